@@ -1,0 +1,183 @@
+import json
+
+import pytest
+
+from conftest import abstract, api_digest, text_digest
+from tui.core.digest import DigestError, parse_file, parse_text
+
+TITLES = ["Alpha: A Study of Things", "Beta Networks for Gamma", "Ünïcödé Títles and 中文"]
+
+
+def write(tmp_path, name, content, mode="w"):
+    p = tmp_path / name
+    if isinstance(content, bytes):
+        p.write_bytes(content)
+    else:
+        p.write_text(content, encoding="utf-8", newline="")
+    return p
+
+
+def titles(d):
+    return [e.title for e in d.entries]
+
+
+def test_bundled_digests_parse_cleanly(bundled):
+    counts = {}
+    for f in bundled:
+        d = parse_file(f)
+        assert d.problems == ()
+        counts[f.stem[:3]] = (len(d.entries), d.label)
+    assert counts == {"000": (100, "Aug 7"), "001": (65, None), "002": (119, None), "003": (75, "Mar 11")}
+
+
+def test_glued_boilerplate_and_no_blank_lines(bundled):
+    d = parse_file(bundled[2])
+    assert d.entries[0].title == "Continual Learning with Pretrained Backbones by Tuning in the Input Space"
+    assert d.entries[0].abstract.startswith("The intrinsic difficulty")
+    assert d.entries[-1].title.startswith("ReplaceMe")
+
+
+@pytest.mark.parametrize("blank", [True, False])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_text_variants(tmp_path, blank, newline):
+    d = parse_file(write(tmp_path, "d.txt", text_digest(TITLES, blank=blank, newline=newline)))
+    assert titles(d) == TITLES
+    assert d.label == "Aug 7"
+    assert [e.position for e in d.entries] == [1, 2, 3]
+    assert d.entries[1].abstract == abstract(TITLES[1])
+    assert d.problems == ()
+
+
+def test_bom_trailing_whitespace_and_glued_subscribe(tmp_path):
+    body = "\ufeffnew\n\nSubscribeAlpha: A Study of Things   \n" + abstract("x") + "  \t\n\nBeta\n" + abstract("y") + "\n"
+    d = parse_file(write(tmp_path, "d.txt", body))
+    assert titles(d) == ["Alpha: A Study of Things", "Beta"]
+    assert d.label is None
+
+
+def test_date_label_variants(tmp_path):
+    for label in ["Aug 7", "March 11", "Aug 7, 2024", "2024-08-07"]:
+        d = parse_file(write(tmp_path, "d.txt", text_digest(TITLES, label=label)))
+        assert d.label == label and len(d.entries) == 3
+    assert parse_file(write(tmp_path, "d.txt", text_digest(TITLES, label="Aug 7, 2024"))).entries[0].published == "2024-08-07"
+
+
+def test_no_header_at_all(tmp_path):
+    d = parse_file(write(tmp_path, "d.txt", text_digest(TITLES, header=False, label=None)))
+    assert titles(d) == TITLES
+
+
+def test_title_that_reads_like_an_abstract_is_a_problem(tmp_path):
+    body = text_digest(TITLES[:2]) + "\n" + abstract("stray") + "\n\n" + "Delta\n\n" + abstract("d") + "\n"
+    d = parse_file(write(tmp_path, "d.txt", body))
+    assert titles(d) == TITLES[:2] + ["Delta"]
+    assert len(d.problems) == 1
+    line = body.split("\n").index(abstract("stray")) + 1
+    assert d.problems[0].line == line
+    assert "expected a title" in d.problems[0].format("d.txt")
+    assert d.problems[0].format("d.txt").startswith(f"d.txt:{line}:")
+
+
+def test_abstract_less_title_at_end_is_a_problem(tmp_path):
+    body = text_digest(TITLES) + "\nA Truncated Last Title\n"
+    d = parse_file(write(tmp_path, "d.txt", body))
+    assert titles(d) == TITLES
+    assert "title without abstract at the end" in d.problems[0].message
+
+
+def test_two_titles_in_a_row(tmp_path):
+    body = "First Title\n\nSecond Title\n\n" + abstract("two") + "\n"
+    d = parse_file(write(tmp_path, "d.txt", body))
+    assert titles(d) == ["Second Title"]
+    assert d.problems[0].line == 1 and "First Title" in d.problems[0].message
+
+
+def test_second_abstract_paragraph_that_continues(tmp_path):
+    body = "Title One\n\n" + abstract("x")[:-1] + " and\n\ncontinues in a second paragraph that is long enough to read like an abstract, really it is; quite long indeed, yes, and it goes on and on.\n"
+    d = parse_file(write(tmp_path, "d.txt", body))
+    assert titles(d) == ["Title One"]
+    assert "continues in a second paragraph" in d.entries[0].abstract
+    assert d.problems == ()
+
+
+def test_short_abstract(tmp_path):
+    body = "Tiny Paper\n\nWe do a small thing. It works.\n\nNext Paper\n\n" + abstract("n") + "\n"
+    d = parse_file(write(tmp_path, "d.txt", body))
+    assert titles(d) == ["Tiny Paper", "Next Paper"]
+
+
+def test_markup_and_escape_sequences_are_cleaned_not_interpreted(tmp_path):
+    hostile = "[CLS] Tokens [/] and [bold]x[/bold] [@click=app.quit] \x1b[31mred\x1b]0;pwn\x07"
+    d = parse_file(write(tmp_path, "d.txt", text_digest([hostile])))
+    assert d.entries[0].title == "[CLS] Tokens [/] and [bold]x[/bold] [@click=app.quit] red"
+
+
+def test_api_json(tmp_path):
+    body = api_digest([
+        {"id": "2103.14030", "title": "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows", "upvotes": 12},
+        {"id": "2401.00001", "title": r"Poincar\'e Things", "authors": ["Zoë Q"], "publishedAt": "2024-08-08T00:00:00Z"},
+    ])
+    d = parse_file(write(tmp_path, "api.json", body))
+    assert d.format == "json"
+    assert titles(d) == ["Swin Transformer: Hierarchical Vision Transformer using Shifted Windows", "Poincaré Things"]
+    e = d.entries[0]
+    assert (e.arxiv_id, e.upvotes, e.authors) == ("2103.14030", 12, ("Ada Lovelace", "Alan Turing"))
+    assert d.entries[1].authors == ("Zoë Q",)
+    assert d.label == "2024-08-07" or d.label == "2024-08-08"
+    assert d.date == d.label
+
+
+def test_json_detected_by_content_not_extension(tmp_path):
+    d = parse_file(write(tmp_path, "api.txt", api_digest([{"id": "2103.14030", "title": "A"}])))
+    assert d.format == "json" and d.entries[0].arxiv_id == "2103.14030"
+
+
+def test_flat_json_list(tmp_path):
+    body = json.dumps([
+        {"title": "Flat One", "abstract": "An abstract."},
+        {"title": "Flat Two", "summary": "Another.", "id": "2101.00002"},
+        {"summary": "no title here"},
+        "junk",
+    ])
+    d = parse_file(write(tmp_path, "flat.json", body))
+    assert titles(d) == ["Flat One", "Flat Two"]
+    assert d.entries[1].arxiv_id == "2101.00002"
+    assert [p.line for p in d.problems] == [3, 4]
+
+
+def test_text_starting_with_a_bracket_is_not_json(tmp_path):
+    d = parse_file(write(tmp_path, "d.txt", "[CLS] Is All You Need\n\n" + abstract("cls") + "\n"))
+    assert titles(d) == ["[CLS] Is All You Need"]
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("empty.txt", b"", "is empty"),
+    ("blank.txt", b"\n\n  \r\n", "is empty"),
+    ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ("latin1.txt", "Caf\u00e9 title\n\nAbstract with caf\u00e9.".encode("latin-1"), "not UTF-8"),
+    ("utf16.txt", "Title\n\nAbstract".encode("utf-16"), "UTF-16"),
+    ("bad.json", b'[{"paper": {"title": "x", ', "invalid JSON"),
+    ("obj.json", b'{"hello": 1}', "without a list of papers"),
+    ("nums.json", b"[1, 2, 3]", "has no papers"),
+    ("boiler.txt", b"new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\nAug 7\n", "only boilerplate"),
+    ("titles.txt", b"Just A Title\n\nAnother Title\n", "no papers"),
+])
+def test_bad_files_raise_one_line_digest_error(tmp_path, name, content, words):
+    p = write(tmp_path, name, content)
+    with pytest.raises(DigestError) as err:
+        parse_file(p)
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert msg.startswith(str(p)) and words in msg
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(DigestError, match="no such file"):
+        parse_file(tmp_path / "nope.txt")
+    with pytest.raises(DigestError, match="directory"):
+        parse_file(tmp_path)
+
+
+def test_parse_text_names_digest_after_file():
+    d = parse_text(text_digest(TITLES), "/x/2024-08-07.txt")
+    assert d.name == "2024-08-07"

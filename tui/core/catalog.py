@@ -1,0 +1,227 @@
+"""The catalog: every parsed digest, entry and merged paper, in SQLite.
+
+It lives beside the Whoosh index in the cache dir and can always be rebuilt
+from the digest files. The index finds paper ids; the catalog answers
+everything else about them (titles, abstracts, appearances, listing order)
+without holding the corpus in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .digest import Entry
+from .papers import Appearance, Paper
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS digests (
+    name TEXT PRIMARY KEY, path TEXT NOT NULL, origin TEXT NOT NULL,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL,
+    rank TEXT NOT NULL, label TEXT, format TEXT, entries INTEGER NOT NULL DEFAULT 0,
+    problems TEXT NOT NULL DEFAULT '[]', error TEXT
+);
+CREATE TABLE IF NOT EXISTS entries (
+    digest TEXT NOT NULL, position INTEGER NOT NULL, paper_id TEXT NOT NULL,
+    data TEXT NOT NULL, PRIMARY KEY (digest, position)
+);
+CREATE INDEX IF NOT EXISTS entries_paper ON entries (paper_id);
+CREATE TABLE IF NOT EXISTS papers (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, data TEXT NOT NULL,
+    newest_rank TEXT NOT NULL, newest_pos INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS papers_order ON papers (newest_rank DESC, newest_pos);
+"""
+
+
+@dataclass(frozen=True)
+class DigestInfo:
+    name: str
+    path: str
+    origin: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    rank: str
+    label: str | None
+    format: str | None
+    entries: int
+    problems: tuple[str, ...]
+    error: str | None
+
+    def as_json(self) -> dict:
+        return {
+            "name": self.name, "path": self.path, "origin": self.origin, "label": self.label,
+            "format": self.format, "entries": self.entries, "problems": list(self.problems),
+            "error": self.error,
+        }
+
+
+def _paper_from_row(pid: str, data: str) -> Paper:
+    d = json.loads(data)
+    return Paper(
+        id=pid, title=d["title"], abstract=d["abstract"], arxiv_id=d.get("arxiv_id"),
+        authors=tuple(d.get("authors") or ()), upvotes=d.get("upvotes"),
+        published=d.get("published"),
+        appearances=tuple(Appearance.from_json(a) for a in d.get("appearances", ())),
+    )
+
+
+def _paper_to_row(p: Paper) -> str:
+    return json.dumps({
+        "title": p.title, "abstract": p.abstract, "arxiv_id": p.arxiv_id,
+        "authors": list(p.authors), "upvotes": p.upvotes, "published": p.published,
+        "appearances": [a.as_json() for a in p.appearances],
+    }, ensure_ascii=False)
+
+
+class Catalog:
+    def __init__(self, path: Path, readonly: bool = False):
+        self.path = path
+        if readonly:
+            self.db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        self.db.execute("PRAGMA busy_timeout=5000")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- transactions ---------------------------------------------------------
+    def begin(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
+    # --- meta -----------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # --- digests --------------------------------------------------------------
+    def digests(self) -> list[DigestInfo]:
+        rows = self.db.execute(
+            "SELECT name, path, origin, size, mtime_ns, sha256, rank, label, format, entries,"
+            " problems, error FROM digests ORDER BY rank").fetchall()
+        return [DigestInfo(*r[:10], tuple(json.loads(r[10])), r[11]) for r in rows]
+
+    def put_digest(self, info: DigestInfo) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO digests VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (info.name, info.path, info.origin, info.size, info.mtime_ns, info.sha256, info.rank,
+             info.label, info.format, info.entries, json.dumps(list(info.problems)), info.error))
+
+    def delete_digest(self, name: str) -> list[str]:
+        """Forget a digest and its entries; returns the paper ids it had."""
+        ids = self.digest_paper_ids(name)
+        self.db.execute("DELETE FROM entries WHERE digest=?", (name,))
+        self.db.execute("DELETE FROM digests WHERE name=?", (name,))
+        return ids
+
+    def digest_paper_ids(self, name: str) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT paper_id FROM entries WHERE digest=? ORDER BY position", (name,))]
+
+    def put_entries(self, digest: str, rows: Iterable[tuple[int, str, Entry]]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO entries VALUES (?,?,?,?)",
+            ((digest, pos, pid, json.dumps(e.as_json(), ensure_ascii=False)) for pos, pid, e in rows))
+
+    def entries_of(self, paper_ids: list[str]) -> dict[str, list[tuple[Entry, Appearance]]]:
+        """Entries of these papers, each list oldest digest first."""
+        out: dict[str, list[tuple[Entry, Appearance]]] = {}
+        for chunk in _chunks(paper_ids, 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT e.paper_id, e.data, d.name, d.label, d.entries FROM entries e"
+                f" JOIN digests d ON d.name = e.digest WHERE e.paper_id IN ({marks})"
+                " ORDER BY d.rank, e.position", chunk)
+            for pid, data, name, label, total in rows:
+                entry = Entry.from_json(json.loads(data))
+                out.setdefault(pid, []).append((entry, Appearance(name, label, entry.position, total)))
+        return out
+
+    def rank_of(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT name, rank FROM digests"))
+
+    # --- papers ---------------------------------------------------------------
+    def put_papers(self, papers: Iterable[Paper], ranks: dict[str, str]) -> None:
+        def rows():
+            for p in papers:
+                newest = max(p.appearances, key=lambda a: (ranks.get(a.digest, ""), -a.position))
+                yield (p.id, p.title, _paper_to_row(p), ranks.get(newest.digest, ""), newest.position)
+        self.db.executemany("INSERT OR REPLACE INTO papers VALUES (?,?,?,?,?)", rows())
+
+    def delete_papers(self, ids: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM papers WHERE id=?", ((i,) for i in ids))
+
+    def get(self, pid: str) -> Paper | None:
+        row = self.db.execute("SELECT id, data FROM papers WHERE id=?", (pid,)).fetchone()
+        return _paper_from_row(*row) if row else None
+
+    def get_many(self, ids: list[str]) -> dict[str, Paper]:
+        out: dict[str, Paper] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            for pid, data in self.db.execute(f"SELECT id, data FROM papers WHERE id IN ({marks})", chunk):
+                out[pid] = _paper_from_row(pid, data)
+        return out
+
+    def titles(self, ids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT id, title FROM papers WHERE id IN ({marks})", chunk))
+        return out
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+
+    def entry_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+
+    def page(self, offset: int, limit: int) -> list[str]:
+        """Paper ids, newest digest first, in page order."""
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM papers ORDER BY newest_rank DESC, newest_pos LIMIT ? OFFSET ?",
+            (limit, offset))]
+
+    def digest_page(self, name: str, offset: int = 0, limit: int = -1) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT paper_id FROM entries WHERE digest=? ORDER BY position LIMIT ? OFFSET ?",
+            (name, limit, offset))]
+
+    def all_ids(self) -> Iterator[str]:
+        for (pid,) in self.db.execute("SELECT id FROM papers ORDER BY rowid"):
+            yield pid
+
+    def iter_papers(self, batch: int = 2000) -> Iterator[Paper]:
+        last = ""
+        while True:
+            rows = self.db.execute(
+                "SELECT id, data FROM papers WHERE id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()
+            if not rows:
+                return
+            for pid, data in rows:
+                yield _paper_from_row(pid, data)
+            last = rows[-1][0]
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

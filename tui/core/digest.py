@@ -1,0 +1,364 @@
+"""Digest files -> :class:`Digest` (entries in page order, plus problems).
+
+Two formats, chosen by content (the extension only breaks ties):
+
+* the text dump of the Daily Papers page: boilerplate at the top, an optional
+  date label (``Aug 7``), then title and abstract lines, with or without blank
+  lines between them;
+* the JSON of the Daily Papers API: a list of ``{"paper": {...}}`` entries, or a
+  flat list of ``{"title", "summary"|"abstract", "id"?}`` objects.
+
+A file that cannot be read as a digest raises :class:`DigestError`, whose
+message is one line naming the file. Lines that cannot be placed with
+confidence are reported as :class:`Problem` (file:line + message), never
+silently mis-paired.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .text import clean, strip_control
+
+#: Bumped whenever parsing changes what a file yields (forces a re-index).
+PARSER_VERSION = 3
+
+MAX_BYTES = 64 * 1024 * 1024
+
+
+class DigestError(Exception):
+    """A file that is not a usable digest. ``str(err)`` is one line naming the file."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int  # 1-based line in the file (entry number for JSON)
+    message: str
+
+    def format(self, path: Path | str) -> str:
+        return f"{path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    position: int  # 1-based, page order
+    title: str
+    abstract: str
+    arxiv_id: str | None = None
+    authors: tuple[str, ...] = ()
+    upvotes: int | None = None
+    published: str | None = None  # ISO date when the source knows it
+    line: int = 0
+
+    def as_json(self) -> dict:
+        return {
+            "position": self.position, "title": self.title, "abstract": self.abstract,
+            "arxiv_id": self.arxiv_id, "authors": list(self.authors),
+            "upvotes": self.upvotes, "published": self.published, "line": self.line,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Entry":
+        return cls(
+            position=d["position"], title=d["title"], abstract=d["abstract"],
+            arxiv_id=d.get("arxiv_id"), authors=tuple(d.get("authors") or ()),
+            upvotes=d.get("upvotes"), published=d.get("published"), line=d.get("line", 0),
+        )
+
+
+@dataclass(frozen=True)
+class Digest:
+    name: str
+    path: Path
+    label: str | None
+    format: str  # "text" or "json"
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def date(self) -> str | None:
+        """ISO date when the label carries a year (API digests), else None."""
+        if self.label and re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.label):
+            return self.label
+        return None
+
+
+# --- reading -----------------------------------------------------------------
+
+def read_text(path: Path) -> str:
+    """Bytes of a digest file as text, or DigestError for empty/binary/non-UTF-8."""
+    try:
+        if path.is_dir():
+            raise DigestError(path, "is a directory, not a digest file")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise DigestError(path, f"too large for a digest ({size // (1024 * 1024)} MB)")
+        data = path.read_bytes()
+    except DigestError:
+        raise
+    except FileNotFoundError:
+        raise DigestError(path, "no such file") from None
+    except OSError as e:
+        raise DigestError(path, f"cannot be read ({e.strerror or e})") from None
+    return decode(path, data)
+
+
+def decode(path: Path, data: bytes) -> str:
+    if not data.strip():
+        raise DigestError(path, "is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DigestError(path, "is UTF-16; save it as UTF-8")
+    if b"\x00" in data[:8192]:
+        raise DigestError(path, "is a binary file, not a text or JSON digest")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise DigestError(
+            path, f"is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})"
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise DigestError(path, "is empty")
+    return text
+
+
+def parse_file(path: Path | str, name: str | None = None) -> Digest:
+    """Parse one digest file (either format)."""
+    path = Path(path)
+    return parse_text(read_text(path), path, name)
+
+
+def parse_text(text: str, path: Path | str, name: str | None = None) -> Digest:
+    """Parse already-decoded digest content; ``path`` is used for naming and errors."""
+    path = Path(path)
+    name = name or path.stem
+    stripped = text.lstrip("\ufeff \t\n")
+    if stripped[:1] in "[{":
+        try:
+            data = json.loads(stripped)
+        except (json.JSONDecodeError, RecursionError) as e:
+            if path.suffix.lower() == ".json" or stripped[:2] in ("[{", "[\n", "{\""):
+                msg = getattr(e, "msg", "too deeply nested")
+                where = f" at line {e.lineno} column {e.colno}" if hasattr(e, "lineno") else ""
+                raise DigestError(path, f"invalid JSON: {msg}{where}") from None
+        else:
+            return _parse_json(data, path, name)
+    elif path.suffix.lower() == ".json":
+        raise DigestError(path, "invalid JSON: expected a list of papers")
+    return _parse_dump(text, path, name)
+
+
+# --- JSON (Daily Papers API) ---------------------------------------------------
+
+_ARXIV_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
+
+
+def _str(v) -> str:
+    return v if isinstance(v, str) else ""
+
+
+def _parse_json(data, path: Path, name: str) -> Digest:
+    if isinstance(data, dict):
+        for key in ("papers", "items", "data", "results"):
+            if isinstance(data.get(key), list):
+                data = data[key]
+                break
+        else:
+            if "title" in data or "paper" in data:
+                data = [data]
+            else:
+                raise DigestError(path, "JSON is an object without a list of papers")
+    if not isinstance(data, list):
+        raise DigestError(path, "JSON is not a list of papers")
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    days: dict[str, int] = {}
+    for i, item in enumerate(data, 1):
+        if not isinstance(item, dict):
+            problems.append(Problem(i, f"entry {i} is not an object; skipped"))
+            continue
+        paper = item.get("paper") if isinstance(item.get("paper"), dict) else item
+        title = clean(_str(paper.get("title")) or _str(item.get("title")))
+        abstract = clean(
+            _str(paper.get("summary")) or _str(paper.get("abstract"))
+            or _str(item.get("summary")) or _str(item.get("abstract")),
+            keep_newlines=True,
+        )
+        if not title:
+            problems.append(Problem(i, f"entry {i} has no title; skipped"))
+            continue
+        arxiv = strip_control(_str(paper.get("id")) or _str(item.get("id"))).strip()
+        if arxiv and not _ARXIV_RE.match(arxiv):
+            problems.append(Problem(i, f"entry {i}: id {arxiv[:40]!r} is not an arXiv id; ignored"))
+            arxiv = ""
+        authors = []
+        raw_authors = paper.get("authors")
+        if isinstance(raw_authors, list):
+            for a in raw_authors:
+                n = clean(a.get("name") if isinstance(a, dict) else a if isinstance(a, str) else "")
+                if n:
+                    authors.append(n)
+        up = paper.get("upvotes", item.get("upvotes"))
+        upvotes = up if isinstance(up, int) and not isinstance(up, bool) else None
+        published = None
+        raw_pub = _str(paper.get("publishedAt")) or _str(item.get("publishedAt"))
+        m = re.match(r"(\d{4}-\d{2}-\d{2})", raw_pub.strip())
+        if m:
+            published = m.group(1)
+            days[published] = days.get(published, 0) + 1
+        if not abstract:
+            problems.append(Problem(i, f"entry {i} ({title[:50]!r}) has no abstract"))
+        entries.append(Entry(
+            position=len(entries) + 1, title=title, abstract=abstract,
+            arxiv_id=arxiv or None, authors=tuple(authors), upvotes=upvotes,
+            published=published, line=i,
+        ))
+    if not entries:
+        raise DigestError(path, "has no papers (no entry with a title)")
+    label = max(days, key=lambda d: (days[d], d)) if days else None
+    return Digest(name, path, label, "json", tuple(entries), tuple(problems))
+
+
+# --- text dump ---------------------------------------------------------------
+
+_BOILERPLATE = {
+    "new", "subscribe", "daily papers", "get trending papers in your email inbox!",
+    "get trending papers in your email inbox once a day!", "trending papers",
+    "subscribe to daily papers",
+}
+_BOILER_PREFIX_RE = re.compile(
+    r"^(?i:subscribe|daily papers|get trending papers in your email inbox(?: once a day)?!)"
+    r"(?=[A-Z0-9\"'(\[])"
+)
+_BYLINE_RE = re.compile(r"^by\s?ak(?:\s+and\b.*)?$", re.IGNORECASE)
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_DATE_RE = re.compile(
+    r"^(?:(?:" + _MONTHS + r")[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?"
+    r"|\d{1,2}\s+(?:" + _MONTHS + r")[a-z]*\.?(?:\s+\d{4})?"
+    r"|\d{4}-\d{2}-\d{2})$",
+    re.IGNORECASE,
+)
+_SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)")
+
+
+def _is_boilerplate(line: str) -> bool:
+    low = line.casefold()
+    return low in _BOILERPLATE or bool(_BYLINE_RE.match(line))
+
+
+def _is_date(line: str) -> bool:
+    return len(line) <= 24 and bool(_DATE_RE.match(line))
+
+
+def _abstract_like(line: str) -> bool:
+    """Reads like an abstract: long, or several sentences."""
+    if len(line) >= 260:
+        return True
+    sentences = len(_SENTENCE_END_RE.findall(line))
+    return (
+        sentences >= 3
+        or (len(line) >= 160 and sentences >= 2)
+        or (len(line) >= 120 and sentences >= 1 and line.rstrip()[-1:] in ".!?)")
+    )
+
+
+def _continues(prev_abstract: str, line: str) -> bool:
+    """``line`` is confidently a further paragraph of ``prev_abstract``."""
+    return line[:1].islower() or prev_abstract.rstrip()[-1:] not in ".!?)\"'"
+
+
+def _parse_dump(text: str, path: Path, name: str) -> Digest:
+    raw_lines = text.split("\n")
+    lines: list[tuple[int, str]] = []
+    label: str | None = None
+    in_header = True
+    for number, raw in enumerate(raw_lines, 1):
+        line = clean(raw)
+        if not line:
+            continue
+        if in_header:
+            stripped = _BOILER_PREFIX_RE.sub("", line).strip()
+            if stripped != line:
+                line = stripped
+            elif _is_boilerplate(line):
+                continue
+        if _is_date(line):
+            if label is None:
+                label = line
+            continue
+        if in_header and _is_boilerplate(line):
+            continue
+        in_header = False
+        lines.append((number, line))
+
+    if not lines:
+        raise DigestError(path, "has no papers (only boilerplate)" if label or raw_lines else "has no papers")
+
+    entries: list[tuple[int, str, list[str]]] = []  # line, title, abstract paragraphs
+    problems: list[Problem] = []
+    pending: tuple[int, str] | None = None  # a title waiting for its abstract
+
+    for i, (number, line) in enumerate(lines):
+        nxt = lines[i + 1][1] if i + 1 < len(lines) else None
+        if pending is None:
+            if _abstract_like(line):
+                if entries and _continues(" ".join(entries[-1][2]), line):
+                    entries[-1][2].append(line)
+                else:
+                    problems.append(Problem(
+                        number, f"expected a title, found abstract-like text "
+                        f"({len(line)} chars: {line[:40]!r}…); skipped"))
+                continue
+            pending = (number, line)
+            continue
+        # a title is pending: is this line its abstract?
+        if _abstract_like(line):
+            entries.append((pending[0], pending[1], [line]))
+            pending = None
+            continue
+        if nxt is not None and _abstract_like(nxt):
+            # this line is the next title; the pending title has no abstract
+            problems.append(Problem(
+                pending[0], f"title without abstract: {pending[1][:60]!r}; skipped"))
+            pending = (number, line)
+            continue
+        if _SENTENCE_END_RE.search(line) and line.rstrip()[-1:] in ".!?":
+            entries.append((pending[0], pending[1], [line]))  # a short abstract
+            pending = None
+            continue
+        problems.append(Problem(
+            pending[0], f"title without abstract: {pending[1][:60]!r}; skipped"))
+        pending = (number, line)
+    if pending is not None:
+        problems.append(Problem(
+            pending[0], f"title without abstract at the end of the file: {pending[1][:60]!r}; skipped"))
+
+    if not entries:
+        raise DigestError(path, "has no papers (no title followed by an abstract)")
+    published = _iso_label(label)
+    result = tuple(
+        Entry(position=k, title=title, abstract="\n".join(paras), line=number, published=published)
+        for k, (number, title, paras) in enumerate(entries, 1)
+    )
+    return Digest(name, path, label, "text", result, tuple(problems))
+
+
+def _iso_label(label: str | None) -> str | None:
+    """ISO date for a label that carries a year; ``Aug 7`` has none."""
+    if not label:
+        return None
+    for fmt in ("%Y-%m-%d", "%b %d, %Y", "%b %d %Y", "%B %d, %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y"):
+        try:
+            return datetime.strptime(label, fmt).date().isoformat()
+        except ValueError:
+            pass
+    return None

@@ -1,0 +1,863 @@
+"""The search index: Whoosh for finding, the catalog (SQLite) for everything else.
+
+``Index.open(paths)`` brings the index up to date with the digest files and
+returns a ready index:
+
+* a manifest of the digests it was built from (name, size, mtime, sha256) and
+  the parser and schema versions live in the catalog; opening with nothing
+  changed writes nothing;
+* an added, changed or removed digest re-indexes only the papers it touches;
+* a version change, or an index that cannot be read, rebuilds from scratch;
+* a second process that finds the index being written waits briefly, then
+  carries on read-only with a warning.
+
+Search accepts any string whatsoever (see :meth:`Index.search`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import errno
+import hashlib
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from whoosh import fields as wf
+from whoosh import index as wi
+from whoosh import query as wq
+from whoosh.analysis import (
+    CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter,
+)
+from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
+from whoosh.support.charset import accent_map
+
+from .catalog import Catalog, DigestInfo
+from .digest import PARSER_VERSION, DigestError, parse_file
+from .papers import Paper, merge_entries, paper_id
+from .paths import Paths, Source, digest_sources
+from .text import fold, strip_control, title_key
+
+SCHEMA_VERSION = 4
+MAX_QUERY_CHARS = 256
+MAX_QUERY_TERMS = 24
+MAX_FUZZY = 2
+LOCK_WAIT = 3.0
+
+Progress = Callable[[int, int, str], None]
+
+
+class IndexError_(Exception):
+    """The index cannot be opened or written; the message is one line."""
+
+
+# --- analysis ----------------------------------------------------------------
+
+def _analyzer(stem: bool = True):
+    chain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(minsize=1)
+    return chain | StemFilter(cachesize=100000) if stem else chain
+
+
+TEXT_ANALYZER = _analyzer(stem=True)
+PLAIN_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def make_schema() -> wf.Schema:
+    return wf.Schema(
+        id=wf.ID(stored=True, unique=True),
+        titlekey=wf.ID(),
+        title=wf.TEXT(analyzer=TEXT_ANALYZER, field_boost=2.5, spelling=True),
+        abstract=wf.TEXT(analyzer=TEXT_ANALYZER, spelling=True),
+        digest=wf.TEXT(analyzer=PLAIN_ANALYZER),
+        author=wf.TEXT(analyzer=PLAIN_ANALYZER),
+        arxiv=wf.ID(),
+        # fed by the library (bookmarks, tags, notes, read state)
+        tag=wf.KEYWORD(lowercase=True, commas=True, scorable=True),
+        note=wf.TEXT(analyzer=TEXT_ANALYZER),
+        is_=wf.KEYWORD(lowercase=True),
+        has=wf.KEYWORD(lowercase=True),
+    )
+
+
+# ``is`` is a Python keyword; the field is called ``is_`` and the query parser
+# maps ``is:`` to it.
+
+
+@dataclass(frozen=True)
+class LibraryState:
+    """What the library knows of one paper, as the index needs it."""
+
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    bookmarked: bool = False
+    read: bool = False
+
+
+StateLookup = Callable[[Sequence[str]], dict[str, LibraryState]]
+
+
+def _doc(p: Paper, state: LibraryState | None) -> dict:
+    state = state or LibraryState()
+    words = []
+    for a in p.appearances:
+        words.append(a.digest)
+        if a.label:
+            words.append(a.label)
+    flags = ["bookmarked" if state.bookmarked else "notbookmarked", "read" if state.read else "unread"]
+    has = []
+    if state.note.strip():
+        has.append("note")
+    if state.tags:
+        has.append("tags")
+    if p.arxiv_id:
+        has.append("arxiv")
+    return dict(
+        id=p.id, titlekey=title_key(p.title), title=p.title, abstract=p.abstract,
+        digest=" ".join(words), author=", ".join(p.authors), arxiv=p.arxiv_id or "",
+        tag=",".join(state.tags), note=state.note, is_=" ".join(flags), has=" ".join(has) or "none",
+    )
+
+
+# --- results -----------------------------------------------------------------
+
+Spans = tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    title: str
+    title_spans: Spans
+    fragment: str = ""
+    fragment_spans: Spans = ()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    total: int
+    hits: tuple[Hit, ...]
+    offset: int = 0
+    terms: frozenset[str] = frozenset()  # analysed terms to highlight
+    suggestion: str | None = None  # "did you mean"
+    notes: tuple[str, ...] = ()  # e.g. "query shortened", "typo tolerance used"
+    elapsed_ms: float = 0.0
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # one line per bad digest
+    papers_written: int = 0
+    rebuilt: bool = False
+    readonly: bool = False
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def wrote(self) -> bool:
+        return bool(self.papers_written or self.added or self.changed or self.removed or self.rebuilt)
+
+
+# --- locking -----------------------------------------------------------------
+
+class _FileLock:
+    """An advisory lock around writes to the index folder (flock where available)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd: int | None = None
+
+    def acquire(self, wait: float) -> bool:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: Whoosh's own lock still applies
+            return True
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except OSError as e:
+                if e.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    raise
+            if time.monotonic() >= deadline:
+                os.close(self.fd)
+                self.fd = None
+                return False
+            time.sleep(0.05)
+
+    def release(self) -> None:
+        if self.fd is not None:
+            import fcntl
+
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _rank(source: Source, mtime_ns: int) -> str:
+    """A sortable key of a digest's place in time (oldest first)."""
+    if source.origin == "bundled":
+        return f"0|{source.name}"
+    return f"1|{mtime_ns:020d}|{source.name}"
+
+
+# --- the index ---------------------------------------------------------------
+
+class Index:
+    def __init__(self, folder: Path, catalog: Catalog, ix, readonly: bool):
+        self.folder = folder
+        self.catalog = catalog
+        self.ix = ix
+        self.readonly = readonly
+        self._searcher = None
+        self._parser = None
+        self._schema = ix.schema
+        self._vocab: Vocabulary | None = None
+
+    # -- opening --------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        paths: Paths,
+        sources: list[Source] | None = None,
+        progress: Progress | None = None,
+        state: StateLookup | None = None,
+        rebuild: bool = False,
+        lock_wait: float = LOCK_WAIT,
+    ) -> tuple["Index", SyncReport]:
+        """Open the index in ``paths.index`` and bring it up to date."""
+        t0 = time.perf_counter()
+        sources = digest_sources(paths) if sources is None else sources
+        folder = paths.index
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise IndexError_(f"cannot create the index folder {folder}: {e.strerror or e}") from None
+        report = SyncReport()
+        lock = _FileLock(folder / "write.lock")
+        try:
+            locked = lock.acquire(lock_wait)
+        except OSError as e:
+            raise IndexError_(f"cannot lock the index in {folder}: {e.strerror or e}") from None
+        try:
+            if not locked:
+                index = cls._open_readonly(folder, report)
+            else:
+                index = cls._open_writable(folder, report, rebuild)
+                try:
+                    index.sync(sources, report, progress, state)
+                except Exception:
+                    index.close()
+                    raise
+        finally:
+            lock.release()
+        report.seconds = time.perf_counter() - t0
+        return index, report
+
+    @classmethod
+    def _open_readonly(cls, folder: Path, report: SyncReport) -> "Index":
+        report.readonly = True
+        report.notices.append(
+            "another papers process is updating the index; showing it read-only as it is")
+        try:
+            catalog = Catalog(folder / "catalog.sqlite3", readonly=True)
+            ix = wi.open_dir(str(folder / "whoosh"))
+        except Exception as e:
+            raise IndexError_(
+                f"the index in {folder} is being built by another papers process; try again "
+                f"when it has finished ({type(e).__name__})") from None
+        return cls(folder, catalog, ix, readonly=True)
+
+    @classmethod
+    def _open_writable(cls, folder: Path, report: SyncReport, rebuild: bool) -> "Index":
+        wdir = folder / "whoosh"
+        cpath = folder / "catalog.sqlite3"
+        if not rebuild:
+            try:
+                catalog = Catalog(cpath)
+                versions = (catalog.meta("parser_version"), catalog.meta("schema_version"))
+                ix = wi.open_dir(str(wdir))
+                ix.doc_count()
+                if versions != (str(PARSER_VERSION), str(SCHEMA_VERSION)):
+                    catalog.close()
+                    report.notices.append("the index format changed; rebuilding it")
+                    rebuild = True
+                else:
+                    return cls(folder, catalog, ix, readonly=False)
+            except wi.EmptyIndexError:
+                if cpath.exists() and catalog.meta("schema_version"):
+                    report.notices.append("the index was missing; rebuilding it")
+                rebuild = True
+            except Exception as e:  # corrupt or truncated files of any kind
+                report.notices.append(f"the index could not be read ({type(e).__name__}); rebuilding it")
+                rebuild = True
+        report.rebuilt = True
+        for p in (wdir, cpath, folder / "catalog.sqlite3-wal", folder / "catalog.sqlite3-shm"):
+            try:
+                shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
+            except OSError as e:
+                raise IndexError_(f"cannot clear the old index {p}: {e.strerror or e}") from None
+        try:
+            wdir.mkdir(parents=True, exist_ok=True)
+            ix = wi.create_in(str(wdir), make_schema())
+            catalog = Catalog(cpath)
+            catalog.set_meta("parser_version", str(PARSER_VERSION))
+            catalog.set_meta("schema_version", str(SCHEMA_VERSION))
+        except OSError as e:
+            raise IndexError_(f"cannot write the index in {folder}: {e.strerror or e}") from None
+        return cls(folder, catalog, ix, readonly=False)
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self.catalog.close()
+        self.ix.close()
+
+    # -- updating -------------------------------------------------------------
+    def sync(
+        self,
+        sources: list[Source],
+        report: SyncReport | None = None,
+        progress: Progress | None = None,
+        state: StateLookup | None = None,
+    ) -> SyncReport:
+        """Bring catalog and index in line with ``sources``; touch only what changed."""
+        report = report or SyncReport()
+        known = {d.name: d for d in self.catalog.digests()}
+        wanted = {s.name: s for s in sources}
+        todo: list[tuple[Source, int, int, str]] = []  # source, size, mtime, sha
+        meta_only: list[DigestInfo] = []
+        for s in sources:
+            try:
+                st = s.path.stat()
+            except OSError as e:
+                report.errors.append(f"{s.path}: cannot be read ({e.strerror or e})")
+                continue
+            old = known.get(s.name)
+            if old and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and old.path == str(s.path):
+                if old.error:
+                    report.errors.append(old.error)
+                continue
+            try:
+                sha = _sha256(s.path)
+            except OSError as e:
+                report.errors.append(f"{s.path}: cannot be read ({e.strerror or e})")
+                continue
+            if old and old.sha256 == sha and old.rank == _rank(s, st.st_mtime_ns if s.origin == "user" else 0):
+                meta_only.append(DigestInfo(**{**old.__dict__, "size": st.st_size,
+                                               "mtime_ns": st.st_mtime_ns, "path": str(s.path)}))
+                if old.error:
+                    report.errors.append(old.error)
+                continue
+            todo.append((s, st.st_size, st.st_mtime_ns, sha))
+        gone = [name for name in known if name not in wanted]
+        if not todo and not gone and not meta_only:
+            return report
+        if self.readonly:
+            report.notices.append("digests changed but the index is read-only now; not updated")
+            return report
+
+        affected: set[str] = set()
+        self.catalog.begin()
+        try:
+            for info in meta_only:
+                self.catalog.put_digest(info)
+            for name in gone:
+                affected.update(self.catalog.delete_digest(name))
+                report.removed.append(name)
+            for i, (s, size, mtime, sha) in enumerate(todo):
+                if progress:
+                    progress(i, len(todo), f"parsing {s.path.name}")
+                old = known.get(s.name)
+                if old:
+                    affected.update(self.catalog.delete_digest(s.name))
+                rank = _rank(s, mtime if s.origin == "user" else 0)
+                try:
+                    d = parse_file(s.path, s.name)
+                except DigestError as e:
+                    report.errors.append(str(e))
+                    self.catalog.put_digest(DigestInfo(
+                        s.name, str(s.path), s.origin, size, mtime, sha, rank, None, None, 0, (), str(e)))
+                    continue
+                rows = [(e.position, paper_id(e.title), e) for e in d.entries]
+                self.catalog.put_digest(DigestInfo(
+                    s.name, str(s.path), s.origin, size, mtime, sha, rank, d.label, d.format,
+                    len(d.entries), tuple(p.format(s.path) for p in d.problems), None))
+                self.catalog.put_entries(s.name, rows)
+                affected.update(pid for _, pid, _ in rows)
+                (report.changed if old and not old.error else report.added).append(s.name)
+            self._write_papers(sorted(affected), report, progress, state, cold=not known)
+            self.catalog.commit()
+        except BaseException:
+            self.catalog.rollback()
+            raise
+        finally:
+            self._reset_searcher()
+        return report
+
+    def _write_papers(self, ids: list[str], report: SyncReport, progress: Progress | None,
+                      state: StateLookup | None, cold: bool) -> None:
+        if not ids:
+            return
+        ranks = self.catalog.rank_of()
+        writer = self._writer(len(ids))
+        try:
+            done = 0
+            for start in range(0, len(ids), 1000):
+                chunk = ids[start:start + 1000]
+                groups = self.catalog.entries_of(chunk)
+                states = state(chunk) if state else {}
+                papers = []
+                for pid in chunk:
+                    p = merge_entries(pid, groups.get(pid, ()))
+                    if p is None:
+                        if not cold:
+                            writer.delete_by_term("id", pid)
+                        continue
+                    papers.append(p)
+                    doc = _doc(p, states.get(pid))
+                    if cold:
+                        writer.add_document(**doc)
+                    else:
+                        writer.update_document(**doc)
+                self.catalog.delete_papers(pid for pid in chunk if pid not in groups)
+                self.catalog.put_papers(papers, ranks)
+                done += len(chunk)
+                report.papers_written += len(papers)
+                if progress:
+                    progress(done, len(ids), f"indexing papers {done}/{len(ids)}")
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+
+    def _writer(self, n: int):
+        # A big first build gets more memory per segment; small updates stay cheap.
+        limitmb = 256 if n > 5000 else 64
+        return self.ix.writer(limitmb=limitmb, timeout=LOCK_WAIT)
+
+    def update_library(self, ids: Sequence[str], state: StateLookup) -> int:
+        """Re-index these papers with fresh library state (tags, note, flags)."""
+        if self.readonly:
+            return 0
+        papers = self.catalog.get_many(list(ids))
+        if not papers:
+            return 0
+        states = state(list(papers))
+        writer = self.ix.writer(timeout=LOCK_WAIT)
+        try:
+            for pid, p in papers.items():
+                writer.update_document(**_doc(p, states.get(pid)))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        self._reset_searcher()
+        return len(papers)
+
+    # -- reading --------------------------------------------------------------
+    def _reset_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher = self._searcher.refresh()
+
+    @property
+    def searcher(self):
+        if self._searcher is None:
+            self._searcher = self.ix.searcher()
+        return self._searcher
+
+    def refresh(self) -> None:
+        """Pick up changes written by another process."""
+        self._reset_searcher()
+
+    def count(self) -> int:
+        return self.catalog.count()
+
+    def get(self, pid: str) -> Paper | None:
+        return self.catalog.get(pid)
+
+    def digests(self) -> list[DigestInfo]:
+        return self.catalog.digests()
+
+    # -- searching ------------------------------------------------------------
+    @property
+    def parser(self):
+        if self._parser is None:
+            parser = MultifieldParser(["title", "abstract"], self._schema, group=AndGroup)
+            parser.add_plugin(FuzzyTermPlugin())
+            parser.add_plugin(FieldAliasPlugin({"is_": ["is"], "tag": ["tags"], "note": ["notes"],
+                                                 "author": ["authors", "by"], "digest": ["label"]}))
+            self._parser = parser
+        return self._parser
+
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> SearchResult:
+        """Search with Whoosh syntax; any string is accepted.
+
+        Parser errors fall back to plain words; leading wildcards, fuzzy
+        distances above 2 and very long input are clamped; a word that is not
+        in the vocabulary is matched with typo tolerance; an exact title match
+        ranks first.
+        """
+        t0 = time.perf_counter()
+        limit = max(0, min(int(limit), 1000))
+        offset = max(0, int(offset))
+        text, notes = clamp_query(query)
+        if not text.strip():
+            ids = self.catalog.page(offset, limit)
+            titles = self.catalog.titles(ids)
+            hits = tuple(Hit(pid, 0.0, titles.get(pid, ""), ()) for pid in ids)
+            return SearchResult(text, self.count(), hits, offset, notes=tuple(notes),
+                                elapsed_ms=(time.perf_counter() - t0) * 1000)
+        searcher = self.searcher
+        reader = searcher.reader()
+        q = self._parse(text, notes)
+        plain = _plain_words(text)
+        last_prefix = None
+        if plain and not _SYNTAX_RE.search(text) and not text[-1:].isspace() and len(plain[-1]) >= 2:
+            raw = fold(plain[-1])
+            stem = next((t.text for t in TEXT_ANALYZER(raw)), None)
+            if stem:
+                last_prefix = (raw, stem)
+        q, fuzzy_used = self._rewrite(q, reader, notes, last_prefix)
+        boosts = []
+        key = title_key(text)
+        if key:
+            boosts.append(wq.Term("titlekey", key, boost=50.0))
+        words = [t.text for t in TEXT_ANALYZER(" ".join(plain))] if plain else []
+        if len(words) > 1:
+            boosts.append(wq.Phrase("title", words, slop=1, boost=4.0))
+        final = wq.AndMaybe(q, wq.Or(boosts)) if boosts else q
+        try:
+            results = searcher.search(final, limit=offset + limit, terms=False)
+            total = len(results)
+            docs = [(results.docnum(i), results.score(i)) for i in range(offset, min(results.scored_length(), offset + limit))]
+        except Exception as e:  # a query Whoosh cannot run: fall back to plain words
+            notes.append(f"query could not be run as written ({type(e).__name__}); searched its words")
+            q = self._plain_query(plain or [text])
+            results = searcher.search(q, limit=offset + limit, terms=False)
+            total = len(results)
+            docs = [(results.docnum(i), results.score(i)) for i in range(offset, min(results.scored_length(), offset + limit))]
+        terms = self._highlight_terms(q, reader)
+        ids = [searcher.stored_fields(dn)["id"] for dn, _ in docs]
+        titles = self.catalog.titles(ids)
+        hits = []
+        for (dn, score), pid in zip(docs, ids):
+            title = titles.get(pid, "")
+            hits.append(Hit(pid, float(score), title, highlight_spans(title, terms)))
+        suggestion = None
+        if total < 3 or fuzzy_used:
+            suggestion = self.suggest(text)
+        return SearchResult(text, total, tuple(hits), offset, frozenset(terms), suggestion,
+                            tuple(notes), (time.perf_counter() - t0) * 1000)
+
+    def _parse(self, text: str, notes: list[str]):
+        try:
+            q = self.parser.parse(text)
+            q.all_terms()  # some malformed trees only fail when walked
+            return q
+        except Exception as e:
+            notes.append(f"query syntax not understood ({type(e).__name__}); searched its words")
+            return self._plain_query(_plain_words(text) or [text])
+
+    def _plain_query(self, words: list[str]):
+        terms = []
+        for w in words[:MAX_QUERY_TERMS]:
+            toks = [t.text for t in TEXT_ANALYZER(w)]
+            for tok in toks:
+                terms.append(wq.Or([wq.Term("title", tok), wq.Term("abstract", tok)]))
+        return wq.And(terms) if terms else wq.NullQuery
+
+    def _rewrite(self, q, reader, notes: list[str], last_prefix: str | None = None):
+        """Clamp pathological parts; add typo tolerance for unknown words; let the
+        half-typed last word of a plain query match as a prefix."""
+        fuzzy_used = False
+        count = 0
+        vocab = self.vocabulary
+
+        def expand(fieldname: str, words: list[str], boost: float = 1.0):
+            if not words:
+                return wq.NullQuery
+            return wq.Or([wq.Term(fieldname, w, boost=boost) for w in words])
+
+        def fix(node):
+            nonlocal fuzzy_used, count
+            name = type(node).__name__
+            if isinstance(node, wq.Every):
+                return node if node.fieldname not in (None, "title", "abstract") else wq.NullQuery
+            if isinstance(node, (wq.Wildcard, wq.Prefix)) or name == "Regex":
+                text = node.text
+                core = re.sub(r"[*?]", "", text.lstrip("*?")) if name != "Regex" else re.sub(r"\W", "", text)
+                if text[:1] in "*?" or name == "Regex":
+                    _note(notes, "leading wildcard removed")
+                    if not core:
+                        return wq.NullQuery
+                    if len(core) < 3:
+                        return wq.Term(node.fieldname, core)
+                    return wq.Prefix(node.fieldname, core)
+                if len(core) < 2:
+                    return wq.Term(node.fieldname, core)
+                if node.fieldname in ("title", "abstract") and isinstance(node, wq.Prefix):
+                    return expand(node.fieldname, vocab.prefixed(node.fieldname, core))
+                return node
+            if isinstance(node, wq.FuzzyTerm):
+                if node.maxdist > MAX_FUZZY:
+                    _note(notes, f"fuzzy distance limited to {MAX_FUZZY}")
+                dist = max(0, min(node.maxdist, MAX_FUZZY))
+                if node.fieldname in ("title", "abstract"):
+                    return expand(node.fieldname, vocab.near(node.fieldname, node.text, dist), node.boost)
+                return wq.FuzzyTerm(node.fieldname, node.text, boost=node.boost, maxdist=dist,
+                                    prefixlength=max(1, node.prefixlength))
+            if isinstance(node, wq.Term):
+                count += 1
+                if count > MAX_QUERY_TERMS:
+                    return wq.NullQuery
+                if node.fieldname in ("title", "abstract") and isinstance(node.text, str):
+                    alts = []
+                    if last_prefix and node.text == last_prefix[1]:
+                        alts = vocab.prefixed(node.fieldname, last_prefix[0])
+                    if not _known(reader, node.text) and 4 <= len(node.text) <= 30 and not alts:
+                        dist = 1 if len(node.text) <= 6 else 2
+                        alts = vocab.near(node.fieldname, node.text, dist)
+                        if alts:
+                            fuzzy_used = True
+                    if alts:
+                        return wq.Or([node] + [wq.Term(node.fieldname, w, boost=0.7) for w in alts if w != node.text])
+                return node
+            if node.is_leaf():
+                return node
+            return node.apply(fix)
+
+        q = fix(q)
+        if fuzzy_used:
+            _note(notes, "typo tolerance used for words not in the index")
+        return q, fuzzy_used
+
+    @property
+    def vocabulary(self) -> "Vocabulary":
+        reader = self.searcher.reader()
+        if self._vocab is None or self._vocab.reader is not reader:
+            self._vocab = Vocabulary(reader)
+        return self._vocab
+
+    def _highlight_terms(self, q, reader) -> set[str]:
+        try:
+            return {
+                t.decode("utf-8") if isinstance(t, bytes) else t
+                for f, t in q.existing_terms(reader, expand=True)
+                if f in ("title", "abstract")
+            }
+        except Exception:
+            return set()
+
+    def suggest(self, text: str) -> str | None:
+        """"Did you mean": each word not in the vocabulary replaced by its nearest real word."""
+        words = _plain_words(text)
+        if not words or len(words) > 8:
+            return None
+        reader = self.searcher.reader()
+        out, changed = [], False
+        for w in words:
+            f = fold(w)
+            if len(f) < 3 or not f.isalpha() or _known_word(reader, f):
+                out.append(w)
+                continue
+            best = None
+            for fieldname in ("title", "abstract"):
+                try:
+                    cands = self.searcher.suggest(fieldname, f, limit=1, maxdist=2, prefix=1)
+                except Exception:
+                    cands = []
+                if cands:
+                    best = cands[0]
+                    break
+            if best and best != f:
+                out.append(best)
+                changed = True
+            else:
+                out.append(w)
+        return " ".join(out) if changed else None
+
+    def snippet(self, text: str, terms: Iterable[str], width: int = 200) -> tuple[str, Spans]:
+        return snippet(text, set(terms), width)
+
+
+# --- query helpers -------------------------------------------------------------
+
+_SYNTAX_RE = re.compile(r"[:\"*?~()\[\]{}^]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+
+
+def clamp_query(query: str) -> tuple[str, list[str]]:
+    notes: list[str] = []
+    text = strip_control(str(query)).replace("\n", " ").replace("\t", " ")
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notes.append(f"query shortened to {MAX_QUERY_CHARS} characters")
+    return text, notes
+
+
+def _plain_words(text: str) -> list[str]:
+    """The words of a query with its syntax removed."""
+    text = re.sub(r"\b\w+:", " ", text)
+    text = re.sub(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b", " ", text)
+    return re.findall(r"\w+", text)[:MAX_QUERY_TERMS]
+
+
+def _note(notes: list[str], text: str) -> None:
+    if text not in notes:
+        notes.append(text)
+
+
+class Vocabulary:
+    """The indexed terms of the text fields, in memory, for fast prefix and typo
+    expansion (Whoosh's own automaton walk over the on-disk term index costs
+    ~30 ms per word)."""
+
+    MAX_EXPANSIONS = 40
+
+    def __init__(self, reader):
+        self.reader = reader
+        self._terms: dict[str, list[str]] = {}
+        self._by_first: dict[str, dict[str, list[str]]] = {}
+
+    def terms(self, fieldname: str) -> list[str]:
+        if fieldname not in self._terms:
+            try:
+                words = [t.decode("utf-8") if isinstance(t, bytes) else t
+                         for t in self.reader.lexicon(fieldname)]
+            except Exception:
+                words = []
+            self._terms[fieldname] = words
+            groups: dict[str, list[str]] = {}
+            for w in words:
+                groups.setdefault(w[:1], []).append(w)
+            self._by_first[fieldname] = groups
+        return self._terms[fieldname]
+
+    def prefixed(self, fieldname: str, prefix: str) -> list[str]:
+        """Indexed terms starting with ``prefix``, most frequent first."""
+        terms = self.terms(fieldname)
+        i = bisect.bisect_left(terms, prefix)
+        out = []
+        while i < len(terms) and terms[i].startswith(prefix) and len(out) < 500:
+            out.append(terms[i])
+            i += 1
+        if len(out) > self.MAX_EXPANSIONS:
+            out.sort(key=lambda w: -self.reader.doc_frequency(fieldname, w))
+            out = out[:self.MAX_EXPANSIONS]
+        return out
+
+    def near(self, fieldname: str, word: str, maxdist: int) -> list[str]:
+        """Indexed terms within ``maxdist`` edits (transpositions count one) that
+        share the first letter, nearest and most frequent first."""
+        if maxdist <= 0 or not word:
+            return [word]
+        self.terms(fieldname)
+        cands = self._by_first[fieldname].get(word[:1], ())
+        letters = set(word)
+        n = len(word)
+        found = []
+        for w in cands:
+            if abs(len(w) - n) > maxdist or len(letters.symmetric_difference(w)) > 2 * maxdist:
+                continue
+            d = edit_distance(word, w, maxdist)
+            if d <= maxdist:
+                found.append((d, w))
+        if len(found) > self.MAX_EXPANSIONS:
+            found.sort(key=lambda dw: (dw[0], -self.reader.doc_frequency(fieldname, dw[1])))
+            found = found[:self.MAX_EXPANSIONS]
+        return [w for _, w in found]
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, stopping past ``limit``."""
+    if a == b:
+        return 0
+    la, lb = len(a), len(b)
+    if abs(la - lb) > limit:
+        return limit + 1
+    prev2 = None
+    prev = list(range(lb + 1))
+    for i in range(1, la + 1):
+        cur = [i] + [0] * lb
+        ca = a[i - 1]
+        best = cur[0]
+        for j in range(1, lb + 1):
+            cost = 0 if ca == b[j - 1] else 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+            if v < best:
+                best = v
+        if best > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[lb]
+
+
+def _known(reader, stemmed: str) -> bool:
+    try:
+        return reader.doc_frequency("title", stemmed) > 0 or reader.doc_frequency("abstract", stemmed) > 0
+    except Exception:
+        return True
+
+
+def _known_word(reader, word: str) -> bool:
+    try:
+        return any(reader.doc_frequency(f, word) > 0 for f in ("spell_title", "spell_abstract")) or _known(
+            reader, next((t.text for t in TEXT_ANALYZER(word)), word))
+    except Exception:
+        return True
+
+
+def highlight_spans(text: str, terms: set[str] | frozenset[str]) -> Spans:
+    """Character spans of ``text`` whose analysed form is one of ``terms``."""
+    if not terms or not text:
+        return ()
+    spans = []
+    for tok in TEXT_ANALYZER(text, chars=True, mode="index"):
+        if tok.text in terms:
+            spans.append((tok.startchar, tok.endchar))
+    return tuple(spans)
+
+
+def snippet(text: str, terms: set[str], width: int = 200) -> tuple[str, Spans]:
+    """The part of ``text`` around the densest run of matches, with spans."""
+    spans = highlight_spans(text, terms)
+    if len(text) <= width:
+        return text, spans
+    start = 0
+    if spans:
+        best, best_n = spans[0][0], 0
+        for s, _ in spans:
+            n = sum(1 for a, _ in spans if s <= a < s + width)
+            if n > best_n:
+                best, best_n = s, n
+        start = max(0, best - 40)
+        sp = text.rfind(" ", 0, start + 1)
+        start = sp + 1 if sp > 0 and start - sp < 20 else start
+    end = min(len(text), start + width)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    frag = prefix + text[start:end] + suffix
+    shift = len(prefix) - start
+    return frag, tuple((a + shift, b + shift) for a, b in spans if a >= start and b <= end)

@@ -1,0 +1,192 @@
+"""Text cleanup shared by the parser, the index and every view.
+
+Nothing here imports Textual or Whoosh: these are pure functions on strings.
+
+- :func:`strip_control` removes terminal escape sequences and control
+  characters (newline and tab survive), so untrusted text can never move the
+  cursor, retitle the terminal or change colours.
+- :func:`clean_latex` resolves the LaTeX residue that arXiv abstracts carry
+  into the digests (``\\%``, ``\\emph{x}``, ``{\\em x}``, ``\\'e`` ...).
+- :func:`clean` is both, plus whitespace normalisation: what is displayed and
+  indexed.
+- :func:`extract_urls` finds http(s) links without trailing punctuation.
+- :func:`title_key` is the identity of a paper: two titles with the same key are
+  the same paper.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# --- control characters and escape sequences ---------------------------------
+
+# ESC-introduced sequences: CSI (ESC [ ... final), OSC / DCS / APC / PM / SOS
+# (terminated by BEL or ST), and two-character escapes (ESC + one byte).
+_ESCAPE_RE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]?            # CSI ... final byte
+  | \x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?   # OSC, DCS, SOS, PM, APC ... BEL/ST
+  | \x1b[ -/]*[0-~]?                    # other escapes (ESC c, ESC ( B ...)
+  | \x9b[0-?]*[ -/]*[@-~]?              # 8-bit CSI
+  | [\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x9c)?  # 8-bit OSC/DCS/...
+    """,
+    re.VERBOSE,
+)
+# C0 controls except TAB and LF, DEL, C1 controls, and the bidirectional
+# overrides/isolates that can visually reorder text.
+_CONTROL_RE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+def strip_control(text: str) -> str:
+    """Remove escape sequences and control characters, keeping ``\\n`` and ``\\t``."""
+    if not text:
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ESCAPE_RE.sub("", text)
+    return _CONTROL_RE.sub("", text)
+
+
+# --- LaTeX residue -----------------------------------------------------------
+
+_ACCENTS = {
+    "'": "\u0301",  # acute
+    "`": "\u0300",  # grave
+    "^": "\u0302",  # circumflex
+    '"': "\u0308",  # diaeresis
+    "~": "\u0303",  # tilde
+    "=": "\u0304",  # macron
+    ".": "\u0307",  # dot above
+    "u": "\u0306",  # breve
+    "v": "\u030c",  # caron
+    "H": "\u030b",  # double acute
+    "c": "\u0327",  # cedilla
+    "k": "\u0328",  # ogonek
+    "r": "\u030a",  # ring
+}
+_LETTERS = {
+    "ss": "ß", "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "ae": "æ", "AE": "Æ",
+    "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å", "i": "ı",
+}
+_ESCAPED = {"%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "{": "{", "}": "}"}
+
+# \'e  \'{e}  {\'e}  \"{u}  \c{c}  \v s
+_ACCENT_RE = re.compile(
+    r"""\{?\\(['`^"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))\}?"""
+    r"""|\{?\\([uvHckr])(?:\{\s*(\\?[A-Za-z])\s*\}|\s+([A-Za-z]))\}?"""
+)
+_LETTER_RE = re.compile(r"\{?\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i)(?![A-Za-z])\}?\s?")
+_STYLE_CMDS = (
+    "emph|textbf|textit|texttt|textsc|textrm|textsf|textsl|textup|textmd|"
+    "mathrm|mathbf|mathit|mathsf|mathtt|mathcal|mathbb|text|underline|uline"
+)
+# \emph{x}; also the residue where the backslash was lost: "textit{O}bstacles"
+_STYLE_RE = re.compile(r"(?:\\|(?<![A-Za-z]))(?:" + _STYLE_CMDS + r")\{([^{}]*)\}")
+# {\em x}  {\bf x}  {\it x}
+_GROUP_STYLE_RE = re.compile(r"\{\\(?:em|bf|it|tt|sc|rm|sf|sl|small|footnotesize)\s+([^{}]*)\}")
+_ESCAPED_RE = re.compile(r"\\([%&_#${}])")
+_URL_RE = re.compile(r"https?://[^\s<>\"'`{}|\\^\[\]]+", re.IGNORECASE)
+# hyperref residue: https://x{label} -> https://x
+_URL_LABEL_RE = re.compile(r"(https?://[^\s{}]+)\{[^{}\s]*(?:\s[^{}]*)?\}", re.IGNORECASE)
+_TILDE_RE = re.compile(r"(?<=\S)~(?=\S|$)")
+_SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+
+
+def _accent(base: str, mark: str) -> str:
+    base = {"\\i": "i", "\\j": "j"}.get(base, base.lstrip("\\"))
+    return unicodedata.normalize("NFC", base + mark)
+
+
+def _accent_sub(m: re.Match[str]) -> str:
+    if m.group(1):
+        return _accent(m.group(2) or m.group(3), _ACCENTS[m.group(1)])
+    return _accent(m.group(5) or m.group(6), _ACCENTS[m.group(4)])
+
+
+def _protect_urls(text: str, fn) -> str:
+    """Apply ``fn`` to the parts of ``text`` that are not URLs."""
+    out, last = [], 0
+    for m in _URL_RE.finditer(text):
+        out.append(fn(text[last:m.start()]))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(fn(text[last:]))
+    return "".join(out)
+
+
+def _latex_plain(text: str) -> str:
+    for _ in range(3):  # nested \emph{\textbf{x}}
+        new = _STYLE_RE.sub(r"\1", text)
+        new = _GROUP_STYLE_RE.sub(r"\1", new)
+        if new == text:
+            break
+        text = new
+    text = _ACCENT_RE.sub(_accent_sub, text)
+    text = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], text)
+    text = _ESCAPED_RE.sub(lambda m: _ESCAPED[m.group(1)], text)
+    return _TILDE_RE.sub(" ", text)
+
+
+def clean_latex(text: str) -> str:
+    """Resolve LaTeX residue; URLs are left exactly as written."""
+    if "\\" not in text and "~" not in text and "{" not in text and "text" not in text:
+        return text
+    text = _URL_LABEL_RE.sub(r"\1", text)
+    return _protect_urls(text, _latex_plain)
+
+
+def clean(text: str | None, *, keep_newlines: bool = False) -> str:
+    """Text fit for display and indexing: no controls, no LaTeX residue, tidy spaces."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", strip_control(text))
+    text = clean_latex(text)
+    if keep_newlines:
+        lines = [_SPACES_RE.sub(" ", line).strip() for line in text.split("\n")]
+        return "\n".join(lines).strip()
+    return _SPACES_RE.sub(" ", text.replace("\n", " ")).strip()
+
+
+# --- URLs --------------------------------------------------------------------
+
+_TRAILING = ".,;:!?'\"*"
+
+
+def _trim_url(url: str) -> str:
+    while url:
+        if url[-1] in _TRAILING:
+            url = url[:-1]
+        elif url[-1] == ")" and url.count(")") > url.count("("):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def extract_urls(text: str) -> list[str]:
+    """http(s) URLs in order of appearance, without trailing punctuation, no repeats."""
+    seen: dict[str, None] = {}
+    for m in _URL_RE.finditer(strip_control(text or "")):
+        url = _trim_url(m.group(0))
+        if len(url) > len("https://x.y") and url not in seen:
+            seen[url] = None
+    return list(seen)
+
+
+# --- identity ----------------------------------------------------------------
+
+def fold(text: str) -> str:
+    """Casefolded text without accents (``Poincaré`` -> ``poincare``)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFKC", stripped).casefold()
+
+
+def title_key(title: str) -> str:
+    """The identity of a title: NFKC, LaTeX and accents resolved, casefolded,
+    punctuation and spacing dropped. ``"Swin Transformer: Hierarchical ..."``
+    and ``"swin transformer - hierarchical ..."`` share one key."""
+    text = fold(clean(unicodedata.normalize("NFKC", title)))
+    return "".join(c for c in text if c.isalnum())
