@@ -53,16 +53,15 @@ def open_index(args, rebuild: bool = False, quiet: bool = False):
 
     paths = _paths(args)
     progress = _progress_printer(sys.stderr.isatty() and not quiet)
-    state = None
     try:
         from .core.library import Library
-
-        library = Library.open(paths)
-        state = library.index_state
-    except ImportError:
+    except ImportError:  # the library lands in its own change
         library = None
+    else:
+        library = Library.open(paths)
+        args._library = library
     try:
-        index, report = Index.open(paths, progress=progress, state=state, rebuild=rebuild)
+        index, report = Index.open(paths, progress=progress, library=library, rebuild=rebuild)
     except IndexError_ as e:
         raise UserError(str(e)) from None
     for n in report.notices:

@@ -25,7 +25,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Protocol, Sequence
 
 from whoosh import fields as wf
 from whoosh import index as wi
@@ -38,7 +38,7 @@ from whoosh.support.charset import accent_map
 
 from .catalog import Catalog, DigestInfo
 from .digest import PARSER_VERSION, DigestError, parse_file
-from .papers import Paper, merge_entries, paper_id
+from .papers import LibraryState, Paper, merge_entries, paper_id
 from .paths import Paths, Source, digest_sources
 from .text import fold, strip_control, title_key
 
@@ -87,17 +87,17 @@ def make_schema() -> wf.Schema:
 # maps ``is:`` to it.
 
 
-@dataclass(frozen=True)
-class LibraryState:
-    """What the library knows of one paper, as the index needs it."""
-
-    tags: tuple[str, ...] = ()
-    note: str = ""
-    bookmarked: bool = False
-    read: bool = False
-
-
 StateLookup = Callable[[Sequence[str]], dict[str, LibraryState]]
+
+
+class LibrarySource(Protocol):
+    """What the index needs of the user's library (tui.core.library.Library)."""
+
+    def index_state(self, ids: Sequence[str]) -> dict[str, LibraryState]: ...
+
+    def generation(self) -> int: ...
+
+    def changed_since(self, generation: int) -> list[str]: ...
 
 
 def _doc(p: Paper, state: LibraryState | None) -> dict:
@@ -239,11 +239,13 @@ class Index:
         paths: Paths,
         sources: list[Source] | None = None,
         progress: Progress | None = None,
-        state: StateLookup | None = None,
+        library: LibrarySource | None = None,
         rebuild: bool = False,
         lock_wait: float = LOCK_WAIT,
     ) -> tuple["Index", SyncReport]:
-        """Open the index in ``paths.index`` and bring it up to date."""
+        """Open the index in ``paths.index`` and bring it up to date with the
+        digest files and with the library (tags, notes, flags changed since the
+        index last saw it, for instance by another papers process)."""
         t0 = time.perf_counter()
         sources = digest_sources(paths) if sources is None else sources
         folder = paths.index
@@ -263,7 +265,9 @@ class Index:
             else:
                 index = cls._open_writable(folder, report, rebuild)
                 try:
-                    index.sync(sources, report, progress, state)
+                    index.sync(sources, report, progress, library)
+                    if library is not None:
+                        index.catch_up(library, report)
                 except Exception:
                     index.close()
                     raise
@@ -338,9 +342,10 @@ class Index:
         sources: list[Source],
         report: SyncReport | None = None,
         progress: Progress | None = None,
-        state: StateLookup | None = None,
+        library: LibrarySource | None = None,
     ) -> SyncReport:
         """Bring catalog and index in line with ``sources``; touch only what changed."""
+        state = library.index_state if library is not None else None
         report = report or SyncReport()
         known = {d.name: d for d in self.catalog.digests()}
         wanted = {s.name: s for s in sources}
@@ -406,6 +411,8 @@ class Index:
                 affected.update(pid for _, pid, _ in rows)
                 (report.changed if old and not old.error else report.added).append(s.name)
             self._write_papers(sorted(affected), report, progress, state, cold=not known)
+            if library is not None and not known:
+                self.catalog.set_meta("library_generation", str(library.generation()))
             self.catalog.commit()
         except BaseException:
             self.catalog.rollback()
@@ -455,14 +462,32 @@ class Index:
         limitmb = 256 if n > 5000 else 64
         return self.ix.writer(limitmb=limitmb, timeout=LOCK_WAIT)
 
-    def update_library(self, ids: Sequence[str], state: StateLookup) -> int:
+    def catch_up(self, library: LibrarySource, report: SyncReport | None = None) -> int:
+        """Re-index the papers whose library state changed since the index last
+        applied it (another process, or a crash between library and index)."""
+        if self.readonly:
+            return 0
+        seen = int(self.catalog.meta("library_generation") or 0)
+        gen = library.generation()
+        if gen == seen:
+            return 0
+        ids = library.changed_since(seen) if gen > seen else list(self.catalog.all_ids())
+        n = self.update_library(ids, library, gen)
+        if report is not None:
+            report.papers_written += n
+        return n
+
+    def update_library(self, ids: Sequence[str], library: LibrarySource, generation: int | None = None) -> int:
         """Re-index these papers with fresh library state (tags, note, flags)."""
         if self.readonly:
             return 0
+        if generation is None:
+            generation = library.generation()
         papers = self.catalog.get_many(list(ids))
         if not papers:
+            self.catalog.set_meta("library_generation", str(generation))
             return 0
-        states = state(list(papers))
+        states = library.index_state(list(papers))
         writer = self.ix.writer(timeout=LOCK_WAIT)
         try:
             for pid, p in papers.items():
@@ -471,6 +496,7 @@ class Index:
         except BaseException:
             writer.cancel()
             raise
+        self.catalog.set_meta("library_generation", str(generation))
         self._reset_searcher()
         return len(papers)
 

@@ -21,6 +21,16 @@ from .links import Link, paper_links
 from .text import title_key
 
 
+@dataclass(frozen=True)
+class LibraryState:
+    """What the user's library knows of one paper, as the index needs it."""
+
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    bookmarked: bool = False
+    read: bool = False
+
+
 def paper_id(title: str) -> str:
     """The stable id of the paper with this title."""
     return hashlib.sha256(title_key(title).encode("utf-8")).hexdigest()[:12]
