@@ -54,12 +54,17 @@ def open_index(args, rebuild: bool = False, quiet: bool = False):
     paths = _paths(args)
     progress = _progress_printer(sys.stderr.isatty() and not quiet)
     try:
-        from .core.library import Library
+        from .core.library import Library, LibraryError
     except ImportError:  # the library lands in its own change
         library = None
     else:
-        library = Library.open(paths)
+        try:
+            library = Library.open(paths)
+        except LibraryError as e:
+            raise UserError(str(e)) from None
         args._library = library
+        for n in getattr(library, "notices", ()):
+            print(f"papers: {n}", file=sys.stderr)
     try:
         index, report = Index.open(paths, progress=progress, library=library, rebuild=rebuild)
     except IndexError_ as e:

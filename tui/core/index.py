@@ -31,7 +31,7 @@ from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import query as wq
 from whoosh.analysis import (
-    CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter,
+    CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token, Tokenizer,
 )
 from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 from whoosh.support.charset import accent_map
@@ -42,7 +42,7 @@ from .papers import LibraryState, Paper, merge_entries, paper_id
 from .paths import Paths, Source, digest_sources
 from .text import fold, strip_control, title_key
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MAX_QUERY_CHARS = 256
 MAX_QUERY_TERMS = 24
 MAX_FUZZY = 2
@@ -57,8 +57,78 @@ class IndexError_(Exception):
 
 # --- analysis ----------------------------------------------------------------
 
+class CompoundTokenizer(Tokenizer):
+    """Words, with hyphenated compounds indexed both ways.
+
+    ``Pre-Training`` is indexed as ``pre``, ``training`` (consecutive positions,
+    so phrases work) and ``pretraining`` at the first part's position. At query
+    time a compound becomes the joined word only, so ``pre-training`` finds
+    both ``Pre-Training`` and ``pretraining``, and ``pre training`` finds the
+    hyphenated form.
+    """
+
+    _RE = re.compile(r"\w+(?:[-\u2010\u2011]\w+)*", re.UNICODE)
+    _SPLIT = re.compile(r"[-\u2010\u2011]")
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        pos = start_pos
+        for m in self._RE.finditer(value):
+            word = m.group(0)
+            parts = self._SPLIT.split(word) if ("-" in word or "\u2010" in word or "\u2011" in word) else None
+            if parts is None or mode == "query":
+                t.text = "".join(parts) if parts else word
+                t.boost = 1.0
+                if keeporiginal:
+                    t.original = t.text
+                t.stopped = False
+                if positions:
+                    t.pos = pos
+                    pos += 1
+                if chars:
+                    t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
+                yield t
+                continue
+            first = pos
+            offset = m.start()
+            for i, part in enumerate(parts):
+                t.text = part
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = part
+                if positions:
+                    t.pos = pos
+                    pos += 1
+                if chars:
+                    t.startchar, t.endchar = start_char + offset, start_char + offset + len(part)
+                offset += len(part) + 1
+                yield t
+            t.text = "".join(parts)
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = first
+            if chars:
+                t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
+            yield t
+
+
 def _analyzer(stem: bool = True):
-    chain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(minsize=1)
+    chain = CompoundTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(minsize=1)
     return chain | StemFilter(cachesize=100000) if stem else chain
 
 
@@ -367,7 +437,7 @@ class Index:
             except OSError as e:
                 report.errors.append(f"{s.path}: cannot be read ({e.strerror or e})")
                 continue
-            if old and old.sha256 == sha and old.rank == _rank(s, st.st_mtime_ns if s.origin == "user" else 0):
+            if old and old.sha256 == sha and old.path == str(s.path):
                 meta_only.append(DigestInfo(**{**old.__dict__, "size": st.st_size,
                                                "mtime_ns": st.st_mtime_ns, "path": str(s.path)}))
                 if old.error:
@@ -395,7 +465,8 @@ class Index:
                 old = known.get(s.name)
                 if old:
                     affected.update(self.catalog.delete_digest(s.name))
-                rank = _rank(s, mtime if s.origin == "user" else 0)
+                # a digest keeps its place in time (its first import) when it changes
+                rank = old.rank if old else _rank(s, mtime if s.origin == "user" else 0)
                 try:
                     d = parse_file(s.path, s.name)
                 except DigestError as e:
@@ -573,15 +644,18 @@ class Index:
             boosts.append(wq.Phrase("title", words, slop=1, boost=4.0))
         final = wq.AndMaybe(q, wq.Or(boosts)) if boosts else q
         try:
-            results = searcher.search(final, limit=offset + limit, terms=False)
-            total = len(results)
-            docs = [(results.docnum(i), results.score(i)) for i in range(offset, min(results.scored_length(), offset + limit))]
+            total, docs = self._run(final, offset, limit)
         except Exception as e:  # a query Whoosh cannot run: fall back to plain words
-            notes.append(f"query could not be run as written ({type(e).__name__}); searched its words")
+            _note(notes, f"query could not be run as written ({type(e).__name__}); searched its words")
             q = self._plain_query(plain or [text])
-            results = searcher.search(q, limit=offset + limit, terms=False)
-            total = len(results)
-            docs = [(results.docnum(i), results.score(i)) for i in range(offset, min(results.scored_length(), offset + limit))]
+            total, docs = self._run(q, offset, limit)
+        if total == 0 and len(plain) > 1 and not _SYNTAX_RE.search(text):
+            # no paper has every word: rank the papers that have most of them
+            anyq, _ = self._rewrite(self._plain_query(plain, any_word=True), reader, notes, last_prefix)
+            total, docs = self._run(wq.AndMaybe(anyq, wq.Or(boosts)) if boosts else anyq, offset, limit)
+            if total:
+                q = anyq
+                _note(notes, "no paper has all the words; showing papers with some of them")
         terms = self._highlight_terms(q, reader)
         ids = [searcher.stored_fields(dn)["id"] for dn, _ in docs]
         titles = self.catalog.titles(ids)
@@ -604,13 +678,19 @@ class Index:
             notes.append(f"query syntax not understood ({type(e).__name__}); searched its words")
             return self._plain_query(_plain_words(text) or [text])
 
-    def _plain_query(self, words: list[str]):
+    def _run(self, q, offset: int, limit: int) -> tuple[int, list[tuple[int, float]]]:
+        results = self.searcher.search(q, limit=offset + limit, terms=False)
+        end = min(results.scored_length(), offset + limit)
+        return len(results), [(results.docnum(i), results.score(i)) for i in range(offset, end)]
+
+    def _plain_query(self, words: list[str], any_word: bool = False):
         terms = []
         for w in words[:MAX_QUERY_TERMS]:
-            toks = [t.text for t in TEXT_ANALYZER(w)]
-            for tok in toks:
-                terms.append(wq.Or([wq.Term("title", tok), wq.Term("abstract", tok)]))
-        return wq.And(terms) if terms else wq.NullQuery
+            for tok in TEXT_ANALYZER(w, mode="query"):
+                terms.append(wq.Or([wq.Term("title", tok.text), wq.Term("abstract", tok.text)]))
+        if not terms:
+            return wq.NullQuery
+        return wq.Or(terms) if any_word else wq.And(terms)
 
     def _rewrite(self, q, reader, notes: list[str], last_prefix: str | None = None):
         """Clamp pathological parts; add typo tolerance for unknown words; let the

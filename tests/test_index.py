@@ -1,0 +1,301 @@
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import api_digest, text_digest
+from tui.core.index import Index, SCHEMA_VERSION
+from tui.core.papers import paper_id
+from tui.core.paths import Paths, Source, digest_sources
+
+
+def snapshot(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".lock")}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    ix, report = Index.open(Paths.default(tmp_path_factory.mktemp("home")))
+    yield ix
+    ix.close()
+
+
+def test_bundled_corpus_counts(index):
+    assert index.count() == 285
+    assert index.catalog.entry_count() == 359
+    assert len(index.digests()) == 4
+
+
+def test_second_open_writes_nothing(paths):
+    ix, r1 = Index.open(paths)
+    ix.close()
+    assert r1.rebuilt and r1.papers_written == 285
+    before = snapshot(paths.index)
+    ix, r2 = Index.open(paths)
+    ix.search("transformer")
+    ix.close()
+    assert not r2.wrote and r2.papers_written == 0
+    assert snapshot(paths.index) == before
+
+
+def test_added_changed_removed_digest_touches_only_its_papers(paths):
+    ix, _ = Index.open(paths)
+    ix.close()
+    paths.digests.mkdir(parents=True)
+    mine = paths.digests / "mine.txt"
+    mine.write_text(text_digest(["My New Paper About Quokkas", "Another Paper On Wombats"]))
+    ix, r = Index.open(paths)
+    assert r.added == ["mine"] and r.papers_written == 2
+    assert ix.count() == 287
+    assert ix.search("quokkas").hits[0].title == "My New Paper About Quokkas"
+    ix.close()
+    # change: one paper replaced
+    mine.write_text(text_digest(["My New Paper About Quokkas", "A Third Paper On Numbats"]))
+    ix, r = Index.open(paths)
+    assert r.changed == ["mine"] and r.papers_written == 2  # one updated, one new (one deleted)
+    assert ix.search("wombats").total == 0 and ix.search("numbats").total == 1
+    ix.close()
+    mine.unlink()
+    ix, r = Index.open(paths)
+    assert r.removed == ["mine"]
+    assert ix.count() == 285 and ix.search("quokkas").total == 0
+    ix.close()
+
+
+def test_touch_without_change_rewrites_no_paper(paths):
+    ix, _ = Index.open(paths)
+    ix.close()
+    paths.digests.mkdir(parents=True)
+    mine = paths.digests / "mine.txt"
+    mine.write_text(text_digest(["Paper About Quokkas"]))
+    Index.open(paths)[0].close()
+    os.utime(mine, ns=(time.time_ns(), time.time_ns()))
+    ix, r = Index.open(paths)
+    assert r.papers_written == 0 and not r.changed
+    ix.close()
+
+
+def test_same_paper_in_text_and_api_digest_keeps_its_id(paths):
+    title = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
+    pid = paper_id(title)
+    ix, _ = Index.open(paths)
+    before = ix.get(pid)
+    assert before.arxiv_id is None
+    ix.close()
+    paths.digests.mkdir(parents=True)
+    (paths.digests / "api.json").write_text(api_digest([{"id": "2103.14030", "title": title, "upvotes": 99}]))
+    ix, _ = Index.open(paths)
+    after = ix.get(pid)
+    assert after.arxiv_id == "2103.14030" and after.upvotes == 99
+    assert after.authors == ("Ada Lovelace", "Alan Turing")
+    assert [a.digest for a in after.appearances] == ["001_eb4508a80e02266c", "api"]
+    assert after.links[0].url == "https://huggingface.co/papers/2103.14030"
+    assert after.links[1].url == "https://arxiv.org/abs/2103.14030"
+    assert ix.search("author:lovelace").hits[0].id == pid
+    ix.close()
+
+
+def test_bad_digest_is_skipped_and_others_load(paths):
+    paths.digests.mkdir(parents=True)
+    (paths.digests / "broken.json").write_text('[{"paper": ')
+    (paths.digests / "good.txt").write_text(text_digest(["Good Paper On Quokkas"]))
+    ix, r = Index.open(paths)
+    assert len(r.errors) == 1 and "broken.json" in r.errors[0] and "invalid JSON" in r.errors[0]
+    assert ix.count() == 286
+    ix.close()
+    ix, r = Index.open(paths)  # still reported on the next start, without re-parsing
+    assert len(r.errors) == 1 and not r.wrote
+    ix.close()
+
+
+@pytest.mark.parametrize("damage", ["delete", "truncate", "garbage"])
+def test_corrupt_index_is_rebuilt_with_notice(paths, damage):
+    Index.open(paths)[0].close()
+    wdir = paths.index / "whoosh"
+    if damage == "delete":
+        shutil.rmtree(wdir)
+    else:
+        for f in wdir.iterdir():
+            if f.suffix in (".seg", ".toc"):
+                f.write_bytes(b"" if damage == "truncate" else os.urandom(200))
+    ix, r = Index.open(paths)
+    assert r.rebuilt and r.notices
+    assert ix.count() == 285 and ix.search("shifted windows").total >= 1
+    ix.close()
+
+
+def test_version_change_rebuilds(paths):
+    ix, _ = Index.open(paths)
+    ix.catalog.set_meta("schema_version", str(SCHEMA_VERSION - 1))
+    ix.close()
+    ix, r = Index.open(paths)
+    assert r.rebuilt and ix.count() == 285
+    ix.close()
+
+
+def test_second_writer_waits_then_reads_only(paths, tmp_path):
+    Index.open(paths)[0].close()
+    (paths.digests).mkdir(parents=True)
+    (paths.digests / "new.txt").write_text(text_digest(["Paper About Quokkas"]))
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, os, sys, time\n"
+        f"fd = os.open({str(paths.index / 'write.lock')!r}, os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('locked', flush=True)\ntime.sleep(30)\n")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        t0 = time.monotonic()
+        ix, r = Index.open(paths, lock_wait=0.5)
+        assert time.monotonic() - t0 >= 0.5
+        assert r.readonly and any("read-only" in n for n in r.notices)
+        assert ix.count() == 285 and ix.search("shifted windows").total >= 1
+        ix.close()
+    finally:
+        holder.kill()
+        holder.wait()
+    ix, r = Index.open(paths)
+    assert r.added == ["new"] and ix.count() == 286
+    ix.close()
+
+
+# --- search ---------------------------------------------------------------------
+
+def titles(res):
+    return [h.title for h in res.hits]
+
+
+def test_search_ranks_and_highlights(index):
+    res = index.search("shifted windows")
+    assert res.hits[0].title == "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
+    spans = res.hits[0].title_spans
+    assert [res.hits[0].title[a:b] for a, b in spans] == ["Shifted", "Windows"]
+
+
+def test_exact_title_ranks_first(index):
+    res = index.search("Transformer in Transformer")
+    assert res.hits[0].title == "Transformer in Transformer"
+
+
+def test_accents_hyphens_and_partial_words(index):
+    assert index.search("Poincare").total >= 1
+    assert index.search("poincaré").total == index.search("Poincare").total
+    assert titles(index.search("kmax deeplab"))[0].startswith("kMaX-DeepLab")
+    assert titles(index.search("kmax-deeplab"))[0].startswith("kMaX-DeepLab")
+    assert titles(index.search("megatro"))[0].startswith("Megatron-LM")
+
+
+def test_typos_are_tolerated_and_suggested(index):
+    res = index.search("arithmetc small transfomers")
+    assert res.hits[0].title == "Teaching Arithmetic to Small Transformers"
+    assert res.suggestion == "arithmetic small transformers"
+    assert any("typo" in n for n in res.notes)
+
+
+def test_query_syntax(index):
+    assert all("Swin" in t for t in titles(index.search("title:swin")))
+    assert index.search("title:swin").total == 2
+    phrase = index.search('"vision transformer"')
+    assert phrase.total > 10
+    assert index.search("digest:aug").total == 100
+    assert index.search('digest:"mar 11"').total == 75
+    both = index.search("transformer AND vision").total
+    neither = index.search("transformer NOT vision").total
+    assert both + neither == index.search("transformer").total
+    swin = {h.id for h in index.search("swin", limit=100).hits}
+    megatron = {h.id for h in index.search("megatron", limit=100).hits}
+    assert index.search("swin OR megatron").total == len(swin | megatron) > len(swin)
+    assert index.search("transfor*").total > 100
+    assert index.search("trasnformer~1").total > 100
+
+
+def test_empty_query_lists_all_newest_digest_first(index):
+    res = index.search("", limit=3)
+    assert res.total == 285
+    first = index.get(res.hits[0].id)
+    assert first.appearances[-1].digest.startswith("003") and first.appearances[-1].position == 1
+    page2 = index.search("", limit=3, offset=3)
+    assert not set(h.id for h in res.hits) & set(h.id for h in page2.hits)
+
+
+def test_paging(index):
+    one = index.search("transformer", limit=10)
+    two = index.search("transformer", limit=10, offset=10)
+    assert one.total == two.total > 20
+    assert not {h.id for h in one.hits} & {h.id for h in two.hits}
+
+
+@pytest.mark.parametrize("q", [
+    "NOT NOT x", "<>", "*", "*former", "?", "a~9", "x" * 5000, "(((", ")", "title:", ":", '"', "AND",
+    "OR OR", "NOT", "[/]", "[CLS]", "\x1b[31m", "\x00", "title:(", "a:b:c", "{x TO}", "[a TO", "^2",
+    "tag:", "is:", "🙂", "中文", "~", "\\", "*?*?*", "transformer^", "title:*",
+])
+def test_pathological_queries_answer_quickly(index, q):
+    t0 = time.perf_counter()
+    res = index.search(q)
+    assert time.perf_counter() - t0 < 1.0
+    assert res.total >= 0
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=80))
+def test_no_query_string_raises(index, q):
+    res = index.search(q, limit=5)
+    assert res.total >= len(res.hits)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["transformer", "AND", "OR", "NOT", "(", ")", '"', "*", "~2", "title:",
+                                 "abstract:", "digest:", "^3", "[", "]", "TO", "x", "-", "+", "vision"]),
+                max_size=8))
+def test_no_syntax_soup_raises(index, parts):
+    index.search(" ".join(parts), limit=5)
+    index.search("".join(parts), limit=5)
+
+
+# --- relevance --------------------------------------------------------------------
+
+def relevance_set():
+    rows = []
+    for line in (Path(__file__).parent / "data" / "relevance.tsv").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            q, title = line.split("\t")
+            rows.append((q, title))
+    return rows
+
+
+def test_relevance_mrr(index):
+    rows = relevance_set()
+    known = {p.title for p in index.catalog.iter_papers()}
+    total = 0.0
+    misses = []
+    for q, title in rows:
+        assert title in known, title
+        ranked = titles(index.search(q, limit=10))
+        rank = ranked.index(title) + 1 if title in ranked else None
+        total += 1 / rank if rank else 0
+        if rank != 1:
+            misses.append((q, rank))
+    mrr = total / len(rows)
+    print(f"MRR {mrr:.3f} over {len(rows)} queries; misses: {misses}")
+    assert mrr >= 0.9, misses
+
+
+def test_digest_sources_order(paths):
+    paths.digests.mkdir(parents=True)
+    a = paths.digests / "b.txt"
+    b = paths.digests / "a.txt"
+    a.write_text("x")
+    os.utime(a, ns=(1, 1_000_000_000))
+    b.write_text("x")
+    os.utime(b, ns=(1, 2_000_000_000))
+    names = [s.name for s in digest_sources(paths)]
+    assert names[:4] == [p.stem for p in sorted(Path(digest_sources(paths)[0].path).parent.glob("*.txt"))]
+    assert names[4:] == ["b", "a"]
