@@ -1,10 +1,773 @@
-"""The Textual reader (placeholder until the reader lands)."""
+"""The Textual reader.
+
+Start-up paints the main screen first; the index (and with it Whoosh) is opened
+in a thread worker that reports progress. Searches run in an exclusive thread
+worker, debounced, and only the newest result is shown. Every change to the
+library is written at once and then re-indexed for that one paper in a worker.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import shlex
+import subprocess
+import tempfile
+import threading
+import webbrowser
+from dataclasses import dataclass
+from pathlib import Path
 
-def run(paths) -> int:
-    import sys
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import ContentSwitcher, Input, OptionList, ProgressBar, Static, Tabs
+from textual.worker import Worker, WorkerState, get_current_worker
 
-    print("papers: the interactive reader is not built yet; use `papers search QUERY`", file=sys.stderr)
-    return 2
+from .core.config import load_config
+from .core.links import is_web_url
+from .core.paths import Paths, digest_sources
+from .screens.dialogs import CopyMenu, ErrorScreen, HelpScreen, NoteEditor, TagsDialog, TextDialog
+from .screens.main import PANES, MainScreen
+from .widgets.details import DetailsPane, details_content
+from .widgets.papers_list import PAGE, PaperList, RowState, row_content, where_text
+from .widgets.render import one_line, plain
+
+SEARCH_DEBOUNCE = 0.12
+
+
+@dataclass
+class SearchPage:
+    seq: int
+    query: str
+    offset: int
+    result: object  # tui.core.index.SearchResult
+    papers: dict
+
+
+class PapersApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "papers"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, id="force_quit"),
+    ]
+
+    class IndexProgress(Message):
+        def __init__(self, done: int, total: int, text: str) -> None:
+            super().__init__()
+            self.done, self.total, self.text = done, total, text
+
+    class IndexReady(Message):
+        def __init__(self, index, report) -> None:
+            super().__init__()
+            self.index, self.report = index, report
+
+    class SearchDone(Message):
+        def __init__(self, page: SearchPage) -> None:
+            super().__init__()
+            self.page = page
+
+    def __init__(self, paths: Paths, *, watch_interval: float = 5.0):
+        super().__init__()
+        self.paths = paths
+        self.config = load_config(paths.config_file)
+        self.index = None
+        self.library = None
+        self.index_lock = threading.Lock()
+        self.query_text = ""
+        self.feed: str | None = None  # a digest shown like a feed, instead of a query
+        self.search_seq = 0
+        self.last_result = None
+        self.bookmark_sort = "added"
+        self._search_timer = None
+        self._generation = 0
+        self.watch_interval = watch_interval
+
+    # --- start-up -----------------------------------------------------------------
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        state = self._load_state()
+        if state.get("theme") in self.available_themes:
+            self.theme = state["theme"]
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        for problem in self.config.problems:
+            self.notify(problem, severity="warning", markup=False, timeout=8)
+
+    def start(self) -> None:
+        """Called by the main screen once it is mounted: the library, then the index."""
+        self._open_library()
+        self.refresh_library_panes()
+        self.set_status("Opening the index…")
+        self.open_index()
+        if self.watch_interval:
+            self.set_interval(self.watch_interval, self._watch_library)
+
+    def _open_library(self) -> None:
+        from .core.library import Library, LibraryError
+
+        try:
+            self.library = Library.open(self.paths)
+        except LibraryError as e:
+            self.library = None
+            self.notify(f"Library unavailable: {e}", severity="error", markup=False, timeout=15)
+            return
+        for n in self.library.notices:
+            self.notify(n, severity="warning", markup=False, timeout=15)
+        self._generation = self.library.generation()
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def open_index(self, rebuild: bool = False) -> None:
+        from .core.index import Index
+
+        def progress(done: int, total: int, text: str) -> None:
+            self.post_message(self.IndexProgress(done, total, text))
+
+        sources = digest_sources(self.paths, bundled=self.config.bundled)
+        with self.index_lock:
+            if self.index is not None:
+                self.index.close()
+                self.index = None
+            index, report = Index.open(self.paths, sources=sources, progress=progress,
+                                       library=self.library, rebuild=rebuild)
+        self.post_message(self.IndexReady(index, report))
+
+    def on_papers_app_index_progress(self, event: IndexProgress) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(event.total, 1), progress=event.done)
+        self.set_status(f"Indexing: {event.text}")
+
+    def on_papers_app_index_ready(self, event: IndexReady) -> None:
+        self.index = event.index
+        report = event.report
+        self.query_one("#progress", ProgressBar).display = False
+        for n in report.notices:
+            self.notify(n, severity="warning", markup=False, timeout=10)
+        for err in report.errors:
+            self.notify(f"Skipped {err}", severity="warning", markup=False, timeout=15)
+        if report.wrote:
+            self.set_status(f"Indexed {report.papers_written} papers in {report.seconds:.1f} s")
+        self.refresh_digests()
+        self.refresh_library_panes()
+        self.start_search(self.query_text, immediate=True)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            what = {"index": "Opening the index", "search": "Searching"}.get(event.worker.group, "A background task")
+            self.push_screen(ErrorScreen(f"{what} failed", f"{type(error).__name__}: {error}"))
+            if event.worker.group == "index":
+                self.set_status("The index could not be opened; the library panes still work.")
+
+    # --- status ---------------------------------------------------------------------
+    def set_status(self, text: str) -> None:
+        try:
+            self.query_one("#status", Static).update(plain(text))
+        except Exception:
+            pass
+
+    # --- search ---------------------------------------------------------------------
+    @on(Input.Changed, "#search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self.feed = None
+        self.start_search(event.value)
+
+    @on(Input.Submitted, "#search")
+    def _query_submitted(self, event: Input.Submitted) -> None:
+        self.show_pane("results")
+        self.query_one("#results", PaperList).focus()
+
+    def start_search(self, query: str, immediate: bool = False) -> None:
+        self.query_text = query
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        if immediate:
+            self._fire_search()
+        else:
+            self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self._fire_search)
+
+    def _fire_search(self) -> None:
+        if self.index is None:
+            return
+        self.search_seq += 1
+        self.set_status("Searching…" if self.query_text.strip() else "Loading…")
+        self.run_search(self.search_seq, self.query_text, 0, self.feed)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, seq: int, query: str, offset: int, feed: str | None = None) -> None:
+        worker = get_current_worker()
+        index = self.index
+        if index is None:
+            return
+        with self.index_lock:
+            if feed is not None:
+                from .core.index import SearchResult, Hit
+
+                ids = index.catalog.digest_page(feed, offset, PAGE)
+                papers = index.catalog.get_many(ids)
+                total = next((d.entries for d in index.digests() if d.name == feed), len(ids))
+                hits = tuple(Hit(pid, 0.0, papers[pid].title, ()) for pid in ids if pid in papers)
+                result = SearchResult(f"digest {feed}", total, hits, offset)
+            else:
+                result = index.search(query, limit=PAGE, offset=offset)
+                papers = index.catalog.get_many([h.id for h in result.hits])
+        if not worker.is_cancelled:
+            self.post_message(self.SearchDone(SearchPage(seq, query, offset, result, papers)))
+
+    def on_papers_app_search_done(self, event: SearchDone) -> None:
+        page = event.page
+        if page.seq != self.search_seq:
+            return  # a newer search is under way
+        res = page.result
+        records = self.library.records([h.id for h in res.hits]) if self.library else {}
+        rows = [(h.id, self._row(page.papers.get(h.id), records.get(h.id), h.title, h.title_spans))
+                for h in res.hits]
+        results = self.query_one("#results", PaperList)
+        if page.offset == 0:
+            self.last_result = res
+            keep = results.current_id
+            results.set_rows(rows, res.total, keep=keep)
+            self.show_details()
+        else:
+            results.add_rows(rows)
+        self._status_for(res)
+
+    def _status_for(self, res) -> None:
+        shown = len(self.query_one("#results", PaperList).ids)
+        if self.feed:
+            info = next((d for d in self.index.digests() if d.name == self.feed), None)
+            label = (info.label or info.name) if info else self.feed
+            text = f"Digest {label}: {res.total} papers"
+        elif not res.query.strip():
+            text = f"{res.total} papers, newest digest first"
+        elif res.total == 0:
+            text = f"No papers match {one_line(res.query)!r}"
+        else:
+            text = f"{res.total} papers match"
+        if shown < res.total:
+            text += f" · showing {shown} (more load as you scroll)"
+        if res.suggestion:
+            text += f" · did you mean: {res.suggestion}"
+        for n in res.notes:
+            text += f" · {n}"
+        if res.elapsed_ms:
+            text += f" · {res.elapsed_ms:.0f} ms"
+        self.set_status(text)
+
+    @on(PaperList.NeedMore, "#results")
+    def _more_results(self, event: PaperList.NeedMore) -> None:
+        self.run_search(self.search_seq, self.query_text, event.offset, self.feed)
+
+    # --- rows and details ---------------------------------------------------------------
+    def _row(self, paper, record, title: str = "", spans=()) -> Content:
+        state = RowState(
+            bookmarked=bool(record and record.bookmarked),
+            note=bool(record and record.note),
+            read=bool(record and record.read),
+        )
+        if paper is None and record is not None:
+            labels = record.snapshot.labels if record.snapshot else ()
+            return row_content(record.title or title or record.id, (), where_text(None, labels), state)
+        return row_content(paper.title if paper else title, spans, where_text(paper), state)
+
+    def current_list(self) -> PaperList:
+        pane = self.query_one("#panes", ContentSwitcher).current or "results"
+        return self.query_one("#bookmark-list" if pane == "bookmarks" else f"#{pane}", PaperList)
+
+    def current_paper_id(self) -> str | None:
+        lst = self.current_list()
+        if lst.id == "digests":
+            return None
+        return lst.current_id
+
+    def get_paper(self, pid: str):
+        if self.index is None:
+            return None
+        return self.index.catalog.get(pid)
+
+    def show_details(self) -> None:
+        pid = self.current_paper_id()
+        details = self.query_one("#details", DetailsPane)
+        if pid is None:
+            lst = self.current_list()
+            if lst.id == "digests" and lst.current_id and self.index is not None:
+                details.show(self._digest_details(lst.current_id.removeprefix("d:")))
+            else:
+                details.show(Content.styled("No paper selected.", "dim"))
+            return
+        paper = self.get_paper(pid)
+        record = self.library.get(pid) if self.library else None
+        spans_for = None
+        terms = self.last_result.terms if self.last_result is not None and lst_is_results(self) else frozenset()
+        if terms:
+            from .core.index import highlight_spans
+
+            spans_for = lambda text: highlight_spans(text, terms)  # noqa: E731
+        details.show(details_content(paper, record, spans_for))
+
+    def _digest_details(self, name: str) -> Content:
+        info = next((d for d in self.index.digests() if d.name == name), None)
+        if info is None:
+            return Content("")
+        lines = [plain(info.label or info.name, "bold"), plain(f"{info.name} · {info.origin} · {info.format or '-'}", "dim"),
+                 plain(f"{info.entries} papers · {len(info.problems)} parse problems")]
+        if info.error:
+            lines.append(plain(f"Skipped: {info.error}", "$error"))
+        for p in info.problems[:20]:
+            lines.append(plain(p, "dim"))
+        lines.append(Content(""))
+        lines.append(Content.styled("enter opens it as a feed in the Search pane", "dim"))
+        return Content("\n").join(lines)
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if isinstance(event.option_list, PaperList) and event.option_list is self.current_list():
+            self.show_details()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if not isinstance(event.option_list, PaperList):
+            return
+        if event.option_list.id == "digests":
+            self.open_feed(event.option.id.removeprefix("d:"))
+        else:
+            self.query_one("#details", DetailsPane).focus()
+
+    def open_feed(self, name: str) -> None:
+        self.feed = name
+        search = self.query_one("#search", Input)
+        with search.prevent(Input.Changed):
+            search.value = ""
+        self.query_text = ""
+        self.show_pane("results")
+        self.start_search("", immediate=True)
+        self.feed = name
+        self.query_one("#results", PaperList).focus()
+
+    def refresh_rows(self, pid: str) -> None:
+        paper = self.get_paper(pid)
+        record = self.library.get(pid) if self.library else None
+        spans = ()
+        if self.last_result is not None:
+            for h in self.last_result.hits:
+                if h.id == pid:
+                    spans = h.title_spans
+        for lst in self.query(PaperList):
+            if lst.id != "digests" and pid in lst.ids:
+                lst.update_row(pid, self._row(paper, record, spans=spans if lst.id == "results" else ()))
+        self.show_details()
+
+    # --- panes --------------------------------------------------------------------
+    def show_pane(self, pane: str) -> None:
+        if pane not in PANES:
+            return
+        self.query_one("#panes", ContentSwitcher).current = pane
+        tabs = self.query_one("#tabs", Tabs)
+        if tabs.active != f"tab-{pane}":
+            tabs.active = f"tab-{pane}"
+        if pane == "bookmarks":
+            self.refresh_bookmarks()
+        elif pane == "notes":
+            self.refresh_notes()
+        elif pane == "digests":
+            self.refresh_digests()
+        self.current_list().focus()
+        self.show_details()
+
+    def focus_current_list(self) -> None:
+        self.current_list().focus()
+
+    def refresh_library_panes(self) -> None:
+        self.refresh_bookmarks()
+        self.refresh_notes()
+
+    def _library_rows(self, records) -> list:
+        papers = self.index.catalog.get_many([r.id for r in records]) if self.index else {}
+        return [(r.id, self._row(papers.get(r.id), r, r.title)) for r in records]
+
+    def refresh_bookmarks(self) -> None:
+        if self.library is None:
+            return
+        tag = self.query_one("#bookmark-filter", Input).value.strip() or None
+        try:
+            records = self.library.bookmarks(tag=tag, sort=self.bookmark_sort)
+        except Exception as e:  # a bad tag filter
+            self.notify(str(e), severity="warning", markup=False)
+            records = []
+        lst = self.query_one("#bookmark-list", PaperList)
+        lst.set_rows(self._library_rows(records), len(records), keep=lst.current_id)
+
+    def refresh_notes(self) -> None:
+        if self.library is None:
+            return
+        records = self.library.notes()
+        papers = self.index.catalog.get_many([r.id for r in records]) if self.index else {}
+        rows = []
+        for r in records:
+            p = papers.get(r.id)
+            state = RowState(r.bookmarked, True, r.read)
+            rows.append((r.id, row_content(p.title if p else r.title or r.id, (), where_text(p, r.snapshot.labels if r.snapshot else ()), state, extra=r.note or "")))
+        lst = self.query_one("#notes", PaperList)
+        lst.set_rows(rows, len(rows), keep=lst.current_id)
+
+    def refresh_digests(self) -> None:
+        if self.index is None:
+            return
+        infos = sorted(self.index.digests(), key=lambda d: d.rank, reverse=True)
+        rows = []
+        for d in infos:
+            title = Content.assemble(plain(d.label or d.name, "bold"), "  ", plain(f"{d.entries} papers", "dim"))
+            sub = plain(f"    {d.name} · {d.origin}" + (f" · SKIPPED: {d.error}" if d.error else "")
+                        + (f" · {len(d.problems)} problems" if d.problems else ""), "dim")
+            rows.append((f"d:{d.name}", Content("\n").join([title, sub])))
+        lst = self.query_one("#digests", PaperList)
+        lst.set_rows(rows, len(rows), keep=lst.current_id)
+
+    @on(Input.Changed, "#bookmark-filter")
+    def _bookmark_filter(self) -> None:
+        self.refresh_bookmarks()
+
+    @on(Input.Submitted, "#bookmark-filter")
+    def _bookmark_filter_done(self) -> None:
+        self.query_one("#bookmark-list", PaperList).focus()
+
+    def action_sort_bookmarks(self) -> None:
+        self.bookmark_sort = "title" if self.bookmark_sort == "added" else "added"
+        self.refresh_bookmarks()
+        self.notify(f"Bookmarks sorted by {'title' if self.bookmark_sort == 'title' else 'date added'}", timeout=2)
+
+    # --- library actions ------------------------------------------------------------
+    def _target(self) -> tuple[str, object] | None:
+        pid = self.current_paper_id()
+        if pid is None:
+            self.notify("Select a paper first", severity="warning", timeout=3)
+            return None
+        if self.library is None:
+            self.notify("The library is unavailable", severity="error", timeout=5)
+            return None
+        return pid, self.get_paper(pid)
+
+    def _title_of(self, pid: str, paper) -> str:
+        if paper is not None:
+            return paper.title
+        rec = self.library.get(pid) if self.library else None
+        return rec.title if rec else pid
+
+    def _changed(self, pid: str) -> None:
+        self.refresh_rows(pid)
+        self.refresh_library_panes()
+        self.reindex_paper(pid)
+
+    @work(thread=True, group="library-index", exit_on_error=False)
+    def reindex_paper(self, pid: str) -> None:
+        index = self.index
+        if index is None or self.library is None:
+            return
+        with self.index_lock:
+            index.update_library([pid], self.library)
+
+    def action_bookmark(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        pid, paper = target
+        on_now = self.library.toggle_bookmark(pid, paper)
+        self._changed(pid)
+        title = one_line(self._title_of(pid, paper))
+        self.notify(("Bookmarked: " if on_now else "Bookmark removed: ") + title[:80], markup=False, timeout=3)
+
+    def action_toggle_read(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        pid, paper = target
+        rec = self.library.get(pid)
+        read = not (rec and rec.read)
+        self.library.set_read(pid, read, paper)
+        self._changed(pid)
+        self.notify("Marked read" if read else "Marked unread", timeout=2)
+
+    def action_tags(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        pid, paper = target
+        rec = self.library.get(pid)
+        current = list(rec.tags) if rec else []
+
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            wanted = [t for t in (x.strip() for x in value.split(",")) if t]
+            try:
+                from .core.library import normalize_tag
+
+                wanted_norm = list(dict.fromkeys(normalize_tag(t) for t in wanted))
+                removed = [t for t in current if t not in wanted_norm]
+                if removed:
+                    self.library.remove_tags(pid, removed)
+                added = [t for t in wanted_norm if t not in current]
+                if added:
+                    self.library.add_tags(pid, added, paper)
+            except ValueError as e:
+                self.notify(f"Tags not saved: {e}", severity="error", markup=False)
+                return
+            self._changed(pid)
+            self.notify("Tags: " + (", ".join(wanted_norm) or "none"), markup=False, timeout=3)
+
+        self.push_screen(TagsDialog(self._title_of(pid, paper), current, list(self.library.tags())), done)
+
+    def action_note(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        pid, paper = target
+        rec = self.library.get(pid)
+
+        def save(text: str) -> None:
+            self.library.set_note(pid, text, paper)
+            self._changed(pid)
+
+        def closed(_text: str | None) -> None:
+            self.focus_current_list()
+
+        self.push_screen(NoteEditor(one_line(self._title_of(pid, paper)), (rec.note or "") if rec else "", save), closed)
+
+    def action_edit_note(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        pid, paper = target
+        rec = self.library.get(pid)
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        with tempfile.NamedTemporaryFile("w", suffix=".md", prefix="papers-note-", delete=False, encoding="utf-8") as f:
+            f.write((rec.note or "") if rec else "")
+            tmp = f.name
+        try:
+            try:
+                with self.suspend():
+                    code = subprocess.call([*shlex.split(editor), tmp])
+            except Exception as e:  # no terminal to hand over (headless, some Windows consoles)
+                self.notify(f"Cannot run the editor here: {e}", severity="error", markup=False)
+                return
+            if code != 0:
+                self.notify(f"{editor} exited with {code}; note unchanged", severity="warning", markup=False)
+                return
+            text = Path(tmp).read_text(encoding="utf-8")
+            if text != ((rec.note or "") if rec else ""):
+                self.library.set_note(pid, text, paper)
+                self._changed(pid)
+                self.notify("Note saved", timeout=2)
+        finally:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+    # --- clipboard and browser ------------------------------------------------------------
+    def _link_of(self, pid: str, paper) -> str | None:
+        if paper is not None:
+            return paper.primary_link
+        rec = self.library.get(pid) if self.library else None
+        return rec.snapshot.link if rec and rec.snapshot else None
+
+    def action_copy_link(self) -> None:
+        pid = self.current_paper_id()
+        if pid is None:
+            self.notify("Select a paper first", severity="warning", timeout=3)
+            return
+        link = self._link_of(pid, self.get_paper(pid))
+        if link:
+            self.copy_text("link", link)
+
+    def action_copy_menu(self) -> None:
+        pid = self.current_paper_id()
+        if pid is None:
+            self.notify("Select a paper first", severity="warning", timeout=3)
+            return
+        paper = self.get_paper(pid)
+        if paper is None:
+            link = self._link_of(pid, None)
+            if link:
+                self.copy_text("link", link)
+            return
+        rec = self.library.get(pid) if self.library else None
+
+        choices = [
+            ("title", paper.title, paper.title),
+            ("Markdown link", f"[{paper.title}]({paper.primary_link})", f"[{paper.title}]({paper.primary_link})"),
+            ("BibTeX entry", "@misc{…}", bibtex_entry(paper, rec)),
+            ("abstract", paper.abstract, paper.abstract),
+        ]
+        for link in paper.links:
+            choices.append((link.label, link.url, link.url))
+
+        def done(choice) -> None:
+            if choice:
+                self.copy_text(choice[0], choice[1])
+
+        self.push_screen(CopyMenu(choices), done)
+
+    def copy_text(self, what: str, text: str) -> None:
+        self.copy_to_clipboard(text)  # OSC 52: the terminal, also over SSH
+        self._copy_local(what, text)
+
+    @work(thread=True, group="clipboard", exit_on_error=False)
+    def _copy_local(self, what: str, text: str) -> None:
+        from .core.clipboard import copy_local
+
+        result = copy_local(text)
+        self.call_from_thread(self._copied, what, text, result)
+
+    def _copied(self, what: str, text: str, result) -> None:
+        preview = one_line(text)[:60] + ("…" if len(one_line(text)) > 60 else "")
+        if result.ok:
+            self.notify(f"Copied {what}: {preview}\nvia {result.route} and the terminal (OSC 52)", markup=False, timeout=4)
+        else:
+            self.notify(f"Sent {what} to the terminal clipboard (OSC 52): {preview}\n"
+                        f"No system clipboard tool works here ({result.detail}).", markup=False,
+                        severity="warning", timeout=6)
+            self.push_screen(TextDialog(f"Copy the {what} from here", text))
+
+    def action_open_link(self) -> None:
+        pid = self.current_paper_id()
+        if pid is None:
+            self.notify("Select a paper first", severity="warning", timeout=3)
+            return
+        link = self._link_of(pid, self.get_paper(pid))
+        if not link or not is_web_url(link):
+            self.notify("This paper has no web link to open", severity="warning", timeout=3)
+            return
+        self._open_browser(link)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open_browser(self, url: str) -> None:
+        try:
+            ok = webbrowser.open(url, new=2)
+        except Exception:
+            ok = False
+        msg = f"Opened {url}" if ok else f"No browser found to open {url}; copy it with y"
+        self.call_from_thread(self.notify, msg, markup=False, severity="information" if ok else "warning", timeout=4)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "sort_bookmarks":
+            try:
+                return self.query_one("#panes", ContentSwitcher).current == "bookmarks"
+            except Exception:
+                return False
+        return True
+
+    # --- other actions --------------------------------------------------------------------
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.binding_groups()))
+
+    def binding_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        groups = []
+        keymap = self._keymap if hasattr(self, "_keymap") else {}
+        for title, bindings in (("Reader", MainScreen.BINDINGS), ("Lists", PaperList.BINDINGS),
+                                ("Details", DetailsPane.BINDINGS), ("App", self.BINDINGS)):
+            rows = []
+            for b in bindings:
+                keys = keymap.get(b.id, b.key) if b.id else b.key
+                rows.append((self._pretty_keys(keys), b.description))
+            groups.append((title, rows))
+        groups.append(("Lists (also)", [("↑ ↓ home end", "move"), ("enter", "details / open digest"),
+                                        ("ctrl+p", "command palette")]))
+        return groups
+
+    @staticmethod
+    def _pretty_keys(keys: str) -> str:
+        names = {"slash": "/", "question_mark": "?", "escape": "esc"}
+        return " ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+
+    def action_refresh(self) -> None:
+        self._sync_from_others(force=True)
+
+    def _watch_library(self) -> None:
+        self._sync_from_others()
+
+    def _sync_from_others(self, force: bool = False) -> None:
+        """Pick up changes another papers process made to the library."""
+        if self.library is None:
+            return
+        gen = self.library.generation()
+        if gen == self._generation and not force:
+            return
+        self._generation = gen
+        self.catch_up_index()
+        self.refresh_library_panes()
+        for pid in list(self.query_one("#results", PaperList).ids[:PAGE]):
+            pass
+        self.start_search(self.query_text, immediate=True)
+
+    @work(thread=True, group="library-index", exit_on_error=False)
+    def catch_up_index(self) -> None:
+        index = self.index
+        if index is None or self.library is None:
+            return
+        with self.index_lock:
+            index.refresh()
+            index.catch_up(self.library)
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        for b in MainScreen.BINDINGS:
+            if b.action.startswith("app.") or b.action.startswith("pane("):
+                action = b.action.removeprefix("app.")
+                yield SystemCommand(b.description, f"{b.description} ({self._pretty_keys(b.key)})",
+                                    (lambda a=b.action: self.screen.run_action(a)) if not b.action.startswith("app.")
+                                    else (lambda a=action: self.run_action(a)))
+
+    # --- state -----------------------------------------------------------------------
+    def _load_state(self) -> dict:
+        try:
+            return json.loads(self.paths.state_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _save_state(self, **changes) -> None:
+        state = self._load_state()
+        state.update(changes)
+        try:
+            self.paths.state_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.paths.state_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(state, indent=2), encoding="utf-8")
+            os.replace(tmp, self.paths.state_file)
+        except OSError as e:
+            self.notify(f"Cannot save settings: {e}", severity="warning", markup=False)
+
+    def _theme_changed(self, theme) -> None:
+        self._save_state(theme=theme.name)
+
+    def on_unmount(self) -> None:
+        if self.index is not None:
+            with self.index_lock:
+                self.index.close()
+        if self.library is not None:
+            self.library.close()
+
+
+def bibtex_entry(paper, record) -> str:
+    """One paper as a BibTeX ``@misc`` entry, as the library export writes it."""
+    from .core.export import Item, to_bibtex
+    from .core.library import Record
+
+    item = Item(record or Record(paper.id), paper.title, paper.primary_link, paper.arxiv_id,
+                tuple(paper.authors), tuple(paper.labels))
+    return "".join(line for line in to_bibtex([item]).splitlines(keepends=True)
+                   if not line.startswith("%")).strip() + "\n"
+
+
+def lst_is_results(app: PapersApp) -> bool:
+    return app.current_list().id == "results"
+
+
+def run(paths: Paths) -> int:
+    PapersApp(paths).run()
+    return 0

@@ -1,0 +1,256 @@
+"""Pilot tests of the reader: each flow a user goes through, asserting on state,
+files and what is on screen."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import text_digest
+from tui.app import PapersApp
+from tui.core.library import Library
+from tui.core.papers import paper_id
+from tui.core.paths import Paths
+
+SWIN = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
+SIZE = (120, 36)
+
+
+async def settle(app, pilot, rounds: int = 3):
+    for _ in range(rounds):
+        await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+    await pilot.pause(0.05)
+
+
+async def ready(app, pilot):
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if app.index is not None and app.query_one("#results").ids:
+            break
+    await settle(app, pilot)
+
+
+async def search(app, pilot, text: str):
+    await pilot.press("slash")
+    app.query_one("#search").value = ""
+    await pilot.press(*text) if text else None
+    await pilot.pause(0.3)
+    await settle(app, pilot)
+
+
+def screen_text(app) -> str:
+    """The text on screen (from the app's own SVG screenshot)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+def status(app) -> str:
+    return str(app.query_one("#status").render())
+
+
+@pytest.fixture
+def paths(tmp_path) -> Paths:
+    return Paths.default(tmp_path / "home")
+
+
+async def test_search_results_and_details(paths):
+    app = PapersApp(paths, watch_interval=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        assert app.query_one("#results").total == 285
+        assert "285 papers" in status(app)
+        await search(app, pilot, "shifted windows")
+        results = app.query_one("#results")
+        assert results.ids[0] == paper_id(SWIN)
+        assert "2 papers match" in status(app)
+        await pilot.press("enter")  # to the list
+        assert app.focused is results
+        await pilot.press("enter")  # to the details
+        assert app.focused.id == "details"
+        body = str(app.query_one("#details-body").render())
+        assert SWIN in body and "https://github.com/microsoft/Swin-Transformer" in body
+        assert "001_eb4508a80e02266c · 65 of 65" in body
+
+
+async def test_no_hits_and_did_you_mean(paths):
+    app = PapersApp(paths, watch_interval=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "zzqqxx")
+        assert app.query_one("#results").ids == []
+        assert "No papers match" in status(app)
+        await search(app, pilot, "arithmetc")
+        assert "did you mean: arithmetic" in status(app)
+
+
+async def test_bookmark_tag_note_read_persist_after_restart(paths):
+    pid = paper_id(SWIN)
+    app = PapersApp(paths, watch_interval=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "shifted windows")
+        await pilot.press("enter")
+        await pilot.press("b")
+        assert any("Bookmarked: Swin" in n.message for n in app._notifications)
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        await pilot.press(*"reading group, vision")
+        await pilot.press("enter")
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        await pilot.press(*"Read the [bold]ablation[/bold] section")
+        await pilot.pause(1.2)  # autosave while typing, before closing
+        lib = Library.open(paths)
+        assert lib.get(pid).note == "Read the [bold]ablation[/bold] section"
+        lib.close()
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        await pilot.press("r")
+        await settle(app, pilot)
+        row = str(app.query_one("#results").get_option(pid).prompt)
+        assert row.startswith("★✎"), row
+    lib = Library.open(paths)
+    rec = lib.get(pid)
+    assert rec.bookmarked and rec.read and set(rec.tags) == {"reading-group", "vision"}
+    lib.close()
+    # start again: everything is there, in the panes and in search
+    app = PapersApp(paths, watch_interval=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("escape", "2")
+        await settle(app, pilot)
+        assert app.query_one("#bookmark-list").ids == [pid]
+        body = str(app.query_one("#details-body").render())
+        assert "Read the [bold]ablation[/bold] section" in body and "reading-group" in body
+        await pilot.press("3")
+        assert app.query_one("#notes").ids == [pid]
+        await pilot.press("1")
+        await search(app, pilot, "tag:reading-group")
+        assert app.query_one("#results").ids == [pid]
+        await search(app, pilot, "note:ablation")
+        assert app.query_one("#results").ids == [pid]
+        await search(app, pilot, "is:bookmarked")
+        assert app.query_one("#results").ids == [pid]
+
+
+async def test_copy_link_and_menu(paths):
+    app = PapersApp(paths, watch_interval=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "shifted windows")
+        await pilot.press("enter", "y")
+        await settle(app, pilot)
+        assert app.clipboard == "https://github.com/microsoft/Swin-Transformer"
+        assert any("link" in n.message and "Swin-Transformer" in n.message for n in app._notifications)
+        # close the selectable-text dialog if no clipboard tool works here
+        if app.screen.__class__.__name__ == "TextDialog":
+            await pilot.press("escape")
+        await pilot.press("Y")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "CopyMenu"
+        await pilot.press("2")  # Markdown link
+        await settle(app, pilot)
+        assert app.clipboard == f"[{SWIN}](https://github.com/microsoft/Swin-Transformer)"
+        if app.screen.__class__.__name__ == "TextDialog":
+            await pilot.press("escape")
+        await pilot.press("Y")
+        await pilot.pause(0.1)
+        await pilot.press("3")  # BibTeX
+        await settle(app, pilot)
+        assert app.clipboard.startswith("@misc{") and "Shifted Windows" in app.clipboard
+
+
+async def test_hostile_titles_render_literally(paths, tmp_path):
+    hostile = ["[CLS] Tokens [/] and [bold]x[/bold] Considered", "Clicks [@click=app.quit] Are Text",
+               "Escapes \x1b[31mRed\x1b]0;pwned\x07 Gone"]
+    paths.digests.mkdir(parents=True)
+    (paths.digests / "hostile.txt").write_text(text_digest(hostile))
+    app = PapersApp(paths, watch_interval=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "considered")
+        await pilot.press("enter")
+        body = str(app.query_one("#details-body").render())
+        assert "[CLS] Tokens [/] and [bold]x[/bold] Considered" in body
+        row = str(app.query_one("#results").get_option_at_index(0).prompt)
+        assert "[CLS] Tokens [/] and [bold]x[/bold] Considered" in row
+        await search(app, pilot, "clicks")
+        await pilot.press("enter", "b")
+        await settle(app, pilot)
+        assert app.is_running
+        body = str(app.query_one("#details-body").render())
+        assert "Clicks [@click=app.quit] Are Text" in body
+        assert any("Bookmarked: Clicks [@click=app.quit] Are Text" in n.message for n in app._notifications)
+        await search(app, pilot, "escapes")
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg and "pwned" not in svg
+        row = str(app.query_one("#results").get_option_at_index(0).prompt)
+        assert "Escapes Red Gone" in row
+
+
+async def test_panes_help_and_palette(paths):
+    app = PapersApp(paths, watch_interval=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        digests = app.query_one("#digests")
+        assert len(digests.ids) == 4 and app.focused is digests
+        await pilot.press("enter")  # open the newest digest as a feed
+        await settle(app, pilot)
+        assert app.query_one("#panes").current == "results"
+        assert "Digest Mar 11: 75 papers" in status(app)
+        await pilot.press("2")
+        assert app.query_one("#panes").current == "bookmarks"
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        text = screen_text(app)
+        assert "Bookmark" in text and "Copy link" in text and "Quit" in text
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        assert app.screen.__class__.__name__ == "CommandPalette"
+        await pilot.press(*"Bookm")
+        await pilot.pause(0.3)
+        assert "Bookmark" in screen_text(app)
+        await pilot.press("escape")
+
+
+async def test_theme_is_remembered(paths):
+    app = PapersApp(paths, watch_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        app.theme = "nord"
+        await pilot.pause(0.1)
+    assert json.loads(paths.state_file.read_text())["theme"] == "nord"
+    app = PapersApp(paths, watch_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.1)
+        assert app.theme == "nord"
+
+
+async def test_keys_remapped_from_config(paths):
+    paths.config.mkdir(parents=True)
+    paths.config_file.write_text('[keys]\nbookmark = "B"\n')
+    app = PapersApp(paths, watch_interval=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("B")
+        await settle(app, pilot)
+        assert any(n.message.startswith("Bookmarked: ") for n in app._notifications)
+
+
+async def test_bad_digest_is_announced(paths):
+    paths.digests.mkdir(parents=True)
+    (paths.digests / "broken.json").write_text("[{")
+    app = PapersApp(paths, watch_interval=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        assert any("broken.json" in n.message and "invalid JSON" in n.message for n in app._notifications)
+        assert app.query_one("#results").total == 285

@@ -1,0 +1,187 @@
+"""Modal screens: help, note editor, tags, copy menu, text to select."""
+
+from __future__ import annotations
+
+import time
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from ..widgets.render import plain
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, generated from the bindings in force."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help_close")]
+
+    def __init__(self, groups: list[tuple[str, list[tuple[str, str]]]]):
+        super().__init__()
+        self.groups = groups
+
+    def compose(self) -> ComposeResult:
+        lines: list[Content] = [Content.styled("papers — keys", "bold"), Content("")]
+        for group, rows in self.groups:
+            lines.append(Content.styled(group, "bold $accent"))
+            for keys, desc in rows:
+                lines.append(Content.assemble((f"  {keys:<14}", "bold"), plain(desc)))
+            lines.append(Content(""))
+        lines.append(Content.styled("Query syntax: title:x  abstract:x  digest:aug  author:x  \"a phrase\"  a OR b  a NOT b  transfo*  typo~  tag:x  note:x  is:bookmarked  is:unread  has:note", "dim"))
+        lines.append(Content.styled("Keys can be remapped in config.toml under [keys] (binding id = \"key\").", "dim"))
+        with VerticalScroll(id="help-box", classes="dialog"):
+            yield Static(Content("\n").join(lines), markup=False)
+
+
+class NoteEditor(ModalScreen[str]):
+    """Edit a note; it is saved while typing (at most ~1 s behind) and on close."""
+
+    BINDINGS = [Binding("escape", "close", "Save & close", id="note_close", priority=True)]
+    SAVE_DELAY = 0.5
+    MAX_BEHIND = 1.0
+
+    def __init__(self, title: str, text: str, save):
+        super().__init__()
+        self.paper_title = title
+        self.initial = text
+        self.save = save  # callable(text) -> None
+        self._dirty_since: float | None = None
+        self._timer = None
+        self.saved_text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="note-box", classes="dialog"):
+            yield Label(plain("Note — " + self.paper_title, "bold"), id="note-title", markup=False)
+            yield TextArea(self.initial, id="note-text", soft_wrap=True, tab_behavior="indent")
+            yield Label(Content.styled("Saved as you type · esc closes", "dim"), id="note-status", markup=False)
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    @on(TextArea.Changed)
+    def _changed(self) -> None:
+        now = time.monotonic()
+        if self._dirty_since is None:
+            self._dirty_since = now
+        if self._timer is not None:
+            self._timer.stop()
+        delay = min(self.SAVE_DELAY, max(0.0, self._dirty_since + self.MAX_BEHIND - now))
+        self._timer = self.set_timer(delay, self.flush)
+        self.query_one("#note-status", Label).update(Content.styled("Editing…", "dim"))
+
+    def flush(self) -> None:
+        text = self.query_one(TextArea).text
+        self._dirty_since = None
+        if text != self.saved_text:
+            self.save(text)
+            self.saved_text = text
+        self.query_one("#note-status", Label).update(
+            Content.styled(f"Saved {time.strftime('%H:%M:%S')} · esc closes", "dim"))
+
+    def action_close(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self.flush()
+        self.dismiss(self.saved_text)
+
+
+class TagsDialog(ModalScreen[str | None]):
+    """Edit a paper's tags as a comma-separated line."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="tags_cancel")]
+
+    def __init__(self, title: str, tags: list[str], known: list[str]):
+        super().__init__()
+        self.paper_title = title
+        self.tags = tags
+        self.known = known
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="tags-box", classes="dialog"):
+            yield Label(plain("Tags — " + self.paper_title, "bold"), markup=False)
+            yield Input(", ".join(self.tags), placeholder="comma-separated, e.g. reading-group, later", id="tags-input")
+            hint = ", ".join(self.known[:20]) if self.known else "no tags yet"
+            yield Label(plain("Known: " + hint, "dim"), markup=False)
+            yield Label(Content.styled("enter saves · esc cancels", "dim"), markup=False)
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CopyMenu(ModalScreen[tuple[str, str] | None]):
+    """Choose what to copy: title, Markdown link, BibTeX, abstract, any link."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="copy_cancel")]
+
+    def __init__(self, choices: list[tuple[str, str, str]]):
+        """``choices``: (label, preview, text)."""
+        super().__init__()
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for i, (label, preview, _) in enumerate(self.choices):
+            key = str(i + 1) if i < 9 else " "
+            options.append(Option(Content.assemble((f"{key} ", "bold"), (f"{label:<18}", "bold"),
+                                                   plain(preview[:70], "dim")), id=str(i)))
+        with Vertical(id="copy-box", classes="dialog"):
+            yield Label(Content.styled("Copy…", "bold"), markup=False)
+            yield OptionList(*options, id="copy-options", markup=False)
+
+    def on_key(self, event) -> None:
+        if event.character and event.character.isdigit():
+            i = int(event.character) - 1
+            if 0 <= i < len(self.choices):
+                event.stop()
+                self.dismiss((self.choices[i][0], self.choices[i][2]))
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        i = int(event.option.id)
+        self.dismiss((self.choices[i][0], self.choices[i][2]))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextDialog(ModalScreen[None]):
+    """Text shown so that it can be selected (when no clipboard route is known to work)."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Close", id="text_close")]
+
+    def __init__(self, title: str, text: str):
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="text-box", classes="dialog"):
+            yield Label(plain(self.title_text, "bold"), markup=False)
+            yield TextArea(self.text, read_only=True, soft_wrap=True, id="text-area")
+            yield Label(Content.styled("select with the mouse or shift+arrows · esc closes", "dim"), markup=False)
+
+
+class ErrorScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,enter", "dismiss", "Close", id="error_close")]
+
+    def __init__(self, title: str, text: str):
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="error-box", classes="dialog"):
+            yield Label(plain(self.title_text, "bold $error"), markup=False)
+            yield Static(plain(self.text), markup=False)
+            yield Label(Content.styled("esc closes", "dim"), markup=False)

@@ -1,0 +1,84 @@
+"""The details pane: everything about one paper, built as Content (never markup)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from ..core.papers import Paper
+from .render import highlighted, plain
+
+
+def details_content(paper: Paper | None, record, spans_for=None, snapshot_title: str = "") -> Content:
+    """``spans_for(text)`` gives the query-term spans of a text (or None)."""
+    spans_for = spans_for or (lambda text: ())
+    if paper is None and record is None:
+        return Content.styled("No paper selected.", "dim")
+    parts: list[Content] = []
+    if paper is None:  # known only from the library's snapshot (its digest is gone)
+        snap = record.snapshot
+        parts.append(plain(snap.title if snap else snapshot_title or record.id, "bold"))
+        parts.append(plain("This paper is not in the current digests; shown from your library.", "italic dim"))
+        if snap and snap.labels:
+            parts.append(plain("Seen in: " + " · ".join(snap.labels), "dim"))
+        if snap and snap.link:
+            parts.append(Content.assemble(("Link  ", "bold"), plain(snap.link, "underline")))
+    else:
+        parts.append(highlighted(paper.title, spans_for(paper.title), "bold"))
+        where = "  ·  ".join(a.describe() for a in reversed(paper.appearances))
+        parts.append(plain(where, "dim"))
+        meta = []
+        if paper.authors:
+            shown = ", ".join(paper.authors[:12]) + (f" and {len(paper.authors) - 12} more" if len(paper.authors) > 12 else "")
+            meta.append(Content.assemble(("Authors  ", "bold"), plain(shown)))
+        if paper.arxiv_id:
+            meta.append(Content.assemble(("arXiv  ", "bold"), plain(paper.arxiv_id)))
+        if paper.upvotes is not None:
+            meta.append(Content.assemble(("Upvotes  ", "bold"), plain(str(paper.upvotes))))
+        parts.extend(meta)
+    if record is not None:
+        flags = []
+        if record.bookmarked:
+            flags.append(("★ bookmarked", "bold $warning"))
+        flags.append(("read" if record.read else "● unread", "dim" if record.read else "$primary"))
+        line = Content.assemble(*[x for f in flags for x in (f, "   ")])
+        if record.tags:
+            line = Content.assemble(line, ("Tags  ", "bold"), plain(", ".join(record.tags), "$accent"))
+        parts.append(line)
+    else:
+        parts.append(Content.styled("● unread", "$primary"))
+    if paper is not None:
+        parts.append(Content(""))
+        parts.append(highlighted(paper.abstract or "(no abstract)", spans_for(paper.abstract or "")))
+        parts.append(Content(""))
+        parts.append(Content.styled("Links", "bold"))
+        for i, link in enumerate(paper.links, 1):
+            parts.append(Content.assemble(f" {i}. ", plain(link.label, "dim"), "  ", plain(link.url, "underline")))
+    if record is not None and record.note:
+        parts.append(Content(""))
+        when = (record.note_updated or "")[:16].replace("T", " ")
+        parts.append(Content.assemble(("Note", "bold"), (f"  (edited {when} UTC)" if when else "", "dim")))
+        parts.append(plain(record.note))
+    return Content("\n").join(parts)
+
+
+class DetailsPane(VerticalScroll):
+    """Scrollable details of the selected paper; focus it with enter to scroll."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll down", show=False),
+        Binding("k", "scroll_up", "Scroll up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+    ]
+
+    can_focus = True
+
+    def compose(self):
+        yield Static(Content.styled("Loading…", "dim"), id="details-body", markup=False)
+
+    def show(self, content: Content) -> None:
+        self.query_one("#details-body", Static).update(content)
+        self.scroll_home(animate=False)
