@@ -84,6 +84,7 @@ class PapersApp(App):
         self._search_timer = None
         self._generation = 0
         self.watch_interval = watch_interval
+        self.show_timings = True
 
     # --- start-up -----------------------------------------------------------------
     def get_default_screen(self) -> MainScreen:
@@ -256,7 +257,7 @@ class PapersApp(App):
             text += f" · did you mean: {res.suggestion}"
         for n in res.notes:
             text += f" · {n}"
-        if res.elapsed_ms:
+        if res.elapsed_ms and self.show_timings:
             text += f" · {res.elapsed_ms:.0f} ms"
         self.set_status(text)
 
