@@ -1,0 +1,1086 @@
+"""The user's library: bookmarks, tags, notes and read state, in SQLite.
+
+The file is ``paths.library`` (``<data dir>/library.sqlite3``). Everything the
+user collects lives here, so the rules are strict:
+
+* WAL journal, ``synchronous=FULL`` and a busy timeout; every change is one
+  ``BEGIN IMMEDIATE`` transaction, so a change that returned is on disk, a
+  ``kill -9`` at any moment leaves a consistent file, and two processes that
+  write at once queue up instead of losing each other's work. Nothing is
+  cached in memory: every read sees what other processes committed.
+* Every change bumps a persisted ``generation`` and writes the ids it touched
+  to a change log, so the search index (and a second window) can catch up with
+  :meth:`Library.changed_since`. The log is pruned; asked for a generation
+  older than what is left, it answers with every paper the library ever held.
+* The schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` upgrade an
+  older file in place, in one transaction. A file written by a newer version
+  is left alone (:class:`LibraryError`).
+* A file at the path that is not a readable SQLite database (or not a
+  library) is moved aside to ``library.sqlite3.broken-<UTC time>`` -- never
+  deleted or overwritten -- a one-line notice goes to :attr:`Library.notices`
+  and a new, empty library takes its place.
+* A read-only folder, a full disk or a library busy for too long raise
+  :class:`LibraryError` with a one-line message.
+
+Times are ISO-8601 UTC strings with microseconds (``2024-08-07T12:00:00.000000Z``),
+so they sort as text. Each paper the user touched keeps a small snapshot (title,
+primary link, arXiv id, digest labels, authors), so bookmarks and notes still
+show and export when the digest that held the paper is gone.
+
+No Textual and no Whoosh here: the index and the app talk to this module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import sqlite3
+import threading
+import time
+import unicodedata
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+
+from .papers import LibraryState
+from .text import strip_control
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .papers import Paper
+    from .paths import Paths
+
+SCHEMA_VERSION = 2
+BUSY_TIMEOUT_MS = 15_000
+EXPORT_FORMAT = "papers-library"
+EXPORT_VERSION = 1
+MAX_TAG_CHARS = 64
+MAX_ID_CHARS = 64
+
+
+class LibraryError(Exception):
+    """The library cannot be opened or written: a read-only or full data
+    folder, a file from a newer version, a lock held too long, a bad import
+    file. ``str(error)`` is one line fit to show the user."""
+
+
+class ImportFormatError(LibraryError):
+    """Data given to :meth:`Library.import_json` is not a library export;
+    nothing was changed."""
+
+
+class InvalidTag(ValueError):
+    """A tag that is empty or holds control characters or commas."""
+
+
+# --- values ------------------------------------------------------------------
+
+def now_iso() -> str:
+    return format_time(datetime.now(timezone.utc))
+
+
+def format_time(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def parse_time(text: str) -> str:
+    """An ISO-8601 time in the library's form; naive times are taken as UTC."""
+    if not isinstance(text, str):
+        raise ValueError("not a time string")
+    t = text.strip()
+    if t.endswith(("Z", "z")):
+        t = t[:-1] + "+00:00"
+    return format_time(datetime.fromisoformat(t))
+
+
+_WS_RE = re.compile(r"\s+")
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def normalize_tag(raw: str) -> str:
+    """``"  Reading Group "`` -> ``"reading-group"``: stripped, lowercased, runs
+    of white space as one ``-``. Raises :class:`InvalidTag` for an empty tag, a
+    comma (the index separates tags with commas) or control characters."""
+    if not isinstance(raw, str):
+        raise InvalidTag(f"a tag must be text, not {type(raw).__name__}")
+    tag = _WS_RE.sub("-", unicodedata.normalize("NFC", raw).strip()).lower()
+    if not tag:
+        raise InvalidTag("empty tag")
+    if _CONTROL_RE.search(tag):
+        raise InvalidTag(f"tag {tag!r} holds control characters")
+    if "," in tag:
+        raise InvalidTag(f"tag {tag!r} holds a comma; use - to join words")
+    if len(tag) > MAX_TAG_CHARS:
+        raise InvalidTag(f"tag {tag[:20]!r}... is longer than {MAX_TAG_CHARS} characters")
+    return tag
+
+
+def _check_id(pid: str) -> str:
+    if not isinstance(pid, str) or not pid or len(pid) > MAX_ID_CHARS or _CONTROL_RE.search(pid) \
+            or pid != pid.strip():
+        raise ValueError(f"not a paper id: {str(pid)[:MAX_ID_CHARS]!r}")
+    return pid
+
+
+def _clean_note(text: str) -> str:
+    return unicodedata.normalize("NFC", strip_control(text or ""))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the library remembers of a paper, for when its digest is gone."""
+
+    title: str
+    link: str | None = None
+    arxiv_id: str | None = None
+    labels: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # one form however it was made (from a Paper, an import, the file):
+        # no control characters, each field on one line, empty optional -> None
+        line = lambda v: " ".join(strip_control(v).split())  # noqa: E731
+        object.__setattr__(self, "title", line(self.title or ""))
+        object.__setattr__(self, "link", line(self.link or "") or None)
+        object.__setattr__(self, "arxiv_id", line(self.arxiv_id or "") or None)
+        object.__setattr__(self, "labels", tuple(line(x) for x in self.labels))
+        object.__setattr__(self, "authors", tuple(line(x) for x in self.authors))
+
+    @classmethod
+    def of(cls, paper: "Paper") -> "Snapshot":
+        return cls(
+            title=paper.title, link=paper.primary_link, arxiv_id=paper.arxiv_id,
+            labels=tuple(dict.fromkeys(paper.labels)), authors=tuple(paper.authors))
+
+    def as_json(self) -> dict:
+        return {"title": self.title, "link": self.link, "arxiv_id": self.arxiv_id,
+                "labels": list(self.labels), "authors": list(self.authors)}
+
+    @classmethod
+    def from_json(cls, d: Any, where: str = "snapshot") -> "Snapshot":
+        if not isinstance(d, dict):
+            raise ValueError(f"{where}: not an object")
+        return cls(
+            title=_text_field(d.get("title"), f"{where}.title", single_line=True) or "",
+            link=_opt_text(d.get("link"), f"{where}.link"),
+            arxiv_id=_opt_text(d.get("arxiv_id"), f"{where}.arxiv_id"),
+            labels=_text_list(d.get("labels", []), f"{where}.labels"),
+            authors=_text_list(d.get("authors", []), f"{where}.authors"),
+        )
+
+
+@dataclass(frozen=True)
+class Record:
+    """Everything the library holds about one paper."""
+
+    id: str
+    bookmarked_at: str | None = None
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+    note_created: str | None = None
+    note_updated: str | None = None
+    read_at: str | None = None
+    snapshot: Snapshot | None = None
+
+    @property
+    def bookmarked(self) -> bool:
+        return self.bookmarked_at is not None
+
+    @property
+    def read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def title(self) -> str:
+        return self.snapshot.title if self.snapshot else ""
+
+    @property
+    def has_state(self) -> bool:
+        return bool(self.bookmarked_at or self.tags or self.note or self.read_at)
+
+    def state(self) -> LibraryState:
+        return LibraryState(tags=self.tags, note=self.note or "", bookmarked=self.bookmarked,
+                            read=self.read)
+
+    def json_fields(self) -> dict:
+        return {"bookmarked": self.bookmarked, "tags": list(self.tags), "note": self.note,
+                "read": self.read}
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id, "bookmarked_at": self.bookmarked_at, "tags": list(self.tags),
+            "note": self.note, "note_created": self.note_created, "note_updated": self.note_updated,
+            "read_at": self.read_at, "snapshot": self.snapshot.as_json() if self.snapshot else None,
+        }
+
+    @classmethod
+    def from_json(cls, d: Any, where: str = "record") -> "Record":
+        """A record from an export, validated and normalised; ``ValueError`` names the field."""
+        if not isinstance(d, dict):
+            raise ValueError(f"{where}: not an object")
+        try:
+            pid = _check_id(d.get("id"))
+        except ValueError:
+            raise ValueError(f"{where}.id: not a paper id") from None
+        raw_tags = d.get("tags", [])
+        if not isinstance(raw_tags, list):
+            raise ValueError(f"{where}.tags: not a list")
+        tags = set()
+        for i, t in enumerate(raw_tags):
+            try:
+                tags.add(normalize_tag(strip_control(t) if isinstance(t, str) else t))
+            except InvalidTag as e:
+                raise ValueError(f"{where}.tags[{i}]: {e}") from None
+        note = d.get("note")
+        if note is not None and not isinstance(note, str):
+            raise ValueError(f"{where}.note: not text")
+        note = _clean_note(note) if note is not None else None
+        note_created = _opt_time(d.get("note_created"), f"{where}.note_created")
+        note_updated = _opt_time(d.get("note_updated"), f"{where}.note_updated")
+        if note is not None and not note.strip():
+            note = None
+        if note is None:
+            note_created = note_updated = None
+        else:
+            note_updated = note_updated or note_created or now_iso()
+            note_created = note_created or note_updated
+        snap = d.get("snapshot")
+        return cls(
+            id=pid,
+            bookmarked_at=_opt_time(d.get("bookmarked_at"), f"{where}.bookmarked_at"),
+            tags=tuple(sorted(tags)),
+            note=note, note_created=note_created, note_updated=note_updated,
+            read_at=_opt_time(d.get("read_at"), f"{where}.read_at"),
+            snapshot=Snapshot.from_json(snap, f"{where}.snapshot") if snap is not None else None,
+        )
+
+
+def _text_field(v: Any, where: str, single_line: bool = False) -> str | None:
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        raise ValueError(f"{where}: not text")
+    v = strip_control(v)
+    return " ".join(v.split()) if single_line else v
+
+
+def _opt_text(v: Any, where: str) -> str | None:
+    v = _text_field(v, where, single_line=True)
+    return v or None
+
+
+def _text_list(v: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(v, list):
+        raise ValueError(f"{where}: not a list")
+    return tuple(_text_field(x, f"{where}[{i}]", single_line=True) or "" for i, x in enumerate(v))
+
+
+def _opt_time(v: Any, where: str) -> str | None:
+    if v is None:
+        return None
+    try:
+        return parse_time(v)
+    except (ValueError, TypeError):
+        raise ValueError(f"{where}: not an ISO-8601 time: {str(v)[:40]!r}") from None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What :meth:`Library.import_json` did, by paper id."""
+
+    added: tuple[str, ...] = ()
+    merged: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    notes_replaced: tuple[str, ...] = ()  # the imported note was newer
+    notes_kept: tuple[str, ...] = ()      # the library's note was newer (or as new)
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        return self.added + self.merged
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} added", f"{len(self.merged)} merged",
+                 f"{len(self.unchanged)} unchanged"]
+        if self.notes_replaced or self.notes_kept:
+            parts.append(f"note conflicts: {len(self.notes_replaced)} took the imported (newer) note, "
+                         f"{len(self.notes_kept)} kept the library's (newer)")
+        return ", ".join(parts)
+
+
+# --- schema and migrations -----------------------------------------------------
+
+def _script(db: sqlite3.Connection, script: str) -> None:
+    """Run ``;``-separated statements inside the open transaction
+    (``executescript`` would commit it first)."""
+    for stmt in script.split(";"):
+        if stmt.strip():
+            db.execute(stmt)
+
+
+def _migrate_1(db: sqlite3.Connection) -> None:
+    """Version 1: the state tables."""
+    _script(db, """
+        CREATE TABLE bookmarks (paper_id TEXT PRIMARY KEY, added_at TEXT NOT NULL);
+        CREATE TABLE tags (paper_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (paper_id, tag));
+        CREATE TABLE notes (paper_id TEXT PRIMARY KEY, text TEXT NOT NULL, updated_at TEXT NOT NULL);
+        CREATE TABLE reads (paper_id TEXT PRIMARY KEY, read_at TEXT NOT NULL);
+    """)
+
+
+def _migrate_2(db: sqlite3.Connection) -> None:
+    """Version 2: note creation time, paper snapshots, generation and change log;
+    tags normalised (version 1 stored them as typed)."""
+    _script(db, """
+        ALTER TABLE notes ADD COLUMN created_at TEXT;
+        UPDATE notes SET created_at = updated_at;
+        CREATE TABLE papers (
+            id TEXT PRIMARY KEY, title TEXT, link TEXT, arxiv_id TEXT,
+            labels TEXT NOT NULL DEFAULT '[]', authors TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE changes (generation INTEGER NOT NULL, paper_id TEXT NOT NULL,
+                              PRIMARY KEY (generation, paper_id)) WITHOUT ROWID;
+        CREATE INDEX tags_by_tag ON tags (tag);
+        CREATE INDEX bookmarks_by_time ON bookmarks (added_at);
+        INSERT INTO meta VALUES ('generation', '0'), ('log_floor', '0');
+    """)
+    rows = db.execute("SELECT paper_id, tag FROM tags").fetchall()
+    db.execute("DELETE FROM tags")
+    fixed = set()
+    for pid, tag in rows:
+        try:
+            fixed.add((pid, normalize_tag(strip_control(tag))))
+        except InvalidTag:
+            continue
+    db.executemany("INSERT INTO tags VALUES (?, ?)", sorted(fixed))
+    ids = [r[0] for r in db.execute(
+        "SELECT paper_id FROM bookmarks UNION SELECT paper_id FROM tags "
+        "UNION SELECT paper_id FROM notes UNION SELECT paper_id FROM reads")]
+    db.executemany("INSERT INTO papers (id) VALUES (?)", ((i,) for i in ids))
+    if ids:  # the index has never seen this state: one generation for all of it
+        db.execute("UPDATE meta SET value='1' WHERE key='generation'")
+        db.executemany("INSERT INTO changes VALUES (1, ?)", ((i,) for i in ids))
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2}
+_OUR_TABLES = {"bookmarks", "tags", "notes", "reads", "papers", "meta", "changes"}
+
+
+# --- errors ------------------------------------------------------------------
+
+class _Broken(Exception):
+    """The file is not a readable library (internal: it gets moved aside)."""
+
+
+def _code(e: sqlite3.Error) -> str:
+    return getattr(e, "sqlite_errorname", "") or ""
+
+
+def _is_corrupt(e: sqlite3.Error) -> bool:
+    name, msg = _code(e), str(e).lower()
+    return (name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+            or "not a database" in msg or "malformed" in msg or "encrypted" in msg)
+
+
+def _is_busy(e: sqlite3.Error) -> bool:
+    name, msg = _code(e), str(e).lower()
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in msg or "busy" in msg
+
+
+def _explain(e: sqlite3.Error, path: Path, doing: str) -> LibraryError:
+    """A one-line LibraryError for an SQLite failure that is not corruption."""
+    name, msg = _code(e), str(e).lower()
+    folder = path.parent
+    if name.startswith("SQLITE_FULL") or "disk is full" in msg or "database or disk is full" in msg:
+        why = "the disk is full"
+    elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in msg or "busy" in msg:
+        why = (f"another papers process has held it for over {BUSY_TIMEOUT_MS // 1000} s; "
+               "close it or try again")
+    elif (name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"))
+          or "readonly" in msg or "read-only" in msg or "unable to open" in msg):
+        if path.is_dir():
+            why = "that path is a folder"
+        elif not os.access(folder, os.W_OK):
+            why = f"the folder {folder} is read-only"
+        elif path.exists() and not os.access(path, os.W_OK):
+            why = "the file is read-only"
+        else:
+            why = f"it cannot be opened for writing ({e})"
+    elif name.startswith("SQLITE_IOERR") or "disk i/o" in msg:
+        why = f"the disk reported an I/O error ({e})"
+    else:
+        why = str(e)
+    return LibraryError(_one_line(f"cannot {doing} the library {path}: {why}"))
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename ``path`` (and its -wal / -shm) to ``<name>.broken-<UTC time>``,
+    never replacing an existing file."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    n = 1
+    while True:
+        dest = path.with_name(f"{path.name}.broken-{stamp}" + (f"-{n}" if n > 1 else ""))
+        if not any(Path(str(dest) + s).exists() for s in ("", "-wal", "-shm")):
+            try:
+                os.link(path, dest)  # fails if dest exists: never overwrites
+            except FileExistsError:
+                n += 1
+                continue
+            except OSError:  # no hard links here: fall back to a checked rename
+                if dest.exists():
+                    n += 1
+                    continue
+                os.rename(path, dest)
+            else:
+                os.unlink(path)
+            for s in ("-wal", "-shm"):
+                side = Path(str(path) + s)
+                if side.exists():
+                    os.rename(side, Path(str(dest) + s))
+            return dest
+        n += 1
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock (flock) while a broken file is replaced, so
+    that two processes never both move files around."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+# --- the library ---------------------------------------------------------------
+
+@dataclass
+class _Tx:
+    changed: set[str] = field(default_factory=set)
+    generation: int | None = None
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class Library:
+    """Bookmarks, tags, notes and read state by paper id. Thread-safe; one
+    SQLite connection per instance; open one per process with :meth:`open`."""
+
+    LOG_KEEP = 50_000     # change-log generations kept
+    PRUNE_EVERY = 1_000   # prune the log when the generation is a multiple of this
+
+    def __init__(self, path: Path, db: sqlite3.Connection, notices: list[str] | None = None):
+        self.path = path
+        self._db = db
+        self._lock = threading.RLock()
+        self._tx: _Tx | None = None
+        self.notices: list[str] = notices or []
+
+    # -- opening ----------------------------------------------------------------
+    @classmethod
+    def open(cls, paths: "Paths") -> "Library":
+        """Open (creating, upgrading or replacing a broken file as needed) the
+        library of ``paths``. Raises :class:`LibraryError`."""
+        path = paths.library
+        try:
+            paths.data.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise LibraryError(_one_line(
+                f"cannot create the data folder {paths.data}: {e.strerror or e}")) from None
+        notices: list[str] = []
+        try:
+            db = cls._connect(path)
+        except _Broken as broken:
+            lock = path.with_name(path.name + ".lock")
+            try:
+                with _file_lock(lock):
+                    try:  # another process may have replaced it meanwhile
+                        db = cls._connect(path)
+                    except _Broken:
+                        moved = _move_aside(path)
+                        notices.append(_one_line(
+                            f"the library {path} could not be read ({broken}); it was moved to "
+                            f"{moved.name} and a new, empty library was started"))
+                        db = cls._connect(path)
+            except OSError as e:
+                raise LibraryError(_one_line(
+                    f"the library {path} could not be read ({broken}) and cannot be moved aside: "
+                    f"{e.strerror or e}")) from None
+            except _Broken as again:  # pragma: no cover - a fresh file that is broken at once
+                raise LibraryError(_one_line(f"cannot create a new library at {path}: {again}")) from None
+        return cls(path, db, notices)
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        """Connect, check and migrate; raises _Broken or LibraryError."""
+        if path.is_dir():
+            raise LibraryError(_one_line(f"cannot open the library {path}: that path is a folder"))
+        try:
+            db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                 check_same_thread=False)
+        except sqlite3.Error as e:
+            raise _explain(e, path, "open") from None
+        try:
+            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            # Switching to WAL (and WAL recovery) can answer "locked" at once,
+            # without waiting: retry the idempotent set-up until the timeout.
+            deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+            while True:
+                try:
+                    Library._setup(db, path)
+                    break
+                except sqlite3.OperationalError as e:
+                    if not _is_busy(e) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(random.uniform(0.005, 0.03))
+        except sqlite3.Error as e:
+            db.close()
+            if _is_corrupt(e):
+                raise _Broken(_one_line(str(e))) from None
+            raise _explain(e, path, "open") from None
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _setup(db: sqlite3.Connection, path: Path) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise LibraryError(_one_line(
+                f"the library {path} was written by a newer version of papers (format {version}; "
+                f"this version reads up to {SCHEMA_VERSION}); upgrade papers"))
+        mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise LibraryError(_one_line(
+                f"cannot open the library {path}: the file system does not allow a WAL journal"))
+        db.execute("PRAGMA synchronous=FULL")
+        check = db.execute("PRAGMA quick_check").fetchall()
+        if [r[0] for r in check] != ["ok"]:
+            raise _Broken(_one_line(f"integrity check: {check[0][0]}"))
+        Library._migrate(db, path)
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection, path: Path) -> None:
+        if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]  # again, under the lock
+            if version == 0:
+                tables = {r[0] for r in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")}
+                if tables:
+                    raise _Broken("an SQLite file that is not a papers library")
+            elif version < SCHEMA_VERSION:
+                tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                if not {"bookmarks", "tags", "notes", "reads"} <= tables:
+                    raise _Broken(f"format {version} without the library's tables")
+            while version < SCHEMA_VERSION:
+                version += 1
+                MIGRATIONS[version](db)
+                db.execute(f"PRAGMA user_version={version}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None  # type: ignore[assignment]
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- plumbing ---------------------------------------------------------------
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock:
+            if self._db is None:
+                raise LibraryError(f"the library {self.path} is closed")
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as e:
+                raise _explain(e, self.path, "read") from None
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """One consistent view of the file for several SELECTs."""
+        with self._lock:
+            if self._db is None:
+                raise LibraryError(f"the library {self.path} is closed")
+            if self._db.in_transaction:
+                yield
+                return
+            try:
+                self._db.execute("BEGIN")
+            except sqlite3.Error as e:
+                raise _explain(e, self.path, "read") from None
+            try:
+                yield
+            finally:
+                if self._db.in_transaction:
+                    self._db.execute("COMMIT")
+
+    @contextmanager
+    def batch(self) -> Iterator[_Tx]:
+        """One transaction for several changes (all or nothing, one generation)::
+
+            with library.batch() as tx:
+                library.set_bookmark(pid, True)
+                library.add_tags(pid, ["to-read"])
+            tx.generation  # the generation of the change, None if nothing changed
+
+        Calls nest: a change made inside joins the open transaction.
+        """
+        with self._lock:
+            if self._db is None:
+                raise LibraryError(f"the library {self.path} is closed")
+            if self._tx is not None:  # nested: join the open transaction
+                yield self._tx
+                return
+            tx = _Tx()
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as e:
+                raise _explain(e, self.path, "write") from None
+            self._tx = tx
+            try:
+                yield tx
+                if tx.changed:
+                    tx.generation = self._log(tx.changed)
+                self._db.execute("COMMIT")
+            except BaseException as e:
+                try:
+                    self._db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                if isinstance(e, sqlite3.Error):
+                    raise _explain(e, self.path, "write") from None
+                raise
+            finally:
+                self._tx = None
+
+    def _log(self, ids: set[str]) -> int:
+        db = self._db
+        gen = int(db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0]) + 1
+        db.execute("UPDATE meta SET value=? WHERE key='generation'", (str(gen),))
+        db.executemany("INSERT OR IGNORE INTO changes VALUES (?, ?)", ((gen, i) for i in ids))
+        db.executemany("INSERT OR IGNORE INTO papers (id) VALUES (?)", ((i,) for i in ids))
+        if gen % self.PRUNE_EVERY == 0 and gen > self.LOG_KEEP:
+            floor = gen - self.LOG_KEEP
+            db.execute("DELETE FROM changes WHERE generation <= ?", (floor,))
+            db.execute("UPDATE meta SET value=? WHERE key='log_floor' AND CAST(value AS INTEGER) < ?",
+                       (str(floor), floor))
+        return gen
+
+    def _snap(self, tx: _Tx, pid: str, paper: "Paper | None") -> None:
+        """Refresh the snapshot of a paper the user touched."""
+        if paper is None:
+            return
+        if paper.id != pid:
+            raise ValueError(f"paper {paper.id} given for id {pid}")
+        known = self._db.execute("SELECT title, link, arxiv_id, labels, authors FROM papers WHERE id=?",
+                                 (pid,)).fetchone()
+        if known is None and pid not in tx.changed:
+            return  # untouched: nothing to remember
+        snap = Snapshot.of(paper)
+        row = (snap.title, snap.link, snap.arxiv_id, json.dumps(list(snap.labels), ensure_ascii=False),
+               json.dumps(list(snap.authors), ensure_ascii=False))
+        if known is not None and tuple(known) == row:
+            return
+        self._db.execute(
+            "INSERT INTO papers (id, title, link, arxiv_id, labels, authors) VALUES (?,?,?,?,?,?) "
+            "ON CONFLICT(id) DO UPDATE SET title=excluded.title, link=excluded.link, "
+            "arxiv_id=excluded.arxiv_id, labels=excluded.labels, authors=excluded.authors",
+            (pid, *row))
+        tx.changed.add(pid)
+
+    # -- changes ----------------------------------------------------------------
+    def set_bookmark(self, pid: str, on: bool, paper: "Paper | None" = None) -> bool:
+        """Bookmark (keeping the first time) or unbookmark; True if anything changed."""
+        _check_id(pid)
+        with self.batch() as tx:
+            if on:
+                cur = self._db.execute("INSERT OR IGNORE INTO bookmarks VALUES (?, ?)", (pid, now_iso()))
+            else:
+                cur = self._db.execute("DELETE FROM bookmarks WHERE paper_id=?", (pid,))
+            changed = cur.rowcount > 0
+            if changed:
+                tx.changed.add(pid)
+            self._snap(tx, pid, paper)
+        return changed
+
+    def toggle_bookmark(self, pid: str, paper: "Paper | None" = None) -> bool:
+        """Flip the bookmark; returns whether the paper is bookmarked now."""
+        _check_id(pid)
+        with self.batch():
+            on = self._db.execute("SELECT 1 FROM bookmarks WHERE paper_id=?", (pid,)).fetchone() is None
+            self.set_bookmark(pid, on, paper)
+        return on
+
+    def add_tags(self, pid: str, tags: Iterable[str], paper: "Paper | None" = None) -> list[str]:
+        """Add tags (normalised; :class:`InvalidTag` before anything is written);
+        returns the tags that were new."""
+        _check_id(pid)
+        wanted = list(dict.fromkeys(normalize_tag(t) for t in tags))
+        added = []
+        with self.batch() as tx:
+            for t in wanted:
+                if self._db.execute("INSERT OR IGNORE INTO tags VALUES (?, ?)", (pid, t)).rowcount:
+                    added.append(t)
+            if added:
+                tx.changed.add(pid)
+            self._snap(tx, pid, paper)
+        return added
+
+    def remove_tags(self, pid: str, tags: Iterable[str]) -> list[str]:
+        """Remove tags; returns those that were there."""
+        _check_id(pid)
+        wanted = []
+        for t in tags:
+            try:
+                wanted.append(normalize_tag(t))
+            except InvalidTag:
+                continue  # cannot be in the library
+        removed = []
+        with self.batch() as tx:
+            for t in dict.fromkeys(wanted):
+                if self._db.execute("DELETE FROM tags WHERE paper_id=? AND tag=?", (pid, t)).rowcount:
+                    removed.append(t)
+            if removed:
+                tx.changed.add(pid)
+        return removed
+
+    def set_note(self, pid: str, text: str | None, paper: "Paper | None" = None) -> bool:
+        """Set the note (control characters removed, newlines kept); empty or
+        blank text deletes it. True if anything changed."""
+        _check_id(pid)
+        text = _clean_note(text or "")
+        with self.batch() as tx:
+            old = self._db.execute("SELECT text FROM notes WHERE paper_id=?", (pid,)).fetchone()
+            if not text.strip():
+                changed = self._db.execute("DELETE FROM notes WHERE paper_id=?", (pid,)).rowcount > 0
+            elif old is None:
+                now = now_iso()
+                self._db.execute("INSERT INTO notes (paper_id, text, updated_at, created_at) VALUES (?,?,?,?)",
+                                 (pid, text, now, now))
+                changed = True
+            elif old[0] != text:
+                self._db.execute("UPDATE notes SET text=?, updated_at=? WHERE paper_id=?",
+                                 (text, now_iso(), pid))
+                changed = True
+            else:
+                changed = False
+            if changed:
+                tx.changed.add(pid)
+            self._snap(tx, pid, paper)
+        return changed
+
+    def set_read(self, pid: str, read: bool, paper: "Paper | None" = None) -> bool:
+        """Mark read (keeping the first time) or unread; True if anything changed."""
+        _check_id(pid)
+        with self.batch() as tx:
+            if read:
+                cur = self._db.execute("INSERT OR IGNORE INTO reads VALUES (?, ?)", (pid, now_iso()))
+            else:
+                cur = self._db.execute("DELETE FROM reads WHERE paper_id=?", (pid,))
+            changed = cur.rowcount > 0
+            if changed:
+                tx.changed.add(pid)
+            self._snap(tx, pid, paper)
+        return changed
+
+    def refresh_snapshots(self, papers: Iterable["Paper"]) -> int:
+        """Bring the snapshots of papers the library holds up to date (for
+        instance from the catalog); returns how many changed."""
+        papers = list(papers)
+        with self.batch() as tx:
+            before = set(tx.changed)
+            for p in papers:
+                self._snap(tx, p.id, p)
+            return len(tx.changed - before)
+
+    # -- reading ----------------------------------------------------------------
+    def generation(self) -> int:
+        """Bumped by every committed change, by any process; never goes down."""
+        return int(self._read("SELECT value FROM meta WHERE key='generation'")[0][0])
+
+    def changed_since(self, generation: int) -> list[str]:
+        """Ids of the papers changed after ``generation``; every id the library
+        ever held when the log no longer reaches back that far (or when
+        ``generation`` is from another library, newer than this one's)."""
+        with self._reading():
+            floor = int(self._read("SELECT value FROM meta WHERE key='log_floor'")[0][0])
+            if generation < floor or generation > self.generation():
+                return self.touched_ids()
+            return [r[0] for r in self._read(
+                "SELECT DISTINCT paper_id FROM changes WHERE generation > ? ORDER BY paper_id",
+                (int(generation),))]
+
+    def touched_ids(self) -> list[str]:
+        """Every paper id the library has held, with or without state now."""
+        return [r[0] for r in self._read("SELECT id FROM papers ORDER BY id")]
+
+    def records(self, ids: Iterable[str]) -> dict[str, Record]:
+        """Records of those of ``ids`` that have any state (bookmark, tag, note, read)."""
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, Record] = {}
+        with self._reading():
+            snaps = self._snapshots(ids)
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                bm = dict(self._read(f"SELECT paper_id, added_at FROM bookmarks WHERE paper_id IN ({marks})", chunk))
+                rd = dict(self._read(f"SELECT paper_id, read_at FROM reads WHERE paper_id IN ({marks})", chunk))
+                notes = {r[0]: r[1:] for r in self._read(
+                    f"SELECT paper_id, text, created_at, updated_at FROM notes WHERE paper_id IN ({marks})", chunk)}
+                tags: dict[str, list[str]] = {}
+                for pid, tag in self._read(
+                        f"SELECT paper_id, tag FROM tags WHERE paper_id IN ({marks}) ORDER BY tag", chunk):
+                    tags.setdefault(pid, []).append(tag)
+                for pid in chunk:
+                    if pid not in bm and pid not in rd and pid not in notes and pid not in tags:
+                        continue
+                    note = notes.get(pid)
+                    out[pid] = Record(
+                        id=pid, bookmarked_at=bm.get(pid), tags=tuple(tags.get(pid, ())),
+                        note=note[0] if note else None, note_created=note[1] if note else None,
+                        note_updated=note[2] if note else None, read_at=rd.get(pid),
+                        snapshot=snaps.get(pid))
+        return out
+
+    def _snapshots(self, ids: Sequence[str]) -> dict[str, Snapshot]:
+        out = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for pid, title, link, arxiv_id, labels, authors in self._read(
+                    f"SELECT id, title, link, arxiv_id, labels, authors FROM papers "
+                    f"WHERE id IN ({marks}) AND title IS NOT NULL", chunk):
+                out[pid] = Snapshot(title, link, arxiv_id, tuple(json.loads(labels)), tuple(json.loads(authors)))
+        return out
+
+    def get(self, pid: str) -> Record | None:
+        """The paper's record, or None when the library holds nothing for it."""
+        return self.records([pid]).get(pid)
+
+    def _ordered(self, sql: str, params: Sequence[Any] = ()) -> list[Record]:
+        with self._reading():
+            ids = [r[0] for r in self._read(sql, params)]
+            recs = self.records(ids)
+        return [recs[i] for i in ids if i in recs]
+
+    def bookmarks(self, tag: str | None = None, sort: str = "added") -> list[Record]:
+        """Bookmarked papers, newest first (``sort="added"``) or by title."""
+        if sort not in ("added", "title"):
+            raise ValueError(f"unknown sort {sort!r}: use 'added' or 'title'")
+        if tag is None:
+            out = self._ordered("SELECT paper_id FROM bookmarks ORDER BY added_at DESC, rowid DESC")
+        else:
+            try:
+                tag = normalize_tag(tag)
+            except InvalidTag:
+                return []
+            out = self._ordered(
+                "SELECT b.paper_id FROM bookmarks b JOIN tags t ON t.paper_id = b.paper_id "
+                "WHERE t.tag = ? ORDER BY b.added_at DESC, b.rowid DESC", (tag,))
+        if sort == "title":
+            out.sort(key=lambda r: (not r.title, r.title.casefold(), r.id))
+        return out
+
+    def notes(self) -> list[Record]:
+        """Papers with a note, most recently edited first."""
+        return self._ordered("SELECT paper_id FROM notes ORDER BY updated_at DESC, paper_id")
+
+    def all_records(self) -> list[Record]:
+        """Every paper with any state, by id."""
+        return self._ordered(
+            "SELECT paper_id FROM bookmarks UNION SELECT paper_id FROM tags UNION "
+            "SELECT paper_id FROM notes UNION SELECT paper_id FROM reads ORDER BY 1")
+
+    def tags(self) -> dict[str, int]:
+        """Every tag in use and how many papers carry it, by name."""
+        return dict(self._read("SELECT tag, COUNT(*) FROM tags GROUP BY tag ORDER BY tag"))
+
+    def index_state(self, ids: Sequence[str]) -> dict[str, LibraryState]:
+        """What the search index needs, for those of ``ids`` with any state."""
+        return {pid: r.state() for pid, r in self.records(ids).items()}
+
+    def json_fields(self, pid: str) -> dict:
+        """``bookmarked``, ``tags``, ``note``, ``read`` for ``search --json``."""
+        r = self.get(pid)
+        return r.json_fields() if r else Record(pid).json_fields()
+
+    def integrity_check(self) -> str:
+        """``ok``, or SQLite's first complaint."""
+        return self._read("PRAGMA integrity_check")[0][0]
+
+    # -- import -----------------------------------------------------------------
+    def import_json(self, data: Any) -> ImportReport:
+        """Merge an export (the parsed object, or its JSON text) into the library.
+
+        All or nothing: the whole file is validated first (:class:`ImportFormatError`
+        naming the first bad field), then merged in one transaction. Per paper:
+        the union of tags; bookmark and read times the earlier of the two; on a
+        note conflict the note updated last wins (the library's on a tie); the
+        library's snapshot unless it has none.
+        """
+        if isinstance(data, (bytes, bytearray)):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise ImportFormatError(f"not UTF-8 text (byte {e.start})") from None
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except json.JSONDecodeError as e:
+                raise ImportFormatError(f"not JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+        incoming = parse_export(data)
+        added, merged, unchanged, replaced, kept = [], [], [], [], []
+        with self.batch() as tx:
+            ids = [r.id for r in incoming]
+            local = self.records(ids)
+            local_snaps = self._snapshots(ids)
+            for rec in incoming:
+                old = local.get(rec.id)
+                new, conflict = _merge(old, rec)
+                snap = local_snaps.get(rec.id) or rec.snapshot  # the library's, if it has one
+                new = _replace(new, snapshot=snap)
+                if conflict == "replaced":
+                    replaced.append(rec.id)
+                elif conflict == "kept":
+                    kept.append(rec.id)
+                if old == new or not new.has_state:
+                    unchanged.append(rec.id)
+                    continue
+                self._put(new, write_snapshot=rec.id not in local_snaps)
+                tx.changed.add(rec.id)
+                (merged if old else added).append(rec.id)
+        return ImportReport(tuple(added), tuple(merged), tuple(unchanged), tuple(replaced), tuple(kept))
+
+    def _put(self, r: Record, write_snapshot: bool) -> None:
+        """Make the rows of one paper say exactly ``r`` (inside a transaction)."""
+        db = self._db
+        old_bm = db.execute("SELECT added_at FROM bookmarks WHERE paper_id=?", (r.id,)).fetchone()
+        if (old_bm[0] if old_bm else None) != r.bookmarked_at:
+            db.execute("DELETE FROM bookmarks WHERE paper_id=?", (r.id,))
+            if r.bookmarked_at:
+                db.execute("INSERT INTO bookmarks VALUES (?, ?)", (r.id, r.bookmarked_at))
+        db.execute("DELETE FROM tags WHERE paper_id=?", (r.id,))
+        db.executemany("INSERT INTO tags VALUES (?, ?)", ((r.id, t) for t in r.tags))
+        db.execute("DELETE FROM notes WHERE paper_id=?", (r.id,))
+        if r.note:
+            db.execute("INSERT INTO notes (paper_id, text, updated_at, created_at) VALUES (?,?,?,?)",
+                       (r.id, r.note, r.note_updated, r.note_created))
+        db.execute("DELETE FROM reads WHERE paper_id=?", (r.id,))
+        if r.read_at:
+            db.execute("INSERT INTO reads VALUES (?, ?)", (r.id, r.read_at))
+        if write_snapshot and r.snapshot is not None:
+            s = r.snapshot
+            db.execute(
+                "INSERT INTO papers (id, title, link, arxiv_id, labels, authors) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET title=excluded.title, link=excluded.link, "
+                "arxiv_id=excluded.arxiv_id, labels=excluded.labels, authors=excluded.authors",
+                (r.id, s.title, s.link, s.arxiv_id, json.dumps(list(s.labels), ensure_ascii=False),
+                 json.dumps(list(s.authors), ensure_ascii=False)))
+
+    def export_json(self, records: Iterable[Record] | None = None, what: str = "all") -> dict:
+        """The lossless export object (see :func:`parse_export`)."""
+        recs = self.all_records() if records is None else list(records)
+        return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "what": what,
+                "exported_at": now_iso(), "papers": [r.as_json() for r in recs]}
+
+
+def _replace(r: Record, **changes) -> Record:
+    from dataclasses import replace
+
+    return replace(r, **changes)
+
+
+def _earlier(a: str | None, b: str | None) -> str | None:
+    if a is None or b is None:
+        return a or b
+    return min(a, b)
+
+
+def _merge(old: Record | None, new: Record) -> tuple[Record, str | None]:
+    """The merged record and, on a note conflict, ``"replaced"`` or ``"kept"``."""
+    if old is None:
+        return new, None
+    conflict = None
+    note = (old.note, old.note_created, old.note_updated)
+    if new.note is not None:
+        if old.note is None:
+            note = (new.note, new.note_created, new.note_updated)
+        elif new.note != old.note:
+            if (new.note_updated or "") > (old.note_updated or ""):
+                note, conflict = (new.note, new.note_created, new.note_updated), "replaced"
+            else:
+                conflict = "kept"
+    return Record(
+        id=old.id,
+        bookmarked_at=_earlier(old.bookmarked_at, new.bookmarked_at),
+        tags=tuple(sorted(set(old.tags) | set(new.tags))),
+        note=note[0], note_created=note[1], note_updated=note[2],
+        read_at=_earlier(old.read_at, new.read_at),
+        snapshot=old.snapshot or new.snapshot,
+    ), conflict
+
+
+def parse_export(data: Any) -> list[Record]:
+    """The records of an export object, validated; :class:`ImportFormatError`
+    names the first thing wrong.
+
+    The format::
+
+        {"format": "papers-library", "version": 1, "what": "all",
+         "exported_at": "...", "papers": [Record.as_json(), ...]}
+    """
+    if not isinstance(data, dict):
+        raise ImportFormatError("not a papers library export (expected a JSON object)")
+    if data.get("format") != EXPORT_FORMAT:
+        raise ImportFormatError(f"not a papers library export (\"format\" is not {EXPORT_FORMAT!r})")
+    version = data.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise ImportFormatError("\"version\" is missing or not a number")
+    if version > EXPORT_VERSION:
+        raise ImportFormatError(f"written by a newer papers (export version {version}); upgrade papers")
+    papers = data.get("papers")
+    if not isinstance(papers, list):
+        raise ImportFormatError("\"papers\" is missing or not a list")
+    out: list[Record] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(papers):
+        try:
+            rec = Record.from_json(item, f"papers[{i}]")
+        except ValueError as e:
+            raise ImportFormatError(_one_line(str(e))) from None
+        if rec.id in seen:
+            raise ImportFormatError(f"papers[{i}]: id {rec.id} appears twice (also papers[{seen[rec.id]}])")
+        seen[rec.id] = i
+        out.append(rec)
+    return out
