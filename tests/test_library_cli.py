@@ -1,0 +1,297 @@
+"""The library from the command line: bookmark, note, tag, read, bookmarks,
+export, import, and the search filters they feed (is:, tag:, note:, has:)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import bibtexparser
+import pytest
+
+from conftest import text_digest
+from test_library import _run_unprivileged
+from tui.cli import main
+from tui.core.library import Library
+from tui.core.paths import Paths
+
+ATTENTION = "Attention Is Not All You Need Anymore"
+COMBINER = "Combiner: Full Attention Transformer with Sparse Computation Cost"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A data dir with the bundled digests indexed once; each test gets a copy."""
+    home = tmp_path_factory.mktemp("built") / "home"
+    assert main(["--data-dir", str(home), "digests"]) == 0
+    return home
+
+
+@pytest.fixture
+def home(built, tmp_path, capsys) -> str:
+    dst = tmp_path / "home"
+    shutil.copytree(built, dst)
+    capsys.readouterr()
+    return str(dst)
+
+
+def run(capsys, home, *argv):
+    code = main(["--data-dir", home, *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def search(capsys, home, query, limit=500) -> list[dict]:
+    code, out, err = run(capsys, home, "search", query, "--json", "--limit", str(limit))
+    assert code == 0, err
+    return json.loads(out)
+
+
+def pid_of(capsys, home, title) -> str:
+    hits = [h for h in search(capsys, home, f'"{title}"', 20) if h["title"] == title]
+    assert hits, title
+    return hits[0]["id"]
+
+
+def one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("papers: ") and "Traceback" not in err, err
+    return lines[0]
+
+
+def test_bookmark_then_search_is_bookmarked(capsys, home):
+    a, c = pid_of(capsys, home, ATTENTION), pid_of(capsys, home, COMBINER)
+    code, out, err = run(capsys, home, "bookmark", a, "--tag", "Reading Group")
+    assert code == 0 and out.startswith(f"bookmarked {a}  {ATTENTION}")
+    hits = search(capsys, home, "is:bookmarked")
+    assert [h["id"] for h in hits] == [a]
+    assert {k: hits[0][k] for k in ("bookmarked", "tags", "note", "read")} == {
+        "bookmarked": True, "tags": ["reading-group"], "note": None, "read": False}
+    assert [h["id"] for h in search(capsys, home, "tag:reading-group")] == [a]
+    assert [h["id"] for h in search(capsys, home, "is:bookmarked combiner")] == []  # combines with words
+    assert search(capsys, home, "combiner")[0]["bookmarked"] is False
+    run(capsys, home, "bookmark", c)
+    code, out, err = run(capsys, home, "bookmarks")
+    rows = out.splitlines()
+    assert rows[0].split() == ["id", "title", "tags"]
+    assert rows[1].startswith(c) and rows[2].startswith(a) and rows[2].endswith("reading-group")  # newest first
+    code, out, err = run(capsys, home, "bookmarks", "--tag", "reading-group", "--json")
+    listed = json.loads(out)
+    assert [b["id"] for b in listed] == [a] and listed[0]["title"] == ATTENTION and listed[0]["in_corpus"]
+    code, out, err = run(capsys, home, "bookmark", a, "--remove")
+    assert code == 0 and out.startswith("removed the bookmark of")
+    assert [h["id"] for h in search(capsys, home, "is:bookmarked")] == [c]
+
+
+def test_note_set_show_from_stdin_and_delete(capsys, home, monkeypatch):
+    a = pid_of(capsys, home, ATTENTION)
+    code, out, err = run(capsys, home, "note", a, "the", "ablation", "is", "thin")
+    assert code == 0 and out.strip() == f"saved the note of {a}"
+    assert [h["id"] for h in search(capsys, home, "note:ablation")] == [a]
+    assert [h["id"] for h in search(capsys, home, "has:note")] == [a]
+    assert search(capsys, home, "note:ablation")[0]["note"] == "the ablation is thin"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("line one\r\nline \x1b[31mtwo\x1b[0m\x07 ok\n"))
+    assert run(capsys, home, "note", a, "-")[0] == 0
+    code, out, err = run(capsys, home, "note", a)
+    assert out == "line one\nline two ok\n" and "\x1b" not in out
+    assert search(capsys, home, "note:ablation") == []
+    code, out, err = run(capsys, home, "note", a, "--delete")
+    assert code == 0 and out.strip() == f"deleted the note of {a}"
+    code, out, err = run(capsys, home, "note", a)
+    assert out == "" and "no note" in err
+    assert search(capsys, home, "has:note") == []
+
+
+def test_tag_and_untag(capsys, home):
+    a = pid_of(capsys, home, ATTENTION)
+    code, out, err = run(capsys, home, "tag", a, "Vision", "to read", "x\x1b[31m")
+    assert code == 0 and out.strip() == f"{a} tags: to-read, vision, x"
+    assert [h["id"] for h in search(capsys, home, "tag:to-read")] == [a]
+    assert [h["id"] for h in search(capsys, home, "tag:vision attention")] == [a]
+    code, out, err = run(capsys, home, "tag", a, "vision", "--remove")
+    assert out.strip() == f"{a} tags: to-read, x"
+    assert search(capsys, home, "tag:vision") == []
+    code, out, err = run(capsys, home, "tag", a, "a,b")
+    assert code == 2 and "comma" in one_error_line(err)
+    code, out, err = run(capsys, home, "tag", a, "   ")
+    assert code == 2 and "empty tag" in one_error_line(err)
+
+
+def test_read_and_unread(capsys, home):
+    a, c = pid_of(capsys, home, ATTENTION), pid_of(capsys, home, COMBINER)
+    total = len(search(capsys, home, "is:unread", 1000))
+    code, out, err = run(capsys, home, "read", a, c[:8])
+    assert code == 0 and out.count("marked read:") == 2
+    assert {h["id"] for h in search(capsys, home, "is:read")} == {a, c}
+    assert len(search(capsys, home, "is:unread", 1000)) == total - 2
+    code, out, err = run(capsys, home, "read", a, "--unread")
+    assert out.startswith(f"marked unread: {a}")
+    assert [h["id"] for h in search(capsys, home, "is:read")] == [c]
+
+
+def test_state_survives_a_restart_and_an_index_rebuild(capsys, home):
+    a = pid_of(capsys, home, ATTENTION)
+    run(capsys, home, "bookmark", a, "--tag", "keep")
+    run(capsys, home, "note", a, "remember this")
+    with Library.open(Paths.default(home)) as lib:  # a new process's view
+        r = lib.get(a)
+        assert r.bookmarked and r.tags == ("keep",) and r.note == "remember this"
+        assert r.snapshot.title == ATTENTION
+    shutil.rmtree(Paths.default(home).index)  # the index is a cache: rebuilt with the library's state
+    hits = search(capsys, home, "is:bookmarked note:remember tag:keep")
+    assert [h["id"] for h in hits] == [a] and hits[0]["note"] == "remember this"
+
+
+def test_change_by_another_process_reaches_the_index(capsys, home):
+    a = pid_of(capsys, home, ATTENTION)
+    with Library.open(Paths.default(home)) as lib:  # e.g. the reader in another terminal
+        lib.set_bookmark(a, True)
+    assert [h["id"] for h in search(capsys, home, "is:bookmarked")] == [a]
+
+
+def test_ids_unknown_prefix_and_ambiguous(capsys, home):
+    a = pid_of(capsys, home, ATTENTION)
+    code, out, err = run(capsys, home, "bookmark", "nope")
+    assert code == 2 and "not a paper id" in one_error_line(err)
+    code, out, err = run(capsys, home, "bookmark", "123456789abc")
+    assert code == 2 and "unknown paper id 123456789abc" in one_error_line(err)
+    code, out, err = run(capsys, home, "bookmark", a[:5])
+    assert code == 2 and "at least 6" in one_error_line(err)
+    code, out, err = run(capsys, home, "bookmark", a, "fffffffffff0")  # one bad id: nothing changes
+    assert code == 2 and search(capsys, home, "is:bookmarked") == []
+    code, out, err = run(capsys, home, "bookmark", a[:6].upper())
+    assert code == 0 and a in out
+    with Library.open(Paths.default(home)) as lib:  # papers known only to the library
+        lib.set_note("abcdef000001", "one")
+        lib.set_note("abcdef000002", "two")
+    code, out, err = run(capsys, home, "note", "abcdef")
+    assert code == 2 and "matches 2 papers" in one_error_line(err)
+    code, out, err = run(capsys, home, "note", "abcdef000002")
+    assert code == 0 and out == "two\n"
+
+
+def test_export_formats_and_atomic_output(capsys, home, tmp_path):
+    a, c = pid_of(capsys, home, ATTENTION), pid_of(capsys, home, COMBINER)
+    run(capsys, home, "bookmark", a, c, "--tag", "rg")
+    run(capsys, home, "note", a, "50% better & {cheaper}")
+    run(capsys, home, "read", c)
+    target = tmp_path / "out" / "lib.json"
+    target.parent.mkdir()
+    target.write_text("old content")
+    code, out, err = run(capsys, home, "export", "--format", "json", "-o", str(target))
+    assert code == 0 and out == "" and "exported 2 papers" in err
+    assert sorted(p.name for p in target.parent.iterdir()) == ["lib.json"]  # no temporary left behind
+    data = json.loads(target.read_text())
+    assert [p["id"] for p in data["papers"]] == sorted([a, c])
+    code, out, err = run(capsys, home, "export", "--format", "bibtex")
+    lib = bibtexparser.parse_string(out)
+    assert lib.failed_blocks == [] and len(lib.entries) == 2
+    notes = [e.fields_dict["note"].value for e in lib.entries if "note" in e.fields_dict]
+    assert notes == ["50\\% better \\& \\{cheaper\\}"]
+    code, out, err = run(capsys, home, "export", "--notes", "--format", "md")
+    assert out.startswith("# Notes") and ATTENTION in out and COMBINER not in out
+    code, out, err = run(capsys, home, "export", "--bookmarks", "--format", "csv")
+    assert out.splitlines()[0].startswith("id,title,link") and len(out.splitlines()) == 3
+    code, out, err = run(capsys, home, "export", "--format", "md", "-o", str(tmp_path / "missing" / "x.md"))
+    assert code == 2 and "cannot write" in one_error_line(err)
+    with pytest.raises(SystemExit) as e:
+        main(["--data-dir", home, "export", "--format", "docx"])
+    assert e.value.code == 2
+
+
+def test_import_into_a_fresh_library_and_twice(capsys, home, built, tmp_path):
+    a, c = pid_of(capsys, home, ATTENTION), pid_of(capsys, home, COMBINER)
+    run(capsys, home, "bookmark", a, "--tag", "rg")
+    run(capsys, home, "note", c, "only a note")
+    export_file = tmp_path / "export.json"
+    run(capsys, home, "export", "--format", "json", "-o", str(export_file))
+    other = tmp_path / "other"
+    shutil.copytree(built, other)
+    code, out, err = run(capsys, str(other), "import", str(export_file))
+    assert code == 0 and "2 added, 0 merged, 0 unchanged" in out
+    assert [h["id"] for h in search(capsys, str(other), "is:bookmarked tag:rg")] == [a]
+    assert [h["id"] for h in search(capsys, str(other), "note:only")] == [c]
+    code, out, err = run(capsys, str(other), "import", str(export_file))
+    assert code == 0 and "0 added, 0 merged, 2 unchanged" in out
+    with Library.open(Paths.default(home)) as x, Library.open(Paths.default(other)) as y:
+        assert x.all_records() == y.all_records()
+
+
+def test_bad_import_file_exits_2_and_changes_nothing(capsys, home, tmp_path):
+    a = pid_of(capsys, home, ATTENTION)
+    run(capsys, home, "bookmark", a)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "papers-library", "version": 1, "papers": [{"id": "aaaaaaaaaaaa"}, {"id": 5}]}')
+    code, out, err = run(capsys, home, "import", str(bad))
+    line = one_error_line(err)
+    assert code == 2 and str(bad) in line and "papers[1].id" in line and "nothing was imported" in line
+    code, out, err = run(capsys, home, "import", str(tmp_path / "missing.json"))
+    assert code == 2 and "missing.json" in one_error_line(err)
+    with Library.open(Paths.default(home)) as lib:
+        assert [r.id for r in lib.all_records()] == [a]
+
+
+def test_corrupt_library_is_moved_aside_and_the_command_carries_on(capsys, home):
+    paths = Paths.default(home)
+    paths.data.mkdir(parents=True, exist_ok=True)
+    a = pid_of(capsys, home, ATTENTION)
+    for side in ("-wal", "-shm"):
+        Path(str(paths.library) + side).unlink(missing_ok=True)
+    paths.library.write_bytes(b"\x00garbage" * 512)
+    code, out, err = run(capsys, home, "bookmark", a)
+    assert code == 0 and "bookmarked" in out
+    notice = one_error_line(err)
+    assert str(paths.library) in notice and "moved" in notice
+    moved = [p for p in paths.data.iterdir() if ".broken-" in p.name]
+    assert len(moved) == 1 and moved[0].read_bytes() == b"\x00garbage" * 512
+
+
+def test_bookmark_outlives_its_digest(capsys, home, tmp_path):
+    digest = tmp_path / "quokka.txt"
+    digest.write_text(text_digest(["Quokkas Learn To Smile With Diffusion"], label="Sep 9"))
+    assert run(capsys, home, "add", str(digest))[0] == 0
+    pid = pid_of(capsys, home, "Quokkas Learn To Smile With Diffusion")
+    run(capsys, home, "bookmark", pid, "--tag", "fauna")
+    run(capsys, home, "note", pid, "cute")
+    for f in Paths.default(home).digests.iterdir():
+        f.unlink()
+    assert search(capsys, home, "quokkas") == []  # gone from the corpus...
+    code, out, err = run(capsys, home, "bookmarks")
+    assert pid in out and "Quokkas Learn To Smile With Diffusion" in out  # ...not from the library
+    code, out, err = run(capsys, home, "export", "--format", "md")
+    assert "Quokkas Learn To Smile With Diffusion" in out and "  > cute" in out
+    code, out, err = run(capsys, home, "note", pid[:7])
+    assert out == "cute\n"
+
+
+def test_read_only_data_dir_via_the_cli(capsys, built, tmp_path):
+    import tempfile
+
+    a = pid_of(capsys, str(built), ATTENTION)
+    root = Path(tempfile.mkdtemp(prefix="papers-ro-cli-"))
+    try:
+        root.chmod(0o755)
+        home = root / "home"
+        shutil.copytree(built, home)
+        for p in [home, *home.rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        for p in [home / "cache", *(home / "cache").rglob("*")]:  # the index itself may be written
+            p.chmod(0o777 if p.is_dir() else 0o666)
+        (home / "data").chmod(0o555)
+        code = ("import sys; from tui.cli import main; "
+                "sys.exit(main(['--data-dir', sys.argv[1], 'bookmark', sys.argv[2]]))")
+        res = _run_unprivileged(code, str(home), a)
+        if res.returncode == 0:
+            pytest.skip("the read-only mode is not enforced for this user")
+        assert res.returncode == 2 and res.stdout == ""
+        line = one_error_line(res.stderr)
+        assert "read-only" in line and "library.sqlite3" in line, line
+    finally:
+        for p in root.rglob("*"):
+            if p.is_dir():
+                p.chmod(0o755)
+        shutil.rmtree(root)
