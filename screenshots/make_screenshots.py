@@ -36,7 +36,10 @@ async def shoot(name: str, keys: list[str], home: Path) -> None:
                 break
         for key in keys:
             if key == "_":
-                await pilot.pause(0.3)
+                for _ in range(400):
+                    await pilot.pause(0.05)
+                    if app.search_settled:
+                        break
                 await app.workers.wait_for_complete()
             else:
                 await pilot.press(key)

@@ -25,9 +25,9 @@ async def settle(app, pilot, rounds: int = 3):
 
 
 async def ready(app, pilot):
-    for _ in range(200):
+    for _ in range(400):
         await pilot.pause(0.05)
-        if app.index is not None and app.query_one("#results").ids:
+        if app.index is not None and app.query_one("#results").ids and app.search_settled:
             break
     await settle(app, pilot)
 
@@ -36,7 +36,10 @@ async def search(app, pilot, text: str):
     await pilot.press("slash")
     app.query_one("#search").value = ""
     await pilot.press(*text) if text else None
-    await pilot.pause(0.3)
+    for _ in range(400):
+        await pilot.pause(0.05)
+        if app.search_settled:
+            break
     await settle(app, pilot)
 
 

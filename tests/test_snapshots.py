@@ -28,7 +28,7 @@ async def _ready(pilot):
     app = pilot.app
     for _ in range(200):
         await pilot.pause(0.05)
-        if app.index is not None and app.query_one("#results").ids:
+        if app.index is not None and app.query_one("#results").ids and app.search_settled:
             break
     await app.workers.wait_for_complete()
     for widget in app.query("Input"):
@@ -38,7 +38,10 @@ async def _ready(pilot):
 
 async def _query(pilot, text):
     await pilot.press("slash", *text)
-    await pilot.pause(0.3)
+    for _ in range(400):
+        await pilot.pause(0.05)
+        if pilot.app.search_settled:
+            break
     await pilot.app.workers.wait_for_complete()
     await pilot.pause(0.1)
     pilot.app.query_one("#search").cursor_blink = False

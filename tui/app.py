@@ -79,9 +79,11 @@ class PapersApp(App):
         self.query_text = ""
         self.feed: str | None = None  # a digest shown like a feed, instead of a query
         self.search_seq = 0
+        self.shown_seq = 0  # the newest search whose first page is on screen
         self.last_result = None
         self.bookmark_sort = "added"
         self._search_timer = None
+        self._search_pending = False
         self._generation = 0
         self.watch_interval = watch_interval
         self.show_timings = True
@@ -181,11 +183,12 @@ class PapersApp(App):
 
     @on(Input.Submitted, "#search")
     def _query_submitted(self, event: Input.Submitted) -> None:
-        self.show_pane("results")
-        self.query_one("#results", PaperList).focus()
+        if self.query_one("#panes", ContentSwitcher).current != "results":
+            self.show_pane("results")
 
     def start_search(self, query: str, immediate: bool = False) -> None:
         self.query_text = query
+        self._search_pending = True
         if self._search_timer is not None:
             self._search_timer.stop()
         if immediate:
@@ -193,7 +196,13 @@ class PapersApp(App):
         else:
             self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self._fire_search)
 
+    @property
+    def search_settled(self) -> bool:
+        """No search waiting to start or to be shown (for tests and the bench)."""
+        return self.index is not None and self.shown_seq == self.search_seq and not self._search_pending
+
     def _fire_search(self) -> None:
+        self._search_pending = False
         if self.index is None:
             return
         self.search_seq += 1
@@ -231,6 +240,7 @@ class PapersApp(App):
                 for h in res.hits]
         results = self.query_one("#results", PaperList)
         if page.offset == 0:
+            self.shown_seq = page.seq
             self.last_result = res
             keep = results.current_id
             results.set_rows(rows, res.total, keep=keep)
@@ -338,7 +348,7 @@ class PapersApp(App):
         if event.option_list.id == "digests":
             self.open_feed(event.option.id.removeprefix("d:"))
         else:
-            self.query_one("#details", DetailsPane).focus()
+            self.screen.set_focus(self.query_one("#details", DetailsPane))
 
     def open_feed(self, name: str) -> None:
         self.feed = name
@@ -378,11 +388,14 @@ class PapersApp(App):
             self.refresh_notes()
         elif pane == "digests":
             self.refresh_digests()
-        self.current_list().focus()
+        self.focus_current_list()
         self.show_details()
 
     def focus_current_list(self) -> None:
-        self.current_list().focus()
+        if self.query_one("#panes", ContentSwitcher).current != "results" and self.focused is not None \
+                and self.focused.id == "search":
+            self.show_pane("results")
+        self.screen.set_focus(self.current_list())  # at once, not deferred: see MainScreen
 
     def refresh_library_panes(self) -> None:
         self.refresh_bookmarks()
@@ -471,7 +484,7 @@ class PapersApp(App):
         if index is None or self.library is None:
             return
         with self.index_lock:
-            index.update_library([pid], self.library)
+            index.catch_up(self.library)  # this change, and any another window made
 
     def action_bookmark(self) -> None:
         target = self._target()

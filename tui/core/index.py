@@ -549,14 +549,16 @@ class Index:
         return n
 
     def update_library(self, ids: Sequence[str], library: LibrarySource, generation: int | None = None) -> int:
-        """Re-index these papers with fresh library state (tags, note, flags)."""
+        """Re-index these papers with fresh library state (tags, note, flags).
+
+        Prefer :meth:`catch_up` after a change: it also applies changes other
+        processes made, and records how far the index has caught up."""
         if self.readonly:
             return 0
-        if generation is None:
-            generation = library.generation()
         papers = self.catalog.get_many(list(ids))
         if not papers:
-            self.catalog.set_meta("library_generation", str(generation))
+            if generation is not None:
+                self.catalog.set_meta("library_generation", str(generation))
             return 0
         states = library.index_state(list(papers))
         writer = self.ix.writer(timeout=LOCK_WAIT)
@@ -567,7 +569,8 @@ class Index:
         except BaseException:
             writer.cancel()
             raise
-        self.catalog.set_meta("library_generation", str(generation))
+        if generation is not None:  # only catch_up knows every change up to it was applied
+            self.catalog.set_meta("library_generation", str(generation))
         self._reset_searcher()
         return len(papers)
 

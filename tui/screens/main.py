@@ -13,6 +13,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, ProgressBar, Static,
 
 from ..widgets.details import DetailsPane
 from ..widgets.papers_list import PaperList
+from ..widgets.search_input import SearchInput
 
 PANES = ("results", "bookmarks", "notes", "digests")
 PANE_TITLES = {"results": "1 Search", "bookmarks": "2 Bookmarks", "notes": "3 Notes", "digests": "4 Digests"}
@@ -41,7 +42,7 @@ class MainScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search papers — words, \"phrases\", title:…, tag:…, is:unread   (/ to focus)",
+        yield SearchInput(placeholder="Search papers — words, \"phrases\", title:…, tag:…, is:unread   (/ to focus)",
                     id="search")
         with Horizontal(id="body"):
             with Vertical(id="left"):
@@ -71,7 +72,9 @@ class MainScreen(Screen):
             self.app.show_pane(pane)
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        # focus at once (Widget.focus() is deferred): keys typed right after "/"
+        # must reach the input, not the list's bindings
+        self.set_focus(self.query_one("#search", Input))
 
     def action_back(self) -> None:
         self.app.focus_current_list()
