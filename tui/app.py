@@ -21,6 +21,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import ContentSwitcher, Input, OptionList, ProgressBar, Static, Tabs
@@ -50,7 +51,13 @@ class SearchPage:
 class PapersApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "papers"
+    # Focus moves are bound with priority: the app resolves them in its own key
+    # loop, before it forwards the next key, so nothing typed right after "/",
+    # enter or esc lands in the wrong widget.
     BINDINGS = [
+        Binding("slash", "focus_search", "Search", priority=True, id="search"),
+        Binding("enter", "leave_search", "Results", show=False, priority=True, id="search_done"),
+        Binding("escape", "leave_search", "List", show=False, priority=True, id="search_leave"),
         Binding("ctrl+q", "quit", "Quit", show=False, id="force_quit"),
     ]
 
@@ -90,7 +97,8 @@ class PapersApp(App):
 
     # --- start-up -----------------------------------------------------------------
     def get_default_screen(self) -> MainScreen:
-        return MainScreen()
+        self.main = MainScreen()
+        return self.main
 
     def on_mount(self) -> None:
         state = self._load_state()
@@ -141,15 +149,19 @@ class PapersApp(App):
         self.post_message(self.IndexReady(index, report))
 
     def on_papers_app_index_progress(self, event: IndexProgress) -> None:
-        bar = self.query_one("#progress", ProgressBar)
+        if not self.main.is_attached:  # shutting down
+            return
+        bar = self.main.query_one("#progress", ProgressBar)
         bar.display = True
         bar.update(total=max(event.total, 1), progress=event.done)
         self.set_status(f"Indexing: {event.text}")
 
     def on_papers_app_index_ready(self, event: IndexReady) -> None:
+        if not self.main.is_attached:  # shutting down
+            return
         self.index = event.index
         report = event.report
-        self.query_one("#progress", ProgressBar).display = False
+        self.main.query_one("#progress", ProgressBar).display = False
         for n in report.notices:
             self.notify(n, severity="warning", markup=False, timeout=10)
         for err in report.errors:
@@ -171,7 +183,7 @@ class PapersApp(App):
     # --- status ---------------------------------------------------------------------
     def set_status(self, text: str) -> None:
         try:
-            self.query_one("#status", Static).update(plain(text))
+            self.main.query_one("#status", Static).update(plain(text))
         except Exception:
             pass
 
@@ -180,11 +192,6 @@ class PapersApp(App):
     def _query_changed(self, event: Input.Changed) -> None:
         self.feed = None
         self.start_search(event.value)
-
-    @on(Input.Submitted, "#search")
-    def _query_submitted(self, event: Input.Submitted) -> None:
-        if self.query_one("#panes", ContentSwitcher).current != "results":
-            self.show_pane("results")
 
     def start_search(self, query: str, immediate: bool = False) -> None:
         self.query_text = query
@@ -231,6 +238,8 @@ class PapersApp(App):
             self.post_message(self.SearchDone(SearchPage(seq, query, offset, result, papers)))
 
     def on_papers_app_search_done(self, event: SearchDone) -> None:
+        if not self.main.is_attached:  # shutting down
+            return
         page = event.page
         if page.seq != self.search_seq:
             return  # a newer search is under way
@@ -238,7 +247,7 @@ class PapersApp(App):
         records = self.library.records([h.id for h in res.hits]) if self.library else {}
         rows = [(h.id, self._row(page.papers.get(h.id), records.get(h.id), h.title, h.title_spans))
                 for h in res.hits]
-        results = self.query_one("#results", PaperList)
+        results = self.main.query_one("#results", PaperList)
         if page.offset == 0:
             self.shown_seq = page.seq
             self.last_result = res
@@ -250,7 +259,7 @@ class PapersApp(App):
         self._status_for(res)
 
     def _status_for(self, res) -> None:
-        shown = len(self.query_one("#results", PaperList).ids)
+        shown = len(self.main.query_one("#results", PaperList).ids)
         if self.feed:
             info = next((d for d in self.index.digests() if d.name == self.feed), None)
             label = (info.label or info.name) if info else self.feed
@@ -288,8 +297,8 @@ class PapersApp(App):
         return row_content(paper.title if paper else title, spans, where_text(paper), state)
 
     def current_list(self) -> PaperList:
-        pane = self.query_one("#panes", ContentSwitcher).current or "results"
-        return self.query_one("#bookmark-list" if pane == "bookmarks" else f"#{pane}", PaperList)
+        pane = self.main.query_one("#panes", ContentSwitcher).current or "results"
+        return self.main.query_one("#bookmark-list" if pane == "bookmarks" else f"#{pane}", PaperList)
 
     def current_paper_id(self) -> str | None:
         lst = self.current_list()
@@ -304,7 +313,7 @@ class PapersApp(App):
 
     def show_details(self) -> None:
         pid = self.current_paper_id()
-        details = self.query_one("#details", DetailsPane)
+        details = self.main.query_one("#details", DetailsPane)
         if pid is None:
             lst = self.current_list()
             if lst.id == "digests" and lst.current_id and self.index is not None:
@@ -338,8 +347,11 @@ class PapersApp(App):
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if isinstance(event.option_list, PaperList) and event.option_list is self.current_list():
-            self.show_details()
+        try:
+            if isinstance(event.option_list, PaperList) and event.option_list is self.current_list():
+                self.show_details()
+        except NoMatches:  # the screen is being torn down
+            pass
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -348,18 +360,18 @@ class PapersApp(App):
         if event.option_list.id == "digests":
             self.open_feed(event.option.id.removeprefix("d:"))
         else:
-            self.screen.set_focus(self.query_one("#details", DetailsPane))
+            self.screen.set_focus(self.main.query_one("#details", DetailsPane))
 
     def open_feed(self, name: str) -> None:
         self.feed = name
-        search = self.query_one("#search", Input)
+        search = self.main.query_one("#search", Input)
         with search.prevent(Input.Changed):
             search.value = ""
         self.query_text = ""
         self.show_pane("results")
         self.start_search("", immediate=True)
         self.feed = name
-        self.query_one("#results", PaperList).focus()
+        self.main.query_one("#results", PaperList).focus()
 
     def refresh_rows(self, pid: str) -> None:
         paper = self.get_paper(pid)
@@ -369,7 +381,7 @@ class PapersApp(App):
             for h in self.last_result.hits:
                 if h.id == pid:
                     spans = h.title_spans
-        for lst in self.query(PaperList):
+        for lst in self.main.query(PaperList):
             if lst.id != "digests" and pid in lst.ids:
                 lst.update_row(pid, self._row(paper, record, spans=spans if lst.id == "results" else ()))
         self.show_details()
@@ -378,8 +390,8 @@ class PapersApp(App):
     def show_pane(self, pane: str) -> None:
         if pane not in PANES:
             return
-        self.query_one("#panes", ContentSwitcher).current = pane
-        tabs = self.query_one("#tabs", Tabs)
+        self.main.query_one("#panes", ContentSwitcher).current = pane
+        tabs = self.main.query_one("#tabs", Tabs)
         if tabs.active != f"tab-{pane}":
             tabs.active = f"tab-{pane}"
         if pane == "bookmarks":
@@ -392,10 +404,7 @@ class PapersApp(App):
         self.show_details()
 
     def focus_current_list(self) -> None:
-        if self.query_one("#panes", ContentSwitcher).current != "results" and self.focused is not None \
-                and self.focused.id == "search":
-            self.show_pane("results")
-        self.screen.set_focus(self.current_list())  # at once, not deferred: see MainScreen
+        self.main.set_focus(self.current_list())  # at once, not deferred: see MainScreen
 
     def refresh_library_panes(self) -> None:
         self.refresh_bookmarks()
@@ -408,13 +417,13 @@ class PapersApp(App):
     def refresh_bookmarks(self) -> None:
         if self.library is None:
             return
-        tag = self.query_one("#bookmark-filter", Input).value.strip() or None
+        tag = self.main.query_one("#bookmark-filter", Input).value.strip() or None
         try:
             records = self.library.bookmarks(tag=tag, sort=self.bookmark_sort)
         except Exception as e:  # a bad tag filter
             self.notify(str(e), severity="warning", markup=False)
             records = []
-        lst = self.query_one("#bookmark-list", PaperList)
+        lst = self.main.query_one("#bookmark-list", PaperList)
         lst.set_rows(self._library_rows(records), len(records), keep=lst.current_id)
 
     def refresh_notes(self) -> None:
@@ -427,7 +436,7 @@ class PapersApp(App):
             p = papers.get(r.id)
             state = RowState(r.bookmarked, True, r.read)
             rows.append((r.id, row_content(p.title if p else r.title or r.id, (), where_text(p, r.snapshot.labels if r.snapshot else ()), state, extra=r.note or "")))
-        lst = self.query_one("#notes", PaperList)
+        lst = self.main.query_one("#notes", PaperList)
         lst.set_rows(rows, len(rows), keep=lst.current_id)
 
     def refresh_digests(self) -> None:
@@ -440,7 +449,7 @@ class PapersApp(App):
             sub = plain(f"    {d.name} · {d.origin}" + (f" · SKIPPED: {d.error}" if d.error else "")
                         + (f" · {len(d.problems)} problems" if d.problems else ""), "dim")
             rows.append((f"d:{d.name}", Content("\n").join([title, sub])))
-        lst = self.query_one("#digests", PaperList)
+        lst = self.main.query_one("#digests", PaperList)
         lst.set_rows(rows, len(rows), keep=lst.current_id)
 
     @on(Input.Changed, "#bookmark-filter")
@@ -449,7 +458,7 @@ class PapersApp(App):
 
     @on(Input.Submitted, "#bookmark-filter")
     def _bookmark_filter_done(self) -> None:
-        self.query_one("#bookmark-list", PaperList).focus()
+        self.main.query_one("#bookmark-list", PaperList).focus()
 
     def action_sort_bookmarks(self) -> None:
         self.bookmark_sort = "title" if self.bookmark_sort == "added" else "added"
@@ -669,13 +678,35 @@ class PapersApp(App):
         msg = f"Opened {url}" if ok else f"No browser found to open {url}; copy it with y"
         self.call_from_thread(self.notify, msg, markup=False, severity="information" if ok else "warning", timeout=4)
 
+    def _typing(self) -> bool:
+        from textual.widgets import TextArea
+
+        return isinstance(self.focused, (Input, TextArea)) or self.screen is not getattr(self, "main", None)
+
     def check_action(self, action: str, parameters) -> bool | None:
+        if action == "focus_search":
+            return not self._typing()
+        if action == "leave_search":
+            return self.screen is getattr(self, "main", None) and self.focused is not None \
+                and self.focused.id == "search"
         if action == "sort_bookmarks":
             try:
-                return self.query_one("#panes", ContentSwitcher).current == "bookmarks"
+                return self.main.query_one("#panes", ContentSwitcher).current == "bookmarks"
             except Exception:
                 return False
         return True
+
+    def action_focus_search(self) -> None:
+        search = self.main.query_one("#search", Input)
+        self.main.set_focus(search)
+        # select the query now, so typing replaces it (select-on-focus would run
+        # later and swallow a character typed in between)
+        search.select_all()
+
+    def action_leave_search(self) -> None:
+        if self.main.query_one("#panes", ContentSwitcher).current != "results":
+            self.show_pane("results")
+        self.focus_current_list()
 
     # --- other actions --------------------------------------------------------------------
     def action_help(self) -> None:
@@ -684,8 +715,8 @@ class PapersApp(App):
     def binding_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         groups = []
         keymap = self._keymap if hasattr(self, "_keymap") else {}
-        for title, bindings in (("Reader", MainScreen.BINDINGS), ("Lists", PaperList.BINDINGS),
-                                ("Details", DetailsPane.BINDINGS), ("App", self.BINDINGS)):
+        for title, bindings in (("Reader", [*self.BINDINGS[:1], *MainScreen.BINDINGS]), ("Lists", PaperList.BINDINGS),
+                                ("Details", DetailsPane.BINDINGS), ("App", self.BINDINGS[3:])):
             rows = []
             for b in bindings:
                 keys = keymap.get(b.id, b.key) if b.id else b.key
@@ -716,7 +747,7 @@ class PapersApp(App):
         self._generation = gen
         self.catch_up_index()
         self.refresh_library_panes()
-        for pid in list(self.query_one("#results", PaperList).ids[:PAGE]):
+        for pid in list(self.main.query_one("#results", PaperList).ids[:PAGE]):
             pass
         self.start_search(self.query_text, immediate=True)
 

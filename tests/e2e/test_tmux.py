@@ -38,6 +38,13 @@ class Term:
             args.append("-l")
         subprocess.run(args + list(keys), check=True)
 
+    def type(self, text: str) -> None:
+        """Type like a person (a key every 30 ms) and wait until the input shows it."""
+        for ch in text:
+            subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", ch], check=True)
+            time.sleep(0.03)
+        self.wait_for(text, timeout=10)
+
     def screen(self) -> str:
         return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True,
                               text=True, check=True).stdout
@@ -79,7 +86,7 @@ def test_search_bookmark_note_quit_and_restart(term, tmp_path):
     t = term()
     t.wait_for("papers, newest digest first")
     t.keys("/")
-    t.keys("shifted windows", literal=True)
+    t.type("shifted windows")
     screen = t.wait_for("2 papers match")
     assert "Swin Transformer: Hierarchical Vision Transformer" in screen
     t.keys("Enter")
@@ -104,7 +111,7 @@ def test_search_bookmark_note_quit_and_restart(term, tmp_path):
     t2 = term()
     t2.wait_for("papers, newest digest first")
     t2.keys("/")
-    t2.keys("shifted windows", literal=True)
+    t2.type("shifted windows")
     screen = t2.wait_for("2 papers match")
     left = [line.split("│")[0] for line in screen.splitlines()]
     row = next(line for line in left if "Swin Transformer: Hierarchical" in line)
@@ -129,7 +136,7 @@ def test_hostile_digest_and_resize(term, tmp_path):
     title_before = subprocess.run(["tmux", "display-message", "-p", "-t", t.name, "#{pane_title}"],
                                   capture_output=True, text=True).stdout.strip()
     t.keys("/")
-    t.keys("hostile", literal=True)
+    t.type("hostile")
     screen = t.wait_for("4 papers match")
     assert "[CLS] Tokens [/] and [bold]x[/bold] Hostile" in screen
     assert "Clicks [@click=app.quit] Hostile" in screen

@@ -21,7 +21,6 @@ PANE_TITLES = {"results": "1 Search", "bookmarks": "2 Bookmarks", "notes": "3 No
 
 class MainScreen(Screen):
     BINDINGS = [
-        Binding("slash", "focus_search", "Search", id="search"),
         Binding("escape", "back", "List", id="back"),
         Binding("b", "app.bookmark", "Bookmark", id="bookmark"),
         Binding("t", "app.tags", "Tags", id="tags"),
@@ -42,7 +41,7 @@ class MainScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield SearchInput(placeholder="Search papers — words, \"phrases\", title:…, tag:…, is:unread   (/ to focus)",
+        yield SearchInput(select_on_focus=False, placeholder="Search papers — words, \"phrases\", title:…, tag:…, is:unread   (/ to focus)",
                     id="search")
         with Horizontal(id="body"):
             with Vertical(id="left"):
@@ -70,11 +69,6 @@ class MainScreen(Screen):
         pane = (event.tab.id or "tab-results").removeprefix("tab-")
         if self.query_one("#panes", ContentSwitcher).current != pane:
             self.app.show_pane(pane)
-
-    def action_focus_search(self) -> None:
-        # focus at once (Widget.focus() is deferred): keys typed right after "/"
-        # must reach the input, not the list's bindings
-        self.set_focus(self.query_one("#search", Input))
 
     def action_back(self) -> None:
         self.app.focus_current_list()
