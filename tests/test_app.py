@@ -223,6 +223,27 @@ async def test_panes_help_and_palette(paths):
         await pilot.pause(0.3)
         assert "Bookmark" in screen_text(app)
         await pilot.press("escape")
+        # go to paper… from the palette
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"kmax deeplab")
+        await pilot.pause(1.0)
+        assert "Go to paper  kMaX-DeepLab: k-means Mask Transformer" in screen_text(app)
+        await pilot.press("down", "enter")
+        await pilot.pause(0.2)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.search_settled:
+                break
+        await settle(app, pilot)
+        results = app.query_one("#results")
+        assert app.get_paper(results.current_id).title == "kMaX-DeepLab: k-means Mask Transformer"
+        # go to digest…
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"digest aug 7")
+        await pilot.pause(0.5)
+        assert "Go to digest Aug 7" in screen_text(app)
 
 
 async def test_theme_is_remembered(paths):

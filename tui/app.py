@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.widgets import ContentSwitcher, Input, OptionList, ProgressBar, Static, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from .commands import GoToProvider
 from .core.config import load_config
 from .core.links import is_web_url
 from .core.paths import Paths, digest_sources
@@ -51,6 +52,7 @@ class SearchPage:
 class PapersApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "papers"
+    COMMANDS = App.COMMANDS | {GoToProvider}
     # Focus moves are bound with priority: the app resolves them in its own key
     # loop, before it forwards the next key, so nothing typed right after "/",
     # enter or esc lands in the wrong widget.
@@ -87,6 +89,7 @@ class PapersApp(App):
         self.feed: str | None = None  # a digest shown like a feed, instead of a query
         self.search_seq = 0
         self.shown_seq = 0  # the newest search whose first page is on screen
+        self._select_after: str | None = None
         self.last_result = None
         self.bookmark_sort = "added"
         self._search_timer = None
@@ -251,7 +254,8 @@ class PapersApp(App):
         if page.offset == 0:
             self.shown_seq = page.seq
             self.last_result = res
-            keep = results.current_id
+            keep = self._select_after or results.current_id
+            self._select_after = None
             results.set_rows(rows, res.total, keep=keep)
             self.show_details()
         else:
@@ -361,6 +365,27 @@ class PapersApp(App):
             self.open_feed(event.option.id.removeprefix("d:"))
         else:
             self.screen.set_focus(self.main.query_one("#details", DetailsPane))
+
+    def search_now(self, query: str, limit: int = 8):
+        """A synchronous search (from a thread): for the command palette."""
+        index = self.index
+        if index is None:
+            return None
+        with self.index_lock:
+            return index.search(query, limit=limit)
+
+    def go_to_paper(self, pid: str) -> None:
+        """Show one paper: its exact title as the query, the paper selected."""
+        paper = self.get_paper(pid)
+        if paper is None:
+            return
+        self.feed = None
+        self._select_after = pid
+        search = self.main.query_one("#search", Input)
+        with search.prevent(Input.Changed):
+            search.value = paper.title
+        self.show_pane("results")
+        self.start_search(paper.title, immediate=True)
 
     def open_feed(self, name: str) -> None:
         self.feed = name

@@ -1,0 +1,47 @@
+"""Command palette: "go to paper…" and "go to digest…" (every action of the
+reader is offered too, through ``PapersApp.get_system_commands``)."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from .widgets.render import one_line, plain
+
+
+class GoToProvider(Provider):
+    async def discover(self) -> Hits:
+        app = self.app
+        if getattr(app, "index", None) is None:
+            return
+        for d in sorted(app.index.digests(), key=lambda d: d.rank, reverse=True)[:10]:
+            label = d.label or d.name
+            yield DiscoveryHit(plain(f"Go to digest {label}"), partial(app.open_feed, d.name),
+                               text=f"Go to digest {label}", help=f"{d.entries} papers · {d.name}")
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        text = query.strip()
+        if not text or getattr(app, "index", None) is None:
+            return
+        matcher = self.matcher(text)
+        for d in app.index.digests():
+            label = d.label or d.name
+            candidate = f"go to digest {label} {d.name}"
+            score = matcher.match(candidate)
+            if score > 0:
+                yield Hit(score, plain(f"Go to digest {label}"), partial(app.open_feed, d.name),
+                          text=f"Go to digest {label}", help=f"{d.entries} papers · {d.name}")
+        if len(text) < 2:
+            return
+        result = await asyncio.to_thread(app.search_now, text, 8)
+        if result is None:
+            return
+        for rank, hit in enumerate(result.hits):
+            title = one_line(hit.title)
+            yield Hit(0.9 - rank * 0.05, Content.assemble(("Go to paper  ", "dim"), plain(title)),
+                      partial(app.go_to_paper, hit.id), text=f"Go to paper {title}",
+                      help="paper matching your words")
