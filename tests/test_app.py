@@ -278,3 +278,16 @@ async def test_bad_digest_is_announced(paths):
         await ready(app, pilot)
         assert any("broken.json" in n.message and "invalid JSON" in n.message for n in app._notifications)
         assert app.query_one("#results").total == 285
+
+
+def test_app_module_does_not_import_whoosh():
+    """Start-up paints before the index is opened: importing the app (and its
+    screens, widgets, library) must not pull in Whoosh."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport tui.app, tui.cli\n"
+            "bad = [m for m in sys.modules if m == 'whoosh' or m.startswith('whoosh.')]\n"
+            "assert not bad, bad\nprint('ok')\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr
