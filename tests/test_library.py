@@ -428,7 +428,15 @@ def _run_unprivileged(code: str, *args: str) -> subprocess.CompletedProcess:
         if not setpriv:
             pytest.skip("running as root without setpriv: file modes cannot be tested")
         cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    if os.geteuid() == 0:
+        check = subprocess.run(cmd[:4] + [sys.executable, "-c", "import tui.core.library"],
+                               capture_output=True, text=True, timeout=60, env=env, cwd="/")
+        if check.returncode != 0:
+            pytest.skip("the unprivileged user cannot read the project or its environment here: "
+                        + (check.stderr.strip().splitlines() or ["?"])[-1])
     return subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env, cwd="/")
 
 
