@@ -106,11 +106,22 @@ async def test_bookmark_tag_note_read_persist_after_restart(paths):
         await pilot.press("enter")
         await pilot.press("n")
         await pilot.pause(0.1)
-        await pilot.press(*"Read the [bold]ablation[/bold] section")
-        await pilot.pause(1.2)  # autosave while typing, before closing
-        lib = Library.open(paths)
-        assert lib.get(pid).note == "Read the [bold]ablation[/bold] section"
-        lib.close()
+        text = "Read the [bold]ablation[/bold] section"
+        await pilot.press(*text)
+        for _ in range(100):  # until the editor has taken every key
+            if app.screen.query_one("TextArea").text == text:
+                break
+            await pilot.pause(0.05)
+        # saved while typing, without closing the editor: at most ~1 s behind
+        saved = None
+        for _ in range(60):
+            await pilot.pause(0.05)
+            lib = Library.open(paths)
+            saved = lib.get(pid).note
+            lib.close()
+            if saved == text:
+                break
+        assert saved == text
         await pilot.press("escape")
         await pilot.pause(0.1)
         await pilot.press("r")

@@ -190,6 +190,7 @@ def test_accents_hyphens_and_partial_words(index):
     assert titles(index.search("kmax deeplab"))[0].startswith("kMaX-DeepLab")
     assert titles(index.search("kmax-deeplab"))[0].startswith("kMaX-DeepLab")
     assert titles(index.search("megatro"))[0].startswith("Megatron-LM")
+    assert titles(index.search("swin"))[0].startswith("Swin Transformer")
 
 
 def test_typos_are_tolerated_and_suggested(index):

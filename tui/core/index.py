@@ -749,7 +749,9 @@ class Index:
                         if alts:
                             fuzzy_used = True
                     if alts:
-                        return wq.Or([node] + [wq.Term(node.fieldname, w, boost=0.7) for w in alts if w != node.text])
+                        # a word that exists as typed outranks the longer words it begins
+                        weight = 0.15 if _known(reader, node.text) else 0.7
+                        return wq.Or([node] + [wq.Term(node.fieldname, w, boost=weight) for w in alts if w != node.text])
                 return node
             if node.is_leaf():
                 return node
