@@ -1,4 +1,3 @@
-import json
 import os
 import shutil
 import subprocess
@@ -13,7 +12,7 @@ from hypothesis import strategies as st
 from conftest import api_digest, text_digest
 from tui.core.index import Index, SCHEMA_VERSION
 from tui.core.papers import paper_id
-from tui.core.paths import Paths, Source, digest_sources
+from tui.core.paths import Paths, digest_sources
 
 
 def snapshot(folder: Path) -> dict:

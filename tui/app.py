@@ -772,8 +772,6 @@ class PapersApp(App):
         self._generation = gen
         self.catch_up_index()
         self.refresh_library_panes()
-        for pid in list(self.main.query_one("#results", PaperList).ids[:PAGE]):
-            pass
         self.start_search(self.query_text, immediate=True)
 
     @work(thread=True, group="library-index", exit_on_error=False)
