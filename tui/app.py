@@ -491,10 +491,16 @@ class PapersApp(App):
         self.notify(f"Bookmarks sorted by {'title' if self.bookmark_sort == 'title' else 'date added'}", timeout=2)
 
     # --- library actions ------------------------------------------------------------
-    def _target(self) -> tuple[str, object] | None:
+    def _selected_pid(self) -> str | None:
+        """The paper the keys act on; tells the user when there is none."""
         pid = self.current_paper_id()
         if pid is None:
             self.notify("Select a paper first", severity="warning", timeout=3)
+        return pid
+
+    def _target(self) -> tuple[str, object] | None:
+        pid = self._selected_pid()
+        if pid is None:
             return None
         if self.library is None:
             self.notify("The library is unavailable", severity="error", timeout=5)
@@ -626,18 +632,16 @@ class PapersApp(App):
         return rec.snapshot.link if rec and rec.snapshot else None
 
     def action_copy_link(self) -> None:
-        pid = self.current_paper_id()
+        pid = self._selected_pid()
         if pid is None:
-            self.notify("Select a paper first", severity="warning", timeout=3)
             return
         link = self._link_of(pid, self.get_paper(pid))
         if link:
             self.copy_text("link", link)
 
     def action_copy_menu(self) -> None:
-        pid = self.current_paper_id()
+        pid = self._selected_pid()
         if pid is None:
-            self.notify("Select a paper first", severity="warning", timeout=3)
             return
         paper = self.get_paper(pid)
         if paper is None:
@@ -684,9 +688,8 @@ class PapersApp(App):
             self.push_screen(TextDialog(f"Copy the {what} from here", text))
 
     def action_open_link(self) -> None:
-        pid = self.current_paper_id()
+        pid = self._selected_pid()
         if pid is None:
-            self.notify("Select a paper first", severity="warning", timeout=3)
             return
         link = self._link_of(pid, self.get_paper(pid))
         if not link or not is_web_url(link):
