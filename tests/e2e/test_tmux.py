@@ -28,7 +28,9 @@ class Term:
         self.name = f"papers-{uuid.uuid4().hex[:8]}"
         self.home = home
         env = f"PAPERS_HOME={home} TERM=xterm-256color"
-        cmd = f"env {env} {sys.executable} -m tui; echo EXITED $?; sleep 30"
+        # Without a terminal (CI), pytest exports COLUMNS=80 LINES=24, and Textual takes
+        # those over the pane's real size: drop them so the app sees the tmux pane.
+        cmd = f"env -u COLUMNS -u LINES {env} {sys.executable} -m tui; echo EXITED $?; sleep 30"
         subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), cmd],
                        check=True)
 
