@@ -4,84 +4,12 @@ capture-pane reads the screen."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
-
-import pytest
 
 from tui.core.papers import paper_id
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (CI installs it)"),
-]
-
-SWIN = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
-
-
-class Term:
-    def __init__(self, home: Path, width: int = 120, height: int = 36):
-        self.name = f"papers-{uuid.uuid4().hex[:8]}"
-        self.home = home
-        env = f"PAPERS_HOME={home} TERM=xterm-256color"
-        # Without a terminal (CI), pytest exports COLUMNS=80 LINES=24, and Textual takes
-        # those over the pane's real size: drop them so the app sees the tmux pane.
-        cmd = f"env -u COLUMNS -u LINES {env} {sys.executable} -m tui; echo EXITED $?; sleep 30"
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), cmd],
-                       check=True)
-
-    def keys(self, *keys: str, literal: bool = False) -> None:
-        args = ["tmux", "send-keys", "-t", self.name]
-        if literal:
-            args.append("-l")
-        subprocess.run(args + list(keys), check=True)
-
-    def type(self, text: str) -> None:
-        """Type like a person (a key every 30 ms) and wait until the input shows it."""
-        for ch in text:
-            subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", ch], check=True)
-            time.sleep(0.03)
-        self.wait_for(text, timeout=10)
-
-    def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True,
-                              text=True, check=True).stdout
-
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never appeared; screen:\n{self.screen()}")
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
-
-
-def papers(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", "--data-dir", str(home), *args],
-                          capture_output=True, text=True, timeout=120)
-
-
-@pytest.fixture
-def term(tmp_path):
-    terms = []
-
-    def start():
-        t = Term(tmp_path / "home")
-        terms.append(t)
-        return t
-
-    yield start
-    for t in terms:
-        t.close()
-
+from .conftest import SWIN, papers
 
 def test_search_bookmark_note_quit_and_restart(term, tmp_path):
     home = tmp_path / "home"

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 
 TIMEOUT = 2.0
@@ -28,10 +29,18 @@ class CopyResult:
 
 
 def _run(cmd: list[str], text: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        cmd, input=text, capture_output=True, text=True, timeout=TIMEOUT,
-        stdin=None if text is not None else subprocess.DEVNULL, start_new_session=True,
-    )
+    """Run a clipboard tool; its output goes to temporary files, not pipes:
+    xclip and xsel leave a child behind that serves the selection, and that
+    child would hold a pipe open until the timeout."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        res = subprocess.run(
+            cmd, input=text.encode("utf-8") if text is not None else None, stdout=out, stderr=err,
+            stdin=None if text is not None else subprocess.DEVNULL, timeout=TIMEOUT, start_new_session=True,
+        )
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(cmd, res.returncode, out.read().decode("utf-8", "replace"),
+                                           err.read().decode("utf-8", "replace"))
 
 
 def _strategies() -> list[tuple[str, list[str], list[str] | None]]:
