@@ -1,0 +1,96 @@
+"""Faults a person causes: the terminal killed while a note is being typed,
+two readers open on one library at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import time
+
+from tui.core.library import Library
+from tui.core.papers import paper_id
+from tui.core.paths import Paths
+
+from .conftest import SWIN, papers
+
+SAVED = re.compile(r"Saved \d\d:\d\d:\d\d")
+KILLS = 20
+
+
+def test_kill_9_while_typing_a_note_never_loses_what_was_saved(term, tmp_path):
+    home = tmp_path / "home"
+    rng = random.Random(7)
+    saved = ""   # text the editor has shown as saved (it must survive)
+    typed = ""   # everything typed so far (the note is at most this)
+    for i in range(KILLS):
+        t = term()
+        t.wait_for("papers, newest digest first")
+        t.keys("n")  # the first paper of the list is highlighted at start
+        t.wait_for("esc closes")
+        part = f" k{i}a"
+        t.type(part, wait=False)
+        typed += part
+        t.wait_for(SAVED, timeout=10)
+        saved = typed
+        tail = f" k{i}b"
+        t.type(tail, wait=False)
+        typed += tail
+        time.sleep(rng.uniform(0.0, 1.2))  # sometimes before, during or after the next autosave
+        os.kill(t.app_pid(), signal.SIGKILL)
+        t.wait_for("EXITED 137")
+        t.close()
+
+        with Library.open(Paths.default(home)) as lib:
+            assert lib.integrity_check() == "ok", f"after kill {i + 1}"
+            notes = lib.notes()
+            assert len(notes) == 1, f"after kill {i + 1}: {[n.id for n in notes]}"
+            note = notes[0].note
+        assert note.startswith(saved), f"after kill {i + 1}: {note!r} lost {saved!r}"
+        assert typed.startswith(note), f"after kill {i + 1}: {note!r} is not what was typed"
+        typed = saved = note  # the next session continues the note as stored
+
+
+def test_two_readers_bookmark_at_once_and_both_are_kept(term, tmp_path):
+    home = tmp_path / "home"
+    built = papers(home, "digests")  # build the index once; both readers then open it
+    assert built.returncode == 0, built.stderr
+    a, b = term(), term()
+    a.wait_for("papers, newest digest first")
+    b.wait_for("papers, newest digest first")
+    a.search("shifted windows", "2 papers match")
+    b.search("strong differentially private learners", "Large Language Models Can Be Strong")
+    a.keys("Enter")
+    b.keys("Enter")
+    a.keys("b")
+    b.keys("b")
+    a.wait_for("Bookmarked: Swin")
+    b.wait_for("Bookmarked: Large Language Models Can Be Strong")
+    # each reader picks up the other's bookmark through the library watch
+    other = paper_id("Large Language Models Can Be Strong Differentially Private Learners")
+    a.keys("2")
+    a.wait_for("Large Language Models Can Be Strong", timeout=15)
+    a.quit()
+    b.quit()
+    out = papers(home, "bookmarks", "--json")
+    assert out.returncode == 0, out.stderr
+    assert sorted(r["id"] for r in json.loads(out.stdout)) == sorted([paper_id(SWIN), other])
+    with Library.open(Paths.default(home)) as lib:
+        assert lib.integrity_check() == "ok"
+
+
+def test_index_deleted_while_closed_is_rebuilt_and_library_kept(term, tmp_path):
+    home = tmp_path / "home"
+    with Library.open(Paths.default(home)) as lib:
+        lib.set_bookmark(paper_id(SWIN), True)
+    assert papers(home, "digests").returncode == 0
+    index_dir = Paths.default(home).index
+    subprocess.run(["rm", "-rf", str(index_dir)], check=True)
+    t = term()
+    t.wait_for("papers, newest digest first", timeout=60)
+    t.keys("2")
+    t.wait_for("Swin Transformer")
+    t.quit()
