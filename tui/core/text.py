@@ -38,6 +38,8 @@ _ESCAPE_RE = re.compile(
 _CONTROL_RE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 )
+# Every escape sequence starts with a character _CONTROL_RE matches, so text
+# without one (nearly all text) skips both substitutions.
 
 
 def strip_control(text: str) -> str:
@@ -45,6 +47,8 @@ def strip_control(text: str) -> str:
     if not text:
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not _CONTROL_RE.search(text):
+        return text
     text = _ESCAPE_RE.sub("", text)
     return _CONTROL_RE.sub("", text)
 
@@ -92,6 +96,7 @@ _URL_RE = re.compile(r"https?://[^\s<>\"'`{}|\\^\[\]]+", re.IGNORECASE)
 _URL_LABEL_RE = re.compile(r"(https?://[^\s{}]+)\{[^{}\s]*(?:\s[^{}]*)?\}", re.IGNORECASE)
 _TILDE_RE = re.compile(r"(?<=\S)~(?=\S|$)")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+_ODD_SPACE_RE = re.compile(r"[\t\u00a0\u2000-\u200b\u3000]")
 
 
 def _accent(base: str, mark: str) -> str:
@@ -107,6 +112,8 @@ def _accent_sub(m: re.Match[str]) -> str:
 
 def _protect_urls(text: str, fn) -> str:
     """Apply ``fn`` to the parts of ``text`` that are not URLs."""
+    if "://" not in text:
+        return fn(text)
     out, last = [], 0
     for m in _URL_RE.finditer(text):
         out.append(fn(text[last:m.start()]))
@@ -117,21 +124,26 @@ def _protect_urls(text: str, fn) -> str:
 
 
 def _latex_plain(text: str) -> str:
+    # Each pattern needs a "{", "\\" or "~" to match; testing for the character
+    # first skips a scan of the whole abstract (most have none of them).
     for _ in range(3):  # nested \emph{\textbf{x}}
+        if "{" not in text:
+            break
         new = _STYLE_RE.sub(r"\1", text)
         new = _GROUP_STYLE_RE.sub(r"\1", new)
         if new == text:
             break
         text = new
-    text = _ACCENT_RE.sub(_accent_sub, text)
-    text = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], text)
-    text = _ESCAPED_RE.sub(lambda m: _ESCAPED[m.group(1)], text)
-    return _TILDE_RE.sub(" ", text)
+    if "\\" in text:
+        text = _ACCENT_RE.sub(_accent_sub, text)
+        text = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], text)
+        text = _ESCAPED_RE.sub(lambda m: _ESCAPED[m.group(1)], text)
+    return _TILDE_RE.sub(" ", text) if "~" in text else text
 
 
 def clean_latex(text: str) -> str:
     """Resolve LaTeX residue; URLs are left exactly as written."""
-    if "\\" not in text and "~" not in text and "{" not in text and "text" not in text:
+    if "\\" not in text and "~" not in text and "{" not in text:
         return text
     text = _URL_LABEL_RE.sub(r"\1", text)
     return _protect_urls(text, _latex_plain)
@@ -144,9 +156,17 @@ def clean(text: str | None, *, keep_newlines: bool = False) -> str:
     text = unicodedata.normalize("NFC", strip_control(text))
     text = clean_latex(text)
     if keep_newlines:
-        lines = [_SPACES_RE.sub(" ", line).strip() for line in text.split("\n")]
+        lines = [_tidy_spaces(line) for line in text.split("\n")]
         return "\n".join(lines).strip()
-    return _SPACES_RE.sub(" ", text.replace("\n", " ")).strip()
+    return _tidy_spaces(text.replace("\n", " "))
+
+
+def _tidy_spaces(text: str) -> str:
+    """Runs of spaces of any kind as one space, stripped (a scan for an unusual
+    space is much cheaper than substituting every single one)."""
+    if "  " in text or _ODD_SPACE_RE.search(text):
+        text = _SPACES_RE.sub(" ", text)
+    return text.strip()
 
 
 # --- URLs --------------------------------------------------------------------
