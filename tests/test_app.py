@@ -302,3 +302,54 @@ def test_app_module_does_not_import_whoosh():
             "assert not bad, bad\nprint('ok')\n")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr
+
+
+async def test_a_library_that_refuses_changes_loses_nothing_typed(paths):
+    """Read-only (or full) library: each change is a notification, the app
+    keeps running, and a note that could not be saved is offered back."""
+    with Library.open(paths) as lib:
+        lib.set_note(paper_id(SWIN), "kept from before")
+    app = PapersApp(paths, watch_interval=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        app.library.readonly = True  # as Library.open leaves it for a read-only folder
+        await search(app, pilot, "shifted windows")
+        await pilot.press("enter", "b")
+        await pilot.pause(0.1)
+        assert any(n.message.startswith("Not saved: cannot change the library") for n in app._notifications)
+        await pilot.press("r")
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        await pilot.press(*" and typed now")
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if "Not saved" in str(app.screen.query_one("#note-status").render()):
+                break
+        assert "read-only" in str(app.screen.query_one("#note-status").render())
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        dialog = app.screen
+        assert type(dialog).__name__ == "TextDialog"
+        assert dialog.query_one("TextArea").text == "kept from before and typed now"
+        assert app.is_running
+    with Library.open(paths) as lib:
+        rec = lib.get(paper_id(SWIN))
+        assert rec.note == "kept from before" and not rec.bookmarked and not rec.read
+
+
+async def test_garbage_library_is_moved_aside_and_the_app_runs(paths):
+    paths.data.mkdir(parents=True)
+    paths.library.write_bytes(b"this is not a database\x00" * 100)
+    app = PapersApp(paths, watch_interval=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        notice = next(n.message for n in app._notifications if "could not be read" in n.message)
+        assert str(paths.library) in notice and "moved to" in notice
+        await search(app, pilot, "shifted windows")
+        await pilot.press("enter", "b")
+        await settle(app, pilot)
+    aside = [p for p in paths.data.iterdir() if p.name.startswith(paths.library.name) and p != paths.library
+             and not p.name.endswith(("-wal", "-shm", ".lock"))]
+    assert len(aside) == 1 and aside[0].read_bytes() == b"this is not a database\x00" * 100
+    with Library.open(paths) as lib:
+        assert [r.id for r in lib.bookmarks()] == [paper_id(SWIN)]

@@ -419,6 +419,17 @@ print("wrote")
 """
 
 
+OPEN_AND_READ = """
+import sys
+from tui.core.library import Library
+from tui.core.paths import Paths
+lib = Library.open(Paths.default(sys.argv[1]))
+print(lib.readonly)
+print(lib.get("bbbbbbbbbbbb").note)
+print(*lib.notices)
+"""
+
+
 def _run_unprivileged(code: str, *args: str) -> subprocess.CompletedProcess:
     """Run ``code`` as a user that file modes apply to: this user, or
     ``nobody`` through setpriv when the tests run as root."""
@@ -463,6 +474,12 @@ def test_read_only_data_dir_is_a_one_line_error(existing):
         assert res.stderr == ""  # no traceback
         lines = res.stdout.splitlines()
         assert len(lines) == 1 and "read-only" in lines[0] and str(paths.library) in lines[0]
+        if existing:  # what is there can still be read, and says why it cannot change
+            res = _run_unprivileged(OPEN_AND_READ, str(root / "home"))
+            assert res.returncode == 0 and res.stderr == "", (res.stdout, res.stderr)
+            readonly, note, notice = res.stdout.splitlines()
+            assert readonly == "True" and note == "already here"
+            assert "read-only" in notice and str(paths.library) in notice
     finally:
         for p in root.rglob("*"):
             if p.is_dir():

@@ -26,7 +26,7 @@ def demo_app(tmp_path):
 
 async def _ready(pilot):
     app = pilot.app
-    for _ in range(200):
+    for _ in range(1200):  # a loaded machine may take a while to build the demo index
         await pilot.pause(0.05)
         if app.index is not None and app.query_one("#results").ids and app.search_settled:
             break

@@ -513,6 +513,18 @@ class PapersApp(App):
         rec = self.library.get(pid) if self.library else None
         return rec.title if rec else pid
 
+    def _write(self, change) -> bool:
+        """Run one library change; a refusal (read-only, full disk, busy) is a
+        notification, not a crash."""
+        from .core.library import LibraryError
+
+        try:
+            change()
+            return True
+        except LibraryError as e:
+            self.notify(f"Not saved: {e}", severity="error", markup=False, timeout=10)
+            return False
+
     def _changed(self, pid: str) -> None:
         self.refresh_rows(pid)
         self.refresh_library_panes()
@@ -531,10 +543,12 @@ class PapersApp(App):
         if target is None:
             return
         pid, paper = target
-        on_now = self.library.toggle_bookmark(pid, paper)
+        result = []
+        if not self._write(lambda: result.append(self.library.toggle_bookmark(pid, paper))):
+            return
         self._changed(pid)
         title = one_line(self._title_of(pid, paper))
-        self.notify(("Bookmarked: " if on_now else "Bookmark removed: ") + title[:80], markup=False, timeout=3)
+        self.notify(("Bookmarked: " if result[0] else "Bookmark removed: ") + title[:80], markup=False, timeout=3)
 
     def action_toggle_read(self) -> None:
         target = self._target()
@@ -543,7 +557,8 @@ class PapersApp(App):
         pid, paper = target
         rec = self.library.get(pid)
         read = not (rec and rec.read)
-        self.library.set_read(pid, read, paper)
+        if not self._write(lambda: self.library.set_read(pid, read, paper)):
+            return
         self._changed(pid)
         self.notify("Marked read" if read else "Marked unread", timeout=2)
 
@@ -559,18 +574,24 @@ class PapersApp(App):
             if value is None:
                 return
             wanted = [t for t in (x.strip() for x in value.split(",")) if t]
-            try:
-                from .core.library import normalize_tag
+            from .core.library import normalize_tag
 
+            try:
                 wanted_norm = list(dict.fromkeys(normalize_tag(t) for t in wanted))
-                removed = [t for t in current if t not in wanted_norm]
-                if removed:
-                    self.library.remove_tags(pid, removed)
-                added = [t for t in wanted_norm if t not in current]
-                if added:
-                    self.library.add_tags(pid, added, paper)
             except ValueError as e:
                 self.notify(f"Tags not saved: {e}", severity="error", markup=False)
+                return
+            removed = [t for t in current if t not in wanted_norm]
+            added = [t for t in wanted_norm if t not in current]
+
+            def change() -> None:
+                with self.library.batch():
+                    if removed:
+                        self.library.remove_tags(pid, removed)
+                    if added:
+                        self.library.add_tags(pid, added, paper)
+
+            if not self._write(change):
                 return
             self._changed(pid)
             self.notify("Tags: " + (", ".join(wanted_norm) or "none"), markup=False, timeout=3)
@@ -588,8 +609,10 @@ class PapersApp(App):
             self.library.set_note(pid, text, paper)
             self._changed(pid)
 
-        def closed(_text: str | None) -> None:
+        def closed(unsaved: str | None) -> None:
             self.focus_current_list()
+            if unsaved is not None:  # the library refused it: never drop what was typed
+                self.push_screen(TextDialog("The note could not be saved — copy it from here", unsaved))
 
         self.push_screen(NoteEditor(one_line(self._title_of(pid, paper)), (rec.note or "") if rec else "", save), closed)
 
@@ -615,7 +638,9 @@ class PapersApp(App):
                 return
             text = Path(tmp).read_text(encoding="utf-8")
             if text != ((rec.note or "") if rec else ""):
-                self.library.set_note(pid, text, paper)
+                if not self._write(lambda: self.library.set_note(pid, text, paper)):
+                    self.push_screen(TextDialog("The note could not be saved — copy it from here", text))
+                    return
                 self._changed(pid)
                 self.notify("Note saved", timeout=2)
         finally:

@@ -496,6 +496,7 @@ class Library:
         self._lock = threading.RLock()
         self._tx: _Tx | None = None
         self.notices: list[str] = notices or []
+        self.readonly = False  # opened read-only: every change raises LibraryError
 
     # -- opening ----------------------------------------------------------------
     @classmethod
@@ -511,6 +512,14 @@ class Library:
         notices: list[str] = []
         try:
             db = cls._connect(path)
+        except LibraryError as e:
+            if not path.is_file() or os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+                raise
+            # A read-only folder or file: show the library as it is, refuse changes.
+            lib = cls(path, cls._connect_readonly(path, e), [
+                _one_line(f"{e}; the library is shown read-only and changes cannot be saved")])
+            lib.readonly = True
+            return lib
         except _Broken as broken:
             lock = path.with_name(path.name + ".lock")
             try:
@@ -563,6 +572,22 @@ class Library:
             db.close()
             raise
         return db
+
+    @staticmethod
+    def _connect_readonly(path: Path, why: LibraryError) -> sqlite3.Connection:
+        """A connection that never writes: ``immutable`` needs no -wal/-shm
+        files, so it works in a folder nobody may write to."""
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                 check_same_thread=False, isolation_level=None)
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                db.close()
+                raise LibraryError(_one_line(
+                    f"{why}; it is in format {version} and cannot be upgraded read-only"))
+            return db
+        except sqlite3.Error as e:
+            raise LibraryError(_one_line(f"{why}; reading it read-only failed too: {e}")) from None
 
     @staticmethod
     def _setup(db: sqlite3.Connection, path: Path) -> None:
@@ -664,6 +689,10 @@ class Library:
             if self._tx is not None:  # nested: join the open transaction
                 yield self._tx
                 return
+            if self.readonly:
+                raise LibraryError(_one_line(
+                    f"cannot change the library {self.path}: it is open read-only (its folder or file "
+                    "cannot be written)"))
             tx = _Tx()
             try:
                 self._db.execute("BEGIN IMMEDIATE")

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ..widgets.render import plain
+from ..widgets.render import one_line, plain
 
 
 class HelpScreen(ModalScreen[None]):
@@ -38,8 +38,12 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Content("\n").join(lines), markup=False)
 
 
-class NoteEditor(ModalScreen[str]):
-    """Edit a note; it is saved while typing (at most ~1 s behind) and on close."""
+class NoteEditor(ModalScreen[str | None]):
+    """Edit a note; it is saved while typing (at most ~1 s behind) and on close.
+
+    ``save(text)`` may raise (a read-only or full library): the editor then says
+    so and keeps the text; closing dismisses with the text that was not saved
+    (``None`` when everything was saved), so the caller can offer it."""
 
     BINDINGS = [Binding("escape", "close", "Save & close", id="note_close", priority=True)]
     SAVE_DELAY = 0.5
@@ -49,7 +53,7 @@ class NoteEditor(ModalScreen[str]):
         super().__init__()
         self.paper_title = title
         self.initial = text
-        self.save = save  # callable(text) -> None
+        self.save = save  # callable(text) -> None; raises when it cannot save
         self._dirty_since: float | None = None
         self._timer = None
         self.saved_text = text
@@ -72,24 +76,30 @@ class NoteEditor(ModalScreen[str]):
             self._dirty_since = now
         if self._timer is not None:
             self._timer.stop()
-        delay = min(self.SAVE_DELAY, max(0.0, self._dirty_since + self.MAX_BEHIND - now))
+        # Textual timers need a positive delay (0 divides by zero in Timer)
+        delay = min(self.SAVE_DELAY, max(0.01, self._dirty_since + self.MAX_BEHIND - now))
         self._timer = self.set_timer(delay, self.flush)
         self.query_one("#note-status", Label).update(Content.styled("Editing…", "dim"))
 
     def flush(self) -> None:
         text = self.query_one(TextArea).text
         self._dirty_since = None
+        status = self.query_one("#note-status", Label)
         if text != self.saved_text:
-            self.save(text)
+            try:
+                self.save(text)
+            except Exception as e:  # the library refused: keep the text, say why
+                status.update(Content.styled(f"Not saved: {one_line(str(e))}", "bold $error"))
+                return
             self.saved_text = text
-        self.query_one("#note-status", Label).update(
-            Content.styled(f"Saved {time.strftime('%H:%M:%S')} · esc closes", "dim"))
+        status.update(Content.styled(f"Saved {time.strftime('%H:%M:%S')} · esc closes", "dim"))
 
     def action_close(self) -> None:
         if self._timer is not None:
             self._timer.stop()
         self.flush()
-        self.dismiss(self.saved_text)
+        text = self.query_one(TextArea).text
+        self.dismiss(None if text == self.saved_text else text)
 
 
 class TagsDialog(ModalScreen[str | None]):
