@@ -592,6 +592,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="merge a JSON export into the library")
     p.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_import)
+
+    from .bench import add_arguments as bench_arguments, cmd_bench
+    p = sub.add_parser("bench", help="measure parsing, indexing, search and start-up on a synthetic corpus")
+    bench_arguments(p)
+    p.set_defaults(func=cmd_bench)
     return parser
 
 
