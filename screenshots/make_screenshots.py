@@ -27,7 +27,7 @@ VIEWS = {
 
 
 async def shoot(name: str, keys: list[str], home: Path) -> None:
-    app = PapersApp(demo.build(home), watch_interval=0)
+    app = PapersApp(demo.build(home), watch_interval=0, dwell=0)
     app.show_timings = False
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(200):

@@ -62,7 +62,7 @@ def paths(tmp_path) -> Paths:
 
 
 async def test_search_results_and_details(paths):
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         assert app.query_one("#results").total == 285
@@ -81,7 +81,7 @@ async def test_search_results_and_details(paths):
 
 
 async def test_no_hits_and_did_you_mean(paths):
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         await search(app, pilot, "zzqqxx")
@@ -93,7 +93,7 @@ async def test_no_hits_and_did_you_mean(paths):
 
 async def test_bookmark_tag_note_read_persist_after_restart(paths):
     pid = paper_id(SWIN)
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         await search(app, pilot, "shifted windows")
@@ -133,7 +133,7 @@ async def test_bookmark_tag_note_read_persist_after_restart(paths):
     assert rec.bookmarked and rec.read and set(rec.tags) == {"reading-group", "vision"}
     lib.close()
     # start again: everything is there, in the panes and in search
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         await pilot.press("escape", "2")
@@ -153,7 +153,7 @@ async def test_bookmark_tag_note_read_persist_after_restart(paths):
 
 
 async def test_copy_link_and_menu(paths):
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         await search(app, pilot, "shifted windows")
@@ -184,7 +184,7 @@ async def test_hostile_titles_render_literally(paths, tmp_path):
                "Escapes \x1b[31mRed\x1b]0;pwned\x07 Gone"]
     paths.digests.mkdir(parents=True)
     (paths.digests / "hostile.txt").write_text(text_digest(hostile))
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         await search(app, pilot, "considered")
@@ -208,7 +208,7 @@ async def test_hostile_titles_render_literally(paths, tmp_path):
 
 
 async def test_panes_help_and_palette(paths):
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         await pilot.press("4")
@@ -258,13 +258,13 @@ async def test_panes_help_and_palette(paths):
 
 
 async def test_theme_is_remembered(paths):
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         app.theme = "nord"
         await pilot.pause(0.1)
     assert json.loads(paths.state_file.read_text())["theme"] == "nord"
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.1)
         assert app.theme == "nord"
@@ -273,7 +273,7 @@ async def test_theme_is_remembered(paths):
 async def test_keys_remapped_from_config(paths):
     paths.config.mkdir(parents=True)
     paths.config_file.write_text('[keys]\nbookmark = "B"\n')
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         await pilot.press("B")
@@ -284,7 +284,7 @@ async def test_keys_remapped_from_config(paths):
 async def test_bad_digest_is_announced(paths):
     paths.digests.mkdir(parents=True)
     (paths.digests / "broken.json").write_text("[{")
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         assert any("broken.json" in n.message and "invalid JSON" in n.message for n in app._notifications)
@@ -309,7 +309,7 @@ async def test_a_library_that_refuses_changes_loses_nothing_typed(paths):
     keeps running, and a note that could not be saved is offered back."""
     with Library.open(paths) as lib:
         lib.set_note(paper_id(SWIN), "kept from before")
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         app.library.readonly = True  # as Library.open leaves it for a read-only folder
@@ -340,7 +340,7 @@ async def test_a_library_that_refuses_changes_loses_nothing_typed(paths):
 async def test_garbage_library_is_moved_aside_and_the_app_runs(paths):
     paths.data.mkdir(parents=True)
     paths.library.write_bytes(b"this is not a database\x00" * 100)
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         notice = next(n.message for n in app._notifications if "could not be read" in n.message)
@@ -353,3 +353,71 @@ async def test_garbage_library_is_moved_aside_and_the_app_runs(paths):
     assert len(aside) == 1 and aside[0].read_bytes() == b"this is not a database\x00" * 100
     with Library.open(paths) as lib:
         assert [r.id for r in lib.bookmarks()] == [paper_id(SWIN)]
+
+
+async def test_details_opened_count_as_read_after_a_dwell_and_r_undoes_it(paths):
+    pid = paper_id(SWIN)
+    app = PapersApp(paths, watch_interval=0, dwell=0.3)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "shifted windows")
+        await pilot.pause(0.6)  # highlighted only: not read
+        assert app.library.get(pid) is None or not app.library.get(pid).read
+        await pilot.press("enter")  # from the search box to the list
+        await pilot.pause(0.6)
+        assert app.library.get(pid) is None or not app.library.get(pid).read
+        await pilot.press("enter")  # open the details
+        await pilot.pause(0.6)
+        assert app.library.get(pid).read
+        row = str(app.query_one("#results").get_option(pid).prompt)
+        assert "●" not in row.splitlines()[0]
+        await pilot.press("r")  # the user says unread: the dwell does not undo that
+        await pilot.press("escape", "enter")
+        await pilot.pause(0.6)
+        rec = app.library.get(pid)
+        assert rec is None or not rec.read
+
+
+async def test_brackets_step_through_digests_in_order(paths):
+    from tui.core.navigation import digest_order
+
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        order = digest_order(app.index.digests())
+        assert order.by == "import time" and "has no year" in order.why  # "Aug 7" carries no year
+        await pilot.press("4")
+        await settle(app, pilot)
+        digests = app.query_one("#digests")
+        assert digests.ids == [f"d:{n}" for n in order.names]
+        await pilot.press("right_square_bracket")
+        assert digests.current_id == f"d:{order.names[1]}"
+        assert "Digest 2 of 4" in str(app.query_one("#details-body").render())
+        await pilot.press("left_square_bracket")
+        assert digests.current_id == f"d:{order.names[0]}"
+        await pilot.press("left_square_bracket")  # nothing newer
+        assert any(n.message.startswith("No newer digest") for n in app._notifications)
+        # from a feed in the Search pane, ] opens the next older digest as the feed
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.feed == order.names[0]
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert app.feed == order.names[1]
+        first = app.index.catalog.digest_page(order.names[1], 0, 1)[0]
+        assert app.query_one("#results").ids[0] == first
+
+
+def test_digest_order_uses_label_dates_only_when_all_have_a_year():
+    from types import SimpleNamespace as D
+
+    from tui.core.navigation import digest_order
+
+    dated = [D(name="a", label="2024-08-07", rank="1"), D(name="b", label="Aug 9, 2024", rank="0"),
+             D(name="c", label="2024-08-08", rank="2")]
+    order = digest_order(dated)
+    assert order.names == ("b", "c", "a") and order.by == "label date"
+    mixed = dated + [D(name="d", label="Aug 7", rank="3")]
+    order = digest_order(mixed)
+    assert order.names == ("d", "c", "a", "b") and "'Aug 7' has no year" in order.why
+    assert order.step(None, 1) == "d" and order.step("b", 1) is None and order.step("c", -1) == "d"

@@ -19,7 +19,7 @@ SIZE = (120, 36)
 @pytest.fixture
 def demo_app(tmp_path):
     paths = demo.build(tmp_path / "demo")
-    app = PapersApp(paths, watch_interval=0)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
     app.show_timings = False
     return app
 

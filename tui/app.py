@@ -78,8 +78,13 @@ class PapersApp(App):
             super().__init__()
             self.page = page
 
-    def __init__(self, paths: Paths, *, watch_interval: float = 5.0):
+    DWELL = 2.0  # seconds a paper's details stay open before it counts as read
+
+    def __init__(self, paths: Paths, *, watch_interval: float = 5.0, dwell: float | None = None):
         super().__init__()
+        self.dwell = self.DWELL if dwell is None else dwell  # 0: never mark read by itself
+        self._dwell_timer = None
+        self._dwell_kept_unread: set[str] = set()  # the user said unread while viewing: leave it
         self.paths = paths
         self.config = load_config(paths.config_file)
         self.index = None
@@ -345,8 +350,11 @@ class PapersApp(App):
             lines.append(plain(f"Skipped: {info.error}", "$error"))
         for p in info.problems[:20]:
             lines.append(plain(p, "dim"))
+        order = self.digest_order()
+        pos, total = order.position(name)
+        lines.append(plain(f"Digest {pos} of {total}, newest first · {order.why}", "dim"))
         lines.append(Content(""))
-        lines.append(Content.styled("enter opens it as a feed in the Search pane", "dim"))
+        lines.append(Content.styled("enter opens it as a feed in the Search pane · [ ] step through digests", "dim"))
         return Content("\n").join(lines)
 
     @on(OptionList.OptionHighlighted)
@@ -365,6 +373,32 @@ class PapersApp(App):
             self.open_feed(event.option.id.removeprefix("d:"))
         else:
             self.screen.set_focus(self.main.query_one("#details", DetailsPane))
+            pid = self.current_paper_id()
+            if pid is not None:
+                self.start_dwell(pid)
+
+    # --- read after a dwell -------------------------------------------------------------
+    def start_dwell(self, pid: str) -> None:
+        """The paper's details are open: after ``dwell`` seconds it is read."""
+        if self._dwell_timer is not None:
+            self._dwell_timer.stop()
+            self._dwell_timer = None
+        if self.dwell > 0 and self.library is not None and not self.library.readonly:
+            self._dwell_timer = self.set_timer(self.dwell, lambda: self._dwell_done(pid))
+
+    def _dwell_done(self, pid: str) -> None:
+        self._dwell_timer = None
+        if pid in self._dwell_kept_unread or self.library is None:
+            return
+        viewing = self.screen.viewing_id() if hasattr(self.screen, "viewing_id") else (
+            self.current_paper_id() if self.focused is self.main.query_one("#details", DetailsPane) else None)
+        if viewing != pid:
+            return
+        rec = self.library.get(pid)
+        if rec is not None and rec.read:
+            return
+        if self._write(lambda: self.library.set_read(pid, True, self.get_paper(pid))):
+            self._changed(pid)
 
     def search_now(self, query: str, limit: int = 8):
         """A synchronous search (from a thread): for the command palette."""
@@ -464,10 +498,39 @@ class PapersApp(App):
         lst = self.main.query_one("#notes", PaperList)
         lst.set_rows(rows, len(rows), keep=lst.current_id)
 
+    def digest_order(self):
+        from .core.navigation import digest_order
+
+        return digest_order(self.index.digests() if self.index is not None else [])
+
+    def action_step_digest(self, delta: int) -> None:
+        """``[`` / ``]``: the newer / older digest — in the Digests pane the
+        highlight moves; elsewhere the digest opens as a feed."""
+        if self.index is None:
+            return
+        order = self.digest_order()
+        pane = self.main.query_one("#panes", ContentSwitcher).current
+        digests = self.main.query_one("#digests", PaperList)
+        if pane == "digests":
+            current = (digests.current_id or "").removeprefix("d:") or None
+        else:
+            current = self.feed
+        target = order.step(current, delta)
+        if target is None:
+            self.notify(f"No {'newer' if delta < 0 else 'older'} digest ({order.why})", timeout=3)
+            return
+        pos, total = order.position(target)
+        if pane == "digests":
+            digests.highlighted = digests.ids.index(f"d:{target}")
+        else:
+            self.open_feed(target)
+        self.notify(f"Digest {pos}/{total} · {order.why}", timeout=3)
+
     def refresh_digests(self) -> None:
         if self.index is None:
             return
-        infos = sorted(self.index.digests(), key=lambda d: d.rank, reverse=True)
+        by_name = {d.name: d for d in self.index.digests()}
+        infos = [by_name[n] for n in self.digest_order().names]
         rows = []
         for d in infos:
             title = Content.assemble(plain(d.label or d.name, "bold"), "  ", plain(f"{d.entries} papers", "dim"))
@@ -559,6 +622,10 @@ class PapersApp(App):
         read = not (rec and rec.read)
         if not self._write(lambda: self.library.set_read(pid, read, paper)):
             return
+        if read:
+            self._dwell_kept_unread.discard(pid)
+        else:
+            self._dwell_kept_unread.add(pid)
         self._changed(pid)
         self.notify("Marked read" if read else "Marked unread", timeout=2)
 

@@ -31,6 +31,8 @@ class MainScreen(Screen):
         Binding("o", "app.open_link", "Open", id="open_link"),
         Binding("r", "app.toggle_read", "Read", id="toggle_read"),
         Binding("s", "app.sort_bookmarks", "Sort", id="sort_bookmarks"),
+        Binding("left_square_bracket", "app.step_digest(-1)", "Newer digest", show=False, id="digest_newer"),
+        Binding("right_square_bracket", "app.step_digest(1)", "Older digest", show=False, id="digest_older"),
         Binding("1", "pane('results')", "Search", show=False, id="pane_search"),
         Binding("2", "pane('bookmarks')", "Bookmarks", show=False, id="pane_bookmarks"),
         Binding("3", "pane('notes')", "Notes", show=False, id="pane_notes"),
