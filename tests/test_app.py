@@ -421,3 +421,27 @@ def test_digest_order_uses_label_dates_only_when_all_have_a_year():
     order = digest_order(mixed)
     assert order.names == ("d", "c", "a", "b") and "'Aug 7' has no year" in order.why
     assert order.step(None, 1) == "d" and order.step("b", 1) is None and order.step("c", -1) == "d"
+
+
+async def test_more_like_this_and_like_my_bookmarks(paths):
+    swin = paper_id(SWIN)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "shifted windows")
+        await pilot.press("enter", "m")
+        await settle(app, pilot)
+        ids = app.query_one("#results").ids
+        assert swin not in ids and len(ids) >= 10
+        titles = [app.get_paper(i).title for i in ids[:3]]
+        assert titles[0].startswith("Swin Transformer V2"), titles
+        row = str(app.query_one("#results").get_option(ids[0]).prompt)
+        assert "shares: " in row and "swin" in row.split("shares: ")[1]
+        assert status(app).startswith(f"{len(ids)} papers like “Swin Transformer") and "key terms: " in status(app)
+        # bookmark it and ask for papers like the bookmarks
+        await search(app, pilot, "shifted windows")
+        await pilot.press("enter", "b", "M")
+        await settle(app, pilot)
+        assert "papers like your bookmarks" in status(app)
+        assert swin not in app.query_one("#results").ids
+        assert app.get_paper(app.query_one("#results").ids[0]).title.startswith("Swin Transformer V2")

@@ -31,6 +31,7 @@ from .commands import GoToProvider
 from .core.config import load_config
 from .core.links import is_web_url
 from .core.paths import Paths, digest_sources
+from .screens.triage import LATER_TAG, TriageScreen
 from .screens.dialogs import CopyMenu, ErrorScreen, HelpScreen, NoteEditor, TagsDialog, TextDialog
 from .screens.main import PANES, MainScreen
 from .widgets.details import DetailsPane, details_content
@@ -47,6 +48,11 @@ class SearchPage:
     offset: int
     result: object  # tui.core.index.SearchResult
     papers: dict
+    shared: dict | None = None  # "more like this": paper id -> the key terms it shares
+    about: str = ""
+
+
+TRIAGE_DONE = "-"  # the stored position of a digest triaged to its end
 
 
 class PapersApp(App):
@@ -96,6 +102,7 @@ class PapersApp(App):
         self.shown_seq = 0  # the newest search whose first page is on screen
         self._select_after: str | None = None
         self.last_result = None
+        self.last_shared: dict = {}
         self.bookmark_sort = "added"
         self._search_timer = None
         self._search_pending = False
@@ -224,6 +231,63 @@ class PapersApp(App):
         self.set_status("Searching…" if self.query_text.strip() else "Loading…")
         self.run_search(self.search_seq, self.query_text, 0, self.feed)
 
+    # --- more like this ------------------------------------------------------------------
+    def action_more_like(self) -> None:
+        """``m``: papers that share the key terms of the selected one."""
+        pid = self._selected_pid()
+        if pid is None or self.index is None:
+            return
+        paper = self.get_paper(pid)
+        if paper is None:
+            self.notify("This paper is not in the current digests", severity="warning", timeout=3)
+            return
+        self.show_related([pid], f"papers like “{one_line(paper.title)[:70]}”")
+
+    def action_like_bookmarks(self) -> None:
+        """``M``: papers like the bookmarks (those with the tag in the filter, if any)."""
+        if self.library is None or self.index is None:
+            return
+        tag = self.main.query_one("#bookmark-filter", Input).value.strip() or None
+        try:
+            ids = [r.id for r in self.library.bookmarks(tag=tag)]
+        except Exception as e:
+            self.notify(str(e), severity="warning", markup=False)
+            return
+        if not ids:
+            self.notify("No bookmarks" + (f" tagged {tag}" if tag else "") + " to start from", timeout=3)
+            return
+        self.show_related(ids, "papers like your bookmarks" + (f" tagged {tag}" if tag else ""))
+
+    def show_related(self, ids: list[str], about: str) -> None:
+        self.feed = None
+        search = self.main.query_one("#search", Input)
+        with search.prevent(Input.Changed):
+            search.value = ""
+        self.query_text = ""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_pending = False
+        self.search_seq += 1
+        self.show_pane("results")
+        self.set_status(f"Finding {about}…")
+        self.run_related(self.search_seq, ids, about)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_related(self, seq: int, ids: list[str], about: str) -> None:
+        from .core.index import SearchResult
+        from .core.related import more_like
+
+        index = self.index
+        if index is None:
+            return
+        with self.index_lock:
+            rel = more_like(index, ids, about)
+            papers = index.catalog.get_many([h.id for h in rel.hits])
+        note = ("key terms: " + ", ".join(rel.terms[:8])) if rel.terms else "no key terms found"
+        result = SearchResult(about, len(rel.hits), rel.hits, 0, notes=(note,))
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.SearchDone(SearchPage(seq, "", 0, result, papers, rel.shared, about)))
+
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, seq: int, query: str, offset: int, feed: str | None = None) -> None:
         worker = get_current_worker()
@@ -253,23 +317,28 @@ class PapersApp(App):
             return  # a newer search is under way
         res = page.result
         records = self.library.records([h.id for h in res.hits]) if self.library else {}
-        rows = [(h.id, self._row(page.papers.get(h.id), records.get(h.id), h.title, h.title_spans))
+        shared = page.shared or {}
+        rows = [(h.id, self._row(page.papers.get(h.id), records.get(h.id), h.title, h.title_spans,
+                                 extra=("shares: " + ", ".join(shared[h.id])) if shared.get(h.id) else ""))
                 for h in res.hits]
         results = self.main.query_one("#results", PaperList)
         if page.offset == 0:
             self.shown_seq = page.seq
             self.last_result = res
+            self.last_shared = shared
             keep = self._select_after or results.current_id
             self._select_after = None
             results.set_rows(rows, res.total, keep=keep)
             self.show_details()
         else:
             results.add_rows(rows)
-        self._status_for(res)
+        self._status_for(res, page.about)
 
-    def _status_for(self, res) -> None:
+    def _status_for(self, res, about: str = "") -> None:
         shown = len(self.main.query_one("#results", PaperList).ids)
-        if self.feed:
+        if about:
+            text = f"{res.total} {about}" if res.total else f"Nothing found: {about}"
+        elif self.feed:
             info = next((d for d in self.index.digests() if d.name == self.feed), None)
             label = (info.label or info.name) if info else self.feed
             text = f"Digest {label}: {res.total} papers"
@@ -294,7 +363,7 @@ class PapersApp(App):
         self.run_search(self.search_seq, self.query_text, event.offset, self.feed)
 
     # --- rows and details ---------------------------------------------------------------
-    def _row(self, paper, record, title: str = "", spans=()) -> Content:
+    def _row(self, paper, record, title: str = "", spans=(), extra: str = "") -> Content:
         state = RowState(
             bookmarked=bool(record and record.bookmarked),
             note=bool(record and record.note),
@@ -303,13 +372,15 @@ class PapersApp(App):
         if paper is None and record is not None:
             labels = record.snapshot.labels if record.snapshot else ()
             return row_content(record.title or title or record.id, (), where_text(None, labels), state)
-        return row_content(paper.title if paper else title, spans, where_text(paper), state)
+        return row_content(paper.title if paper else title, spans, where_text(paper), state, extra=extra)
 
     def current_list(self) -> PaperList:
         pane = self.main.query_one("#panes", ContentSwitcher).current or "results"
         return self.main.query_one("#bookmark-list" if pane == "bookmarks" else f"#{pane}", PaperList)
 
     def current_paper_id(self) -> str | None:
+        if isinstance(self.screen, TriageScreen):
+            return self.screen.viewing_id()
         lst = self.current_list()
         if lst.id == "digests":
             return None
@@ -442,7 +513,9 @@ class PapersApp(App):
                     spans = h.title_spans
         for lst in self.main.query(PaperList):
             if lst.id != "digests" and pid in lst.ids:
-                lst.update_row(pid, self._row(paper, record, spans=spans if lst.id == "results" else ()))
+                shared = self.last_shared.get(pid) if lst.id == "results" else None
+                lst.update_row(pid, self._row(paper, record, spans=spans if lst.id == "results" else (),
+                                              extra=("shares: " + ", ".join(shared)) if shared else ""))
         self.show_details()
 
     # --- panes --------------------------------------------------------------------
@@ -525,6 +598,86 @@ class PapersApp(App):
         else:
             self.open_feed(target)
         self.notify(f"Digest {pos}/{total} · {order.why}", timeout=3)
+
+    # --- triage ---------------------------------------------------------------------------
+    def action_triage(self) -> None:
+        """Triage the highlighted digest (Digests pane), the open feed, or the newest."""
+        if self.index is None:
+            return
+        pane = self.main.query_one("#panes", ContentSwitcher).current
+        digests = self.main.query_one("#digests", PaperList)
+        name = (digests.current_id or "").removeprefix("d:") if pane == "digests" else self.feed
+        name = name or self.digest_order().step(None, 1)
+        if name:
+            self.open_triage(name)
+
+    def open_triage(self, name: str, replace: bool = False) -> None:
+        info = next((d for d in self.index.digests() if d.name == name), None)
+        if info is None:
+            return
+        ids = self.index.catalog.digest_page(name)
+        start = 0
+        saved = self._triage_saved(name)
+        if saved == TRIAGE_DONE:
+            start = len(ids)
+        elif saved in ids:
+            start = ids.index(saved)
+        screen = TriageScreen(name, info.label or info.name, ids, start)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen, lambda _: self.focus_current_list())
+        if start:
+            self.notify("Resumed where you stopped" if start < len(ids) else "This digest was triaged already",
+                        timeout=3)
+
+    def triage_step_digest(self, screen: TriageScreen, delta: int) -> None:
+        order = self.digest_order()
+        target = order.step(screen.digest, delta)
+        if target is None:
+            self.notify(f"No {'newer' if delta < 0 else 'older'} digest ({order.why})", timeout=3)
+            return
+        self.open_triage(target, replace=True)
+
+    def triage_change(self, pid: str, kind: str) -> bool:
+        """keep: bookmark (and read); skip: read; later: tag ``later``."""
+        if self.library is None:
+            self.notify("The library is unavailable", severity="error", timeout=5)
+            return False
+        paper = self.get_paper(pid)
+
+        def change() -> None:
+            with self.library.batch():
+                if kind == "keep":
+                    self.library.set_bookmark(pid, True, paper)
+                    self.library.set_read(pid, True, paper)
+                elif kind == "skip":
+                    self.library.set_read(pid, True, paper)
+                elif kind == "later":
+                    self.library.add_tags(pid, [LATER_TAG], paper)
+
+        if not self._write(change):
+            return False
+        self._changed(pid)
+        return True
+
+    def _triage_saved(self, name: str) -> str | None:
+        if self.library is None:
+            return None
+        try:
+            return self.library.triage_position(name)
+        except Exception:
+            return None
+
+    def save_triage_position(self, name: str, pid: str | None, pos: int) -> None:
+        if self.library is None or self.library.readonly or not hasattr(self.library, "set_triage_position"):
+            return
+        from .core.library import LibraryError
+
+        try:
+            self.library.set_triage_position(name, pid or TRIAGE_DONE)
+        except LibraryError as e:
+            self.notify(f"Triage position not saved: {e}", severity="warning", markup=False, timeout=5)
 
     def refresh_digests(self) -> None:
         if self.index is None:
@@ -678,6 +831,8 @@ class PapersApp(App):
 
         def closed(unsaved: str | None) -> None:
             self.focus_current_list()
+            if isinstance(self.screen, TriageScreen):
+                self.screen.show()
             if unsaved is not None:  # the library refused it: never drop what was typed
                 self.push_screen(TextDialog("The note could not be saved — copy it from here", unsaved))
 
