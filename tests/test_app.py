@@ -445,3 +445,41 @@ async def test_more_like_this_and_like_my_bookmarks(paths):
         assert "papers like your bookmarks" in status(app)
         assert swin not in app.query_one("#results").ids
         assert app.get_paper(app.query_one("#results").ids[0]).title.startswith("Swin Transformer V2")
+
+
+async def test_text_paper_gains_api_fields_and_keeps_its_library_state(paths):
+    """Seen first in a text dump, later in an API digest: same id, bookmark and
+    note kept, authors / upvotes / exact links shown."""
+    from conftest import api_digest
+
+    title = "Quokka Attention: Marsupial Transformers at Scale"
+    pid = paper_id(title)
+    paths.digests.mkdir(parents=True)
+    (paths.digests / "monday.txt").write_text(text_digest([title, "Another Paper About Wombat Routing"]))
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "quokka attention")
+        await pilot.press("enter", "b")
+        await settle(app, pilot)
+        app.library.set_note(pid, "compare with the wombat paper")
+        body = str(app.query_one("#details-body").render())
+        assert "Authors" not in body and "huggingface.co/papers?q=" in body
+    (paths.digests / "tuesday.json").write_text(api_digest([{
+        "id": "2408.01234", "title": title, "upvotes": 42,
+        "authors": ["Ada Lovelace", "Grace Hopper [bold]x[/bold]"]}]))
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "quokka attention")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.query_one("#results").ids[0] == pid
+        body = str(app.query_one("#details-body").render())
+        assert "Ada Lovelace, Grace Hopper [bold]x[/bold]" in body
+        assert "Upvotes  42" in body and "arXiv  2408.01234" in body
+        assert "https://huggingface.co/papers/2408.01234" in body and "https://arxiv.org/abs/2408.01234" in body
+        assert "★ bookmarked" in body and "compare with the wombat paper" in body
+        assert app.get_paper(pid).primary_link == "https://huggingface.co/papers/2408.01234"
+        await search(app, pilot, "author:hopper")
+        assert app.query_one("#results").ids == [pid]
