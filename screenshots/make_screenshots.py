@@ -23,6 +23,8 @@ VIEWS = {
     "bookmarks": ["2"],
     "help": ["question_mark"],
     "copy-menu": ["slash", *"shifted windows", "_", "enter", "Y"],
+    "triage": ["T", "k", "s"],
+    "more-like-this": ["slash", *"shifted windows", "_", "enter", "m", "_"],
 }
 
 

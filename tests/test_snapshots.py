@@ -88,3 +88,25 @@ def test_copy_menu(snap_compare, demo_app):
         await pilot.press("enter", "Y")
         await pilot.pause(0.2)
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_triage(snap_compare, demo_app):
+    async def run_before(pilot):
+        await _ready(pilot)
+        await pilot.press("T", "k", "s")
+        await pilot.pause(0.2)
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_more_like_this(snap_compare, demo_app):
+    async def run_before(pilot):
+        await _ready(pilot)
+        await _query(pilot, "shifted windows")
+        await pilot.press("enter", "m")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if pilot.app.search_settled:
+                break
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
