@@ -299,3 +299,114 @@ def test_digest_sources_order(paths):
     names = [s.name for s in digest_sources(paths)]
     assert names[:4] == [p.stem for p in sorted(Path(digest_sources(paths)[0].path).parent.glob("*.txt"))]
     assert names[4:] == ["b", "a"]
+
+
+# --- the bulk writer ----------------------------------------------------------------
+
+def _docs():
+    from tui.core.digest import parse_file
+    from tui.core.index import _doc
+    from tui.core.papers import merge_digests
+    from tui.core.paths import BUNDLED_DIGESTS
+
+    papers = merge_digests(parse_file(p) for p in sorted(BUNDLED_DIGESTS.glob("*.txt")))
+    docs = [_doc(p, None) for p in papers]
+    docs[3]["note"] = "Pre-training the poincaré ablation, run-s twice"
+    docs[4]["tag"] = "reading-group,x"
+    return docs
+
+
+def _segment_files(ix):
+    """Each segment's files by extension, bytes."""
+    out = []
+    for seg in ix._segments():
+        cs = seg.open_compound_file(ix.storage) if seg.is_compound() else ix.storage
+        files = {}
+        for name in cs.list():
+            if seg.segment_id() in name:
+                with cs.open_file(name) as f:
+                    files[name.replace(seg.segment_id(), "")] = f.read()
+        out.append(files)
+    return out
+
+
+def _postings(ix):
+    with ix.reader() as r:
+        out = {}
+        for fieldname in r.indexed_field_names():
+            for tbytes in r.lexicon(fieldname):
+                ti = r.term_info(fieldname, tbytes)
+                m = r.postings(fieldname, tbytes)
+                rows = []
+                blocks = hasattr(m, "block_max_weight")  # one segment
+                while m.is_active():
+                    rows.append((m.id(), m.weight(), m.value()) + (
+                        (m.block_max_weight(), m.block_min_length(), m.block_max_length()) if blocks else ()))
+                    m.next()
+                out[fieldname, tbytes] = (rows, ti.weight(), ti.doc_frequency(), ti.min_length(),
+                                          ti.max_length(), ti.max_weight())
+        stored = list(r.all_stored_fields())
+        lengths = [[r.doc_field_length(d, f) or 0 for f in ("title", "abstract", "note")] for d in range(r.doc_count_all())]
+    return out, stored, lengths
+
+
+def test_bulk_writer_writes_what_whoosh_writes(tmp_path, monkeypatch):
+    from whoosh import index as wi
+    from whoosh.writing import SegmentWriter
+
+    from tui.core.index import BulkWriter, make_schema
+
+    docs = _docs()
+    built = {}
+    for name, writer_class in (("whoosh", SegmentWriter), ("bulk", BulkWriter)):
+        (tmp_path / name).mkdir()
+        ix = wi.create_in(str(tmp_path / name), make_schema())
+        w = writer_class(ix)
+        for d in docs:
+            w.add_document(**d)
+        w.commit()
+        built[name] = ix
+    # lengths and stored fields byte for byte; postings, their blocks' statistics and
+    # the terms' the same (the bytes differ: shared position values pickle shorter)
+    files = [_segment_files(built[name])[0] for name in ("bulk", "whoosh")]
+    assert {k: v for k, v in files[0].items() if k.endswith(".col")} == {
+        k: v for k, v in files[1].items() if k.endswith(".col")}
+    fresh = _postings(built["bulk"])
+    assert fresh == _postings(built["whoosh"])
+    # a build split into several segments holds the same postings, stored fields, lengths
+    monkeypatch.setattr(BulkWriter, "SEGMENT_POSTINGS", 2000)
+    (tmp_path / "split").mkdir()
+    ix = wi.create_in(str(tmp_path / "split"), make_schema())
+    w = BulkWriter(ix)
+    for d in docs:
+        w.add_document(**d)
+    w.commit()
+    assert len(ix._segments()) > 5
+    split = _postings(ix)
+    assert {k: [r[:3] for r in v[0]] for k, v in split[0].items()} == {
+        k: [r[:3] for r in v[0]] for k, v in fresh[0].items()}
+    assert split[1:] == fresh[1:]
+    # updates (delete + add in new segments, then a merge) read the same
+    for name, writer_class in (("whoosh", SegmentWriter), ("bulk", BulkWriter)):
+        for d in docs[:7]:
+            w = writer_class(built[name])
+            w.update_document(**{**d, "note": "changed"})
+            w.commit(merge=False)
+        w = writer_class(built[name])
+        w.commit(optimize=True)
+    assert _postings(built["bulk"]) == _postings(built["whoosh"])
+
+
+def test_word_cache_matches_the_analyzer():
+    from collections import defaultdict
+
+    from tui.core.index import SURFACE_ANALYZER, TEXT_ANALYZER, WORDS
+
+    samples = [d["abstract"] for d in _docs()[:40]] + [
+        "the Pre-Training of run-s", "İstanbul — ÆON straße ﬁne", "a-the-of x", "", "the", "and-or 2023-24"]
+    for text in samples:
+        ref = defaultdict(list)
+        for t in TEXT_ANALYZER(text, positions=True, mode="index"):
+            ref[t.text.encode()].append(t.pos)
+        assert WORDS.positions(text) == (dict(ref), sum(map(len, ref.values())))
+        assert WORDS.surface(text) == {t.text for t in SURFACE_ANALYZER(text, mode="index")}

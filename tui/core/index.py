@@ -17,6 +17,7 @@ Search accepts any string whatsoever (see :meth:`Index.search`).
 from __future__ import annotations
 
 import bisect
+from array import array
 import errno
 import hashlib
 import os
@@ -33,8 +34,12 @@ from whoosh import query as wq
 from whoosh.analysis import (
     CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token, Tokenizer,
 )
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.formats import Positions
 from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 from whoosh.support.charset import accent_map
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
 
 from .catalog import Catalog, DigestInfo
 from .digest import PARSER_VERSION, DigestError, parse_file
@@ -42,7 +47,7 @@ from .papers import LibraryState, Paper, merge_entries, paper_id
 from .paths import Paths, Source, digest_sources
 from .text import fold, strip_control, title_key
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 MAX_QUERY_CHARS = 256
 MAX_QUERY_TERMS = 24
 MAX_FUZZY = 2
@@ -134,14 +139,369 @@ def _analyzer(stem: bool = True):
 
 TEXT_ANALYZER = _analyzer(stem=True)
 PLAIN_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+SURFACE_ANALYZER = _analyzer(stem=False)
+
+# The text fields, whose postings the bulk writer computes itself (see below).
+TEXT_FIELDS = ("title", "abstract", "note")
+# The fields whose unstemmed words make the "did you mean" vocabulary.
+SURFACE_FIELDS = ("title", "abstract")
+
+
+class _WordCache:
+    """What :data:`TEXT_ANALYZER` makes of each distinct word, remembered.
+
+    Indexing runs the analyzer once per *distinct* word instead of pushing every
+    token of every abstract through its chain of generators (five Python calls
+    a token); a whole text is then one regex scan and a dict lookup a word.
+    The result is exactly the analyzer's, positions included (the stop filter
+    renumbers them: the first kept token keeps its place, every later kept
+    token is one further), which a test checks against the analyzer itself.
+    """
+
+    LIMIT = 200_000  # distinct words remembered; then the cache starts over
+
+    def __init__(self):
+        self._words: dict[str, tuple[int, int, tuple[bytes, ...], tuple[str, ...]]] = {}
+
+    def entry(self, word: str) -> tuple[int, int, tuple[bytes, ...], tuple[str, ...]]:
+        """(positions the word takes, offset of its first kept token, kept terms
+        as UTF-8, surface words) of one tokenizer match."""
+        e = self._words.get(word)
+        if e is None:
+            width = len(CompoundTokenizer._SPLIT.split(word))
+            terms: list[bytes] = []
+            first = 0
+            for t in TEXT_ANALYZER(word, positions=True, mode="index"):  # one Token, reused
+                if not terms:
+                    first = t.pos
+                terms.append(t.text.encode("utf-8"))
+            surface = tuple(t.text for t in SURFACE_ANALYZER(word, mode="index"))
+            e = (width, first, tuple(terms), surface)
+            if len(self._words) >= self.LIMIT:
+                self._words.clear()
+            self._words[word] = e
+        return e
+
+    def positions(self, text: str, surface: set[str] | None = None) -> tuple[dict[bytes, list[int]], int]:
+        """Term (UTF-8) -> positions of ``text`` as the analyzer indexes it, and
+        the number of tokens kept (the field length). The unstemmed words are
+        added to ``surface`` when given."""
+        poses: dict[bytes, list[int]] = {}
+        words = self._words
+        entry = self.entry
+        pos = -1
+        tpos = 0
+        count = 0
+        found = CompoundTokenizer._RE.findall(text)
+        for word in found:
+            e = words.get(word) or entry(word)
+            terms = e[2]
+            if terms:
+                if not count:
+                    pos = tpos + e[1] - 1
+                count += len(terms)
+                for term in terms:
+                    pos += 1
+                    lst = poses.get(term)
+                    if lst is None:
+                        poses[term] = [pos]
+                    else:
+                        lst.append(pos)
+            tpos += e[0]
+        if surface is not None:
+            for word in set(found):
+                surface.update((words.get(word) or entry(word))[3])
+        return poses, count
+
+    def surface(self, text: str) -> set[str]:
+        """The distinct unstemmed words of ``text`` (for "did you mean")."""
+        out: set[str] = set()
+        words = self._words
+        entry = self.entry
+        for word in set(CompoundTokenizer._RE.findall(text)):
+            out.update((words.get(word) or entry(word))[3])
+        return out
+
+
+WORDS = _WordCache()
+
+
+# --- writing -------------------------------------------------------------------
+
+class _MemoryPool:
+    """Postings of the segment being written, inverted in memory as they come:
+    field -> term -> flat [docnum, weight, value, docnum, ...].
+
+    Whoosh's own pool pickles every posting to a run file and heap-merges the
+    runs back at commit (about half of a cold build). Documents arrive in
+    docnum order, so each term's list is already sorted; only the terms need
+    sorting when the segment is written."""
+
+    def __init__(self):
+        self.fields: dict[str, dict[bytes, list]] = {}
+        self.postings = 0
+
+    def terms(self, fieldname: str) -> dict[bytes, list]:
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+        return terms
+
+    def add(self, item) -> None:  # Whoosh's pool interface, used when merging segments
+        fieldname, tbytes, docnum, weight, vbytes = item
+        terms = self.terms(fieldname)
+        lst = terms.get(tbytes)
+        if lst is None:
+            terms[tbytes] = [docnum, weight, vbytes]
+        else:
+            lst += (docnum, weight, vbytes)
+        self.postings += 1
+
+    def iter_postings(self):
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            for tbytes in sorted(terms):
+                lst = terms[tbytes]
+                for i in range(0, len(lst), 3):
+                    yield fieldname, tbytes, lst[i], lst[i + 1], lst[i + 2]
+
+    def cleanup(self) -> None:
+        self.fields = {}
+        self.postings = 0
+
+
+class BulkWriter(SegmentWriter):
+    """Whoosh's segment writer, made fast for this schema.
+
+    * the text fields are analysed through :data:`WORDS` (a dict lookup a word);
+    * postings are inverted in memory (:class:`_MemoryPool`) and written to the
+      codec a block at a time, with the field lengths read once per field
+      (Whoosh looks a length up, and stats a file, for every posting);
+    * past :attr:`SEGMENT_POSTINGS` the segment is finished and a new one begun,
+      so memory stays bounded; all of them become visible at :meth:`commit`,
+      together, or none at :meth:`cancel`.
+
+    What it writes is what Whoosh's writer writes for the same documents, byte
+    for byte in every posting (a test compares the two).
+    """
+
+    SEGMENT_POSTINGS = 1_500_000  # about 100 MB of postings in memory
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.pool = _MemoryPool()
+        self._finished: list = []
+        #: when a dict, each added document adds 1 to its surface words' counts
+        self.words: dict[str, int] | None = None
+        schema = self.schema
+        if any(f.separate_spelling() or f.vector for _, f in schema.items()):
+            self.cancel()
+            raise ValueError("BulkWriter writes neither spelling fields nor term vectors")
+        self._fast = {name for name in TEXT_FIELDS
+                      if name in schema and type(schema[name].format) is Positions}
+        # fields that index nothing for "" (ID fields index the empty term)
+        self._skip_empty = {name for name, f in schema.items() if not f.indexed or not list(f.index(""))}
+
+    def add_document(self, **fields):
+        if any(name.startswith("_") for name in fields):  # boosts, stored overrides
+            super().add_document(**fields)  # feeds self.pool.add, in docnum order too
+        else:
+            self._add_fast(fields)
+        if self.pool.postings >= self.SEGMENT_POSTINGS:
+            self._next_segment()
+
+    def _add_fast(self, fields) -> None:
+        self._check_state()
+        schema = self.schema
+        pdw = self.perdocwriter
+        pool = self.pool
+        docnum = self.docnum
+        names = sorted(fields)
+        self._check_fields(schema, names)
+        surface = set() if self.words is not None else None
+        pdw.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                added = 0
+                if not value and name in self._skip_empty:
+                    pass
+                elif name in self._fast:
+                    poses, length = WORDS.positions(value, surface if name in SURFACE_FIELDS else None)
+                    if not field.scorable:
+                        length = 0
+                    terms = pool.terms(name)
+                    fb = field.format.field_boost
+                    encode = field.format.encode
+                    one = _ONE_POSITION
+                    for tbytes, pl in poses.items():
+                        if len(pl) == 1:  # most words of an abstract
+                            weight = fb
+                            vbytes = one[pl[0]] if pl[0] < _ONE_LIMIT else encode(pl)
+                        else:
+                            weight = len(pl) * fb
+                            vbytes = encode(pl)
+                        lst = terms.get(tbytes)
+                        if lst is None:
+                            terms[tbytes] = [docnum, weight, vbytes]
+                        else:
+                            lst += (docnum, weight, vbytes)
+                    pool.postings += len(poses)
+                elif field.indexed:
+                    terms = pool.terms(name)
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        weight *= 1.0  # as Whoosh applies the (absent) field boost
+                        length += freq
+                        added += 1
+                        lst = terms.get(tbytes)
+                        if lst is None:
+                            terms[tbytes] = [docnum, weight, vbytes]
+                        else:
+                            lst += (docnum, weight, vbytes)
+                    if not field.scorable:
+                        length = 0
+                    pool.postings += added
+                pdw.add_field(name, field, value if field.stored else None, length)
+                column = field.column_type
+                if column:
+                    pdw.add_column_value(name, column, field.to_column_value(value))
+        except Exception:
+            pdw.cancel_doc()
+            raise
+        pdw.finish_doc()
+        self._added = True
+        self.docnum += 1
+        if surface:
+            words = self.words
+            for w in surface:
+                words[w] = words.get(w, 0) + 1
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        pdr = self.per_document_reader()
+        try:
+            fw = self.fieldwriter
+            for fieldname in sorted(self.pool.fields):
+                if fieldname not in self.schema:
+                    continue
+                terms = self.pool.fields[fieldname]
+                if not terms:
+                    continue
+                lens = _lengths(pdr, fieldname)
+                fw.start_field(fieldname, self.schema[fieldname])
+                for tbytes in sorted(terms):
+                    fw.start_term(tbytes)
+                    _write_postings(fw._postwriter, terms[tbytes], lens)
+                    fw.finish_term()
+                fw.finish_field()
+            fw.close()
+        finally:
+            pdr.close()
+
+    def _next_segment(self) -> None:
+        """Finish the segment being written and begin another."""
+        self._finished.append(self._finalize_segment())
+        codec = self.codec
+        self.newsegment = codec.new_segment(self.storage, self.indexname)
+        self.perdocwriter = codec.per_document_writer(self.storage, self.newsegment)
+        self.fieldwriter = codec.field_writer(self.storage, self.newsegment)
+        self.pool = _MemoryPool()
+        self.docnum = self.docbase = 0
+        self._added = False
+
+    def commit(self, mergetype=None, optimize=None, merge=None):
+        self._check_state()
+        segments = self._merge_segments(mergetype, optimize, merge) + self._finished
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(segments)
+        self._finish()
+
+
+# Positions.encode([p]) for small p: most postings of an abstract have one position.
+_ONE_LIMIT = 2048
+_ONE_POSITION = [Positions().encode([p]) for p in range(_ONE_LIMIT)]
+
+
+def _lengths(pdr, fieldname: str) -> list | None:
+    """Per document, the length of ``fieldname`` as the codec stores it (a byte),
+    or None where it has none."""
+    lenfield = f"_{fieldname}_len"
+    if not pdr.has_column(lenfield):
+        return None
+    return [byte_to_length(b) if b else None for b in pdr.column_reader(lenfield, LENGTHS_COLUMN)]
+
+
+def _write_postings(pw, flat: list, lens: list | None) -> None:
+    """One term's postings into the codec's postings writer, a block at a time:
+    the same blocks and block statistics as ``add_posting`` one by one."""
+    docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
+    limit = pw._blocklimit
+    for start in range(0, len(docs), limit):
+        if start:
+            pw._write_block()
+        ids = docs[start:start + limit]
+        ws = weights[start:start + limit]
+        pw._ids = array("I", ids)
+        pw._weights = array("f", ws)
+        pw._maxweight = max(0, max(ws))
+        pw._values = [v for v in values[start:start + limit] if v]
+        ls = [n for n in map(lens.__getitem__, ids) if n] if lens else ()
+        pw._minlength = min(ls) if ls else None
+        pw._maxlength = max(ls) if ls else 0
+
+
+MERGE_COUNT = 6  # this many small segments are merged into one
+MERGE_MAX = 6000  # documents; bigger segments are left alone (a rebuild compacts)
+
+
+def merge_policy(writer, segments):
+    """Merge the small segments (library updates write one-paper segments, an
+    added digest a hundred-paper one) once there are :data:`MERGE_COUNT` of a
+    size, so no commit merges more than about :data:`MERGE_MAX` documents and
+    a big segment is never rewritten. (Whoosh's default, a Fibonacci rule over
+    the segment sizes, can pull big segments into an ordinary commit.)"""
+    from whoosh.reading import SegmentReader
+
+    tiers: dict[int, list] = {}
+    for seg in segments:
+        n = seg.doc_count_all()
+        if n < MERGE_MAX:
+            tiers.setdefault(len(str(n)), []).append(seg)  # 1-9, 10-99, 100-999 ...
+    below: list = []
+    merge: list = []
+    for _, segs in sorted(tiers.items()):
+        below += segs
+        if len(segs) >= MERGE_COUNT and sum(s.doc_count_all() for s in below) <= MERGE_MAX:
+            merge = list(below)  # a full tier, with every smaller segment
+    if len(merge) < 2:
+        return segments
+    for seg in merge:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in merge]
+
+
+def _count_words(words: dict[str, int], p: Paper, sign: int) -> None:
+    for w in WORDS.surface(p.title) | WORDS.surface(p.abstract):  # as BulkWriter.words counts
+        words[w] = words.get(w, 0) + sign
 
 
 def make_schema() -> wf.Schema:
     return wf.Schema(
         id=wf.ID(stored=True, unique=True),
         titlekey=wf.ID(),
-        title=wf.TEXT(analyzer=TEXT_ANALYZER, field_boost=2.5, spelling=True),
-        abstract=wf.TEXT(analyzer=TEXT_ANALYZER, spelling=True),
+        # No spelling=True: Whoosh would index every word a second time, unstemmed
+        # (a third of a build); "did you mean" uses the catalog's word list.
+        title=wf.TEXT(analyzer=TEXT_ANALYZER, field_boost=2.5),
+        abstract=wf.TEXT(analyzer=TEXT_ANALYZER),
         digest=wf.TEXT(analyzer=PLAIN_ANALYZER),
         author=wf.TEXT(analyzer=PLAIN_ANALYZER),
         arxiv=wf.ID(),
@@ -497,13 +857,18 @@ class Index:
         if not ids:
             return
         ranks = self.catalog.rank_of()
-        writer = self._writer(len(ids))
+        writer = self._writer()
+        words: dict[str, int] = {}  # surface word -> papers gained (lost when negative)
+        writer.words = words
         try:
             done = 0
             for start in range(0, len(ids), 1000):
                 chunk = ids[start:start + 1000]
                 groups = self.catalog.entries_of(chunk)
                 states = state(chunk) if state else {}
+                if not cold:
+                    for old in self.catalog.get_many(chunk).values():
+                        _count_words(words, old, -1)
                 papers = []
                 for pid in chunk:
                     p = merge_entries(pid, groups.get(pid, ()))
@@ -523,15 +888,17 @@ class Index:
                 report.papers_written += len(papers)
                 if progress:
                     progress(done, len(ids), f"indexing papers {done}/{len(ids)}")
-            writer.commit()
+            self.catalog.add_words(words)
+            writer.commit(mergetype=merge_policy)
         except BaseException:
             writer.cancel()
             raise
 
-    def _writer(self, n: int):
-        # A big first build gets more memory per segment; small updates stay cheap.
-        limitmb = 256 if n > 5000 else 64
-        return self.ix.writer(limitmb=limitmb, timeout=LOCK_WAIT)
+    def _writer(self) -> "BulkWriter":
+        try:
+            return BulkWriter(self.ix, timeout=LOCK_WAIT)
+        except wi.LockError:
+            raise IndexError_(f"the index in {self.folder} is locked by another writer") from None
 
     def catch_up(self, library: LibrarySource, report: SyncReport | None = None) -> int:
         """Re-index the papers whose library state changed since the index last
@@ -561,11 +928,11 @@ class Index:
                 self.catalog.set_meta("library_generation", str(generation))
             return 0
         states = library.index_state(list(papers))
-        writer = self.ix.writer(timeout=LOCK_WAIT)
+        writer = self._writer()
         try:
             for pid, p in papers.items():
                 writer.update_document(**_doc(p, states.get(pid)))
-            writer.commit()
+            writer.commit(mergetype=merge_policy)
         except BaseException:
             writer.cancel()
             raise
@@ -788,24 +1155,42 @@ class Index:
         out, changed = [], False
         for w in words:
             f = fold(w)
-            if len(f) < 3 or not f.isalpha() or _known_word(reader, f):
+            if len(f) < 3 or not f.isalpha() or self._known_word(reader, f):
                 out.append(w)
                 continue
-            best = None
-            for fieldname in ("title", "abstract"):
-                try:
-                    cands = self.searcher.suggest(fieldname, f, limit=1, maxdist=2, prefix=1)
-                except Exception:
-                    cands = []
-                if cands:
-                    best = cands[0]
-                    break
+            best = self._nearest_word(f)
             if best and best != f:
                 out.append(best)
                 changed = True
             else:
                 out.append(w)
         return " ".join(out) if changed else None
+
+    def _known_word(self, reader, word: str) -> bool:
+        """The word as typed is in some title or abstract (or its stem is)."""
+        try:
+            return self.catalog.has_word(word) or _known(reader, next((t.text for t in TEXT_ANALYZER(word)), word))
+        except Exception:
+            return True
+
+    def _nearest_word(self, word: str) -> str | None:
+        """The most common indexed word one edit away, else two (same first letter)."""
+        try:
+            cands = self.catalog.words_like(word[0], len(word) - 2, len(word) + 2)
+        except Exception:
+            return None
+        letters = set(word)
+        best: dict[int, tuple[int, str]] = {}
+        for w, n in cands:
+            if len(letters.symmetric_difference(w)) > 4:
+                continue
+            d = edit_distance(word, w, 2)
+            if 0 < d <= 2 and (d not in best or n > best[d][0]):
+                best[d] = (n, w)
+        for d in (1, 2):
+            if d in best:
+                return best[d][1]
+        return None
 
     def snippet(self, text: str, terms: Iterable[str], width: int = 200) -> tuple[str, Spans]:
         return snippet(text, set(terms), width)
@@ -932,12 +1317,6 @@ def _known(reader, stemmed: str) -> bool:
         return True
 
 
-def _known_word(reader, word: str) -> bool:
-    try:
-        return any(reader.doc_frequency(f, word) > 0 for f in ("spell_title", "spell_abstract")) or _known(
-            reader, next((t.text for t in TEXT_ANALYZER(word)), word))
-    except Exception:
-        return True
 
 
 def highlight_spans(text: str, terms: set[str] | frozenset[str]) -> Spans:

@@ -199,6 +199,8 @@ def extract_urls(text: str) -> list[str]:
 
 def fold(text: str) -> str:
     """Casefolded text without accents (``Poincaré`` -> ``poincare``)."""
+    if text.isascii():  # nothing to decompose or normalise
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFKC", stripped).casefold()
@@ -209,4 +211,9 @@ def title_key(title: str) -> str:
     punctuation and spacing dropped. ``"Swin Transformer: Hierarchical ..."``
     and ``"swin transformer - hierarchical ..."`` share one key."""
     text = fold(clean(unicodedata.normalize("NFKC", title)))
+    if text.isascii():
+        return _NOT_ALNUM_ASCII_RE.sub("", text)
     return "".join(c for c in text if c.isalnum())
+
+
+_NOT_ALNUM_ASCII_RE = re.compile(r"[^0-9a-z]+")
