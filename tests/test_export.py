@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from tui.core.export import bibtex_escape, bibtex_key, export, to_bibtex, Item
 from tui.core.library import (
-    ImportFormatError, InvalidTag, Library, Record, Snapshot, format_time, normalize_tag,
+    EXPORT_VERSION, ImportFormatError, InvalidSavedSearch, InvalidTag, Library, Record, Snapshot, clean_query,
+    format_time, normalize_search_name, normalize_tag,
 )
 from tui.core.papers import Appearance, Paper
 from tui.core.paths import Paths
@@ -86,8 +87,26 @@ records = st.fixed_dictionaries({
     "read_at": st.one_of(st.none(), times),
     "snapshot": st.one_of(st.none(), snapshots),
 })
-exports = st.lists(records, max_size=12, unique_by=lambda r: r["id"]).map(
-    lambda papers: {"format": "papers-library", "version": 1, "papers": papers})
+def _valid_search(d: dict) -> bool:
+    try:
+        normalize_search_name(d["name"])
+        clean_query(d["query"])
+        return True
+    except InvalidSavedSearch:
+        return False
+
+
+saved = st.fixed_dictionaries({
+    "name": raw_tags, "query": texts, "watch": st.booleans(),
+    "created_at": st.one_of(st.none(), times), "updated_at": st.one_of(st.none(), times),
+}).filter(_valid_search)
+exports = st.one_of(
+    st.lists(records, max_size=12, unique_by=lambda r: r["id"]).map(
+        lambda papers: {"format": "papers-library", "version": 1, "papers": papers}),
+    st.tuples(st.lists(records, max_size=8, unique_by=lambda r: r["id"]),
+              st.lists(saved, max_size=4, unique_by=lambda d: normalize_search_name(d["name"]))).map(
+        lambda t: {"format": "papers-library", "version": 2, "papers": t[0], "saved_searches": t[1]}),
+)
 
 
 # --- the JSON round trip ------------------------------------------------------------
@@ -101,11 +120,16 @@ def test_json_export_import_reproduces_the_library_exactly(doc):
         report = b.import_json(text)
         assert b.all_records() == a.all_records()
         assert set(report.added) == {r.id for r in a.all_records()} and not report.merged
+        assert b.saved_searches() == a.saved_searches()
+        assert len(report.searches_added) == len(doc.get("saved_searches", []))
+        assert json.loads(text)["version"] == EXPORT_VERSION
         assert without_time(export(b, "all", "json")) == without_time(text)
         gen = b.generation()
         again = b.import_json(text)  # twice: nothing changes
         assert not again.added and not again.merged and len(again.unchanged) == len(json.loads(text)["papers"])
+        assert not again.searches_added and not again.searches_updated
         assert b.generation() == gen and b.all_records() == a.all_records()
+        assert b.saved_searches() == a.saved_searches()
 
 
 OPS = st.lists(st.tuples(
@@ -174,6 +198,35 @@ def test_merge_keeps_newer_note_union_of_tags_and_earlier_times():
         assert lib.changed_since(gen - 1) == ["aaaaaaaaaaaa", "dddddddddddd"]
 
 
+def test_saved_searches_travel_with_all_and_merge_by_name():
+    with fresh_library() as a, fresh_library() as b:
+        a.set_bookmark("aaaaaaaaaaaa", True)
+        a.save_search("Diffusion", "diffusion robot", watch=True)
+        a.save_search("older-here", "x")
+        assert json.loads(export(a, "bookmarks", "json"))["saved_searches"] == []  # only with everything
+        text = export(a, "all", "json")
+        assert [s["name"] for s in json.loads(text)["saved_searches"]] == ["diffusion", "older-here"]
+        b.save_search("diffusion", "local edit, made later")
+        b.import_json(json.dumps({"format": "papers-library", "version": 2, "papers": [], "saved_searches": [
+            {"name": "older-here", "query": "from an old export", "updated_at": "2001-01-01T00:00:00Z"}]}))
+        report = b.import_json(text)
+        assert report.searches_added == () and report.searches_updated == ("older-here",)
+        assert report.searches_unchanged == ("diffusion",)  # the library's was edited later
+        assert "saved searches: 0 added, 1 updated, 1 unchanged" in report.summary()
+        assert b.saved_search("diffusion").query == "local edit, made later"
+        assert b.saved_search("older-here").query == "x"
+        assert b.saved_search("older-here").created_at == "2001-01-01T00:00:00.000000Z"  # the earlier
+
+
+def test_a_version_1_export_still_imports():
+    with fresh_library() as lib:
+        lib.save_search("keep", "q")
+        report = lib.import_json(json.dumps(doc(rec(tags=["x"]))))
+        assert report.added == ("aaaaaaaaaaaa",) and not report.searches_added
+        assert "saved searches" not in report.summary()
+        assert [s.name for s in lib.saved_searches()] == ["keep"]
+
+
 @pytest.mark.parametrize("data, message", [
     ("{not json", "not JSON"),
     (b"\xff\xfe", "not UTF-8"),
@@ -187,15 +240,25 @@ def test_merge_keeps_newer_note_union_of_tags_and_earlier_times():
     (json.dumps(doc({"id": 5})), "papers[0].id"),
     (json.dumps(doc(rec(note=["x"]))), "papers[0].note"),
     (json.dumps(doc(rec(snapshot={"title": "x", "authors": "A. B."}))), "papers[0].snapshot.authors"),
+    (json.dumps({**doc(rec()), "version": 2, "saved_searches": {"a": "b"}}), "\"saved_searches\" is not a list"),
+    (json.dumps({**doc(rec()), "version": 2, "saved_searches": [{"name": "a,b", "query": "q"}]}),
+     "saved_searches[0].name"),
+    (json.dumps({**doc(rec()), "version": 2, "saved_searches": [{"name": "a", "query": ""}]}),
+     "saved_searches[0].query"),
+    (json.dumps({**doc(rec()), "version": 2, "saved_searches": [{"name": "a", "query": "q", "watch": "yes"}]}),
+     "saved_searches[0].watch"),
+    (json.dumps({**doc(rec()), "version": 2, "saved_searches": [{"name": "A", "query": "q"},
+                                                                 {"name": "a", "query": "r"}]}), "appears twice"),
 ])
 def test_bad_import_changes_nothing(data, message):
     with fresh_library() as lib:
         lib.import_json(doc(rec(note="keep me", bookmarked_at="2024-01-01T00:00:00Z")))
-        before, gen = lib.all_records(), lib.generation()
+        lib.save_search("mine", "q")
+        before, gen, searches = lib.all_records(), lib.generation(), lib.saved_searches()
         with pytest.raises(ImportFormatError) as e:
             lib.import_json(data)
         assert message in str(e.value) and "\n" not in str(e.value)
-        assert lib.all_records() == before and lib.generation() == gen
+        assert lib.all_records() == before and lib.generation() == gen and lib.saved_searches() == searches
 
 
 def test_json_export_with_catalog_fills_missing_snapshots_only():

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from tui.core.library import (
-    SCHEMA_VERSION, ImportFormatError, InvalidTag, Library, LibraryError, Record, Snapshot, normalize_tag,
+    MIGRATIONS, SCHEMA_VERSION, ImportFormatError, InvalidSavedSearch, InvalidTag, Library, LibraryError, Record,
+    SavedSearch, Snapshot, TriagePosition, normalize_search_name, normalize_tag,
 )
 from tui.core.papers import Appearance, LibraryState, Paper
 from tui.core.paths import Paths
@@ -244,6 +245,109 @@ def test_threads_share_one_library(lib):
     assert len(lib.bookmarks()) == 200 and lib.generation() == 200
 
 
+# --- saved searches ------------------------------------------------------------------
+
+def test_saved_searches_survive_reopen_and_replace_by_name(paths):
+    with Library.open(paths) as lib:
+        gen = lib.generation()
+        s = lib.save_search("  Diffusion Models ", "diffusion\n  robot\x1b[31m", watch=True)
+        assert (s.name, s.query, s.watch, s.tag) == ("diffusion-models", "diffusion robot", True,
+                                                     "watch:diffusion-models")
+        assert ISO.match(s.created_at) and s.created_at == s.updated_at and s.checked_at is None
+        lib.save_search("Reading", "tag:reading-group")
+        assert lib.generation() == gen  # not paper state: the index has nothing to catch up
+    with reopen(paths) as lib:
+        assert [(x.name, x.query, x.watch) for x in lib.saved_searches()] == [
+            ("diffusion-models", "diffusion robot", True), ("reading", "tag:reading-group", False)]
+        time.sleep(0.002)
+        again = lib.save_search("DIFFUSION models", "diffusion policy")  # same name: the query is replaced
+        assert again.query == "diffusion policy" and again.watch  # watch=None keeps the flag
+        assert again.created_at == s.created_at and again.updated_at > s.updated_at
+        assert lib.save_search("reading", "tag:reading-group", watch=False) == lib.saved_search("reading")
+        assert len(lib.saved_searches()) == 2
+        off = lib.set_watch("diffusion-models", False)
+        assert off is not None and not off.watch
+        assert lib.set_watch("missing", True) is None
+        lib.mark_checked(["reading"])
+        assert ISO.match(lib.saved_search("reading").checked_at)
+        assert lib.delete_search("Reading") and not lib.delete_search("reading")
+        assert lib.delete_search("bad,name") is False
+    with reopen(paths) as lib:
+        assert lib.saved_searches() == [lib.saved_search("diffusion-models")]
+        assert lib.saved_search("diffusion-models").watch is False
+        assert isinstance(lib.saved_searches()[0], SavedSearch)
+
+
+@pytest.mark.parametrize("name, query, message", [
+    ("", "q", "empty"), ("a,b", "q", "comma"), ("bell\x07", "q", "control"), ("x" * 59, "q", "longer than 58"),
+    ("ok", "", "empty"), ("ok", " \n\t ", "empty"), ("ok", "w " * 200, "longer than 256"), (5, "q", "text"),
+])
+def test_bad_saved_searches_are_refused_before_any_write(lib, name, query, message):
+    with pytest.raises(InvalidSavedSearch) as e:
+        lib.save_search(name, query)
+    assert message in str(e.value) and "\n" not in str(e.value)
+    assert lib.saved_searches() == []
+
+
+def test_a_name_that_fits_makes_a_valid_watch_tag(lib):
+    name = normalize_search_name("n" * 58)
+    s = lib.save_search(name, "q", watch=True)
+    assert normalize_tag(s.tag) == s.tag and len(s.tag) == 64
+    assert lib.add_tags("aaaaaaaaaaaa", [s.tag]) == [s.tag]
+
+
+# --- triage, what's new, unread counts ------------------------------------------------
+
+def test_triage_position_survives_reopen(paths):
+    with Library.open(paths) as lib:
+        assert lib.triage_position("000_x") is None
+        t = lib.set_triage_position("000_x", "aaaaaaaaaaaa", index=7)
+        assert t == TriagePosition("000_x", "aaaaaaaaaaaa", 7, t.updated_at) and ISO.match(t.updated_at)
+        lib.set_triage_position("001_y", 12)
+        lib.set_triage_position("000_x", "bbbbbbbbbbbb")  # moved on: replaces, index unknown now
+    with reopen(paths) as lib:
+        assert (lib.triage_position("000_x").paper_id, lib.triage_position("000_x").index) == ("bbbbbbbbbbbb", None)
+        assert (lib.triage_position("001_y").paper_id, lib.triage_position("001_y").index) == (None, 12)
+        for bad in (True, -1, 1.5, None, " x"):
+            with pytest.raises(ValueError):
+                lib.set_triage_position("000_x", bad)
+        with pytest.raises(ValueError):
+            lib.set_triage_position("", 1)
+        assert lib.triage_position("000_x").paper_id == "bbbbbbbbbbbb"  # a refused change changed nothing
+        assert lib.clear_triage_position("001_y") and not lib.clear_triage_position("001_y")
+    with reopen(paths) as lib:
+        assert lib.triage_position("001_y") is None
+
+
+def test_whats_new_first_open_shows_nothing_then_only_unseen_digests(paths):
+    with Library.open(paths) as lib:
+        assert lib.last_opened() is None
+        assert lib.new_digests(["a", "b"]) == []  # never opened: nothing is "new"
+        assert lib.mark_opened(["a", "b"]) == []
+        first = lib.last_opened()
+        assert ISO.match(first)
+    with reopen(paths) as lib:
+        assert lib.new_digests(["c", "a", "b", "d", "c"]) == ["c", "d"]  # the order given, no repeats
+        time.sleep(0.002)
+        assert lib.mark_opened(["a", "c", "d"]) == ["c", "d"]  # b is gone; still seen
+        assert lib.last_opened() > first
+        assert lib.new_digests(["a", "b", "c", "d"]) == []
+        assert lib.mark_opened(["a", "b", "c", "d"]) == []
+        many = [f"d{i}" for i in range(1200)]  # more than one SQL chunk
+        assert lib.mark_opened(many) == many and lib.new_digests(many + ["z"]) == ["z"]
+
+
+def test_unread_counts_per_digest(lib):
+    ids = [f"{i:012x}" for i in range(1100)]
+    for pid in ids[:600]:
+        lib.set_read(pid, True)
+    lib.set_read(ids[0], False)
+    counts = lib.unread_counts({"big": ids, "read": ids[1:600], "mixed": [ids[0], ids[1], ids[1], ids[1000]],
+                                "empty": []})
+    assert counts == {"big": 501, "read": 0, "mixed": 2, "empty": 0}
+    assert lib.read_ids([ids[0], ids[1], "ffffffffffff"]) == {ids[1]}
+
+
 # --- migrations -------------------------------------------------------------------
 
 V1_SCHEMA = """
@@ -292,6 +396,38 @@ def test_migrates_a_version_1_file(paths):
     db.close()
     with Library.open(paths) as lib:  # opening again migrates nothing
         assert lib.generation() == 2 and lib.get("eeeeeeeeeeee").bookmarked
+
+
+def test_migrates_a_version_2_file_keeping_everything(paths):
+    paths.data.mkdir(parents=True)
+    db = sqlite3.connect(paths.library, isolation_level=None)
+    db.execute("BEGIN")
+    MIGRATIONS[1](db)
+    MIGRATIONS[2](db)
+    db.execute("PRAGMA user_version = 2")
+    db.execute("INSERT INTO bookmarks VALUES ('aaaaaaaaaaaa', '2024-08-07T10:00:00.000000Z')")
+    db.execute("INSERT INTO tags VALUES ('aaaaaaaaaaaa', 'to-read')")
+    db.execute("INSERT INTO notes (paper_id, text, updated_at, created_at) VALUES "
+               "('aaaaaaaaaaaa', 'keep me', '2024-08-09T10:00:00.000000Z', '2024-08-08T10:00:00.000000Z')")
+    db.execute("INSERT INTO reads VALUES ('bbbbbbbbbbbb', '2024-08-10T10:00:00.000000Z')")
+    db.execute("INSERT INTO papers (id, title) VALUES ('aaaaaaaaaaaa', 'Kept Title')")
+    db.execute("UPDATE meta SET value='41' WHERE key='generation'")
+    db.execute("COMMIT")
+    db.close()
+    with Library.open(paths) as lib:
+        assert lib.notices == []
+        a = lib.get("aaaaaaaaaaaa")
+        assert (a.bookmarked_at, a.tags, a.note, a.note_created, a.title) == (
+            "2024-08-07T10:00:00.000000Z", ("to-read",), "keep me", "2024-08-08T10:00:00.000000Z", "Kept Title")
+        assert lib.get("bbbbbbbbbbbb").read and lib.generation() == 41
+        assert lib.saved_searches() == [] and lib.last_opened() is None
+        lib.save_search("s", "q")
+    db = sqlite3.connect(paths.library)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+    with Library.open(paths) as lib:
+        assert [s.name for s in lib.saved_searches()] == ["s"] and lib.get("aaaaaaaaaaaa").note == "keep me"
 
 
 def test_a_file_from_a_newer_version_is_left_alone(paths):

@@ -22,6 +22,13 @@ user collects lives here, so the rules are strict:
 * A read-only folder, a full disk or a library busy for too long raise
   :class:`LibraryError` with a one-line message.
 
+Besides the per-paper state the file keeps a few small things the reader
+needs across sessions: saved searches (some of them *watches*, see
+``tui.core.watch``), the triage position in each digest, and the digests seen
+when the reader was last opened (for "what's new"). They are written in the
+same kind of transaction but bump no generation: the change log is about
+papers, for the search index.
+
 Times are ISO-8601 UTC strings with microseconds (``2024-08-07T12:00:00.000000Z``),
 so they sort as text. Each paper the user touched keeps a small snapshot (title,
 primary link, arXiv id, digest labels, authors), so bookmarks and notes still
@@ -44,7 +51,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from .papers import LibraryState
 from .text import strip_control
@@ -53,12 +60,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from .papers import Paper
     from .paths import Paths
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 15_000
 EXPORT_FORMAT = "papers-library"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2 added "saved_searches"; version 1 files still import
 MAX_TAG_CHARS = 64
 MAX_ID_CHARS = 64
+WATCH_TAG_PREFIX = "watch:"
+# A watch tags its papers ``watch:<name>``, and that tag must itself be a
+# valid tag: so a name is at most 64 - len("watch:") characters.
+MAX_SEARCH_NAME_CHARS = MAX_TAG_CHARS - len(WATCH_TAG_PREFIX)
+MAX_QUERY_CHARS = 256  # what the search index reads of a query
+MAX_DIGEST_NAME_CHARS = 255
 
 
 class LibraryError(Exception):
@@ -74,6 +87,11 @@ class ImportFormatError(LibraryError):
 
 class InvalidTag(ValueError):
     """A tag that is empty or holds control characters or commas."""
+
+
+class InvalidSavedSearch(ValueError):
+    """A saved search name or query that cannot be stored; ``str(error)``
+    is one line naming the field."""
 
 
 # --- values ------------------------------------------------------------------
@@ -118,6 +136,50 @@ def normalize_tag(raw: str) -> str:
     if len(tag) > MAX_TAG_CHARS:
         raise InvalidTag(f"tag {tag[:20]!r}... is longer than {MAX_TAG_CHARS} characters")
     return tag
+
+
+def normalize_search_name(raw: str) -> str:
+    """A saved search's name, normalised like a tag (``" Diffusion Models"`` ->
+    ``"diffusion-models"``): one line, no commas or control characters, at
+    most :data:`MAX_SEARCH_NAME_CHARS` characters. Raises :class:`InvalidSavedSearch`."""
+    if not isinstance(raw, str):
+        raise InvalidSavedSearch(f"saved search name: must be text, not {type(raw).__name__}")
+    name = _WS_RE.sub("-", unicodedata.normalize("NFC", raw).strip()).lower()
+    if not name:
+        raise InvalidSavedSearch("saved search name: empty")
+    if _CONTROL_RE.search(name):
+        raise InvalidSavedSearch(f"saved search name {name!r}: holds control characters")
+    if "," in name:
+        raise InvalidSavedSearch(f"saved search name {name!r}: holds a comma; use - to join words")
+    if len(name) > MAX_SEARCH_NAME_CHARS:
+        raise InvalidSavedSearch(
+            f"saved search name {name[:20]!r}...: longer than {MAX_SEARCH_NAME_CHARS} characters")
+    return name
+
+
+def clean_query(raw: str) -> str:
+    """A saved search's query: control characters removed, on one line, not
+    empty, at most :data:`MAX_QUERY_CHARS` characters. Raises
+    :class:`InvalidSavedSearch`."""
+    if not isinstance(raw, str):
+        raise InvalidSavedSearch(f"saved search query: must be text, not {type(raw).__name__}")
+    query = " ".join(strip_control(unicodedata.normalize("NFC", raw)).split())
+    if not query:
+        raise InvalidSavedSearch("saved search query: empty")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidSavedSearch(f"saved search query: longer than {MAX_QUERY_CHARS} characters")
+    return query
+
+
+def watch_tag(name: str) -> str:
+    """The tag a watch puts on the new papers that match it: ``watch:<name>``."""
+    return WATCH_TAG_PREFIX + normalize_search_name(name)
+
+
+def _check_digest_name(name: str) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_DIGEST_NAME_CHARS:
+        raise ValueError(f"not a digest name: {str(name)[:40]!r}")
+    return name
 
 
 def _check_id(pid: str) -> str:
@@ -302,6 +364,10 @@ class ImportReport:
     unchanged: tuple[str, ...] = ()
     notes_replaced: tuple[str, ...] = ()  # the imported note was newer
     notes_kept: tuple[str, ...] = ()      # the library's note was newer (or as new)
+    # saved searches, by name
+    searches_added: tuple[str, ...] = ()
+    searches_updated: tuple[str, ...] = ()   # the imported one was edited later
+    searches_unchanged: tuple[str, ...] = ()  # the same, or the library's was edited later
 
     @property
     def changed(self) -> tuple[str, ...]:
@@ -313,7 +379,66 @@ class ImportReport:
         if self.notes_replaced or self.notes_kept:
             parts.append(f"note conflicts: {len(self.notes_replaced)} took the imported (newer) note, "
                          f"{len(self.notes_kept)} kept the library's (newer)")
+        if self.searches_added or self.searches_updated or self.searches_unchanged:
+            parts.append(f"saved searches: {len(self.searches_added)} added, "
+                         f"{len(self.searches_updated)} updated, {len(self.searches_unchanged)} unchanged")
         return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    """A named query. With ``watch`` on, new papers that match it are tagged
+    :attr:`tag` when digests are added (``tui.core.watch.apply_watches``).
+    ``checked_at`` is when a watch last looked at new papers (this machine
+    only: it is not exported)."""
+
+    name: str
+    query: str
+    watch: bool = False
+    created_at: str = ""
+    updated_at: str = ""
+    checked_at: str | None = None
+
+    @property
+    def tag(self) -> str:
+        return WATCH_TAG_PREFIX + self.name
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "query": self.query, "watch": self.watch,
+                "created_at": self.created_at, "updated_at": self.updated_at}
+
+    @classmethod
+    def from_json(cls, d: Any, where: str = "saved search") -> "SavedSearch":
+        """From an export, validated; ``ValueError`` names the field."""
+        if not isinstance(d, dict):
+            raise ValueError(f"{where}: not an object")
+        try:
+            name = normalize_search_name(d.get("name"))
+        except InvalidSavedSearch as e:
+            raise ValueError(f"{where}.name: {e}") from None
+        try:
+            query = clean_query(d.get("query"))
+        except InvalidSavedSearch as e:
+            raise ValueError(f"{where}.query: {e}") from None
+        watch = d.get("watch", False)
+        if not isinstance(watch, bool):
+            raise ValueError(f"{where}.watch: not true or false")
+        created = _opt_time(d.get("created_at"), f"{where}.created_at")
+        updated = _opt_time(d.get("updated_at"), f"{where}.updated_at")
+        updated = updated or created or now_iso()
+        return cls(name, query, watch, created or updated, updated)
+
+
+@dataclass(frozen=True)
+class TriagePosition:
+    """Where triage of a digest was left: the paper (by id) and/or its place
+    in the digest (0-based), so a caller can fall back to the place when the
+    paper is gone from a changed digest."""
+
+    digest: str
+    paper_id: str | None
+    index: int | None
+    updated_at: str
 
 
 # --- schema and migrations -----------------------------------------------------
@@ -371,8 +496,24 @@ def _migrate_2(db: sqlite3.Connection) -> None:
         db.executemany("INSERT INTO changes VALUES (1, ?)", ((i,) for i in ids))
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2}
-_OUR_TABLES = {"bookmarks", "tags", "notes", "reads", "papers", "meta", "changes"}
+def _migrate_3(db: sqlite3.Connection) -> None:
+    """Version 3: saved searches, triage positions, digests seen at the last
+    open. Only new tables: nothing that was stored changes."""
+    _script(db, """
+        CREATE TABLE saved_searches (
+            name TEXT PRIMARY KEY, query TEXT NOT NULL, watch INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL, checked_at TEXT
+        );
+        CREATE TABLE triage (
+            digest TEXT PRIMARY KEY, paper_id TEXT, position INTEGER, updated_at TEXT NOT NULL
+        );
+        CREATE TABLE seen_digests (name TEXT PRIMARY KEY, first_seen TEXT NOT NULL)
+    """)
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
+_OUR_TABLES = {"bookmarks", "tags", "notes", "reads", "papers", "meta", "changes",
+               "saved_searches", "triage", "seen_digests"}
 
 
 # --- errors ------------------------------------------------------------------
@@ -855,6 +996,160 @@ class Library:
                 self._snap(tx, p.id, p)
             return len(tx.changed - before)
 
+    # -- saved searches -----------------------------------------------------------
+    def save_search(self, name: str, query: str, watch: bool | None = None) -> SavedSearch:
+        """Save a named query; saving an existing name replaces its query.
+        ``watch=None`` keeps the current watch flag (off for a new search).
+        Name and query are checked (:class:`InvalidSavedSearch`) before anything
+        is written. Returns the search as stored."""
+        name, query = normalize_search_name(name), clean_query(query)
+        with self.batch():
+            old = self.saved_search(name)
+            now = now_iso()
+            if old is None:
+                self._db.execute(
+                    "INSERT INTO saved_searches (name, query, watch, created_at, updated_at) "
+                    "VALUES (?,?,?,?,?)", (name, query, int(bool(watch)), now, now))
+            else:
+                on = old.watch if watch is None else bool(watch)
+                if (old.query, old.watch) != (query, on):
+                    self._db.execute("UPDATE saved_searches SET query=?, watch=?, updated_at=? WHERE name=?",
+                                     (query, int(on), now, name))
+            saved = self.saved_search(name)
+        assert saved is not None
+        return saved
+
+    def saved_searches(self) -> list[SavedSearch]:
+        """Every saved search, by name."""
+        return [_saved_from_row(r) for r in self._read(
+            "SELECT name, query, watch, created_at, updated_at, checked_at FROM saved_searches ORDER BY name")]
+
+    def saved_search(self, name: str) -> SavedSearch | None:
+        """The saved search of that name (normalised), or None."""
+        try:
+            name = normalize_search_name(name)
+        except InvalidSavedSearch:
+            return None
+        rows = self._read("SELECT name, query, watch, created_at, updated_at, checked_at "
+                          "FROM saved_searches WHERE name=?", (name,))
+        return _saved_from_row(rows[0]) if rows else None
+
+    def delete_search(self, name: str) -> bool:
+        """Forget a saved search; True if there was one. Tags its watch put on
+        papers stay: they are the user's now."""
+        try:
+            name = normalize_search_name(name)
+        except InvalidSavedSearch:
+            return False
+        with self.batch():
+            return self._db.execute("DELETE FROM saved_searches WHERE name=?", (name,)).rowcount > 0
+
+    def set_watch(self, name: str, on: bool) -> SavedSearch | None:
+        """Turn a saved search's watch on or off; None if there is no such search.
+        Turning it on tags nothing yet: a watch looks only at papers added later."""
+        found = self.saved_search(name)
+        if found is None:
+            return None
+        with self.batch():
+            if found.watch != bool(on):
+                self._db.execute("UPDATE saved_searches SET watch=?, updated_at=? WHERE name=?",
+                                 (int(bool(on)), now_iso(), found.name))
+            return self.saved_search(found.name)
+
+    def mark_checked(self, names: Iterable[str]) -> None:
+        """Record that these watches just looked at new papers."""
+        now = now_iso()
+        with self.batch():
+            self._db.executemany("UPDATE saved_searches SET checked_at=? WHERE name=?",
+                                 ((now, n) for n in dict.fromkeys(names)))
+
+    # -- triage position ----------------------------------------------------------
+    def set_triage_position(self, digest: str, paper_id_or_index: str | int, *,
+                            index: int | None = None) -> TriagePosition:
+        """Remember where triage of ``digest`` is: a paper id (optionally with
+        its 0-based ``index`` in the digest as a fallback) or just an index."""
+        _check_digest_name(digest)
+        if isinstance(paper_id_or_index, str):
+            pid: str | None = _check_id(paper_id_or_index)
+        elif isinstance(paper_id_or_index, int) and not isinstance(paper_id_or_index, bool):
+            pid, index = None, paper_id_or_index
+        else:
+            raise ValueError(f"not a paper id or an index: {paper_id_or_index!r}")
+        if index is not None and (isinstance(index, bool) or not isinstance(index, int) or index < 0):
+            raise ValueError(f"not an index in a digest: {index!r}")
+        now = now_iso()
+        with self.batch():
+            self._db.execute(
+                "INSERT INTO triage (digest, paper_id, position, updated_at) VALUES (?,?,?,?) "
+                "ON CONFLICT(digest) DO UPDATE SET paper_id=excluded.paper_id, "
+                "position=excluded.position, updated_at=excluded.updated_at",
+                (digest, pid, index, now))
+        return TriagePosition(digest, pid, index, now)
+
+    def triage_position(self, digest: str) -> TriagePosition | None:
+        """Where triage of ``digest`` was left, or None."""
+        rows = self._read("SELECT digest, paper_id, position, updated_at FROM triage WHERE digest=?",
+                          (str(digest),))
+        return TriagePosition(*rows[0]) if rows else None
+
+    def clear_triage_position(self, digest: str) -> bool:
+        """Forget the triage position of ``digest`` (triage finished); True if there was one."""
+        with self.batch():
+            return self._db.execute("DELETE FROM triage WHERE digest=?", (str(digest),)).rowcount > 0
+
+    # -- what's new -----------------------------------------------------------------
+    def last_opened(self) -> str | None:
+        """When :meth:`mark_opened` last ran, or None if it never did."""
+        rows = self._read("SELECT value FROM meta WHERE key='opened_at'")
+        return rows[0][0] if rows else None
+
+    def new_digests(self, current_digest_names: Iterable[str]) -> list[str]:
+        """Those of the digests (in the order given) that no earlier
+        :meth:`mark_opened` saw. The very first time -- nothing was ever marked
+        -- none is new: on a first start every digest would be "new", which
+        says nothing."""
+        names = [n for n in dict.fromkeys(current_digest_names) if isinstance(n, str)]
+        with self._reading():
+            if self.last_opened() is None:
+                return []
+            seen: set[str] = set()
+            for chunk in _chunks(names):
+                marks = ",".join("?" * len(chunk))
+                seen.update(r[0] for r in self._read(
+                    f"SELECT name FROM seen_digests WHERE name IN ({marks})", chunk))
+        return [n for n in names if n not in seen]
+
+    def mark_opened(self, digest_names: Iterable[str]) -> list[str]:
+        """Record an opening that saw these digests; returns those that are new
+        since the last opening (as :meth:`new_digests` would have, in the same
+        transaction, so two windows starting at once agree). A digest once seen
+        stays seen, even if it is removed and comes back."""
+        names = [n for n in dict.fromkeys(digest_names) if isinstance(n, str)]
+        now = now_iso()
+        with self.batch():
+            new = self.new_digests(names)
+            self._db.executemany("INSERT OR IGNORE INTO seen_digests VALUES (?, ?)", ((n, now) for n in names))
+            self._db.execute("INSERT INTO meta VALUES ('opened_at', ?) "
+                             "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (now,))
+        return new
+
+    def read_ids(self, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` marked read."""
+        ids = list(dict.fromkeys(ids))
+        out: set[str] = set()
+        with self._reading():
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                out.update(r[0] for r in self._read(f"SELECT paper_id FROM reads WHERE paper_id IN ({marks})", chunk))
+        return out
+
+    def unread_counts(self, papers_by_digest: Mapping[str, Iterable[str]]) -> dict[str, int]:
+        """``{digest: number of its papers not marked read}`` for a mapping of
+        digest -> paper ids (from the catalog); one query per 500 distinct ids."""
+        lists = {d: list(dict.fromkeys(ids)) for d, ids in papers_by_digest.items()}
+        read = self.read_ids(pid for ids in lists.values() for pid in ids)
+        return {d: sum(1 for pid in ids if pid not in read) for d, ids in lists.items()}
+
     # -- reading ----------------------------------------------------------------
     def generation(self) -> int:
         """Bumped by every committed change, by any process; never goes down."""
@@ -976,7 +1271,9 @@ class Library:
         naming the first bad field), then merged in one transaction. Per paper:
         the union of tags; bookmark and read times the earlier of the two; on a
         note conflict the note updated last wins (the library's on a tie); the
-        library's snapshot unless it has none.
+        library's snapshot unless it has none. Saved searches by name: a new
+        name is added; for a name the library has, the one edited last wins
+        (the library's on a tie).
         """
         if isinstance(data, (bytes, bytearray)):
             try:
@@ -989,8 +1286,10 @@ class Library:
             except json.JSONDecodeError as e:
                 raise ImportFormatError(f"not JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
         incoming = parse_export(data)
+        searches = parse_saved_searches(data)
         added, merged, unchanged, replaced, kept = [], [], [], [], []
         with self.batch() as tx:
+            s_added, s_updated, s_same = self._import_searches(searches)
             ids = [r.id for r in incoming]
             local = self.records(ids)
             local_snaps = self._snapshots(ids)
@@ -1009,7 +1308,27 @@ class Library:
                 self._put(new, write_snapshot=rec.id not in local_snaps)
                 tx.changed.add(rec.id)
                 (merged if old else added).append(rec.id)
-        return ImportReport(tuple(added), tuple(merged), tuple(unchanged), tuple(replaced), tuple(kept))
+        return ImportReport(tuple(added), tuple(merged), tuple(unchanged), tuple(replaced), tuple(kept),
+                            tuple(s_added), tuple(s_updated), tuple(s_same))
+
+    def _import_searches(self, searches: list[SavedSearch]) -> tuple[list[str], list[str], list[str]]:
+        """Merge saved searches (inside the import's transaction)."""
+        added, updated, same = [], [], []
+        for s in searches:
+            old = self.saved_search(s.name)
+            if old is None:
+                self._db.execute(
+                    "INSERT INTO saved_searches (name, query, watch, created_at, updated_at) VALUES (?,?,?,?,?)",
+                    (s.name, s.query, int(s.watch), s.created_at, s.updated_at))
+                added.append(s.name)
+            elif (old.query, old.watch) != (s.query, s.watch) and s.updated_at > old.updated_at:
+                self._db.execute(
+                    "UPDATE saved_searches SET query=?, watch=?, created_at=?, updated_at=? WHERE name=?",
+                    (s.query, int(s.watch), min(old.created_at, s.created_at), s.updated_at, s.name))
+                updated.append(s.name)
+            else:
+                same.append(s.name)
+        return added, updated, same
 
     def _put(self, r: Record, write_snapshot: bool) -> None:
         """Make the rows of one paper say exactly ``r`` (inside a transaction)."""
@@ -1037,11 +1356,21 @@ class Library:
                 (r.id, s.title, s.link, s.arxiv_id, json.dumps(list(s.labels), ensure_ascii=False),
                  json.dumps(list(s.authors), ensure_ascii=False)))
 
-    def export_json(self, records: Iterable[Record] | None = None, what: str = "all") -> dict:
-        """The lossless export object (see :func:`parse_export`)."""
+    def export_json(self, records: Iterable[Record] | None = None, what: str = "all",
+                    searches: Iterable[SavedSearch] | None = None) -> dict:
+        """The lossless export object (see :func:`parse_export`). Saved
+        searches go with ``what="all"`` (unless ``searches`` are given)."""
         recs = self.all_records() if records is None else list(records)
+        if searches is None:
+            searches = self.saved_searches() if what == "all" else []
         return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "what": what,
-                "exported_at": now_iso(), "papers": [r.as_json() for r in recs]}
+                "exported_at": now_iso(), "papers": [r.as_json() for r in recs],
+                "saved_searches": [s.as_json() for s in searches]}
+
+
+def _saved_from_row(row: Sequence[Any]) -> SavedSearch:
+    name, query, watch, created, updated, checked = row
+    return SavedSearch(name, query, bool(watch), created, updated, checked)
 
 
 def _replace(r: Record, **changes) -> Record:
@@ -1086,8 +1415,11 @@ def parse_export(data: Any) -> list[Record]:
 
     The format::
 
-        {"format": "papers-library", "version": 1, "what": "all",
-         "exported_at": "...", "papers": [Record.as_json(), ...]}
+        {"format": "papers-library", "version": 2, "what": "all",
+         "exported_at": "...", "papers": [Record.as_json(), ...],
+         "saved_searches": [SavedSearch.as_json(), ...]}
+
+    Version 1 is the same without ``saved_searches``; both are read.
     """
     if not isinstance(data, dict):
         raise ImportFormatError("not a papers library export (expected a JSON object)")
@@ -1112,4 +1444,26 @@ def parse_export(data: Any) -> list[Record]:
             raise ImportFormatError(f"papers[{i}]: id {rec.id} appears twice (also papers[{seen[rec.id]}])")
         seen[rec.id] = i
         out.append(rec)
+    return out
+
+
+def parse_saved_searches(data: Any) -> list[SavedSearch]:
+    """The saved searches of an export object (none in a version 1 export),
+    validated; :class:`ImportFormatError` names the first thing wrong. Call
+    after :func:`parse_export` has checked the header."""
+    raw = data.get("saved_searches", []) if isinstance(data, dict) else []
+    if not isinstance(raw, list):
+        raise ImportFormatError("\"saved_searches\" is not a list")
+    out: list[SavedSearch] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(raw):
+        try:
+            s = SavedSearch.from_json(item, f"saved_searches[{i}]")
+        except ValueError as e:
+            raise ImportFormatError(_one_line(str(e))) from None
+        if s.name in seen:
+            raise ImportFormatError(
+                f"saved_searches[{i}]: name {s.name!r} appears twice (also saved_searches[{seen[s.name]}])")
+        seen[s.name] = i
+        out.append(s)
     return out
