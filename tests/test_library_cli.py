@@ -295,3 +295,155 @@ def test_read_only_data_dir_via_the_cli(capsys, built, tmp_path):
             if p.is_dir():
                 p.chmod(0o755)
         shutil.rmtree(root)
+
+
+# --- saved searches and watches -------------------------------------------------------
+
+def test_saved_searches_add_list_run_replace_rm(capsys, home):
+    code, out, err = run(capsys, home, "saved")
+    assert code == 0 and out == "" and "no saved searches" in err
+    code, out, err = run(capsys, home, "saved", "add", "Attention Papers", "attention", "anymore")
+    assert code == 0 and out.strip() == "saved attention-papers: attention anymore"
+    code, out, err = run(capsys, home, "saved", "add", "sparse", "sparse", "--watch")
+    assert code == 0 and "watch on" in out and "watch:sparse" in out
+    code, out, err = run(capsys, home, "saved")
+    assert out.splitlines() == ["name              watch  query",
+                                "attention-papers  no     attention anymore",
+                                "sparse            yes    sparse"]
+    code, out, err = run(capsys, home, "saved", "run", "ATTENTION papers", "--json")
+    assert code == 0 and json.loads(out)[0]["title"] == ATTENTION
+    code, out, err = run(capsys, home, "saved", "run", "attention-papers", "--limit", "1")
+    assert code == 0 and ATTENTION in out.splitlines()[0] and "attention anymore" in err
+    code, out, err = run(capsys, home, "saved", "add", "sparse", "sparse", "attention")  # replaces, watch kept
+    assert code == 0 and out.startswith("replaced sparse: sparse attention")
+    code, out, err = run(capsys, home, "saved", "watch", "sparse", "--off")
+    assert code == 0 and out.strip() == "watch off: sparse"
+    code, out, err = run(capsys, home, "saved", "--json")
+    assert [(s["name"], s["query"], s["watch"]) for s in json.loads(out)] == [
+        ("attention-papers", "attention anymore", False), ("sparse", "sparse attention", False)]
+    code, out, err = run(capsys, home, "saved", "rm", "sparse")
+    assert code == 0 and "removed" in out
+    with Library.open(Paths.default(home)) as lib:  # in the file, after the commands ended
+        assert [(s.name, s.query) for s in lib.saved_searches()] == [("attention-papers", "attention anymore")]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("saved", "add", "a,b", "q"), "comma"),
+    (("saved", "add", "x" * 59, "q"), "longer than 58"),
+    (("saved", "add", "ok", " "), "query: empty"),
+    (("saved", "rm", "missing"), "no saved search named 'missing'"),
+    (("saved", "run", "missing"), "no saved search named 'missing'"),
+    (("saved", "watch", "missing"), "no saved search named 'missing'"),
+])
+def test_saved_search_errors_are_one_line_exit_2(capsys, home, argv, message):
+    run(capsys, home, "saved", "add", "keep", "q")
+    code, out, err = run(capsys, home, *argv)
+    assert code == 2 and message in one_error_line(err)
+    with Library.open(Paths.default(home)) as lib:
+        assert [s.name for s in lib.saved_searches()] == ["keep"]
+
+
+def stdin_bytes(monkeypatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+def test_add_from_stdin(capsys, home, monkeypatch):
+    digests = Paths.default(home).digests
+    text = text_digest(["Quokkas Learn To Smile With Diffusion", ATTENTION], label="Sep 9")
+    stdin_bytes(monkeypatch, text.encode())
+    code, out, err = run(capsys, home, "add", "-", "--name", "quokka")
+    assert code == 0 and out.startswith("quokka.txt: 2 papers, label Sep 9, text")
+    assert (digests / "quokka.txt").read_text() == text
+    assert [h["title"] for h in search(capsys, home, "quokkas")] == ["Quokkas Learn To Smile With Diffusion"]
+    stdin_bytes(monkeypatch, text_digest(["Something Else Entirely"]).encode())
+    code, out, err = run(capsys, home, "add", "-", "--name", "quokka")  # never overwrites
+    line = one_error_line(err)
+    assert code == 2 and "quokka.txt" in line and "exists" in line
+    assert (digests / "quokka.txt").read_text() == text
+    stdin_bytes(monkeypatch, text_digest(["Default Name Paper"]).encode())
+    code, out, err = run(capsys, home, "add", "-", "--dry-run")
+    assert code == 0 and out.splitlines()[-1] == "dry run: nothing was added"
+    assert sorted(p.name for p in digests.iterdir()) == ["quokka.txt"]
+    stdin_bytes(monkeypatch, text_digest(["Default Name Paper"]).encode())
+    code, out, err = run(capsys, home, "add", "-")
+    assert code == 0 and out.startswith("stdin-")
+    assert len([p for p in digests.iterdir() if p.name.startswith("stdin-")]) == 1
+
+
+@pytest.mark.parametrize("data, argv, message", [
+    (b"", ("-", "--name", "x"), "<stdin>: is empty"),
+    (b"hello there\n", ("-", "--name", "x"), "<stdin>: has no papers"),
+    (b'[{"paper": 5', ("-", "--name", "x"), "<stdin>: invalid JSON"),
+    (b"\xff\xfe\x00h", ("-",), "<stdin>: is UTF-16"),
+    (text_digest(["Fine"]).encode(), ("-", "--name", "../up"), "--name"),
+    (text_digest(["Fine"]).encode(), ("-", "other.txt"), "cannot be combined"),
+    (text_digest(["Fine"]).encode(), ("other.txt", "--name", "x"), "--name goes with -"),
+])
+def test_add_from_stdin_refuses_bad_input(capsys, home, monkeypatch, data, argv, message):
+    stdin_bytes(monkeypatch, data)
+    code, out, err = run(capsys, home, "add", *argv)
+    assert code == 2 and message in one_error_line(err)
+    assert not Paths.default(home).digests.exists() or not list(Paths.default(home).digests.iterdir())
+
+
+def test_watch_a_folder_and_watches_announce_new_papers(capsys, home, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    code, out, err = run(capsys, home, "watch")
+    assert code == 0 and out == "" and "no watched folders" in err
+    run(capsys, home, "saved", "add", "quokkas", "quokka", "smile", "--watch")
+    (drop / "sep9.txt").write_text(text_digest(
+        ["Quokkas Learn To Smile With Diffusion", "Quokkas Frown", ATTENTION], label="Sep 9"))
+    (drop / "junk.txt").write_text("not a digest\n")
+    code, out, err = run(capsys, home, "watch", str(drop))
+    assert code == 0 and out.splitlines()[0] == f"watching {drop.resolve()}"
+    errs = err.splitlines()
+    assert f"papers: {drop / 'junk.txt'}: has no papers (no title followed by an abstract)" in errs
+    assert "papers: imported 1 new and 0 changed digest(s) from watched folders" in errs
+    announce = [e for e in errs if e.startswith("papers: watch quokkas:")]
+    quokka = pid_of(capsys, home, "Quokkas Learn To Smile With Diffusion")
+    assert announce == [f"papers: watch quokkas: 1 new paper tagged watch:quokkas ({quokka})"]
+    assert [h["id"] for h in search(capsys, home, "tag:watch:quokkas")] == [quokka]
+    code, out, err = run(capsys, home, "watch", "--list")
+    assert out.splitlines() == [str(drop.resolve())]
+    # a file dropped later is picked up by whatever command runs next
+    (drop / "sep10.txt").write_text(text_digest(["Quokkas Smile Again"], label="Sep 10"))
+    code, out, err = run(capsys, home, "bookmarks")
+    assert "papers: watch quokkas: 1 new paper tagged watch:quokkas" in err
+    assert len(search(capsys, home, "tag:watch:quokkas")) == 2
+    code, out, err = run(capsys, home, "bookmarks")
+    assert "watch quokkas" not in err and "imported" not in err  # nothing new the second time
+    code, out, err = run(capsys, home, "watch", "--remove", str(drop))
+    assert code == 0 and "stopped watching" in out
+    code, out, err = run(capsys, home, "watch", "--remove", str(drop))
+    assert code == 2 and "is not watched" in one_error_line(err)
+    assert {p.name for p in Paths.default(home).digests.iterdir()} == {"sep9.txt", "sep10.txt"}
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("watch", "/nonexistent/papers-folder"), "not a folder"),
+    (("watch", "--remove", "/x", "/y"), "--remove takes the folder itself"),
+])
+def test_watch_errors_are_one_line_exit_2(capsys, home, argv, message):
+    code, out, err = run(capsys, home, *argv)
+    assert code == 2 and message in one_error_line(err)
+    assert not Paths.default(home).watched_file.exists()
+
+
+def test_watching_the_digests_folder_itself_is_refused(capsys, home):
+    digests = Paths.default(home).digests
+    digests.mkdir(parents=True, exist_ok=True)
+    code, out, err = run(capsys, home, "watch", str(digests))
+    assert code == 2 and "watch another folder" in one_error_line(err)
+
+
+def test_saved_searches_survive_export_and_import(capsys, home, built, tmp_path):
+    run(capsys, home, "saved", "add", "mine", "attention", "--watch")
+    export_file = tmp_path / "export.json"
+    assert run(capsys, home, "export", "--format", "json", "-o", str(export_file))[0] == 0
+    other = tmp_path / "other"
+    shutil.copytree(built, other)
+    code, out, err = run(capsys, str(other), "import", str(export_file))
+    assert code == 0 and "saved searches: 1 added" in out
+    code, out, err = run(capsys, str(other), "saved")
+    assert out.splitlines()[1].split() == ["mine", "yes", "attention"]

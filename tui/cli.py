@@ -50,23 +50,27 @@ def _progress_printer(enabled: bool):
 
 
 def open_index(args, rebuild: bool = False, quiet: bool = False):
-    """Open (and update) the index, printing progress and notices on stderr."""
+    """Open (and update) the index, printing progress and notices on stderr.
+
+    First the watched folders are imported into the user digests folder; after
+    the sync, watches (saved searches with ``watch`` on) tag the papers it
+    brought in, one line each on stderr."""
     from .core.index import Index, IndexError_
+    from .core.library import Library, LibraryError
 
     paths = _paths(args)
+    _import_watched(paths)
     progress = _progress_printer(sys.stderr.isatty() and not quiet)
+    previous = getattr(args, "_library", None)
+    if previous is not None:  # opened again (papers add): one library per command
+        previous.close()
     try:
-        from .core.library import Library, LibraryError
-    except ImportError:  # the library lands in its own change
-        library = None
-    else:
-        try:
-            library = Library.open(paths)
-        except LibraryError as e:
-            raise UserError(str(e)) from None
-        args._library = library
-        for n in getattr(library, "notices", ()):
-            print(f"papers: {n}", file=sys.stderr)
+        library = Library.open(paths)
+    except LibraryError as e:
+        raise UserError(str(e)) from None
+    args._library = library
+    for n in library.notices:
+        print(f"papers: {n}", file=sys.stderr)
     try:
         index, report = Index.open(paths, progress=progress, library=library, rebuild=rebuild)
     except IndexError_ as e:
@@ -75,7 +79,48 @@ def open_index(args, rebuild: bool = False, quiet: bool = False):
         print(f"papers: {n}", file=sys.stderr)
     for err in report.errors:
         print(f"papers: skipped {err}", file=sys.stderr)
+    _run_watches(index, library, report)
     return index, report
+
+
+def _import_watched(paths) -> None:
+    """Copy new or changed digests from the watched folders (papers watch)."""
+    from .core.config import Config, load_watched
+    from .core.watch import import_watched
+
+    watched, problems = load_watched(paths.watched_file)
+    for line in problems:
+        print(f"papers: {line}", file=sys.stderr)
+    if not watched:
+        return
+    result = import_watched(paths, Config(watched=watched))
+    for line in result.problems:
+        print(f"papers: {line}", file=sys.stderr)
+    if result.copied or result.updated:
+        print(f"papers: imported {result.summary()}", file=sys.stderr)
+
+
+def _run_watches(index, library, report) -> None:
+    """Tag the papers this sync brought in that watches match; announce them."""
+    from .core.library import LibraryError
+    from .core.watch import apply_watches, new_paper_ids
+
+    if index.readonly:
+        return
+    ids = new_paper_ids(index, report)
+    if not ids:
+        return
+    try:
+        found = apply_watches(index, library, ids)
+    except LibraryError as e:
+        print(f"papers: watches not applied: {e}", file=sys.stderr)
+        return
+    if found:
+        _sync_index(index, library)
+    for name, pids in found:
+        shown = ", ".join(pids[:5]) + (", ..." if len(pids) > 5 else "")
+        print(f"papers: watch {name}: {len(pids)} new paper{'s' if len(pids) != 1 else ''} "
+              f"tagged watch:{name} ({shown})", file=sys.stderr)
 
 
 def _clip(text: str, width: int) -> str:
@@ -90,7 +135,11 @@ def _term_width() -> int:
 
 def cmd_search(args) -> int:
     index, _ = open_index(args)
-    query = " ".join(args.query)
+    return _show_search(args, index, " ".join(args.query))
+
+
+def _show_search(args, index, query: str) -> int:
+    """Print a page of results (``args.limit``, ``args.offset``, ``args.json``)."""
     res = index.search(query, limit=args.limit, offset=args.offset)
     if args.json:
         papers = index.catalog.get_many([h.id for h in res.hits])
@@ -163,6 +212,12 @@ def cmd_add(args) -> int:
     from .core.digest import DigestError, parse_file
     from .core.paths import DIGEST_SUFFIXES
 
+    if "-" in args.files:
+        if len(args.files) > 1:
+            raise UserError("- (a digest on stdin) cannot be combined with files")
+        return _add_stdin(args)
+    if args.name is not None:
+        raise UserError("--name goes with - (a digest on stdin); files keep their names")
     paths = _paths(args)
     files: list[Path] = []
     for raw in args.files:
@@ -224,6 +279,83 @@ def cmd_add(args) -> int:
     index.close()
     index, report = open_index(args)
     print(f"added {len(copied)} digest(s); {report.papers_written} papers indexed; {index.count()} papers in all")
+    return 0
+
+
+def _add_stdin(args) -> int:
+    """``papers add - [--name NAME]``: one digest from stdin, checked, then
+    written into the user digests folder under a new name."""
+    from .core.digest import DigestError
+    from .core.watch import check_digest_name, default_stdin_name, read_digest, store_digest
+
+    paths = _paths(args)
+    if getattr(sys.stdin, "isatty", lambda: False)():
+        raise UserError("add -: reads a digest from stdin; pipe or redirect one in")
+    try:
+        name = check_digest_name(args.name if args.name is not None else default_stdin_name())
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    stream = getattr(sys.stdin, "buffer", None)
+    data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+    try:
+        if args.dry_run:
+            digest, dest = read_digest(data, name), None
+        else:
+            dest, digest = store_digest(paths, data, name)
+    except DigestError as e:
+        raise UserError(f"{e}; nothing was added") from None
+    except FileExistsError as e:
+        raise UserError(f"{e.filename}: a digest named {name!r} exists; choose another --name; "
+                        "nothing was added") from None
+    except OSError as e:
+        raise UserError(f"cannot write into {paths.digests}: {e.strerror or e}; nothing was added") from None
+    print(f"{dest.name if dest else name}: {len(digest.entries)} papers, label {digest.label or '-'}, "
+          f"{digest.format}")
+    for prob in digest.problems:
+        print(f"    {prob.format(dest.name if dest else '<stdin>')}")
+    if dest is None:
+        print("dry run: nothing was added")
+        return 0
+    index, report = open_index(args)
+    print(f"added {dest}; {report.papers_written} papers indexed; {index.count()} papers in all")
+    index.close()
+    return 0
+
+
+def cmd_watch(args) -> int:
+    """``papers watch [DIR] | --list | --remove DIR``."""
+    from .core.config import add_watched, folder_key, load_watched, remove_watched
+
+    paths = _paths(args)
+    if args.remove is not None and (args.folder or args.list):
+        raise UserError("--remove takes the folder itself: papers watch --remove DIR")
+    try:
+        if args.remove is not None:
+            if not remove_watched(paths.watched_file, args.remove):
+                raise UserError(f"{folder_key(args.remove)} is not watched (see papers watch --list)")
+            print(f"stopped watching {folder_key(args.remove)}; the digests imported from it stay")
+            return 0
+        if args.folder and not args.list:
+            folder = folder_key(args.folder)
+            if not folder.is_dir():
+                raise UserError(f"{args.folder}: not a folder")
+            if folder == folder_key(paths.digests):
+                raise UserError(f"{folder} is where papers keeps added digests; watch another folder")
+            added = add_watched(paths.watched_file, folder)
+            print(f"watching {folder}" if added else f"already watching {folder}")
+            index, _ = open_index(args)
+            print(f"{index.count()} papers in all")
+            index.close()
+            return 0
+    except OSError as e:
+        raise UserError(f"cannot change {paths.watched_file}: {e.strerror or e}") from None
+    folders, problems = load_watched(paths.watched_file)
+    for line in problems:
+        print(f"papers: {line}", file=sys.stderr)
+    if not folders:
+        print("no watched folders; add one with: papers watch DIR", file=sys.stderr)
+    for folder in folders:
+        print(f"{folder}" + ("" if folder.is_dir() else "  (missing)"))
     return 0
 
 
@@ -516,6 +648,86 @@ def cmd_import(args, index, library) -> int:
     return 0
 
 
+# --- saved searches and watches -------------------------------------------------------
+
+def _library_only(func):
+    """Open just the library for ``func(args, library)`` (no index needed)."""
+    @functools.wraps(func)
+    def run(args) -> int:
+        from .core.library import InvalidSavedSearch, Library, LibraryError
+
+        try:
+            with Library.open(_paths(args)) as library:
+                for n in library.notices:
+                    print(f"papers: {n}", file=sys.stderr)
+                return func(args, library)
+        except (LibraryError, InvalidSavedSearch) as e:
+            raise UserError(str(e)) from None
+    return run
+
+
+def _saved_or_fail(library, name: str):
+    found = library.saved_search(name)
+    if found is None:
+        raise UserError(f"no saved search named {name!r} (see papers saved)")
+    return found
+
+
+@_library_only
+def cmd_saved_list(args, library) -> int:
+    searches = library.saved_searches()
+    if args.json:
+        json.dump([{**s.as_json(), "checked_at": s.checked_at} for s in searches],
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not searches:
+        print("no saved searches; add one with: papers saved add NAME QUERY", file=sys.stderr)
+        return 0
+    name_w = min(30, max(len(s.name) for s in searches))
+    print(f"{'name':<{name_w}}  watch  query")
+    for s in searches:
+        print(f"{_clip(s.name, name_w):<{name_w}}  {'yes' if s.watch else 'no':<5}  {s.query}")
+    return 0
+
+
+@_library_only
+def cmd_saved_add(args, library) -> int:
+    from .core.text import strip_control
+
+    before = library.saved_search(args.name)
+    s = library.save_search(strip_control(args.name), " ".join(args.query), watch=args.watch)
+    what = "saved" if before is None else ("unchanged:" if before == s else "replaced")
+    print(f"{what} {s.name}: {s.query}" + ("  (watch on: new papers that match are tagged "
+                                           f"{s.tag})" if s.watch else ""))
+    return 0
+
+
+@_library_only
+def cmd_saved_rm(args, library) -> int:
+    found = _saved_or_fail(library, args.name)
+    library.delete_search(found.name)
+    print(f"removed the saved search {found.name}" + (f"; papers keep the tag {found.tag}" if found.watch else ""))
+    return 0
+
+
+@_library_only
+def cmd_saved_watch(args, library) -> int:
+    s = library.set_watch(_saved_or_fail(library, args.name).name, not args.off)
+    assert s is not None
+    print(f"watch {'on' if s.watch else 'off'}: {s.name}" +
+          (f" (papers added from now on that match {s.query!r} are tagged {s.tag})" if s.watch else ""))
+    return 0
+
+
+@_library_command
+def cmd_saved_run(args, index, library) -> int:
+    found = _saved_or_fail(library, args.name)
+    if not args.json:
+        print(f"saved search {found.name}: {found.query}", file=sys.stderr)
+    return _show_search(args, index, found.query)
+
+
 # --- parser ------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -538,10 +750,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="show parse problems")
     p.set_defaults(func=cmd_digests)
 
-    p = sub.add_parser("add", help="import digest files (or folders of them)")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p = sub.add_parser("add", help="import digest files (or folders of them); - reads one from stdin")
+    p.add_argument("files", nargs="+", metavar="FILE", help="a digest file, a folder of them, or - for stdin")
     p.add_argument("--dry-run", action="store_true", help="only show what would be imported")
+    p.add_argument("--name", metavar="NAME",
+                   help="with -: the digest's name (default stdin-YYYYmmdd-HHMMSS)")
     p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("watch", help="import digests from a folder on every start; --list, --remove")
+    p.add_argument("folder", nargs="?", metavar="DIR", help="the folder to watch")
+    p.add_argument("--list", action="store_true", help="list the watched folders (the default)")
+    p.add_argument("--remove", metavar="DIR", help="stop watching DIR (its digests stay)")
+    p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("saved", help="saved searches: list; add, rm, run, watch")
+    p.add_argument("--json", action="store_true", help="list as a JSON array")
+    p.set_defaults(func=cmd_saved_list)
+    saved = p.add_subparsers(dest="saved_command", metavar="SUBCOMMAND")
+    q = saved.add_parser("add", help="save a search (an existing name gets the new query)")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("query", nargs="+", metavar="QUERY", help="words or query syntax, as for search")
+    q.add_argument("--watch", action=argparse.BooleanOptionalAction, default=None,
+                   help="tag new papers that match it watch:NAME (--no-watch: off; default: unchanged)")
+    q.set_defaults(func=cmd_saved_add)
+    q = saved.add_parser("rm", help="forget a saved search")
+    q.add_argument("name", metavar="NAME")
+    q.set_defaults(func=cmd_saved_rm)
+    q = saved.add_parser("run", help="search with a saved search")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--limit", type=int, default=10, help="how many hits (default 10)")
+    q.add_argument("--offset", type=int, default=0, help="skip this many hits")
+    q.add_argument("--json", action="store_true", help="print a JSON array")
+    q.set_defaults(func=cmd_saved_run)
+    q = saved.add_parser("watch", help="turn a saved search's watch on (or --off)")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--off", action="store_true", help="turn it off")
+    q.set_defaults(func=cmd_saved_watch)
 
     p = sub.add_parser("reindex", help="rebuild the search index from scratch")
     p.set_defaults(func=cmd_reindex)

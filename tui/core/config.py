@@ -10,19 +10,29 @@ bundled = true    # include the bundled sample digests
 ```
 
 A missing file is fine; an unreadable one is reported as one line and ignored.
+
+Watched folders (``papers watch DIR``) live beside it in ``<config>/watched.txt``:
+one folder per line, blank lines and lines starting with ``#`` ignored. They are
+kept out of config.toml on purpose: the command line adds and removes lines
+there, and rewriting config.toml (the standard library reads TOML but cannot
+write it) would lose the user's comments and layout.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .paths import WATCHED_FILE
 
 
 @dataclass
 class Config:
     keys: dict[str, str] = field(default_factory=dict)
     bundled: bool = True
+    watched: list[Path] = field(default_factory=list)  # folders to import digests from
     problems: list[str] = field(default_factory=list)
 
 
@@ -54,7 +64,16 @@ def _parse_toml(text: str) -> dict:
     return tomllib.loads(text)
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: Path, watched_file: Path | None = None) -> Config:
+    """The config of ``path`` (config.toml) and the watched folders of
+    ``watched_file`` (default: ``watched.txt`` beside it)."""
+    cfg = _load_toml(path)
+    cfg.watched, problems = load_watched(watched_file or path.with_name(WATCHED_FILE))
+    cfg.problems += problems
+    return cfg
+
+
+def _load_toml(path: Path) -> Config:
     cfg = Config()
     try:
         text = path.read_text(encoding="utf-8")
@@ -79,3 +98,76 @@ def load_config(path: Path) -> Config:
     if isinstance(app, dict) and isinstance(app.get("bundled"), bool):
         cfg.bundled = app["bundled"]
     return cfg
+
+
+# --- watched folders -------------------------------------------------------------
+
+def folder_key(folder: str | os.PathLike) -> Path:
+    """A folder as it is stored and compared: absolute, ``~`` expanded, resolved."""
+    return Path(folder).expanduser().resolve()
+
+
+def _folder_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (FileNotFoundError, NotADirectoryError):  # no file: no folders
+        return []
+
+
+def _line_folder(line: str, base: Path) -> Path | None:
+    text = line.strip()
+    if not text or text.startswith("#"):
+        return None
+    folder = Path(text).expanduser()
+    return folder_key(folder if folder.is_absolute() else base / folder)
+
+
+def load_watched(path: Path) -> tuple[list[Path], list[str]]:
+    """The watched folders listed in ``path`` (in order, without repeats) and
+    one line per problem reading it."""
+    try:
+        lines = _folder_lines(path)
+    except (OSError, UnicodeDecodeError) as e:
+        return [], [f"{path}: cannot be read ({getattr(e, 'strerror', None) or e}); no folders are watched"]
+    folders = [f for f in (_line_folder(line, path.parent) for line in lines) if f is not None]
+    return list(dict.fromkeys(folders)), []
+
+
+def _write_lines(path: Path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in lines))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+WATCHED_HEADER = ("# Folders papers imports digests from when it starts (papers watch DIR).",
+                  "# One folder per line; lines starting with # are ignored.")
+
+
+def add_watched(path: Path, folder: str | os.PathLike) -> bool:
+    """Add ``folder`` to the watched file ``path`` (written atomically, other
+    lines and comments kept); False if it was already there. Raises OSError."""
+    key = folder_key(folder)
+    lines = _folder_lines(path)
+    if any(_line_folder(line, path.parent) == key for line in lines):
+        return False
+    _write_lines(path, (lines or list(WATCHED_HEADER)) + [str(key)])
+    return True
+
+
+def remove_watched(path: Path, folder: str | os.PathLike) -> bool:
+    """Remove ``folder`` from the watched file ``path``; False if it was not
+    there. Raises OSError."""
+    key = folder_key(folder)
+    lines = _folder_lines(path)
+    kept = [line for line in lines if _line_folder(line, path.parent) != key]
+    if len(kept) == len(lines):
+        return False
+    _write_lines(path, kept)
+    return True

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 APP_NAME = "papers-tui"
+WATCHED_FILE = "watched.txt"  # in the config folder: one watched folder per line
 BUNDLED_DIGESTS = Path(__file__).resolve().parent.parent / "digests"
 DIGEST_SUFFIXES = (".txt", ".json", ".md")
 
@@ -57,6 +58,16 @@ class Paths:
     @property
     def state_file(self) -> Path:
         return self.data / "state.json"
+
+    @property
+    def watched_file(self) -> Path:
+        """The folders ``papers watch`` imports digests from (hand-editable)."""
+        return self.config / WATCHED_FILE
+
+    @property
+    def watch_origins(self) -> Path:
+        """Which watched file each imported digest came from (tui.core.watch)."""
+        return self.data / "watched-origins.json"
 
     def ensure(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
