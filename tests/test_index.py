@@ -69,6 +69,21 @@ def test_added_changed_removed_digest_touches_only_its_papers(paths):
     ix.close()
 
 
+def test_did_you_mean_follows_added_and_removed_digests(paths):
+    paths.digests.mkdir(parents=True)
+    mine = paths.digests / "mine.txt"
+    mine.write_text(text_digest(["Counting Quokkas From Space"]))
+    ix, _ = Index.open(paths)
+    assert ix.catalog.has_word("quokkas") and ix.search("quokkas").total == 1
+    assert ix.search("quokkaz").suggestion == "quokkas"
+    ix.close()
+    mine.write_text(text_digest(["Counting Wombats From Space"]))
+    ix, _ = Index.open(paths)
+    assert not ix.catalog.has_word("quokkas") and ix.catalog.has_word("wombats")
+    assert ix.search("quokkaz").suggestion != "quokkas"
+    ix.close()
+
+
 def test_touch_without_change_rewrites_no_paper(paths):
     ix, _ = Index.open(paths)
     ix.close()
@@ -398,7 +413,7 @@ def test_bulk_writer_writes_what_whoosh_writes(tmp_path, monkeypatch):
 
 
 def test_word_cache_matches_the_analyzer():
-    from collections import defaultdict
+    from collections import Counter, defaultdict
 
     from tui.core.index import SURFACE_ANALYZER, TEXT_ANALYZER, WORDS
 
@@ -409,4 +424,6 @@ def test_word_cache_matches_the_analyzer():
         for t in TEXT_ANALYZER(text, positions=True, mode="index"):
             ref[t.text.encode()].append(t.pos)
         assert WORDS.positions(text) == (dict(ref), sum(map(len, ref.values())))
-        assert WORDS.surface(text) == {t.text for t in SURFACE_ANALYZER(text, mode="index")}
+        found = Counter()
+        WORDS.found(text, found)
+        assert WORDS.surface(found) == Counter(t.text for t in SURFACE_ANALYZER(text, mode="index"))

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS papers (
     newest_rank TEXT NOT NULL, newest_pos INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS papers_order ON papers (newest_rank DESC, newest_pos);
-CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, papers INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -222,24 +222,23 @@ class Catalog:
                 yield _paper_from_row(pid, data)
             last = rows[-1][0]
 
-
     # --- words (the unstemmed vocabulary, for "did you mean") -------------------
     def add_words(self, counts: dict[str, int]) -> None:
-        """Add each word's change in the number of papers that have it."""
+        """Add each word's change in occurrences (in titles and abstracts)."""
         self.db.executemany(
-            "INSERT INTO words VALUES (?, ?) ON CONFLICT (word) DO UPDATE SET papers = papers + excluded.papers",
+            "INSERT INTO words VALUES (?, ?) ON CONFLICT (word) DO UPDATE SET n = n + excluded.n",
             ((w, n) for w, n in counts.items() if n))
         if any(n < 0 for n in counts.values()):
-            self.db.execute("DELETE FROM words WHERE papers <= 0")
+            self.db.execute("DELETE FROM words WHERE n <= 0")
 
     def has_word(self, word: str) -> bool:
         return self.db.execute("SELECT 1 FROM words WHERE word = ?", (word,)).fetchone() is not None
 
     def words_like(self, first: str, min_len: int, max_len: int) -> list[tuple[str, int]]:
         """Words starting with ``first`` (one character) of a length in range, with
-        the number of papers that have each."""
+        their occurrences."""
         return self.db.execute(
-            "SELECT word, papers FROM words WHERE word >= ? AND word < ? AND length(word) BETWEEN ? AND ?",
+            "SELECT word, n FROM words WHERE word >= ? AND word < ? AND length(word) BETWEEN ? AND ?",
             (first, first + "\U0010ffff", min_len, max_len)).fetchall()
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
+from collections import Counter
 import errno
 import hashlib
 import os
@@ -47,7 +48,7 @@ from .papers import LibraryState, Paper, merge_entries, paper_id
 from .paths import Paths, Source, digest_sources
 from .text import fold, strip_control, title_key
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 MAX_QUERY_CHARS = 256
 MAX_QUERY_TERMS = 24
 MAX_FUZZY = 2
@@ -182,18 +183,20 @@ class _WordCache:
             self._words[word] = e
         return e
 
-    def positions(self, text: str, surface: set[str] | None = None) -> tuple[dict[bytes, list[int]], int]:
+    def positions(self, text: str, found: Counter | None = None) -> tuple[dict[bytes, list[int]], int]:
         """Term (UTF-8) -> positions of ``text`` as the analyzer indexes it, and
-        the number of tokens kept (the field length). The unstemmed words are
-        added to ``surface`` when given."""
+        the number of tokens kept (the field length). The words of the text as
+        written are counted into ``found`` when given (see :meth:`surface`)."""
         poses: dict[bytes, list[int]] = {}
         words = self._words
         entry = self.entry
         pos = -1
         tpos = 0
         count = 0
-        found = CompoundTokenizer._RE.findall(text)
-        for word in found:
+        raw = CompoundTokenizer._RE.findall(text)
+        if found is not None:
+            found.update(raw)
+        for word in raw:
             e = words.get(word) or entry(word)
             terms = e[2]
             if terms:
@@ -208,18 +211,20 @@ class _WordCache:
                     else:
                         lst.append(pos)
             tpos += e[0]
-        if surface is not None:
-            for word in set(found):
-                surface.update((words.get(word) or entry(word))[3])
         return poses, count
 
-    def surface(self, text: str) -> set[str]:
-        """The distinct unstemmed words of ``text`` (for "did you mean")."""
-        out: set[str] = set()
-        words = self._words
+    def found(self, text: str, found: Counter) -> None:
+        """Count the words of ``text`` as written into ``found``."""
+        found.update(CompoundTokenizer._RE.findall(text))
+
+    def surface(self, found: Counter, sign: int = 1, out: dict[str, int] | None = None) -> dict[str, int]:
+        """Occurrences of each unstemmed, unstopped word (what "did you mean"
+        offers), from counts of words as written."""
+        out = {} if out is None else out
         entry = self.entry
-        for word in set(CompoundTokenizer._RE.findall(text)):
-            out.update((words.get(word) or entry(word))[3])
+        for word, n in found.items():
+            for w in entry(word)[3]:
+                out[w] = out.get(w, 0) + sign * n
         return out
 
 
@@ -291,8 +296,9 @@ class BulkWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self.pool = _MemoryPool()
         self._finished: list = []
-        #: when a dict, each added document adds 1 to its surface words' counts
-        self.words: dict[str, int] | None = None
+        #: when a Counter, the words of the added documents' title and abstract,
+        #: as written, are counted into it (see _WordCache.surface)
+        self.words: Counter | None = None
         schema = self.schema
         if any(f.separate_spelling() or f.vector for _, f in schema.items()):
             self.cancel()
@@ -301,6 +307,13 @@ class BulkWriter(SegmentWriter):
                       if name in schema and type(schema[name].format) is Positions}
         # fields that index nothing for "" (ID fields index the empty term)
         self._skip_empty = {name for name, f in schema.items() if not f.indexed or not list(f.index(""))}
+        # fields that index a value as one term, itself (ID fields): weight of it
+        self._verbatim = {}
+        for name, f in schema.items():
+            probe = "Ab c-1 é"
+            if f.indexed and list(f.index(probe)) == [(probe.encode("utf-8"), 1, f.format.field_boost, b"")]:
+                self._verbatim[name] = f.format.field_boost * 1.0
+        self._memo: dict[tuple[str, str], list] = {}  # (field, value) -> postings of other fields
 
     def add_document(self, **fields):
         if any(name.startswith("_") for name in fields):  # boosts, stored overrides
@@ -318,7 +331,7 @@ class BulkWriter(SegmentWriter):
         docnum = self.docnum
         names = sorted(fields)
         self._check_fields(schema, names)
-        surface = set() if self.words is not None else None
+        found = self.words
         pdw.start_doc(docnum)
         try:
             for name in names:
@@ -331,7 +344,7 @@ class BulkWriter(SegmentWriter):
                 if not value and name in self._skip_empty:
                     pass
                 elif name in self._fast:
-                    poses, length = WORDS.positions(value, surface if name in SURFACE_FIELDS else None)
+                    poses, length = WORDS.positions(value, found if name in SURFACE_FIELDS else None)
                     if not field.scorable:
                         length = 0
                     terms = pool.terms(name)
@@ -351,9 +364,24 @@ class BulkWriter(SegmentWriter):
                         else:
                             lst += (docnum, weight, vbytes)
                     pool.postings += len(poses)
+                elif name in self._verbatim:
+                    tbytes = value.encode("utf-8")
+                    terms = pool.terms(name)
+                    lst = terms.get(tbytes)
+                    if lst is None:
+                        terms[tbytes] = [docnum, self._verbatim[name], b""]
+                    else:
+                        lst += (docnum, self._verbatim[name], b"")
+                    pool.postings += 1
+                    length = 1 if field.scorable else 0
                 elif field.indexed:
                     terms = pool.terms(name)
-                    for tbytes, freq, weight, vbytes in field.index(value):
+                    items = self._memo.get((name, value))
+                    if items is None:  # the digest and flag fields repeat: remember them
+                        if len(self._memo) > 5000:
+                            self._memo.clear()
+                        items = self._memo[name, value] = list(field.index(value))
+                    for tbytes, freq, weight, vbytes in items:
                         weight *= 1.0  # as Whoosh applies the (absent) field boost
                         length += freq
                         added += 1
@@ -375,10 +403,6 @@ class BulkWriter(SegmentWriter):
         pdw.finish_doc()
         self._added = True
         self.docnum += 1
-        if surface:
-            words = self.words
-            for w in surface:
-                words[w] = words.get(w, 0) + 1
 
     def _flush_segment(self):
         self.perdocwriter.close()
@@ -489,9 +513,13 @@ def merge_policy(writer, segments):
     return [s for s in segments if s not in merge]
 
 
-def _count_words(words: dict[str, int], p: Paper, sign: int) -> None:
-    for w in WORDS.surface(p.title) | WORDS.surface(p.abstract):  # as BulkWriter.words counts
-        words[w] = words.get(w, 0) + sign
+def _found_words(papers: Iterable[Paper]) -> Counter:
+    """The words of these papers' titles and abstracts, as BulkWriter.words counts them."""
+    found: Counter = Counter()
+    for p in papers:
+        WORDS.found(p.title, found)
+        WORDS.found(p.abstract, found)
+    return found
 
 
 def make_schema() -> wf.Schema:
@@ -858,8 +886,8 @@ class Index:
             return
         ranks = self.catalog.rank_of()
         writer = self._writer()
-        words: dict[str, int] = {}  # surface word -> papers gained (lost when negative)
-        writer.words = words
+        writer.words = Counter()  # words written; those of replaced papers are taken off
+        gone: Counter = Counter()
         try:
             done = 0
             for start in range(0, len(ids), 1000):
@@ -867,8 +895,7 @@ class Index:
                 groups = self.catalog.entries_of(chunk)
                 states = state(chunk) if state else {}
                 if not cold:
-                    for old in self.catalog.get_many(chunk).values():
-                        _count_words(words, old, -1)
+                    gone += _found_words(self.catalog.get_many(chunk).values())
                 papers = []
                 for pid in chunk:
                     p = merge_entries(pid, groups.get(pid, ()))
@@ -888,7 +915,7 @@ class Index:
                 report.papers_written += len(papers)
                 if progress:
                     progress(done, len(ids), f"indexing papers {done}/{len(ids)}")
-            self.catalog.add_words(words)
+            self.catalog.add_words(WORDS.surface(gone, -1, WORDS.surface(writer.words)))
             writer.commit(mergetype=merge_policy)
         except BaseException:
             writer.cancel()
