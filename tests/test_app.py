@@ -483,3 +483,102 @@ async def test_text_paper_gains_api_fields_and_keeps_its_library_state(paths):
         assert app.get_paper(pid).primary_link == "https://huggingface.co/papers/2408.01234"
         await search(app, pilot, "author:hopper")
         assert app.query_one("#results").ids == [pid]
+
+
+async def test_triage_decides_advances_and_resumes(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        newest = app.digest_order().names[0]
+        ids = app.index.catalog.digest_page(newest)
+        await pilot.press("T")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert type(screen).__name__ == "TriageScreen" and screen.digest == newest
+        assert f"1/{len(ids)}" in str(screen.query_one("#triage-head").render())
+        await pilot.press("k", "s", "l")
+        await pilot.pause(0.1)
+        head = str(screen.query_one("#triage-head").render())
+        assert f"4/{len(ids)}" in head and "1 kept" in head and "1 skipped" in head and "1 later" in head
+        assert ids[3] in str(screen.query_one("#triage-paper").render()) or \
+            app.get_paper(ids[3]).title.split(":")[0] in str(screen.query_one("#triage-paper").render())
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert app.screen is app.main
+    with Library.open(paths) as lib:
+        kept, skipped, later = (lib.get(i) for i in ids[:3])
+        assert kept.bookmarked and kept.read
+        assert skipped.read and not skipped.bookmarked
+        assert "later" in later.tags and not later.read
+        assert lib.triage_position(newest).paper_id == ids[3]
+    # a new session resumes at the fourth paper; ] goes on to the next digest
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("T")
+        await pilot.pause(0.2)
+        assert app.screen.viewing_id() == ids[3]
+        assert any("Resumed where you stopped" in n.message for n in app._notifications)
+        await pilot.press("right_square_bracket")
+        await pilot.pause(0.2)
+        assert app.screen.digest == app.digest_order().names[1]
+        assert app.screen.viewing_id() == app.index.catalog.digest_page(app.screen.digest)[0]
+
+
+async def test_saved_search_pane_palette_and_watch(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "quokka")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        app.screen.query_one("Input").value = "quokkas [bold]"  # names are normalised like tags
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("escape", "5")
+        await settle(app, pilot)
+        saved = app.query_one("#saved")
+        assert saved.ids == ["s:quokkas-[bold]"]
+        row = str(saved.get_option("s:quokkas-[bold]").prompt)
+        assert "quokkas-[bold]" in row and "0 papers" in row
+        await pilot.press("W")
+        await settle(app, pilot)
+        assert "◉ watch" in str(saved.get_option("s:quokkas-[bold]").prompt)
+    with Library.open(paths) as lib:
+        (x,) = lib.saved_searches()
+        assert (x.name, x.query, x.watch) == ("quokkas-[bold]", "quokka", True)
+    # a digest arrives between two starts: the watch tags its matching paper, what's new lists it
+    paths.digests.mkdir(parents=True, exist_ok=True)
+    (paths.digests / "fresh.txt").write_text(text_digest(
+        ["Counting Quokkas With Transformers", "Wombat Routing With Graphs"], label="Aug 9"))
+    quokka = paper_id("Counting Quokkas With Transformers")
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("Watch quokkas-[bold]: 1 new paper, tagged watch:quokkas-[bold]") for m in messages)
+        assert any(m.startswith("1 new digest since you last opened papers") for m in messages)
+        await pilot.press("N")
+        await settle(app, pilot)
+        assert app.query_one("#results").ids == [quokka, paper_id("Wombat Routing With Graphs")]
+        assert status(app).startswith("2 papers new since you last opened papers, from 1 digest · 2 unread")
+        await pilot.press("4")
+        await settle(app, pilot)
+        row = str(app.query_one("#digests").get_option("d:fresh").prompt)
+        assert row.startswith("NEW Aug 9") and "2 unread" in row
+        await pilot.press("ctrl+p")  # the palette offers it too
+        await pilot.pause(0.2)
+        await pilot.press(*"saved quokkas")
+        await pilot.pause(0.6)
+        assert "Saved search quokkas-[bold]" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        await pilot.press("5", "enter")
+        await settle(app, pilot)
+        assert app.query_one("#search").value == "quokka"
+        assert app.query_one("#results").ids == [quokka]
+        await pilot.press("5", "x")
+        await settle(app, pilot)
+        assert app.query_one("#saved").ids == []
+    with Library.open(paths) as lib:
+        assert "watch:quokkas-[bold]" in lib.get(quokka).tags and lib.saved_searches() == []

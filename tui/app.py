@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import threading
 import webbrowser
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from textual import on, work
@@ -32,13 +32,22 @@ from .core.config import load_config
 from .core.links import is_web_url
 from .core.paths import Paths, digest_sources
 from .screens.triage import LATER_TAG, TriageScreen
-from .screens.dialogs import CopyMenu, ErrorScreen, HelpScreen, NoteEditor, TagsDialog, TextDialog
+from .screens.dialogs import CopyMenu, ErrorScreen, HelpScreen, LineDialog, NoteEditor, TagsDialog, TextDialog
 from .screens.main import PANES, MainScreen
 from .widgets.details import DetailsPane, details_content
 from .widgets.papers_list import PAGE, PaperList, RowState, row_content, where_text
 from .widgets.render import one_line, plain
 
 SEARCH_DEBOUNCE = 0.12
+
+
+@dataclass
+class Arrivals:
+    """What came in while the index opened: watched-folder imports, watches
+    that tagged new papers, digests new since the last start."""
+    notices: list = field(default_factory=list)
+    watches: list = field(default_factory=list)  # [(saved search name, [paper ids])]
+    new_digests: list = field(default_factory=list)
 
 
 @dataclass
@@ -50,9 +59,6 @@ class SearchPage:
     papers: dict
     shared: dict | None = None  # "more like this": paper id -> the key terms it shares
     about: str = ""
-
-
-TRIAGE_DONE = "-"  # the stored position of a digest triaged to its end
 
 
 class PapersApp(App):
@@ -75,9 +81,10 @@ class PapersApp(App):
             self.done, self.total, self.text = done, total, text
 
     class IndexReady(Message):
-        def __init__(self, index, report) -> None:
+        def __init__(self, index, report, arrivals: "Arrivals | None" = None) -> None:
             super().__init__()
             self.index, self.report = index, report
+            self.arrivals = arrivals or Arrivals()
 
     class SearchDone(Message):
         def __init__(self, page: SearchPage) -> None:
@@ -103,6 +110,9 @@ class PapersApp(App):
         self._select_after: str | None = None
         self.last_result = None
         self.last_shared: dict = {}
+        self.shown_about = ""  # the results list is a computed list, not a query or a feed
+        self.new_digests: list[str] = []  # digests added since the previous start
+        self.unread_counts: dict[str, int] = {}
         self.bookmark_sort = "added"
         self._search_timer = None
         self._search_pending = False
@@ -159,9 +169,47 @@ class PapersApp(App):
             if self.index is not None:
                 self.index.close()
                 self.index = None
+            arrivals = Arrivals()
+            self._import_watched(arrivals)
             index, report = Index.open(self.paths, sources=sources, progress=progress,
                                        library=self.library, rebuild=rebuild)
-        self.post_message(self.IndexReady(index, report))
+            self._after_sync(index, report, arrivals)
+        self.post_message(self.IndexReady(index, report, arrivals))
+
+    def _import_watched(self, arrivals: "Arrivals") -> None:
+        """Digests dropped into the watched folders (papers watch DIR) join first."""
+        if not self.config.watched:
+            return
+        from .core.watch import import_watched
+
+        try:
+            result = import_watched(self.paths, self.config)
+        except OSError as e:
+            arrivals.notices.append(f"Watched folders not imported: {e}")
+            return
+        arrivals.notices.extend(result.problems)
+        if result.copied or result.updated:
+            arrivals.notices.append(f"Imported {result.summary()}")
+
+    def _after_sync(self, index, report, arrivals: "Arrivals") -> None:
+        """Watches tag the papers the sync brought in; the digests new since the
+        last start are remembered for "what's new"."""
+        from .core.library import LibraryError
+        from .core.watch import apply_watches, new_paper_ids
+
+        library = self.library
+        if library is None or library.readonly:
+            return
+        try:
+            if not index.readonly:
+                ids = new_paper_ids(index, report)
+                if ids:
+                    arrivals.watches = apply_watches(index, library, ids)
+                    if arrivals.watches:
+                        index.catch_up(library)
+            arrivals.new_digests = library.mark_opened([d.name for d in index.digests()])
+        except LibraryError as e:
+            arrivals.notices.append(f"Watches and what's new not updated: {e}")
 
     def on_papers_app_index_progress(self, event: IndexProgress) -> None:
         if not self.main.is_attached:  # shutting down
@@ -183,8 +231,20 @@ class PapersApp(App):
             self.notify(f"Skipped {err}", severity="warning", markup=False, timeout=15)
         if report.wrote:
             self.set_status(f"Indexed {report.papers_written} papers in {report.seconds:.1f} s")
+        arrivals = event.arrivals
+        for n in arrivals.notices:
+            self.notify(n, severity="warning", markup=False, timeout=10)
+        for name, ids in arrivals.watches:
+            self.notify(f"Watch {name}: {len(ids)} new paper{'s' if len(ids) != 1 else ''}, tagged watch:{name}",
+                        markup=False, timeout=10)
+        if arrivals.new_digests:
+            self.new_digests = list(arrivals.new_digests)
+            n = len(self.new_digests)
+            self.notify(f"{n} new digest{'s' if n != 1 else ''} since you last opened papers — N shows what's new",
+                        markup=False, timeout=10)
         self.refresh_digests()
         self.refresh_library_panes()
+        self.refresh_saved()
         self.start_search(self.query_text, immediate=True)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -259,6 +319,42 @@ class PapersApp(App):
         self.show_related(ids, "papers like your bookmarks" + (f" tagged {tag}" if tag else ""))
 
     def show_related(self, ids: list[str], about: str) -> None:
+        def compute(index):
+            from .core.related import more_like
+
+            rel = more_like(index, ids, about)
+            note = ("key terms: " + ", ".join(rel.terms[:8])) if rel.terms else "no key terms found"
+            return rel.hits, rel.shared, (note,)
+
+        self.show_computed(about, compute)
+
+    def action_whats_new(self) -> None:
+        """``N``: the papers of the digests added since papers was last opened."""
+        if self.index is None:
+            return
+        known = {d.name for d in self.index.digests()}
+        names = [n for n in self.new_digests if n in known]
+        if not names:
+            self.notify("Nothing new since you last opened papers: digests that arrive between two "
+                        "starts show here", timeout=5)
+            return
+
+        def compute(index):
+            from .core.index import Hit
+
+            ids = list(dict.fromkeys(pid for n in names for pid in index.catalog.digest_page(n)))
+            titles = index.catalog.titles(ids)
+            counts = self.library.unread_counts({n: index.catalog.digest_page(n) for n in names}) \
+                if self.library else {}
+            unread = sum(counts.values())
+            return tuple(Hit(pid, 0.0, titles.get(pid, ""), ()) for pid in ids), None, (f"{unread} unread",)
+
+        self.show_computed(f"papers new since you last opened papers, from {len(names)} "
+                           f"digest{'s' if len(names) != 1 else ''}", compute)
+
+    def show_computed(self, about: str, compute) -> None:
+        """Show a list that is not a query (more like this, what's new):
+        ``compute(index)`` gives (hits, shared terms by id or None, notes)."""
         self.feed = None
         search = self.main.query_one("#search", Input)
         with search.prevent(Input.Changed):
@@ -270,23 +366,21 @@ class PapersApp(App):
         self.search_seq += 1
         self.show_pane("results")
         self.set_status(f"Finding {about}…")
-        self.run_related(self.search_seq, ids, about)
+        self.run_computed(self.search_seq, about, compute)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def run_related(self, seq: int, ids: list[str], about: str) -> None:
+    def run_computed(self, seq: int, about: str, compute) -> None:
         from .core.index import SearchResult
-        from .core.related import more_like
 
         index = self.index
         if index is None:
             return
         with self.index_lock:
-            rel = more_like(index, ids, about)
-            papers = index.catalog.get_many([h.id for h in rel.hits])
-        note = ("key terms: " + ", ".join(rel.terms[:8])) if rel.terms else "no key terms found"
-        result = SearchResult(about, len(rel.hits), rel.hits, 0, notes=(note,))
+            hits, shared, notes = compute(index)
+            papers = index.catalog.get_many([h.id for h in hits])
+        result = SearchResult(about, len(hits), tuple(hits), 0, notes=tuple(notes))
         if not get_current_worker().is_cancelled:
-            self.post_message(self.SearchDone(SearchPage(seq, "", 0, result, papers, rel.shared, about)))
+            self.post_message(self.SearchDone(SearchPage(seq, "", 0, result, papers, shared, about)))
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, seq: int, query: str, offset: int, feed: str | None = None) -> None:
@@ -326,6 +420,7 @@ class PapersApp(App):
             self.shown_seq = page.seq
             self.last_result = res
             self.last_shared = shared
+            self.shown_about = page.about
             keep = self._select_after or results.current_id
             self._select_after = None
             results.set_rows(rows, res.total, keep=keep)
@@ -382,7 +477,7 @@ class PapersApp(App):
         if isinstance(self.screen, TriageScreen):
             return self.screen.viewing_id()
         lst = self.current_list()
-        if lst.id == "digests":
+        if lst.id in ("digests", "saved"):
             return None
         return lst.current_id
 
@@ -398,6 +493,8 @@ class PapersApp(App):
             lst = self.current_list()
             if lst.id == "digests" and lst.current_id and self.index is not None:
                 details.show(self._digest_details(lst.current_id.removeprefix("d:")))
+            elif lst.id == "saved" and lst.current_id:
+                details.show(self._saved_details(lst.current_id.removeprefix("s:")))
             else:
                 details.show(Content.styled("No paper selected.", "dim"))
             return
@@ -442,6 +539,8 @@ class PapersApp(App):
             return
         if event.option_list.id == "digests":
             self.open_feed(event.option.id.removeprefix("d:"))
+        elif event.option_list.id == "saved":
+            self.run_saved(event.option.id.removeprefix("s:"))
         else:
             self.screen.set_focus(self.main.query_one("#details", DetailsPane))
             pid = self.current_paper_id()
@@ -512,7 +611,7 @@ class PapersApp(App):
                 if h.id == pid:
                     spans = h.title_spans
         for lst in self.main.query(PaperList):
-            if lst.id != "digests" and pid in lst.ids:
+            if lst.id not in ("digests", "saved") and pid in lst.ids:
                 shared = self.last_shared.get(pid) if lst.id == "results" else None
                 lst.update_row(pid, self._row(paper, record, spans=spans if lst.id == "results" else (),
                                               extra=("shares: " + ", ".join(shared)) if shared else ""))
@@ -532,6 +631,8 @@ class PapersApp(App):
             self.refresh_notes()
         elif pane == "digests":
             self.refresh_digests()
+        elif pane == "saved":
+            self.refresh_saved()
         self.focus_current_list()
         self.show_details()
 
@@ -541,6 +642,8 @@ class PapersApp(App):
     def refresh_library_panes(self) -> None:
         self.refresh_bookmarks()
         self.refresh_notes()
+        if self.main.query_one("#panes", ContentSwitcher).current == "digests":
+            self.refresh_digests()
 
     def _library_rows(self, records) -> list:
         papers = self.index.catalog.get_many([r.id for r in records]) if self.index else {}
@@ -599,6 +702,126 @@ class PapersApp(App):
             self.open_feed(target)
         self.notify(f"Digest {pos}/{total} · {order.why}", timeout=3)
 
+    # --- saved searches -------------------------------------------------------------------
+    def action_save_search(self) -> None:
+        """``ctrl+s``: keep the query in the search box under a name."""
+        if self.library is None:
+            self.notify("The library is unavailable", severity="error", timeout=5)
+            return
+        query = self.main.query_one("#search", Input).value.strip()
+        if not query:
+            self.notify("Type a query first, then ctrl+s saves it", severity="warning", timeout=4)
+            return
+
+        def done(name: str | None) -> None:
+            if not name or not name.strip():
+                return
+            saved = []
+            if self._write(lambda: saved.append(self.library.save_search(name, query))):
+                self.notify(f"Saved search {saved[0].name}: {query} — W in the Saved pane (5) makes it a watch",
+                            markup=False, timeout=5)
+                self.refresh_saved()
+
+        self.push_screen(LineDialog("Save search — " + one_line(query)[:80], query[:64],
+                                    "a name for this search", "Saved searches are in pane 5 and the palette."),
+                         done)
+
+    def refresh_saved(self) -> None:
+        if self.library is None:
+            return
+        try:
+            searches = self.library.saved_searches()
+        except Exception as e:
+            self.notify(f"Saved searches unavailable: {e}", severity="warning", markup=False)
+            return
+        counts = getattr(self, "saved_counts", {})
+        rows = [(f"s:{x.name}", self._saved_row(x, counts.get(x.name))) for x in searches]
+        lst = self.main.query_one("#saved", PaperList)
+        lst.set_rows(rows, len(rows), keep=lst.current_id)
+        if searches and self.index is not None:
+            self.count_saved([(x.name, x.query) for x in searches])
+
+    @staticmethod
+    def _saved_row(x, count: int | None) -> Content:
+        hits = "…" if count is None else f"{count} paper{'s' if count != 1 else ''}"
+        title = Content.assemble(plain(x.name, "bold"), "  ", plain(hits, "dim"),
+                                 ("  ◉ watch" if x.watch else "", "bold $accent"))
+        return Content("\n").join([title, Content.assemble("    ", plain(one_line(x.query), "dim"))])
+
+    @work(thread=True, exclusive=True, group="saved-counts", exit_on_error=False)
+    def count_saved(self, searches: list[tuple[str, str]]) -> None:
+        index = self.index
+        if index is None:
+            return
+        counts = {}
+        for name, query in searches:
+            with self.index_lock:
+                counts[name] = index.search(query, limit=1).total
+        self.call_from_thread(self._saved_counted, counts)
+
+    def _saved_counted(self, counts: dict) -> None:
+        self.saved_counts = counts
+        if self.library is None:
+            return
+        lst = self.main.query_one("#saved", PaperList)
+        for x in self.library.saved_searches():
+            if x.name in counts:
+                lst.update_row(f"s:{x.name}", self._saved_row(x, counts[x.name]))
+        if self.main.query_one("#panes", ContentSwitcher).current == "saved":
+            self.show_details()
+
+    def _saved_details(self, name: str) -> Content:
+        x = self.library.saved_search(name) if self.library else None
+        if x is None:
+            return Content("")
+        count = getattr(self, "saved_counts", {}).get(x.name)
+        lines = [plain(x.name, "bold"), plain(x.query),
+                 plain(f"{count} papers match now" if count is not None else "counting…", "dim"),
+                 plain(f"saved {x.created_at[:16].replace('T', ' ')} UTC", "dim"), Content("")]
+        if x.watch:
+            lines.append(plain(f"Watch on: papers of newly added digests that match are tagged {x.tag} "
+                               "and announced at start.", "$accent"))
+        else:
+            lines.append(plain("Watch off: W turns it on (new papers that match get tagged and announced).", "dim"))
+        lines += [Content(""), Content.styled("enter runs it · W watch on/off · x deletes", "dim")]
+        return Content("\n").join(lines)
+
+    def _saved_selected(self) -> str | None:
+        lst = self.main.query_one("#saved", PaperList)
+        return lst.current_id.removeprefix("s:") if lst.current_id else None
+
+    def run_saved(self, name: str) -> None:
+        x = self.library.saved_search(name) if self.library else None
+        if x is None:
+            return
+        self.feed = None
+        search = self.main.query_one("#search", Input)
+        with search.prevent(Input.Changed):
+            search.value = x.query
+        self.show_pane("results")
+        self.start_search(x.query, immediate=True)
+
+    def action_toggle_watch(self) -> None:
+        name = self._saved_selected()
+        if name is None or self.library is None:
+            return
+        x = self.library.saved_search(name)
+        if x is None:
+            return
+        if self._write(lambda: self.library.set_watch(name, not x.watch)):
+            self.notify(f"Watch {'on' if not x.watch else 'off'}: {name}", markup=False, timeout=3)
+            self.refresh_saved()
+            self.show_details()
+
+    def action_delete_saved(self) -> None:
+        name = self._saved_selected()
+        if name is None or self.library is None:
+            return
+        if self._write(lambda: self.library.delete_search(name)):
+            self.notify(f"Deleted saved search {name}", markup=False, timeout=3)
+            self.refresh_saved()
+            self.show_details()
+
     # --- triage ---------------------------------------------------------------------------
     def action_triage(self) -> None:
         """Triage the highlighted digest (Digests pane), the open feed, or the newest."""
@@ -618,10 +841,11 @@ class PapersApp(App):
         ids = self.index.catalog.digest_page(name)
         start = 0
         saved = self._triage_saved(name)
-        if saved == TRIAGE_DONE:
-            start = len(ids)
-        elif saved in ids:
-            start = ids.index(saved)
+        if saved is not None:
+            if saved.paper_id in ids:
+                start = ids.index(saved.paper_id)
+            elif saved.index is not None:  # the paper left a changed digest: its place
+                start = max(0, min(saved.index, len(ids)))
         screen = TriageScreen(name, info.label or info.name, ids, start)
         if replace:
             self.switch_screen(screen)
@@ -661,22 +885,28 @@ class PapersApp(App):
         self._changed(pid)
         return True
 
-    def _triage_saved(self, name: str) -> str | None:
+    def _triage_saved(self, name: str):
+        from .core.library import LibraryError
+
         if self.library is None:
             return None
         try:
             return self.library.triage_position(name)
-        except Exception:
+        except (LibraryError, ValueError):
             return None
 
     def save_triage_position(self, name: str, pid: str | None, pos: int) -> None:
-        if self.library is None or self.library.readonly or not hasattr(self.library, "set_triage_position"):
+        """``pid`` None: past the last paper (the digest is done)."""
+        if self.library is None or self.library.readonly:
             return
         from .core.library import LibraryError
 
         try:
-            self.library.set_triage_position(name, pid or TRIAGE_DONE)
-        except LibraryError as e:
+            if pid is None:
+                self.library.set_triage_position(name, pos)
+            else:
+                self.library.set_triage_position(name, pid, index=pos)
+        except (LibraryError, ValueError) as e:
             self.notify(f"Triage position not saved: {e}", severity="warning", markup=False, timeout=5)
 
     def refresh_digests(self) -> None:
@@ -684,14 +914,40 @@ class PapersApp(App):
             return
         by_name = {d.name: d for d in self.index.digests()}
         infos = [by_name[n] for n in self.digest_order().names]
-        rows = []
-        for d in infos:
-            title = Content.assemble(plain(d.label or d.name, "bold"), "  ", plain(f"{d.entries} papers", "dim"))
-            sub = plain(f"    {d.name} · {d.origin}" + (f" · SKIPPED: {d.error}" if d.error else "")
-                        + (f" · {len(d.problems)} problems" if d.problems else ""), "dim")
-            rows.append((f"d:{d.name}", Content("\n").join([title, sub])))
+        rows = [(f"d:{d.name}", self._digest_row(d)) for d in infos]
         lst = self.main.query_one("#digests", PaperList)
         lst.set_rows(rows, len(rows), keep=lst.current_id)
+        if self.library is not None:
+            self.count_unread([d.name for d in infos])
+
+    def _digest_row(self, d) -> Content:
+        unread = self.unread_counts.get(d.name)
+        title = Content.assemble(
+            ("NEW " if d.name in self.new_digests else "", "bold $accent"), plain(d.label or d.name, "bold"), "  ",
+            plain(f"{d.entries} papers", "dim"),
+            (f" · {unread} unread" if unread else (" · all read" if unread == 0 and d.entries else ""), "$primary"))
+        sub = plain(f"    {d.name} · {d.origin}" + (f" · SKIPPED: {d.error}" if d.error else "")
+                    + (f" · {len(d.problems)} problems" if d.problems else ""), "dim")
+        return Content("\n").join([title, sub])
+
+    @work(thread=True, exclusive=True, group="unread-counts", exit_on_error=False)
+    def count_unread(self, names: list[str]) -> None:
+        index, library = self.index, self.library
+        if index is None or library is None:
+            return
+        with self.index_lock:
+            ids = {n: index.catalog.digest_page(n) for n in names}
+        counts = library.unread_counts(ids)
+        self.call_from_thread(self._unread_counted, counts)
+
+    def _unread_counted(self, counts: dict) -> None:
+        self.unread_counts = counts
+        if self.index is None:
+            return
+        lst = self.main.query_one("#digests", PaperList)
+        for d in self.index.digests():
+            if f"d:{d.name}" in lst.ids:
+                lst.update_row(f"d:{d.name}", self._digest_row(d))
 
     @on(Input.Changed, "#bookmark-filter")
     def _bookmark_filter(self) -> None:
@@ -964,9 +1220,10 @@ class PapersApp(App):
         if action == "leave_search":
             return self.screen is getattr(self, "main", None) and self.focused is not None \
                 and self.focused.id == "search"
-        if action == "sort_bookmarks":
+        pane_actions = {"sort_bookmarks": "bookmarks", "toggle_watch": "saved", "delete_saved": "saved"}
+        if action in pane_actions:
             try:
-                return self.main.query_one("#panes", ContentSwitcher).current == "bookmarks"
+                return self.main.query_one("#panes", ContentSwitcher).current == pane_actions[action]
             except Exception:
                 return False
         return True
@@ -1022,7 +1279,21 @@ class PapersApp(App):
         self._generation = gen
         self.catch_up_index()
         self.refresh_library_panes()
-        self.start_search(self.query_text, immediate=True)
+        if self.shown_about:  # a computed list (more like this, what's new): redraw its badges only
+            self.refresh_result_rows()
+        else:
+            self.start_search(self.query_text, immediate=True)
+
+    def refresh_result_rows(self) -> None:
+        results = self.main.query_one("#results", PaperList)
+        if self.library is None or self.index is None or not results.ids:
+            return
+        records = self.library.records(results.ids)
+        papers = self.index.catalog.get_many(list(results.ids))
+        for pid in results.ids:
+            shared = self.last_shared.get(pid)
+            results.update_row(pid, self._row(papers.get(pid), records.get(pid),
+                                              extra=("shares: " + ", ".join(shared)) if shared else ""))
 
     @work(thread=True, group="library-index", exit_on_error=False)
     def catch_up_index(self) -> None:

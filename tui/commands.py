@@ -1,4 +1,4 @@
-"""Command palette: "go to paper…" and "go to digest…" (every action of the
+"""Command palette: "go to paper…", "go to digest…", saved searches (every action of the
 reader is offered too, through ``PapersApp.get_system_commands``)."""
 
 from __future__ import annotations
@@ -13,10 +13,28 @@ from .widgets.render import one_line, plain
 
 
 class GoToProvider(Provider):
+    def _saved(self) -> list:
+        library = getattr(self.app, "library", None)
+        try:
+            return library.saved_searches() if library is not None else []
+        except Exception:
+            return []
+
+    def _saved_hit(self, x, score: float | None = None):
+        count = getattr(self.app, "saved_counts", {}).get(x.name)
+        help_text = x.query + (f" · {count} papers" if count is not None else "") + (" · watch" if x.watch else "")
+        text = f"Saved search {x.name}"
+        run = partial(self.app.run_saved, x.name)
+        if score is None:
+            return DiscoveryHit(plain(text), run, text=text, help=help_text)
+        return Hit(score, plain(text), run, text=text, help=help_text)
+
     async def discover(self) -> Hits:
         app = self.app
         if getattr(app, "index", None) is None:
             return
+        for x in self._saved():
+            yield self._saved_hit(x)
         for d in sorted(app.index.digests(), key=lambda d: d.rank, reverse=True)[:10]:
             label = d.label or d.name
             yield DiscoveryHit(plain(f"Go to digest {label}"), partial(app.open_feed, d.name),
@@ -28,6 +46,10 @@ class GoToProvider(Provider):
         if not text or getattr(app, "index", None) is None:
             return
         matcher = self.matcher(text)
+        for x in self._saved():
+            score = matcher.match(f"saved search {x.name} {x.query}")
+            if score > 0:
+                yield self._saved_hit(x, score)
         for d in app.index.digests():
             label = d.label or d.name
             candidate = f"go to digest {label} {d.name}"

@@ -129,6 +129,31 @@ class TagsDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class LineDialog(ModalScreen[str | None]):
+    """Ask for one line of text (a saved search's name, …)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="line_cancel")]
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "", hint: str = ""):
+        super().__init__()
+        self.title_text, self.value, self.placeholder, self.hint = title, value, placeholder, hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="line-box", classes="dialog"):
+            yield Label(plain(self.title_text, "bold"), markup=False)
+            yield Input(self.value, placeholder=self.placeholder, id="line-input")
+            if self.hint:
+                yield Label(plain(self.hint, "dim"), markup=False)
+            yield Label(Content.styled("enter saves · esc cancels", "dim"), markup=False)
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class CopyMenu(ModalScreen[tuple[str, str] | None]):
     """Choose what to copy: title, Markdown link, BibTeX, abstract, any link."""
 

@@ -15,8 +15,9 @@ from ..widgets.details import DetailsPane
 from ..widgets.papers_list import PaperList
 from ..widgets.search_input import SearchInput
 
-PANES = ("results", "bookmarks", "notes", "digests")
-PANE_TITLES = {"results": "1 Search", "bookmarks": "2 Bookmarks", "notes": "3 Notes", "digests": "4 Digests"}
+PANES = ("results", "bookmarks", "notes", "digests", "saved")
+PANE_TITLES = {"results": "1 Search", "bookmarks": "2 Bookmarks", "notes": "3 Notes", "digests": "4 Digests",
+               "saved": "5 Saved"}
 
 
 class MainScreen(Screen):
@@ -33,6 +34,7 @@ class MainScreen(Screen):
         Binding("s", "app.sort_bookmarks", "Sort", id="sort_bookmarks"),
         Binding("T", "app.triage", "Triage", id="triage"),
         Binding("m", "app.more_like", "Like this", id="more_like"),
+        Binding("N", "app.whats_new", "What's new", show=False, id="whats_new"),
         Binding("M", "app.like_bookmarks", "Like bookmarks", show=False, id="like_bookmarks"),
         Binding("left_square_bracket", "app.step_digest(-1)", "Newer digest", show=False, id="digest_newer"),
         Binding("right_square_bracket", "app.step_digest(1)", "Older digest", show=False, id="digest_older"),
@@ -40,6 +42,10 @@ class MainScreen(Screen):
         Binding("2", "pane('bookmarks')", "Bookmarks", show=False, id="pane_bookmarks"),
         Binding("3", "pane('notes')", "Notes", show=False, id="pane_notes"),
         Binding("4", "pane('digests')", "Digests", show=False, id="pane_digests"),
+        Binding("5", "pane('saved')", "Saved searches", show=False, id="pane_saved"),
+        Binding("ctrl+s", "app.save_search", "Save search", show=False, id="save_search"),
+        Binding("W", "app.toggle_watch", "Watch on/off", id="toggle_watch"),
+        Binding("x", "app.delete_saved", "Delete", id="delete_saved"),
         Binding("ctrl+r", "app.refresh", "Refresh", show=False, id="refresh"),
         Binding("question_mark", "app.help", "Help", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
@@ -58,6 +64,7 @@ class MainScreen(Screen):
                         yield PaperList(id="bookmark-list")
                     yield PaperList(id="notes")
                     yield PaperList(id="digests")
+                    yield PaperList(id="saved")
             yield DetailsPane(id="details")
         with Horizontal(id="statusbar"):
             yield Static(Content.styled("Starting…", "dim"), id="status", markup=False)
