@@ -180,6 +180,29 @@ def test_second_writer_waits_then_reads_only(paths, tmp_path):
     ix.close()
 
 
+@pytest.mark.parametrize("helper", ["works", "fails"])
+def test_big_build_shares_work_with_a_helper_process(paths, tmp_path, monkeypatch, helper):
+    import tui.core.index as index_module
+
+    serial, _ = Index.open(Paths.default(tmp_path / "serial"))
+    monkeypatch.setattr(index_module, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(index_module, "CHUNK", 20)
+    if helper == "fails":
+        monkeypatch.setattr(sys, "executable", "/bin/false")
+    ix, r = Index.open(paths)
+    assert r.papers_written == 285 and ix.count() == 285
+    assert bool(r.notices) == (helper == "fails")
+    if helper == "works":
+        assert len(ix.ix._segments()) > 1  # its own and the helper's
+    for q in ["transformer", "shifted windows", '"vision transformer"', "title:swin", "arithmetc", "digest:aug"]:
+        a, b = serial.search(q, limit=300), ix.search(q, limit=300)
+        assert a.total == b.total and {h.id for h in a.hits} == {h.id for h in b.hits}, q
+    assert ix.search("swin").hits[0].title.startswith("Swin Transformer")
+    assert ix.catalog.has_word("quantization") and ix.search("arithmetc small transfomers").suggestion
+    serial.close()
+    ix.close()
+
+
 # --- search ---------------------------------------------------------------------
 
 def titles(res):

@@ -22,8 +22,13 @@ from collections import Counter
 import errno
 import hashlib
 import os
+import pickle
+import queue
 import re
 import shutil
+import subprocess
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -437,6 +442,24 @@ class BulkWriter(SegmentWriter):
         self.docnum = self.docbase = 0
         self._added = False
 
+    def finish_segments(self) -> list:
+        """Finish writing without committing; the segments, for the writer that
+        holds the lock to :meth:`adopt` (the helper process of a big build).
+        The shared temporary folder is left for that writer to remove."""
+        self._check_state()
+        if self._added:
+            self._finished.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self.is_closed = True
+        if self.writelock:
+            self.writelock.release()
+        return self._finished
+
+    def adopt(self, segments: list) -> None:
+        """Commit these finished segments (another writer's) with this writer's."""
+        self._finished.extend(segments)
+
     def commit(self, mergetype=None, optimize=None, merge=None):
         self._check_state()
         segments = self._merge_segments(mergetype, optimize, merge) + self._finished
@@ -511,6 +534,136 @@ def merge_policy(writer, segments):
         writer.add_reader(reader)
         reader.close()
     return [s for s in segments if s not in merge]
+
+
+CHUNK = 1000  # papers read, merged and indexed at a time
+PARALLEL_MIN = 10_000  # papers; a first build this big uses a helper process
+
+
+class _Helper:
+    """A second process that indexes part of a big first build into segments of
+    its own, which the writer holding the lock then commits with its own
+    (Python indexes on one core; this uses the second).
+
+    A plain ``python -c`` child, talking pickles over its stdin and stdout:
+    multiprocessing would re-run the parent's main script in the child, which
+    is unsafe for a script without a ``__main__`` guard, and forking a process
+    with threads (the reader builds from a worker thread) is unsafe too.
+
+    Chunks go to it while it has fewer than two queued, so neither process
+    waits for the other. If it fails, its chunks are indexed in this process."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+        self.chunks: list[list[str]] = []  # ids sent, to redo here if it fails
+        self.papers_done = 0
+        self.failed: str | None = None
+        self._acked = 0
+        self._outbox: queue.Queue = queue.Queue()
+        self._inbox: queue.Queue = queue.Queue()
+        threading.Thread(target=self._write, daemon=True, name="papers-index-helper-out").start()
+        threading.Thread(target=self._read, daemon=True, name="papers-index-helper-in").start()
+
+    @classmethod
+    def start(cls, folder: Path) -> "_Helper | None":
+        if getattr(sys, "frozen", False) or _cpus() < 2:
+            return None
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([p for p in sys.path if p] + [env.get("PYTHONPATH", "")])
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", "from tui.core.index import _helper_main; _helper_main()", str(folder)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        except OSError:
+            return None
+        return cls(proc)
+
+    def _write(self) -> None:
+        try:
+            while True:
+                item = self._outbox.get()
+                pickle.dump(item, self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                self.proc.stdin.flush()
+                if item is None:
+                    return
+        except (OSError, ValueError):
+            pass  # it has ended; _read says so
+
+    def _read(self) -> None:
+        try:
+            while True:
+                msg = pickle.load(self.proc.stdout)
+                self._inbox.put(msg)
+                if msg[0] != "done":
+                    return
+        except Exception:
+            self._inbox.put(("error", "the helper process ended unexpectedly"))
+
+    def _take(self, timeout: float | None = None):
+        try:
+            msg = self._inbox.get(timeout=timeout) if timeout else self._inbox.get_nowait()
+        except queue.Empty:
+            return None
+        if msg[0] == "done":
+            self._acked += 1
+            self.papers_done += msg[1]
+        elif msg[0] == "error":
+            self.failed = msg[1]
+            self.stop()
+        return msg
+
+    def wants_more(self) -> bool:
+        while self.failed is None and self._take():
+            pass
+        return self.failed is None and len(self.chunks) - self._acked < 2
+
+    def send(self, ids: list[str], docs: list[dict]) -> None:
+        self.chunks.append(ids)
+        self._outbox.put(docs)
+
+    def finish(self, tell: Callable[[], None]) -> tuple[list, Counter]:
+        """Its segments and the words it counted, once it has indexed everything."""
+        self._outbox.put(None)
+        while self.failed is None:
+            msg = self._take(timeout=0.5)
+            if msg is None:
+                continue
+            tell()
+            if msg[0] == "segments":
+                self.proc.wait()
+                return msg[1], msg[2]
+        raise IndexError_(f"the index helper failed ({self.failed})")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+def _helper_main() -> None:
+    """The helper process: index the documents it is sent; answer with segments."""
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write to the channel
+    try:
+        ix = wi.open_dir(sys.argv[1])
+        writer = BulkWriter(ix, _lk=False)  # the parent holds the lock
+        writer.words = Counter()
+        while (docs := pickle.load(inp)) is not None:
+            for d in docs:
+                writer.add_document(**d)
+            pickle.dump(("done", len(docs)), out)
+            out.flush()
+        pickle.dump(("segments", writer.finish_segments(), writer.words), out, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as e:
+        pickle.dump(("error", f"{type(e).__name__}: {e}"), out)
+    out.flush()
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def _found_words(papers: Iterable[Paper]) -> Counter:
@@ -888,38 +1041,69 @@ class Index:
         writer = self._writer()
         writer.words = Counter()  # words written; those of replaced papers are taken off
         gone: Counter = Counter()
+        # A big first build shares the indexing with a second process.
+        helper = _Helper.start(self.folder / "whoosh") if cold and len(ids) >= PARALLEL_MIN else None
+        done = 0
+
+        def tell() -> None:
+            if progress:
+                n = done + (helper.papers_done if helper else 0)
+                progress(n, len(ids), f"indexing papers {n}/{len(ids)}")
+
         try:
-            done = 0
-            for start in range(0, len(ids), 1000):
-                chunk = ids[start:start + 1000]
-                groups = self.catalog.entries_of(chunk)
-                states = state(chunk) if state else {}
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start:start + CHUNK]
                 if not cold:
                     gone += _found_words(self.catalog.get_many(chunk).values())
-                papers = []
+                papers = self._papers(chunk, state)
+                if helper is not None and helper.wants_more():
+                    helper.send(chunk, [_doc(p, st) for p, st in papers])
+                else:
+                    for p, st in papers:
+                        if cold:
+                            writer.add_document(**_doc(p, st))
+                        else:
+                            writer.update_document(**_doc(p, st))
+                    done += len(papers)
+                found = {p.id for p, _ in papers}
                 for pid in chunk:
-                    p = merge_entries(pid, groups.get(pid, ()))
-                    if p is None:
+                    if pid not in found:  # a paper no digest has any more
                         if not cold:
                             writer.delete_by_term("id", pid)
-                        continue
-                    papers.append(p)
-                    doc = _doc(p, states.get(pid))
-                    if cold:
-                        writer.add_document(**doc)
-                    else:
-                        writer.update_document(**doc)
-                self.catalog.delete_papers(pid for pid in chunk if pid not in groups)
-                self.catalog.put_papers(papers, ranks)
-                done += len(chunk)
+                        self.catalog.delete_papers([pid])
+                self.catalog.put_papers((p for p, _ in papers), ranks)
                 report.papers_written += len(papers)
-                if progress:
-                    progress(done, len(ids), f"indexing papers {done}/{len(ids)}")
+                tell()
+            if helper is not None:
+                try:
+                    segments, words = helper.finish(tell)
+                except IndexError_ as e:  # index its papers here instead
+                    report.notices.append(f"{e}; indexing in one process")
+                    for chunk in helper.chunks:
+                        for p, st in self._papers(chunk, state):
+                            writer.add_document(**_doc(p, st))
+                else:
+                    writer.adopt(segments)
+                    writer.words.update(words)
             self.catalog.add_words(WORDS.surface(gone, -1, WORDS.surface(writer.words)))
             writer.commit(mergetype=merge_policy)
         except BaseException:
+            if helper is not None:
+                helper.stop()
             writer.cancel()
             raise
+
+    def _papers(self, ids: list[str], state: StateLookup | None) -> list[tuple[Paper, LibraryState | None]]:
+        """These papers as merged from their entries now, with their library state
+        (a paper no digest has any more is left out)."""
+        groups = self.catalog.entries_of(ids)
+        states = state(ids) if state else {}
+        out = []
+        for pid in ids:
+            p = merge_entries(pid, groups.get(pid, ()))
+            if p is not None:
+                out.append((p, states.get(pid)))
+        return out
 
     def _writer(self) -> "BulkWriter":
         try:
