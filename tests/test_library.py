@@ -332,7 +332,13 @@ def test_whats_new_first_open_shows_nothing_then_only_unseen_digests(paths):
         assert lib.mark_opened(["a", "c", "d"]) == ["c", "d"]  # b is gone; still seen
         assert lib.last_opened() > first
         assert lib.new_digests(["a", "b", "c", "d"]) == []
-        assert lib.mark_opened(["a", "b", "c", "d"]) == []
+        opened = lib.last_opened()
+        before = paths.library.read_bytes(), Path(str(paths.library) + "-wal").read_bytes()
+        lib.readonly = True  # nothing new: nothing written, so a read-only library is fine too
+        assert lib.mark_opened(["a", "b", "c", "d"]) == [] and lib.mark_opened(["b"]) == []
+        lib.readonly = False
+        assert (paths.library.read_bytes(), Path(str(paths.library) + "-wal").read_bytes()) == before
+        assert lib.last_opened() == opened
         many = [f"d{i}" for i in range(1200)]  # more than one SQL chunk
         assert lib.mark_opened(many) == many and lib.new_digests(many + ["z"]) == ["z"]
 

@@ -860,6 +860,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    finally:  # every command: the library is closed when it ends, not when collected
+        library = getattr(args, "_library", None)
+        if library is not None:
+            library.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

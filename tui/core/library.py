@@ -1099,9 +1099,19 @@ class Library:
 
     # -- what's new -----------------------------------------------------------------
     def last_opened(self) -> str | None:
-        """When :meth:`mark_opened` last ran, or None if it never did."""
+        """When an opening last recorded digests -- the first opening, or the
+        last one that saw a digest not seen before -- or None if none did."""
         rows = self._read("SELECT value FROM meta WHERE key='opened_at'")
         return rows[0][0] if rows else None
+
+    def _unseen(self, names: Sequence[str]) -> list[str]:
+        seen: set[str] = set()
+        with self._reading():
+            for chunk in _chunks(names):
+                marks = ",".join("?" * len(chunk))
+                seen.update(r[0] for r in self._read(
+                    f"SELECT name FROM seen_digests WHERE name IN ({marks})", chunk))
+        return [n for n in names if n not in seen]
 
     def new_digests(self, current_digest_names: Iterable[str]) -> list[str]:
         """Those of the digests (in the order given) that no earlier
@@ -1112,19 +1122,18 @@ class Library:
         with self._reading():
             if self.last_opened() is None:
                 return []
-            seen: set[str] = set()
-            for chunk in _chunks(names):
-                marks = ",".join("?" * len(chunk))
-                seen.update(r[0] for r in self._read(
-                    f"SELECT name FROM seen_digests WHERE name IN ({marks})", chunk))
-        return [n for n in names if n not in seen]
+            return self._unseen(names)
 
     def mark_opened(self, digest_names: Iterable[str]) -> list[str]:
         """Record an opening that saw these digests; returns those that are new
         since the last opening (as :meth:`new_digests` would have, in the same
         transaction, so two windows starting at once agree). A digest once seen
-        stays seen, even if it is removed and comes back."""
+        stays seen, even if it is removed and comes back. An opening with
+        nothing new writes nothing (so it works on a read-only library too)."""
         names = [n for n in dict.fromkeys(digest_names) if isinstance(n, str)]
+        with self._reading():
+            if self.last_opened() is not None and not self._unseen(names):
+                return []
         now = now_iso()
         with self.batch():
             new = self.new_digests(names)
