@@ -289,9 +289,11 @@ def test_read_only_data_dir_via_the_cli(capsys, built, tmp_path):
             pytest.skip("the read-only mode is not enforced for this user")
         assert res.returncode == 2 and res.stdout == "" and "Traceback" not in res.stderr
         # the library opens read-only (a notice), then the change is refused (the error)
-        notice, refusal = res.stderr.strip().splitlines()
-        assert notice.startswith("papers: ") and "shown read-only" in notice and "library.sqlite3" in notice
-        assert refusal.startswith("papers: cannot change the library") and "read-only" in refusal
+        lines = res.stderr.strip().splitlines()
+        assert all(line.startswith("papers: ") for line in lines), res.stderr
+        notices = [line for line in lines if "library.sqlite3" in line and "shown read-only" in line]
+        assert len(notices) == 1, res.stderr
+        assert lines[-1].startswith("papers: cannot change the library") and "read-only" in lines[-1]
     finally:
         for p in root.rglob("*"):
             if p.is_dir():
