@@ -39,6 +39,8 @@ from .widgets.papers_list import PAGE, PaperList, RowState, row_content, where_t
 from .widgets.render import one_line, plain
 
 SEARCH_DEBOUNCE = 0.12
+PAPER_ACTIONS = frozenset({"bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link",
+                           "toggle_read", "more_like"})
 
 
 @dataclass
@@ -633,6 +635,7 @@ class PapersApp(App):
             self.refresh_digests()
         elif pane == "saved":
             self.refresh_saved()
+        self.refresh_bindings()  # the footer shows the keys of this pane
         self.focus_current_list()
         self.show_details()
 
@@ -1220,6 +1223,11 @@ class PapersApp(App):
         if action == "leave_search":
             return self.screen is getattr(self, "main", None) and self.focused is not None \
                 and self.focused.id == "search"
+        if action in PAPER_ACTIONS and self.screen is getattr(self, "main", None):
+            try:  # no paper in these panes: the keys are hidden from the footer
+                return self.main.query_one("#panes", ContentSwitcher).current not in ("digests", "saved")
+            except Exception:
+                return True
         pane_actions = {"sort_bookmarks": "bookmarks", "toggle_watch": "saved", "delete_saved": "saved"}
         if action in pane_actions:
             try:
@@ -1248,7 +1256,8 @@ class PapersApp(App):
         groups = []
         keymap = self._keymap if hasattr(self, "_keymap") else {}
         for title, bindings in (("Reader", [*self.BINDINGS[:1], *MainScreen.BINDINGS]), ("Lists", PaperList.BINDINGS),
-                                ("Details", DetailsPane.BINDINGS), ("App", self.BINDINGS[3:])):
+                                ("Details", DetailsPane.BINDINGS), ("Triage (T)", TriageScreen.BINDINGS),
+                                ("App", self.BINDINGS[3:])):
             rows = []
             for b in bindings:
                 keys = keymap.get(b.id, b.key) if b.id else b.key
