@@ -716,19 +716,31 @@ class Library:
 
     @staticmethod
     def _connect_readonly(path: Path, why: LibraryError) -> sqlite3.Connection:
-        """A connection that never writes: ``immutable`` needs no -wal/-shm
-        files, so it works in a folder nobody may write to."""
-        try:
-            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
-                                 check_same_thread=False, isolation_level=None)
-            version = db.execute("PRAGMA user_version").fetchone()[0]
+        """A connection that never writes. Plain read-only first, which also
+        reads changes still in the -wal file; where that cannot work (no -shm
+        can be made in a read-only folder) ``immutable``, which reads the main
+        file alone."""
+        uri = path.resolve().as_uri()
+        last: Exception | None = None
+        for mode in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                db = sqlite3.connect(f"{uri}?{mode}", uri=True, check_same_thread=False, isolation_level=None)
+            except sqlite3.Error as e:
+                last = e
+                continue
+            try:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error as e:
+                db.close()
+                last = e
+                continue
             if version != SCHEMA_VERSION:
                 db.close()
                 raise LibraryError(_one_line(
                     f"{why}; it is in format {version} and cannot be upgraded read-only"))
             return db
-        except sqlite3.Error as e:
-            raise LibraryError(_one_line(f"{why}; reading it read-only failed too: {e}")) from None
+        raise LibraryError(_one_line(f"{why}; reading it read-only failed too: {last}")) from None
 
     @staticmethod
     def _setup(db: sqlite3.Connection, path: Path) -> None:
