@@ -29,7 +29,7 @@ class Term:
     """One ``papers`` in its own tmux session."""
 
     def __init__(self, home: Path, width: int = 120, height: int = 36, env: dict[str, str] | None = None,
-                 unset: tuple[str, ...] = ()):
+                 unset: tuple[str, ...] = (), wrap: tuple[str, ...] = ()):
         self.name = f"papers-{uuid.uuid4().hex[:8]}"
         self.home = home
         assigns = {"PAPERS_HOME": str(home), "TERM": "xterm-256color", **(env or {})}
@@ -37,7 +37,8 @@ class Term:
         # those over the pane's real size: drop them so the app sees the tmux pane.
         drop = " ".join(f"-u {name}" for name in ("COLUMNS", "LINES", *unset))
         env_args = " ".join(f"{k}={v}" for k, v in assigns.items())
-        cmd = f"env {drop} {env_args} {sys.executable} -m tui; echo EXITED $?; sleep 60"
+        prefix = " ".join(wrap)  # e.g. setpriv … to run as another user
+        cmd = f"{prefix} env {drop} {env_args} {sys.executable} -m tui; echo EXITED $?; sleep 60"
         subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), cmd],
                        check=True)
 
@@ -103,8 +104,8 @@ def term(tmp_path):
     """``term(**kw)`` starts ``papers`` in tmux with PAPERS_HOME=tmp_path/home."""
     terms = []
 
-    def start(**kw):
-        t = Term(tmp_path / "home", **kw)
+    def start(home: Path | None = None, **kw):
+        t = Term(home or tmp_path / "home", **kw)
         terms.append(t)
         return t
 

@@ -11,6 +11,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from tui.core.library import Library
 from tui.core.papers import paper_id
 from tui.core.paths import Paths
@@ -94,3 +96,35 @@ def test_index_deleted_while_closed_is_rebuilt_and_library_kept(term, tmp_path):
     t.keys("2")
     t.wait_for("Swin Transformer")
     t.quit()
+
+
+def test_read_only_data_folder_shows_the_library_and_refuses_changes(term, tmp_path):
+    """The data folder on a read-only file system (which binds root too): the
+    library is shown, a change is refused with a message, the file is intact."""
+    home = tmp_path / "home"
+    paths = Paths.default(home)
+    paths.data.mkdir(parents=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(paths.data)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a file system here (needs root): " + mounted.stderr.strip())
+    try:
+        with Library.open(paths) as lib:
+            lib.set_bookmark(paper_id(SWIN), True)
+        assert papers(home, "digests").returncode == 0  # the index lives in the cache folder
+        before = paths.library.read_bytes()
+        subprocess.run(["mount", "-o", "remount,ro", str(paths.data)], check=True)
+        t = term()
+        t.wait_for("read-only", timeout=60)  # the notice (it wraps inside the toast)
+        t.search("shifted windows", "2 papers match")
+        left = [line.split("│")[0] for line in t.screen().splitlines()]
+        row = next(line for line in left if "Swin Transformer: Hierarchical" in line)
+        assert "★" in row  # the bookmark is read from the read-only library
+        t.keys("Enter")
+        t.keys("b")
+        t.wait_for("Not saved: cannot")
+        t.quit()
+        assert paths.library.read_bytes() == before
+        assert sorted(p.name for p in paths.data.iterdir()) == ["library.sqlite3"]
+    finally:
+        subprocess.run(["umount", str(paths.data)], capture_output=True)
