@@ -527,13 +527,22 @@ class Bench:
             db_path.unlink(missing_ok=True)
 
     # -- the reader
+    def _state_files(self) -> dict:
+        return _files(self.home / "cache") | {f"data/{k}": v for k, v in _files(self.home / "data").items()}
+
     def app_startup(self) -> None:
-        before = _files(self.home / "cache") | {f"data/{k}": v for k, v in _files(self.home / "data").items()}
+        """The reader and a bare app, started in turn; the first start of each
+        is not counted: it fills the bytecode cache, and the reader records the
+        digests it has not seen before (for "what's new"), a write that only
+        the first start after the digests changed makes."""
         word = self.out.get("first_page", {}).get("query", "transformer")
         _say(f"the reader: {self.app_runs} start-ups, and as many of a bare Textual app…")
         app_runs, bare_runs, errors = [], [], []
+        first_start: dict = {}
         pycache = self.home / "pycache"
-        for i in range(self.app_runs + 1):  # the first of each only fills the bytecode cache
+        first = self._state_files()
+        before = first
+        for i in range(self.app_runs + 1):
             for kind, runs in (("app", app_runs), ("bare", bare_runs)):
                 try:
                     result = _spawn(kind, self.home, word, pycache)
@@ -542,7 +551,11 @@ class Bench:
                 else:
                     if i:
                         runs.append(result)
-        after = _files(self.home / "cache") | {f"data/{k}": v for k, v in _files(self.home / "data").items()}
+                    else:
+                        first_start[kind] = result
+            if i == 0:
+                before = self._state_files()
+        after = self._state_files()
 
         def med(runs, key):
             vals = [r[key] for r in runs if r.get(key) is not None]
@@ -551,14 +564,18 @@ class Bench:
         info = {
             "runs": len(app_runs), "bare_runs": len(bare_runs), "errors": errors,
             "process_start": f"parent's time.time() just before spawning, passed in {ENV_T0}",
-            "bytecode": "cached, as an installed package has it: PYTHONPYCACHEPREFIX, filled by one "
-                        "uncounted start of each kind",
+            "dwell_to_read": "off (a paper left open would be marked read: a write of reading, not of start-up)",
+            "bytecode": "cached, as an installed package has it: PYTHONPYCACHEPREFIX, filled by the "
+                        "uncounted first start of each kind",
             "painted_s": med(app_runs, "painted"), "results_s": med(app_runs, "results"),
             "search_s": med(app_runs, "search"), "search_query": word,
             "bare_painted_s": med(bare_runs, "painted"),
             "imports_s": med(app_runs, "imported"), "bare_imports_s": med(bare_runs, "imported"),
             "index_wrote": any(r.get("index_wrote") for r in app_runs),
             "files_changed": _changed(before, after),
+            "first_start_files_changed": _changed(first, before),
+            "first_start_index": first_start.get("app", {}).get("index_report"),
+            "first_start": first_start,
             "peak_rss_mb": round(max(r["rss_kb"] for r in app_runs) / 1024, 1) if app_runs else None,
             "bare_peak_rss_mb": round(max(r["rss_kb"] for r in bare_runs) / 1024, 1) if bare_runs else None,
             "all": {"app": app_runs, "bare": bare_runs},
@@ -653,7 +670,12 @@ def child_main(argv: list[str]) -> int:
 
             # Textual calls this before PapersApp's own handler of the message
             def on_papers_app_index_ready(self, event) -> None:
-                marks["index_wrote"] = event.report.wrote
+                r = event.report
+                marks["index_wrote"] = r.wrote
+                if r.wrote or r.notices:
+                    marks["index_report"] = {"papers_written": r.papers_written, "rebuilt": r.rebuilt,
+                                             "added": r.added[:5], "changed": r.changed[:5],
+                                             "removed": r.removed[:5], "notices": r.notices[:5]}
                 marks["index_open_s"] = round(event.report.seconds, 4)
 
             def on_papers_app_search_done(self, event) -> None:
@@ -677,6 +699,10 @@ def child_main(argv: list[str]) -> int:
                 self.exit()
 
         app = BenchApp(paths, watch_interval=0)
+        # A paper whose details stay open for a while counts as read, a write
+        # that belongs to reading, not to starting: off, so that any write seen
+        # here is the start-up's own.
+        app.dwell = 0
     else:
         app = _bare_app(mark)
     mark("imported")
@@ -763,7 +789,7 @@ def render(out: dict) -> str:
     r = out["reopen"]
     quiet = not r["wrote"] and not r["files_changed"]
     row("re-open, nothing changed", f"{_fmt_s(r['seconds'])}, " + (
-        "wrote nothing" if quiet else f"WROTE ({r['papers_written']} papers; files: {', '.join(r['files_changed'][:4])})"),
+        "wrote nothing" if quiet else f"WROTE: {r['papers_written']} papers, {len(r['files_changed'])} files"),
         "0 writes", quiet)
     a = out["add_digest"]
     row("add one digest (100 papers)", f"{_fmt_s(a['seconds'])} ({a['papers_written']} papers written)",
@@ -792,9 +818,18 @@ def render(out: dict) -> str:
         row("reader first results", f"{_fmt_s(app['results_s'])} (×{app.get('results_ratio', 0):.2f} bare paint)")
         row(f"reader search {app['search_query']!r} shown", _fmt_s(app["search_s"]))
         quiet = not app["index_wrote"] and not app["files_changed"]
+        what = (["the index sync"] if app["index_wrote"] else []) + app["files_changed"][:2]
+        more = len(app["files_changed"]) - 2
         row("reader start-up writes", "none" if quiet else
-            f"WROTE ({'index' if app['index_wrote'] else ''} {', '.join(app['files_changed'][:4])})",
-            "0 writes", quiet)
+            f"WROTE: {', '.join(what)}" + (f" and {more} more files" if more > 0 else ""), "0 writes", quiet)
+        if app.get("first_start_files_changed"):
+            changed = app["first_start_files_changed"]
+            sync = app.get("first_start_index")
+            what = (f"the index sync wrote {sync['papers_written']:,} papers"
+                    + (" (a rebuild: " + "; ".join(sync["notices"]) + ")" if sync["rebuilt"] else "")
+                    if sync else "")
+            row("  first start (not counted)", ", ".join(filter(None, [what, f"{len(changed)} file{'s' if len(changed) > 1 else ''} changed: "
+                + ", ".join(changed[:2]) + ("…" if len(changed) > 2 else "")])))
         if app["peak_rss_mb"] is not None:
             row("reader peak RSS", f"{app['peak_rss_mb']:.0f} MB (bare app {app['bare_peak_rss_mb']:.0f} MB)",
                 f"≤ {T['peak_rss_mb']:.0f} MB", app["peak_rss_mb"] <= T["peak_rss_mb"])
