@@ -853,7 +853,7 @@ def render(out: dict) -> str:
             f"Python {m['python']} · {m['platform']} · textual {m['textual']} · whoosh {m['whoosh']} · "
             f"SQLite {m['sqlite']}")
     lines = [head, "",
-             f"{'':<{w0}}  {'measured':<{w1}}  {'target at 100k':<{w2}}" + ("  verdict" if judged else "")]
+             (f"{'':<{w0}}  {'measured':<{w1}}  {'target at 100k':<{w2}}" + ("  verdict" if judged else "")).rstrip()]
     for what, value, target, verdict in rows:
         lines.append(f"{what:<{w0}}  {value:<{w1}}  {target:<{w2}}  {verdict}".rstrip())
     if not judged:
