@@ -112,3 +112,20 @@ def test_user_error_has_no_traceback(tmp_path):
                          capture_output=True, text=True)
     assert res.returncode == 2
     assert "Traceback" not in res.stderr and res.stderr.count("\n") == 1
+
+
+def test_cli_and_reader_index_the_same_digests_when_samples_are_off(tmp_path, capsys):
+    """[app] bundled = false: `papers search` must not bring the samples back."""
+    from tui.cli import main
+    from tui.core.paths import Paths
+
+    home = tmp_path / "home"
+    paths = Paths.default(home)
+    paths.config.mkdir(parents=True)
+    paths.config_file.write_text("[app]\nbundled = false\n")
+    paths.digests.mkdir(parents=True)
+    (paths.digests / "mine.txt").write_text(text_digest(["Quokka Counting With Transformers", "Wombat Routing"]))
+    assert main(["--data-dir", str(home), "digests", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    names = [d["name"] for d in (out["digests"] if isinstance(out, dict) else out)]
+    assert names == ["mine"]

@@ -55,8 +55,10 @@ def open_index(args, rebuild: bool = False, quiet: bool = False):
     First the watched folders are imported into the user digests folder; after
     the sync, watches (saved searches with ``watch`` on) tag the papers it
     brought in, one line each on stderr."""
+    from .core.config import load_config
     from .core.index import Index, IndexError_
     from .core.library import Library, LibraryError
+    from .core.paths import digest_sources
 
     paths = _paths(args)
     _import_watched(paths)
@@ -72,7 +74,9 @@ def open_index(args, rebuild: bool = False, quiet: bool = False):
     for n in library.notices:
         print(f"papers: {n}", file=sys.stderr)
     try:
-        index, report = Index.open(paths, progress=progress, library=library, rebuild=rebuild)
+        # the same digests as the reader: [app] bundled = false leaves out the samples
+        sources = digest_sources(paths, bundled=load_config(paths.config_file).bundled)
+        index, report = Index.open(paths, sources=sources, progress=progress, library=library, rebuild=rebuild)
     except IndexError_ as e:
         raise UserError(str(e)) from None
     for n in report.notices:

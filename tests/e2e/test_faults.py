@@ -108,6 +108,7 @@ def test_read_only_data_folder_shows_the_library_and_refuses_changes(term, tmp_p
                              capture_output=True, text=True)
     if mounted.returncode != 0:
         pytest.skip("cannot mount a file system here (needs root): " + mounted.stderr.strip())
+    started = []
     try:
         with Library.open(paths) as lib:
             lib.set_bookmark(paper_id(SWIN), True)
@@ -115,6 +116,7 @@ def test_read_only_data_folder_shows_the_library_and_refuses_changes(term, tmp_p
         before = paths.library.read_bytes()
         subprocess.run(["mount", "-o", "remount,ro", str(paths.data)], check=True)
         t = term()
+        started.append(t)
         t.wait_for("read-only", timeout=60)  # the notice (it wraps inside the toast)
         t.search("shifted windows", "2 papers match")
         left = [line.split("│")[0] for line in t.screen().splitlines()]
@@ -127,4 +129,8 @@ def test_read_only_data_folder_shows_the_library_and_refuses_changes(term, tmp_p
         assert paths.library.read_bytes() == before
         assert sorted(p.name for p in paths.data.iterdir()) == ["library.sqlite3"]
     finally:
-        subprocess.run(["umount", str(paths.data)], capture_output=True)
+        for t in started:
+            t.close()  # the reader holds the library open: end it before unmounting
+        time.sleep(0.3)
+        if subprocess.run(["umount", str(paths.data)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(paths.data)], capture_output=True)
