@@ -254,6 +254,58 @@ def test_query_syntax(index):
     assert index.search("trasnformer~1").total > 100
 
 
+BROAD_QUERIES = ["transformer", "vision transformer", "transformer NOT vision", "swin OR megatron",
+                 "title:transformer", "transfor", "trasnformer", "language model training", "digest:aug",
+                 "(diffusion OR gan) AND image", "is:unread", "model", "a*"]
+
+
+@pytest.mark.parametrize("q", BROAD_QUERIES)
+def test_costly_queries_find_the_same_papers_from_bitsets(index, monkeypatch, q):
+    import tui.core.index as index_module
+
+    ranked = index.search(q, limit=1000)
+    monkeypatch.setattr(index_module, "COST_MAX", 0)  # every query is "costly"
+    broad = index.search(q, limit=1000)
+    assert broad.total == ranked.total
+    assert {h.id for h in broad.hits} == {h.id for h in ranked.hits}
+    if broad.total > 1:
+        page = index.search(q, limit=2, offset=1)
+        assert [h.id for h in page.hits] == [h.id for h in broad.hits[1:3]]
+
+
+def test_costly_query_order_exact_title_then_title_words_then_newest(index, monkeypatch):
+    import tui.core.index as index_module
+
+    monkeypatch.setattr(index_module, "COST_MAX", 0)
+    assert index.search("Transformer in Transformer").hits[0].title == "Transformer in Transformer"
+    from tui.core.index import TEXT_ANALYZER
+
+    res = index.search("vision transformer ", limit=1000)  # the space: no prefix matching
+    assert any("title" in n for n in res.notes)
+
+    def in_title(h):
+        words = {t.text for t in TEXT_ANALYZER(h.title)}
+        return sum(w in words for w in ("vision", "transform"))
+    counts = [in_title(h) for h in res.hits]
+    assert counts == sorted(counts, reverse=True) and counts[0] == 2 and counts[-1] == 0
+    rest = [h for h in res.hits if in_title(h) == 0]
+    newest = [index.catalog.page(0, 10**6).index(h.id) for h in rest]
+    assert newest == sorted(newest)  # the catalog's listing order: newest digest first
+
+
+def test_costly_phrase_checks_the_newest_candidates(index, monkeypatch):
+    import tui.core.index as index_module
+
+    exact = index.search('"vision transformer"', limit=1000)
+    monkeypatch.setattr(index_module, "COST_MAX", 0)
+    all_checked = index.search('"vision transformer"', limit=1000)
+    assert all_checked.total == exact.total and {h.id for h in all_checked.hits} == {h.id for h in exact.hits}
+    monkeypatch.setattr(index_module, "SAMPLE_MIN", 1)
+    sampled = index.search('"vision transformer"', limit=3)
+    assert len(sampled.hits) == 3 and {h.id for h in sampled.hits} <= {h.id for h in exact.hits}
+    assert sampled.total > 3 and any("about" in n for n in sampled.notes)
+
+
 def test_empty_query_lists_all_newest_digest_first(index):
     res = index.search("", limit=3)
     assert res.total == 285
@@ -348,7 +400,7 @@ def _docs():
     from tui.core.paths import BUNDLED_DIGESTS
 
     papers = merge_digests(parse_file(p) for p in sorted(BUNDLED_DIGESTS.glob("*.txt")))
-    docs = [_doc(p, None) for p in papers]
+    docs = [_doc(p, None, {}) for p in papers]
     docs[3]["note"] = "Pre-training the poincaré ablation, run-s twice"
     docs[4]["tag"] = "reading-group,x"
     return docs

@@ -17,6 +17,7 @@ Search accepts any string whatsoever (see :meth:`Index.search`).
 from __future__ import annotations
 
 import bisect
+import heapq
 from array import array
 from collections import Counter
 import errno
@@ -32,8 +33,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
+from whoosh import columns as wc
 from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import query as wq
@@ -53,7 +55,7 @@ from .papers import LibraryState, Paper, merge_entries, paper_id
 from .paths import Paths, Source, digest_sources
 from .text import fold, strip_control, title_key
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 MAX_QUERY_CHARS = 256
 MAX_QUERY_TERMS = 24
 MAX_FUZZY = 2
@@ -412,6 +414,7 @@ class BulkWriter(SegmentWriter):
     def _flush_segment(self):
         self.perdocwriter.close()
         pdr = self.per_document_reader()
+        bits: dict[tuple[str, bytes], bytes] = {}
         try:
             fw = self.fieldwriter
             for fieldname in sorted(self.pool.fields):
@@ -423,13 +426,20 @@ class BulkWriter(SegmentWriter):
                 lens = _lengths(pdr, fieldname)
                 fw.start_field(fieldname, self.schema[fieldname])
                 for tbytes in sorted(terms):
+                    flat = terms[tbytes]
                     fw.start_term(tbytes)
-                    _write_postings(fw._postwriter, terms[tbytes], lens)
+                    _write_postings(fw._postwriter, flat, lens)
                     fw.finish_term()
+                    if len(flat) >= 3 * BITS_MIN_DF:
+                        bits[fieldname, tbytes] = _bitset(flat[0::3], self.docnum)
                 fw.finish_field()
             fw.close()
         finally:
             pdr.close()
+        if bits:
+            f = self.newsegment.create_file(self.storage, BITS_EXT)
+            f.write(pickle.dumps(bits, protocol=pickle.HIGHEST_PROTOCOL))
+            f.close()
 
     def _next_segment(self) -> None:
         """Finish the segment being written and begin another."""
@@ -469,6 +479,21 @@ class BulkWriter(SegmentWriter):
             self._close_segment()
         self._commit_toc(segments)
         self._finish()
+
+
+# A segment also stores, for each term in this many of its documents or more,
+# the set of them as a bitset (a file in the segment): broad queries are then
+# answered by integer AND/OR instead of decoding ~1 us of postings a document.
+BITS_MIN_DF = 1000
+BITS_EXT = ".bits"
+
+
+def _bitset(docs: Iterable[int], n: int) -> bytes:
+    """Little-endian bitset of ``docs`` (each < ``n``)."""
+    b = bytearray((n >> 3) + 1)
+    for d in docs:
+        b[d >> 3] |= 1 << (d & 7)
+    return bytes(b)
 
 
 # Positions.encode([p]) for small p: most postings of an abstract have one position.
@@ -691,6 +716,8 @@ def make_schema() -> wf.Schema:
         note=wf.TEXT(analyzer=TEXT_ANALYZER),
         is_=wf.KEYWORD(lowercase=True),
         has=wf.KEYWORD(lowercase=True),
+        # the catalog's listing order (newest digest first) as a number: see _order_key
+        order=wf.COLUMN(wc.NumericColumn("Q", default=0)),
     )
 
 
@@ -711,7 +738,24 @@ class LibrarySource(Protocol):
     def changed_since(self, generation: int) -> list[str]: ...
 
 
-def _doc(p: Paper, state: LibraryState | None) -> dict:
+def _order_key(p: Paper, ranks: dict[str, str]) -> int:
+    """A number that sorts papers as the catalog lists them, larger first: the
+    newest digest the paper is in (its import time, to the microsecond), then
+    its place in that digest. Bundled digests count as oldest, in the order of
+    the number their names start with (``000_…``, ``001_…``)."""
+    newest = max(p.appearances, key=lambda a: (ranks.get(a.digest, ""), -a.position), default=None)
+    if newest is None:
+        return 0
+    parts = ranks.get(newest.digest, "").split("|")
+    if len(parts) > 2 and parts[0] == "1" and parts[1].isdigit():
+        when = int(parts[1]) // 1000
+    else:
+        lead = re.match(r"\d{1,9}", parts[-1])
+        when = int(lead.group(0)) if lead else 0
+    return (min(when, (1 << 51) - 1) << 12) | (4095 - min(max(newest.position, 0), 4095))
+
+
+def _doc(p: Paper, state: LibraryState | None, ranks: dict[str, str]) -> dict:
     state = state or LibraryState()
     words = []
     for a in p.appearances:
@@ -730,6 +774,7 @@ def _doc(p: Paper, state: LibraryState | None) -> dict:
         id=p.id, titlekey=title_key(p.title), title=p.title, abstract=p.abstract,
         digest=" ".join(words), author=", ".join(p.authors), arxiv=p.arxiv_id or "",
         tag=",".join(state.tags), note=state.note, is_=" ".join(flags), has=" ".join(has) or "none",
+        order=_order_key(p, ranks),
     )
 
 
@@ -842,6 +887,7 @@ class Index:
         self._parser = None
         self._schema = ix.schema
         self._vocab: Vocabulary | None = None
+        self._docsets: DocSets | None = None
 
     # -- opening --------------------------------------------------------------
     @classmethod
@@ -992,20 +1038,22 @@ class Index:
             report.notices.append("digests changed but the index is read-only now; not updated")
             return report
 
-        affected: set[str] = set()
+        # papers to (re)index, in digest order: documents indexed together sit
+        # together, so the newest papers of a broad query share posting blocks
+        affected: dict[str, None] = {}
         self.catalog.begin()
         try:
             for info in meta_only:
                 self.catalog.put_digest(info)
             for name in gone:
-                affected.update(self.catalog.delete_digest(name))
+                affected.update(dict.fromkeys(self.catalog.delete_digest(name)))
                 report.removed.append(name)
             for i, (s, size, mtime, sha) in enumerate(todo):
                 if progress:
                     progress(i, len(todo), f"parsing {s.path.name}")
                 old = known.get(s.name)
                 if old:
-                    affected.update(self.catalog.delete_digest(s.name))
+                    affected.update(dict.fromkeys(self.catalog.delete_digest(s.name)))
                 # a digest keeps its place in time (its first import) when it changes
                 rank = old.rank if old else _rank(s, mtime if s.origin == "user" else 0)
                 try:
@@ -1020,9 +1068,9 @@ class Index:
                     s.name, str(s.path), s.origin, size, mtime, sha, rank, d.label, d.format,
                     len(d.entries), tuple(p.format(s.path) for p in d.problems), None))
                 self.catalog.put_entries(s.name, rows)
-                affected.update(pid for _, pid, _ in rows)
+                affected.update(dict.fromkeys(pid for _, pid, _ in rows))
                 (report.changed if old and not old.error else report.added).append(s.name)
-            self._write_papers(sorted(affected), report, progress, state, cold=not known)
+            self._write_papers(list(affected), report, progress, state, cold=not known)
             if library is not None and not known:
                 self.catalog.set_meta("library_generation", str(library.generation()))
             self.catalog.commit()
@@ -1057,13 +1105,13 @@ class Index:
                     gone += _found_words(self.catalog.get_many(chunk).values())
                 papers = self._papers(chunk, state)
                 if helper is not None and helper.wants_more():
-                    helper.send(chunk, [_doc(p, st) for p, st in papers])
+                    helper.send(chunk, [_doc(p, st, ranks) for p, st in papers])
                 else:
                     for p, st in papers:
                         if cold:
-                            writer.add_document(**_doc(p, st))
+                            writer.add_document(**_doc(p, st, ranks))
                         else:
-                            writer.update_document(**_doc(p, st))
+                            writer.update_document(**_doc(p, st, ranks))
                     done += len(papers)
                 found = {p.id for p, _ in papers}
                 for pid in chunk:
@@ -1081,7 +1129,7 @@ class Index:
                     report.notices.append(f"{e}; indexing in one process")
                     for chunk in helper.chunks:
                         for p, st in self._papers(chunk, state):
-                            writer.add_document(**_doc(p, st))
+                            writer.add_document(**_doc(p, st, ranks))
                 else:
                     writer.adopt(segments)
                     writer.words.update(words)
@@ -1139,10 +1187,11 @@ class Index:
                 self.catalog.set_meta("library_generation", str(generation))
             return 0
         states = library.index_state(list(papers))
+        ranks = self.catalog.rank_of()
         writer = self._writer()
         try:
             for pid, p in papers.items():
-                writer.update_document(**_doc(p, states.get(pid)))
+                writer.update_document(**_doc(p, states.get(pid), ranks))
             writer.commit(mergetype=merge_policy)
         except BaseException:
             writer.cancel()
@@ -1223,17 +1272,16 @@ class Index:
         words = [t.text for t in TEXT_ANALYZER(" ".join(plain))] if plain else []
         if len(words) > 1:
             boosts.append(wq.Phrase("title", words, slop=1, boost=4.0))
-        final = wq.AndMaybe(q, wq.Or(boosts)) if boosts else q
         try:
-            total, docs = self._run(final, offset, limit)
+            total, docs = self._run(q, boosts, offset, limit, notes)
         except Exception as e:  # a query Whoosh cannot run: fall back to plain words
             _note(notes, f"query could not be run as written ({type(e).__name__}); searched its words")
             q = self._plain_query(plain or [text])
-            total, docs = self._run(q, offset, limit)
+            total, docs = self._run(q, [], offset, limit, notes)
         if total == 0 and len(plain) > 1 and not _SYNTAX_RE.search(text):
             # no paper has every word: rank the papers that have most of them
             anyq, _ = self._rewrite(self._plain_query(plain, any_word=True), reader, notes, last_prefix)
-            total, docs = self._run(wq.AndMaybe(anyq, wq.Or(boosts)) if boosts else anyq, offset, limit)
+            total, docs = self._run(anyq, boosts, offset, limit, notes)
             if total:
                 q = anyq
                 _note(notes, "no paper has all the words; showing papers with some of them")
@@ -1259,10 +1307,117 @@ class Index:
             notes.append(f"query syntax not understood ({type(e).__name__}); searched its words")
             return self._plain_query(_plain_words(text) or [text])
 
-    def _run(self, q, offset: int, limit: int) -> tuple[int, list[tuple[int, float]]]:
+    def _run(self, q, boosts: list, offset: int, limit: int, notes: list[str]) -> tuple[int, list[tuple[int, float]]]:
+        """Total and (docnum, score) of the page.
+
+        Whoosh decodes every posting of every query term to rank (~2 us each:
+        a block of ids, weights and positions at a time), and counts the
+        matches in a second pass. A query whose terms have at most COST_MAX
+        postings is ranked by Whoosh; its matches are counted from bitsets
+        (:class:`DocSets`) when it is simple (terms, And, Or, Not). A costlier
+        query is answered from bitsets (:meth:`_broad`), or, with phrases, by
+        checking the newest candidates (:meth:`_sampled`)."""
+        sets = self.docsets
+        reader = self.searcher.reader()
+        cheap = _cost(q, reader) <= COST_MAX
+        hits = sets.evaluate(q)
+        final = wq.AndMaybe(q, wq.Or(boosts)) if boosts else q
+        if hits is None:
+            if cheap:
+                return self._scored(final, offset, limit)
+            candidates = sets.evaluate(q, superset=True)
+            if candidates is None or candidates.bit_count() <= SAMPLE_MIN:
+                return self._scored(final, offset, limit)
+            return self._sampled(q, candidates, offset, limit, notes)
+        total = hits.bit_count()
+        if not total:
+            return 0, []
+        if cheap:
+            return total, self._scored(final, offset, limit, total)[1]
+        return total, self._broad(q, hits, boosts, offset, limit, notes)
+
+    def _scored(self, q, offset: int, limit: int, total: int | None = None) -> tuple[int, list[tuple[int, float]]]:
         results = self.searcher.search(q, limit=offset + limit, terms=False)
         end = min(results.scored_length(), offset + limit)
-        return len(results), [(results.docnum(i), results.score(i)) for i in range(offset, end)]
+        page = [(results.docnum(i), results.score(i)) for i in range(offset, end)]
+        return (len(results) if total is None else total), page
+
+    def _broad(self, q, hits: int, boosts: list, offset: int, limit: int,
+               notes: list[str]) -> list[tuple[int, float]]:
+        """The page of a query too costly to rank whole (``hits``, its matches):
+        the paper whose title is the query, then papers by how many of the query
+        words their title has, each group newest first (all from bitsets)."""
+        sets = self.docsets
+        _note(notes, "many papers match: those with more of the words in the title first, then newest")
+        need = offset + limit
+        exact = 0
+        for b in boosts:
+            if isinstance(b, wq.Term) and b.fieldname == "titlekey":
+                exact = sets.term("titlekey", b.text) & hits
+        out = sets.newest(exact, need)
+        rest = hits & ~exact
+        groups = [g for g in (_title_only(c) for c in _word_groups(q)) if g is not None]
+        for tier in _by_count([sets.evaluate(g) or 0 for g in groups[:MAX_QUERY_TERMS]]):
+            if len(out) >= need:
+                break
+            tier &= rest
+            out += sets.newest(tier, need - len(out))
+            rest &= ~tier
+        if len(out) < need:
+            out += sets.newest(rest, need - len(out))
+        return [(d, 0.0) for d in out[offset:need]]
+
+    def _sampled(self, q, candidates: int, offset: int, limit: int,
+                 notes: list[str]) -> tuple[int, list[tuple[int, float]]]:
+        """A costly query with phrases: its candidates (papers with all the
+        words) are checked newest first until the page is full; the total is
+        estimated from the share that matched unless all were checked."""
+        sets = self.docsets
+        need = offset + limit
+        order = sets.newest(candidates, candidates.bit_count())
+        found: list[int] = []
+        checked = 0
+        step = max(need + need // 2, SAMPLE_MIN)
+        while checked < len(order) and (len(found) < need or checked < SAMPLE_MIN):
+            chunk = order[checked:checked + step]
+            matched = set(self._verify(q, sorted(chunk)))
+            found += [d for d in chunk if d in matched]
+            checked += len(chunk)
+            step = min(step * 2, 4096)
+        if checked >= len(order):
+            total = len(found)
+        else:
+            total = max(len(found), round(len(order) * len(found) / checked))
+            _note(notes, f"about {total:,} papers match (estimated from the newest {checked:,} "
+                         "candidates); newest first")
+        return total, [(d, 0.0) for d in found[offset:need]]
+
+    def _verify(self, q, docs: list[int]) -> Iterable[int]:
+        """Those of ``docs`` (ascending) that ``q`` matches."""
+        searcher = self.searcher
+        leaves = searcher.leaf_searchers()
+        offsets = [off for _, off in leaves]
+        i = 0
+        while i < len(docs):
+            k = bisect.bisect_right(offsets, docs[i]) - 1
+            sub, off = leaves[k]
+            end = off + sub.doc_count_all()
+            j = bisect.bisect_left(docs, end, i)
+            m = q.matcher(sub, searcher.boolean_context())
+            for d in docs[i:j]:
+                if not m.is_active():
+                    break
+                m.skip_to(d - off)
+                if m.is_active() and m.id() == d - off:
+                    yield d
+            i = j
+
+    @property
+    def docsets(self) -> "DocSets":
+        searcher = self.searcher
+        if self._docsets is None or self._docsets.searcher is not searcher:
+            self._docsets = DocSets(searcher)
+        return self._docsets
 
     def _plain_query(self, words: list[str], any_word: bool = False):
         terms = []
@@ -1431,6 +1586,257 @@ def _plain_words(text: str) -> list[str]:
 def _note(notes: list[str], text: str) -> None:
     if text not in notes:
         notes.append(text)
+
+
+COST_MAX = 10_000  # postings a query may have to be ranked by Whoosh (2-7 us each)
+SAMPLE_MIN = 300  # candidates of a costly phrase query checked at least
+
+
+def _cost(q, reader) -> int:
+    """The postings Whoosh would decode to rank ``q``: its terms' document counts."""
+    total = 0
+    for fieldname, text in q.iter_all_terms():
+        try:
+            total += reader.doc_frequency(fieldname, text)
+        except Exception:
+            pass
+    return total
+
+
+def _word_groups(q) -> list:
+    """The parts of ``q`` that stand for one query word each: the children of a
+    top-level And or Or (a word's fields and expansions are an Or below)."""
+    while isinstance(q, (wq.AndMaybe, wq.AndNot)):
+        q = q.a
+    if type(q) in (wq.And, wq.Or) and any(not c.is_leaf() for c in q.children()):
+        return list(q.children())
+    return [q]
+
+
+def _by_count(sets: list[int]) -> Iterator[int]:
+    """Documents by how many of ``sets`` have them, most first (never zero),
+    from a bit-sliced counter: plane i holds bit i of each document's count."""
+    planes: list[int] = []
+    for s in sets:
+        carry = s
+        for i in range(len(planes)):
+            planes[i], carry = planes[i] ^ carry, planes[i] & carry
+            if not carry:
+                break
+        if carry:
+            planes.append(carry)
+    for n in range(len(sets), 0, -1):
+        out = -1
+        for i, plane in enumerate(planes):
+            out &= plane if n >> i & 1 else ~plane
+        if n >> len(planes):
+            continue
+        if out:
+            yield out
+
+
+def _title_only(q):
+    """``q`` with its abstract terms dropped (``a b`` -> both in the title), or
+    None when that is not a narrowing of ``q`` (negations) or drops everything."""
+    def ok(node) -> bool:
+        if isinstance(node, (wq.And, wq.Or)):
+            return all(ok(c) for c in node.children())
+        return isinstance(node, wq.Term) or node is wq.NullQuery
+
+    if not ok(q):
+        return None
+
+    def strip(node):
+        if isinstance(node, wq.Term):
+            return node if node.fieldname == "title" else wq.NullQuery
+        if node is wq.NullQuery:
+            return node
+        return node.apply(strip)
+
+    out = strip(q).normalize()
+    return None if out is wq.NullQuery else out
+
+
+_BITS_OF_BYTE = [tuple(i for i in range(8) if b >> i & 1) for b in range(256)]
+
+
+class DocSets:
+    """The documents of simple queries (And/Or/Not of terms) as bitsets: Python
+    ints whose bit n is global document n. A term's set comes from the bitset
+    its segment stored at indexing (frequent terms, BITS_MIN_DF) or from its
+    postings (the rest, short); AND/OR of 100,000-bit integers cost
+    microseconds. Bound to one searcher."""
+
+    CACHE = 256  # term sets kept (each at most corpus/8 bytes)
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self.size = searcher.reader().doc_count_all()
+        self._stored: list[dict | None] = [None] * len(self.leaves)
+        self._cache: dict[tuple[str, str], int] = {}
+        self._live: int | None = None
+        self._keys: list[int] | None = None
+
+    @property
+    def live(self) -> int:
+        """Every document not deleted."""
+        if self._live is None:
+            dead = bytearray((self.size >> 3) + 1)
+            for r, offset in self.leaves:
+                if r.has_deletions():
+                    for d in r.segment().deleted_docs():
+                        d += offset
+                        dead[d >> 3] |= 1 << (d & 7)
+            self._live = ((1 << self.size) - 1) & ~int.from_bytes(dead, "little")
+        return self._live
+
+    def _segment_bits(self, i: int) -> dict:
+        if self._stored[i] is None:
+            r, _ = self.leaves[i]
+            try:
+                with r._storage.open_file(r.segment().make_filename(BITS_EXT)) as f:
+                    self._stored[i] = pickle.loads(f.read())
+            except Exception:  # none written (a small segment)
+                self._stored[i] = {}
+        return self._stored[i]
+
+    def term(self, fieldname: str, text) -> int:
+        key = (fieldname, text)
+        if key in self._cache:
+            return self._cache[key]
+        field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
+        if field is None or not field.indexed:
+            return 0
+        tbytes = text if isinstance(text, bytes) else field.to_bytes(text)
+        bits = 0
+        for i, (r, offset) in enumerate(self.leaves):
+            stored = self._segment_bits(i).get((fieldname, tbytes))
+            if stored is None:
+                stored = _postings_bits(r, fieldname, tbytes)
+            if stored:
+                bits |= int.from_bytes(stored, "little") << offset
+        bits &= self.live
+        if len(self._cache) >= self.CACHE:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = bits
+        return bits
+
+    def evaluate(self, q, superset: bool = False) -> int | None:
+        """The documents ``q`` matches, or None if it has parts bitsets cannot
+        answer. With ``superset``, those parts are widened instead (a phrase to
+        all its words, anything else to every document): a superset."""
+        if superset:
+            return self._superset(q)
+        if isinstance(q, wq.Term):
+            return self.term(q.fieldname, q.text)
+        if q is wq.NullQuery:
+            return 0
+        if isinstance(q, wq.Every):
+            return self.live if q.fieldname in (None, "*") else None
+        if isinstance(q, wq.Not):
+            inner = self.evaluate(q.query)
+            return None if inner is None else self.live & ~inner
+        if isinstance(q, (wq.AndMaybe, wq.AndNot, wq.Require)):
+            a, b = self.evaluate(q.a), self.evaluate(q.b)
+            if a is None or (b is None and not isinstance(q, wq.AndMaybe)):
+                return None
+            return a if isinstance(q, wq.AndMaybe) else a & ~b if isinstance(q, wq.AndNot) else a & b
+        if isinstance(q, (wq.And, wq.Or)) and type(q) in (wq.And, wq.Or):
+            parts = [self.evaluate(c) for c in q.children()]
+            if any(p is None for p in parts):
+                return None
+            if not parts:
+                return 0
+            out = parts[0]
+            for p in parts[1:]:
+                out = out & p if isinstance(q, wq.And) else out | p
+            return out
+        return None
+
+    def _superset(self, q) -> int | None:
+        exact = self.evaluate(q)
+        if exact is not None:
+            return exact
+        if isinstance(q, wq.Phrase):
+            out = self.live
+            for w in q.words:
+                out &= self.term(q.fieldname, w)
+            return out
+        if isinstance(q, (wq.AndMaybe, wq.AndNot)):
+            return self._superset(q.a)  # AndNot: dropping the exclusion widens
+        if isinstance(q, wq.Require):
+            a, b = self._superset(q.a), self._superset(q.b)
+            return None if a is None or b is None else a & b
+        if isinstance(q, (wq.And, wq.Or)) and type(q) in (wq.And, wq.Or):
+            parts = [self._superset(c) for c in q.children()]
+            if any(p is None for p in parts):
+                return None
+            out = parts[0] if parts else 0
+            for p in parts[1:]:
+                out = out & p if isinstance(q, wq.And) else out | p
+            return out
+        return self.live  # a negation, or a query of another kind: any document may match
+
+    @property
+    def keys(self) -> list[int]:
+        """Each document's place in the listing order (``order``; larger is newer)."""
+        if self._keys is None:
+            keys: list[int] = []
+            for r, _ in self.leaves:
+                n = r.doc_count_all()
+                try:
+                    col = list(r.column_reader("order"))
+                except Exception:
+                    col = []
+                keys += col if len(col) == n else [0] * n
+            self._keys = keys
+        return self._keys
+
+    def newest(self, bits: int, k: int) -> list[int]:
+        """The ``k`` newest documents of ``bits``."""
+        if k <= 0 or not bits:
+            return []
+        docs = _docs_of(bits)
+        if len(docs) <= k:
+            return sorted(docs, key=self.keys.__getitem__, reverse=True)
+        return heapq.nlargest(k, docs, key=self.keys.__getitem__)
+
+
+def _docs_of(bits: int) -> list[int]:
+    """The set bits of ``bits``, ascending."""
+    out: list[int] = []
+    data = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
+    table = _BITS_OF_BYTE
+    for i, byte in enumerate(data):
+        if byte:
+            base = i << 3
+            out += [base + j for j in table[byte]]
+    return out
+
+
+def _postings_bits(r, fieldname: str, tbytes: bytes) -> bytes:
+    """A segment's documents with this term, read from its postings."""
+    if (fieldname, tbytes) not in r:
+        return b""
+    m = r.postings(fieldname, tbytes)
+    while not hasattr(m, "_read_ids") and hasattr(m, "child"):  # deletions are masked later
+        m = m.child
+    n = r.doc_count_all()
+    b = bytearray((n >> 3) + 1)
+    if not hasattr(m, "_read_ids"):  # not the codec's leaf matcher: the slow way
+        for d in m.all_ids():
+            b[d >> 3] |= 1 << (d & 7)
+        return bytes(b)
+    while not m._atend:
+        if m._ids is None:
+            m._read_ids()
+        for d in m._ids:
+            b[d >> 3] |= 1 << (d & 7)
+        if m._lastblock:
+            break
+        m._next_block()
+    return bytes(b)
 
 
 class Vocabulary:
