@@ -273,6 +273,25 @@ def test_costly_queries_find_the_same_papers_from_bitsets(index, monkeypatch, q)
         assert [h.id for h in page.hits] == [h.id for h in broad.hits[1:3]]
 
 
+def test_term_bitsets_stored_by_segments_agree_with_postings(index, tmp_path, monkeypatch):
+    import tui.core.index as index_module
+
+    monkeypatch.setattr(index_module, "BITS_MIN_DF", 3)
+    ix, _ = Index.open(Paths.default(tmp_path / "bits"))
+    sets = ix.docsets
+    assert sets._segment_bits(0)  # the segment stored bitsets
+    monkeypatch.setattr(index_module, "COST_MAX", 0)
+    for q in BROAD_QUERIES:
+        assert ix.search(q, limit=5).total == index.search(q, limit=5).total, q
+    for fieldname, term in [("abstract", "model"), ("title", "transform"), ("is_", "unread")]:
+        stored = sets.term(fieldname, term)
+        sets._stored = [{}] * len(sets.leaves)  # from the postings instead
+        sets._cache.clear()
+        assert sets.term(fieldname, term) == stored and stored
+        sets._stored = [None] * len(sets.leaves)
+    ix.close()
+
+
 def test_costly_query_order_exact_title_then_title_words_then_newest(index, monkeypatch):
     import tui.core.index as index_module
 

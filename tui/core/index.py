@@ -453,6 +453,11 @@ class BulkWriter(SegmentWriter):
         self.docnum = self.docbase = 0
         self._added = False
 
+    def finish_segment(self) -> None:
+        """Write out the segment being filled now rather than at commit."""
+        if self._added:
+            self._next_segment()
+
     def finish_segments(self) -> list:
         """Finish writing without committing; the segments, for the writer that
         holds the lock to :meth:`adopt` (the helper process of a big build).
@@ -576,8 +581,9 @@ class _Helper:
     is unsafe for a script without a ``__main__`` guard, and forking a process
     with threads (the reader builds from a worker thread) is unsafe too.
 
-    Chunks go to it while it has fewer than two queued, so neither process
-    waits for the other. If it fails, its chunks are indexed in this process."""
+    Chunks go to it while it has fewer than three queued, so it never waits
+    for this process, which also parses, merges and writes the catalog. If it
+    fails, its chunks are indexed in this process."""
 
     def __init__(self, proc: subprocess.Popen):
         self.proc = proc
@@ -641,7 +647,7 @@ class _Helper:
     def wants_more(self) -> bool:
         while self.failed is None and self._take():
             pass
-        return self.failed is None and len(self.chunks) - self._acked < 2
+        return self.failed is None and len(self.chunks) - self._acked < 3
 
     def send(self, ids: list[str], docs: list[dict]) -> None:
         self.chunks.append(ids)
@@ -1132,6 +1138,7 @@ class Index:
                 report.papers_written += len(papers)
                 tell()
             if helper is not None:
+                writer.finish_segment()  # while the helper finishes its own
                 try:
                     segments, words = helper.finish(tell)
                 except IndexError_ as e:  # index its papers here instead
