@@ -453,6 +453,73 @@ class BulkWriter(SegmentWriter):
         self.docnum = self.docbase = 0
         self._added = False
 
+    def write_per_doc(self, fieldnames, reader):
+        """Whoosh's write_per_doc (stored fields, lengths and columns of merged
+        documents), with each field's lengths and column read once rather
+        than looked up (and a file stat'd) per document and field."""
+        schema = self.schema
+        docmap = {} if reader.has_deletions() else None
+        pdw = self.perdocwriter
+        lens = {name: _lengths(reader._perdoc, name) for name in fieldnames}
+        cols = {}
+        for name in fieldnames:
+            column = schema[name].column_type
+            if column and reader.has_column(name):
+                creader = reader.column_reader(name, column)
+                if isinstance(creader, wc.TranslatingColumnReader):
+                    creader = creader.raw_column()
+                cols[name] = creader
+        for docnum, stored in reader.iter_docs():
+            if docmap is not None:
+                docmap[docnum] = self.docnum
+            pdw.start_doc(self.docnum)
+            for name in fieldnames | {s for s in stored if s in schema}:
+                length = lens.get(name)
+                pdw.add_field(name, schema[name], stored.get(name), length[docnum] if length else 0)
+                if name in cols:
+                    pdw.add_column_value(name, schema[name].column_type, cols[name][docnum])
+            pdw.finish_doc()
+            self.docnum += 1
+        return docmap
+
+    def add_reader(self, reader) -> None:
+        """Whoosh's add_reader (a merge), with the postings copied a block at a
+        time instead of a generator step per posting (~1 ms a document)."""
+        self._check_state()
+        basedoc = self.docnum
+        indexed = {name for name in reader.indexed_field_names() if name in self.schema}
+        docmap = self.write_per_doc(set(self.schema.names()) | indexed, reader)
+        pool = self.pool
+        for fieldname in sorted(indexed):
+            terms = pool.terms(fieldname)
+            for tbytes in reader.lexicon(fieldname):
+                m = reader.postings(fieldname, tbytes)
+                while not hasattr(m, "_read_ids") and hasattr(m, "child"):
+                    m = m.child  # deleted documents are left out through docmap
+                flat = terms.get(tbytes) or []
+                if not hasattr(m, "_read_ids"):  # not the codec's leaf matcher
+                    while m.is_active():
+                        d = docmap.get(m.id()) if docmap is not None else basedoc + m.id()
+                        if d is not None:
+                            flat += (d, m.weight(), m.value())
+                        m.next()
+                else:
+                    while not m._atend:
+                        m._read_ids()
+                        m._read_weights()
+                        m._read_values()
+                        for d, w, v in zip(m._ids, m._weights, m._values):
+                            d = docmap.get(d) if docmap is not None else basedoc + d
+                            if d is not None:
+                                flat += (d, w, v)
+                        if m._lastblock:
+                            break
+                        m._next_block()
+                if flat:
+                    terms[tbytes] = flat
+                    pool.postings += len(flat) // 3
+        self._added = True
+
     def finish_segment(self) -> None:
         """Write out the segment being filled now rather than at commit."""
         if self._added:
@@ -536,7 +603,7 @@ def _write_postings(pw, flat: list, lens: list | None) -> None:
 
 
 MERGE_COUNT = 6  # this many small segments are merged into one
-MERGE_MAX = 6000  # documents; bigger segments are left alone (a rebuild compacts)
+MERGE_MAX = 3000  # documents; bigger segments are left alone (a rebuild compacts)
 
 
 def merge_policy(writer, segments):
