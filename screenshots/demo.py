@@ -1,5 +1,5 @@
 """A fixed demo library for the README screenshots and the snapshot tests:
-the bundled digests plus a few bookmarks, tags and notes with fixed times."""
+the bundled digests plus a few bookmarks, tags, notes and saved searches."""
 
 from __future__ import annotations
 
@@ -25,11 +25,16 @@ def _record(title: str, *, bookmarked: str | None, tags=(), note=None, read=None
     }
 
 
+def _search(name: str, query: str, watch: bool = False) -> dict:
+    return {"name": name, "query": query, "watch": watch,
+            "created_at": "2026-11-04T09:00:00Z", "updated_at": "2026-11-04T09:00:00Z"}
+
+
 def build(home: Path) -> Paths:
     """Create (or reset) a demo home folder and return its paths."""
     paths = Paths.default(home)
     paths.data.mkdir(parents=True, exist_ok=True)
-    export = {"format": "papers-library", "version": 1, "papers": [
+    export = {"format": "papers-library", "version": 2, "papers": [
         _record(SWIN, bookmarked="2026-11-01T08:00:00Z", tags=["vision", "reading-group"],
                 note="Shifted windows: attention stays local, yet windows connect across layers.\n"
                      "Compare with T2T-ViT for the reading group.",
@@ -37,6 +42,10 @@ def build(home: Path) -> Paths:
         _record(MEGATRON, bookmarked="2026-11-02T08:00:00Z", tags=["systems"],
                 note="Tensor parallelism inside each layer; 8.3B parameters on 512 GPUs."),
         _record(T2T, bookmarked="2026-11-03T08:00:00Z", tags=["vision", "later"]),
+    ], "saved_searches": [
+        _search("vit", "vision transformer", watch=True),
+        _search("diffusion-robots", "diffusion robot"),
+        _search("long-context", '"long context" OR "context window"'),
     ]}
     lib = Library.open(paths)
     lib.import_json(json.dumps(export))

@@ -25,6 +25,7 @@ VIEWS = {
     "copy-menu": ["slash", *"shifted windows", "_", "enter", "Y"],
     "triage": ["T", "k", "s"],
     "more-like-this": ["slash", *"shifted windows", "_", "enter", "m", "_"],
+    "saved-searches": ["5"],
 }
 
 

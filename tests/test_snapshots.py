@@ -110,3 +110,16 @@ def test_more_like_this(snap_compare, demo_app):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.1)
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_saved_searches_pane(snap_compare, demo_app):
+    async def run_before(pilot):
+        await _ready(pilot)
+        await pilot.press("5")
+        for _ in range(100):  # the hit counts arrive from a worker
+            await pilot.pause(0.05)
+            if getattr(pilot.app, "saved_counts", None):
+                break
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
