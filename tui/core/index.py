@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import io
 from array import array
 from collections import Counter
 import errno
@@ -28,9 +29,11 @@ import queue
 import re
 import shutil
 import subprocess
+import struct
 import sys
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol, Sequence
@@ -48,6 +51,7 @@ from whoosh.formats import Positions
 from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 from whoosh.support.charset import accent_map
 from whoosh.util.numeric import byte_to_length
+from whoosh.util.numlists import delta_decode
 from whoosh.writing import SegmentWriter
 
 from .catalog import Catalog, DigestInfo
@@ -490,34 +494,16 @@ class BulkWriter(SegmentWriter):
         indexed = {name for name in reader.indexed_field_names() if name in self.schema}
         docmap = self.write_per_doc(set(self.schema.names()) | indexed, reader)
         pool = self.pool
-        for fieldname in sorted(indexed):
+        for fieldname, tbytes, ids, weights, values in _segment_postings(reader, indexed):
             terms = pool.terms(fieldname)
-            for tbytes in reader.lexicon(fieldname):
-                m = reader.postings(fieldname, tbytes)
-                while not hasattr(m, "_read_ids") and hasattr(m, "child"):
-                    m = m.child  # deleted documents are left out through docmap
-                flat = terms.get(tbytes) or []
-                if not hasattr(m, "_read_ids"):  # not the codec's leaf matcher
-                    while m.is_active():
-                        d = docmap.get(m.id()) if docmap is not None else basedoc + m.id()
-                        if d is not None:
-                            flat += (d, m.weight(), m.value())
-                        m.next()
-                else:
-                    while not m._atend:
-                        m._read_ids()
-                        m._read_weights()
-                        m._read_values()
-                        for d, w, v in zip(m._ids, m._weights, m._values):
-                            d = docmap.get(d) if docmap is not None else basedoc + d
-                            if d is not None:
-                                flat += (d, w, v)
-                        if m._lastblock:
-                            break
-                        m._next_block()
-                if flat:
-                    terms[tbytes] = flat
-                    pool.postings += len(flat) // 3
+            flat = terms.get(tbytes) or []
+            for d, w, v in zip(ids, weights, values):
+                d = docmap.get(d) if docmap is not None else basedoc + d
+                if d is not None:
+                    flat += (d, w, v)
+            if flat:
+                terms[tbytes] = flat
+                pool.postings += len(flat) // 3  # an estimate: a term may span blocks
         self._added = True
 
     def finish_segment(self) -> None:
@@ -572,6 +558,64 @@ def _bitset(docs: Iterable[int], n: int) -> bytes:
 # Positions.encode([p]) for small p: most postings of an abstract have one position.
 _ONE_LIMIT = 2048
 _ONE_POSITION = [Positions().encode([p]) for p in range(_ONE_LIMIT)]
+
+
+def _segment_postings(reader, fieldnames: set[str]) -> Iterator[tuple[str, bytes, Sequence, Sequence, Sequence]]:
+    """(field, term, ids, weights, values) of every block of a segment's
+    postings, in term order: the whole postings file is read at once and its
+    blocks decoded as the codec's matcher does, without building a matcher per
+    term (~40 us each, most of a merge of small segments). Anything else (a
+    reader of another kind, inlined postings) goes through the matchers."""
+    terms = getattr(reader, "_terms", None)
+    postfile = getattr(terms, "_postfile", None)
+    try:
+        size = reader._storage.file_length(reader.segment().make_filename(".pst"))
+        data = postfile.get(0, size)
+    except Exception:
+        data = None
+    schema = reader.schema
+    items = [(k, info) for k, info in terms.items() if k[0] in fieldnames] if data is not None else []
+    if any(info.is_inlined() for _, info in items):
+        data, items = None, []
+    for (fieldname, tbytes), info in items:
+        fixed = schema[fieldname].format.fixed_value_size()
+        pos = info.extent()[0] + 4  # past the b"W3Bl" header
+        while True:
+            length = struct.unpack_from("!i", data, pos)[0]
+            last = length < 0
+            start, end = pos + 4, pos + 4 + abs(length)
+            stream = io.BytesIO(data[start:end])
+            count, _, _, compressed, _, _ = pickle.load(stream)
+            block = stream.read()
+            ids, weights, values = pickle.loads(zlib.decompress(block) if compressed else block)
+            ids = list(delta_decode(ids))
+            if weights is None:
+                weights = [1.0] * count
+            elif isinstance(weights, float):
+                weights = [weights] * count
+            if fixed is None or fixed < 0:
+                pass
+            elif fixed == 0:
+                values = (None,) * count
+            else:
+                values = [values[i:i + fixed] for i in range(0, len(values), fixed)]
+            yield fieldname, tbytes, ids, array("f", weights), values
+            if last:
+                break
+            pos = end
+    if data is None:  # the slow way
+        for fieldname in sorted(fieldnames):
+            for tbytes in reader.lexicon(fieldname):
+                m = reader.postings(fieldname, tbytes)
+                while not hasattr(m, "_read_ids") and hasattr(m, "child"):
+                    m = m.child  # deleted documents are left out by the caller
+                rows = []
+                while m.is_active():
+                    rows.append((m.id(), m.weight(), m.value()))
+                    m.next()
+                if rows:
+                    ids, weights, values = zip(*rows)
+                    yield fieldname, tbytes, ids, weights, values
 
 
 def _lengths(pdr, fieldname: str) -> list | None:
