@@ -1913,7 +1913,7 @@ class DocSets:
             for r, _ in self.leaves:
                 n = r.doc_count_all()
                 try:
-                    col = list(r.column_reader("order"))
+                    col = _numbers(r.column_reader("order", translate=False))
                 except Exception:
                     col = []
                 keys += col if len(col) == n else [0] * n
@@ -1928,6 +1928,18 @@ class DocSets:
         if len(docs) <= k:
             return sorted(docs, key=self.keys.__getitem__, reverse=True)
         return heapq.nlargest(k, docs, key=self.keys.__getitem__)
+
+
+def _numbers(cr) -> list[int]:
+    """The values of a NumericColumn("Q") reader, read in one go (iterating the
+    reader unpacks one value a call: 160 ms for 100,000 documents)."""
+    if not isinstance(cr, wc.NumericColumn.Reader) or cr._typecode != "Q":
+        return list(cr)
+    values = array("Q")
+    values.frombytes(cr._dbfile.get(cr._basepos, cr._count * cr._fixedlen))
+    if sys.byteorder == "little":
+        values.byteswap()  # stored big-endian
+    return values.tolist() + [cr._default] * (cr._doccount - cr._count)
 
 
 def _docs_of(bits: int) -> list[int]:
