@@ -285,10 +285,46 @@ def test_term_bitsets_stored_by_segments_agree_with_postings(index, tmp_path, mo
         assert ix.search(q, limit=5).total == index.search(q, limit=5).total, q
     for fieldname, term in [("abstract", "model"), ("title", "transform"), ("is_", "unread")]:
         stored = sets.term(fieldname, term)
-        sets._stored = [{}] * len(sets.leaves)  # from the postings instead
+        for seg in sets._segs:  # from the postings instead
+            seg["bits"], seg["terms"] = {}, {}
         sets._cache.clear()
         assert sets.term(fieldname, term) == stored and stored
-        sets._stored = [None] * len(sets.leaves)
+        for seg in sets._segs:
+            seg["bits"], seg["terms"] = None, {}
+    ix.close()
+
+
+def test_segment_cache_survives_a_library_change(paths, monkeypatch):
+    import tui.core.index as index_module
+
+    from tui.core.papers import LibraryState
+
+    class OneBookmark:
+        gen = 0
+
+        def index_state(self, ids):
+            return {pid: LibraryState(bookmarked=True) for pid in ids}
+
+        def generation(self):
+            return self.gen
+
+        def changed_since(self, generation):
+            return [pid]
+
+    monkeypatch.setattr(index_module, "COST_MAX", 0)
+    ix, _ = Index.open(paths)
+    pid = ix.search("swin").hits[0].id
+    before = ix.search("transformer", limit=1000)
+    reads = []
+    real = index_module._postings_bits
+    monkeypatch.setattr(index_module, "_postings_bits", lambda *a: reads.append(a) or real(*a))
+    lib = OneBookmark()
+    lib.gen = 1
+    ix.catch_up(lib)  # re-indexes one paper: a new segment, one deletion
+    after = ix.search("transformer", limit=1000)
+    assert after.total == before.total and {h.id for h in after.hits} == {h.id for h in before.hits}
+    assert len({id(r) for r, *_ in reads}) == 1  # only the new segment's postings were read
+    assert ix.search("is:bookmarked").hits[0].id == pid
     ix.close()
 
 
