@@ -545,7 +545,7 @@ def test_bulk_writer_writes_what_whoosh_writes(tmp_path, monkeypatch):
 def test_word_cache_matches_the_analyzer():
     from collections import Counter, defaultdict
 
-    from tui.core.index import SURFACE_ANALYZER, TEXT_ANALYZER, WORDS
+    from tui.core.index import SURFACE_ANALYZER, TEXT_ANALYZER, WORDS, highlight_spans
 
     samples = [d["abstract"] for d in _docs()[:40]] + [
         "the Pre-Training of run-s", "İstanbul — ÆON straße ﬁne", "a-the-of x", "", "the", "and-or 2023-24"]
@@ -554,6 +554,10 @@ def test_word_cache_matches_the_analyzer():
         for t in TEXT_ANALYZER(text, positions=True, mode="index"):
             ref[t.text.encode()].append(t.pos)
         assert WORDS.positions(text) == (dict(ref), sum(map(len, ref.values())))
+        terms = set(ref and {k.decode() for k in list(ref)[::2]})
+        slow = tuple((t.startchar, t.endchar) for t in TEXT_ANALYZER(text, chars=True, mode="index")
+                     if t.text in terms)
+        assert highlight_spans(text, terms) == slow
         found = Counter()
         WORDS.found(text, found)
         assert WORDS.surface(found) == Counter(t.text for t in SURFACE_ANALYZER(text, mode="index"))

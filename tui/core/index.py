@@ -2132,13 +2132,23 @@ def _known(reader, stemmed: str) -> bool:
 
 
 def highlight_spans(text: str, terms: set[str] | frozenset[str]) -> Spans:
-    """Character spans of ``text`` whose analysed form is one of ``terms``."""
+    """Character spans of ``text`` whose analysed form is one of ``terms``
+    (a word at a time through :data:`WORDS`; hyphenated compounds, whose parts
+    have spans of their own, through the analyzer)."""
     if not terms or not text:
         return ()
     spans = []
-    for tok in TEXT_ANALYZER(text, chars=True, mode="index"):
-        if tok.text in terms:
-            spans.append((tok.startchar, tok.endchar))
+    words = WORDS._words
+    for m in CompoundTokenizer._RE.finditer(text):
+        word = m.group(0)
+        e = words.get(word) or WORDS.entry(word)
+        if e[0] == 1 and len(e[2]) <= 1:
+            if e[2] and e[2][0].decode("utf-8") in terms:
+                spans.append(m.span())
+            continue
+        for tok in TEXT_ANALYZER(word, chars=True, mode="index", start_char=m.start()):
+            if tok.text in terms:
+                spans.append((tok.startchar, tok.endchar))
     return tuple(spans)
 
 
