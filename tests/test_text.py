@@ -17,6 +17,8 @@ from tui.core.text import clean, extract_urls, strip_control, title_key
     ("at https://llm-stacking.github.io/{https://llm-stacking.github.io/}.",
      "at https://llm-stacking.github.io/."),
     ("  spaced \t out\u00a0text  ", "spaced out text"),
+    (r"images of up to 1,536times1,536 resolution, 3 times faster", "images of up to 1,536×1,536 resolution, 3 times faster"),
+    (r"patches of $16\times16$ and 4\times 4", "patches of $16×16$ and 4×4"),
 ])
 def test_clean_resolves_latex_residue(raw, expected):
     assert clean(raw) == expected

@@ -25,7 +25,7 @@ from pathlib import Path
 from .text import clean, strip_control
 
 #: Bumped whenever parsing changes what a file yields (forces a re-index).
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 
 MAX_BYTES = 64 * 1024 * 1024
 

@@ -91,6 +91,9 @@ _STYLE_RE = re.compile(r"(?:\\|(?<![A-Za-z]))(?:" + _STYLE_CMDS + r")\{([^{}]*)\
 # {\em x}  {\bf x}  {\it x}
 _GROUP_STYLE_RE = re.compile(r"\{\\(?:em|bf|it|tt|sc|rm|sf|sl|small|footnotesize)\s+([^{}]*)\}")
 _ESCAPED_RE = re.compile(r"\\([%&_#${}])")
+_TIMES_RE = re.compile(r"\\times(?![A-Za-z])\s*")
+# the residue of $16\times16$ once the backslash is lost: "16times16"
+_TIMES_RESIDUE_RE = re.compile(r"(?<=\d)times(?=\d)")
 _URL_RE = re.compile(r"https?://[^\s<>\"'`{}|\\^\[\]]+", re.IGNORECASE)
 # hyperref residue: https://x{label} -> https://x
 _URL_LABEL_RE = re.compile(r"(https?://[^\s{}]+)\{[^{}\s]*(?:\s[^{}]*)?\}", re.IGNORECASE)
@@ -138,6 +141,8 @@ def _latex_plain(text: str) -> str:
         text = _ACCENT_RE.sub(_accent_sub, text)
         text = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], text)
         text = _ESCAPED_RE.sub(lambda m: _ESCAPED[m.group(1)], text)
+        if "\\times" in text:
+            text = _TIMES_RE.sub("×", text)
     return _TILDE_RE.sub(" ", text) if "~" in text else text
 
 
@@ -155,6 +160,8 @@ def clean(text: str | None, *, keep_newlines: bool = False) -> str:
         return ""
     text = unicodedata.normalize("NFC", strip_control(text))
     text = clean_latex(text)
+    if "times" in text:
+        text = _TIMES_RESIDUE_RE.sub("×", text)
     if keep_newlines:
         lines = [_tidy_spaces(line) for line in text.split("\n")]
         return "\n".join(lines).strip()
