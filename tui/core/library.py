@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from .papers import LibraryState
+from .paths import file_lock
 from .text import strip_control
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -591,26 +592,6 @@ def _move_aside(path: Path) -> Path:
         n += 1
 
 
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """An exclusive advisory lock (flock) while a broken file is replaced, so
-    that two processes never both move files around."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
-
-
 # --- the library ---------------------------------------------------------------
 
 @dataclass
@@ -664,7 +645,7 @@ class Library:
         except _Broken as broken:
             lock = path.with_name(path.name + ".lock")
             try:
-                with _file_lock(lock):
+                with file_lock(lock):
                     try:  # another process may have replaced it meanwhile
                         db = cls._connect(path)
                     except _Broken:

@@ -31,15 +31,14 @@ import hashlib
 import json
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .digest import MAX_BYTES, Digest, DigestError, decode, parse_text
 from .library import MAX_QUERY_CHARS
-from .paths import DIGEST_SUFFIXES
+from .paths import DIGEST_SUFFIXES, file_lock
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -283,25 +282,6 @@ def _save_origins(path: Path, origins: dict[str, _Origin]) -> None:
     replace_file(path, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
-@contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    """Two papers processes starting at once import one after the other."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
-
-
 def _watched_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir()
                   if p.suffix.lower() in DIGEST_SUFFIXES and not p.name.startswith(".") and p.is_file())
@@ -317,7 +297,7 @@ def import_watched(paths: "Paths", config: "Config") -> WatchImport:
     problems: list[str] = []
     try:
         paths.digests.mkdir(parents=True, exist_ok=True)
-        with _lock(paths.data / ".watched.lock"):
+        with file_lock(paths.data / ".watched.lock"):
             run = _Run(paths, _load_origins(paths.watch_origins, problems), problems=problems)
             digests = paths.digests.resolve()
             for folder in folders:

@@ -102,33 +102,6 @@ class NoteEditor(ModalScreen[str | None]):
         self.dismiss(None if text == self.saved_text else text)
 
 
-class TagsDialog(ModalScreen[str | None]):
-    """Edit a paper's tags as a comma-separated line."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="tags_cancel")]
-
-    def __init__(self, title: str, tags: list[str], known: list[str]):
-        super().__init__()
-        self.paper_title = title
-        self.tags = tags
-        self.known = known
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="tags-box", classes="dialog"):
-            yield Label(plain("Tags — " + self.paper_title, "bold"), markup=False)
-            yield Input(", ".join(self.tags), placeholder="comma-separated, e.g. reading-group, later", id="tags-input")
-            hint = ", ".join(self.known[:20]) if self.known else "no tags yet"
-            yield Label(plain("Known: " + hint, "dim"), markup=False)
-            yield Label(Content.styled("enter saves · esc cancels", "dim"), markup=False)
-
-    @on(Input.Submitted)
-    def _submit(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
 class LineDialog(ModalScreen[str | None]):
     """Ask for one line of text (a saved search's name, …)."""
 
@@ -152,6 +125,15 @@ class LineDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TagsDialog(LineDialog):
+    """Edit a paper's tags as a comma-separated line."""
+
+    def __init__(self, title: str, tags: list[str], known: list[str]):
+        hint = ", ".join(known[:20]) if known else "no tags yet"
+        super().__init__("Tags — " + title, ", ".join(tags), "comma-separated, e.g. reading-group, later",
+                         "Known: " + hint)
 
 
 class CopyMenu(ModalScreen[tuple[str, str] | None]):
