@@ -42,6 +42,7 @@ class TriageScreen(Screen[None]):
         self.ids = ids
         self.pos = max(0, min(start, len(ids)))  # len(ids): past the last paper, "done"
         self.counts = {"kept": 0, "skipped": 0, "later": 0}
+        self._stored = self.pos  # where the library already says triage stands
 
     def compose(self) -> ComposeResult:
         yield Static(id="triage-head", markup=False)
@@ -84,7 +85,9 @@ class TriageScreen(Screen[None]):
             record = app.library.get(pid) if app.library else None
             body.update(details_content(paper, record))
         self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
-        app.save_triage_position(self.digest, self.viewing_id(), self.pos)
+        if self.pos != self._stored:  # a write only when the position moved
+            app.save_triage_position(self.digest, self.viewing_id(), self.pos)
+            self._stored = self.pos
 
     def advance(self, counted: str | None = None) -> None:
         if counted:
