@@ -29,6 +29,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from .commands import GoToProvider
 from .core.config import load_config
+from .core.fsio import atomic_write
 from .core.links import is_web_url
 from .core.paths import Paths, digest_sources
 from .screens.triage import LATER_TAG, TriageScreen
@@ -1334,9 +1335,7 @@ class PapersApp(App):
         state.update(changes)
         try:
             self.paths.state_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.paths.state_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps(state, indent=2), encoding="utf-8")
-            os.replace(tmp, self.paths.state_file)
+            atomic_write(self.paths.state_file, json.dumps(state, indent=2))
         except OSError as e:
             self.notify(f"Cannot save settings: {e}", severity="warning", markup=False)
 

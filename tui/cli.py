@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import os
 import re
 import shutil
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
+from .core.fsio import atomic_write, write_new
 
 
 class UserError(Exception):
@@ -268,14 +268,14 @@ def cmd_add(args) -> int:
             if data in existing:
                 print(f"{f}: already imported as {existing[data].name}")
                 continue
-            dest = target / f.name
-            n = 2
-            while dest.exists():
-                dest = target / f"{f.stem}-{n}{f.suffix}"
-                n += 1
-            tmp = dest.with_name("." + dest.name + ".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, dest)
+            dest, n = target / f.name, 2
+            while True:
+                try:
+                    write_new(dest, data)
+                    break
+                except FileExistsError:
+                    dest = target / f"{f.stem}-{n}{f.suffix}"
+                    n += 1
             existing[data] = dest
             copied.append(dest)
     except OSError as e:
@@ -592,28 +592,10 @@ def _write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that it holds the old content or the new,
     whatever happens."""
     path = path.expanduser()
-    folder = path.parent
-    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        atomic_write(path, text)
     except OSError as e:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
         raise UserError(f"cannot write {path}: {e.strerror or e}") from None
-    try:  # make the rename itself durable
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
 
 
 @_library_command

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .fsio import atomic_write
 from .paths import WATCHED_FILE
 
 
@@ -135,15 +136,7 @@ def load_watched(path: Path) -> tuple[list[Path], list[str]]:
 
 def _write_lines(path: Path, lines: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write("".join(line + "\n" for line in lines))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(path, "".join(line + "\n" for line in lines))
 
 
 WATCHED_HEADER = ("# Folders papers imports digests from when it starts (papers watch DIR).",

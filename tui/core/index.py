@@ -21,8 +21,6 @@ import heapq
 import io
 from array import array
 from collections import Counter
-import errno
-import hashlib
 import os
 import pickle
 import queue
@@ -56,6 +54,7 @@ from whoosh.writing import SegmentWriter
 
 from .catalog import Catalog, DigestInfo
 from .digest import PARSER_VERSION, DigestError, parse_file
+from .fsio import FileLock, sha256_file
 from .papers import LibraryState, Paper, merge_entries, paper_id
 from .paths import Paths, Source, digest_sources
 from .text import fold, strip_control, title_key
@@ -950,50 +949,6 @@ class SyncReport:
 
 # --- locking -----------------------------------------------------------------
 
-class _FileLock:
-    """An advisory lock around writes to the index folder (flock where available)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.fd: int | None = None
-
-    def acquire(self, wait: float) -> bool:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: Whoosh's own lock still applies
-            return True
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-            except OSError as e:
-                if e.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    raise
-            if time.monotonic() >= deadline:
-                os.close(self.fd)
-                self.fd = None
-                return False
-            time.sleep(0.05)
-
-    def release(self) -> None:
-        if self.fd is not None:
-            import fcntl
-
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = None
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _rank(source: Source, mtime_ns: int) -> str:
     """A sortable key of a digest's place in time (oldest first)."""
     if source.origin == "bundled":
@@ -1038,7 +993,7 @@ class Index:
         except OSError as e:
             raise IndexError_(f"cannot create the index folder {folder}: {e.strerror or e}") from None
         report = SyncReport()
-        lock = _FileLock(folder / "write.lock")
+        lock = FileLock(folder / "write.lock")
         try:
             locked = lock.acquire(lock_wait)
         except OSError as e:
@@ -1147,7 +1102,7 @@ class Index:
                     report.errors.append(old.error)
                 continue
             try:
-                sha = _sha256(s.path)
+                sha = sha256_file(s.path)
             except OSError as e:
                 report.errors.append(f"{s.path}: cannot be read ({e.strerror or e})")
                 continue

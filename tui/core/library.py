@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from .papers import LibraryState
-from .paths import file_lock
+from .fsio import file_lock
 from .text import strip_control
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -9,10 +9,8 @@
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 APP_NAME = "papers-tui"
 WATCHED_FILE = "watched.txt"  # in the config folder: one watched folder per line
@@ -101,24 +99,3 @@ def digest_sources(paths: Paths, bundled: bool = True) -> list[Source]:
                 taken.add(name)
                 out.append(Source(name, p, "user"))
     return out
-
-
-@contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """An exclusive advisory lock (flock) on ``path`` for a short critical
-    section between papers processes: replacing a broken library, importing
-    watched folders. No-op where flock does not exist."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)

@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .digest import MAX_BYTES, Digest, DigestError, decode, parse_text
 from .library import MAX_QUERY_CHARS
-from .paths import DIGEST_SUFFIXES, file_lock
+from .fsio import atomic_write, file_lock, sha256_file, write_new
+from .paths import DIGEST_SUFFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -50,58 +51,6 @@ ORIGINS_FORMAT = "papers-watched-origins"
 ORIGINS_VERSION = 1
 MAX_NAME_CHARS = 120
 SEARCH_PAGE = 1000  # the most Index.search returns at once
-
-
-# --- writing digest files ---------------------------------------------------------
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _temp_copy(folder: Path, data: bytes) -> Path:
-    tmp = folder / f".incoming-{os.getpid()}-{time.monotonic_ns()}.tmp"
-    with open(tmp, "xb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    return tmp
-
-
-def write_new(dest: Path, data: bytes) -> None:
-    """Write ``data`` to ``dest`` whole or not at all; ``FileExistsError`` if
-    ``dest`` exists (also when it appears meanwhile): never overwrites."""
-    tmp = _temp_copy(dest.parent, data)
-    try:
-        try:
-            os.link(tmp, dest)  # fails if dest exists
-        except FileExistsError:
-            raise
-        except OSError:  # no hard links on this file system
-            if dest.exists():
-                raise FileExistsError(str(dest)) from None
-            os.rename(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
-    _fsync_folder(dest.parent)
-
-
-def replace_file(dest: Path, data: bytes) -> None:
-    """Replace ``dest`` with ``data`` atomically (old content or new, never half)."""
-    tmp = _temp_copy(dest.parent, data)
-    try:
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
-    _fsync_folder(dest.parent)
 
 
 def _stems(folder: Path) -> set[str]:
@@ -251,7 +200,7 @@ class _Run:
 
 def _sha256_file(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return sha256_file(path)
     except OSError:
         return None
 
@@ -279,7 +228,7 @@ def _load_origins(path: Path, problems: list[str]) -> dict[str, _Origin]:
 def _save_origins(path: Path, origins: dict[str, _Origin]) -> None:
     doc = {"format": ORIGINS_FORMAT, "version": ORIGINS_VERSION,
            "files": {k: v.as_json() for k, v in sorted(origins.items())}}
-    replace_file(path, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    atomic_write(path, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
 def _watched_files(folder: Path) -> list[Path]:
@@ -372,7 +321,7 @@ def _place(run: _Run, src: Path, data: bytes, sha: str, rec: _Origin | None) -> 
     if rec and rec.dest and rec.owned:
         mine = folder / rec.dest
         if mine.is_file() and _sha256_file(mine) == rec.sha256:  # untouched since we wrote it
-            replace_file(mine, data)
+            atomic_write(mine, data)
             run.updated.append(mine.name)
             return mine, True
         if not mine.exists() and mine.stem.casefold() not in _stems(folder):  # the user deleted it

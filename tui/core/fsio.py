@@ -1,0 +1,176 @@
+"""File-system safety, in one place: everything of ``papers`` that writes a file
+goes through here.
+
+* :func:`atomic_write` -- a file holds its old content or the new, whatever
+  happens (temporary file beside it, fsync, rename, fsync of the folder);
+* :func:`write_new` -- the same, but never over an existing file
+  (``FileExistsError``, also when the name appears meanwhile);
+* :class:`FileLock` / :func:`file_lock` -- an advisory lock (flock) between
+  ``papers`` processes, waiting for ever or up to a given time;
+* :func:`sha256_file` -- a file's content hash, read in chunks.
+
+Temporary files are named ``.<name>.<pid>-<n>.tmp`` in the target's folder and
+are removed on every failure.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import itertools
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+_SEQ = itertools.count()
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new name in ``folder`` durable (best effort: some file
+    systems cannot open or sync a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _temp_copy(path: Path, data: bytes) -> Path:
+    """``data`` written and synced to a new temporary file beside ``path``."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}-{next(_SEQ)}.tmp"
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return tmp
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _bytes(data: bytes | str) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Replace ``path`` with ``data`` (str is written as UTF-8, newlines as
+    given): the file holds the old content or the new, never a part."""
+    path = Path(path)
+    tmp = _temp_copy(path, _bytes(data))
+    try:
+        os.replace(tmp, path)
+    finally:
+        _unlink(tmp)
+    fsync_folder(path.parent)
+
+
+def write_new(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` whole or not at all; ``FileExistsError`` if
+    ``path`` exists (also when it appears meanwhile): never overwrites."""
+    path = Path(path)
+    tmp = _temp_copy(path, _bytes(data))
+    try:
+        try:
+            os.link(tmp, path)  # fails if path exists
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links on this file system
+            if path.exists():
+                raise FileExistsError(str(path)) from None
+            os.rename(tmp, path)
+    finally:
+        _unlink(tmp)
+    fsync_folder(path.parent)
+
+
+def sha256_file(path: Path) -> str:
+    """The hex SHA-256 of a file's bytes; ``OSError`` if it cannot be read."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class FileLock:
+    """An exclusive advisory lock (flock) on a lock file, held between
+    :meth:`acquire` and :meth:`release`. Where flock does not exist (Windows)
+    it always succeeds and locks nothing."""
+
+    POLL = 0.05
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.fd: int | None = None
+
+    def acquire(self, wait: float | None = None) -> bool:
+        """Take the lock: ``wait=None`` waits for as long as it takes, a number
+        waits at most that many seconds and returns False when it could not."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return True
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            if wait is None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            else:
+                deadline = time.monotonic() + wait
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except OSError as e:
+                        if e.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                            raise
+                    if time.monotonic() >= deadline:
+                        os.close(fd)
+                        return False
+                    time.sleep(self.POLL)
+        except BaseException:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+            raise
+        self.fd = fd
+        return True
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        import fcntl
+
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            os.close(self.fd)
+            self.fd = None
+
+
+@contextmanager
+def file_lock(path: Path, wait: float | None = None) -> Iterator[None]:
+    """``with file_lock(path):`` -- a short critical section between papers
+    processes. With ``wait``, ``TimeoutError`` when the lock stays taken."""
+    lock = FileLock(path)
+    if not lock.acquire(wait):
+        raise TimeoutError(f"{path} is locked by another papers process")
+    try:
+        yield
+    finally:
+        lock.release()
