@@ -53,13 +53,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
-from .papers import LibraryState
-from .fsio import file_lock
-from .text import strip_control
+from ..papers import LibraryState
+from ..fsio import file_lock
+from ..text import strip_control
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .papers import Paper
-    from .paths import Paths
+    from ..papers import Paper
+    from ..paths import Paths
 
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 15_000
