@@ -50,6 +50,7 @@ from .rules import (
     ImportFormatError, InvalidSavedSearch, InvalidTag, LibraryError, _check_digest_name, _check_id,
     _one_line, clean_query, format_time, normalize_search_name, normalize_tag, now_iso, parse_time, watch_tag,
 )
+from .saved import SavedSearches
 from .state import PaperState
 
 EXPORT_FORMAT = "papers-library"
@@ -58,76 +59,9 @@ EXPORT_VERSION = 2  # 2 added "saved_searches"; version 1 files still import
 
 # --- the library ---------------------------------------------------------------
 
-class Library(PaperState):
+class Library(SavedSearches, PaperState):
     """Bookmarks, tags, notes and read state by paper id. Thread-safe; one
     SQLite connection per instance; open one per process with :meth:`open`."""
-
-    # -- saved searches -----------------------------------------------------------
-    def save_search(self, name: str, query: str, watch: bool | None = None) -> SavedSearch:
-        """Save a named query; saving an existing name replaces its query.
-        ``watch=None`` keeps the current watch flag (off for a new search).
-        Name and query are checked (:class:`InvalidSavedSearch`) before anything
-        is written. Returns the search as stored."""
-        name, query = normalize_search_name(name), clean_query(query)
-        with self.batch():
-            old = self.saved_search(name)
-            now = now_iso()
-            if old is None:
-                self._db.execute(
-                    "INSERT INTO saved_searches (name, query, watch, created_at, updated_at) "
-                    "VALUES (?,?,?,?,?)", (name, query, int(bool(watch)), now, now))
-            else:
-                on = old.watch if watch is None else bool(watch)
-                if (old.query, old.watch) != (query, on):
-                    self._db.execute("UPDATE saved_searches SET query=?, watch=?, updated_at=? WHERE name=?",
-                                     (query, int(on), now, name))
-            saved = self.saved_search(name)
-        assert saved is not None
-        return saved
-
-    def saved_searches(self) -> list[SavedSearch]:
-        """Every saved search, by name."""
-        return [_saved_from_row(r) for r in self._read(
-            "SELECT name, query, watch, created_at, updated_at, checked_at FROM saved_searches ORDER BY name")]
-
-    def saved_search(self, name: str) -> SavedSearch | None:
-        """The saved search of that name (normalised), or None."""
-        try:
-            name = normalize_search_name(name)
-        except InvalidSavedSearch:
-            return None
-        rows = self._read("SELECT name, query, watch, created_at, updated_at, checked_at "
-                          "FROM saved_searches WHERE name=?", (name,))
-        return _saved_from_row(rows[0]) if rows else None
-
-    def delete_search(self, name: str) -> bool:
-        """Forget a saved search; True if there was one. Tags its watch put on
-        papers stay: they are the user's now."""
-        try:
-            name = normalize_search_name(name)
-        except InvalidSavedSearch:
-            return False
-        with self.batch():
-            return self._db.execute("DELETE FROM saved_searches WHERE name=?", (name,)).rowcount > 0
-
-    def set_watch(self, name: str, on: bool) -> SavedSearch | None:
-        """Turn a saved search's watch on or off; None if there is no such search.
-        Turning it on tags nothing yet: a watch looks only at papers added later."""
-        found = self.saved_search(name)
-        if found is None:
-            return None
-        with self.batch():
-            if found.watch != bool(on):
-                self._db.execute("UPDATE saved_searches SET watch=?, updated_at=? WHERE name=?",
-                                 (int(bool(on)), now_iso(), found.name))
-            return self.saved_search(found.name)
-
-    def mark_checked(self, names: Iterable[str]) -> None:
-        """Record that these watches just looked at new papers."""
-        now = now_iso()
-        with self.batch():
-            self._db.executemany("UPDATE saved_searches SET checked_at=? WHERE name=?",
-                                 ((now, n) for n in dict.fromkeys(names)))
 
     # -- triage position ----------------------------------------------------------
     def set_triage_position(self, digest: str, paper_id_or_index: str | int, *,
@@ -328,11 +262,6 @@ class Library(PaperState):
         return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "what": what,
                 "exported_at": now_iso(), "papers": [r.as_json() for r in recs],
                 "saved_searches": [s.as_json() for s in searches]}
-
-
-def _saved_from_row(row: Sequence[Any]) -> SavedSearch:
-    name, query, watch, created, updated, checked = row
-    return SavedSearch(name, query, bool(watch), created, updated, checked)
 
 
 def _replace(r: Record, **changes) -> Record:
