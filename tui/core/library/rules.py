@@ -1,0 +1,146 @@
+"""The library's rules for what it stores: limits, the exceptions, times,
+tags, saved-search names and queries, paper ids and digest names.
+
+Everything here is checked or normalised before anything is written, so a
+bad value is refused with a one-line message and never reaches the file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timezone
+
+from ..text import strip_control
+
+MAX_TAG_CHARS = 64
+MAX_ID_CHARS = 64
+WATCH_TAG_PREFIX = "watch:"
+# A watch tags its papers ``watch:<name>``, and that tag must itself be a
+# valid tag: so a name is at most 64 - len("watch:") characters.
+MAX_SEARCH_NAME_CHARS = MAX_TAG_CHARS - len(WATCH_TAG_PREFIX)
+MAX_QUERY_CHARS = 256  # what the search index reads of a query
+MAX_DIGEST_NAME_CHARS = 255
+
+
+class LibraryError(Exception):
+    """The library cannot be opened or written: a read-only or full data
+    folder, a file from a newer version, a lock held too long, a bad import
+    file. ``str(error)`` is one line fit to show the user."""
+
+
+class ImportFormatError(LibraryError):
+    """Data given to :meth:`Library.import_json` is not a library export;
+    nothing was changed."""
+
+
+class InvalidTag(ValueError):
+    """A tag that is empty or holds control characters or commas."""
+
+
+class InvalidSavedSearch(ValueError):
+    """A saved search name or query that cannot be stored; ``str(error)``
+    is one line naming the field."""
+
+
+# --- values ------------------------------------------------------------------
+
+def now_iso() -> str:
+    return format_time(datetime.now(timezone.utc))
+
+
+def format_time(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def parse_time(text: str) -> str:
+    """An ISO-8601 time in the library's form; naive times are taken as UTC."""
+    if not isinstance(text, str):
+        raise ValueError("not a time string")
+    t = text.strip()
+    if t.endswith(("Z", "z")):
+        t = t[:-1] + "+00:00"
+    return format_time(datetime.fromisoformat(t))
+
+
+_WS_RE = re.compile(r"\s+")
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def normalize_tag(raw: str) -> str:
+    """``"  Reading Group "`` -> ``"reading-group"``: stripped, lowercased, runs
+    of white space as one ``-``. Raises :class:`InvalidTag` for an empty tag, a
+    comma (the index separates tags with commas) or control characters."""
+    if not isinstance(raw, str):
+        raise InvalidTag(f"a tag must be text, not {type(raw).__name__}")
+    tag = _WS_RE.sub("-", unicodedata.normalize("NFC", raw).strip()).lower()
+    if not tag:
+        raise InvalidTag("empty tag")
+    if _CONTROL_RE.search(tag):
+        raise InvalidTag(f"tag {tag!r} holds control characters")
+    if "," in tag:
+        raise InvalidTag(f"tag {tag!r} holds a comma; use - to join words")
+    if len(tag) > MAX_TAG_CHARS:
+        raise InvalidTag(f"tag {tag[:20]!r}... is longer than {MAX_TAG_CHARS} characters")
+    return tag
+
+
+def normalize_search_name(raw: str) -> str:
+    """A saved search's name, normalised like a tag (``" Diffusion Models"`` ->
+    ``"diffusion-models"``): one line, no commas or control characters, at
+    most :data:`MAX_SEARCH_NAME_CHARS` characters. Raises :class:`InvalidSavedSearch`."""
+    if not isinstance(raw, str):
+        raise InvalidSavedSearch(f"saved search name: must be text, not {type(raw).__name__}")
+    name = _WS_RE.sub("-", unicodedata.normalize("NFC", raw).strip()).lower()
+    if not name:
+        raise InvalidSavedSearch("saved search name: empty")
+    if _CONTROL_RE.search(name):
+        raise InvalidSavedSearch(f"saved search name {name!r}: holds control characters")
+    if "," in name:
+        raise InvalidSavedSearch(f"saved search name {name!r}: holds a comma; use - to join words")
+    if len(name) > MAX_SEARCH_NAME_CHARS:
+        raise InvalidSavedSearch(
+            f"saved search name {name[:20]!r}...: longer than {MAX_SEARCH_NAME_CHARS} characters")
+    return name
+
+
+def clean_query(raw: str) -> str:
+    """A saved search's query: control characters removed, on one line, not
+    empty, at most :data:`MAX_QUERY_CHARS` characters. Raises
+    :class:`InvalidSavedSearch`."""
+    if not isinstance(raw, str):
+        raise InvalidSavedSearch(f"saved search query: must be text, not {type(raw).__name__}")
+    query = " ".join(strip_control(unicodedata.normalize("NFC", raw)).split())
+    if not query:
+        raise InvalidSavedSearch("saved search query: empty")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidSavedSearch(f"saved search query: longer than {MAX_QUERY_CHARS} characters")
+    return query
+
+
+def watch_tag(name: str) -> str:
+    """The tag a watch puts on the new papers that match it: ``watch:<name>``."""
+    return WATCH_TAG_PREFIX + normalize_search_name(name)
+
+
+def _check_digest_name(name: str) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_DIGEST_NAME_CHARS:
+        raise ValueError(f"not a digest name: {str(name)[:40]!r}")
+    return name
+
+
+def _check_id(pid: str) -> str:
+    if not isinstance(pid, str) or not pid or len(pid) > MAX_ID_CHARS or _CONTROL_RE.search(pid) \
+            or pid != pid.strip():
+        raise ValueError(f"not a paper id: {str(pid)[:MAX_ID_CHARS]!r}")
+    return pid
+
+
+def _clean_note(text: str) -> str:
+    return unicodedata.normalize("NFC", strip_control(text or ""))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
