@@ -181,3 +181,52 @@ def test_missing_file_and_directory(tmp_path):
 def test_parse_text_names_digest_after_file():
     d = parse_text(text_digest(TITLES), "/x/2024-08-07.txt")
     assert d.name == "2024-08-07"
+
+
+# --- the API's odd entries ---------------------------------------------------------------
+
+# --- the API's odd entries and community signals -----------------------------------
+
+def api_item(title="Quokka Attention", **paper):
+    body = {"id": "2408.01234", "title": title, "summary": abstract(title), "authors": [{"name": "Ada"}],
+            "upvotes": 5, "publishedAt": "2024-08-06T09:00:00.000Z", **paper}
+    return {"paper": body, "publishedAt": "2024-08-07T12:00:00.000Z", "numComments": 4}
+
+
+@pytest.mark.parametrize("raw, value", [
+    (17, 17), ("17", 17), (" 1.2k", 1200), ("3M", 3_000_000), ("1,234", 1234), (17.0, 17), ("0", 0),
+])
+def test_counts_are_read_leniently(tmp_path, raw, value):
+    d = parse_file(write(tmp_path, "d.json", json.dumps([api_item(upvotes=raw)])))
+    assert (d.entries[0].upvotes, d.problems) == (value, ())
+
+
+@pytest.mark.parametrize("raw", ["lots", -3, True, [1], "1.2.3k", "9" * 20, float("nan")])
+def test_unreadable_counts_are_ignored_and_reported(tmp_path, raw):
+    d = parse_file(write(tmp_path, "d.json", json.dumps([api_item(upvotes=raw)])))
+    assert d.entries[0].upvotes is None
+    assert [p.line for p in d.problems] == [1] and "entry 1: upvotes" in d.problems[0].message
+    assert "is not a count; ignored" in d.problems[0].message and "\n" not in d.problems[0].message
+
+
+def test_odd_entries_are_skipped_or_read_leniently_never_failing_the_file(tmp_path):
+    items = [
+        api_item("First Paper"),
+        {"paper": "not an object", "title": "Second"},
+        {"paper": None, "title": "Third"},
+        api_item("Fourth Paper", authors=None),
+        api_item("", summary="no title"),
+        api_item("Sixth Paper", authors="Ada, Alan"),
+        "junk",
+    ]
+    d = parse_file(write(tmp_path, "d.json", json.dumps(items)))
+    assert titles(d) == ["First Paper", "Fourth Paper", "Sixth Paper"]
+    assert [e.position for e in d.entries] == [1, 2, 3] and [e.line for e in d.entries] == [1, 4, 6]
+    assert d.entries[1].authors == () and d.entries[2].authors == ()
+    assert [(p.line, p.message) for p in d.problems] == [
+        (2, "entry 2: paper is not an object; skipped"),
+        (3, "entry 3: paper is not an object; skipped"),
+        (5, "entry 5 has no title; skipped"),
+        (6, "entry 6: authors 'Ada, Alan' is not a list of authors; ignored"),
+        (7, "entry 7 is not an object; skipped"),
+    ]
