@@ -230,3 +230,8 @@ def test_odd_entries_are_skipped_or_read_leniently_never_failing_the_file(tmp_pa
         (6, "entry 6: authors 'Ada, Alan' is not a list of authors; ignored"),
         (7, "entry 7 is not an object; skipped"),
     ]
+
+
+def test_api_digest_is_labelled_with_its_daily_papers_day(tmp_path):
+    d = parse_file(write(tmp_path, "d.json", json.dumps([api_item(), api_item("Wombat Routing")])))
+    assert d.label == "2024-08-07" and d.entries[0].published == "2024-08-06"

@@ -269,8 +269,11 @@ def _parse_json(data, path: Path, name: str) -> Digest:
         if entry is None:
             continue
         entries.append(entry)
-        if entry.published:
-            days[entry.published] = days.get(entry.published, 0) + 1
+        # the day it was on Daily Papers (the item's date) names the digest,
+        # else the paper's own date
+        day = (_iso_day(item.get("publishedAt")) if "paper" in item else None) or entry.published
+        if day:
+            days[day] = days.get(day, 0) + 1
     if not entries:
         raise DigestError(path, "has no papers (no entry with a title)")
     label = max(days, key=lambda d: (days[d], d)) if days else None
