@@ -8,10 +8,13 @@ Two formats, chosen by content (the extension only breaks ties):
 * the JSON of the Daily Papers API: a list of ``{"paper": {...}}`` entries, or a
   flat list of ``{"title", "summary"|"abstract", "id"?}`` objects.
 
-API text is untrusted: it is cleaned like any other text, counts are read
-leniently (``17``, ``"17"``, ``"1.2k"``), and an odd entry (``paper`` not an
-object, no title) is skipped and reported as a problem of the digest with
-its position, never failing the whole file.
+An API entry also carries the community's signals, kept on :class:`Entry`:
+upvotes, number of comments, GitHub repository and its stars, project page,
+AI summary and AI keywords. API text is untrusted: it is cleaned like any
+other text, numbers are read leniently (``17``, ``"17"``, ``"1.2k"``), URLs
+are kept only when they are http(s) (the repository only on github.com), and
+an odd entry (``paper`` not an object, no title) is skipped and reported as a
+problem of the digest with its position, never failing the whole file.
 
 A file that cannot be read as a digest raises :class:`DigestError`, whose
 message is one line naming the file. Lines that cannot be placed with
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .links import github_repo_url, web_url
 from .text import clean, strip_control
 
 #: Bumped whenever parsing changes what a file yields (forces a re-index).
@@ -63,12 +67,20 @@ class Entry:
     upvotes: int | None = None
     published: str | None = None  # ISO date when the source knows it
     line: int = 0
+    # the community's signals (API digests only; None when unknown)
+    comments: int | None = None
+    github: str | None = None  # an https://github.com/... repository
+    github_stars: int | None = None
+    project_page: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] | None = None
 
     def as_json(self) -> dict:
         return {
             "position": self.position, "title": self.title, "abstract": self.abstract,
             "arxiv_id": self.arxiv_id, "authors": list(self.authors),
             "upvotes": self.upvotes, "published": self.published, "line": self.line,
+            **signals_json(self),
         }
 
     @classmethod
@@ -77,7 +89,29 @@ class Entry:
             position=d["position"], title=d["title"], abstract=d["abstract"],
             arxiv_id=d.get("arxiv_id"), authors=tuple(d.get("authors") or ()),
             upvotes=d.get("upvotes"), published=d.get("published"), line=d.get("line", 0),
+            **signals_kwargs(d),
         )
+
+
+#: The signals beside ``upvotes`` that an entry and a paper carry, by attribute name.
+SIGNALS = ("comments", "github", "github_stars", "project_page", "ai_summary", "ai_keywords")
+
+
+def signals_json(obj) -> dict:
+    """The known :data:`SIGNALS` of an Entry or Paper as JSON values, for
+    storage (an unknown one is left out)."""
+    out = {name: v for name in SIGNALS if (v := getattr(obj, name)) is not None}
+    if "ai_keywords" in out:
+        out["ai_keywords"] = list(out["ai_keywords"])
+    return out
+
+
+def signals_kwargs(d: dict) -> dict:
+    """Keyword arguments for Entry or Paper from what :func:`signals_json` stored."""
+    out = {name: d.get(name) for name in SIGNALS}
+    if out["ai_keywords"] is not None:
+        out["ai_keywords"] = tuple(out["ai_keywords"])
+    return out
 
 
 @dataclass(frozen=True)
@@ -183,6 +217,9 @@ def _shown(v) -> str:
 _COUNT_RE = re.compile(r"(\d{1,12}(?:\.\d{1,6})?)\s*([kKmM]?)")
 _THOUSANDS_RE = re.compile(r"\d{1,3}(?:,\d{3})+")
 MAX_COUNT = 10**12
+MAX_SUMMARY_CHARS = 5000
+MAX_KEYWORDS = 50
+MAX_KEYWORD_CHARS = 100
 
 
 def _count(v) -> int:
@@ -229,6 +266,15 @@ class _Fields:
             self._bad(key, v, "a count")
             return None
 
+    def url(self, key: str, check, what: str) -> str | None:
+        v = _first(key, *self.objs)
+        if v is None or v == "":
+            return None
+        url = check(v) if isinstance(v, str) else None
+        if url is None:
+            self._bad(key, v, what)
+        return url
+
     def _typed(self, key: str, kind: type, what: str):
         """The value of ``key`` if it is a ``kind`` (else reported), or None."""
         v = _first(key, *self.objs)
@@ -236,6 +282,21 @@ class _Fields:
             self._bad(key, v, what)
             return None
         return v
+
+    def text(self, key: str) -> str | None:
+        v = self._typed(key, str, "text")
+        return (clean(v)[:MAX_SUMMARY_CHARS] or None) if v is not None else None
+
+    def words(self, key: str) -> tuple[str, ...] | None:
+        v = self._typed(key, list, "a list of words")
+        if v is None:
+            return None
+        seen: dict[str, str] = {}
+        for w in v:
+            word = clean(w)[:MAX_KEYWORD_CHARS] if isinstance(w, str) else ""
+            if word and word.casefold() not in seen:
+                seen[word.casefold()] = word
+        return tuple(seen.values())[:MAX_KEYWORDS]
 
     def authors(self, key: str) -> tuple[str, ...]:
         v = self._typed(key, list, "a list of authors") or ()
@@ -305,10 +366,15 @@ def _json_entry(i: int, item, problems: list[Problem], position: int) -> Entry |
     if not abstract:
         problems.append(Problem(i, f"entry {i} ({title[:50]!r}) has no abstract"))
     f = _Fields(i, problems, paper, item)
+    github = f.url("githubRepo", github_repo_url, "a GitHub repository URL")
     return Entry(
         position=position, title=title, abstract=abstract, arxiv_id=arxiv or None,
         authors=f.authors("authors"), upvotes=f.count("upvotes"),
         published=_iso_day(paper.get("publishedAt")) or _iso_day(item.get("publishedAt")), line=i,
+        comments=_Fields(i, problems, item, paper).count("numComments"),
+        github=github, github_stars=f.count("githubStars") if github else None,
+        project_page=f.url("projectPage", web_url, "an http(s) URL"),
+        ai_summary=f.text("ai_summary"), ai_keywords=f.words("ai_keywords"),
     )
 
 
