@@ -490,3 +490,30 @@ def test_fetch_without_base_url_would_use_the_environment(paths, api, monkeypatc
     assert report.base_url == api.base_url
     assert [d.day for d in report.days] == [TODAY - timedelta(days=2), TODAY - timedelta(days=1), TODAY]
     assert [d.status for d in report.days] == ["empty", "empty", "new"]
+
+
+def test_offline_names_the_host_of_the_base_url(paths, monkeypatch):
+    """No network here: the request fails as it does when the name does not resolve."""
+    import urllib.error
+
+    def offline(self, url):
+        assert url.startswith("https://huggingface.co/api/daily_papers?date=2025-08-0")  # never sent
+        raise urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name resolution"))
+
+    monkeypatch.delenv("PAPERS_API_URL", raising=False)
+    monkeypatch.setattr(F._Client, "_open", offline)
+    report = F.fetch(paths, [date(2025, 8, 8), date(2025, 8, 9)], sleep=Sleeps(), clock=lambda: NOW)
+    assert [d.line() for d in report.days] == [
+        f"2025-08-{d}: failed: cannot reach huggingface.co: Temporary failure in name resolution "
+        "(offline, or no such host?)" for d in ("08", "09")]
+
+
+def test_fetch_imports_neither_textual_nor_whoosh():
+    import subprocess
+    import sys
+
+    code = ("import sys, tui.core.fetch\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'whoosh')]\n"
+            "assert not bad, bad\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
