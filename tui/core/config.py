@@ -7,6 +7,10 @@ copy_link = "y,c"
 
 [app]
 bundled = true    # include the bundled sample digests
+
+[fetch]           # the Daily Papers API (papers fetch)
+api_url = "https://huggingface.co/api"   # the environment's PAPERS_API_URL wins
+on_start = false  # fetch the new days when the reader starts
 ```
 
 A missing file is fine; an unreadable one is reported as one line and ignored.
@@ -26,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fsio import atomic_write
+from .links import web_url
 from .paths import WATCHED_FILE
 
 
@@ -34,6 +39,8 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     bundled: bool = True
     watched: list[Path] = field(default_factory=list)  # folders to import digests from
+    fetch_api_url: str | None = None  # [fetch] api_url; None: the default (tui.core.fetch.api_url)
+    fetch_on_start: bool = False      # [fetch] on_start
     problems: list[str] = field(default_factory=list)
 
 
@@ -98,7 +105,26 @@ def _load_toml(path: Path) -> Config:
     app = data.get("app", {})
     if isinstance(app, dict) and isinstance(app.get("bundled"), bool):
         cfg.bundled = app["bundled"]
+    _load_fetch(cfg, data.get("fetch", {}), path)
     return cfg
+
+
+def _load_fetch(cfg: Config, fetch, path: Path) -> None:
+    if not isinstance(fetch, dict):
+        cfg.problems.append(f"{path}: [fetch] must be a section")
+        return
+    url = fetch.get("api_url")
+    if url is not None:
+        if isinstance(url, str) and web_url(url):
+            cfg.fetch_api_url = url.strip().rstrip("/")
+        else:
+            cfg.problems.append(f"{path}: [fetch] api_url must be an http(s) URL; using the default")
+    on_start = fetch.get("on_start")
+    if on_start is not None:
+        if isinstance(on_start, bool):
+            cfg.fetch_on_start = on_start
+        else:
+            cfg.problems.append(f"{path}: [fetch] on_start must be true or false")
 
 
 # --- watched folders -------------------------------------------------------------
