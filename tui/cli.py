@@ -55,19 +55,22 @@ def open_index(args, rebuild: bool = False, quiet: bool = False):
     First the watched folders are imported into the user digests folder; after
     the sync, watches (saved searches with ``watch`` on) tag the papers it
     brought in, one line each on stderr."""
-    from .core.config import load_config
-    from .core.index import Index, IndexError_
-    from .core.library import Library, LibraryError
-    from .core.paths import digest_sources
+    from .core.index import IndexError_
+    from .core.library import LibraryError
+    from .core.session import Session
 
-    paths = _paths(args)
-    _import_watched(paths)
+    session = Session(_paths(args))
+    imported = session.import_watched()
+    for line in imported.problems:
+        print(f"papers: {line}", file=sys.stderr)
+    if imported.summary:
+        print(f"papers: imported {imported.summary}", file=sys.stderr)
     progress = _progress_printer(sys.stderr.isatty() and not quiet)
     previous = getattr(args, "_library", None)
     if previous is not None:  # opened again (papers add): one library per command
         previous.close()
     try:
-        library = Library.open(paths)
+        library = session.open_library()
     except LibraryError as e:
         raise UserError(str(e)) from None
     args._library = library
@@ -75,56 +78,23 @@ def open_index(args, rebuild: bool = False, quiet: bool = False):
         print(f"papers: {n}", file=sys.stderr)
     try:
         # the same digests as the reader: [app] bundled = false leaves out the samples
-        sources = digest_sources(paths, bundled=load_config(paths.config_file).bundled)
-        index, report = Index.open(paths, sources=sources, progress=progress, library=library, rebuild=rebuild)
+        opened = session.open_index(progress, rebuild)
     except IndexError_ as e:
         raise UserError(str(e)) from None
+    report = opened.report
     for n in report.notices:
         print(f"papers: {n}", file=sys.stderr)
     for err in report.errors:
         print(f"papers: skipped {err}", file=sys.stderr)
-    _run_watches(index, library, report)
-    return index, report
-
-
-def _import_watched(paths) -> None:
-    """Copy new or changed digests from the watched folders (papers watch)."""
-    from .core.config import Config, load_watched
-    from .core.watch import import_watched
-
-    watched, problems = load_watched(paths.watched_file)
-    for line in problems:
-        print(f"papers: {line}", file=sys.stderr)
-    if not watched:
-        return
-    result = import_watched(paths, Config(watched=watched))
-    for line in result.problems:
-        print(f"papers: {line}", file=sys.stderr)
-    if result.copied or result.updated:
-        print(f"papers: imported {result.summary()}", file=sys.stderr)
-
-
-def _run_watches(index, library, report) -> None:
-    """Tag the papers this sync brought in that watches match; announce them."""
-    from .core.library import LibraryError
-    from .core.watch import apply_watches, new_paper_ids
-
-    if index.readonly:
-        return
-    ids = new_paper_ids(index, report)
-    if not ids:
-        return
-    try:
-        found = apply_watches(index, library, ids)
-    except LibraryError as e:
-        print(f"papers: watches not applied: {e}", file=sys.stderr)
-        return
-    if found:
-        _sync_index(index, library)
-    for name, pids in found:
+    if opened.watches_error:
+        print(f"papers: watches not applied: {opened.watches_error}", file=sys.stderr)
+    if opened.catch_up_error:
+        _catch_up_failed(opened.catch_up_error)
+    for name, pids in opened.watches:
         shown = ", ".join(pids[:5]) + (", ..." if len(pids) > 5 else "")
         print(f"papers: watch {name}: {len(pids)} new paper{'s' if len(pids) != 1 else ''} "
               f"tagged watch:{name} ({shown})", file=sys.stderr)
+    return opened.index, report
 
 
 def _clip(text: str, width: int) -> str:
@@ -463,8 +433,11 @@ def _sync_index(index, library) -> None:
     try:
         index.catch_up(library)
     except Exception as e:  # the change is saved; the next start catches up
-        print(f"papers: saved; the search index will catch up on the next start ({type(e).__name__})",
-              file=sys.stderr)
+        _catch_up_failed(type(e).__name__)
+
+
+def _catch_up_failed(error: str) -> None:
+    print(f"papers: saved; the search index will catch up on the next start ({error})", file=sys.stderr)
 
 
 @_library_command
