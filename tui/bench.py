@@ -365,10 +365,10 @@ class Bench:
         return index, library, report, wall
 
     def build(self) -> None:
-        from .cli import _progress_printer
+        from .console import progress_printer
 
         _say("opening the index (a cold build when there is none)…")
-        progress = _progress_printer(sys.stderr.isatty())
+        progress = progress_printer(sys.stderr.isatty())
         index, library, report, wall = self._open(progress)
         self.index, self.library = index, library
         if report.errors:
@@ -890,7 +890,7 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
 def cmd_bench(args) -> int:
     import tempfile
 
-    from .cli import UserError
+    from .console import UserError
 
     try:
         papers = parse_count(args.papers)

@@ -14,39 +14,14 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
+from .console import UserError, progress_printer
 from .core.fsio import atomic_write, write_new
-
-
-class UserError(Exception):
-    """A problem the user can fix; printed as one line, exit 2."""
 
 
 def _paths(args):
     from .core.paths import Paths
 
     return Paths.default(args.data_dir)
-
-
-def _progress_printer(enabled: bool):
-    if not enabled:
-        return None
-    last = [0.0]
-
-    def show(done: int, total: int, message: str) -> None:
-        import time
-
-        now = time.monotonic()
-        if done < total and now - last[0] < 0.1:
-            return
-        last[0] = now
-        width = 30
-        filled = int(width * done / total) if total else width
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {message[:60]:<60}")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
 
 
 def open_index(args, rebuild: bool = False, quiet: bool = False):
@@ -65,7 +40,7 @@ def open_index(args, rebuild: bool = False, quiet: bool = False):
         print(f"papers: {line}", file=sys.stderr)
     if imported.summary:
         print(f"papers: imported {imported.summary}", file=sys.stderr)
-    progress = _progress_printer(sys.stderr.isatty() and not quiet)
+    progress = progress_printer(sys.stderr.isatty() and not quiet)
     previous = getattr(args, "_library", None)
     if previous is not None:  # opened again (papers add): one library per command
         previous.close()
