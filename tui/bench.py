@@ -659,9 +659,10 @@ def child_main(argv: list[str]) -> int:
     if kind == "app":
         from . import cli
         from .app import PapersApp
+        from .cli.common import data_paths
 
         args = cli.build_parser().parse_args(["--data-dir", home])
-        paths = cli._paths(args)
+        paths = data_paths(args)
 
         class BenchApp(PapersApp):
             def start(self) -> None:
