@@ -130,37 +130,22 @@ def child_main(argv: list[str]) -> int:
 
 
 def _bare_app(mark):
-    """The reader's widgets, laid out by its own stylesheet, with no data."""
+    """The reader's main screen -- its widgets, laid out by its stylesheet --
+    in a plain Textual app that loads nothing: no library, no index, no search.
+    The screen asks its app to start once it is mounted; here that only notes
+    the first paint."""
     from textual.app import App
-    from textual.containers import Horizontal, Vertical
-    from textual.widgets import ContentSwitcher, Footer, Input, OptionList, ProgressBar, Static, Tab, Tabs
+
+    from ..screens.main import MainScreen
 
     class BareApp(App):
         CSS_PATH = APP_CSS
-        BINDINGS = [("q", "quit", "Quit"), ("slash", "focus", "Search"), ("b", "nothing", "Bookmark")]
+        BINDINGS = [("slash", "focus_search", "Search")]  # the reader's own key in the footer
 
-        def compose(self):
-            yield Input(placeholder="Search papers", id="search")
-            with Horizontal(id="body"):
-                with Vertical(id="left"):
-                    yield Tabs(*[Tab(t, id=f"tab-{t.lower()}") for t in ("Search", "Bookmarks", "Notes", "Digests")],
-                               id="tabs")
-                    with ContentSwitcher(initial="results", id="panes"):
-                        yield OptionList(id="results")
-                        with Vertical(id="bookmarks"):
-                            yield Input(placeholder="filter by tag", id="bookmark-filter")
-                            yield OptionList(id="bookmark-list")
-                        yield OptionList(id="notes")
-                        yield OptionList(id="digests")
-                yield Static("No paper selected.", id="details")
-            with Horizontal(id="statusbar"):
-                yield Static("Starting…", id="status")
-                yield ProgressBar(id="progress", show_eta=False)
-            yield Footer()
+        def get_default_screen(self) -> MainScreen:
+            return MainScreen()
 
-        def on_mount(self) -> None:
-            self.query_one("#progress").display = False
-            self.query_one("#results").focus()
+        def start(self) -> None:
             self.call_after_refresh(self._painted)
 
         def _painted(self) -> None:
