@@ -163,13 +163,12 @@ class PapersApp(App):
         def progress(done: int, total: int, text: str) -> None:
             self.post_message(self.IndexProgress(done, total, text))
 
-        sources = self.session.sources()  # listed before the watched folders are imported
         with self.index_lock:
             if self.index is not None:
                 self.index.close()
                 self.index = None
             imported = self.session.import_watched()
-            opened = self.session.open_index(progress, rebuild, sources=sources)
+            opened = self.session.open_index(progress, rebuild)  # the sources as they are after the import
         self.post_message(self.IndexReady(opened, imported))
 
     def on_papers_app_index_progress(self, event: IndexProgress) -> None:
