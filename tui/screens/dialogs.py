@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -16,26 +19,70 @@ from textual.widgets.option_list import Option
 from ..widgets.render import one_line, plain
 
 
-class HelpScreen(ModalScreen[None]):
-    """Every key, generated from the bindings in force."""
+#: How a key is shown where Textual's own name reads worse (``format_key`` gives ⏎).
+_KEY_SHOWN = {"enter": "enter", "escape": "esc", "space": "space", "comma": "comma", "tab": "tab"}
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help_close")]
+
+def pretty_key(key: str) -> str:
+    """One key as a person types it: ``left_square_bracket`` → ``[``,
+    ``question_mark`` → ``?``, ``escape`` → ``esc``, ``ctrl+s`` stays ``ctrl+s``."""
+    *modifiers, name = key.strip().split("+")
+    return "+".join([*modifiers, _KEY_SHOWN.get(name) or format_key(name)])
+
+
+def pretty_keys(keys: str) -> str:
+    """A binding's keys (``escape,q,question_mark``) as ``esc, q, ?``. Keys may be
+    separated by commas or spaces, so an already pretty string stays as it is."""
+    return ", ".join(pretty_key(k) for k in re.split(r"[,\s]+", keys) if k)
+
+
+QUERY_HELP = ("Query syntax: title:x  abstract:x  digest:aug  author:x  \"a phrase\"  a OR b  a NOT b  "
+              "transfo*  typo~  tag:x  note:x  is:bookmarked  is:unread  has:note")
+KEY_COLUMN_MAX = 16
+
+
+def help_content(groups: list[tuple[str, list[tuple[str, str]]]]) -> Content:
+    """The help text: each group's keys in one aligned column, then what they do."""
+    shown_keys = [pretty_keys(keys) for _, pairs in groups for keys, _ in pairs]
+    width = min(KEY_COLUMN_MAX, max(map(cell_len, shown_keys), default=0))
+    lines: list[Content] = [Content.styled("papers — keys", "bold"), Content("")]
+    for group, pairs in groups:
+        lines.append(Content.styled(group, "bold $accent"))
+        for keys, desc in pairs:
+            shown = pretty_keys(keys)
+            pad = " " * max(2, width - cell_len(shown) + 2)
+            lines.append(Content.assemble("  ", (shown, "bold"), pad, plain(desc)))
+        lines.append(Content(""))
+    lines.append(Content.styled(QUERY_HELP, "dim"))
+    lines.append(Content.styled("Keys can be remapped in config.toml under [keys] (binding id = \"key\").", "dim"))
+    lines.append(Content.styled("j k scroll · space ctrl+d ctrl+u a page · g G top and end · esc q ? close", "dim"))
+    return Content("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, generated from the bindings in force; scrolls with the reader's keys."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help_close"),
+        Binding("j,down", "scroll('down')", "Scroll down", show=False),
+        Binding("k,up", "scroll('up')", "Scroll up", show=False),
+        Binding("space,ctrl+d,pagedown", "scroll('page_down')", "Page down", show=False),
+        Binding("ctrl+u,pageup", "scroll('page_up')", "Page up", show=False),
+        Binding("g,home", "scroll('home')", "Top", show=False),
+        Binding("G,end", "scroll('end')", "End", show=False),
+    ]
 
     def __init__(self, groups: list[tuple[str, list[tuple[str, str]]]]):
         super().__init__()
         self.groups = groups
 
     def compose(self) -> ComposeResult:
-        lines: list[Content] = [Content.styled("papers — keys", "bold"), Content("")]
-        for group, rows in self.groups:
-            lines.append(Content.styled(group, "bold $accent"))
-            for keys, desc in rows:
-                lines.append(Content.assemble((f"  {keys:<14}", "bold"), plain(desc)))
-            lines.append(Content(""))
-        lines.append(Content.styled("Query syntax: title:x  abstract:x  digest:aug  author:x  \"a phrase\"  a OR b  a NOT b  transfo*  typo~  tag:x  note:x  is:bookmarked  is:unread  has:note", "dim"))
-        lines.append(Content.styled("Keys can be remapped in config.toml under [keys] (binding id = \"key\").", "dim"))
         with VerticalScroll(id="help-box", classes="dialog"):
-            yield Static(Content("\n").join(lines), markup=False)
+            yield Static(help_content(self.groups), markup=False)
+
+    def action_scroll(self, where: str) -> None:
+        box = self.query_one("#help-box", VerticalScroll)
+        getattr(box, f"scroll_{where}")(animate=False)
 
 
 class NoteEditor(ModalScreen[str | None]):

@@ -1,0 +1,106 @@
+"""Pilot tests of what the reader draws: the help, the copy menu, list rows at
+the widths people use, and the names shown for digests."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.app import PapersApp
+from tui.core.paths import Paths
+
+SIZE = (120, 36)
+
+
+async def settle(app, pilot, rounds: int = 3):
+    for _ in range(rounds):
+        await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+    await pilot.pause(0.05)
+
+
+async def ready(app, pilot):
+    for _ in range(400):
+        await pilot.pause(0.05)
+        if app.index is not None and app.query_one("#results").ids and app.search_settled:
+            break
+    await settle(app, pilot)
+
+
+async def search(app, pilot, text: str):
+    await pilot.press("slash")
+    app.query_one("#search").value = ""
+    await pilot.press(*text)
+    for _ in range(400):
+        await pilot.pause(0.05)
+        if app.search_settled:
+            break
+    await settle(app, pilot)
+
+
+@pytest.fixture
+def paths(tmp_path) -> Paths:
+    return Paths.default(tmp_path / "home")
+
+
+# --- help ------------------------------------------------------------------------------
+
+async def open_help(app, pilot):
+    await ready(app, pilot)
+    await pilot.press("question_mark")
+    await pilot.pause(0.2)
+    assert app.screen.__class__.__name__ == "HelpScreen"
+    return str(app.screen.query_one("Static").render())
+
+
+async def test_help_names_keys_as_they_are_typed(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        text = await open_help(app, pilot)
+    lines = [line.strip() for line in text.splitlines()]
+    for raw in ("left_square_bracket", "right_square_bracket", "question_mark", "escape", "slash"):
+        assert raw not in text, raw
+    # each key stands apart from what it does
+    assert "[  " in text and "Newer digest" in text
+    assert any(line.startswith("[") and line.endswith("Newer digest") and "  " in line for line in lines)
+    assert any(line.startswith("]") and line.endswith("Older digest") for line in lines)
+    assert any(line.startswith("?") and line.endswith("Help") for line in lines)
+    assert any(line.startswith("ctrl+s") and line.endswith("Save search") for line in lines)
+    assert any(line.startswith("s, space") and line.endswith("Skip") for line in lines)
+    assert any(line.startswith("esc, q") and line.endswith("Leave") for line in lines)
+    for line in text.splitlines():  # key column, at least two spaces, description
+        if line.startswith("  ") and line.strip():
+            keys, sep, desc = line.strip().partition("  ")
+            assert sep and desc.strip(), line
+
+
+async def test_help_scrolls_with_the_reader_keys(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_help(app, pilot)
+        box = app.screen.query_one("#help-box")
+        assert box.max_scroll_y > 0
+        await pilot.press("j", "j")
+        await pilot.pause(0.1)
+        assert box.scroll_y == 2
+        await pilot.press("k")
+        await pilot.pause(0.1)
+        assert box.scroll_y == 1
+        await pilot.press("G")
+        await pilot.pause(0.1)
+        assert box.scroll_y == box.max_scroll_y
+        await pilot.press("g")
+        await pilot.pause(0.1)
+        assert box.scroll_y == 0
+        await pilot.press("space")
+        await pilot.pause(0.1)
+        page = box.scroll_y
+        assert page > 2
+        await pilot.press("ctrl+u")
+        await pilot.pause(0.1)
+        assert box.scroll_y == 0
+        await pilot.press("ctrl+d")
+        await pilot.pause(0.1)
+        assert box.scroll_y > 2
+        await pilot.press("q")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ != "HelpScreen"
