@@ -104,3 +104,31 @@ async def test_help_scrolls_with_the_reader_keys(paths):
         await pilot.press("q")
         await pilot.pause(0.1)
         assert app.screen.__class__.__name__ != "HelpScreen"
+
+
+# --- copy menu -------------------------------------------------------------------------
+
+SWIN = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+async def test_copy_menu_is_two_aligned_columns_one_line_each(paths, size):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "shifted windows")
+        await pilot.press("enter", "Y")
+        await pilot.pause(0.2)
+        assert app.screen.__class__.__name__ == "CopyMenu"
+        options = app.screen.query_one("#copy-options")
+        choices = app.screen.choices
+        lines = [options.render_line(y).text for y in range(options.size.height)]
+        lines = [line.strip() for line in lines if line.strip()]
+        assert len(lines) == len(choices)  # one line each
+        previews = [" ".join(preview.split()) for _, preview, _ in choices]
+        column = lines[0].index(previews[0][:10])
+        for n, (line, (label, _, _), preview) in enumerate(zip(lines, choices, previews), 1):
+            assert line[:column] == f"{n} {label}".ljust(column), line  # label, then at least two spaces
+            value = line[column:]
+            assert value == preview or (value.endswith("…") and preview.startswith(value[:-1])), line
+        assert any(line.endswith("…") for line in lines)  # the title and the abstract are long

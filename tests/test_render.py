@@ -27,3 +27,13 @@ def test_help_keys_never_run_into_their_description():
     assert rows[0].index("Down") == rows[2].index("Newer")  # one column for the descriptions
     assert "ctrl+[, ctrl+], ?  Somewhere" in rows[1]
     assert rows[2].startswith("  [ ")
+
+
+def test_copy_lines_put_values_in_one_column_and_cut_long_labels():
+    from tui.screens.dialogs import LABEL_COLUMN_MAX, copy_lines
+
+    lines = [c.plain for c in copy_lines([("title", "A\nTitle", "x"), ("Code", "https://c", "x"),
+                                          ("a label far too long to fit in the label column", "v", "x")])]
+    assert lines[0] == "1 " + "title".ljust(LABEL_COLUMN_MAX) + "  A Title"
+    assert lines[1].index("https://c") == lines[0].index("A Title") == lines[2].index("  v") + 2
+    assert lines[2].startswith("3 a label far") and "…  v" in lines[2]

@@ -183,6 +183,22 @@ class TagsDialog(LineDialog):
                          "Known: " + hint)
 
 
+LABEL_COLUMN_MAX = 26
+
+
+def copy_lines(choices: list[tuple[str, str, str]]) -> list[Content]:
+    """One line per choice: its number, the label in a column as wide as the
+    widest label, then the value on one line. The copy menu's list does not
+    wrap (app.tcss), so a value longer than the room left ends in an ellipsis."""
+    width = min(LABEL_COLUMN_MAX, max((cell_len(one_line(label)) for label, _, _ in choices), default=0))
+    lines = []
+    for i, (label, preview, _) in enumerate(choices):
+        key = str(i + 1) if i < 9 else " "
+        label = plain(one_line(label)).truncate(width, ellipsis=True, pad=True).stylize("bold")
+        lines.append(Content.assemble((f"{key} ", "bold"), label, "  ", plain(one_line(preview)[:1000], "dim")))
+    return lines
+
+
 class CopyMenu(ModalScreen[tuple[str, str] | None]):
     """Choose what to copy: title, Markdown link, BibTeX, abstract, any link."""
 
@@ -194,14 +210,10 @@ class CopyMenu(ModalScreen[tuple[str, str] | None]):
         self.choices = choices
 
     def compose(self) -> ComposeResult:
-        options = []
-        for i, (label, preview, _) in enumerate(self.choices):
-            key = str(i + 1) if i < 9 else " "
-            options.append(Option(Content.assemble((f"{key} ", "bold"), (f"{label:<18}", "bold"),
-                                                   plain(preview[:70], "dim")), id=str(i)))
         with Vertical(id="copy-box", classes="dialog"):
             yield Label(Content.styled("Copy…", "bold"), markup=False)
-            yield OptionList(*options, id="copy-options", markup=False)
+            yield OptionList(*[Option(line, id=str(i)) for i, line in enumerate(copy_lines(self.choices))],
+                             id="copy-options", markup=False)
 
     def on_key(self, event) -> None:
         if event.character and event.character.isdigit():
