@@ -132,3 +132,36 @@ async def test_copy_menu_is_two_aligned_columns_one_line_each(paths, size):
             value = line[column:]
             assert value == preview or (value.endswith("…") and preview.startswith(value[:-1])), line
         assert any(line.endswith("…") for line in lines)  # the title and the abstract are long
+
+
+# --- list rows ---------------------------------------------------------------------------
+
+def option_lines(paper_list, index: int) -> list[str]:
+    """The lines an option is drawn as, without the list's left padding."""
+    paper_list._update_lines()
+    lines = [n for n, (i, _) in enumerate(paper_list._lines) if i == index]
+    strips = [paper_list._get_line(paper_list.get_visual_style("option-list--option"), y) for y in lines]
+    return [strip.text[1:].rstrip() for strip in strips]
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+async def test_long_titles_wrap_under_the_title(paths, size):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "vision transformer")
+        results = app.query_one("#results")
+        wrapped = 0
+        for index, pid in enumerate(results.ids[:15]):
+            title = " ".join(app.get_paper(pid).title.split())
+            lines = option_lines(results, index)
+            assert lines[0][4:].startswith(title[:20]), lines
+            shown, rest = lines[0][4:], lines[1:]
+            for line in lines[1:]:
+                assert line.startswith("    ") and line[4] != " ", lines  # under the title's first letter
+            while len(shown) < len(title):
+                shown += " " + rest.pop(0)[4:]
+                wrapped += 1
+            assert shown == title
+            assert rest[0][4:].startswith(app.get_paper(pid).appearances[-1].describe()[:5])
+        assert wrapped >= 3

@@ -37,3 +37,32 @@ def test_copy_lines_put_values_in_one_column_and_cut_long_labels():
     assert lines[0] == "1 " + "title".ljust(LABEL_COLUMN_MAX) + "  A Title"
     assert lines[1].index("https://c") == lines[0].index("A Title") == lines[2].index("  v") + 2
     assert lines[2].startswith("3 a label far") and "…  v" in lines[2]
+
+
+TITLE = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
+
+
+def test_hanging_indent_keeps_wrapped_lines_under_the_text():
+    from textual.content import Content
+
+    from tui.widgets.render import hanging
+
+    lines = [c.plain for c in hanging(Content("★ ● " + TITLE), 30, 4)]
+    assert lines == ["★ ● Swin Transformer:", "    Hierarchical Vision", "    Transformer using Shifted", "    Windows"]
+    assert all(len(line) <= 30 for line in lines)
+    assert [c.plain for c in hanging(Content("  ● short"), 30, 4)] == ["  ● short"]
+    # too narrow for an indent: left to the usual wrapping
+    assert [c.plain for c in hanging(Content("  ● " + TITLE), 12, 4)] == ["  ● " + TITLE]
+
+
+def test_row_content_wraps_each_line_under_its_text():
+    from tui.widgets.papers_list import RowState, row_content
+
+    row = row_content(TITLE, [(0, 4)], "Aug 7 · 3 of 100", RowState(bookmarked=True), extra="a note " * 12)
+    assert str(row).startswith("★ ● Swin") and row.plain.count("\n") == 1  # the text is unchanged
+    laid_out = row.lay_out(40).plain.splitlines()
+    assert laid_out[0] == "★ ● Swin Transformer: Hierarchical"
+    assert all(line.startswith("    ") and line[4] != " " for line in laid_out[1:])
+    assert laid_out[3].startswith("    Aug 7 · 3 of 100  a note a note")
+    assert row.get_height({}, 40) == len(laid_out)
+    assert row.lay_out(200).plain == row.plain

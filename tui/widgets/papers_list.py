@@ -13,7 +13,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ..core.papers import Paper
-from .render import highlighted, one_line, plain
+from .render import ListRow, highlighted, one_line, plain
 
 PAGE = 200
 
@@ -36,7 +36,7 @@ def row_content(title: str, spans, where: str, state: RowState, extra: str = "")
     second = Content.assemble("    ", plain(where, "dim"))
     if extra:
         second = Content.assemble(second, "  ", plain(one_line(extra)[:200], "italic dim"))
-    return Content("\n").join([first, second])
+    return ListRow(Content("\n").join([first, second]), indent=badges.cell_length)
 
 
 def where_text(paper: Paper | None, fallback_labels: tuple[str, ...] = ()) -> str:
