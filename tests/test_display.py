@@ -136,6 +136,56 @@ async def test_copy_menu_is_two_aligned_columns_one_line_each(paths, size):
 
 # --- list rows ---------------------------------------------------------------------------
 
+def luminance(triplet) -> float:
+    def channel(v: int) -> float:
+        v = v / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = triplet
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a, b) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def segment_at(strip, text: str):
+    """The style of the segment that holds ``text``."""
+    for segment in strip:
+        if text in segment.text:
+            return segment.style
+    raise AssertionError(f"{text!r} not in {strip.text!r}")
+
+
+async def test_unread_dot_shows_on_the_highlighted_row_in_every_theme(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        await pilot.press("enter") if app.focused is not results else None
+        assert results.highlighted == 0 and results.scroll_y == 0
+        title = app.get_paper(results.current_id).title
+        checked = 0
+        for theme in sorted(app.available_themes):
+            app.theme = theme
+            for focus in (results, app.query_one("#search")):
+                focus.focus()
+                await pilot.pause(0.05)
+                strip = results.render_line(0)
+                assert strip.text.lstrip().startswith("●"), strip.text
+                dot, text = segment_at(strip, "●"), segment_at(strip, title.split()[0])
+                assert dot.bgcolor == text.bgcolor  # the same (highlighted) row
+                if dot.bgcolor is None or dot.bgcolor.is_system_defined or dot.color.is_system_defined:
+                    continue  # an ANSI theme: the terminal picks the colours
+                fg, bg = dot.color.get_truecolor(), dot.bgcolor.get_truecolor()
+                # as legible as the row's own text, and at least 3:1 where the theme has a colour for it
+                legible = min(3, contrast(text.color.get_truecolor(), bg))
+                assert contrast(fg, bg) >= legible - 0.01, (theme, focus, fg, bg)
+                assert dot != text, (theme, focus)
+                checked += 1
+        assert checked >= 30
+
+
 def option_lines(paper_list, index: int) -> list[str]:
     """The lines an option is drawn as, without the list's left padding."""
     paper_list._update_lines()

@@ -66,3 +66,25 @@ def test_row_content_wraps_each_line_under_its_text():
     assert laid_out[3].startswith("    Aug 7 · 3 of 100  a note a note")
     assert row.get_height({}, 40) == len(laid_out)
     assert row.lay_out(200).plain == row.plain
+
+
+def test_legible_redraws_a_colour_that_vanishes_into_the_row():
+    from textual.color import Color
+    from textual.content import Content
+    from textual.style import Style
+
+    from tui.widgets.render import contrast, legible
+
+    primary, dark, white = Color.parse("#0178D4"), Color.parse("#121212"), Color.parse("#EEEEEE")
+    row = Content.assemble(("●", Style(foreground=primary)), " ", ("Title", Style(bold=True)))
+    get_style = lambda s: Style.parse(s, {"background": "#121212"}) if isinstance(s, str) else s  # noqa: E731
+    on_dark = legible(row, Style(background=dark, foreground=white), get_style)
+    assert on_dark is row  # the dot shows on an ordinary row: kept as it is
+    on_primary = legible(row, Style(background=primary, foreground=white), get_style)
+    dot = on_primary.spans[0].style
+    assert dot.foreground == dark and contrast(dot.foreground, primary) >= 3  # the screen's background colour
+    assert on_primary.spans[1:] == row.spans[1:] and on_primary.plain == row.plain
+    # when the screen's background does not stand out either, the row's text colour
+    light = Color.parse("#1E90FF")
+    on_light = legible(row, Style(background=light, foreground=white), lambda s: Style.parse(s, {"background": "#1E80F0"}))
+    assert on_light.spans[0].style.foreground == white
