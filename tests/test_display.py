@@ -215,3 +215,32 @@ async def test_long_titles_wrap_under_the_title(paths, size):
             assert shown == title
             assert rest[0][4:].startswith(app.get_paper(pid).appearances[-1].describe()[:5])
         assert wrapped >= 3
+
+
+def visible_papers(paper_list) -> int:
+    paper_list._update_lines()
+    top, height = int(paper_list.scroll_y), paper_list.scrollable_content_region.height
+    return len({index for index, _ in paper_list._lines[top:top + height]})
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+async def test_compact_rows_show_a_paper_per_line(paths, size):
+    from tui.widgets.papers_list import RowState, compact_row, digest_label
+
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        full = visible_papers(results)
+        papers = [app.get_paper(pid) for pid in results.ids]
+        results.set_rows([(p.id, compact_row(p.title, (), digest_label(p), RowState())) for p in papers],
+                         results.total)
+        await pilot.pause(0.1)
+        compact = visible_papers(results)
+        height = results.scrollable_content_region.height
+        assert compact == height and compact >= 2 * full  # 11 → 29 papers at 120×36
+        for index, paper in enumerate(papers[:height]):
+            (line,) = option_lines(results, index)
+            where = digest_label(paper)
+            assert line.startswith("  ● " + paper.title[:10])
+            assert line.endswith(where) or line.endswith("…"), line

@@ -88,3 +88,35 @@ def test_legible_redraws_a_colour_that_vanishes_into_the_row():
     light = Color.parse("#1E90FF")
     on_light = legible(row, Style(background=light, foreground=white), lambda s: Style.parse(s, {"background": "#1E80F0"}))
     assert on_light.spans[0].style.foreground == white
+
+
+def test_compact_row_is_one_line_at_any_width():
+    from tui.widgets.papers_list import RowState, compact_row, row_content
+
+    where = "Aug 7 · 3 of 100"
+    row = compact_row(TITLE, [(0, 4)], where, RowState(note=True), extra="a note")
+    assert str(row) == " ✎● " + TITLE + "  " + where  # the text, whatever the width
+    assert row.spans[:3] == row_content(TITLE, [(0, 4)], where, RowState(note=True)).spans[:3]  # same badges, match
+    wide = row.lay_out(120).plain
+    assert len(wide) == 120 and wide.startswith(" ✎● Swin") and wide.endswith("Windows" + " " * (120 - 4 - len(TITLE) - len(where)) + where)
+    for width in (100, 60, 40, 30):
+        line = row.lay_out(width).plain
+        assert "\n" not in line and len(line) <= width, (width, line)
+        assert row.get_height({}, width) == 1
+    assert row.lay_out(60).plain == (" ✎● " + TITLE)[:60 - 2 - len(where) - 1] + "…  " + where
+    # the title keeps 20 cells; the label gives way, and goes when less than 6 cells are left
+    assert row.lay_out(36).plain == " ✎● Swin Transformer: H…  Aug 7 · 3…"
+    assert row.lay_out(30).plain == " ✎● Swin Transformer: Hierarc…"
+    short = compact_row("Short", (), where, RowState(read=True)).lay_out(40).plain
+    assert short == "    Short" + " " * 15 + where
+
+
+def test_digest_label_is_the_newest_digest_and_how_many_more():
+    from tui.core.papers import Appearance, Paper
+    from tui.widgets.papers_list import digest_label
+
+    once = Paper("a", "T", "x", appearances=(Appearance("003_x", "Mar 11", 3, 75),))
+    thrice = Paper("a", "T", "x", appearances=(Appearance("000_x", "Aug 7", 1, 9), Appearance("001_y", None, 2, 9),
+                                               Appearance("003_x", "Mar 11", 3, 75)))
+    assert digest_label(once) == "Mar 11" and digest_label(thrice) == "Mar 11 +2"
+    assert digest_label(None, ("Aug 7", "Mar 11")) == "Mar 11 +1" and digest_label(None) == "not in the digests"

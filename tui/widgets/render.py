@@ -94,16 +94,18 @@ class ListRow(Content):
         self._laid_out: tuple[int, Content] | None = None
 
     def lay_out(self, width: int) -> Content:
-        if self._laid_out is not None and self._laid_out[0] == width:
-            return self._laid_out[1]
+        """The row as drawn at ``width`` (kept for the last width asked)."""
+        if self._laid_out is None or self._laid_out[0] != width:
+            self._laid_out = (width, self._lay_out(width))
+        return self._laid_out[1]
+
+    def _lay_out(self, width: int) -> Content:
         lines: list[Content] = []
         for number, line in enumerate(self.split(allow_blank=True)):
             text = line.plain
             hang = self.indent if number == 0 else len(text) - len(text.lstrip(" "))
             lines.extend(hanging(line, width, hang))
-        laid_out = Content("\n").join(lines)
-        self._laid_out = (width, laid_out)
-        return laid_out
+        return Content("\n").join(lines)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return len(self.lay_out(width).split(allow_blank=True))
@@ -122,3 +124,30 @@ def hanging(line: Content, width: int, indent: int) -> list[Content]:
     head, body = line.divide([indent])
     parts = body.wrap(width - indent)
     return [head + parts[0], *(Content(" " * indent) + part for part in parts[1:])]
+
+
+class OneLineRow(ListRow):
+    """A row drawn on one line at any width: ``head`` (badges and title) then,
+    right-aligned, ``tail`` (where the paper is). When they do not fit, the
+    title is cut with an ellipsis, down to ``MIN_TITLE`` cells; below that
+    the tail is cut too, and dropped when it would show less than a word."""
+
+    GAP = 2
+    MIN_TITLE = 20
+
+    def __init__(self, head: Content, tail: Content, indent: int = 0):
+        super().__init__(Content.assemble(head, " " * self.GAP, tail), indent)
+        self.head, self.tail = head, tail
+
+    def _lay_out(self, width: int) -> Content:
+        head, tail, gap = self.head, self.tail, self.GAP
+        if head.cell_length + gap + tail.cell_length > width:
+            keep = min(head.cell_length, self.indent + self.MIN_TITLE)
+            head_room = max(keep, width - gap - tail.cell_length)
+            tail_room = width - head_room - gap
+            if tail_room >= 6:
+                head, tail = head.truncate(head_room, ellipsis=True), tail.truncate(tail_room, ellipsis=True)
+            else:
+                head, tail = head.truncate(width, ellipsis=True), Content("")
+        pad = width - head.cell_length - tail.cell_length
+        return Content.assemble(head, " " * max(pad, gap if tail else 0), tail)
