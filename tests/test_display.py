@@ -244,3 +244,47 @@ async def test_compact_rows_show_a_paper_per_line(paths, size):
             where = digest_label(paper)
             assert line.startswith("  ● " + paper.title[:10])
             assert line.endswith(where) or line.endswith("…"), line
+
+
+# --- digest names ----------------------------------------------------------------------
+
+async def test_sample_digests_without_a_date_have_a_readable_name_everywhere(paths, capsys):
+    from tui.cli import main
+
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "shifted windows")
+        results = app.query_one("#results")
+        row = str(results.get_option_at_index(0).prompt)
+        assert row.splitlines()[1].strip() == "Sample digest 2 · 65 of 65"
+        await pilot.press("enter", "enter")
+        body = str(app.query_one("#details-body").render())
+        assert "Sample digest 2 · 65 of 65" in body and "001_eb4508a80e02266c" not in body
+        await pilot.press("4")
+        await settle(app, pilot)
+        digests = app.query_one("#digests")
+        shown = [str(digests.get_option_at_index(i).prompt).splitlines()[0] for i in range(len(digests.ids))]
+        assert sum(line.startswith(("Sample digest 2", "Sample digest 3")) for line in shown) == 2, shown
+        await search(app, pilot, "digest:001_eb4508a80e02266c")  # by name, as before
+        assert results.total == 65
+        await search(app, pilot, 'digest:"sample digest 3"')  # and by the readable name
+        assert results.total == 119
+    capsys.readouterr()
+    assert main(["--data-dir", str(paths.data.parent), "digests"]) == 0
+    out = capsys.readouterr().out
+    assert "Sample digest 2" in out and "Sample digest 3" in out and "Aug 7" in out
+
+
+def test_only_the_shipped_samples_are_named_samples(tmp_path):
+    import shutil
+
+    from tui.core.digest import parse_file, sample_label
+    from tui.core.paths import BUNDLED_DIGESTS
+
+    shipped = sorted(BUNDLED_DIGESTS.glob("*.txt"))
+    assert [sample_label(p) for p in shipped] == [f"Sample digest {n}" for n in range(1, 5)]
+    assert [parse_file(p).label for p in shipped] == ["Aug 7", "Sample digest 2", "Sample digest 3", "Mar 11"]
+    copy = tmp_path / shipped[1].name  # the same file added by a user keeps its own name
+    shutil.copy(shipped[1], copy)
+    assert sample_label(copy) is None and parse_file(copy).label is None
