@@ -77,7 +77,7 @@ async def test_search_results_and_details(paths):
         assert app.focused.id == "details"
         body = str(app.query_one("#details-body").render())
         assert SWIN in body and "https://github.com/microsoft/Swin-Transformer" in body
-        assert "001_eb4508a80e02266c · 65 of 65" in body
+        assert "Sample digest 2 · 65 of 65" in body
 
 
 async def test_no_hits_and_did_you_mean(paths):

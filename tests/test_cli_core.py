@@ -27,7 +27,7 @@ def test_search_json_swin_first_with_code_link(capsys, home):
     assert first["title"] == "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
     assert {"id", "title", "abstract", "score", "digests", "links"} <= set(first)
     assert "https://github.com/microsoft/Swin-Transformer" in [link["url"] for link in first["links"]]
-    assert first["digests"][0]["label"] is None and first["digests"][0]["position"] == 65
+    assert first["digests"][0]["label"] == "Sample digest 2" and first["digests"][0]["position"] == 65
 
 
 def test_search_table_and_limit(capsys, home):
