@@ -53,11 +53,11 @@ from whoosh.util.numlists import delta_decode
 from whoosh.writing import SegmentWriter
 
 from .catalog import Catalog, DigestInfo
-from .digest import PARSER_VERSION, DigestError, parse_file
-from .fsio import FileLock, sha256_file
-from .papers import LibraryState, Paper, merge_entries, paper_id
-from .paths import Paths, Source, digest_sources
-from .text import fold, strip_control, title_key
+from ..digest import PARSER_VERSION, DigestError, parse_file
+from ..fsio import FileLock, sha256_file
+from ..papers import LibraryState, Paper, merge_entries, paper_id
+from ..paths import Paths, Source, digest_sources
+from ..text import fold, strip_control, title_key
 
 SCHEMA_VERSION = 8
 MAX_QUERY_CHARS = 256
