@@ -276,7 +276,7 @@ def test_costly_queries_find_the_same_papers_from_bitsets(index, monkeypatch, q)
 def test_term_bitsets_stored_by_segments_agree_with_postings(index, tmp_path, monkeypatch):
     import tui.core.index as index_module
 
-    monkeypatch.setattr(index_module, "BITS_MIN_DF", 3)
+    monkeypatch.setattr(index_module.bulk, "BITS_MIN_DF", 3)
     ix, _ = Index.open(Paths.default(tmp_path / "bits"))
     sets = ix.docsets
     assert sets._segment_bits(0)  # the segment stored bitsets
