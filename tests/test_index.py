@@ -316,8 +316,8 @@ def test_segment_cache_survives_a_library_change(paths, monkeypatch):
     pid = ix.search("swin").hits[0].id
     before = ix.search("transformer", limit=1000)
     reads = []
-    real = index_module._postings_bits
-    monkeypatch.setattr(index_module, "_postings_bits", lambda *a: reads.append(a) or real(*a))
+    real = index_module.docsets._postings_bits
+    monkeypatch.setattr(index_module.docsets, "_postings_bits", lambda *a: reads.append(a) or real(*a))
     lib = OneBookmark()
     lib.gen = 1
     ix.catch_up(lib)  # re-indexes one paper: a new segment, one deletion
