@@ -185,8 +185,8 @@ def test_big_build_shares_work_with_a_helper_process(paths, tmp_path, monkeypatc
     import tui.core.index as index_module
 
     serial, _ = Index.open(Paths.default(tmp_path / "serial"))
-    monkeypatch.setattr(index_module, "PARALLEL_MIN", 0)
-    monkeypatch.setattr(index_module, "CHUNK", 20)
+    monkeypatch.setattr(index_module.store, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(index_module.store, "CHUNK", 20)
     if helper == "fails":
         monkeypatch.setattr(sys, "executable", "/bin/false")
     ix, r = Index.open(paths)
@@ -264,7 +264,7 @@ def test_costly_queries_find_the_same_papers_from_bitsets(index, monkeypatch, q)
     import tui.core.index as index_module
 
     ranked = index.search(q, limit=1000)
-    monkeypatch.setattr(index_module, "COST_MAX", 0)  # every query is "costly"
+    monkeypatch.setattr(index_module.query, "COST_MAX", 0)  # every query is "costly"
     broad = index.search(q, limit=1000)
     assert broad.total == ranked.total
     assert {h.id for h in broad.hits} == {h.id for h in ranked.hits}
@@ -280,7 +280,7 @@ def test_term_bitsets_stored_by_segments_agree_with_postings(index, tmp_path, mo
     ix, _ = Index.open(Paths.default(tmp_path / "bits"))
     sets = ix.docsets
     assert sets._segment_bits(0)  # the segment stored bitsets
-    monkeypatch.setattr(index_module, "COST_MAX", 0)
+    monkeypatch.setattr(index_module.query, "COST_MAX", 0)
     for q in BROAD_QUERIES:
         assert ix.search(q, limit=5).total == index.search(q, limit=5).total, q
     for fieldname, term in [("abstract", "model"), ("title", "transform"), ("is_", "unread")]:
@@ -311,7 +311,7 @@ def test_segment_cache_survives_a_library_change(paths, monkeypatch):
         def changed_since(self, generation):
             return [pid]
 
-    monkeypatch.setattr(index_module, "COST_MAX", 0)
+    monkeypatch.setattr(index_module.query, "COST_MAX", 0)
     ix, _ = Index.open(paths)
     pid = ix.search("swin").hits[0].id
     before = ix.search("transformer", limit=1000)
@@ -331,7 +331,7 @@ def test_segment_cache_survives_a_library_change(paths, monkeypatch):
 def test_costly_query_order_exact_title_then_title_words_then_newest(index, monkeypatch):
     import tui.core.index as index_module
 
-    monkeypatch.setattr(index_module, "COST_MAX", 0)
+    monkeypatch.setattr(index_module.query, "COST_MAX", 0)
     assert index.search("Transformer in Transformer").hits[0].title == "Transformer in Transformer"
     from tui.core.index import TEXT_ANALYZER
 
@@ -352,10 +352,10 @@ def test_costly_phrase_checks_the_newest_candidates(index, monkeypatch):
     import tui.core.index as index_module
 
     exact = index.search('"vision transformer"', limit=1000)
-    monkeypatch.setattr(index_module, "COST_MAX", 0)
+    monkeypatch.setattr(index_module.query, "COST_MAX", 0)
     all_checked = index.search('"vision transformer"', limit=1000)
     assert all_checked.total == exact.total and {h.id for h in all_checked.hits} == {h.id for h in exact.hits}
-    monkeypatch.setattr(index_module, "SAMPLE_MIN", 1)
+    monkeypatch.setattr(index_module.query, "SAMPLE_MIN", 1)
     sampled = index.search('"vision transformer"', limit=3)
     assert len(sampled.hits) == 3 and {h.id for h in sampled.hits} <= {h.id for h in exact.hits}
     assert sampled.total > 3 and any("about" in n for n in sampled.notes)
