@@ -33,6 +33,23 @@ def test_bundled_corpus_counts(index):
     assert len(index.digests()) == 4
 
 
+def test_index_answers_what_callers_ask_of_its_catalog(index):
+    """Papers, titles, digest pages, ids and entries, asked of the index."""
+    catalog = index.catalog
+    name = index.digests()[-1].name
+    page = index.digest_page(name)
+    assert page and page == catalog.digest_paper_ids(name)
+    assert index.digest_page(name, 1, 2) == page[1:3] == catalog.digest_page(name, 1, 2)
+    assert index.get_many(page) == catalog.get_many(page) and set(index.get_many(page)) == set(page)
+    assert index.titles(page) == catalog.titles(page) and index.titles(["nope"]) == {}
+    assert index.get(page[0]) == catalog.get(page[0]) and index.get("nope") is None
+    assert index.ids() == list(catalog.all_ids()) and len(index.ids()) == index.count()
+    prefix = page[0][:2]
+    assert page[0] in index.ids(prefix) and all(pid.startswith(prefix) for pid in index.ids(prefix))
+    assert index.ids(prefix) == [pid for pid in catalog.all_ids() if pid.startswith(prefix)]
+    assert index.entry_count() == catalog.entry_count() == 359
+
+
 def test_second_open_writes_nothing(paths):
     ix, r1 = Index.open(paths)
     ix.close()

@@ -405,11 +405,33 @@ class Index(Search):
         self._reset_searcher()
         return len(papers)
 
+    # -- papers, titles, digests (from the catalog) -----------------------------
     def count(self) -> int:
         return self.catalog.count()
+
+    def entry_count(self) -> int:
+        """Entries of all digests (a paper in two digests counts twice)."""
+        return self.catalog.entry_count()
 
     def get(self, pid: str) -> Paper | None:
         return self.catalog.get(pid)
 
+    def get_many(self, ids: Sequence[str]) -> dict[str, Paper]:
+        """The papers of these ids that exist, by id."""
+        return self.catalog.get_many(list(ids))
+
+    def titles(self, ids: Sequence[str]) -> dict[str, str]:
+        """The titles of these ids that exist, by id."""
+        return self.catalog.titles(list(ids))
+
+    def ids(self, prefix: str = "") -> list[str]:
+        """Every paper id, or those that start with ``prefix``."""
+        return [pid for pid in self.catalog.all_ids() if pid.startswith(prefix)]
+
     def digests(self) -> list[DigestInfo]:
         return self.catalog.digests()
+
+    def digest_page(self, name: str, offset: int = 0, limit: int = -1) -> list[str]:
+        """The paper ids of digest ``name`` in its order, from ``offset`` (all
+        of them when ``limit`` is negative)."""
+        return self.catalog.digest_page(name, offset, limit)
