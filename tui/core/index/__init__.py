@@ -22,6 +22,7 @@ One module per concern:
 * ``store``      -- :class:`Index`: opening, sync, catch-up, library updates, and
   what callers ask of the catalog (papers, titles, digest pages, ids)
 * ``query``      -- the query pipeline (:class:`~.query.Search`, a base of Index)
+* ``rewrite``    -- a parsed query rewritten: clamps, prefixes, typo tolerance
 * ``docsets``    -- bitsets of documents, the per-segment cache
 * ``vocabulary`` -- prefix and typo expansion, "did you mean"
 * ``highlight``  -- highlight spans and snippets

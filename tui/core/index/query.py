@@ -24,11 +24,10 @@ from ..text import fold, strip_control, title_key
 from .analysis import TEXT_ANALYZER
 from .docsets import DocSets
 from .highlight import Spans, highlight_spans, snippet
-from .vocabulary import Vocabulary, _known, did_you_mean
+from .rewrite import MAX_QUERY_TERMS, _note, rewrite
+from .vocabulary import Vocabulary, did_you_mean
 
 MAX_QUERY_CHARS = 256
-MAX_QUERY_TERMS = 24
-MAX_FUZZY = 2
 COST_MAX = 10_000  # postings a query may have to be ranked by Whoosh (2-7 us each)
 SAMPLE_MIN = 300  # candidates of a costly phrase query checked at least
 
@@ -122,7 +121,7 @@ class Search:
             stem = next((t.text for t in TEXT_ANALYZER(raw)), None)
             if stem:
                 last_prefix = (raw, stem)
-        q, fuzzy_used = self._rewrite(q, reader, notes, last_prefix)
+        q, fuzzy_used = rewrite(q, reader, self.vocabulary, notes, last_prefix)
         boosts = []
         key = title_key(text)
         if key:
@@ -138,7 +137,8 @@ class Search:
             total, docs = self._run(q, [], offset, limit, notes)
         if total == 0 and len(plain) > 1 and not _SYNTAX_RE.search(text):
             # no paper has every word: rank the papers that have most of them
-            anyq, _ = self._rewrite(self._plain_query(plain, any_word=True), reader, notes, last_prefix)
+            anyq, _ = rewrite(self._plain_query(plain, any_word=True), reader, self.vocabulary, notes,
+                              last_prefix)
             total, docs = self._run(anyq, boosts, offset, limit, notes)
             if total:
                 q = anyq
@@ -286,73 +286,6 @@ class Search:
             return wq.NullQuery
         return wq.Or(terms) if any_word else wq.And(terms)
 
-    def _rewrite(self, q, reader, notes: list[str], last_prefix: str | None = None):
-        """Clamp pathological parts; add typo tolerance for unknown words; let the
-        half-typed last word of a plain query match as a prefix."""
-        fuzzy_used = False
-        count = 0
-        vocab = self.vocabulary
-
-        def expand(fieldname: str, words: list[str], boost: float = 1.0):
-            if not words:
-                return wq.NullQuery
-            return wq.Or([wq.Term(fieldname, w, boost=boost) for w in words])
-
-        def fix(node):
-            nonlocal fuzzy_used, count
-            name = type(node).__name__
-            if isinstance(node, wq.Every):
-                return node if node.fieldname not in (None, "title", "abstract") else wq.NullQuery
-            if isinstance(node, (wq.Wildcard, wq.Prefix)) or name == "Regex":
-                text = node.text
-                core = re.sub(r"[*?]", "", text.lstrip("*?")) if name != "Regex" else re.sub(r"\W", "", text)
-                if text[:1] in "*?" or name == "Regex":
-                    _note(notes, "leading wildcard removed")
-                    if not core:
-                        return wq.NullQuery
-                    if len(core) < 3:
-                        return wq.Term(node.fieldname, core)
-                    return wq.Prefix(node.fieldname, core)
-                if len(core) < 2:
-                    return wq.Term(node.fieldname, core)
-                if node.fieldname in ("title", "abstract") and isinstance(node, wq.Prefix):
-                    return expand(node.fieldname, vocab.prefixed(node.fieldname, core))
-                return node
-            if isinstance(node, wq.FuzzyTerm):
-                if node.maxdist > MAX_FUZZY:
-                    _note(notes, f"fuzzy distance limited to {MAX_FUZZY}")
-                dist = max(0, min(node.maxdist, MAX_FUZZY))
-                if node.fieldname in ("title", "abstract"):
-                    return expand(node.fieldname, vocab.near(node.fieldname, node.text, dist), node.boost)
-                return wq.FuzzyTerm(node.fieldname, node.text, boost=node.boost, maxdist=dist,
-                                    prefixlength=max(1, node.prefixlength))
-            if isinstance(node, wq.Term):
-                count += 1
-                if count > MAX_QUERY_TERMS:
-                    return wq.NullQuery
-                if node.fieldname in ("title", "abstract") and isinstance(node.text, str):
-                    alts = []
-                    if last_prefix and node.text == last_prefix[1]:
-                        alts = vocab.prefixed(node.fieldname, last_prefix[0])
-                    if not _known(reader, node.text) and 4 <= len(node.text) <= 30 and not alts:
-                        dist = 1 if len(node.text) <= 6 else 2
-                        alts = vocab.near(node.fieldname, node.text, dist)
-                        if alts:
-                            fuzzy_used = True
-                    if alts:
-                        # a word that exists as typed outranks the longer words it begins
-                        weight = 0.15 if _known(reader, node.text) else 0.7
-                        return wq.Or([node] + [wq.Term(node.fieldname, w, boost=weight) for w in alts if w != node.text])
-                return node
-            if node.is_leaf():
-                return node
-            return node.apply(fix)
-
-        q = fix(q)
-        if fuzzy_used:
-            _note(notes, "typo tolerance used for words not in the index")
-        return q, fuzzy_used
-
     @property
     def vocabulary(self) -> "Vocabulary":
         reader = self.searcher.reader()
@@ -400,11 +333,6 @@ def _plain_words(text: str) -> list[str]:
     text = re.sub(r"\b\w+:", " ", text)
     text = re.sub(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b", " ", text)
     return re.findall(r"\w+", text)[:MAX_QUERY_TERMS]
-
-
-def _note(notes: list[str], text: str) -> None:
-    if text not in notes:
-        notes.append(text)
 
 
 def _cost(q, reader) -> int:
