@@ -24,11 +24,13 @@ from ..papers import Paper
 class CompoundTokenizer(Tokenizer):
     """Words, with hyphenated compounds indexed both ways.
 
-    ``Pre-Training`` is indexed as ``pre``, ``training`` (consecutive positions,
-    so phrases work) and ``pretraining`` at the first part's position. At query
-    time a compound becomes the joined word only, so ``pre-training`` finds
-    both ``Pre-Training`` and ``pretraining``, and ``pre training`` finds the
-    hyphenated form.
+    ``Pre-Training`` is indexed as ``pretraining``, then ``pre``, ``training``
+    (consecutive positions, so phrases work), the joined word at the first
+    part's position (:class:`_StopFilter` keeps the two at one position, so a
+    phrase that runs on past the compound still matches its parts). At query
+    time a compound becomes the joined word only; the query pipeline adds the
+    phrase of its parts, so ``pre-training`` finds ``Pre-Training``,
+    ``pretraining`` and ``pre training``.
     """
 
     _RE = re.compile(r"\w+(?:[-\u2010\u2011]\w+)*", re.UNICODE)
@@ -66,7 +68,16 @@ class CompoundTokenizer(Tokenizer):
                     t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
                 yield t
                 continue
-            first = pos
+            t.text = "".join(parts)
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = t.text
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
+            yield t
             offset = m.start()
             for i, part in enumerate(parts):
                 t.text = part
@@ -81,18 +92,37 @@ class CompoundTokenizer(Tokenizer):
                     t.startchar, t.endchar = start_char + offset, start_char + offset + len(part)
                 offset += len(part) + 1
                 yield t
-            t.text = "".join(parts)
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = first
-            if chars:
-                t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
-            yield t
+
+
+class _StopFilter(StopFilter):
+    """Whoosh's stop filter, whose renumbering (the kept tokens at consecutive
+    positions, so that ``state of the art`` is the phrase ``state art``) keeps
+    tokens that shared a position sharing it: a compound's joined word stays
+    at its first part's position."""
+
+    def __call__(self, tokens):
+        stoplist = self.stops
+        minsize = self.min
+        pos = last = None
+        for t in tokens:
+            text = t.text
+            if len(text) >= minsize and text not in stoplist:
+                if t.positions:
+                    if pos is None:
+                        pos = t.pos
+                    elif t.pos != last:
+                        pos += 1
+                    last = t.pos
+                    t.pos = pos
+                t.stopped = False
+                yield t
+            elif not t.removestops:
+                t.stopped = True
+                yield t
 
 
 def _analyzer(stem: bool = True):
-    chain = CompoundTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(minsize=1)
+    chain = CompoundTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | _StopFilter(minsize=1)
     return chain | StemFilter(cachesize=100000) if stem else chain
 
 
@@ -115,22 +145,26 @@ class _WordCache:
     LIMIT = 200_000  # distinct words remembered; then the cache starts over
 
     def __init__(self):
-        self._words: dict[str, tuple[int, int, tuple[bytes, ...], tuple[str, ...]]] = {}
+        self._words: dict[str, tuple] = {}
 
-    def entry(self, word: str) -> tuple[int, int, tuple[bytes, ...], tuple[str, ...]]:
+    def entry(self, word: str) -> tuple:
         """(positions the word takes, offset of its first kept token, kept terms
-        as UTF-8, surface words) of one tokenizer match."""
+        as UTF-8, surface words, each kept term's position after the first's or
+        None when they follow one another) of one tokenizer match."""
         e = self._words.get(word)
         if e is None:
             width = len(CompoundTokenizer._SPLIT.split(word))
             terms: list[bytes] = []
+            rel: list[int] = []
             first = 0
             for t in TEXT_ANALYZER(word, positions=True, mode="index"):  # one Token, reused
                 if not terms:
                     first = t.pos
                 terms.append(t.text.encode("utf-8"))
+                rel.append(t.pos - first)
             surface = tuple(t.text for t in SURFACE_ANALYZER(word, mode="index"))
-            e = (width, first, tuple(terms), surface)
+            steps = None if rel == list(range(len(rel))) else tuple(rel)
+            e = (width, first, tuple(terms), surface, steps)
             if len(self._words) >= self.LIMIT:
                 self._words.clear()
             self._words[word] = e
@@ -156,13 +190,24 @@ class _WordCache:
                 if not count:
                     pos = tpos + e[1] - 1
                 count += len(terms)
-                for term in terms:
-                    pos += 1
-                    lst = poses.get(term)
-                    if lst is None:
-                        poses[term] = [pos]
-                    else:
-                        lst.append(pos)
+                steps = e[4]
+                if steps is None:
+                    for term in terms:
+                        pos += 1
+                        lst = poses.get(term)
+                        if lst is None:
+                            poses[term] = [pos]
+                        else:
+                            lst.append(pos)
+                else:  # a compound: its joined word shares its first part's position
+                    base = pos + 1
+                    for term, step in zip(terms, steps):
+                        lst = poses.get(term)
+                        if lst is None:
+                            poses[term] = [base + step]
+                        else:
+                            lst.append(base + step)
+                    pos = base + steps[-1]
             tpos += e[0]
         return poses, count
 

@@ -21,10 +21,10 @@ from whoosh import query as wq
 from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from ..text import fold, strip_control, title_key
-from .analysis import TEXT_ANALYZER
+from .analysis import TEXT_ANALYZER, CompoundTokenizer
 from .docsets import DocSets
 from .highlight import Spans, highlight_spans, snippet
-from .rewrite import MAX_QUERY_TERMS, _note, rewrite
+from .rewrite import MAX_QUERY_TERMS, _note, compounds, rewrite
 from .vocabulary import Vocabulary, did_you_mean
 
 MAX_QUERY_CHARS = 256
@@ -115,13 +115,9 @@ class Search:
         reader = searcher.reader()
         q = self._parse(text, notes)
         plain = _plain_words(text)
-        last_prefix = None
-        if plain and not _SYNTAX_RE.search(text) and not text[-1:].isspace() and len(plain[-1]) >= 2:
-            raw = fold(plain[-1])
-            stem = next((t.text for t in TEXT_ANALYZER(raw)), None)
-            if stem:
-                last_prefix = (raw, stem)
-        q, fuzzy_used = rewrite(q, reader, self.vocabulary, notes, last_prefix)
+        prefixes = _last_prefixes(text, plain)
+        joined = compounds(text)
+        q, fuzzy_used = rewrite(q, reader, self.vocabulary, notes, prefixes, joined)
         boosts = []
         key = title_key(text)
         if key:
@@ -137,8 +133,7 @@ class Search:
             total, docs = self._run(q, [], offset, limit, notes)
         if total == 0 and len(plain) > 1 and not _SYNTAX_RE.search(text):
             # no paper has every word: rank the papers that have most of them
-            anyq, _ = rewrite(self._plain_query(plain, any_word=True), reader, self.vocabulary, notes,
-                              last_prefix)
+            anyq, _ = rewrite(self._plain_query(plain, any_word=True), reader, self.vocabulary, notes, prefixes)
             total, docs = self._run(anyq, boosts, offset, limit, notes)
             if total:
                 q = anyq
@@ -326,6 +321,25 @@ def clamp_query(query: str) -> tuple[str, list[str]]:
         text = text[:MAX_QUERY_CHARS]
         notes.append(f"query shortened to {MAX_QUERY_CHARS} characters")
     return text, notes
+
+
+def _last_prefixes(text: str, plain: list[str]) -> dict[str, str]:
+    """The half-typed last word of a plain query (not followed by a space):
+    its term -> the word as typed, folded; a hyphenated last word adds its
+    joined form."""
+    if not plain or _SYNTAX_RE.search(text) or text[-1:].isspace() or len(plain[-1]) < 2:
+        return {}
+    out = {}
+    words = [plain[-1]]
+    last = CompoundTokenizer._RE.findall(text)[-1:]
+    if last and last[0] != plain[-1] and text.rstrip().endswith(last[0]):
+        words.append("".join(CompoundTokenizer._SPLIT.split(last[0])))
+    for word in words:
+        raw = fold(word)
+        stem = next((t.text for t in TEXT_ANALYZER(raw)), None)
+        if stem:
+            out[stem] = raw
+    return out
 
 
 def _plain_words(text: str) -> list[str]:

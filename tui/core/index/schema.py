@@ -18,7 +18,7 @@ from ..papers import LibraryState, Paper
 from ..text import title_key
 from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 class IndexError_(Exception):

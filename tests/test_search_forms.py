@@ -1,0 +1,85 @@
+"""Search on every query shape: hyphenated words in all their written forms,
+queries of symbols, "did you mean" beside field values."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import text_digest
+from tui.core.index import Index
+from tui.core.paths import Paths, digest_sources
+
+
+def ids(index, q: str) -> set[str]:
+    return {h.id for h in index.search(q, limit=1000).hits}
+
+
+def titles(index, q: str) -> set[str]:
+    return {h.title for h in index.search(q, limit=1000).hits}
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    ix, _ = Index.open(Paths.default(tmp_path_factory.mktemp("home")))
+    yield ix
+    ix.close()
+
+
+def small_index(tmp_path, digest: str, name: str = "a.txt") -> Index:
+    """An index of one digest (without the bundled ones)."""
+    paths = Paths.default(tmp_path / "home")
+    paths.digests.mkdir(parents=True)
+    (paths.digests / name).write_text(digest, encoding="utf-8")
+    ix, report = Index.open(paths, sources=digest_sources(paths, bundled=False))
+    assert not report.errors
+    return ix
+
+
+# --- hyphenated words ---------------------------------------------------------------
+
+FORMS = ["Scalable Pre-Training of Robot Policies", "Scalable Pretraining for Warehouse Robots",
+         "Pre Training Robots at Scale", "Training Robots Before Deployment"]
+
+
+@pytest.fixture
+def forms(tmp_path):
+    ix = small_index(tmp_path, text_digest(FORMS))
+    yield ix
+    ix.close()
+
+
+@pytest.mark.parametrize("q", ["pre-training", "title:pre-training", "Pre-Training", "pre‐training",
+                               "pre-train", "pre-train*", "pre-treining~1", "title:pre-trainin~2"])
+def test_hyphenated_word_finds_all_three_written_forms(forms, q):
+    assert titles(forms, q) == set(FORMS[:3]), q
+
+
+def test_phrase_runs_on_past_a_hyphenated_word(forms):
+    """The joined word of a compound shares its first part's position: a phrase
+    of the parts goes on matching after it, written either way."""
+    assert titles(forms, '"pre training robot"') == {FORMS[0], FORMS[2]}
+    assert titles(forms, '"pre-training robot"') == {FORMS[0], FORMS[2]}
+    assert titles(forms, '"scalable pre training"') == {FORMS[0]}
+    assert titles(forms, '"scalable pretraining"') == {FORMS[0], FORMS[1]}
+    assert titles(forms, '"scalable pre-training"') == {FORMS[0], FORMS[1]}
+
+
+@pytest.mark.parametrize("compound", ["vision-language", "in-context", "pre-training", "state-of-the-art",
+                                      "fine-tuning", "self-supervised"])
+def test_hyphenated_query_word_on_the_bundled_corpus(bundled, compound):
+    spaced = compound.replace("-", " ")
+    joined = compound.replace("-", "")
+    found = ids(bundled, compound + " ")  # the space: no prefix matching of the last word
+    assert ids(bundled, f'"{spaced}"') <= found
+    assert ids(bundled, joined + " ") <= found
+    assert found == ids(bundled, f'"{spaced}"') | ids(bundled, joined + " ")
+    assert ids(bundled, f'"{compound}"') == ids(bundled, f'"{spaced}"') | ids(bundled, f'"{joined}"')
+    assert ids(bundled, f"title:{compound}") == (ids(bundled, f'title:"{spaced}"')
+                                                 | ids(bundled, f"title:{joined}"))
+
+
+def test_vision_language_as_the_phrase_finds(bundled):
+    assert ids(bundled, "vision-language") >= ids(bundled, '"vision language"')
+    assert len(ids(bundled, "vision-language")) >= 10
+    assert len(ids(bundled, "in-context ")) >= 46
+    assert ids(bundled, '"vision language model"') == ids(bundled, '"vision-language model"') != set()
