@@ -83,3 +83,18 @@ def test_vision_language_as_the_phrase_finds(bundled):
     assert len(ids(bundled, "vision-language")) >= 10
     assert len(ids(bundled, "in-context ")) >= 46
     assert ids(bundled, '"vision language model"') == ids(bundled, '"vision-language model"') != set()
+
+
+# --- "did you mean" -----------------------------------------------------------------
+
+@pytest.mark.parametrize("q", ["tag:later-stuff", "tag:watch:diff-robots", "note:ablatoin", 'note:"to dp"',
+                               "digest:agu", "author:lovelce", "authors:(lovelce turng)", "is:unred",
+                               "has:nte", "tags:stuf"])
+def test_no_suggestion_for_field_values(bundled, q):
+    assert bundled.search(q).suggestion is None
+
+
+def test_suggestion_keeps_the_fields_of_the_query(bundled):
+    assert bundled.search("tag:later-stuff arithmetc").suggestion == "tag:later-stuff arithmetic"
+    assert bundled.search("title:transfomers").suggestion == "title:transformers"
+    assert bundled.search("arithmetc small transfomers").suggestion == "arithmetic small transformers"

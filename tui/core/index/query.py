@@ -299,11 +299,20 @@ class Search:
             return set()
 
     def suggest(self, text: str) -> str | None:
-        """"Did you mean": each word not in the vocabulary replaced by its nearest real word."""
-        words = _plain_words(text)
-        if not words or len(words) > 8:
+        """"Did you mean": the query with each word not in the vocabulary
+        replaced by its nearest real word; the values of fields such as
+        ``tag:`` or ``note:`` are never words to correct."""
+        spans = _word_spans(text)
+        if not spans or len(spans) > 8:
             return None
-        return did_you_mean(words, self.searcher.reader(), self.catalog)
+        fixed = did_you_mean([m.group(0) for m in spans], self.searcher.reader(), self.catalog)
+        if fixed is None:
+            return None
+        out, end = [], 0
+        for m, word in zip(spans, fixed):
+            out += [text[end:m.start()], word]
+            end = m.end()
+        return "".join(out + [text[end:]]).strip()
 
     def snippet(self, text: str, terms: Iterable[str], width: int = 200) -> tuple[str, Spans]:
         return snippet(text, set(terms), width)
@@ -342,11 +351,25 @@ def _last_prefixes(text: str, plain: list[str]) -> dict[str, str]:
     return out
 
 
+# A field other than the text fields, with its value: a word, a quoted phrase
+# or a group (``tag:later-stuff``, ``tag:watch:diff-robots``, ``note:"to do"``).
+_FIELD_VALUE_RE = re.compile(
+    r'\b(?!(?:title|abstract):)\w+:(?:"[^"]*"?|\([^)]*\)?|\S*)', re.IGNORECASE)
+_OPERATOR_RE = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b")
+
+
+def _word_spans(text: str) -> list[re.Match]:
+    """The words of a query as typed: its syntax (field names, operators) and
+    the values of fields other than title and abstract left out."""
+    text = _FIELD_VALUE_RE.sub(lambda m: " " * len(m.group(0)), text)
+    text = re.sub(r"\b\w+:", lambda m: " " * len(m.group(0)), text)
+    text = _OPERATOR_RE.sub(lambda m: " " * len(m.group(0)), text)
+    return list(re.finditer(r"\w+", text))[:MAX_QUERY_TERMS]
+
+
 def _plain_words(text: str) -> list[str]:
-    """The words of a query with its syntax removed."""
-    text = re.sub(r"\b\w+:", " ", text)
-    text = re.sub(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b", " ", text)
-    return re.findall(r"\w+", text)[:MAX_QUERY_TERMS]
+    """The words of a query with its syntax removed (see :func:`_word_spans`)."""
+    return [m.group(0) for m in _word_spans(text)]
 
 
 def _cost(q, reader) -> int:

@@ -118,7 +118,7 @@ def _known(reader, stemmed: str) -> bool:
         return True
 
 
-def did_you_mean(words: list[str], reader, catalog: Catalog) -> str | None:
+def did_you_mean(words: list[str], reader, catalog: Catalog) -> list[str] | None:
     """``words`` with each word not in the vocabulary replaced by its nearest
     real word, or None when no word was replaced."""
     out, changed = [], False
@@ -133,7 +133,7 @@ def did_you_mean(words: list[str], reader, catalog: Catalog) -> str | None:
             changed = True
         else:
             out.append(w)
-    return " ".join(out) if changed else None
+    return out if changed else None
 
 
 def _known_word(catalog: Catalog, reader, word: str) -> bool:
