@@ -98,3 +98,9 @@ def test_suggestion_keeps_the_fields_of_the_query(bundled):
     assert bundled.search("tag:later-stuff arithmetc").suggestion == "tag:later-stuff arithmetic"
     assert bundled.search("title:transfomers").suggestion == "title:transformers"
     assert bundled.search("arithmetc small transfomers").suggestion == "arithmetic small transformers"
+
+
+def test_stop_words_are_never_corrected(bundled):
+    res = bundled.search("Swin Transformer V2: Scaling Up Capacity and Resolution")
+    assert res.total == 1 and res.suggestion is None  # not "… Capacity any Resolution"
+    assert bundled.search("the arithmetc of transfomers").suggestion == "the arithmetic of transformers"

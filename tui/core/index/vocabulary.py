@@ -124,7 +124,7 @@ def did_you_mean(words: list[str], reader, catalog: Catalog) -> list[str] | None
     out, changed = [], False
     for w in words:
         f = fold(w)
-        if len(f) < 3 or not f.isalpha() or _known_word(catalog, reader, f):
+        if len(f) < 3 or not f.isalpha() or _stopped(f) or _known_word(catalog, reader, f):
             out.append(w)
             continue
         best = _nearest_word(catalog, f)
@@ -134,6 +134,11 @@ def did_you_mean(words: list[str], reader, catalog: Catalog) -> list[str] | None
         else:
             out.append(w)
     return out if changed else None
+
+
+def _stopped(word: str) -> bool:
+    """A stop word (``and``, ``the``): never indexed, never a typo."""
+    return not any(True for _ in TEXT_ANALYZER(word))
 
 
 def _known_word(catalog: Catalog, reader, word: str) -> bool:
