@@ -104,3 +104,59 @@ def test_stop_words_are_never_corrected(bundled):
     res = bundled.search("Swin Transformer V2: Scaling Up Capacity and Resolution")
     assert res.total == 1 and res.suggestion is None  # not "… Capacity any Resolution"
     assert bundled.search("the arithmetc of transfomers").suggestion == "the arithmetic of transformers"
+
+
+# --- symbols ------------------------------------------------------------------------
+
+SYMBOLS = ["Alfie: Image Generation With No $$$", "R&D for Household Robots", "C++ Kernels for Attention",
+           "Attention in C and Rust", "Pruning 50% of the Weights", "Hashing #Tags at Scale",
+           "Pricing Models in € and £", "Costs of $5 Robots", "Plain Robots"]
+
+
+@pytest.fixture
+def symbolic(tmp_path):
+    ix = small_index(tmp_path, text_digest(SYMBOLS))
+    yield ix
+    ix.close()
+
+
+@pytest.mark.parametrize("q, found", [
+    ("&", ["R&D for Household Robots"]),
+    ("$$$", ["Alfie: Image Generation With No $$$"]),
+    ("$", ["Alfie: Image Generation With No $$$", "Costs of $5 Robots"]),
+    ("€", ["Pricing Models in € and £"]),
+    ("£ €", ["Pricing Models in € and £"]),
+    ("#", ["Hashing #Tags at Scale"]),
+    ("%", ["Pruning 50% of the Weights"]),
+    ("+", ["C++ Kernels for Attention"]),
+    ("++", ["C++ Kernels for Attention"]),
+    ('"&"', ["R&D for Household Robots"]),
+])
+def test_a_query_of_symbols_finds_the_titles_that_have_them(symbolic, q, found):
+    res = symbolic.search(q)
+    assert sorted(h.title for h in res.hits) == sorted(found)
+    assert res.total == len(found)
+    assert any("as written" in n for n in res.notes)
+
+
+@pytest.mark.parametrize("q, first", [
+    ("c++", "C++ Kernels for Attention"),
+    ("C++ attention", "C++ Kernels for Attention"),
+    ("r&d", "R&D for Household Robots"),
+    ("(R&D)", "R&D for Household Robots"),
+    ("R&D robots", "R&D for Household Robots"),
+    ("50%", "Pruning 50% of the Weights"),
+    ("$5 robots", "Costs of $5 Robots"),
+])
+def test_a_word_with_symbols_ranks_the_titles_that_have_it_as_written_first(symbolic, monkeypatch, q, first):
+    import tui.core.index as index_module
+
+    assert symbolic.search(q).hits[0].title == first
+    assert symbolic.search(q + " ").hits[0].title == first
+    monkeypatch.setattr(index_module.query, "COST_MAX", 0)  # answered from bitsets
+    assert symbolic.search(q).hits[0].title == first
+
+
+def test_symbols_a_title_does_not_have_find_nothing(symbolic):
+    assert symbolic.search("@").total == 0
+    assert symbolic.search("& %").total == 0

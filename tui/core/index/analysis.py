@@ -19,6 +19,7 @@ from whoosh.analysis import (
 from whoosh.support.charset import accent_map
 
 from ..papers import Paper
+from ..text import fold
 
 
 class CompoundTokenizer(Tokenizer):
@@ -227,6 +228,34 @@ class _WordCache:
 
 
 WORDS = _WordCache()
+
+
+# What a title may hold that its words lose: anything but letters, digits,
+# spaces, punctuation and the query syntax's own marks (``*``, ``~``, ``^``).
+_SYMBOL_RE = re.compile(r"[^\w\s\-\u2010-\u2015.,:;!?()\[\]{}'\"\u2018-\u201f\u00ab\u00bb\u2039\u203a/\\\u2026\u00b7*~^`]")
+_PUNCT = "-\u2010\u2011\u2012\u2013\u2014.,:;!?()[]{}'\"\u2018\u2019\u201c\u201d\u00ab\u00bb/\\\u2026`"
+
+
+def symbols(text: str) -> str:
+    """The distinct symbols of ``text`` (``&``, ``%``, ``#``, ``+``, ``$``,
+    ``€``, ...), space-separated: what the analyzer drops, indexed for a
+    literal match of the titles that have them."""
+    found = _SYMBOL_RE.findall(text)
+    return " ".join(sorted(set(found))) if found else ""
+
+
+def literal_tokens(query: str) -> list[str]:
+    """The parts of a query (split at spaces, outer punctuation and quotes
+    stripped, folded) that hold a symbol, other than field syntax such as
+    ``upvotes:>=50``: ``c++``, ``r&d``, ``&``, ``50%``."""
+    out = []
+    for token in query.split():
+        if re.match(r"\w+:", token):
+            continue
+        token = fold(token.strip(_PUNCT))
+        if token and _SYMBOL_RE.search(token) and token not in out:
+            out.append(token)
+    return out
 
 
 def _found_words(papers: Iterable[Paper]) -> Counter:

@@ -1,6 +1,7 @@
 """Document sets: the matches of simple queries as bitsets (Python ints),
-counted and combined without decoding postings, and the per-segment cache
-of what searches read (term sets, listing-order keys, vocabulary letters).
+counted and combined without decoding postings, the per-segment cache of
+what searches read (term sets, listing-order keys, vocabulary letters), and
+:class:`Docs`, a document set as a Whoosh query.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from array import array
 
 from whoosh import columns as wc
 from whoosh import query as wq
+from whoosh.matching import ListMatcher, NullMatcher
 
 from .bulk import BITS_EXT
 
@@ -126,6 +128,8 @@ class DocSets:
             return self._superset(q)
         if isinstance(q, wq.Term):
             return self.term(q.fieldname, q.text)
+        if isinstance(q, Docs):
+            return q.bits & self.live
         if q is wq.NullQuery:
             return 0
         if isinstance(q, wq.Every):
@@ -199,6 +203,62 @@ class DocSets:
         if len(docs) <= k:
             return sorted(docs, key=self.keys.__getitem__, reverse=True)
         return heapq.nlargest(k, docs, key=self.keys.__getitem__)
+
+
+class Docs(wq.Query):
+    """The documents of ``bits`` (bit n: global document n of the searcher
+    whose leaves' ``offsets`` are given, by segment id), each scoring
+    ``boost``. :class:`~.docsets.DocSets` answers it from the bits; Whoosh,
+    a segment at a time, from the same bits."""
+
+    def __init__(self, bits: int, offsets: dict[str, int], boost: float = 1.0):
+        self.bits = bits
+        self.offsets = offsets
+        self.boost = boost
+
+    def __repr__(self):
+        return f"Docs({self.bits.bit_count()} documents, boost={self.boost})"
+
+    def __unicode__(self):
+        return f"<{self.bits.bit_count()} documents>"
+
+    __str__ = __unicode__
+
+    def __eq__(self, other):
+        return type(other) is type(self) and (self.bits, self.boost) == (other.bits, other.boost)
+
+    def __hash__(self):
+        return hash(self.bits) ^ hash(self.boost)
+
+    def is_leaf(self):
+        return True
+
+    def estimate_size(self, ixreader):
+        return self.bits.bit_count()
+
+    def matcher(self, searcher, context=None):
+        docs = []
+        for reader, offset in _leaves(searcher.reader()):
+            off = self.offsets.get(reader.segment().segment_id())
+            if off is None:
+                continue
+            local = (self.bits >> off) & ((1 << reader.doc_count_all()) - 1)
+            docs += [d + offset for d in _docs_of(local)]
+        if not docs:
+            return NullMatcher()
+        return ListMatcher(docs, all_weights=self.boost)
+
+
+def _leaves(reader) -> list:
+    """(segment reader, its first document in ``reader``) of a reader."""
+    if reader.is_atomic():
+        return [(reader, 0)]
+    return list(reader.leaf_readers())
+
+
+def offsets(searcher) -> dict[str, int]:
+    """Each segment's first global document in ``searcher``, by segment id."""
+    return {r.segment().segment_id(): off for r, off in _leaves(searcher.reader())}
 
 
 def _numbers(cr) -> list[int]:

@@ -21,8 +21,8 @@ from whoosh import query as wq
 from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from ..text import fold, strip_control, title_key
-from .analysis import TEXT_ANALYZER, CompoundTokenizer
-from .docsets import DocSets
+from .analysis import TEXT_ANALYZER, CompoundTokenizer, literal_tokens, symbols
+from .docsets import Docs, DocSets, offsets
 from .highlight import Spans, highlight_spans, snippet
 from .rewrite import MAX_QUERY_TERMS, _note, compounds, rewrite
 from .vocabulary import Vocabulary, did_you_mean
@@ -30,6 +30,7 @@ from .vocabulary import Vocabulary, did_you_mean
 MAX_QUERY_CHARS = 256
 COST_MAX = 10_000  # postings a query may have to be ranked by Whoosh (2-7 us each)
 SAMPLE_MIN = 300  # candidates of a costly phrase query checked at least
+LITERAL_MAX = 5000  # titles checked for a query's symbols as written
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,10 @@ class Search:
         words = [t.text for t in TEXT_ANALYZER(" ".join(plain))] if plain else []
         if len(words) > 1:
             boosts.append(wq.Phrase("title", words, slop=1, boost=4.0))
+        literal = literal_tokens(text)
+        first = self._literal(literal) if literal else 0
+        if first:  # titles with the query's symbols as written (c++, r&d, 50%) rank first
+            boosts.append(Docs(first, offsets(searcher), boost=100.0))
         try:
             total, docs = self._run(q, boosts, offset, limit, notes)
         except Exception as e:  # a query Whoosh cannot run: fall back to plain words
@@ -138,6 +143,11 @@ class Search:
             if total:
                 q = anyq
                 _note(notes, "no paper has all the words; showing papers with some of them")
+        if total == 0 and first and all(any(fold(w) in t for t in literal) for w in plain):
+            # nothing but symbols, or words only of the symbols' tokens: the titles as written
+            total = first.bit_count()
+            docs = [(d, 0.0) for d in self.docsets.newest(first, offset + limit)[offset:]]
+            _note(notes, "titles that contain " + " ".join(literal) + " as written, newest first")
         terms = self._highlight_terms(q, reader)
         ids = [searcher.stored_fields(dn)["id"] for dn, _ in docs]
         titles = self.catalog.titles(ids)
@@ -150,6 +160,28 @@ class Search:
             suggestion = self.suggest(text)
         return SearchResult(text, total, tuple(hits), offset, frozenset(terms), suggestion,
                             tuple(notes), (time.perf_counter() - t0) * 1000)
+
+    def _literal(self, tokens: list[str]) -> int:
+        """The titles that contain every one of ``tokens`` (folded), as a
+        bitset: the papers whose titles have the tokens' symbols, checked
+        against their titles (the newest LITERAL_MAX of them)."""
+        sets = self.docsets
+        bits = sets.live
+        for token in tokens:
+            for sym in symbols(token).split():
+                bits &= sets.term("sym", sym)
+        if not bits or all(len(t) == 1 for t in tokens):  # "&", "%": the symbol is the match
+            return bits
+        docs = sets.newest(bits, LITERAL_MAX)
+        stored = self.searcher.stored_fields
+        ids = [stored(d)["id"] for d in docs]
+        titles = self.catalog.titles(ids)
+        out = 0
+        for d, pid in zip(docs, ids):
+            title = fold(titles.get(pid, ""))
+            if all(t in title for t in tokens):
+                out |= 1 << d
+        return out
 
     def _parse(self, text: str, notes: list[str]):
         try:
@@ -206,7 +238,9 @@ class Search:
         exact = 0
         for b in boosts:
             if isinstance(b, wq.Term) and b.fieldname == "titlekey":
-                exact = sets.term("titlekey", b.text) & hits
+                exact |= sets.term("titlekey", b.text) & hits
+            elif isinstance(b, Docs):
+                exact |= b.bits & hits
         out = sets.newest(exact, need)
         rest = hits & ~exact
         groups = [g for g in (_title_only(c) for c in _word_groups(q)) if g is not None]

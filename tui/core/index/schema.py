@@ -16,9 +16,9 @@ from whoosh.filedb.filestore import FileStorage
 
 from ..papers import LibraryState, Paper
 from ..text import title_key
-from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER
+from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER, symbols
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 class IndexError_(Exception):
@@ -50,6 +50,8 @@ def make_schema() -> wf.Schema:
         digest=wf.TEXT(analyzer=PLAIN_ANALYZER),
         author=wf.TEXT(analyzer=PLAIN_ANALYZER),
         arxiv=wf.ID(),
+        # the symbols of the title (see analysis.symbols), for a literal match
+        sym=wf.KEYWORD(),
         # fed by the library (bookmarks, tags, notes, read state)
         tag=wf.KEYWORD(lowercase=True, commas=True, scorable=True),
         note=wf.TEXT(analyzer=TEXT_ANALYZER),
@@ -98,7 +100,7 @@ def _doc(p: Paper, state: LibraryState | None, ranks: dict[str, str]) -> dict:
         has.append("arxiv")
     return dict(
         id=p.id, titlekey=title_key(p.title), title=p.title, abstract=p.abstract,
-        digest=" ".join(words), author=", ".join(p.authors), arxiv=p.arxiv_id or "",
+        digest=" ".join(words), author=", ".join(p.authors), arxiv=p.arxiv_id or "", sym=symbols(p.title),
         tag=",".join(state.tags), note=state.note, is_=" ".join(flags), has=" ".join(has) or "none",
         order=_order_key(p, ranks),
     )
