@@ -160,3 +160,43 @@ def test_a_word_with_symbols_ranks_the_titles_that_have_it_as_written_first(symb
 def test_symbols_a_title_does_not_have_find_nothing(symbolic):
     assert symbolic.search("@").total == 0
     assert symbolic.search("& %").total == 0
+
+
+# --- the community's signals: has:code, upvotes:, sort, AI keywords ---------------------
+
+def signals_digest(papers: list[dict]) -> str:
+    """An API digest; each paper's keys beside id, title and summary are the
+    API's (upvotes, githubRepo, ai_keywords ...)."""
+    out = []
+    for i, p in enumerate(papers):
+        paper = {"id": f"2408.{i + 1:05d}", "title": p["title"],
+                 "summary": p.get("summary", f"We study {p['title'].lower()} in depth."),
+                 "authors": [{"name": "Ada Lovelace"}], "publishedAt": "2024-08-07T12:00:00.000Z",
+                 **{k: v for k, v in p.items() if k not in ("title", "summary", "numComments")}}
+        out.append({"paper": paper, "title": p["title"], "numComments": p.get("numComments", 0)})
+    import json
+    return json.dumps(out)
+
+
+SIGNAL_PAPERS = [
+    {"title": "Robots That Fold Laundry", "upvotes": 120, "githubRepo": "https://github.com/a/fold"},
+    {"title": "Robots That Cook Dinner", "upvotes": 50,
+     "summary": "Robots cook. Code: https://gitlab.com/b/cook and more."},
+    {"title": "Robots That Sweep Floors", "upvotes": 10,
+     "summary": "Robots sweep. See https://example.org/sweep for videos."},
+    {"title": "Robots That Paint Walls", "upvotes": 49, "ai_keywords": ["mural synthesis", "wall painting"]},
+    {"title": "Robots That Climb Stairs"},  # upvotes unknown
+]
+
+
+@pytest.fixture(scope="module")
+def signals(tmp_path_factory):
+    ix = small_index(tmp_path_factory.mktemp("signals"), signals_digest(SIGNAL_PAPERS), "api.json")
+    yield ix
+    ix.close()
+
+
+def test_has_code_finds_a_repository_or_a_code_url_in_the_abstract(signals):
+    assert titles(signals, "has:code") == {"Robots That Fold Laundry", "Robots That Cook Dinner"}
+    assert titles(signals, "robots NOT has:code") == {"Robots That Sweep Floors", "Robots That Paint Walls",
+                                                       "Robots That Climb Stairs"}

@@ -14,11 +14,12 @@ from whoosh import columns as wc
 from whoosh import fields as wf
 from whoosh.filedb.filestore import FileStorage
 
+from ..links import has_code
 from ..papers import LibraryState, Paper
 from ..text import title_key
 from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER, symbols
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 class IndexError_(Exception):
@@ -98,6 +99,8 @@ def _doc(p: Paper, state: LibraryState | None, ranks: dict[str, str]) -> dict:
         has.append("tags")
     if p.arxiv_id:
         has.append("arxiv")
+    if has_code(p.abstract, p.github):
+        has.append("code")
     return dict(
         id=p.id, titlekey=title_key(p.title), title=p.title, abstract=p.abstract,
         digest=" ".join(words), author=", ".join(p.authors), arxiv=p.arxiv_id or "", sym=symbols(p.title),
