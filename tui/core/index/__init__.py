@@ -23,6 +23,7 @@ One module per concern:
   what callers ask of the catalog (papers, titles, digest pages, ids)
 * ``query``      -- the query pipeline (:class:`~.query.Search`, a base of Index)
 * ``rewrite``    -- a parsed query rewritten: clamps, prefixes, typo tolerance
+* ``execute``    -- a query run: ranked by Whoosh, or answered from bitsets
 * ``docsets``    -- bitsets of documents, the per-segment cache
 * ``vocabulary`` -- prefix and typo expansion, "did you mean"
 * ``highlight``  -- highlight spans and snippets

@@ -3,19 +3,15 @@
 :func:`clamp_query` bounds the input; the text is parsed with Whoosh's syntax
 (falling back to its plain words), rewritten (leading wildcards dropped, fuzzy
 distances limited, unknown words given typo tolerance, the half-typed last
-word matched as a prefix), then run: ranked by Whoosh when its terms have few
-postings, else answered from bitsets (:class:`~.docsets.DocSets`): the exact
-title first, then by how many query words a title has, newest first; a costly
-query with phrases checks its newest candidates (:meth:`Search._sampled`).
+word matched as a prefix), then run (:class:`~.execute.Execution`).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 import time
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
@@ -23,6 +19,7 @@ from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, Multifie
 from ..text import fold, strip_control, title_key
 from .analysis import TEXT_ANALYZER, CompoundTokenizer, literal_tokens, symbols
 from .docsets import Docs, DocSets, offsets
+from .execute import Execution
 from .highlight import Spans, highlight_spans, snippet
 from .rewrite import MAX_QUERY_TERMS, _note, compounds, rewrite
 from .vocabulary import Vocabulary, did_you_mean
@@ -131,15 +128,15 @@ class Search:
         if first:  # titles with the query's symbols as written (c++, r&d, 50%) rank first
             boosts.append(Docs(first, offsets(searcher), boost=100.0))
         try:
-            total, docs = self._run(q, boosts, offset, limit, notes)
+            total, docs = self._execution(notes).run(q, boosts, offset, limit)
         except Exception as e:  # a query Whoosh cannot run: fall back to plain words
             _note(notes, f"query could not be run as written ({type(e).__name__}); searched its words")
             q = self._plain_query(plain or [text])
-            total, docs = self._run(q, [], offset, limit, notes)
+            total, docs = self._execution(notes).run(q, [], offset, limit)
         if total == 0 and len(plain) > 1 and not _SYNTAX_RE.search(text):
             # no paper has every word: rank the papers that have most of them
             anyq, _ = rewrite(self._plain_query(plain, any_word=True), reader, self.vocabulary, notes, prefixes)
-            total, docs = self._run(anyq, boosts, offset, limit, notes)
+            total, docs = self._execution(notes).run(anyq, boosts, offset, limit)
             if total:
                 q = anyq
                 _note(notes, "no paper has all the words; showing papers with some of them")
@@ -192,112 +189,8 @@ class Search:
             notes.append(f"query syntax not understood ({type(e).__name__}); searched its words")
             return self._plain_query(_plain_words(text) or [text])
 
-    def _run(self, q, boosts: list, offset: int, limit: int, notes: list[str]) -> tuple[int, list[tuple[int, float]]]:
-        """Total and (docnum, score) of the page.
-
-        Whoosh decodes every posting of every query term to rank (~2 us each:
-        a block of ids, weights and positions at a time), and counts the
-        matches in a second pass. A query whose terms have at most COST_MAX
-        postings is ranked by Whoosh; its matches are counted from bitsets
-        (:class:`DocSets`) when it is simple (terms, And, Or, Not). A costlier
-        query is answered from bitsets (:meth:`_broad`), or, with phrases, by
-        checking the newest candidates (:meth:`_sampled`)."""
-        sets = self.docsets
-        reader = self.searcher.reader()
-        cheap = _cost(q, reader) <= COST_MAX
-        hits = sets.evaluate(q)
-        final = wq.AndMaybe(q, wq.Or(boosts)) if boosts else q
-        if hits is None:
-            if cheap:
-                return self._scored(final, offset, limit)
-            candidates = sets.evaluate(q, superset=True)
-            if candidates is None or candidates.bit_count() <= SAMPLE_MIN:
-                return self._scored(final, offset, limit)
-            return self._sampled(q, candidates, offset, limit, notes)
-        total = hits.bit_count()
-        if not total:
-            return 0, []
-        if cheap:
-            return total, self._scored(final, offset, limit, total)[1]
-        return total, self._broad(q, hits, boosts, offset, limit, notes)
-
-    def _scored(self, q, offset: int, limit: int, total: int | None = None) -> tuple[int, list[tuple[int, float]]]:
-        results = self.searcher.search(q, limit=offset + limit, terms=False)
-        end = min(results.scored_length(), offset + limit)
-        page = [(results.docnum(i), results.score(i)) for i in range(offset, end)]
-        return (len(results) if total is None else total), page
-
-    def _broad(self, q, hits: int, boosts: list, offset: int, limit: int,
-               notes: list[str]) -> list[tuple[int, float]]:
-        """The page of a query too costly to rank whole (``hits``, its matches):
-        the paper whose title is the query, then papers by how many of the query
-        words their title has, each group newest first (all from bitsets)."""
-        sets = self.docsets
-        _note(notes, "many papers match: those with more of the words in the title first, then newest")
-        need = offset + limit
-        exact = 0
-        for b in boosts:
-            if isinstance(b, wq.Term) and b.fieldname == "titlekey":
-                exact |= sets.term("titlekey", b.text) & hits
-            elif isinstance(b, Docs):
-                exact |= b.bits & hits
-        out = sets.newest(exact, need)
-        rest = hits & ~exact
-        groups = [g for g in (_title_only(c) for c in _word_groups(q)) if g is not None]
-        for tier in _by_count([sets.evaluate(g) or 0 for g in groups[:MAX_QUERY_TERMS]]):
-            if len(out) >= need:
-                break
-            tier &= rest
-            out += sets.newest(tier, need - len(out))
-            rest &= ~tier
-        if len(out) < need:
-            out += sets.newest(rest, need - len(out))
-        return [(d, 0.0) for d in out[offset:need]]
-
-    def _sampled(self, q, candidates: int, offset: int, limit: int,
-                 notes: list[str]) -> tuple[int, list[tuple[int, float]]]:
-        """A costly query with phrases: its candidates (papers with all the
-        words) are checked newest first until the page is full; the total is
-        estimated from the share that matched unless all were checked."""
-        sets = self.docsets
-        need = offset + limit
-        order = sets.newest(candidates, candidates.bit_count())
-        found: list[int] = []
-        checked = 0
-        step = max(need + need // 2, SAMPLE_MIN)
-        while checked < len(order) and (len(found) < need or checked < SAMPLE_MIN):
-            chunk = order[checked:checked + step]
-            matched = set(self._verify(q, sorted(chunk)))
-            found += [d for d in chunk if d in matched]
-            checked += len(chunk)
-            step = min(step * 2, 4096)
-        if checked >= len(order):
-            total = len(found)
-        else:
-            total = max(len(found), round(len(order) * len(found) / checked))
-            _note(notes, f"about {total:,} papers match (estimated from the newest {checked:,} "
-                         "candidates); newest first")
-        return total, [(d, 0.0) for d in found[offset:need]]
-
-    def _verify(self, q, docs: list[int]) -> Iterable[int]:
-        """Those of ``docs`` (ascending) that ``q`` matches."""
-        searcher = self.searcher
-        leaves = searcher.leaf_searchers()
-        offsets = [off for _, off in leaves]
-        i = 0
-        while i < len(docs):
-            k = bisect.bisect_right(offsets, docs[i]) - 1
-            sub, off = leaves[k]
-            end = off + sub.doc_count_all()
-            j = bisect.bisect_left(docs, end, i)
-            m = q.matcher(sub, searcher.boolean_context())
-            for d in docs[i:j]:
-                if not m.is_active():
-                    break
-                m.skip_to(d - off)
-                if m.is_active() and m.id() == d - off:
-                    yield d
-            i = j
+    def _execution(self, notes: list[str]) -> Execution:
+        return Execution(self.searcher, self.docsets, notes, COST_MAX, SAMPLE_MIN)
 
     @property
     def docsets(self) -> "DocSets":
@@ -404,68 +297,3 @@ def _word_spans(text: str) -> list[re.Match]:
 def _plain_words(text: str) -> list[str]:
     """The words of a query with its syntax removed (see :func:`_word_spans`)."""
     return [m.group(0) for m in _word_spans(text)]
-
-
-def _cost(q, reader) -> int:
-    """The postings Whoosh would decode to rank ``q``: its terms' document counts."""
-    total = 0
-    for fieldname, text in q.iter_all_terms():
-        try:
-            total += reader.doc_frequency(fieldname, text)
-        except Exception:
-            pass
-    return total
-
-
-def _word_groups(q) -> list:
-    """The parts of ``q`` that stand for one query word each: the children of a
-    top-level And or Or (a word's fields and expansions are an Or below)."""
-    while isinstance(q, (wq.AndMaybe, wq.AndNot)):
-        q = q.a
-    if type(q) in (wq.And, wq.Or) and any(not c.is_leaf() for c in q.children()):
-        return list(q.children())
-    return [q]
-
-
-def _by_count(sets: list[int]) -> Iterator[int]:
-    """Documents by how many of ``sets`` have them, most first (never zero),
-    from a bit-sliced counter: plane i holds bit i of each document's count."""
-    planes: list[int] = []
-    for s in sets:
-        carry = s
-        for i in range(len(planes)):
-            planes[i], carry = planes[i] ^ carry, planes[i] & carry
-            if not carry:
-                break
-        if carry:
-            planes.append(carry)
-    for n in range(len(sets), 0, -1):
-        out = -1
-        for i, plane in enumerate(planes):
-            out &= plane if n >> i & 1 else ~plane
-        if n >> len(planes):
-            continue
-        if out:
-            yield out
-
-
-def _title_only(q):
-    """``q`` with its abstract terms dropped (``a b`` -> both in the title), or
-    None when that is not a narrowing of ``q`` (negations) or drops everything."""
-    def ok(node) -> bool:
-        if isinstance(node, (wq.And, wq.Or)):
-            return all(ok(c) for c in node.children())
-        return isinstance(node, wq.Term) or node is wq.NullQuery
-
-    if not ok(q):
-        return None
-
-    def strip(node):
-        if isinstance(node, wq.Term):
-            return node if node.fieldname == "title" else wq.NullQuery
-        if node is wq.NullQuery:
-            return node
-        return node.apply(strip)
-
-    out = strip(q).normalize()
-    return None if out is wq.NullQuery else out
