@@ -200,3 +200,80 @@ def test_has_code_finds_a_repository_or_a_code_url_in_the_abstract(signals):
     assert titles(signals, "has:code") == {"Robots That Fold Laundry", "Robots That Cook Dinner"}
     assert titles(signals, "robots NOT has:code") == {"Robots That Sweep Floors", "Robots That Paint Walls",
                                                        "Robots That Climb Stairs"}
+
+
+@pytest.mark.parametrize("q, found", [
+    ("upvotes:>=50", {"Robots That Fold Laundry", "Robots That Cook Dinner"}),
+    ("upvotes:>50", {"Robots That Fold Laundry"}),
+    ("upvotes:50", {"Robots That Cook Dinner"}),
+    ("upvotes:<50", {"Robots That Sweep Floors", "Robots That Paint Walls"}),
+    ("upvotes:<=10", {"Robots That Sweep Floors"}),
+    ("upvotes:10..50", {"Robots That Sweep Floors", "Robots That Paint Walls", "Robots That Cook Dinner"}),
+    ("upvotes:49..", {"Robots That Fold Laundry", "Robots That Cook Dinner", "Robots That Paint Walls"}),
+    ("upvotes:..10", {"Robots That Sweep Floors"}),
+    ("UPVOTES:>=100", {"Robots That Fold Laundry"}),
+    ("robots upvotes:>=50", {"Robots That Fold Laundry", "Robots That Cook Dinner"}),
+    ("dinner OR upvotes:>100", {"Robots That Fold Laundry", "Robots That Cook Dinner"}),
+    ("robots NOT upvotes:<50", {"Robots That Fold Laundry", "Robots That Cook Dinner", "Robots That Climb Stairs"}),
+    ("(upvotes:>=50) has:code", {"Robots That Fold Laundry", "Robots That Cook Dinner"}),
+    ("upvotes:>=50 upvotes:<100", {"Robots That Cook Dinner"}),
+    ("upvotes:50..10", set()),
+])
+def test_upvotes_ranges(signals, monkeypatch, q, found):
+    import tui.core.index as index_module
+
+    assert titles(signals, q) == found, q
+    assert signals.search(q).total == len(found)
+    monkeypatch.setattr(index_module.query, "COST_MAX", 0)  # answered from bitsets
+    assert titles(signals, q) == found, q
+
+
+@pytest.mark.parametrize("q", ["upvotes:lots", "upvotes:>10..20", "robots upvotes:"])
+def test_an_upvotes_without_a_range_says_how_to_write_one(signals, q):
+    assert any("upvotes: takes a number" in n for n in signals.search(q).notes)
+
+
+def test_sort_by_upvotes_then_newest(signals):
+    by_votes = [h.title for h in signals.search("robots", sort="upvotes").hits]
+    assert by_votes == ["Robots That Fold Laundry", "Robots That Cook Dinner", "Robots That Paint Walls",
+                        "Robots That Sweep Floors", "Robots That Climb Stairs"]  # unknown upvotes last
+    assert [h.title for h in signals.search("", sort="upvotes", limit=2, offset=1).hits] == by_votes[1:3]
+    assert [h.title for h in signals.search('"robots that"', sort="upvotes").hits] == by_votes
+    assert [h.title for h in signals.search("upvotes:>=10", sort="upvotes").hits] == by_votes[:4]
+
+
+def test_sort_newest_first(signals, bundled):
+    newest = [h.id for h in bundled.search("", limit=300).hits]
+    for q in ("transformer", '"vision transformer"', "title:swin OR megatron", "vision-language"):
+        res = bundled.search(q, sort="newest", limit=300)
+        assert res.total == bundled.search(q, limit=300).total
+        got = [newest.index(h.id) for h in res.hits]
+        assert got == sorted(got) and {h.id for h in res.hits} == {h.id for h in bundled.search(q, limit=300).hits}
+    # an upvotes range alone has nothing to rank by: newest first
+    assert [h.title for h in signals.search("upvotes:>=0").hits] == [
+        h.title for h in signals.search("upvotes:>=0", sort="newest").hits]
+
+
+def test_sort_must_be_known(signals):
+    with pytest.raises(ValueError, match="relevance, newest, upvotes"):
+        signals.search("robots", sort="stars")
+
+
+def test_search_command_sorts(tmp_path, capsys):
+    import json
+
+    from tui.cli import main
+
+    home = tmp_path / "home"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text("[app]\nbundled = false\n")
+    (home / "data" / "digests").mkdir(parents=True)
+    (home / "data" / "digests" / "api.json").write_text(signals_digest(SIGNAL_PAPERS))
+    assert main(["--data-dir", str(home), "search", "robots", "--sort", "upvotes", "--json"]) == 0
+    got = [(d["title"], d["upvotes"]) for d in json.loads(capsys.readouterr().out)]
+    assert [v for _, v in got] == [120, 50, 49, 10, None]
+    assert main(["--data-dir", str(home), "search", "has:code", "upvotes:>=100"]) == 0
+    assert "Robots That Fold Laundry" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as e:
+        main(["--data-dir", str(home), "search", "robots", "--sort", "stars"])
+    assert e.value.code == 2

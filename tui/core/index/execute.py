@@ -11,7 +11,7 @@ from typing import Iterable, Iterator
 
 from whoosh import query as wq
 
-from .docsets import Docs, DocSets
+from .docsets import ColumnRange, Docs, DocSets
 from .rewrite import MAX_QUERY_TERMS, _note
 
 
@@ -27,8 +27,10 @@ class Execution:
         self.cost_max = cost_max
         self.sample_min = sample_min
 
-    def run(self, q, boosts: list, offset: int, limit: int) -> tuple[int, list[tuple[int, float]]]:
-        """Total and (docnum, score) of the page.
+    def run(self, q, boosts: list, offset: int, limit: int,
+            sort: str = "relevance") -> tuple[int, list[tuple[int, float]]]:
+        """Total and (docnum, score) of the page, by relevance, or sorted
+        (``newest``, ``upvotes``: see :meth:`_sorted`).
 
         Whoosh decodes every posting of every query term to rank (~2 us each:
         a block of ids, weights and positions at a time), and counts the
@@ -38,6 +40,8 @@ class Execution:
         query is answered from bitsets (:meth:`_broad`), or, with phrases, by
         checking the newest candidates (:meth:`_sampled`)."""
         sets = self.sets
+        if sort != "relevance" or _unranked(q):
+            return self._sorted(q, offset, limit, sort)
         reader = self.searcher.reader()
         cheap = _cost(q, reader) <= self.cost_max
         hits = sets.evaluate(q)
@@ -88,13 +92,31 @@ class Execution:
             out += sets.newest(rest, need - len(out))
         return [(d, 0.0) for d in out[offset:need]]
 
-    def _sampled(self, q, candidates: int, offset: int, limit: int) -> tuple[int, list[tuple[int, float]]]:
+    def key(self, sort: str) -> list[int]:
+        """Each document's place in a sort order (larger first)."""
+        return self.sets.by_votes if sort == "upvotes" else self.sets.keys
+
+    def _sorted(self, q, offset: int, limit: int, sort: str) -> tuple[int, list[tuple[int, float]]]:
+        """The page of ``q`` newest first (``newest``, and queries with nothing
+        to rank by such as ``upvotes:>=50``), or most upvoted first (then
+        newest; unknown upvotes last): from bitsets when they answer ``q``,
+        else by checking candidates in that order (:meth:`_sampled`)."""
+        sets = self.sets
+        hits = sets.evaluate(q)
+        if hits is None:
+            candidates = sets.evaluate(q, superset=True)
+            return self._sampled(q, sets.live if candidates is None else candidates, offset, limit, sort)
+        return hits.bit_count(), [(d, 0.0) for d in sets.top(hits, offset + limit, self.key(sort))[offset:]]
+
+    def _sampled(self, q, candidates: int, offset: int, limit: int,
+                 sort: str = "newest") -> tuple[int, list[tuple[int, float]]]:
         """A costly query with phrases: its candidates (papers with all the
-        words) are checked newest first until the page is full; the total is
-        estimated from the share that matched unless all were checked."""
+        words) are checked newest (or most upvoted) first until the page is
+        full; the total is estimated from the share that matched unless all
+        were checked."""
         sets = self.sets
         need = offset + limit
-        order = sets.newest(candidates, candidates.bit_count())
+        order = sets.top(candidates, candidates.bit_count(), self.key(sort))
         found: list[int] = []
         checked = 0
         step = max(need + need // 2, self.sample_min)
@@ -108,8 +130,9 @@ class Execution:
             total = len(found)
         else:
             total = max(len(found), round(len(order) * len(found) / checked))
-            _note(self.notes, f"about {total:,} papers match (estimated from the newest {checked:,} "
-                         "candidates); newest first")
+            first = "most upvoted" if sort == "upvotes" else "newest"
+            _note(self.notes, f"about {total:,} papers match (estimated from the {first} {checked:,} "
+                              f"candidates); {first} first")
         return total, [(d, 0.0) for d in found[offset:need]]
 
     def _verify(self, q, docs: list[int]) -> Iterable[int]:
@@ -131,6 +154,12 @@ class Execution:
                 if m.is_active() and m.id() == d - off:
                     yield d
             i = j
+
+
+def _unranked(q) -> bool:
+    """``q`` has no term to rank by (``upvotes:>=50`` alone)."""
+    return isinstance(q, ColumnRange) or (
+        any(isinstance(leaf, ColumnRange) for leaf in q.leaves()) and not any(True for _ in q.iter_all_terms()))
 
 
 def _cost(q, reader) -> int:

@@ -22,6 +22,7 @@ from .docsets import Docs, DocSets, offsets
 from .execute import Execution
 from .highlight import Spans, highlight_spans, snippet
 from .rewrite import MAX_QUERY_TERMS, _note, compounds, rewrite
+from .signals import SORTS, UpvotesPlugin, range_note
 from .vocabulary import Vocabulary, did_you_mean
 
 MAX_QUERY_CHARS = 256
@@ -88,21 +89,29 @@ class Search:
             parser.add_plugin(FuzzyTermPlugin())
             parser.add_plugin(FieldAliasPlugin({"is_": ["is"], "tag": ["tags"], "note": ["notes"],
                                                  "author": ["authors", "by"], "digest": ["label"]}))
+            parser.add_plugin(UpvotesPlugin())
             self._parser = parser
         return self._parser
 
-    def search(self, query: str, limit: int = 20, offset: int = 0) -> SearchResult:
+    def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance") -> SearchResult:
         """Search with Whoosh syntax; any string is accepted.
 
         Parser errors fall back to plain words; leading wildcards, fuzzy
         distances above 2 and very long input are clamped; a word that is not
         in the vocabulary is matched with typo tolerance; an exact title match
-        ranks first.
+        ranks first. ``sort`` is one of :data:`~.signals.SORTS`: by relevance,
+        newest first, or most upvoted first (then newest).
         """
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         t0 = time.perf_counter()
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
         text, notes = clamp_query(query)
+        if not text.strip() and sort == "upvotes":
+            ex = self._execution(notes)
+            docs = [(d, 0.0) for d in self.docsets.top(self.docsets.live, offset + limit, ex.key(sort))[offset:]]
+            return self._result(text, self.count(), docs, set(), None, notes, t0, offset)
         if not text.strip():
             ids = self.catalog.page(offset, limit)
             titles = self.catalog.titles(ids)
@@ -127,34 +136,42 @@ class Search:
         first = self._literal(literal) if literal else 0
         if first:  # titles with the query's symbols as written (c++, r&d, 50%) rank first
             boosts.append(Docs(first, offsets(searcher), boost=100.0))
+        bad_range = range_note(text)
+        if bad_range:
+            _note(notes, bad_range)
+        run = self._execution(notes)
         try:
-            total, docs = self._execution(notes).run(q, boosts, offset, limit)
+            total, docs = run.run(q, boosts, offset, limit, sort)
         except Exception as e:  # a query Whoosh cannot run: fall back to plain words
             _note(notes, f"query could not be run as written ({type(e).__name__}); searched its words")
             q = self._plain_query(plain or [text])
-            total, docs = self._execution(notes).run(q, [], offset, limit)
+            total, docs = run.run(q, [], offset, limit, sort)
         if total == 0 and len(plain) > 1 and not _SYNTAX_RE.search(text):
             # no paper has every word: rank the papers that have most of them
             anyq, _ = rewrite(self._plain_query(plain, any_word=True), reader, self.vocabulary, notes, prefixes)
-            total, docs = self._execution(notes).run(anyq, boosts, offset, limit)
+            total, docs = run.run(anyq, boosts, offset, limit, sort)
             if total:
                 q = anyq
                 _note(notes, "no paper has all the words; showing papers with some of them")
         if total == 0 and first and all(any(fold(w) in t for t in literal) for w in plain):
             # nothing but symbols, or words only of the symbols' tokens: the titles as written
             total = first.bit_count()
-            docs = [(d, 0.0) for d in self.docsets.newest(first, offset + limit)[offset:]]
-            _note(notes, "titles that contain " + " ".join(literal) + " as written, newest first")
-        terms = self._highlight_terms(q, reader)
-        ids = [searcher.stored_fields(dn)["id"] for dn, _ in docs]
+            docs = [(d, 0.0) for d in self.docsets.top(first, offset + limit, run.key(sort))[offset:]]
+            _note(notes, "titles that contain " + " ".join(literal) + " as written")
+        suggestion = None
+        if total < 3 or fuzzy_used:
+            suggestion = self.suggest(text)
+        return self._result(text, total, docs, self._highlight_terms(q, reader), suggestion, notes, t0, offset)
+
+    def _result(self, text: str, total: int, docs: list[tuple[int, float]], terms: set[str],
+                suggestion: str | None, notes: list[str], t0: float, offset: int = 0) -> SearchResult:
+        stored = self.searcher.stored_fields
+        ids = [stored(dn)["id"] for dn, _ in docs]
         titles = self.catalog.titles(ids)
         hits = []
         for (dn, score), pid in zip(docs, ids):
             title = titles.get(pid, "")
             hits.append(Hit(pid, float(score), title, highlight_spans(title, terms)))
-        suggestion = None
-        if total < 3 or fuzzy_used:
-            suggestion = self.suggest(text)
         return SearchResult(text, total, tuple(hits), offset, frozenset(terms), suggestion,
                             tuple(notes), (time.perf_counter() - t0) * 1000)
 

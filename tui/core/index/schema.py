@@ -19,7 +19,11 @@ from ..papers import LibraryState, Paper
 from ..text import title_key
 from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER, symbols
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
+
+
+VOTES = "votes"  # the column of upvotes
+MAX_VOTES = 2**31 - 1
 
 
 class IndexError_(Exception):
@@ -60,6 +64,8 @@ def make_schema() -> wf.Schema:
         has=wf.KEYWORD(lowercase=True),
         # the catalog's listing order (newest digest first) as a number: see _order_key
         order=wf.COLUMN(wc.NumericColumn("Q", default=0)),
+        # upvotes (-1: unknown), for upvotes: ranges and sorting
+        votes=wf.COLUMN(wc.NumericColumn("i", default=-1)),
     )
 
 
@@ -105,5 +111,5 @@ def _doc(p: Paper, state: LibraryState | None, ranks: dict[str, str]) -> dict:
         id=p.id, titlekey=title_key(p.title), title=p.title, abstract=p.abstract,
         digest=" ".join(words), author=", ".join(p.authors), arxiv=p.arxiv_id or "", sym=symbols(p.title),
         tag=",".join(state.tags), note=state.note, is_=" ".join(flags), has=" ".join(has) or "none",
-        order=_order_key(p, ranks),
+        order=_order_key(p, ranks), votes=-1 if p.upvotes is None else max(0, min(p.upvotes, MAX_VOTES)),
     )
