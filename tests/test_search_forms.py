@@ -277,3 +277,18 @@ def test_search_command_sorts(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(["--data-dir", str(home), "search", "robots", "--sort", "stars"])
     assert e.value.code == 2
+
+
+def test_ai_keywords_are_words_of_the_paper_weighed_below_the_title(tmp_path):
+    ix = small_index(tmp_path, signals_digest([
+        {"title": "Robots That Paint Walls", "ai_keywords": ["mural synthesis", "wall-painting"]},
+        {"title": "Mural Synthesis at Scale"},
+        {"title": "Robots That Stack Boxes"},
+    ]), "api.json")
+    try:
+        assert [h.title for h in ix.search("mural synthesis").hits] == [
+            "Mural Synthesis at Scale", "Robots That Paint Walls"]
+        assert titles(ix, "wall-painting") == {"Robots That Paint Walls"}
+        assert titles(ix, '"mural synthesis" robots') == {"Robots That Paint Walls"}
+    finally:
+        ix.close()

@@ -258,10 +258,18 @@ def literal_tokens(query: str) -> list[str]:
     return out
 
 
+def abstract_text(p: Paper) -> str:
+    """What the abstract field indexes: the abstract, then the AI keywords the
+    API gives (words of the paper, weighed as the abstract's, below the title's)."""
+    if p.ai_keywords:
+        return p.abstract + "\n" + " ; ".join(p.ai_keywords)
+    return p.abstract
+
+
 def _found_words(papers: Iterable[Paper]) -> Counter:
     """The words of these papers' titles and abstracts, as BulkWriter.words counts them."""
     found: Counter = Counter()
     for p in papers:
         WORDS.found(p.title, found)
-        WORDS.found(p.abstract, found)
+        WORDS.found(abstract_text(p), found)
     return found

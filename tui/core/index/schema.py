@@ -17,9 +17,9 @@ from whoosh.filedb.filestore import FileStorage
 from ..links import has_code
 from ..papers import LibraryState, Paper
 from ..text import title_key
-from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER, symbols
+from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER, abstract_text, symbols
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 
 VOTES = "votes"  # the column of upvotes
@@ -108,7 +108,7 @@ def _doc(p: Paper, state: LibraryState | None, ranks: dict[str, str]) -> dict:
     if has_code(p.abstract, p.github):
         has.append("code")
     return dict(
-        id=p.id, titlekey=title_key(p.title), title=p.title, abstract=p.abstract,
+        id=p.id, titlekey=title_key(p.title), title=p.title, abstract=abstract_text(p),
         digest=" ".join(words), author=", ".join(p.authors), arxiv=p.arxiv_id or "", sym=symbols(p.title),
         tag=",".join(state.tags), note=state.note, is_=" ".join(flags), has=" ".join(has) or "none",
         order=_order_key(p, ranks), votes=-1 if p.upvotes is None else max(0, min(p.upvotes, MAX_VOTES)),
