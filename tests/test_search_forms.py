@@ -292,3 +292,20 @@ def test_ai_keywords_are_words_of_the_paper_weighed_below_the_title(tmp_path):
         assert titles(ix, '"mural synthesis" robots') == {"Robots That Paint Walls"}
     finally:
         ix.close()
+
+
+# --- relevance ----------------------------------------------------------------------
+
+def test_known_items_rank_first_on_the_bundled_corpus(bundled):
+    """The known-item set (tui/bench/known_items.tsv, measured at scale by the
+    bench) and the relevance set, on the bundled papers alone."""
+    from pathlib import Path
+
+    from tui.bench.relevance import KNOWN_ITEMS, load, measure
+
+    known = {p.title for p in bundled.catalog.iter_papers()}
+    assert len(load(KNOWN_ITEMS)) >= 120 and all(title in known for _, title in load(KNOWN_ITEMS))
+    for path in (KNOWN_ITEMS, Path(__file__).parent / "data" / "relevance.tsv"):
+        got = measure(bundled, queries=path)
+        assert got["papers"]["mrr"] >= 0.95, (path.name, got["papers"]["misses"])
+        assert 0 < got["fts5"]["mrr"] <= 1
