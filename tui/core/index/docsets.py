@@ -14,12 +14,15 @@ from array import array
 
 from whoosh import columns as wc
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.util.numeric import byte_to_length
 
 from .bulk import BITS_EXT
 from .schema import VOTES
 
 
+_LENGTH = [byte_to_length(b) or 1 for b in range(256)]  # a field length's byte, decoded
 _BITS_OF_BYTE = [tuple(i for i in range(8) if b >> i & 1) for b in range(256)]
 
 
@@ -194,18 +197,29 @@ class DocSets:
 
     def column(self, name: str, default: int = 0) -> list[int]:
         """Each document's value in the numeric column ``name``."""
+        return self._per_doc(name, lambda r: r.column_reader(name, translate=False), lambda col: col, default)
+
+    def lengths(self, fieldname: str) -> list[int]:
+        """Each document's length of ``fieldname`` as Whoosh scores it (the
+        byte it keeps per document, decoded; 1 when there is none)."""
+        name = f"_{fieldname}_len"
+        return self._per_doc(name, lambda r: r._perdoc.column_reader(name, LENGTHS_COLUMN),
+                             lambda col: [_LENGTH[b] for b in col], 1)
+
+    def _per_doc(self, name: str, reader, decode, default: int) -> list[int]:
+        """A value per document from each segment's column ``name`` (its
+        ``reader``, values through ``decode``), kept per segment."""
         values = self._columns.get(name)
         if values is None:
             values = []
             for (r, _), seg in zip(self.leaves, self._segs):
                 cols = seg["columns"]
                 if name not in cols:
-                    n = r.doc_count_all()
                     try:
-                        col = _numbers(r.column_reader(name, translate=False))
+                        col = _numbers(reader(r))
                     except Exception:
                         col = []
-                    cols[name] = col if len(col) == n else [default] * n
+                    cols[name] = decode(col) if len(col) == r.doc_count_all() else [default] * r.doc_count_all()
                 values += cols[name]
             self._columns[name] = values
         return values

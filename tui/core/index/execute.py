@@ -1,31 +1,36 @@
 """Running a rewritten query against one searcher: ranked by Whoosh when
-its terms have few postings, else answered from bitsets
-(:class:`~.docsets.DocSets`): the exact title first, then by how many query
-words a title has, newest first; a costly query with phrases checks its
-newest candidates (:meth:`Execution._sampled`)."""
+its terms have few postings, else its matches are found from bitsets
+(:class:`~.docsets.DocSets`; phrases checked when their candidates are few)
+and ranked from them (:class:`~.rank.Ranker`); a costly phrase with many
+candidates checks its best candidates (:meth:`Execution._sampled`)."""
 
 from __future__ import annotations
 
 import bisect
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from whoosh import query as wq
 
-from .docsets import ColumnRange, Docs, DocSets
-from .rewrite import MAX_QUERY_TERMS, _note
+from .docsets import ColumnRange, Docs, DocSets, _docs_of
+from .phrases import phrase_docs
+from .rank import FIELDS, Ranker, _bits_of
+from .rewrite import _note
 
 
 class Execution:
     """One query's run: the searcher and its document sets, the notes the
-    search reports, and the limits (postings Whoosh may rank, candidates a
-    costly phrase checks at least) as the query module sets them."""
+    search reports, the limits (postings Whoosh may rank, candidates a costly
+    phrase checks at least, candidates of a phrase checked to count it
+    exactly) as the query module sets them."""
 
-    def __init__(self, searcher, sets: DocSets, notes: list[str], cost_max: int, sample_min: int):
+    def __init__(self, searcher, sets: DocSets, notes: list[str], cost_max: int, sample_min: int,
+                 verify_max: int = 0):
         self.searcher = searcher
         self.sets = sets
         self.notes = notes
         self.cost_max = cost_max
         self.sample_min = sample_min
+        self.verify_max = verify_max
 
     def run(self, q, boosts: list, offset: int, limit: int,
             sort: str = "relevance") -> tuple[int, list[tuple[int, float]]]:
@@ -37,8 +42,10 @@ class Execution:
         matches in a second pass. A query whose terms have at most COST_MAX
         postings is ranked by Whoosh; its matches are counted from bitsets
         (:class:`DocSets`) when it is simple (terms, And, Or, Not). A costlier
-        query is answered from bitsets (:meth:`_broad`), or, with phrases, by
-        checking the newest candidates (:meth:`_sampled`)."""
+        query's matches come from bitsets, its phrases checked when their
+        candidates are few (:meth:`_exact`), and are ranked from bitsets
+        (:meth:`_ranked`); a phrase with too many candidates to check them all
+        checks its best ones until the page is full (:meth:`_sampled`)."""
         sets = self.sets
         if sort != "relevance" or _unranked(q):
             return self._sorted(q, offset, limit, sort)
@@ -52,13 +59,15 @@ class Execution:
             candidates = sets.evaluate(q, superset=True)
             if candidates is None or candidates.bit_count() <= self.sample_min:
                 return self._scored(final, offset, limit)
-            return self._sampled(q, candidates, offset, limit)
+            hits = self._exact(q, candidates)
+            if hits is None:
+                return self._sampled(q, candidates, offset, limit, boosts=boosts)
         total = hits.bit_count()
         if not total:
             return 0, []
         if cheap:
             return total, self._scored(final, offset, limit, total)[1]
-        return total, self._broad(q, hits, boosts, offset, limit)
+        return total, self._ranked(q, hits, boosts, offset + limit)[offset:]
 
     def _scored(self, q, offset: int, limit: int, total: int | None = None) -> tuple[int, list[tuple[int, float]]]:
         results = self.searcher.search(q, limit=offset + limit, terms=False)
@@ -66,31 +75,62 @@ class Execution:
         page = [(results.docnum(i), results.score(i)) for i in range(offset, end)]
         return (len(results) if total is None else total), page
 
-    def _broad(self, q, hits: int, boosts: list, offset: int, limit: int) -> list[tuple[int, float]]:
-        """The page of a query too costly to rank whole (``hits``, its matches):
-        the paper whose title is the query, then papers by how many of the query
-        words their title has, each group newest first (all from bitsets)."""
+    def _ranked(self, q, hits: int, boosts: list, need: int) -> list[tuple[int, float]]:
+        """The ``need`` best of ``hits`` by :class:`Ranker`: a paper whose title
+        is the query (or has its symbols as written) first, the title phrase
+        of the query words boosted, as the boosts do in Whoosh."""
         sets = self.sets
-        _note(self.notes, "many papers match: those with more of the words in the title first, then newest")
-        need = offset + limit
-        exact = 0
+        first = 0
+        phrase = None
         for b in boosts:
             if isinstance(b, wq.Term) and b.fieldname == "titlekey":
-                exact |= sets.term("titlekey", b.text) & hits
+                first |= sets.term("titlekey", b.text)
             elif isinstance(b, Docs):
-                exact |= b.bits & hits
-        out = sets.newest(exact, need)
-        rest = hits & ~exact
-        groups = [g for g in (_title_only(c) for c in _word_groups(q)) if g is not None]
-        for tier in _by_count([sets.evaluate(g) or 0 for g in groups[:MAX_QUERY_TERMS]]):
-            if len(out) >= need:
-                break
-            tier &= rest
-            out += sets.newest(tier, need - len(out))
-            rest &= ~tier
-        if len(out) < need:
-            out += sets.newest(rest, need - len(out))
-        return [(d, 0.0) for d in out[offset:need]]
+                first |= b.bits
+            elif isinstance(b, wq.Phrase) and b.fieldname == "title":
+                phrase = list(b.words)
+        return self._ranker(q, hits).rank(need, first, phrase)
+
+    def _ranker(self, q, hits: int) -> Ranker:
+        return Ranker(self.sets, {f: self.searcher.schema[f].format.field_boost for f in FIELDS}, q, hits)
+
+    def _exact(self, q, within: int, most: int | None = None) -> int | None:
+        """The documents of ``within`` that ``q`` matches, from bitsets, its
+        phrases checked on their candidates (at most ``most`` a phrase, by
+        default ``verify_max``: those left after the bitsets narrowed them);
+        None if more, or for a part bitsets cannot answer."""
+        sets = self.sets
+        most = self.verify_max if most is None else most
+        bits = sets.evaluate(q)
+        if bits is not None:
+            return bits & within
+        if isinstance(q, (wq.Phrase, wq.Sequence)):
+            candidates = sets.evaluate(q, superset=True)
+            if candidates is None:
+                return None
+            candidates &= within
+            if candidates.bit_count() > most:
+                return None
+            return _bits_of(list(self._verify(q, _docs_of(candidates))))
+        if type(q) in (wq.And, wq.Or):
+            children = sorted(q.children(), key=lambda c: sets.evaluate(c) is None)  # bitsets first
+            acc = within if type(q) is wq.And else 0
+            for child in children:
+                part = self._exact(child, acc if type(q) is wq.And else within & ~acc, most)
+                if part is None:
+                    return None
+                acc = part if type(q) is wq.And else acc | part
+            return acc
+        if isinstance(q, (wq.AndNot, wq.Require)):
+            a = self._exact(q.a, within, most)
+            b = None if a is None else self._exact(q.b, a, most)
+            return None if b is None else a & ~b if isinstance(q, wq.AndNot) else b
+        if isinstance(q, wq.AndMaybe):
+            return self._exact(q.a, within, most)
+        if isinstance(q, wq.Not):
+            inner = self._exact(q.query, within, most)
+            return None if inner is None else within & sets.live & ~inner
+        return None
 
     def key(self, sort: str) -> list[int]:
         """Each document's place in a sort order (larger first)."""
@@ -108,35 +148,51 @@ class Execution:
             return self._sampled(q, sets.live if candidates is None else candidates, offset, limit, sort)
         return hits.bit_count(), [(d, 0.0) for d in sets.top(hits, offset + limit, self.key(sort))[offset:]]
 
-    def _sampled(self, q, candidates: int, offset: int, limit: int,
-                 sort: str = "newest") -> tuple[int, list[tuple[int, float]]]:
+    def _sampled(self, q, candidates: int, offset: int, limit: int, sort: str = "relevance",
+                 boosts: list | None = None) -> tuple[int, list[tuple[int, float]]]:
         """A costly query with phrases: its candidates (papers with all the
-        words) are checked newest (or most upvoted) first until the page is
-        full; the total is estimated from the share that matched unless all
-        were checked."""
+        words) are checked best first (by :class:`Ranker`, or newest or most
+        upvoted first) until the page is full; the total is estimated from
+        the share that matched unless all were checked."""
         sets = self.sets
         need = offset + limit
-        order = sets.top(candidates, candidates.bit_count(), self.key(sort))
-        found: list[int] = []
+        found: list[tuple[int, float]] = []
         checked = 0
+        left = candidates
+        total_candidates = candidates.bit_count()
         step = max(need + need // 2, self.sample_min)
-        while checked < len(order) and (len(found) < need or checked < self.sample_min):
-            chunk = order[checked:checked + step]
-            matched = set(self._verify(q, sorted(chunk)))
-            found += [d for d in chunk if d in matched]
+        key = None if sort == "relevance" else self.key(sort)
+        while left and (len(found) < need or checked < self.sample_min):
+            if key is None:
+                chunk = self._ranked(q, left, boosts or [], step)
+            else:
+                chunk = [(d, 0.0) for d in sets.top(left, step, key)]
+            inside = _bits_of([d for d, _ in chunk])
+            exact = self._exact(q, inside, len(chunk))
+            matched = (set(_docs_of(exact)) if exact is not None
+                       else set(self._verify(q, sorted(d for d, _ in chunk))))
+            found += [ds for ds in chunk if ds[0] in matched]
             checked += len(chunk)
+            left &= ~inside
             step = min(step * 2, 4096)
-        if checked >= len(order):
+        if not left:
             total = len(found)
         else:
-            total = max(len(found), round(len(order) * len(found) / checked))
-            first = "most upvoted" if sort == "upvotes" else "newest"
+            total = max(len(found), round(total_candidates * len(found) / checked))
+            first = {"relevance": "best", "upvotes": "most upvoted"}.get(sort, "newest")
             _note(self.notes, f"about {total:,} papers match (estimated from the {first} {checked:,} "
-                              f"candidates); {first} first")
-        return total, [(d, 0.0) for d in found[offset:need]]
+                              f"candidates)")
+        return total, found[offset:need]
 
     def _verify(self, q, docs: list[int]) -> Iterable[int]:
-        """Those of ``docs`` (ascending) that ``q`` matches."""
+        """Those of ``docs`` (ascending) that ``q`` matches (a phrase from its
+        postings' positions, :func:`~.phrases.phrase_docs`)."""
+        if isinstance(q, wq.Phrase):
+            return phrase_docs(self.searcher, q.fieldname, list(q.words), docs, q.slop)
+        return self._matched(q, docs)
+
+    def _matched(self, q, docs: list[int]) -> Iterable[int]:
+        """Those of ``docs`` (ascending) that ``q`` matches, by Whoosh."""
         searcher = self.searcher
         leaves = searcher.leaf_searchers()
         offsets = [off for _, off in leaves]
@@ -171,57 +227,3 @@ def _cost(q, reader) -> int:
         except Exception:
             pass
     return total
-
-
-def _word_groups(q) -> list:
-    """The parts of ``q`` that stand for one query word each: the children of a
-    top-level And or Or (a word's fields and expansions are an Or below)."""
-    while isinstance(q, (wq.AndMaybe, wq.AndNot)):
-        q = q.a
-    if type(q) in (wq.And, wq.Or) and any(not c.is_leaf() for c in q.children()):
-        return list(q.children())
-    return [q]
-
-
-def _by_count(sets: list[int]) -> Iterator[int]:
-    """Documents by how many of ``sets`` have them, most first (never zero),
-    from a bit-sliced counter: plane i holds bit i of each document's count."""
-    planes: list[int] = []
-    for s in sets:
-        carry = s
-        for i in range(len(planes)):
-            planes[i], carry = planes[i] ^ carry, planes[i] & carry
-            if not carry:
-                break
-        if carry:
-            planes.append(carry)
-    for n in range(len(sets), 0, -1):
-        out = -1
-        for i, plane in enumerate(planes):
-            out &= plane if n >> i & 1 else ~plane
-        if n >> len(planes):
-            continue
-        if out:
-            yield out
-
-
-def _title_only(q):
-    """``q`` with its abstract terms dropped (``a b`` -> both in the title), or
-    None when that is not a narrowing of ``q`` (negations) or drops everything."""
-    def ok(node) -> bool:
-        if isinstance(node, (wq.And, wq.Or)):
-            return all(ok(c) for c in node.children())
-        return isinstance(node, wq.Term) or node is wq.NullQuery
-
-    if not ok(q):
-        return None
-
-    def strip(node):
-        if isinstance(node, wq.Term):
-            return node if node.fieldname == "title" else wq.NullQuery
-        if node is wq.NullQuery:
-            return node
-        return node.apply(strip)
-
-    out = strip(q).normalize()
-    return None if out is wq.NullQuery else out

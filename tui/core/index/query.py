@@ -21,6 +21,7 @@ from .analysis import TEXT_ANALYZER, CompoundTokenizer, literal_tokens, symbols
 from .docsets import Docs, DocSets, offsets
 from .execute import Execution
 from .highlight import Spans, highlight_spans, snippet
+from .rank import PHRASE_BOOST, PHRASE_SLOP
 from .rewrite import MAX_QUERY_TERMS, _note, compounds, rewrite
 from .signals import SORTS, UpvotesPlugin, range_note
 from .vocabulary import Vocabulary, did_you_mean
@@ -28,6 +29,7 @@ from .vocabulary import Vocabulary, did_you_mean
 MAX_QUERY_CHARS = 256
 COST_MAX = 10_000  # postings a query may have to be ranked by Whoosh (2-7 us each)
 SAMPLE_MIN = 300  # candidates of a costly phrase query checked at least
+VERIFY_TIMES = 10  # a costly phrase with at most this many times SAMPLE_MIN candidates is checked whole
 LITERAL_MAX = 5000  # titles checked for a query's symbols as written
 
 
@@ -131,7 +133,7 @@ class Search:
             boosts.append(wq.Term("titlekey", key, boost=50.0))
         words = [t.text for t in TEXT_ANALYZER(" ".join(plain))] if plain else []
         if len(words) > 1:
-            boosts.append(wq.Phrase("title", words, slop=1, boost=4.0))
+            boosts.append(wq.Phrase("title", words, slop=PHRASE_SLOP, boost=PHRASE_BOOST))
         literal = literal_tokens(text)
         first = self._literal(literal) if literal else 0
         if first:  # titles with the query's symbols as written (c++, r&d, 50%) rank first
@@ -207,7 +209,7 @@ class Search:
             return self._plain_query(_plain_words(text) or [text])
 
     def _execution(self, notes: list[str]) -> Execution:
-        return Execution(self.searcher, self.docsets, notes, COST_MAX, SAMPLE_MIN)
+        return Execution(self.searcher, self.docsets, notes, COST_MAX, SAMPLE_MIN, VERIFY_TIMES * SAMPLE_MIN)
 
     @property
     def docsets(self) -> "DocSets":
