@@ -131,3 +131,35 @@ def test_cli_and_reader_index_the_same_digests_when_samples_are_off(tmp_path, ca
     out = json.loads(capsys.readouterr().out)
     names = [d["name"] for d in (out["digests"] if isinstance(out, dict) else out)]
     assert names == ["mine"]
+
+
+def test_counts_of_one_are_singular(capsys, home, tmp_path):
+    """'1 digest', '1 paper', '1 bookmark': never '1 digest(s)' or '1 papers'."""
+    f = tmp_path / "lone.txt"
+    f.write_text(text_digest(["A Lone Paper About Quokkas"]))
+    code, out, err = run(capsys, "--data-dir", home, "add", "--dry-run", str(f))
+    assert code == 0 and "lone.txt: 1 paper (0 already known, 1 new)" in out
+    code, out, err = run(capsys, "--data-dir", home, "add", str(f))
+    assert code == 0 and "added 1 digest; 1 paper indexed; 286 papers in all" in out
+    code, out, err = run(capsys, "--data-dir", home, "search", "quokkas")
+    assert code == 0 and "1–1 of 1 paper (" in err
+    pid = out.split("\n")[1].split()[0]
+    assert run(capsys, "--data-dir", home, "bookmark", pid)[0] == 0
+    code, out, err = run(capsys, "--data-dir", home, "bookmarks")
+    assert err.strip() == "1 bookmark"
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "one.txt").write_text(text_digest(["A Single Wombat Paper"]))
+    assert run(capsys, "--data-dir", home, "watch", str(drop))[0] == 0
+    (drop / "two.txt").write_text(text_digest(["Another Single Wombat Paper"], label="Aug 8"))
+    code, out, err = run(capsys, "--data-dir", home, "digests")
+    assert "papers: imported 1 new digest from watched folders" in err
+    assert "7 digests, 362 entries, 288 papers" in out
+    assert "(s)" not in out + err
+
+
+def test_plural():
+    from tui.console import plural
+
+    assert [plural(n, "paper") for n in (0, 1, 2)] == ["0 papers", "1 paper", "2 papers"]
+    assert plural(1, "entry", "entries") == "1 entry" and plural(3, "entry", "entries") == "3 entries"

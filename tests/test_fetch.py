@@ -155,6 +155,14 @@ def test_several_days_each_saved_as_returned(paths, api):
     assert "3 new" in report.summary() and "15 papers" in report.summary()
 
 
+def test_a_day_of_one_paper_is_counted_in_the_singular(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 1)
+    report = run(paths, api, ["2025-08-08"], page_size=1)
+    host = api.base_url.split("/")[2]
+    assert report.lines() == ["2025-08-08: 1 paper, written to daily_papers_2025-08-08.json",
+                              f"1 day from {host}: 1 new; 1 paper"]
+
+
 def test_a_day_of_several_pages_is_read_until_an_empty_page(paths, api):
     api.days["2025-08-08"] = day_items("2025-08-08", 25)
     pages = []

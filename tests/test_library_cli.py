@@ -403,7 +403,7 @@ def test_watch_a_folder_and_watches_announce_new_papers(capsys, home, tmp_path):
     assert code == 0 and out.splitlines()[0] == f"watching {drop.resolve()}"
     errs = err.splitlines()
     assert f"papers: {drop / 'junk.txt'}: has no papers (no title followed by an abstract)" in errs
-    assert "papers: imported 1 new and 0 changed digest(s) from watched folders" in errs
+    assert "papers: imported 1 new digest from watched folders" in errs
     announce = [e for e in errs if e.startswith("papers: watch quokkas:")]
     quokka = pid_of(capsys, home, "Quokkas Learn To Smile With Diffusion")
     assert announce == [f"papers: watch quokkas: 1 new paper tagged watch:quokkas ({quokka})"]

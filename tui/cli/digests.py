@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..console import UserError
+from ..console import UserError, plural
 from ..core.fsio import write_new
 from .common import clip, data_paths, open_index, show_search
 
@@ -41,7 +41,7 @@ def cmd_digests(args) -> int:
         for prob in i.problems[:5] if args.verbose else ():
             print(f"    {prob}")
     ok = sum(1 for i in infos if not i.error)
-    print(f"{ok} digests, {entries} entries, {papers} papers")
+    print(f"{plural(ok, 'digest')}, {plural(entries, 'entry', 'entries')}, {plural(papers, 'paper')}")
     return 0
 
 
@@ -84,7 +84,7 @@ def cmd_add(args) -> int:
     for f, d in parsed:
         ids = [paper_id(e.title) for e in d.entries]
         known = index.get_many(ids)
-        print(f"{f}: {len(d.entries)} papers ({len(known)} already known, {len(set(ids)) - len(known)} new),"
+        print(f"{f}: {plural(len(d.entries), 'paper')} ({len(known)} already known, {len(set(ids)) - len(known)} new),"
               f" label {d.label or '-'}, {d.format}")
         for prob in d.problems:
             print(f"    {prob.format(f)}")
@@ -115,7 +115,8 @@ def cmd_add(args) -> int:
         raise UserError(f"cannot copy into {target}: {e.strerror or e}") from None
     index.close()
     index, report = open_index(args)
-    print(f"added {len(copied)} digest(s); {report.papers_written} papers indexed; {index.count()} papers in all")
+    print(f"added {plural(len(copied), 'digest')}; {plural(report.papers_written, 'paper')} indexed; "
+          f"{plural(index.count(), 'paper')} in all")
     return 0
 
 
@@ -146,7 +147,7 @@ def _add_stdin(args) -> int:
                         "nothing was added") from None
     except OSError as e:
         raise UserError(f"cannot write into {paths.digests}: {e.strerror or e}; nothing was added") from None
-    print(f"{dest.name if dest else name}: {len(digest.entries)} papers, label {digest.label or '-'}, "
+    print(f"{dest.name if dest else name}: {plural(len(digest.entries), 'paper')}, label {digest.label or '-'}, "
           f"{digest.format}")
     for prob in digest.problems:
         print(f"    {prob.format(dest.name if dest else '<stdin>')}")
@@ -154,7 +155,7 @@ def _add_stdin(args) -> int:
         print("dry run: nothing was added")
         return 0
     index, report = open_index(args)
-    print(f"added {dest}; {report.papers_written} papers indexed; {index.count()} papers in all")
+    print(f"added {dest}; {plural(report.papers_written, 'paper')} indexed; {plural(index.count(), 'paper')} in all")
     index.close()
     return 0
 
@@ -181,7 +182,7 @@ def cmd_watch(args) -> int:
             added = add_watched(paths.watched_file, folder)
             print(f"watching {folder}" if added else f"already watching {folder}")
             index, _ = open_index(args)
-            print(f"{index.count()} papers in all")
+            print(f"{plural(index.count(), 'paper')} in all")
             index.close()
             return 0
     except OSError as e:
@@ -198,7 +199,8 @@ def cmd_watch(args) -> int:
 
 def cmd_reindex(args) -> int:
     index, report = open_index(args, rebuild=True)
-    print(f"indexed {index.count()} papers from {len(report.added)} digests in {report.seconds:.1f} s")
+    print(f"indexed {plural(index.count(), 'paper')} from {plural(len(report.added), 'digest')} "
+          f"in {report.seconds:.1f} s")
     return 0
 
 

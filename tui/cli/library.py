@@ -9,7 +9,7 @@ import re
 import sys
 from pathlib import Path
 
-from ..console import UserError
+from ..console import UserError, plural
 from ..core.fsio import atomic_write
 from .common import clip, data_paths, open_index, show_search, sync_index, term_width
 
@@ -121,7 +121,7 @@ def cmd_bookmarks(args, index, library) -> int:
         if tag_w:
             line += f"  {clip(tags[r.id], tag_w)}"
         print(line.rstrip())
-    print(f"{len(recs)} bookmarks", file=sys.stderr)
+    print(plural(len(recs), "bookmark"), file=sys.stderr)
     return 0
 
 
@@ -226,7 +226,7 @@ def cmd_export(args, index, library) -> int:
     if args.output and args.output != "-":
         _write_atomic(Path(args.output), text)
         n = len(select(library, args.what))
-        print(f"exported {n} papers ({args.what}, {args.format}) to {args.output}", file=sys.stderr)
+        print(f"exported {plural(n, 'paper')} ({args.what}, {args.format}) to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

@@ -76,6 +76,7 @@ from .digest import DigestError, parse_text
 from .fsio import FileLock, atomic_write, sha256_file, write_new
 from .links import web_url
 from .paths import existing_digest
+from .text import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -210,7 +211,7 @@ class DayResult:
 
     def line(self, dry_run: bool = False) -> str:
         """One line for the user, starting with the day."""
-        n, would = f"{self.papers} paper{'s' if self.papers != 1 else ''}", "would be " if dry_run else ""
+        n, would = plural(self.papers, "paper"), "would be " if dry_run else ""
         text = {
             NEW: f"{n}, {would}written to {self.file}",
             UPDATED: f"{n}, {self.file} {would}updated",
@@ -265,9 +266,9 @@ class FetchReport:
     def summary(self) -> str:
         counts = [(len(self._with(s)), s) for s in (NEW, UPDATED, UNCHANGED, EMPTY, KEPT, FAILED, SKIPPED)]
         parts = ", ".join(f"{n} {s}" for n, s in counts if n) or "nothing to do"
-        host, days = urlsplit(self.base_url).netloc or self.base_url, len(self.days)
-        return (f"{days} day{'s' if days != 1 else ''} from {host}: {parts}; "
-                f"{sum(self.papers.values())} papers{' (dry run: nothing written)' if self.dry_run else ''}")
+        host = urlsplit(self.base_url).netloc or self.base_url
+        return (f"{plural(len(self.days), 'day')} from {host}: {parts}; "
+                f"{plural(sum(self.papers.values()), 'paper')}{' (dry run: nothing written)' if self.dry_run else ''}")
 
     def lines(self) -> list[str]:
         """One line per day (its odd entries indented below it), the run's
@@ -487,7 +488,7 @@ class _Run:
             if self.stop_asked():
                 return None
             if self.progress:
-                self.progress(done, total, f"{day}: page {p + 1}, {len(items)} papers so far")
+                self.progress(done, total, f"{day}: page {p + 1}, {plural(len(items), 'paper')} so far")
             page = self.client.page(day, p)
             fresh = [it for it in page if (k := _paper_key(it)) is None or k not in seen]
             if not page or (p and not fresh):  # an empty page, or one that brings nothing new, ends the day

@@ -40,6 +40,7 @@ from .digest import MAX_BYTES, Digest, DigestError, decode, parse_text
 from .library import MAX_QUERY_CHARS
 from .fsio import atomic_write, file_lock, sha256_file, write_new
 from .paths import DIGEST_SUFFIXES, existing_digest
+from .text import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -136,7 +137,11 @@ class WatchImport:
     problems: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        return f"{len(self.copied)} new and {len(self.updated)} changed digest(s) from watched folders"
+        """``1 new digest and 2 changed digests from watched folders`` (a
+        count of none left out)."""
+        counts = [plural(n, word) for n, word in ((len(self.copied), "new digest"),
+                                                  (len(self.updated), "changed digest")) if n]
+        return f"{' and '.join(counts) or 'no new digests'} from watched folders"
 
 
 @dataclass
