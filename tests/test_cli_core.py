@@ -45,15 +45,45 @@ def test_digests_totals(capsys, home):
     assert data["totals"] == {"digests": 4, "entries": 359, "papers": 285, "problems": 0, "skipped": 0}
 
 
-def test_add_bad_file_exits_2_and_copies_nothing(capsys, home, tmp_path):
+def test_add_bad_file_exits_2_after_adding_the_good_one(capsys, home, tmp_path):
     good = tmp_path / "good.txt"
     good.write_text(text_digest(["A Good Paper About Quokkas"]))
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     code, out, err = run(capsys, "--data-dir", home, "add", str(good), str(bad))
     assert code == 2
-    assert "bad.json" in err and "invalid JSON" in err and "Traceback" not in err
-    assert not (tmp_path / "home" / "data" / "digests").exists() or not list((tmp_path / "home" / "data" / "digests").iterdir())
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"papers: {bad}: invalid JSON"), err
+    assert "Traceback" not in err and "added 1 digest" in out
+    assert sorted(p.name for p in (tmp_path / "home" / "data" / "digests").iterdir()) == ["good.txt"]
+
+
+def test_add_folder_adds_its_digests_and_names_a_stray_file(capsys, home, tmp_path):
+    """A README beside the digests is refused with its reason; the digest is added."""
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "aug-9.txt").write_text(text_digest(["Quokka Counting With Transformers"], label="Aug 9"))
+    (folder / "README.md").write_text("Digests saved from the Daily Papers page, one file a day.\n")
+    code, out, err = run(capsys, "--data-dir", home, "add", str(folder))
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"papers: {folder / 'README.md'}: "), err
+    assert "added 1 digest; 1 paper indexed; 286 papers in all" in out
+    assert sorted(p.name for p in (tmp_path / "home" / "data" / "digests").iterdir()) == ["aug-9.txt"]
+    hits = json.loads(run(capsys, "--data-dir", home, "search", "quokka counting", "--json")[1])
+    assert hits[0]["title"] == "Quokka Counting With Transformers"
+
+
+def test_add_dry_run_reports_every_file(capsys, home, tmp_path):
+    bad, good, gone = tmp_path / "bad.txt", tmp_path / "good.txt", tmp_path / "gone.txt"
+    bad.write_text("just one line\n")
+    good.write_text(text_digest(["A Good Paper About Quokkas", "Transformer in Transformer"]))
+    code, out, err = run(capsys, "--data-dir", home, "add", str(bad), str(good), str(gone), "--dry-run")
+    assert code == 2
+    assert f"{good}: 2 papers (1 already known, 1 new)" in out and "dry run: nothing was added" in out
+    lines = err.strip().splitlines()
+    assert [line.split(": ")[1] for line in lines] == [str(bad), str(gone)], err
+    assert not (tmp_path / "home" / "data" / "digests").exists()
 
 
 def test_add_dry_run_then_add(capsys, home, tmp_path):

@@ -46,8 +46,11 @@ def cmd_digests(args) -> int:
 
 
 def cmd_add(args) -> int:
+    """``papers add FILE|DIR...``: every good digest is copied and indexed;
+    each file refused is named with its reason on stderr, one line each, and
+    makes the exit code 2 (after the good ones are in)."""
     from ..core.digest import DigestError, parse_file
-    from ..core.paths import DIGEST_SUFFIXES
+    from ..core.papers import paper_id
 
     if "-" in args.files:
         if len(args.files) > 1:
@@ -56,30 +59,19 @@ def cmd_add(args) -> int:
     if args.name is not None:
         raise UserError("--name goes with - (a digest on stdin); files keep their names")
     paths = data_paths(args)
-    files: list[Path] = []
-    for raw in args.files:
-        p = Path(raw).expanduser()
-        if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in DIGEST_SUFFIXES)
-            if not found:
-                raise UserError(f"{p}: no digest files (*.txt, *.json) in this folder")
-            files += found
-        else:
-            files.append(p)
     parsed = []
-    bad = []
-    for f in files:
+    refused = 0
+    for f in _digest_files(args.files):
         try:
+            if isinstance(f, str):
+                raise UserError(f)
             parsed.append((f, parse_file(f)))
-        except DigestError as e:
-            bad.append(str(e))
-    if bad:
-        for b in bad:
-            print(f"papers: {b}", file=sys.stderr)
+        except (DigestError, UserError) as e:
+            print(f"papers: {e}", file=sys.stderr)
+            refused += 1
+    if not parsed:
         print("papers: nothing was added", file=sys.stderr)
         return 2
-    from ..core.papers import paper_id
-
     index, _ = open_index(args, quiet=True)
     for f, d in parsed:
         ids = [paper_id(e.title) for e in d.entries]
@@ -90,16 +82,44 @@ def cmd_add(args) -> int:
             print(f"    {prob.format(f)}")
     if args.dry_run:
         print("dry run: nothing was added")
-        return 0
-    target = paths.digests
+        return 2 if refused else 0
+    copied = _copy_digests(paths.digests, [f for f, _ in parsed])
+    index.close()
+    index, report = open_index(args)
+    print(f"added {plural(len(copied), 'digest')}; {plural(report.papers_written, 'paper')} indexed; "
+          f"{plural(index.count(), 'paper')} in all")
+    return 2 if refused else 0
+
+
+def _digest_files(raw_paths) -> list:
+    """The files named, folders replaced by their digest files; a folder
+    without any stands as the one-line reason (a str)."""
+    from ..core.paths import DIGEST_SUFFIXES
+
+    out: list = []
+    for raw in raw_paths:
+        p = Path(raw).expanduser()
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in DIGEST_SUFFIXES)
+            out += found or [f"{p}: no digest files (*.txt, *.json, *.md) in this folder"]
+        else:
+            out.append(p)
+    return out
+
+
+def _copy_digests(target: Path, files: list[Path]) -> list[Path]:
+    """Copy ``files`` into the digests folder under their names (``name-2``
+    when taken); a file whose bytes are there already is not copied again."""
+    from ..core.watch import same_digest
+
+    copied = []
     try:
         target.mkdir(parents=True, exist_ok=True)
-        copied = []
-        existing = {p.read_bytes(): p for p in target.iterdir() if p.is_file()} if len(parsed) else {}
-        for f, d in parsed:
+        for f in files:
             data = f.read_bytes()
-            if data in existing:
-                print(f"{f}: already imported as {existing[data].name}")
+            same = same_digest(target, data)
+            if same is not None:
+                print(f"{f}: already imported as {same.name}")
                 continue
             dest, n = target / f.name, 2
             while True:
@@ -109,15 +129,10 @@ def cmd_add(args) -> int:
                 except FileExistsError:
                     dest = target / f"{f.stem}-{n}{f.suffix}"
                     n += 1
-            existing[data] = dest
             copied.append(dest)
     except OSError as e:
         raise UserError(f"cannot copy into {target}: {e.strerror or e}") from None
-    index.close()
-    index, report = open_index(args)
-    print(f"added {plural(len(copied), 'digest')}; {plural(report.papers_written, 'paper')} indexed; "
-          f"{plural(index.count(), 'paper')} in all")
-    return 0
+    return copied
 
 
 def _add_stdin(args) -> int:

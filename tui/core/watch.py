@@ -125,6 +125,21 @@ def store_digest(paths: "Paths", data: bytes, name: str | None = None,
     return dest, digest
 
 
+def same_digest(folder: Path, data: bytes) -> Path | None:
+    """The digest file in ``folder`` holding exactly these bytes, if any: the
+    same content is imported once, whether from a file or from stdin."""
+    if not folder.is_dir():
+        return None
+    for p in sorted(folder.iterdir()):
+        try:
+            if p.suffix.lower() in DIGEST_SUFFIXES and not p.name.startswith(".") and p.is_file() \
+                    and p.stat().st_size == len(data) and p.read_bytes() == data:
+                return p
+        except OSError:
+            continue
+    return None
+
+
 # --- watched folders --------------------------------------------------------------
 
 @dataclass(frozen=True)
