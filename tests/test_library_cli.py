@@ -374,6 +374,26 @@ def test_add_from_stdin(capsys, home, monkeypatch):
     assert len([p for p in digests.iterdir() if p.name.startswith("stdin-")]) == 1
 
 
+def test_add_from_stdin_knows_content_already_imported(capsys, home, monkeypatch, tmp_path):
+    """The same bytes make one digest, whether they came from a file or stdin."""
+    digests = Paths.default(home).digests
+    f = tmp_path / "sep9.txt"
+    f.write_text(text_digest(["Quokkas Learn To Smile With Diffusion"], label="Sep 9"))
+    assert run(capsys, home, "add", str(f))[0] == 0
+    for argv in (("-",), ("-", "--name", "again"), ("-", "--dry-run")):
+        stdin_bytes(monkeypatch, f.read_bytes())
+        code, out, err = run(capsys, home, "add", *argv)
+        assert code == 0 and out.splitlines()[0] == "<stdin>: already imported as sep9.txt; nothing was added", out
+        assert sorted(p.name for p in digests.iterdir()) == ["sep9.txt"]
+    g = tmp_path / "sep10.txt"
+    g.write_text(text_digest(["Wombats Learn To Dig With Diffusion"], label="Sep 10"))
+    stdin_bytes(monkeypatch, g.read_bytes())
+    assert run(capsys, home, "add", "-", "--name", "wombats")[0] == 0
+    code, out, err = run(capsys, home, "add", str(g))
+    assert code == 0 and f"{g}: already imported as wombats.txt" in out
+    assert sorted(p.name for p in digests.iterdir()) == ["sep9.txt", "wombats.txt"]
+
+
 @pytest.mark.parametrize("data, argv, message", [
     (b"", ("-", "--name", "x"), "<stdin>: is empty"),
     (b"hello there\n", ("-", "--name", "x"), "<stdin>: has no papers"),

@@ -139,7 +139,9 @@ def _add_stdin(args) -> int:
     """``papers add - [--name NAME]``: one digest from stdin, checked, then
     written into the user digests folder under a new name."""
     from ..core.digest import DigestError
-    from ..core.watch import check_digest_name, default_stdin_name, read_digest, store_digest
+    from ..core.watch import (
+        AlreadyImported, check_digest_name, default_stdin_name, read_digest, same_digest, store_digest,
+    )
 
     paths = data_paths(args)
     if getattr(sys.stdin, "isatty", lambda: False)():
@@ -153,8 +155,13 @@ def _add_stdin(args) -> int:
     try:
         if args.dry_run:
             digest, dest = read_digest(data, name), None
+            if (same := same_digest(paths.digests, data)) is not None:
+                raise AlreadyImported(same)
         else:
             dest, digest = store_digest(paths, data, name)
+    except AlreadyImported as e:
+        print(f"<stdin>: {e}; nothing was added")
+        return 0
     except DigestError as e:
         raise UserError(f"{e}; nothing was added") from None
     except FileExistsError as e:

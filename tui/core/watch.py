@@ -2,7 +2,8 @@
 
 * :func:`store_digest` -- ``papers add -``: one digest's bytes (from stdin)
   checked and written into the user digests folder under a new name, never
-  over an existing file.
+  over an existing file, and not at all when the same bytes are there
+  (:func:`same_digest`, as for ``papers add FILE``).
 * :func:`import_watched` -- the folders of ``<config>/watched.txt``
   (``papers watch DIR``): new or changed digest files are copied into the user
   digests folder, by name, before the index is opened. Which watched file each
@@ -99,6 +100,14 @@ def read_digest(data: bytes, name: str, source: str = "<stdin>") -> Digest:
     return parse_text(decode(Path(source), data), Path(source), name)
 
 
+class AlreadyImported(Exception):
+    """The same bytes are in the user digests folder already, as ``path``."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(f"already imported as {path.name}")
+
+
 def store_digest(paths: "Paths", data: bytes, name: str | None = None,
                  source: str = "<stdin>") -> tuple[Path, Digest]:
     """Check that ``data`` is a digest and write it into the user digests
@@ -107,13 +116,17 @@ def store_digest(paths: "Paths", data: bytes, name: str | None = None,
 
     Raises ``ValueError`` for a bad name, ``DigestError`` (naming ``source``)
     when it is not a digest, ``FileExistsError`` (its ``filename`` the existing
-    file) when a digest of that name exists -- nothing is overwritten -- and
+    file) when a digest of that name exists -- nothing is overwritten --,
+    :class:`AlreadyImported` when these bytes are there already, and
     ``OSError`` when the folder cannot be written. Nothing is written unless
     everything is fine."""
     stem = check_digest_name(name if name is not None else default_stdin_name())
     digest = read_digest(data, stem, source)
     folder = paths.digests
     folder.mkdir(parents=True, exist_ok=True)
+    same = same_digest(folder, data)
+    if same is not None:
+        raise AlreadyImported(same)
     taken = existing_digest(folder, stem)
     if taken is not None:
         raise FileExistsError(17, "a digest of that name exists", str(taken))
