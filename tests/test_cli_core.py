@@ -36,6 +36,19 @@ def test_search_table_and_limit(capsys, home):
     assert out.count("\n") == 6 and "of" in err
 
 
+def test_search_offset_past_the_end_says_so(capsys, home):
+    code, out, err = run(capsys, "--data-dir", home, "search", "transformer", "--limit", "1")
+    total = int(err.split(" of ")[1].split()[0])
+    assert total > 100
+    code, out, err = run(capsys, "--data-dir", home, "search", "transformer", "--offset", "1000")
+    assert code == 0 and out == ""
+    assert err.strip() == f"--offset 1000 is past the end: {total} papers match 'transformer'"
+    code, out, err = run(capsys, "--data-dir", home, "search", "transformer", "--offset", str(total))
+    assert out == "" and "past the end" in err
+    code, out, err = run(capsys, "--data-dir", home, "search", "zzyzxqwv")
+    assert out.strip() == "no papers match 'zzyzxqwv'"
+
+
 def test_digests_totals(capsys, home):
     code, out, err = run(capsys, "--data-dir", home, "digests")
     assert code == 0

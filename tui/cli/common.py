@@ -91,6 +91,10 @@ def show_search(args, index, query: str) -> int:
         sys.stdout.write("\n")
         return 0
     width = term_width()
+    if not res.hits and res.total and res.offset >= res.total:  # paged past the last hit
+        print(f"--offset {res.offset} is past the end: {plural(res.total, 'paper')} "
+              f"match{'es' if res.total == 1 else ''} {query!r}", file=sys.stderr)
+        return 0
     if not res.hits:
         print(f"no papers match {query!r}" if query.strip() else "no papers")
     papers = index.get_many([h.id for h in res.hits])
