@@ -206,3 +206,19 @@ def test_plural():
 
     assert [plural(n, "paper") for n in (0, 1, 2)] == ["0 papers", "1 paper", "2 papers"]
     assert plural(1, "entry", "entries") == "1 entry" and plural(3, "entry", "entries") == "3 entries"
+
+
+def test_the_reader_needs_a_terminal(tmp_path):
+    """`echo | papers | head`: one line on stderr, exit 2, no escape codes in the pipe."""
+    res = subprocess.run([sys.executable, "-m", "tui", "--data-dir", str(tmp_path / "h")],
+                         input="\n", capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and res.stdout == "" and "\x1b" not in res.stderr
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("papers: the reader needs a terminal"), res.stderr
+    assert main(["--data-dir", str(tmp_path / "h")]) == 2  # under pytest stdin is not a terminal
+
+
+def test_help_says_papers_alone_opens_the_reader(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "`papers` alone opens the reader" in " ".join(capsys.readouterr().out.split())

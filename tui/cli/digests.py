@@ -227,6 +227,11 @@ def cmd_reindex(args) -> int:
 
 
 def cmd_app(args) -> int:
+    """``papers`` alone: the reader, which draws on a terminal; from a pipe
+    or a script it would write escape codes into it."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("the reader needs a terminal (stdin and stdout); "
+                        "from a script or a pipe use a command: papers --help")
     try:
         from ..app import run
     except ImportError as e:  # pragma: no cover - the reader is always installed with the package

@@ -25,7 +25,8 @@ def _page_arguments(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="papers", description="A terminal reader for research-paper digests.")
+        prog="papers", description="A terminal reader for research-paper digests. `papers` alone opens "
+        "the reader (it needs a terminal); a COMMAND works from the shell and from scripts.")
     parser.add_argument("--version", action="version", version=f"papers {__version__}")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="keep data, cache and config under DIR (also: PAPERS_HOME)")
