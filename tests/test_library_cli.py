@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -172,6 +173,31 @@ def test_ids_unknown_prefix_and_ambiguous(capsys, home):
     assert code == 2 and "matches 2 papers" in one_error_line(err)
     code, out, err = run(capsys, home, "note", "abcdef000002")
     assert code == 0 and out == "two\n"
+
+
+def test_export_takes_the_format_from_the_file_extension(capsys, home, tmp_path):
+    a = pid_of(capsys, home, ATTENTION)
+    run(capsys, home, "bookmark", a, "--tag", "rg")
+    expected = {}
+    for fmt in ("bibtex", "md", "json", "csv"):
+        expected[fmt] = run(capsys, home, "export", "--format", fmt)[1]
+    for name, fmt in (("reading.bib", "bibtex"), ("reading.BIBTEX", "bibtex"), ("list.md", "md"),
+                      ("backup.json", "json"), ("table.csv", "csv")):
+        code, out, err = run(capsys, home, "export", "-o", str(tmp_path / name))
+        assert code == 0 and f"(all, {fmt})" in err, err
+        got, want = (tmp_path / name).read_text(), expected[fmt]
+        if fmt == "json":  # the export time differs
+            got, want = json.loads(got)["papers"], json.loads(want)["papers"]
+        if fmt == "bibtex":
+            got, want = (re.sub(r"(?m)^%.*\n", "", x) for x in (got, want))
+        assert got == want, name
+    code, out, err = run(capsys, home, "export", "--format", "csv", "-o", str(tmp_path / "x.bib"))
+    assert code == 0 and (tmp_path / "x.bib").read_text().startswith("id,")  # --format wins
+    for argv, said in ((("-o", str(tmp_path / "reading.txt")), "reading.txt"), ((), "--format"),
+                       (("-o", "-"), "--format")):
+        code, out, err = run(capsys, home, "export", *argv)
+        assert code == 2 and said in one_error_line(err) and out == ""
+    assert not (tmp_path / "reading.txt").exists()
 
 
 def test_export_formats_and_atomic_output(capsys, home, tmp_path):

@@ -218,8 +218,26 @@ def _write_atomic(path: Path, text: str) -> None:
         raise UserError(f"cannot write {path}: {e.strerror or e}") from None
 
 
+#: export formats by the extension of ``-o FILE``
+EXPORT_EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".md": "md", ".json": "json", ".csv": "csv"}
+
+
+def cmd_export(args) -> int:
+    """``papers export``: ``--format``, or else the extension of ``-o FILE``
+    says the format; checked before anything is opened."""
+    if args.format is None:
+        if not args.output or args.output == "-":
+            raise UserError("export: give --format md|bibtex|json|csv (or -o FILE ending in .bib, .md, .json or .csv)")
+        suffix = Path(args.output).suffix.lower()
+        if suffix not in EXPORT_EXTENSIONS:
+            raise UserError(f"export -o {args.output}: cannot tell the format from {suffix or 'a name without an extension'}"
+                            "; give --format md|bibtex|json|csv (or end the name in .bib, .md, .json or .csv)")
+        args.format = EXPORT_EXTENSIONS[suffix]
+    return _export(args)
+
+
 @_library_command
-def cmd_export(args, index, library) -> int:
+def _export(args, index, library) -> int:
     from ..core.export import export, select
 
     text = export(library, args.what, args.format, catalog=index)

@@ -119,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--all", dest="what", action="store_const", const="all",
                        help="every paper with a bookmark, tag, note or read mark (default)")
     p.set_defaults(what="all")
-    p.add_argument("--format", required=True, choices=("md", "bibtex", "json", "csv"))
+    p.add_argument("--format", choices=("md", "bibtex", "json", "csv"),
+                   help="the format (default: from the extension of -o FILE: .bib, .md, .json, .csv)")
     p.add_argument("-o", "--output", metavar="FILE", help="write FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_export)
 
