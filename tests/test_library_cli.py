@@ -460,6 +460,7 @@ def test_watch_a_folder_and_watches_announce_new_papers(capsys, home, tmp_path):
     (drop / "sep10.txt").write_text(text_digest(["Quokkas Smile Again"], label="Sep 10"))
     code, out, err = run(capsys, home, "bookmarks")
     assert "papers: watch quokkas: 1 new paper tagged watch:quokkas" in err
+    assert "junk.txt" not in err  # said once, when it was first seen
     assert len(search(capsys, home, "tag:watch:quokkas")) == 2
     code, out, err = run(capsys, home, "bookmarks")
     assert "watch quokkas" not in err and "imported" not in err  # nothing new the second time

@@ -16,8 +16,9 @@
     watched folder) is never overwritten: the new one is copied beside it;
   - a copy the user deleted is not brought back until its source changes;
   - a file with the same bytes as a digest already there is not copied twice;
-  - a file that is not a digest is reported (one line) and not copied, again
-    on every start until it is fixed or removed.
+  - a file that is not a digest is reported (one line) and not copied; it is
+    reported once per version of the file (the record keeps its size, mtime
+    and SHA-256 with the reason): a later start says nothing until it changes.
 
 * :func:`new_paper_ids` -- the papers a sync brought in for the first time.
 * :func:`apply_watches` -- each saved search with its watch on tags the new
@@ -308,9 +309,7 @@ def _import_file(run: _Run, src: Path) -> None:
     st = src.stat()
     rec = run.origins.get(key)
     if rec and (rec.size, rec.mtime_ns) == (st.st_size, st.st_mtime_ns):
-        if rec.error:
-            run.problems.append(rec.error)
-        return  # as last seen
+        return  # as last seen (and reported then, if it was not a digest)
     if st.st_size > MAX_BYTES:
         _bad(run, key, rec, st, "", DigestError(src, f"too large for a digest ({st.st_size // (1024 * 1024)} MB)"))
         return
@@ -319,8 +318,6 @@ def _import_file(run: _Run, src: Path) -> None:
     if rec and rec.sha256 == sha:  # touched, not changed
         rec.size, rec.mtime_ns = len(data), st.st_mtime_ns
         run.dirty = True
-        if rec.error:
-            run.problems.append(rec.error)
         return
     try:
         parse_text(decode(src, data), src)
