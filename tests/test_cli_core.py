@@ -222,3 +222,27 @@ def test_help_says_papers_alone_opens_the_reader(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "`papers` alone opens the reader" in " ".join(capsys.readouterr().out.split())
+
+
+SIGNAL_KEYS = ("upvotes", "comments", "github", "project_page", "ai_summary", "ai_keywords")
+
+
+def test_search_json_carries_the_community_signals(capsys, home, tmp_path):
+    """upvotes, comments, github, project_page, ai_summary, ai_keywords: from an
+    API digest; null for a paper known only from a text dump."""
+    f = tmp_path / "api.json"
+    f.write_text(json.dumps([{"paper": {
+        "id": "2408.01234", "title": "Quokka Routing With Sparse Experts",
+        "summary": "We route quokkas through sparse experts and measure how far they hop.",
+        "authors": [{"name": "Ada Lovelace"}], "upvotes": 42, "publishedAt": "2024-08-07T12:00:00.000Z",
+        "githubRepo": "https://github.com/lab/quokka", "githubStars": 17,
+        "projectPage": "https://lab.example.org/quokka", "ai_summary": "Quokkas hop through experts.",
+        "ai_keywords": ["quokka", "sparse experts"]}, "numComments": 3}]))
+    assert run(capsys, "--data-dir", home, "add", str(f))[0] == 0
+    hit = json.loads(run(capsys, "--data-dir", home, "search", "quokka routing", "--json")[1])[0]
+    assert {k: hit[k] for k in SIGNAL_KEYS} == {
+        "upvotes": 42, "comments": 3, "github": {"url": "https://github.com/lab/quokka", "stars": 17},
+        "project_page": "https://lab.example.org/quokka", "ai_summary": "Quokkas hop through experts.",
+        "ai_keywords": ["quokka", "sparse experts"]}
+    dump = json.loads(run(capsys, "--data-dir", home, "search", "shifted windows", "--json")[1])[0]
+    assert {k: dump[k] for k in SIGNAL_KEYS} == dict.fromkeys(SIGNAL_KEYS)
