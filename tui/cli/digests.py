@@ -60,15 +60,14 @@ def cmd_add(args) -> int:
         raise UserError("--name goes with - (a digest on stdin); files keep their names")
     paths = data_paths(args)
     parsed = []
-    refused = 0
-    for f in _digest_files(args.files):
+    files, refused = _digest_files(args.files)
+    for f in files:
         try:
-            if isinstance(f, str):
-                raise UserError(f)
             parsed.append((f, parse_file(f)))
-        except (DigestError, UserError) as e:
-            print(f"papers: {e}", file=sys.stderr)
-            refused += 1
+        except DigestError as e:
+            refused.append(str(e))
+    for reason in refused:
+        print(f"papers: {reason}", file=sys.stderr)
     if not parsed:
         print("papers: nothing was added", file=sys.stderr)
         return 2
@@ -91,20 +90,23 @@ def cmd_add(args) -> int:
     return 2 if refused else 0
 
 
-def _digest_files(raw_paths) -> list:
-    """The files named, folders replaced by their digest files; a folder
-    without any stands as the one-line reason (a str)."""
+def _digest_files(raw_paths) -> tuple[list[Path], list[str]]:
+    """The files named, each folder replaced by its digest files; and one
+    line for each folder without any."""
     from ..core.paths import DIGEST_SUFFIXES
 
-    out: list = []
+    files: list[Path] = []
+    reasons: list[str] = []
     for raw in raw_paths:
         p = Path(raw).expanduser()
         if p.is_dir():
             found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in DIGEST_SUFFIXES)
-            out += found or [f"{p}: no digest files (*.txt, *.json, *.md) in this folder"]
+            files += found
+            if not found:
+                reasons.append(f"{p}: no digest files (*.txt, *.json, *.md) in this folder")
         else:
-            out.append(p)
-    return out
+            files.append(p)
+    return files, reasons
 
 
 def _copy_digests(target: Path, files: list[Path]) -> list[Path]:
