@@ -49,13 +49,12 @@ class Reader:
     def open_index(self, progress, rebuild: bool = False) -> tuple[Opened, Imported]:
         """(In a thread.) The watched folders imported, the index opened and
         synced, the watches run, what's new recorded."""
-        sources = self.session.sources()  # listed before the watched folders are imported
         with self.lock:
             if self.index is not None:
                 self.index.close()
                 self.index = None
             imported = self.session.import_watched()
-            opened = self.session.open_index(progress, rebuild, sources=sources)
+            opened = self.session.open_index(progress, rebuild)  # the sources as they are after the import
         return opened, imported
 
     def close(self) -> None:
