@@ -56,20 +56,24 @@ class Results(PaperList):
         self.last_result = None
         self.last_shared: dict = {}
         self._select_after: str | None = None
+        self._keep = False  # the same list again: the selection stays
         self._timer = None
         self._pending = False
 
     # -- what the screen asks for ----------------------------------------------------------
     def search(self, query: str, immediate: bool = False, select: str | None = None) -> None:
-        """Show the papers matching ``query`` (debounced unless ``immediate``)."""
+        """Show the papers matching ``query`` (debounced unless ``immediate``),
+        the top hit (or ``select``) selected."""
         self.feed = None
         self._select_after = select
+        self._keep = False
         self._start(query, immediate)
 
     def open_feed(self, name: str) -> None:
         """Show the papers of one digest in its order."""
         self.feed = name
         self._select_after = None
+        self._keep = False
         self._start("", immediate=True)
 
     def reload(self) -> None:
@@ -77,6 +81,7 @@ class Results(PaperList):
         if self.about:  # a computed list: redraw its badges only
             self.refresh_badges()
         else:
+            self._keep = True
             self._start(self.query, immediate=True)
 
     def shown(self) -> None:
@@ -151,6 +156,7 @@ class Results(PaperList):
         shared terms by id or None, notes)."""
         self.feed = None
         self.query = ""
+        self._keep = False
         if self._timer is not None:
             self._timer.stop()
         self._pending = False
@@ -212,7 +218,7 @@ class Results(PaperList):
             self.last_result = res
             self.last_shared = shared
             self.about = page.about
-            keep = self._select_after or self.current_id
+            keep = self._select_after or (self.current_id if self._keep else None)
             self._select_after = None
             self.set_rows(rows, res.total, keep=keep)
         else:

@@ -1,0 +1,39 @@
+"""Keys in a real terminal: what a new query selects, the Bookmarks filter,
+keys typed faster than the screen redraws."""
+
+from __future__ import annotations
+
+import time
+
+from tui.core.library import Library
+from tui.core.papers import paper_id
+from tui.core.paths import Paths
+
+from .conftest import SWIN
+
+
+def first_row(screen: str) -> str:
+    """The title on the first row of the list (left of the details pane)."""
+    lines = [line.split("│")[0] for line in screen.splitlines()]
+    start = next(i for i, line in enumerate(lines) if "1 Search" in line)
+    for line in lines[start + 1:]:
+        text = line.strip(" ▔▁━─★✎●")
+        if len(text) > 10:
+            return text
+    raise AssertionError(screen)
+
+
+def test_a_new_query_selects_its_top_hit(term):
+    t = term()
+    t.wait_for("papers, newest digest first")
+    t.keys("j", "j", "j")
+    time.sleep(0.3)
+    t.keys("/")
+    t.type("transformer")
+    screen = t.wait_for("papers match")
+    top = first_row(screen)
+    t.keys("Enter")
+    t.keys("b")
+    screen = t.wait_for("Bookmarked: ")
+    said = screen[screen.index("Bookmarked: ") + len("Bookmarked: "):].split("\n")[0].strip(" ▎▊")
+    assert top[:20] == said[:20], (top, said)
