@@ -37,3 +37,14 @@ def test_a_new_query_selects_its_top_hit(term):
     screen = t.wait_for("Bookmarked: ")
     said = screen[screen.index("Bookmarked: ") + len("Bookmarked: "):].split("\n")[0].strip(" ▎▊")
     assert top[:20] == said[:20], (top, said)
+
+
+def test_slash_ctrl_u_and_text_sent_at_once_all_arrive(term):
+    t = term()
+    t.wait_for("papers, newest digest first")
+    t.keys("/", "C-u", "shifted windows")  # one write: faster than any person types
+    screen = t.wait_for("2 papers match", timeout=10)
+    assert "shifted windows" in screen.splitlines()[1]
+    t.keys("C-u", "swin")
+    screen = t.wait_for("▊  swin  ", timeout=10)
+    assert "shifted" not in screen.splitlines()[1]

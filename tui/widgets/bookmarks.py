@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Input
 
 from .paper_list import PaperList
+from .search_input import SearchInput
 
 
 class BookmarkList(PaperList):
@@ -55,7 +56,7 @@ class Bookmarks(Vertical):
         self.reader = reader
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter by tag", id="bookmark-filter")
+        yield SearchInput(placeholder="filter by tag", id="bookmark-filter")
         yield BookmarkList(self.reader, id="bookmark-list")
 
     @property
