@@ -47,3 +47,39 @@ async def test_editing_keys_typed_fast_apply_in_order(paths):
             app.post_message(event)
         await pilot.pause(0.3)
         assert app.query_one("#search").value == "abd"
+
+
+async def test_bookmarks_filter_takes_slash_tab_and_parts_of_tags_and_titles(paths, monkeypatch):
+    swin = paper_id(SWIN)
+    with Library.open(paths) as lib:
+        lib.set_bookmark(swin, True)
+        lib.add_tags(swin, ["reading-group"])
+    monkeypatch.setenv("EDITOR", "false")  # were e a command here, it would fail loudly
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        marks = app.query_one("#bookmark-list")
+        assert marks.ids == [swin] and app.focused is marks
+        await pilot.press("slash")
+        assert app.focused.id == "bookmark-filter"
+        await pilot.press(*"reading")  # part of the tag reading-group
+        await settle(app, pilot)
+        assert app.query_one("#search").value == ""
+        assert marks.ids == [swin]
+        await pilot.press("enter")
+        assert app.focused is marks
+        await pilot.press("tab")  # from the list, Tab reaches the filter
+        assert app.focused.id == "bookmark-filter"
+        app.query_one("#bookmark-filter").value = ""
+        await pilot.press(*"shifted")  # a title word; "e" and "t" are text here, not keys
+        await settle(app, pilot)
+        assert app.query_one("#bookmark-filter").value == "shifted"
+        assert marks.ids == [swin] and app.screen is app.main
+        await pilot.press(*" zzz")
+        await settle(app, pilot)
+        assert marks.ids == []
+        assert SWIN not in details(app)  # nothing selected: the details pane is cleared
+        await pilot.press("escape")  # back to the (empty) list, still in the pane
+        assert app.focused is marks and app.query_one("#panes").current == "bookmarks"

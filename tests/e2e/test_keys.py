@@ -48,3 +48,29 @@ def test_slash_ctrl_u_and_text_sent_at_once_all_arrive(term):
     t.keys("C-u", "swin")
     screen = t.wait_for("▊  swin  ", timeout=10)
     assert "shifted" not in screen.splitlines()[1]
+
+
+def test_bookmarks_filter_in_a_terminal(term, tmp_path):
+    home = tmp_path / "home"
+    with Library.open(Paths.default(home)) as lib:
+        lib.set_bookmark(paper_id(SWIN), True)
+        lib.add_tags(paper_id(SWIN), ["reading-group"])
+    t = term(env={"EDITOR": "false", "VISUAL": "false"})
+    t.wait_for("papers, newest digest first")
+    t.keys("2")
+    t.wait_for("★ ● Swin Transformer: Hierarchical")
+    t.keys("/")
+    t.type("reading")  # part of the tag
+    time.sleep(0.5)
+    screen = t.screen()
+    assert "★ ● Swin Transformer: Hierarchical" in screen
+    assert "Search papers" in screen.splitlines()[1]  # the search box got nothing
+    t.keys("Enter")
+    t.keys("Tab")  # from the list to the filter
+    time.sleep(0.3)
+    t.keys("C-u")
+    t.type("shifted zzz")  # e and t are text in the filter, not commands
+    screen = t.wait_for("No bookmark matches")
+    assert "Tags —" not in screen and "EXITED" not in screen
+    assert "Swin Transformer: Hierarchical" not in screen  # nor in the details pane
+    t.quit()

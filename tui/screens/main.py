@@ -331,6 +331,11 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         self._set_query(query)
         self.results.search(query, immediate=True)
 
+    def _filter(self) -> SearchInput | None:
+        """The current pane's own filter, if it has one."""
+        box = self.query_one("#panes", ContentSwitcher).get_child_by_id(self.current_name)
+        return next(iter(box.query(SearchInput)), None)
+
     def _typing(self) -> bool:
         return isinstance(self.focused, (Input, TextArea)) or self.app.screen is not self
 
@@ -338,18 +343,20 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         if action == "focus_search":
             return not self._typing()
         if action == "leave_search":
-            return self.app.screen is self and self.focused is not None and self.focused.id == "search"
+            return self.app.screen is self and isinstance(self.focused, SearchInput)
         return super().check_action(action, parameters)
 
     def action_focus_search(self) -> None:
-        search = self.query_one("#search", Input)
+        """``/``: the current pane's filter, or else the search box."""
+        search = self._filter() or self.query_one("#search", Input)
         self.set_focus(search)
         # select the query now, so typing replaces it (select-on-focus would run
         # later and swallow a character typed in between)
         search.select_all()
 
     def action_leave_search(self) -> None:
-        if self.current_name != "results":
+        """enter / esc in the search box: to the results; in a filter: to its list."""
+        if self.focused is not self._filter() and self.current_name != "results":
             self.show_pane("results")
         self.focus_list()
 
@@ -386,13 +393,13 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         if self.reader.library is None or self.reader.index is None:
             return
         bookmarks = self.pane("bookmarks")
-        tag = bookmarks.filter.strip()
+        words = bookmarks.filter.strip()
         ids = [r.id for r in bookmarks.matching()]
         if not ids:
-            self.notify("No bookmarks" + (f" tagged {tag}" if tag else "") + " to start from", timeout=3)
+            self.notify("No bookmarks" + (f" matching “{words}”" if words else "") + " to start from", timeout=3)
             return
         self.post_message(messages.MoreLike(tuple(ids), "papers like your bookmarks"
-                                            + (f" tagged {tag}" if tag else "")))
+                                            + (f" matching “{words}”" if words else "")))
 
     def action_step_digest(self, delta: int) -> None:
         """``[`` / ``]``: open the newer / older digest as a feed."""

@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Input
 
 from .paper_list import PaperList
+from .render import plain
 from .search_input import SearchInput
 
 
@@ -22,16 +23,28 @@ class BookmarkList(PaperList):
         self.sort = "added"
 
     def matching(self) -> list:
-        """The bookmarks the filter lets through, in the pane's order."""
+        """The bookmarks the filter lets through, in the pane's order: each
+        word of the filter is part of a tag or of the title."""
         library = self.reader.library
         if library is None:
             return []
-        tag = self.filter.strip() or None
-        try:
-            return library.bookmarks(tag=tag, sort=self.sort)
-        except Exception as e:  # a bad tag filter
-            self.notify(str(e), severity="warning", markup=False)
-            return []
+        words = self.filter.casefold().split()
+        records = library.bookmarks(sort=self.sort)
+        if not words:
+            return records
+        titles = self.reader.titles(r.id for r in records)
+
+        def keeps(r) -> bool:
+            title = (titles.get(r.id) or r.title or "").casefold()
+            return all(any(w in t.casefold() for t in r.tags) or w in title for w in words)
+
+        return [r for r in records if keeps(r)]
+
+    def empty_text(self):
+        if self.filter.strip() and self.reader.library is not None and self.reader.library.bookmarks():
+            return plain(f"No bookmark matches “{self.filter.strip()}” (a part of a tag or words of the title).",
+                         "dim italic")
+        return super().empty_text()
 
     def reload(self) -> None:
         if self.reader.library is None:
@@ -49,15 +62,16 @@ class BookmarkList(PaperList):
 
 
 class Bookmarks(Vertical):
-    """The filter above the list; the list is the pane the screen talks to."""
+    """The list, and under it the filter (Tab from the list reaches it, ``/``
+    focuses it); the list is the pane the screen talks to."""
 
     def __init__(self, reader=None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.reader = reader
 
     def compose(self) -> ComposeResult:
-        yield SearchInput(placeholder="filter by tag", id="bookmark-filter")
         yield BookmarkList(self.reader, id="bookmark-list")
+        yield SearchInput(placeholder="filter: part of a tag or title words   (/ to focus)", id="bookmark-filter")
 
     @property
     def list(self) -> BookmarkList:
@@ -68,8 +82,3 @@ class Bookmarks(Vertical):
         event.stop()
         self.list.filter = event.value
         self.list.reload()
-
-    @on(Input.Submitted, "#bookmark-filter")
-    def _filter_done(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.screen.set_focus(self.list)

@@ -48,7 +48,7 @@ class Results(PaperList):
 
     def __init__(self, reader=None, **kwargs) -> None:
         super().__init__(reader, **kwargs)
-        self.query = ""
+        self.query_text = ""
         self.feed: str | None = None  # a digest shown like a feed, instead of a query
         self.about = ""  # a computed list (more like this, what's new), not a query or a feed
         self.seq = 0
@@ -82,7 +82,7 @@ class Results(PaperList):
             self.refresh_badges()
         else:
             self._keep = True
-            self._start(self.query, immediate=True)
+            self._start(self.query_text, immediate=True)
 
     def shown(self) -> None:
         pass
@@ -101,7 +101,7 @@ class Results(PaperList):
         return self.reader.index is not None and self.shown_seq == self.seq and not self._pending
 
     def _start(self, query: str, immediate: bool) -> None:
-        self.query = query
+        self.query_text = query
         self._pending = True
         if self._timer is not None:
             self._timer.stop()
@@ -115,8 +115,8 @@ class Results(PaperList):
         if self.reader.index is None:
             return
         self.seq += 1
-        self.set_status("Searching…" if self.query.strip() else "Loading…")
-        self.run_search(self.seq, self.query, 0, self.feed)
+        self.set_status("Searching…" if self.query_text.strip() else "Loading…")
+        self.run_search(self.seq, self.query_text, 0, self.feed)
 
     # -- computed lists ----------------------------------------------------------------------
     def show_related(self, ids: list[str], about: str) -> None:
@@ -155,7 +155,7 @@ class Results(PaperList):
         """Show a list that is not a query: ``compute(index)`` gives (hits,
         shared terms by id or None, notes)."""
         self.feed = None
-        self.query = ""
+        self.query_text = ""
         self._keep = False
         if self._timer is not None:
             self._timer.stop()
@@ -225,12 +225,12 @@ class Results(PaperList):
             self.add_rows(rows)
         self._status_for(res, page.about)
         if page.offset == 0 and self.settled:
-            self.post_message(self.Shown(self.query))
+            self.post_message(self.Shown(self.query_text))
 
     @on(PaperList.NeedMore)
     def _more(self, event: PaperList.NeedMore) -> None:
         event.stop()
-        self.run_search(self.seq, self.query, event.offset, self.feed)
+        self.run_search(self.seq, self.query_text, event.offset, self.feed)
 
     # -- rows, details, status ------------------------------------------------------------------
     def _row(self, pid: str, paper, record) -> Content:
