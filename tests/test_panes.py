@@ -83,3 +83,23 @@ async def test_bookmarks_filter_takes_slash_tab_and_parts_of_tags_and_titles(pat
         assert SWIN not in details(app)  # nothing selected: the details pane is cleared
         await pilot.press("escape")  # back to the (empty) list, still in the pane
         assert app.focused is marks and app.query_one("#panes").current == "bookmarks"
+
+
+async def test_each_pane_has_its_own_status_and_a_long_one_ends_with_an_ellipsis(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=(70, 24), notifications=True) as pilot:
+        await ready(app, pilot)
+        assert "285 papers" in status(app)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert "285 papers" not in status(app) and "0 bookmarks" in status(app)
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert "4 digests" in status(app)
+        await pilot.press("5")
+        await settle(app, pilot)
+        assert "0 saved searches" in status(app)
+        await pilot.press("1")
+        assert "285 papers" in status(app)
+        line = next(row for row in screen_text(app).splitlines() if "285 papers" in row)
+        assert line.rstrip().endswith("…"), line  # cut to the width, and said so

@@ -149,7 +149,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         self.query_one(DetailsPane).show(pane.details(), pane.current_paper_id)
 
     def _show_status(self, pane: PaperList) -> None:
-        if pane is self.results:
+        if pane.status_text:
             self.set_status(pane.status_text)
 
     def set_status(self, text: str) -> None:
@@ -241,7 +241,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
 
     @on(messages.Status)
     def _pane_status(self, event: messages.Status) -> None:
-        if event.pane is self.current or event.pane is self.results:
+        if event.pane is self.current:
             self._show_status(event.pane)
 
     @on(messages.OpenDetails)
