@@ -77,7 +77,7 @@ async def test_search_results_and_details(paths):
         assert app.focused.id == "details"
         body = str(app.query_one("#details-body").render())
         assert SWIN in body and "https://github.com/microsoft/Swin-Transformer" in body
-        assert "001_eb4508a80e02266c · 65 of 65" in body
+        assert "Sample digest 2 · 65 of 65" in body
 
 
 async def test_no_hits_and_did_you_mean(paths):
@@ -404,7 +404,7 @@ async def test_brackets_step_through_digests_in_order(paths):
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
         assert app.main.results.feed == order.names[1]
-        first = app.index.catalog.digest_page(order.names[1], 0, 1)[0]
+        first = app.index.digest_page(order.names[1], 0, 1)[0]
         assert app.query_one("#results").ids[0] == first
 
 
@@ -490,7 +490,7 @@ async def test_triage_decides_advances_and_resumes(paths):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         newest = app.reader.digest_order().names[0]
-        ids = app.index.catalog.digest_page(newest)
+        ids = app.index.digest_page(newest)
         await pilot.press("T")
         await pilot.pause(0.2)
         screen = app.screen
@@ -522,7 +522,7 @@ async def test_triage_decides_advances_and_resumes(paths):
         await pilot.press("right_square_bracket")
         await pilot.pause(0.2)
         assert app.screen.digest == app.reader.digest_order().names[1]
-        assert app.screen.viewing_id() == app.index.catalog.digest_page(app.screen.digest)[0]
+        assert app.screen.viewing_id() == app.index.digest_page(app.screen.digest)[0]
 
 
 async def test_saved_search_pane_palette_and_watch(paths):

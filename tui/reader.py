@@ -66,21 +66,17 @@ class Reader:
 
     # -- papers and digests ---------------------------------------------------------------
     def paper(self, pid: str):
-        return self.index.catalog.get(pid) if self.index is not None else None
+        return self.index.get(pid) if self.index is not None else None
 
     def papers(self, ids) -> dict:
-        return self.index.catalog.get_many(list(ids)) if self.index is not None else {}
+        return self.index.get_many(list(ids)) if self.index is not None else {}
 
     def titles(self, ids) -> dict:
-        return self.index.catalog.titles(list(ids)) if self.index is not None else {}
+        return self.index.titles(list(ids)) if self.index is not None else {}
 
-    def digest_ids(self, name: str, offset: int = 0, limit: int | None = None) -> list[str]:
-        if self.index is None:
-            return []
-        if limit is None:
-            return self.index.catalog.digest_page(name) if not offset else \
-                self.index.catalog.digest_page(name)[offset:]
-        return self.index.catalog.digest_page(name, offset, limit)
+    def digest_ids(self, name: str, offset: int = 0, limit: int = -1) -> list[str]:
+        """The paper ids of a digest in its order (all from ``offset`` when ``limit`` < 0)."""
+        return self.index.digest_page(name, offset, limit) if self.index is not None else []
 
     def digests(self) -> list:
         return list(self.index.digests()) if self.index is not None else []

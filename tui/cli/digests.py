@@ -31,12 +31,13 @@ def cmd_digests(args) -> int:
         }, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(f"{'digest':<34} {'label':<12} {'entries':>7} {'problems':>8}  origin")
+    lw = min(24, max([12, *(len(i.label or "") for i in infos)]))  # "Sample digest 2" fits
+    print(f"{'digest':<34} {'label':<{lw}} {'entries':>7} {'problems':>8}  origin")
     for i in infos:
         if i.error:
-            print(f"{clip(i.name, 34):<34} {'-':<12} {'-':>7} {'-':>8}  {i.origin}  SKIPPED: {i.error}")
+            print(f"{clip(i.name, 34):<34} {'-':<{lw}} {'-':>7} {'-':>8}  {i.origin}  SKIPPED: {i.error}")
             continue
-        print(f"{clip(i.name, 34):<34} {clip(i.label or '-', 12):<12} {i.entries:>7} {len(i.problems):>8}  {i.origin}")
+        print(f"{clip(i.name, 34):<34} {clip(i.label or '-', lw):<{lw}} {i.entries:>7} {len(i.problems):>8}  {i.origin}")
         for prob in i.problems[:5] if args.verbose else ():
             print(f"    {prob}")
     ok = sum(1 for i in infos if not i.error)
