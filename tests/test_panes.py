@@ -103,3 +103,24 @@ async def test_each_pane_has_its_own_status_and_a_long_one_ends_with_an_ellipsis
         assert "285 papers" in status(app)
         line = next(row for row in screen_text(app).splitlines() if "285 papers" in row)
         assert line.rstrip().endswith("…"), line  # cut to the width, and said so
+
+
+async def test_esc_leaves_a_digest_feed_for_all_papers(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        await pilot.press("right_square_bracket")  # the newest digest as a feed
+        await settle(app, pilot)
+        assert app.main.results.feed is not None and results.total == 75
+        assert "Digest Mar 11: 75 papers" in status(app) and "esc: all papers" in status(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.main.results.feed is None and results.total == 285
+        assert "285 papers, newest digest first" in status(app)
+        await pilot.press("4", "enter")  # the same from the Digests pane
+        await settle(app, pilot)
+        assert app.main.results.feed is not None
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.main.results.feed is None and results.total == 285

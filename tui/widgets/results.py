@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual import on, work
+from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.worker import get_current_worker
@@ -32,6 +33,8 @@ class SearchPage:
 
 class Results(PaperList):
     """Bound to the search box by the main screen, which passes it each query."""
+
+    BINDINGS = [Binding("escape", "all_papers", "All papers", id="all_papers")]
 
 
     class SearchDone(Message):
@@ -75,6 +78,18 @@ class Results(PaperList):
         self._select_after = None
         self._keep = False
         self._start("", immediate=True)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "all_papers":  # only a feed or a computed list has a way back
+            return bool(self.feed or self.about)
+        return True
+
+    def action_all_papers(self) -> None:
+        """esc in a digest feed or a computed list: back to all papers."""
+        self.feed = None
+        self.about = ""
+        self.search("", immediate=True)
+        self.screen.refresh_bindings()
 
     def reload(self) -> None:
         """The same query again (the index or the library changed)."""
@@ -224,6 +239,7 @@ class Results(PaperList):
         else:
             self.add_rows(rows)
         self._status_for(res, page.about)
+        self.screen.refresh_bindings()
         if page.offset == 0 and self.settled:
             self.post_message(self.Shown(self.query_text))
 
@@ -264,7 +280,7 @@ class Results(PaperList):
         elif self.feed:
             info = self.reader.digest(self.feed)
             label = (info.label or info.name) if info else self.feed
-            text = f"Digest {label}: {res.total} papers"
+            text = f"Digest {label}: {res.total} papers · esc: all papers"
         elif not res.query.strip():
             text = f"{res.total} papers, newest digest first"
         elif res.total == 0:
