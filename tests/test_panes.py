@@ -124,3 +124,24 @@ async def test_esc_leaves_a_digest_feed_for_all_papers(paths):
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.main.results.feed is None and results.total == 285
+
+
+async def test_empty_panes_say_what_fills_them(paths):
+    paths.config.mkdir(parents=True)
+    paths.config_file.write_text("[app]\nbundled = false\n")  # no digests at all
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if app.index is not None and app.search_settled:
+                break
+        await settle(app, pilot)
+        shown = screen_text(app)
+        for words in ("papers add FILE", "papers fetch", str(paths.digests)[:30]):
+            assert words in shown, words
+        assert "No paper selected." not in details(app) and "papers add FILE" in details(app)
+        for key, words in (("2", "No bookmarks yet — press b on a paper"), ("3", "No notes yet — press n on a paper"),
+                           ("4", "papers add FILE"), ("5", "No saved searches yet")):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert words in screen_text(app), words

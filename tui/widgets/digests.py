@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.worker import get_current_worker
 
 from .. import messages
-from .paper_list import PaperList
+from .paper_list import PaperList, how_to_add_digests
 from .render import plain
 
 
@@ -24,6 +24,9 @@ class Digests(PaperList):
     def __init__(self, reader=None, **kwargs) -> None:
         super().__init__(reader, **kwargs)
         self.unread: dict[str, int] = {}
+
+    def empty_text(self) -> Content:
+        return plain(how_to_add_digests(self.reader), "italic")
 
     def reload(self) -> None:
         if self.reader.index is None:
@@ -72,7 +75,7 @@ class Digests(PaperList):
         name = self.current_id
         info = self.reader.digest(name) if name else None
         if info is None:
-            return Content.styled("No digest selected.", "dim")
+            return self.empty_text() if not self.ids else Content.styled("No digest selected.", "dim")
         lines = [plain(info.label or info.name, "bold"),
                  plain(f"{info.name} · {info.origin} · {info.format or '-'}", "dim"),
                  plain(f"{info.entries} papers · {len(info.problems)} parse problems")]

@@ -36,6 +36,13 @@ def paper_row(paper, record, title: str = "", spans=(), extra: str = "") -> Cont
     return row_content(paper.title if paper else title, spans, where_text(paper), state, extra=extra)
 
 
+def how_to_add_digests(reader: Reader) -> str:
+    """What an empty reader says: where digests come from."""
+    folder = reader.paths.digests if reader.paths is not None else "the digests folder"
+    return ("No digests yet. Add one with  papers add FILE  (a Daily Papers page saved as text, or its "
+            f"JSON), drop files into {folder}, or download the latest with  papers fetch.")
+
+
 class PaperList(OptionList):
     """Rows keyed by id, loaded a page at a time; a pane of the main screen."""
 
@@ -133,7 +140,8 @@ class PaperList(OptionList):
     def details(self) -> Content:
         pid = self.current_paper_id
         if pid is None:
-            return Content.styled("No paper selected." if self.ids or not self.EMPTY else self.EMPTY, "dim")
+            empty = self.empty_text()
+            return empty if not self.ids and empty.plain else Content.styled("No paper selected.", "dim")
         return details_content(self.reader.paper(pid), self.reader.record(pid), self.spans_for())
 
     def spans_for(self):

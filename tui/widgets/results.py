@@ -14,8 +14,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from .paper_list import PAGE, PaperList, paper_row
-from .render import one_line
+from .paper_list import PAGE, PaperList, how_to_add_digests, paper_row
+from .render import one_line, plain
 
 SEARCH_DEBOUNCE = 0.12
 
@@ -78,6 +78,11 @@ class Results(PaperList):
         self._select_after = None
         self._keep = False
         self._start("", immediate=True)
+
+    def empty_text(self) -> Content:
+        if self.reader.index is not None and not self.reader.digests():
+            return plain(how_to_add_digests(self.reader), "italic")
+        return Content("")
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "all_papers":  # only a feed or a computed list has a way back

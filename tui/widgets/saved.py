@@ -15,6 +15,8 @@ from .render import one_line, plain
 
 class SavedSearches(PaperList):
     HOLDS_PAPERS = False
+    EMPTY = ("No saved searches yet — type a query in the Search pane (1), then ctrl+s keeps it here; "
+             "W then makes it a watch that tags new papers.")
     BINDINGS = [
         Binding("W", "toggle_watch", "Watch", id="toggle_watch"),
         Binding("x", "delete", "Delete", id="delete_saved"),
@@ -80,7 +82,7 @@ class SavedSearches(PaperList):
     def details(self) -> Content:
         x = self.reader.library.saved_search(self.current_id) if self.reader.library and self.current_id else None
         if x is None:
-            return Content.styled("No saved search selected.", "dim")
+            return self.empty_text() if not self.ids else Content.styled("No saved search selected.", "dim")
         count = self.counts.get(x.name)
         lines = [plain(x.name, "bold"), plain(x.query),
                  plain(f"{count} papers match now" if count is not None else "counting…", "dim"),
