@@ -577,7 +577,7 @@ async def test_saved_search_pane_palette_and_watch(paths):
         await settle(app, pilot)
         assert app.query_one("#search").value == "quokka"
         assert app.query_one("#results").ids == [quokka]
-        await pilot.press("5", "x")
+        await pilot.press("5", "x", "y")  # x asks first
         await settle(app, pilot)
         assert app.query_one("#saved").ids == []
     with Library.open(paths) as lib:

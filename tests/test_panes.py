@@ -145,3 +145,26 @@ async def test_empty_panes_say_what_fills_them(paths):
             await pilot.press(key)
             await settle(app, pilot)
             assert words in screen_text(app), words
+
+
+async def test_deleting_a_saved_search_asks_first(paths):
+    with Library.open(paths) as lib:
+        lib.save_search("quokkas", "quokka")
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("5")
+        await settle(app, pilot)
+        saved = app.query_one("#saved")
+        assert saved.ids == ["quokkas"]
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert saved.ids == ["quokkas"] and type(app.screen).__name__ == "ConfirmDialog"
+        await pilot.press("escape")  # kept
+        await settle(app, pilot)
+        assert saved.ids == ["quokkas"] and app.screen is app.main
+        await pilot.press("x", "y")
+        await settle(app, pilot)
+        assert saved.ids == []
+    with Library.open(paths) as lib:
+        assert lib.saved_searches() == []

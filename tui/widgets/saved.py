@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.worker import get_current_worker
 
 from .. import messages
+from ..screens.confirm import ConfirmDialog
 from .paper_list import PaperList
 from .render import one_line, plain
 
@@ -113,9 +114,15 @@ class SavedSearches(PaperList):
             self.reload()
 
     def action_delete(self) -> None:
+        """``x``: delete the saved search, once the user said yes."""
         x = self._selected_search()
         if x is None:
             return
-        if self.reader.write(lambda: self.reader.library.delete_search(x.name), self.notify):
-            self.notify(f"Deleted saved search {x.name}", markup=False, timeout=3)
-            self.reload()
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.reader.write(lambda: self.reader.library.delete_search(x.name), self.notify):
+                self.notify(f"Deleted saved search {x.name}", markup=False, timeout=3)
+                self.reload()
+
+        self.app.push_screen(ConfirmDialog(f"Delete the saved search {x.name}?",
+                                           x.query + (" · its watch stops" if x.watch else "")), answered)
