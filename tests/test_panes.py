@@ -168,3 +168,42 @@ async def test_deleting_a_saved_search_asks_first(paths):
         assert saved.ids == []
     with Library.open(paths) as lib:
         assert lib.saved_searches() == []
+
+
+async def test_palette_lists_each_command_once_by_what_it_does_and_goes_to_papers(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"bookmark")
+        await pilot.pause(0.5)
+        shown = screen_text(app)
+        assert shown.replace(" ", "").count("Bookmarktheselectedpaper") == 1, shown
+        assert "Bookmark (b)" not in shown
+        for _ in "bookmark":
+            await pilot.press("backspace")
+        await pilot.press(*"editor")
+        await pilot.pause(0.5)
+        assert "EditthenoteoftheselectedpaperinEDITOR" in screen_text(app).replace(" ", "").replace("$", "")
+        for _ in "editor":
+            await pilot.press("backspace")
+        await pilot.press(*"go to paper")
+        await pilot.pause(0.8)
+        shown = screen_text(app)
+        assert "Gotopaper…" in shown.replace(" ", "")  # a command (its matched letters drawn apart) …
+        assert "Go to paper  " not in shown  # … not a search for those words
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "CommandPalette"
+        await pilot.press(*"kmax deeplab")
+        await pilot.pause(1.0)
+        assert "kMaX-DeepLab: k-means Mask Transformer" in screen_text(app)
+        await pilot.press("enter")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.screen is app.main and app.search_settled:
+                break
+        await settle(app, pilot)
+        results = app.query_one("#results")
+        assert app.reader.paper(results.current_id).title == "kMaX-DeepLab: k-means Mask Transformer"

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import json
 
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from .core.config import load_config
 from .core.fsio import atomic_write
 from .core.paths import Paths
-from . import messages
-from .providers import GoToProvider
+from .providers import GoToProvider, ReaderCommands
 from .reader import Reader
 from .screens.dialogs import ErrorScreen, HelpScreen
 from .screens.main import MainScreen
@@ -39,7 +38,7 @@ WORKER_TASKS = {"index": "Opening the index", "search": "Searching"}
 class PapersApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "papers"
-    COMMANDS = App.COMMANDS | {GoToProvider}
+    COMMANDS = App.COMMANDS | {ReaderCommands, GoToProvider}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, id="force_quit")]
 
     def __init__(self, paths: Paths, *, watch_interval: float = 5.0, dwell: float | None = None):
@@ -123,15 +122,6 @@ class PapersApp(App):
         keys = self._keymap.get(binding.id, binding.key) if binding.id else binding.key
         names = {"slash": "/", "question_mark": "?", "escape": "esc"}
         return " ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
-
-    def get_system_commands(self, screen):
-        yield from super().get_system_commands(screen)
-        if not isinstance(screen, MainScreen):
-            return
-        for b in MainScreen.BINDINGS:
-            if b.id and b.id not in ("back", "search_done", "search_leave"):
-                yield SystemCommand(b.description, f"{b.description} ({self.keys_of(b)})",
-                                    lambda a=b.action: screen.post_message(messages.Command(a)))
 
     # -- state ---------------------------------------------------------------------------------
     def _load_state(self) -> dict:

@@ -289,6 +289,14 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         if result is not None:
             self.post_message(result)
 
+    @on(messages.FindPaper)
+    def _find_paper(self) -> None:
+        from textual.command import CommandPalette
+
+        from ..providers import PaperTitles
+
+        self.app.push_screen(CommandPalette(providers=[PaperTitles], placeholder="Words of the paper's title…"))
+
     @on(messages.Command)
     async def _command(self, event: messages.Command) -> None:
         await self.run_action(event.action)

@@ -33,7 +33,7 @@ class PaperScreen(Screen):
         Binding("b", "bookmark", "Bookmark", id="bookmark"),
         Binding("t", "tags", "Tags", id="tags"),
         Binding("n", "note", "Note", id="note"),
-        Binding("e", "edit_note", "$EDITOR", show=False, id="edit_note"),
+        Binding("e", "edit_note", "Edit note in $EDITOR", show=False, id="edit_note"),
         Binding("y", "copy_link", "Copy link", id="copy_link"),
         Binding("Y", "copy_menu", "Copy…", show=False, id="copy_menu"),
         Binding("o", "open_link", "Open", show=False, id="open_link"),
