@@ -21,7 +21,7 @@ def cmd_digests(args) -> int:
     index, _ = open_index(args)
     infos = index.digests()
     papers = index.count()
-    entries = index.catalog.entry_count()
+    entries = index.entry_count()
     if args.json:
         json.dump({
             "digests": [i.as_json() for i in infos],
@@ -83,7 +83,7 @@ def cmd_add(args) -> int:
     index, _ = open_index(args, quiet=True)
     for f, d in parsed:
         ids = [paper_id(e.title) for e in d.entries]
-        known = index.catalog.get_many(ids)
+        known = index.get_many(ids)
         print(f"{f}: {len(d.entries)} papers ({len(known)} already known, {len(set(ids)) - len(known)} new),"
               f" label {d.label or '-'}, {d.format}")
         for prob in d.problems:
