@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import pickle
+import re
 import sys
 from array import array
 
@@ -376,15 +377,28 @@ def _numbers(cr) -> list[int]:
     return values.tolist() + [cr._default] * (cr._doccount - cr._count)
 
 
+_NONZERO_RUNS = re.compile(rb"[^\x00]+")
+
+
 def _docs_of(bits: int) -> list[int]:
-    """The set bits of ``bits``, ascending."""
+    """The set bits of ``bits``, ascending (the runs of non-zero bytes found
+    by a regular expression: a sparse set costs its bits, not the corpus)."""
     out: list[int] = []
     data = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
     table = _BITS_OF_BYTE
-    for i, byte in enumerate(data):
-        if byte:
+    count = bits.bit_count()
+    if len(data) // 4 <= count <= 6 * len(data):  # scattered over most bytes: every byte
+        for i, byte in enumerate(data):
+            if byte:
+                base = i << 3
+                out += [base + j for j in table[byte]]
+        return out
+    for m in _NONZERO_RUNS.finditer(data):
+        i = m.start()
+        for byte in m.group():
             base = i << 3
             out += [base + j for j in table[byte]]
+            i += 1
     return out
 
 

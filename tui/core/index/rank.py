@@ -36,6 +36,7 @@ K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 FIELD_B = {"abstract": 0.5}
 PHRASE_BOOST = 4.0  # the title phrase of the query words (query.py gives Whoosh the same)
 PHRASE_SLOP = 2  # ... with at most one other word between two of them
+PHRASE_BATCH = 32  # candidates beyond those wanted whose title phrase is checked at first
 LEVELS = 15  # weights are rounded to 1..LEVELS for choosing candidates
 FIELDS = ("title", "abstract")
 
@@ -130,7 +131,7 @@ class Ranker:
         if len(out) >= need:
             return out[:need]
         cands = self._candidates(self.hits & ~first, max(2 * (need - len(out)), need - len(out) + 100))
-        scored = self._score(cands, phrase)
+        scored = self._score(cands, phrase, need - len(out))
         keys = sets.keys
         scored.sort(key=lambda ds: (-ds[1], -keys[ds[0]]))
         return out + scored[:need - len(out)]
@@ -170,9 +171,12 @@ class Ranker:
             out += sets.newest(hits & ~_bits_of(out), want - len(out))
         return out
 
-    def _score(self, docs: list[int], phrase: list[str] | None) -> list[tuple[int, float]]:
+    def _score(self, docs: list[int], phrase: list[str] | None,
+               keep: int | None = None) -> list[tuple[int, float]]:
         """``docs`` with their scores: each term they have, scored at their own
-        field length; the query's title phrase counts again, boosted."""
+        field length; the query's title phrase counts again, boosted. With
+        ``keep``, only the documents that may be among the ``keep`` best are
+        given (see :meth:`_with_phrase`)."""
         if not docs:
             return []
         inside = _bits_of(docs)
@@ -181,26 +185,52 @@ class Ranker:
         title_part: dict[int, float] = {}
         for f in self.feats:
             length = lengths[f.fieldname]
+            by_length: dict[int, float] = {}
+            in_phrase = f.fieldname == "title" and phrase is not None and f.text in phrase
             for d in _docs_of(f.bits & inside):
-                s = f.boost * self.bm25(f.fieldname, f.idf, length[d])
+                n = length[d]
+                s = by_length.get(n)
+                if s is None:
+                    s = by_length[n] = f.boost * self.bm25(f.fieldname, f.idf, n)
                 score[d] += s
-                if f.fieldname == "title" and phrase and f.text in phrase:
+                if in_phrase:
                     title_part[d] = title_part.get(d, 0.0) + s
-        for d, s in self.phrase_bonus(docs, phrase, title_part).items():
-            score[d] += s
-        return list(score.items())
+        if not phrase or len(phrase) < 2 or not title_part:
+            return list(score.items())
+        return self._with_phrase(score, phrase, title_part, keep)
 
-    def phrase_bonus(self, docs: list[int], phrase: list[str] | None,
-                     title_part: dict[int, float]) -> dict[int, float]:
-        """The title phrase of the query words (a word may stand between two
-        of them): their title score again, times PHRASE_BOOST."""
-        if not phrase or len(phrase) < 2:
-            return {}
-        both = _bits_of(docs)
+    def _with_phrase(self, score: dict[int, float], phrase: list[str], title_part: dict[int, float],
+                     keep: int | None) -> list[tuple[int, float]]:
+        """The scores with the title phrase of the query words (a word may
+        stand between two of them): their title score again, times
+        PHRASE_BOOST. The phrase is checked in the order of the best each
+        document could reach, first for ``keep`` and a few more, then as
+        many again while a document not checked could still be among the
+        ``keep`` best; those not checked are left out."""
+        both = _bits_of(list(title_part))
         for w in phrase:
             both &= self.sets.term("title", w)
-        found = phrase_docs(self.sets.searcher, "title", phrase, _docs_of(both), PHRASE_SLOP)
-        return {d: PHRASE_BOOST * title_part.get(d, 0.0) for d in found}
+        keys = self.sets.keys
+        upper = dict(score)
+        with_words = set(_docs_of(both))
+        for d in with_words:
+            upper[d] += PHRASE_BOOST * title_part[d]
+        order = sorted(upper, key=lambda d: (-upper[d], -keys[d]))
+        keep = len(order) if keep is None else keep
+        out: list[tuple[int, float]] = []
+        i, step = 0, keep + PHRASE_BATCH
+        while i < len(order):
+            batch = order[i:i + step]
+            i += len(batch)
+            check = sorted(d for d in batch if d in with_words)
+            found = set(phrase_docs(self.sets.searcher, "title", phrase, check, PHRASE_SLOP))
+            out += [(d, upper[d] if d in found else score[d]) for d in batch]
+            if i < len(order) and len(out) >= keep:
+                kth = sorted(((s, keys[d]) for d, s in out), reverse=True)[keep - 1]
+                if kth > (upper[order[i]], keys[order[i]]):
+                    break
+            step = max(keep, PHRASE_BATCH)
+        return out
 
 
 def _add(planes: list[int], bits: int, j: int) -> None:
