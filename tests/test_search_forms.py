@@ -4,6 +4,8 @@ queries of symbols, "did you mean" beside field values."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import text_digest
 from tui.core.index import Index
@@ -309,3 +311,23 @@ def test_known_items_rank_first_on_the_bundled_corpus(bundled):
         got = measure(bundled, queries=path)
         assert got["papers"]["mrr"] >= 0.95, (path.name, got["papers"]["misses"])
         assert 0 < got["fts5"]["mrr"] <= 1
+
+
+def _osa_reference(a: str, b: str) -> int:
+    """Optimal string alignment distance by the textbook dynamic programme."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text("abcdé", max_size=9), st.text("abcdé", max_size=9), st.integers(0, 3))
+def test_edit_distance_is_the_optimal_string_alignment(a, b, limit):
+    from tui.core.index import edit_distance
+
+    want = _osa_reference(a, b)
+    assert edit_distance(a, b, limit) == (want if want <= limit else limit + 1)

@@ -251,7 +251,7 @@ class Search:
         spans = _word_spans(text)
         if not spans or len(spans) > 8:
             return None
-        fixed = did_you_mean([m.group(0) for m in spans], self.searcher.reader(), self.catalog)
+        fixed = did_you_mean([m.group(0) for m in spans], self.searcher.reader(), self.catalog, self.vocabulary)
         if fixed is None:
             return None
         out, end = [], 0

@@ -6,6 +6,7 @@ edits away)."""
 from __future__ import annotations
 
 import bisect
+import struct
 
 from ..text import fold
 from .analysis import TEXT_ANALYZER
@@ -16,9 +17,11 @@ from .docsets import SegmentCache
 class Vocabulary:
     """The indexed terms of the text fields, in memory, for fast prefix and typo
     expansion (Whoosh's own automaton walk over the on-disk term index costs
-    ~30 ms per word). Loaded a first letter at a time, as queries need them
-    (20-35 ms a letter and field at 100,000 papers; the whole lexicon took
-    0.7 s), and at most :attr:`LIMIT` terms are kept."""
+    ~30 ms per word). Loaded a first letter at a time, as queries need them,
+    with each term's document count (read with the terms: asked one term at
+    a time, it cost ~0.1 ms a term across a big index's segments), and at
+    most :attr:`LIMIT` terms are kept. The words "did you mean" offers
+    (the catalog's) are loaded a first letter at a time too."""
 
     MAX_EXPANSIONS = 40
     LIMIT = 1_000_000
@@ -27,28 +30,41 @@ class Vocabulary:
         self.reader = reader
         self._segments = segments or SegmentCache()
         self._by_first: dict[tuple[str, str], list[str]] = {}
+        self._freq: dict[tuple[str, str], dict[str, int]] = {}
+        self._near: dict[tuple[str, str], _Nearby] = {}
+        self._words: dict[str, _Nearby] = {}
+        self._distances: dict[tuple[str, int], dict[str, int]] = {}  # a word's, to other fields' terms
         self._size = 0
 
     def starting(self, fieldname: str, letter: str) -> list[str]:
         """The sorted terms of ``fieldname`` that start with ``letter``."""
         key = (fieldname, letter)
         if key not in self._by_first:
-            words: set = set()
+            freq: dict[str, int] = {}
             try:
                 for r, _ in self.reader.leaf_readers():  # a union per segment beats Whoosh's merge
                     letters = self._segments.of(r)["letters"]
                     if key not in letters:
-                        letters[key] = list(r.expand_prefix(fieldname, letter))
-                    words.update(letters[key])
+                        letters[key] = _terms_with_counts(r, fieldname, letter)
+                    for term, n in letters[key]:
+                        freq[term] = freq.get(term, 0) + n
             except Exception:
                 pass
-            terms = sorted(w.decode("utf-8") if isinstance(w, bytes) else w for w in words)
+            terms = sorted(freq)
             if self._size + len(terms) > self.LIMIT:
                 self._by_first.clear()
+                self._freq.clear()
+                self._near.clear()
                 self._size = 0
             self._by_first[key] = terms
+            self._freq[key] = freq
             self._size += len(terms)
         return self._by_first[key]
+
+    def frequency(self, fieldname: str, term: str) -> int:
+        """The documents (deleted ones too, as Whoosh counts) that have ``term``."""
+        self.starting(fieldname, term[:1])
+        return self._freq.get((fieldname, term[:1]), {}).get(term, 0)
 
     def prefixed(self, fieldname: str, prefix: str) -> list[str]:
         """Indexed terms starting with ``prefix``, most frequent first."""
@@ -59,7 +75,7 @@ class Vocabulary:
             out.append(terms[i])
             i += 1
         if len(out) > self.MAX_EXPANSIONS:
-            out.sort(key=lambda w: -self.reader.doc_frequency(fieldname, w))
+            out.sort(key=lambda w: -self.frequency(fieldname, w))
             out = out[:self.MAX_EXPANSIONS]
         return out
 
@@ -68,47 +84,140 @@ class Vocabulary:
         share the first letter, nearest and most frequent first."""
         if maxdist <= 0 or not word:
             return [word]
-        cands = self.starting(fieldname, word[:1])
-        letters = set(word)
-        n = len(word)
-        found = []
-        for w in cands:
-            if abs(len(w) - n) > maxdist or len(letters.symmetric_difference(w)) > 2 * maxdist:
-                continue
-            d = edit_distance(word, w, maxdist)
-            if d <= maxdist:
-                found.append((d, w))
+        key = (fieldname, word[:1])
+        if key not in self._near:
+            self._near[key] = _Nearby(self.starting(fieldname, word[:1]))
+        known = self._distances.get((word, maxdist))
+        if known is None:
+            if len(self._distances) > 64:
+                self._distances.clear()
+            known = self._distances[word, maxdist] = {}
+        found = self._near[key].within(word, maxdist, known=known)
         if len(found) > self.MAX_EXPANSIONS:
-            found.sort(key=lambda dw: (dw[0], -self.reader.doc_frequency(fieldname, dw[1])))
+            found.sort(key=lambda dw: (dw[0], -self.frequency(fieldname, dw[1])))
             found = found[:self.MAX_EXPANSIONS]
         return [w for _, w in found]
 
+    def nearest_word(self, catalog: Catalog, word: str) -> str | None:
+        """The most common word of the catalog's one edit away from ``word``,
+        else two (same first letter), for "did you mean"."""
+        first = word[:1]
+        if first not in self._words:
+            try:
+                counts = catalog.words_like(first, 0, 1 << 30)
+            except Exception:
+                return None
+            self._words[first] = _Nearby([w for w, _ in counts], [n for _, n in counts])
+        best: dict[int, tuple[int, str]] = {}
+        for d, w, n in self._words[first].within(word, 2, counts=True):
+            if 0 < d and (d not in best or n > best[d][0]):
+                best[d] = (n, w)
+        for d in (1, 2):
+            if d in best:
+                return best[d][1]
+        return None
+
+
+class _Nearby:
+    """Words (in their order) kept by length, each with a mask of the letters
+    it has, so that those within a few edits of a word are found by
+    comparing only the words of a near length with near letters."""
+
+    def __init__(self, words: list[str], counts: list[int] | None = None):
+        self.by_length: dict[int, list[tuple[int, str, int, int]]] = {}
+        for i, w in enumerate(words):
+            self.by_length.setdefault(len(w), []).append((i, w, _mask(w), counts[i] if counts else 0))
+
+    def within(self, word: str, maxdist: int, counts: bool = False, known: dict | None = None) -> list:
+        """(distance, word) of the words within ``maxdist`` edits of ``word``
+        (with counts: (distance, word, count)), in the words' order; ``known``
+        keeps the distances computed, for the next list of words."""
+        n = len(word)
+        mask = _mask(word)
+        known = {} if known is None else known
+        found = []
+        for length in range(n - maxdist, n + maxdist + 1):
+            for i, w, m, c in self.by_length.get(length, ()):
+                # each edit changes at most two of the letters a word has
+                if (m ^ mask).bit_count() > 2 * maxdist:
+                    continue
+                d = known.get(w)
+                if d is None:
+                    d = known[w] = edit_distance(word, w, maxdist)
+                if d <= maxdist:
+                    found.append((i, d, w, c))
+        found.sort()
+        return [(d, w, c) for _, d, w, c in found] if counts else [(d, w) for _, d, w, _ in found]
+
+
+_LETTER_BITS: dict[str, int] = {}
+
+
+def _mask(word: str) -> int:
+    """A bit for each distinct character of ``word``."""
+    out = 0
+    for c in word:
+        bit = _LETTER_BITS.get(c)
+        if bit is None:
+            bit = _LETTER_BITS[c] = 1 << len(_LETTER_BITS)
+        out |= bit
+    return out
+
+
+_DOC_FREQ = struct.Struct("!I")  # a term's document count, 5 bytes into its info (Whoosh's W3 codec)
+
+
+def _terms_with_counts(reader, fieldname: str, letter: str) -> list[tuple[str, int]]:
+    """(term, documents) of a segment's terms of ``fieldname`` that start with
+    ``letter``, read in one pass over its term index."""
+    try:
+        terms = reader._terms
+        prefix = reader._text_to_bytes(fieldname, letter)
+        out = []
+        for keybytes, value in terms._tindex.items_from(terms._keycoder(fieldname, prefix)):
+            fn, tbytes = terms._keydecoder(keybytes)
+            if fn != fieldname or not tbytes.startswith(prefix):
+                break
+            out.append((tbytes.decode("utf-8"), _DOC_FREQ.unpack_from(value, 5)[0]))
+        return out
+    except (AttributeError, KeyError, struct.error):  # another codec: one term at a time
+        return [(t.decode("utf-8") if isinstance(t, bytes) else t, reader.doc_frequency(fieldname, t))
+                for t in reader.expand_prefix(fieldname, letter)]
+
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein (optimal string alignment) distance, stopping past ``limit``."""
+    """Damerau-Levenshtein (optimal string alignment) distance, or ``limit + 1``
+    when it is above ``limit``: Hyyrö's bit-parallel algorithm (2003), a
+    column of the dynamic programme a few integer operations."""
     if a == b:
         return 0
     la, lb = len(a), len(b)
     if abs(la - lb) > limit:
         return limit + 1
-    prev2 = None
-    prev = list(range(lb + 1))
-    for i in range(1, la + 1):
-        cur = [i] + [0] * lb
-        ca = a[i - 1]
-        best = cur[0]
-        for j in range(1, lb + 1):
-            cost = 0 if ca == b[j - 1] else 1
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == b[j - 1]:
-                v = min(v, prev2[j - 2] + 1)
-            cur[j] = v
-            if v < best:
-                best = v
-        if best > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[lb]
+    if not la or not lb:
+        return la + lb if la + lb <= limit else limit + 1
+    peq: dict[str, int] = {}
+    for i, c in enumerate(a):
+        peq[c] = peq.get(c, 0) | (1 << i)
+    full = (1 << la) - 1
+    top = 1 << (la - 1)
+    pv, mv, d0, prev_eq, score = full, 0, 0, 0, la
+    for c in b:
+        eq = peq.get(c, 0)
+        transposed = ((~d0 & eq) << 1) & prev_eq
+        d0 = ((((eq & pv) + pv) ^ pv) | eq | mv | transposed) & full
+        hp = (mv | ~(d0 | pv)) & full
+        hn = d0 & pv
+        if hp & top:
+            score += 1
+        elif hn & top:
+            score -= 1
+        hp = ((hp << 1) | 1) & full
+        hn = (hn << 1) & full
+        pv = (hn | ~(d0 | hp)) & full
+        mv = d0 & hp
+        prev_eq = eq
+    return score if score <= limit else limit + 1
 
 
 def _known(reader, stemmed: str) -> bool:
@@ -118,7 +227,7 @@ def _known(reader, stemmed: str) -> bool:
         return True
 
 
-def did_you_mean(words: list[str], reader, catalog: Catalog) -> list[str] | None:
+def did_you_mean(words: list[str], reader, catalog: Catalog, vocab: Vocabulary) -> list[str] | None:
     """``words`` with each word not in the vocabulary replaced by its nearest
     real word, or None when no word was replaced."""
     out, changed = [], False
@@ -127,7 +236,7 @@ def did_you_mean(words: list[str], reader, catalog: Catalog) -> list[str] | None
         if len(f) < 3 or not f.isalpha() or _stopped(f) or _known_word(catalog, reader, f):
             out.append(w)
             continue
-        best = _nearest_word(catalog, f)
+        best = vocab.nearest_word(catalog, f)
         if best and best != f:
             out.append(best)
             changed = True
@@ -147,23 +256,3 @@ def _known_word(catalog: Catalog, reader, word: str) -> bool:
         return catalog.has_word(word) or _known(reader, next((t.text for t in TEXT_ANALYZER(word)), word))
     except Exception:
         return True
-
-
-def _nearest_word(catalog: Catalog, word: str) -> str | None:
-    """The most common indexed word one edit away, else two (same first letter)."""
-    try:
-        cands = catalog.words_like(word[0], len(word) - 2, len(word) + 2)
-    except Exception:
-        return None
-    letters = set(word)
-    best: dict[int, tuple[int, str]] = {}
-    for w, n in cands:
-        if len(letters.symmetric_difference(w)) > 4:
-            continue
-        d = edit_distance(word, w, 2)
-        if 0 < d <= 2 and (d not in best or n > best[d][0]):
-            best[d] = (n, w)
-    for d in (1, 2):
-        if d in best:
-            return best[d][1]
-    return None
