@@ -16,6 +16,8 @@ from .phrases import phrase_docs
 from .rank import FIELDS, Ranker, _bits_of
 from .rewrite import _note
 
+TERM_COST = 30  # postings' worth of Whoosh's work to open a term's matcher in a segment
+
 
 class Execution:
     """One query's run: the searcher and its document sets, the notes the
@@ -219,11 +221,17 @@ def _unranked(q) -> bool:
 
 
 def _cost(q, reader) -> int:
-    """The postings Whoosh would decode to rank ``q``: its terms' document counts."""
+    """What Whoosh would spend to rank ``q``, in postings decoded: its terms'
+    document counts, and for each term and segment the matcher it opens
+    (measured at 100,000 papers in 13 segments: ~1 ms a term, the time of
+    ~400 postings)."""
     total = 0
+    terms = 0
     for fieldname, text in q.iter_all_terms():
+        terms += 1
         try:
             total += reader.doc_frequency(fieldname, text)
         except Exception:
             pass
-    return total
+    segments = 1 if reader.is_atomic() else len(reader.leaf_readers())
+    return total + TERM_COST * terms * segments
