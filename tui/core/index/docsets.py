@@ -31,8 +31,9 @@ class SegmentCache:
     """What searches read from each segment, kept across searchers: a segment
     never changes once written (only its deletions do, and those are applied
     per searcher), so after a library change re-indexes one paper the next
-    search reuses the term sets, order keys and vocabulary of every segment
-    but the new one (the next search took ~150 ms instead of ~20 ms)."""
+    search reuses the term sets, columns and vocabulary (a first letter's
+    terms with their document counts) of every segment but the new one (the
+    next search took ~150 ms instead of ~20 ms)."""
 
     TERMS = 512  # term sets kept per segment (each at most segment size / 8 bytes)
 
@@ -108,10 +109,15 @@ class DocSets:
         if field is None or not field.indexed:
             return 0
         tbytes = text if isinstance(text, bytes) else field.to_bytes(text)
+        letter = (fieldname, text[:1]) if isinstance(text, str) else None
         bits = 0
         for i, (r, offset) in enumerate(self.leaves):
             terms = self._segs[i]["terms"]
             local = terms.get((fieldname, tbytes))
+            if local is None and letter is not None:
+                known = self._segs[i]["letters"].get(letter)  # the segment's terms, if read
+                if known is not None and text not in known:
+                    continue
             if local is None:
                 stored = self._segment_bits(i).get((fieldname, tbytes))
                 if stored is None:

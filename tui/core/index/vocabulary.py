@@ -45,8 +45,8 @@ class Vocabulary:
                 for r, _ in self.reader.leaf_readers():  # a union per segment beats Whoosh's merge
                     letters = self._segments.of(r)["letters"]
                     if key not in letters:
-                        letters[key] = _terms_with_counts(r, fieldname, letter)
-                    for term, n in letters[key]:
+                        letters[key] = dict(_terms_with_counts(r, fieldname, letter))
+                    for term, n in letters[key].items():
                         freq[term] = freq.get(term, 0) + n
             except Exception:
                 pass
@@ -67,17 +67,35 @@ class Vocabulary:
         return self._freq.get((fieldname, term[:1]), {}).get(term, 0)
 
     def prefixed(self, fieldname: str, prefix: str) -> list[str]:
-        """Indexed terms starting with ``prefix``, most frequent first."""
-        terms = self.starting(fieldname, prefix[:1])
+        """Indexed terms starting with ``prefix``, most frequent first (those
+        of a prefix of three letters or more read from the segments when its
+        first letter is not in memory: a long prefix has few terms)."""
+        if (fieldname, prefix[:1]) in self._by_first or len(prefix) < 3:
+            terms = self.starting(fieldname, prefix[:1])
+            freq = self._freq.get((fieldname, prefix[:1]), {})
+        else:
+            freq = self._counts(fieldname, prefix)
+            terms = sorted(freq)
         i = bisect.bisect_left(terms, prefix)
         out = []
         while i < len(terms) and terms[i].startswith(prefix) and len(out) < 500:
             out.append(terms[i])
             i += 1
         if len(out) > self.MAX_EXPANSIONS:
-            out.sort(key=lambda w: -self.frequency(fieldname, w))
+            out.sort(key=lambda w: -freq.get(w, 0))
             out = out[:self.MAX_EXPANSIONS]
         return out
+
+    def _counts(self, fieldname: str, prefix: str) -> dict[str, int]:
+        """term -> documents, of the terms of ``fieldname`` that start with ``prefix``."""
+        freq: dict[str, int] = {}
+        try:
+            for r, _ in self.reader.leaf_readers():
+                for term, n in _terms_with_counts(r, fieldname, prefix):
+                    freq[term] = freq.get(term, 0) + n
+        except Exception:
+            pass
+        return freq
 
     def near(self, fieldname: str, word: str, maxdist: int) -> list[str]:
         """Indexed terms within ``maxdist`` edits (transpositions count one) that
@@ -120,13 +138,21 @@ class Vocabulary:
 
 class _Nearby:
     """Words (in their order) kept by length, each with a mask of the letters
-    it has, so that those within a few edits of a word are found by
-    comparing only the words of a near length with near letters."""
+    it has (made for a length when a word of a near length is first looked
+    up), so that those within a few edits of a word are found by comparing
+    only the words of a near length with near letters."""
 
     def __init__(self, words: list[str], counts: list[int] | None = None):
-        self.by_length: dict[int, list[tuple[int, str, int, int]]] = {}
+        self.by_length: dict[int, list[tuple[int, str, int]]] = {}
         for i, w in enumerate(words):
-            self.by_length.setdefault(len(w), []).append((i, w, _mask(w), counts[i] if counts else 0))
+            self.by_length.setdefault(len(w), []).append((i, w, counts[i] if counts else 0))
+        self._masked: dict[int, list[tuple[int, str, int, int]]] = {}
+
+    def _of_length(self, length: int) -> list[tuple[int, str, int, int]]:
+        got = self._masked.get(length)
+        if got is None:
+            got = self._masked[length] = [(i, w, _mask(w), c) for i, w, c in self.by_length.get(length, ())]
+        return got
 
     def within(self, word: str, maxdist: int, counts: bool = False, known: dict | None = None) -> list:
         """(distance, word) of the words within ``maxdist`` edits of ``word``
@@ -137,7 +163,7 @@ class _Nearby:
         known = {} if known is None else known
         found = []
         for length in range(n - maxdist, n + maxdist + 1):
-            for i, w, m, c in self.by_length.get(length, ()):
+            for i, w, m, c in self._of_length(length):
                 # each edit changes at most two of the letters a word has
                 if (m ^ mask).bit_count() > 2 * maxdist:
                     continue
@@ -156,33 +182,52 @@ _LETTER_BITS: dict[str, int] = {}
 def _mask(word: str) -> int:
     """A bit for each distinct character of ``word``."""
     out = 0
-    for c in word:
-        bit = _LETTER_BITS.get(c)
+    bits = _LETTER_BITS
+    for c in set(word):
+        bit = bits.get(c)
         if bit is None:
-            bit = _LETTER_BITS[c] = 1 << len(_LETTER_BITS)
+            bit = bits[c] = 1 << len(bits)
         out |= bit
     return out
 
 
+_LENGTHS = struct.Struct("!ii")  # a record of Whoosh's ordered hash file: key and value lengths
 _DOC_FREQ = struct.Struct("!I")  # a term's document count, 5 bytes into its info (Whoosh's W3 codec)
 
 
-def _terms_with_counts(reader, fieldname: str, letter: str) -> list[tuple[str, int]]:
+def _terms_with_counts(reader, fieldname: str, prefix: str) -> list[tuple[str, int]]:
     """(term, documents) of a segment's terms of ``fieldname`` that start with
-    ``letter``, read in one pass over its term index."""
+    ``prefix``: their records of the term index (key and value lengths, key,
+    term info), one after another on disk, read in one piece and parsed here
+    (Whoosh reads each record in three calls)."""
     try:
         terms = reader._terms
-        prefix = reader._text_to_bytes(fieldname, letter)
+        index = terms._tindex
+        low = terms._keycoder(fieldname, reader._text_to_bytes(fieldname, prefix))
+        start = index.closest_key_pos(low)
+        if start is None:
+            return []
+        end = index.closest_key_pos(_after(low)) if low[-1:] != b"\xff" else None
+        data = index.dbfile.get(start, (index.endofdata if end is None else end) - start)
+        skip = len(low) - len(prefix.encode("utf-8"))  # the field's number
         out = []
-        for keybytes, value in terms._tindex.items_from(terms._keycoder(fieldname, prefix)):
-            fn, tbytes = terms._keydecoder(keybytes)
-            if fn != fieldname or not tbytes.startswith(prefix):
+        pos = 0
+        while pos < len(data):
+            keylen, datalen = _LENGTHS.unpack_from(data, pos)
+            key = data[pos + 8:pos + 8 + keylen]
+            if not key.startswith(low):
                 break
-            out.append((tbytes.decode("utf-8"), _DOC_FREQ.unpack_from(value, 5)[0]))
+            out.append((key[skip:].decode("utf-8"), _DOC_FREQ.unpack_from(data, pos + 8 + keylen + 5)[0]))
+            pos += 8 + keylen + datalen
         return out
-    except (AttributeError, KeyError, struct.error):  # another codec: one term at a time
+    except (AttributeError, KeyError, struct.error, UnicodeDecodeError):  # another codec: a term at a time
         return [(t.decode("utf-8") if isinstance(t, bytes) else t, reader.doc_frequency(fieldname, t))
-                for t in reader.expand_prefix(fieldname, letter)]
+                for t in reader.expand_prefix(fieldname, prefix)]
+
+
+def _after(key: bytes) -> bytes:
+    """The smallest key after every key that starts with ``key``."""
+    return key[:-1] + bytes([key[-1] + 1])
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
