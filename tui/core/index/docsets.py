@@ -76,6 +76,7 @@ class DocSets:
         self._columns: dict[str, list[int]] = {}
         self._sorted: dict[str, tuple[list[int], list[int]]] = {}
         self._by_votes: list[int] | None = None
+        self._orders: dict[int, tuple[list[int], list[int]]] = {}
 
     @property
     def live(self) -> int:
@@ -264,13 +265,32 @@ class DocSets:
         return self.top(bits, k, self.keys)
 
     def top(self, bits: int, k: int, key: list[int]) -> list[int]:
-        """The ``k`` documents of ``bits`` with the largest ``key``."""
+        """The ``k`` documents of ``bits`` with the largest ``key`` (ties in
+        document order): of a set of many, the first of every document in
+        that order (sorted once) that are in it."""
         if k <= 0 or not bits:
             return []
+        count = bits.bit_count()
+        if k < count and count * 16 >= self.size:
+            data = bits.to_bytes((self.size >> 3) + 1, "little")
+            out = []
+            for d in self._order(key):
+                if data[d >> 3] >> (d & 7) & 1:
+                    out.append(d)
+                    if len(out) == k:
+                        break
+            return out
         docs = _docs_of(bits)
         if len(docs) <= k:
             return sorted(docs, key=key.__getitem__, reverse=True)
         return heapq.nlargest(k, docs, key=key.__getitem__)
+
+    def _order(self, key: list[int]) -> list[int]:
+        """Every document, largest ``key`` first (ties in document order)."""
+        got = self._orders.get(id(key))
+        if got is None or got[0] is not key:
+            got = self._orders[id(key)] = (key, sorted(range(len(key)), key=key.__getitem__, reverse=True))
+        return got[1]
 
 
 class _Leaf(wq.Query):

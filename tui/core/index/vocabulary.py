@@ -34,6 +34,7 @@ class Vocabulary:
         self._near: dict[tuple[str, str], _Nearby] = {}
         self._words: dict[str, _Nearby] = {}
         self._distances: dict[tuple[str, int], dict[str, int]] = {}  # a word's, to other fields' terms
+        self._prefixes: dict[tuple[str, str], dict[str, int]] = {}
         self._size = 0
 
     def starting(self, fieldname: str, letter: str) -> list[str]:
@@ -87,14 +88,20 @@ class Vocabulary:
         return out
 
     def _counts(self, fieldname: str, prefix: str) -> dict[str, int]:
-        """term -> documents, of the terms of ``fieldname`` that start with ``prefix``."""
-        freq: dict[str, int] = {}
-        try:
-            for r, _ in self.reader.leaf_readers():
-                for term, n in _terms_with_counts(r, fieldname, prefix):
-                    freq[term] = freq.get(term, 0) + n
-        except Exception:
-            pass
+        """term -> documents, of the terms of ``fieldname`` that start with
+        ``prefix`` (the last few prefixes' kept)."""
+        freq = self._prefixes.get((fieldname, prefix))
+        if freq is None:
+            freq = {}
+            try:
+                for r, _ in self.reader.leaf_readers():
+                    for term, n in _terms_with_counts(r, fieldname, prefix):
+                        freq[term] = freq.get(term, 0) + n
+            except Exception:
+                pass
+            if len(self._prefixes) >= 64:
+                self._prefixes.pop(next(iter(self._prefixes)))
+            self._prefixes[fieldname, prefix] = freq
         return freq
 
     def near(self, fieldname: str, word: str, maxdist: int) -> list[str]:
