@@ -37,7 +37,7 @@ def phrase_docs(searcher, fieldname: str, words: list[str], docs: list[int], slo
         j = bisect.bisect_left(docs, off + sub.doc_count_all(), i)
         reader = sub.reader()
         if all((fieldname, t) in reader for t in terms):
-            matchers = [reader.postings(fieldname, t) for t in terms]
+            matchers = [_leaf(reader.postings(fieldname, t)) for t in terms]
             for d in docs[i:j]:
                 if _has(matchers, d - off, slop):
                     out.append(d)
@@ -45,17 +45,39 @@ def phrase_docs(searcher, fieldname: str, words: list[str], docs: list[int], slo
     return out
 
 
-def _has(matchers: list, doc: int, slop: int) -> bool:
-    """The phrase in document ``doc`` of the matchers' segment."""
-    ends = None
-    for m in matchers:
+def _leaf(m):
+    """The codec's own matcher under a matcher of deletions (the documents
+    asked about are never deleted ones)."""
+    while not hasattr(m, "_read_ids") and hasattr(m, "child"):
+        m = m.child
+    return m
+
+
+def _at(m, doc: int) -> bool:
+    """Move ``m`` to ``doc`` (never back); True when ``doc`` has the term.
+    The codec's matcher goes block by block, then by bisection in the block
+    (Whoosh's skip_to steps through it a posting at a time)."""
+    if not hasattr(m, "_read_ids"):  # another matcher (inlined postings)
         if not m.is_active():
             return False
         if m.id() < doc:
             m.skip_to(doc)
-            if not m.is_active():
-                return False
-        if m.id() != doc:
+        return m.is_active() and m.id() == doc
+    while not m._atend and doc > m._maxid:
+        m._next_block()
+    if m._atend:
+        return False
+    if m._ids is None:
+        m._read_ids()
+    m._i = bisect.bisect_left(m._ids, doc, m._i)
+    return m._i < m._blocklength and m._ids[m._i] == doc
+
+
+def _has(matchers: list, doc: int, slop: int) -> bool:
+    """The phrase in document ``doc`` of the matchers' segment."""
+    ends = None
+    for m in matchers:
+        if not _at(m, doc):
             return False
         positions = m.value_as("positions")
         if ends is None:
