@@ -126,7 +126,7 @@ class Search:
         plain = _plain_words(text)
         prefixes = _last_prefixes(text, plain)
         joined = compounds(text)
-        q, fuzzy_used = rewrite(q, reader, self.vocabulary, notes, prefixes, joined)
+        q, fuzzy_used = rewrite(q, self.vocabulary, notes, prefixes, joined)
         boosts = []
         key = title_key(text)
         if key:
@@ -150,7 +150,7 @@ class Search:
             total, docs = run.run(q, [], offset, limit, sort)
         if total == 0 and len(plain) > 1 and not _SYNTAX_RE.search(text):
             # no paper has every word: rank the papers that have most of them
-            anyq, _ = rewrite(self._plain_query(plain, any_word=True), reader, self.vocabulary, notes, prefixes)
+            anyq, _ = rewrite(self._plain_query(plain, any_word=True), self.vocabulary, notes, prefixes)
             total, docs = run.run(anyq, boosts, offset, limit, sort)
             if total:
                 q = anyq
@@ -251,7 +251,7 @@ class Search:
         spans = _word_spans(text)
         if not spans or len(spans) > 8:
             return None
-        fixed = did_you_mean([m.group(0) for m in spans], self.searcher.reader(), self.catalog, self.vocabulary)
+        fixed = did_you_mean([m.group(0) for m in spans], self.catalog, self.vocabulary)
         if fixed is None:
             return None
         out, end = [], 0

@@ -11,13 +11,13 @@ import re
 from whoosh import query as wq
 
 from .analysis import TEXT_ANALYZER, CompoundTokenizer
-from .vocabulary import Vocabulary, _known
+from .vocabulary import Vocabulary
 
 MAX_QUERY_TERMS = 24
 MAX_FUZZY = 2
 
 
-def rewrite(q, reader, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | None = None,
+def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | None = None,
             compounds: dict[str, tuple[str, ...]] | None = None):
     """Clamp pathological parts; add typo tolerance for unknown words; let the
     half-typed last word of a plain query match as a prefix (``prefixes``:
@@ -39,13 +39,13 @@ def rewrite(q, reader, vocab: Vocabulary, notes: list[str], prefixes: dict[str, 
         alts = []
         if node.text in prefixes:
             alts = vocab.prefixed(node.fieldname, prefixes[node.text])
-        if not _known(reader, node.text) and 4 <= len(node.text) <= 30 and not alts:
+        if not vocab.known(node.text) and 4 <= len(node.text) <= 30 and not alts:
             alts = vocab.near(node.fieldname, node.text, _tolerance(node.text))
             if alts:
                 fuzzy_used = True
         if alts:
             # a word that exists as typed outranks the longer words it begins
-            weight = 0.15 if _known(reader, node.text) else 0.7
+            weight = 0.15 if vocab.known(node.text) else 0.7
             return wq.Or([node] + [wq.Term(node.fieldname, w, boost=weight) for w in alts if w != node.text])
         return node
 

@@ -35,6 +35,7 @@ class Vocabulary:
         self._words: dict[str, _Nearby] = {}
         self._distances: dict[tuple[str, int], dict[str, int]] = {}  # a word's, to other fields' terms
         self._prefixes: dict[tuple[str, str], dict[str, int]] = {}
+        self._known: dict[str, bool] = {}
         self._size = 0
 
     def starting(self, fieldname: str, letter: str) -> list[str]:
@@ -61,6 +62,16 @@ class Vocabulary:
             self._freq[key] = freq
             self._size += len(terms)
         return self._by_first[key]
+
+    def known(self, stemmed: str) -> bool:
+        """Some title or abstract has the term ``stemmed`` (asked of the
+        segments once a term)."""
+        got = self._known.get(stemmed)
+        if got is None:
+            if len(self._known) >= 10_000:
+                self._known.clear()
+            got = self._known[stemmed] = _known(self.reader, stemmed)
+        return got
 
     def frequency(self, fieldname: str, term: str) -> int:
         """The documents (deleted ones too, as Whoosh counts) that have ``term``."""
@@ -279,13 +290,13 @@ def _known(reader, stemmed: str) -> bool:
         return True
 
 
-def did_you_mean(words: list[str], reader, catalog: Catalog, vocab: Vocabulary) -> list[str] | None:
+def did_you_mean(words: list[str], catalog: Catalog, vocab: Vocabulary) -> list[str] | None:
     """``words`` with each word not in the vocabulary replaced by its nearest
     real word, or None when no word was replaced."""
     out, changed = [], False
     for w in words:
         f = fold(w)
-        if len(f) < 3 or not f.isalpha() or _stopped(f) or _known_word(catalog, reader, f):
+        if len(f) < 3 or not f.isalpha() or _stopped(f) or _known_word(catalog, vocab, f):
             out.append(w)
             continue
         best = vocab.nearest_word(catalog, f)
@@ -302,9 +313,9 @@ def _stopped(word: str) -> bool:
     return not any(True for _ in TEXT_ANALYZER(word))
 
 
-def _known_word(catalog: Catalog, reader, word: str) -> bool:
+def _known_word(catalog: Catalog, vocab: Vocabulary, word: str) -> bool:
     """The word as typed is in some title or abstract (or its stem is)."""
     try:
-        return catalog.has_word(word) or _known(reader, next((t.text for t in TEXT_ANALYZER(word)), word))
+        return catalog.has_word(word) or vocab.known(next((t.text for t in TEXT_ANALYZER(word)), word))
     except Exception:
         return True
