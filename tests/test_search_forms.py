@@ -80,6 +80,18 @@ def test_hyphenated_query_word_on_the_bundled_corpus(bundled, compound):
                                                  | ids(bundled, f"title:{joined}"))
 
 
+def test_two_words_find_the_word_they_make_together(tmp_path):
+    ix = small_index(tmp_path, text_digest(["DeBERTaV3 for Robots", "Scalable Pretraining of Robots",
+                                            "Fine Tuning Robots", "Robots in Context"]))
+    try:
+        assert titles(ix, "deberta v3") == {"DeBERTaV3 for Robots"}
+        assert titles(ix, "pre training") == {"Scalable Pretraining of Robots"}
+        assert titles(ix, "finetuning") == set()  # one word is not split into two
+        assert titles(ix, "robots context") == {"Robots in Context"}
+    finally:
+        ix.close()
+
+
 def test_vision_language_as_the_phrase_finds(bundled):
     assert ids(bundled, "vision-language") >= ids(bundled, '"vision language"')
     assert len(ids(bundled, "vision-language")) >= 10

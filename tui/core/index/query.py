@@ -22,7 +22,7 @@ from .docsets import Docs, DocSets, offsets
 from .execute import Execution
 from .highlight import Spans, highlight_spans, snippet
 from .rank import PHRASE_BOOST, PHRASE_SLOP
-from .rewrite import MAX_QUERY_TERMS, _note, compounds, rewrite
+from .rewrite import MAX_QUERY_TERMS, _note, compounds, joined_words, rewrite
 from .signals import SORTS, UpvotesPlugin, range_note
 from .vocabulary import Vocabulary, did_you_mean
 
@@ -126,7 +126,11 @@ class Search:
         plain = _plain_words(text)
         prefixes = _last_prefixes(text, plain)
         joined = compounds(text)
-        q, fuzzy_used = rewrite(q, self.vocabulary, notes, prefixes, joined)
+        spans = _word_spans(text)
+        pairs = [(a.group(0), b.group(0)) for a, b in zip(spans, spans[1:])
+                 if text[a.end():b.start()].isspace()]
+        joins = joined_words(pairs, self.vocabulary.known)
+        q, fuzzy_used = rewrite(q, self.vocabulary, notes, prefixes, joined, joins)
         boosts = []
         key = title_key(text)
         if key:

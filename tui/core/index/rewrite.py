@@ -18,15 +18,19 @@ MAX_FUZZY = 2
 
 
 def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | None = None,
-            compounds: dict[str, tuple[str, ...]] | None = None):
+            compounds: dict[str, tuple[str, ...]] | None = None, joins: dict[str, list[str]] | None = None):
     """Clamp pathological parts; add typo tolerance for unknown words; let the
     half-typed last word of a plain query match as a prefix (``prefixes``:
     its term -> the word as typed, folded); let a hyphenated word (``compounds``,
-    see :func:`compounds`) match its parts written apart too."""
+    see :func:`compounds`) match its parts written apart too, and two words
+    match the indexed word they make together (``joins``: a word's term ->
+    such words' terms: ``deberta v3`` finds DeBERTaV3, ``pre training``
+    pretraining)."""
     fuzzy_used = False
     count = 0
     prefixes = prefixes or {}
     compounds = compounds or {}
+    joins = joins or {}
 
     def expand(fieldname: str, words: list[str], boost: float = 1.0):
         if not words:
@@ -102,6 +106,9 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
                     count += len(parts)
                     return _either(word(node), _sequence(
                         [word(wq.Term(node.fieldname, p, boost=node.boost)) for p in parts]))
+                if node.text in joins:
+                    return wq.Or([word(node)] + [wq.Term(node.fieldname, j, boost=node.boost)
+                                                 for j in joins[node.text]])
                 return word(node)
             return node
         if node.is_leaf():
@@ -131,6 +138,22 @@ def compounds(text: str) -> dict[str, tuple[str, ...]]:
         kept = tuple(t.text for t in TEXT_ANALYZER(" ".join(parts)))
         if len(joined) == 1 and kept and kept != tuple(joined):
             out[joined[0]] = kept
+    return out
+
+
+def joined_words(pairs: list[tuple[str, str]], known) -> dict[str, list[str]]:
+    """For two words typed one after the other (``pairs``), the indexed term
+    they make written together (``known``: is a term indexed), under each
+    word's term."""
+    out: dict[str, list[str]] = {}
+    for a, b in pairs:
+        terms = [t.text for t in TEXT_ANALYZER(a)] + [t.text for t in TEXT_ANALYZER(b)]
+        joined = [t.text for t in TEXT_ANALYZER(a + b)]
+        if len(joined) != 1 or joined[0] in terms or not known(joined[0]):
+            continue
+        for t in terms:
+            if joined[0] not in out.setdefault(t, []):
+                out[t].append(joined[0])
     return out
 
 
