@@ -35,6 +35,7 @@ COMMANDS = [
     ("Papers like the selected one", "more_like", "more_like"),
     ("Papers like your bookmarks", "like_bookmarks", "like_bookmarks"),
     ("What's new since papers was last opened", "whats_new", "whats_new"),
+    ("Fetch new papers from the Daily Papers API", "fetch", "fetch"),
     ("Triage a digest, one paper at a time", "triage", "triage"),
     ("Open the newer digest as a feed", "step_digest(-1)", "digest_newer"),
     ("Open the older digest as a feed", "step_digest(1)", "digest_older"),

@@ -203,10 +203,10 @@ class Results(PaperList):
     def run_search(self, seq: int, query: str, offset: int, feed: str | None = None) -> None:
         worker = get_current_worker()
         reader = self.reader
-        index = reader.index
-        if index is None:
+        if reader.index is None:
             return
         with reader.lock:
+            index = reader.index  # read under the lock: a fetch may have replaced it
             if feed is not None:
                 from ..core.index import Hit, SearchResult
 
