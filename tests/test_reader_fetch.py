@@ -270,3 +270,42 @@ async def test_quitting_cancels_a_fetch(paths, api):
     asked = len(api.requests)
     time.sleep(0.5)
     assert len(api.requests) == asked <= 2  # of the 6 pages of 3 days
+
+
+# --- [fetch] on_start ------------------------------------------------------------------------
+
+def fetch_on_start(paths) -> None:
+    paths.config_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.config_file.write_text("[fetch]\non_start = true\n", encoding="utf-8")
+
+
+async def test_on_start_fetches_in_the_background(paths, api):
+    fetch_on_start(paths)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await fetched(app, pilot, press=False)
+        assert app.query_one("#results").total == 297
+        assert set(app.query_one("#results").ids[:12]) == set(fetched_titles(api))
+        assert any(n.message.startswith("Fetched 3 days") for n in notices(app))
+
+
+async def test_no_fetch_at_start_by_default(paths, api):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.pause(0.5)
+        assert api.requests == [] and not app.query_one(Fetcher).running
+
+
+async def test_on_start_offline_is_one_quiet_notice(paths, monkeypatch):
+    fetch_on_start(paths)
+    monkeypatch.setenv("PAPERS_API_URL", "http://127.0.0.1:9/api")  # discard: nobody answers
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await fetched(app, pilot, press=False)
+        said = [n for n in notices(app) if "127.0.0.1:9" in n.message]
+        assert len(said) == 1 and said[0].severity == "information" and "\n" not in said[0].message
+        assert said[0].message.startswith("Not fetched: ")
+        assert app.screen is app.main and app.query_one("#results").total == 285

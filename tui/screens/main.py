@@ -88,6 +88,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
     def __init__(self, reader: Reader | None = None, watch_interval: float = 0) -> None:
         super().__init__(reader or Reader(None))
         self.watch_interval = watch_interval
+        self._fetched_on_start = False
 
     def compose(self) -> ComposeResult:
         reader = self.reader
@@ -206,6 +207,9 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         self._use_index(event.opened)
         for text, severity, timeout in opening_notices(event.opened, event.imported):
             self.notify(text, severity=severity, markup=False, timeout=timeout)
+        if self.reader.config.fetch_on_start and self.reader.index is not None and not self._fetched_on_start:
+            self._fetched_on_start = True
+            self.query_one(Fetcher).start(quiet=True)
 
     def _use_index(self, opened) -> None:
         """An opening of the index (at start, after a fetch) is taken in: the
@@ -250,6 +254,8 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         said = fetch_notice(fetched)
         if said is not None:
             text, severity = said
+            if event.quiet and severity != "information":  # at start-up: a quiet notice, never an alarm
+                text, severity = text.splitlines()[0], "information"
             self.notify(text, severity=severity, markup=False, timeout=10)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
