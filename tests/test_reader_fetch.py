@@ -51,7 +51,7 @@ async def test_details_show_the_signals_as_plain_text_and_links(paths):
         assert app.query_one("#results").current_id == paper_id(title)
         body = details(app)
         assert "Upvotes  42  ·  Comments  1" in body
-        assert "Code  https://github.com/lab/repo-7  ★ 21" in body
+        assert "GitHub  ★ 21  https://github.com/lab/repo-7" in body
         assert "Project  https://lab.example.org/p7" in body
         assert "Keywords  [b]routing[/b], quokkas" in body
         # the summary is there, marked as machine-written, every character as it came
@@ -73,7 +73,7 @@ async def test_details_of_a_text_dump_paper_stay_compact(paths):
         await search(app, pilot, "shifted windows")
         assert app.query_one("#results").current_id == paper_id(SWIN)
         lines = details(app).split("\n")
-        for absent in ("Upvotes", "Comments", "Code  ", "Project  ", "Keywords", "AI summary"):
+        for absent in ("Upvotes", "Comments", "GitHub  ", "Project  ", "Keywords", "AI summary"):
             assert not any(line.startswith(absent) for line in lines)
         # title, where it appeared, unread, a blank line, then the abstract
         assert lines[1].startswith("Sample digest 2") and lines[2] == "● unread" and lines[3] == ""

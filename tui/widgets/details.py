@@ -82,9 +82,9 @@ def signal_lines(paper: Paper) -> list[Content]:
     counts = [(label, n) for label, n in (("Upvotes", paper.upvotes), ("Comments", paper.comments)) if n is not None]
     if counts:
         lines.append(Content("  ·  ").join(Content.assemble((f"{label}  ", "bold"), str(n)) for label, n in counts))
-    if paper.github:
-        stars = f"  ★ {paper.github_stars}" if paper.github_stars is not None else ""
-        lines.append(Content.assemble(("Code  ", "bold"), link(paper.github), (stars, "$warning")))
+    if paper.github:  # the stars first: a long URL wraps, they stay on the line
+        stars = f"★ {paper.github_stars}  " if paper.github_stars is not None else ""
+        lines.append(Content.assemble(("GitHub  ", "bold"), (stars, "$warning"), link(paper.github)))
     if paper.project_page:
         lines.append(Content.assemble(("Project  ", "bold"), link(paper.project_page)))
     if paper.ai_keywords:
