@@ -13,8 +13,8 @@ from datetime import timedelta
 
 import pytest
 
+from conftest import day_items, item
 from test_app import SIZE, SWIN, ready, search, settle, status
-from test_fetch import StandIn, day_items, item
 from tui.app import PapersApp
 from tui.core.fetch import utc_today
 from tui.core.library import Library
@@ -82,18 +82,15 @@ async def test_details_of_a_text_dump_paper_stay_compact(paths):
 # --- F: fetching ---------------------------------------------------------------------------
 
 @pytest.fixture
-def api(monkeypatch):
+def daily_api(api, monkeypatch):
     """The stand-in API, named by PAPERS_API_URL, serving 4 papers on each of
     the 3 days a first fetch asks for (today and the 2 days before, UTC)."""
-    stand_in = StandIn()
     today = utc_today()
-    stand_in.days_asked = [(today - timedelta(days=n)).isoformat() for n in (2, 1, 0)]
-    for day in stand_in.days_asked:
-        stand_in.days[day] = day_items(day, 4)
-    monkeypatch.setenv("PAPERS_API_URL", stand_in.base_url)
-    yield stand_in
-    stand_in.server.shutdown()
-    stand_in.server.server_close()
+    api.days_asked = [(today - timedelta(days=n)).isoformat() for n in (2, 1, 0)]
+    for day in api.days_asked:
+        api.days[day] = day_items(day, 4)
+    monkeypatch.setenv("PAPERS_API_URL", api.base_url)
+    return api
 
 
 def slow(api, seconds: float) -> None:
@@ -132,9 +129,9 @@ async def fetched(app, pilot, press: bool = True):
     await settle(app, pilot)
 
 
-async def test_F_fetches_and_the_new_papers_are_in_the_list_whats_new_and_digests(paths, api):
-    slow(api, 0.15)
-    new = fetched_titles(api)
+async def test_F_fetches_and_the_new_papers_are_in_the_list_whats_new_and_digests(paths, daily_api):
+    slow(daily_api, 0.15)
+    new = fetched_titles(daily_api)
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -145,7 +142,7 @@ async def test_F_fetches_and_the_new_papers_are_in_the_list_whats_new_and_digest
             await pilot.pause(0.05)
             if status(app).startswith("Fetching "):
                 break
-        assert re.match(rf"Fetching {api.days_asked[0]}: page \d", status(app))
+        assert re.match(rf"Fetching {daily_api.days_asked[0]}: page \d", status(app))
         await pilot.press("F")  # the key says a fetch is running
         assert any(n.message.startswith("A fetch is already running: Fetching ") for n in notices(app))
         await fetched(app, pilot, press=False)
@@ -168,14 +165,14 @@ async def test_F_fetches_and_the_new_papers_are_in_the_list_whats_new_and_digest
         await pilot.press("4")
         await settle(app, pilot)
         digests = app.query_one("#digests")
-        names = [f"daily_papers_{d}" for d in reversed(api.days_asked)]
+        names = [f"daily_papers_{d}" for d in reversed(daily_api.days_asked)]
         assert digests.ids[:3] == names
         assert all(str(digests.get_option(n).prompt).startswith("NEW ") for n in names)
 
 
-async def test_a_bookmark_survives_a_fetch_that_changes_upvotes(paths, api):
-    today = api.days_asked[-1]
-    title = api.days[today][2]["paper"]["title"]
+async def test_a_bookmark_survives_a_fetch_that_changes_upvotes(paths, daily_api):
+    today = daily_api.days_asked[-1]
+    title = daily_api.days[today][2]["paper"]["title"]
     pid = paper_id(title)
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -186,11 +183,11 @@ async def test_a_bookmark_survives_a_fetch_that_changes_upvotes(paths, api):
         assert results.current_id == pid and "Upvotes  3  ·  Comments  0" in details(app)
         await pilot.press("enter", "b")
         await settle(app, pilot)
-        api.days[today][2]["paper"]["upvotes"] = 99
-        api.days[today][2]["numComments"] = 12
-        asked = len(api.requests)
+        daily_api.days[today][2]["paper"]["upvotes"] = 99
+        daily_api.days[today][2]["numComments"] = 12
+        asked = len(daily_api.requests)
         await fetched(app, pilot)
-        assert {r["query"]["date"] for r in api.requests[asked:]} == {today}  # the days before are done
+        assert {r["query"]["date"] for r in daily_api.requests[asked:]} == {today}  # the days before are done
         done = [n for n in notices(app) if n.message.startswith("Fetched ")]
         assert "1 day from" in done[-1].message and "1 updated" in done[-1].message
         assert results.current_id == pid
@@ -199,7 +196,7 @@ async def test_a_bookmark_survives_a_fetch_that_changes_upvotes(paths, api):
         assert str(results.get_option(pid).prompt).startswith("★")
 
 
-async def test_watches_tag_the_fetched_papers(paths, api):
+async def test_watches_tag_the_fetched_papers(paths, daily_api):
     with Library.open(paths) as lib:
         lib.save_search("marsupials", "marsupial routing", watch=True)
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -208,7 +205,7 @@ async def test_watches_tag_the_fetched_papers(paths, api):
         await fetched(app, pilot)
         done = [n for n in notices(app) if n.message.startswith("Fetched ")]
         assert "Watch marsupials: 12 new papers, tagged watch:marsupials" in done[0].message
-        assert all("watch:marsupials" in app.library.get(pid).tags for pid in fetched_titles(api))
+        assert all("watch:marsupials" in app.library.get(pid).tags for pid in fetched_titles(daily_api))
         await search(app, pilot, "tag:watch:marsupials")
         assert app.query_one("#results").total == 12
 
@@ -233,7 +230,7 @@ async def test_offline_is_one_warning_and_the_reader_goes_on(paths, monkeypatch)
         assert not (paths.digests).exists() or not list(paths.digests.glob("daily_papers_*"))
 
 
-async def test_the_palette_command_fetches(paths, api):
+async def test_the_palette_command_fetches(paths, daily_api):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -246,8 +243,8 @@ async def test_the_palette_command_fetches(paths, api):
         assert app.query_one("#results").total == 297
 
 
-async def test_quitting_cancels_a_fetch(paths, api):
-    slow(api, 0.4)
+async def test_quitting_cancels_a_fetch(paths, daily_api):
+    slow(daily_api, 0.4)
     app = PapersApp(paths, watch_interval=0, dwell=0)
     returned = threading.Event()
     fetch = app.reader.fetch
@@ -267,9 +264,9 @@ async def test_quitting_cancels_a_fetch(paths, api):
         assert app.query_one(Fetcher).running
     assert worker.is_cancelled
     assert returned.wait(2.0)  # the page under way is the last one asked for
-    asked = len(api.requests)
+    asked = len(daily_api.requests)
     time.sleep(0.5)
-    assert len(api.requests) == asked <= 2  # of the 6 pages of 3 days
+    assert len(daily_api.requests) == asked <= 2  # of the 6 pages of 3 days
 
 
 # --- [fetch] on_start ------------------------------------------------------------------------
@@ -279,23 +276,23 @@ def fetch_on_start(paths) -> None:
     paths.config_file.write_text("[fetch]\non_start = true\n", encoding="utf-8")
 
 
-async def test_on_start_fetches_in_the_background(paths, api):
+async def test_on_start_fetches_in_the_background(paths, daily_api):
     fetch_on_start(paths)
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         await fetched(app, pilot, press=False)
         assert app.query_one("#results").total == 297
-        assert set(app.query_one("#results").ids[:12]) == set(fetched_titles(api))
+        assert set(app.query_one("#results").ids[:12]) == set(fetched_titles(daily_api))
         assert any(n.message.startswith("Fetched 3 days") for n in notices(app))
 
 
-async def test_no_fetch_at_start_by_default(paths, api):
+async def test_no_fetch_at_start_by_default(paths, daily_api):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         await pilot.pause(0.5)
-        assert api.requests == [] and not app.query_one(Fetcher).running
+        assert daily_api.requests == [] and not app.query_one(Fetcher).running
 
 
 async def test_on_start_offline_is_one_quiet_notice(paths, monkeypatch):

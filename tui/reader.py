@@ -18,7 +18,7 @@ from .core.paths import Paths
 from .core.session import Imported, Opened, Session
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .core.fetch import FetchReport
+    from .core.fetch_report import FetchReport
 
 Notify = Callable[..., None]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from test_fetch import StandIn, day_items
+from conftest import StandIn, day_items
 from tui.core.fetch import utc_today
 
 
