@@ -4,6 +4,7 @@ fetching at start, and the sort of the Search pane."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import socket
@@ -17,6 +18,7 @@ from conftest import day_items, item
 from test_app import SIZE, SWIN, ready, search, settle, status
 from tui.app import PapersApp
 from tui.core.fetch import utc_today
+from tui.core.index import Index
 from tui.core.library import Library
 from tui.core.papers import paper_id
 from tui.widgets.details import AI_SUMMARY_HEADING
@@ -306,3 +308,42 @@ async def test_on_start_offline_is_one_quiet_notice(paths, monkeypatch):
         assert len(said) == 1 and said[0].severity == "information" and "\n" not in said[0].message
         assert said[0].message.startswith("Not fetched: ")
         assert app.screen is app.main and app.query_one("#results").total == 285
+
+
+# --- s: the sort of the Search pane ----------------------------------------------------------
+
+@pytest.mark.skipif("sort" not in inspect.signature(Index.search).parameters,
+                    reason="Index.search sorts by newest and upvotes once the search work is merged")
+async def test_s_cycles_the_sort_of_the_results_and_keeps_it(paths):
+    votes = {("2025-08-08", 1): 5, ("2025-08-08", 2): 90, ("2025-08-09", 1): 30, ("2025-08-09", 2): 1}
+    for day in ("2025-08-08", "2025-08-09"):
+        write_day(paths, day, [item(day, n, upvotes=votes[day, n], publishedAt=f"{day}T09:00:00.000Z")
+                               for n in (1, 2)])
+    pid = {key: paper_id(f"Marsupial Routing Study {key[0]} Number {key[1]}") for key in votes}
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        await search(app, pilot, "marsupial routing study")
+        assert results.total == 4 and status(app).startswith("4 papers match ·")  # relevance: not named
+        await pilot.press("enter", "s")
+        await settle(app, pilot)
+        assert status(app).startswith("4 papers match, newest first")
+        assert set(results.ids[:2]) == {pid["2025-08-09", 1], pid["2025-08-09", 2]}
+        assert any(n.message.startswith("Sorted newest first") for n in notices(app))
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert status(app).startswith("4 papers match, most upvoted first")
+        assert results.ids == [pid["2025-08-08", 2], pid["2025-08-09", 1], pid["2025-08-08", 1],
+                               pid["2025-08-09", 2]]
+        assert results.current_id == results.ids[0]
+        # the sort stays for the next query, and for all papers
+        await search(app, pilot, "marsupial")
+        assert results.ids[0] == pid["2025-08-08", 2] and "most upvoted first" in status(app)
+        await search(app, pilot, "")
+        assert results.ids[0] == pid["2025-08-08", 2] and status(app).startswith("289 papers, most upvoted first")
+        await pilot.press("enter", "s")  # back to relevance
+        await settle(app, pilot)
+        assert status(app).startswith("289 papers, newest digest first")
+        await search(app, pilot, "marsupial routing study")
+        assert "first" not in status(app)

@@ -442,6 +442,11 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         self._set_query("")
         self.show_pane("results")
 
+    def action_sort_results(self) -> None:
+        """The palette's sort: the Search pane's next order."""
+        self.show_pane("results")
+        self.results.action_cycle_sort()
+
     def action_like_bookmarks(self) -> None:
         """``M``: papers like the bookmarks (those the Bookmarks filter lets through)."""
         if self.reader.library is None or self.reader.index is None:
