@@ -216,36 +216,36 @@ _DOC_FREQ = struct.Struct("!I")  # a term's document count, 5 bytes into its inf
 def _terms_with_counts(reader, fieldname: str, prefix: str) -> list[tuple[str, int]]:
     """(term, documents) of a segment's terms of ``fieldname`` that start with
     ``prefix``: their records of the term index (key and value lengths, key,
-    term info), one after another on disk, read in one piece and parsed here
-    (Whoosh reads each record in three calls)."""
+    term info), one after another on disk, read a growing piece at a time and
+    parsed here (Whoosh reads each record in three calls)."""
     try:
         terms = reader._terms
         index = terms._tindex
         low = terms._keycoder(fieldname, reader._text_to_bytes(fieldname, prefix))
-        start = index.closest_key_pos(low)
-        if start is None:
+        pos = index.closest_key_pos(low)
+        if pos is None:
             return []
-        end = index.closest_key_pos(_after(low)) if low[-1:] != b"\xff" else None
-        data = index.dbfile.get(start, (index.endofdata if end is None else end) - start)
         skip = len(low) - len(prefix.encode("utf-8"))  # the field's number
         out = []
-        pos = 0
-        while pos < len(data):
-            keylen, datalen = _LENGTHS.unpack_from(data, pos)
-            key = data[pos + 8:pos + 8 + keylen]
+        data, at, size = b"", 0, 4096
+        while True:
+            if at + 8 > len(data) or at + 8 + sum(_LENGTHS.unpack_from(data, at)) > len(data):
+                if pos >= index.endofdata:
+                    break
+                more = index.dbfile.get(pos, min(size, index.endofdata - pos))
+                pos += len(more)
+                data, at, size = data[at:] + more, 0, size * 2
+                continue
+            keylen, datalen = _LENGTHS.unpack_from(data, at)
+            key = data[at + 8:at + 8 + keylen]
             if not key.startswith(low):
                 break
-            out.append((key[skip:].decode("utf-8"), _DOC_FREQ.unpack_from(data, pos + 8 + keylen + 5)[0]))
-            pos += 8 + keylen + datalen
+            out.append((key[skip:].decode("utf-8"), _DOC_FREQ.unpack_from(data, at + 8 + keylen + 5)[0]))
+            at += 8 + keylen + datalen
         return out
     except (AttributeError, KeyError, struct.error, UnicodeDecodeError):  # another codec: a term at a time
         return [(t.decode("utf-8") if isinstance(t, bytes) else t, reader.doc_frequency(fieldname, t))
                 for t in reader.expand_prefix(fieldname, prefix)]
-
-
-def _after(key: bytes) -> bytes:
-    """The smallest key after every key that starts with ``key``."""
-    return key[:-1] + bytes([key[-1] + 1])
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
