@@ -67,6 +67,8 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
                     return wq.NullQuery
                 if len(core) < 3:
                     return wq.Term(node.fieldname, core)
+                if node.fieldname in TEXT:  # as a prefix typed: the most frequent of its words
+                    return expand(node.fieldname, vocab.prefixed(node.fieldname, core))
                 return wq.Prefix(node.fieldname, core)
             if len(core) < 2:
                 return wq.Term(node.fieldname, core)
