@@ -32,6 +32,7 @@ from .core.config import load_config
 from .core.fsio import atomic_write
 from .core.links import is_web_url
 from .core.paths import Paths, digest_sources
+from .keymap import check_keymap
 from .screens.triage import LATER_TAG, TriageScreen
 from .screens.dialogs import CopyMenu, ErrorScreen, HelpScreen, LineDialog, NoteEditor, TagsDialog, TextDialog
 from .screens.main import PANES, MainScreen
@@ -133,8 +134,10 @@ class PapersApp(App):
         if state.get("theme") in self.available_themes:
             self.theme = state["theme"]
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        if self.config.keys:
-            self.set_keymap(self.config.keys)
+        keymap, problems = check_keymap(self.config.keys, self.keymap_scopes(), self.config.source)
+        self.config.problems += problems
+        if keymap:
+            self.set_keymap(keymap)
         for problem in self.config.problems:
             self.notify(problem, severity="warning", markup=False, timeout=8)
 
@@ -1252,6 +1255,13 @@ class PapersApp(App):
     # --- other actions --------------------------------------------------------------------
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.binding_groups()))
+
+    def keymap_scopes(self) -> list[list[type]]:
+        """The bindings active at the same time, by class (see tui.keymap)."""
+        app = type(self)
+        return [[app, MainScreen, PaperList], [app, MainScreen, DetailsPane], [app, TriageScreen],
+                *([app, dialog] for dialog in (HelpScreen, NoteEditor, LineDialog, CopyMenu, TextDialog,
+                                               ErrorScreen, TagsDialog))]
 
     def binding_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         groups = []
