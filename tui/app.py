@@ -33,6 +33,7 @@ from .core.fsio import atomic_write
 from .core.links import is_web_url
 from .core.paths import Paths, digest_sources
 from .keymap import check_keymap
+from .shutdown import exit_cleanly_on_signals
 from .screens.triage import LATER_TAG, TriageScreen
 from .screens.dialogs import CopyMenu, ErrorScreen, HelpScreen, LineDialog, NoteEditor, TagsDialog, TextDialog
 from .screens.main import PANES, MainScreen
@@ -134,6 +135,7 @@ class PapersApp(App):
         if state.get("theme") in self.available_themes:
             self.theme = state["theme"]
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        exit_cleanly_on_signals(self)  # SIGHUP/SIGTERM: save the note, restore the terminal
         keymap, problems = check_keymap(self.config.keys, self.keymap_scopes(), self.config.source)
         self.config.problems += problems
         if keymap:
@@ -1376,5 +1378,6 @@ def lst_is_results(app: PapersApp) -> bool:
 
 
 def run(paths: Paths) -> int:
-    PapersApp(paths).run()
-    return 0
+    app = PapersApp(paths)
+    app.run()
+    return app.return_code or 0
