@@ -93,7 +93,7 @@ def test_core_and_cli_search_do_not_import_textual(tmp_path):
     code = (
         "import sys\n"
         "import tui.core, tui.core.text, tui.core.digest, tui.core.papers, tui.core.links\n"
-        "import tui.core.index, tui.core.paths, tui.core.catalog\n"
+        "import tui.core.index, tui.core.paths, tui.core.catalog, tui.core.session, tui.console\n"
         "from tui.cli import main\n"
         f"main(['--data-dir', {str(tmp_path)!r}, 'search', 'swin'])\n"
         "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"

@@ -181,3 +181,120 @@ def test_missing_file_and_directory(tmp_path):
 def test_parse_text_names_digest_after_file():
     d = parse_text(text_digest(TITLES), "/x/2024-08-07.txt")
     assert d.name == "2024-08-07"
+
+
+# --- the API's odd entries ---------------------------------------------------------------
+
+# --- the API's odd entries and community signals -----------------------------------
+
+def api_item(title="Quokka Attention", **paper):
+    body = {"id": "2408.01234", "title": title, "summary": abstract(title), "authors": [{"name": "Ada"}],
+            "upvotes": 5, "publishedAt": "2024-08-06T09:00:00.000Z", **paper}
+    return {"paper": body, "publishedAt": "2024-08-07T12:00:00.000Z", "numComments": 4}
+
+
+@pytest.mark.parametrize("raw, value", [
+    (17, 17), ("17", 17), (" 1.2k", 1200), ("3M", 3_000_000), ("1,234", 1234), (17.0, 17), ("0", 0),
+])
+def test_counts_are_read_leniently(tmp_path, raw, value):
+    d = parse_file(write(tmp_path, "d.json", json.dumps([api_item(upvotes=raw)])))
+    assert (d.entries[0].upvotes, d.problems) == (value, ())
+
+
+@pytest.mark.parametrize("raw", ["lots", -3, True, [1], "1.2.3k", "9" * 20, float("nan")])
+def test_unreadable_counts_are_ignored_and_reported(tmp_path, raw):
+    d = parse_file(write(tmp_path, "d.json", json.dumps([api_item(upvotes=raw)])))
+    assert d.entries[0].upvotes is None
+    assert [p.line for p in d.problems] == [1] and "entry 1: upvotes" in d.problems[0].message
+    assert "is not a count; ignored" in d.problems[0].message and "\n" not in d.problems[0].message
+
+
+def test_odd_entries_are_skipped_or_read_leniently_never_failing_the_file(tmp_path):
+    items = [
+        api_item("First Paper"),
+        {"paper": "not an object", "title": "Second"},
+        {"paper": None, "title": "Third"},
+        api_item("Fourth Paper", authors=None),
+        api_item("", summary="no title"),
+        api_item("Sixth Paper", authors="Ada, Alan"),
+        "junk",
+    ]
+    d = parse_file(write(tmp_path, "d.json", json.dumps(items)))
+    assert titles(d) == ["First Paper", "Fourth Paper", "Sixth Paper"]
+    assert [e.position for e in d.entries] == [1, 2, 3] and [e.line for e in d.entries] == [1, 4, 6]
+    assert d.entries[1].authors == () and d.entries[2].authors == ()
+    assert [(p.line, p.message) for p in d.problems] == [
+        (2, "entry 2: paper is not an object; skipped"),
+        (3, "entry 3: paper is not an object; skipped"),
+        (5, "entry 5 has no title; skipped"),
+        (6, "entry 6: authors 'Ada, Alan' is not a list of authors; ignored"),
+        (7, "entry 7 is not an object; skipped"),
+    ]
+
+
+def test_api_digest_is_labelled_with_its_daily_papers_day(tmp_path):
+    d = parse_file(write(tmp_path, "d.json", json.dumps([api_item(), api_item("Wombat Routing")])))
+    assert d.label == "2024-08-07" and d.entries[0].published == "2024-08-06"
+
+
+# --- the community's signals ---------------------------------------------------------------
+
+def test_api_signals_are_read(tmp_path):
+    body = json.dumps([api_item(githubRepo="https://github.com/lab/quokka", githubStars="1.2k",
+                                projectPage="https://quokka.example.org/", ai_summary="A \x1b[31msummary\\emph{!}",
+                                ai_keywords=["attention", "Attention", "", 7, "marsupial\u202e"])])
+    e = parse_file(write(tmp_path, "d.json", body)).entries[0]
+    assert (e.upvotes, e.comments, e.github, e.github_stars) == (5, 4, "https://github.com/lab/quokka", 1200)
+    assert e.project_page == "https://quokka.example.org/"
+    assert e.ai_summary == "A summary!" and e.ai_keywords == ("attention", "marsupial")
+    assert e.published == "2024-08-06"
+    assert type(e).from_json(json.loads(json.dumps(e.as_json()))) == e
+
+
+def test_unknown_signals_stay_unknown(tmp_path):
+    e = parse_file(write(tmp_path, "d.json", api_digest([{"id": "2103.14030", "title": "A"}]))).entries[0]
+    assert (e.github, e.github_stars, e.project_page, e.ai_summary, e.ai_keywords) == (None,) * 5
+    assert e.comments == 1
+    e = parse_file(write(tmp_path, "d.txt", text_digest(TITLES))).entries[0]
+    assert (e.upvotes, e.comments, e.ai_keywords) == (None, None, None)
+    assert "comments" not in e.as_json()
+
+
+@pytest.mark.parametrize("key, raw", [
+    ("githubRepo", "javascript:alert(1)"), ("githubRepo", "https://gitlab.com/a/b"),
+    ("githubRepo", "https://github.com/"), ("githubRepo", "https://user:pw@github.com/a/b"),
+    ("githubRepo", "https://github.com.evil.example/a/b"), ("githubRepo", "https://github.com/a/b c"),
+    ("projectPage", "file:///etc/passwd"), ("projectPage", "https://x.example/\x1b]0;pwn\x07"),
+    ("projectPage", 42), ("projectPage", "//no-scheme.example"),
+])
+def test_urls_that_are_not_plain_web_links_are_dropped(tmp_path, key, raw):
+    d = parse_file(write(tmp_path, "d.json", json.dumps([api_item(**{key: raw})])))
+    e = d.entries[0]
+    assert e.github is None and e.project_page is None
+    assert len(d.problems) == 1 and f"entry 1: {key}" in d.problems[0].message
+
+
+def test_any_values_in_the_signal_fields_give_entries_or_problems(tmp_path):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    keys = ["upvotes", "numComments", "githubRepo", "githubStars", "projectPage", "ai_summary", "ai_keywords",
+            "authors", "publishedAt", "id"]
+    values = st.recursive(
+        st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=30),
+                  st.sampled_from(["1.2k", "https://github.com/a/b", "javascript:x", "\x1b[2J", "[/]", "-1"])),
+        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+        max_leaves=8)
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(paper=st.dictionaries(st.sampled_from(keys), values, max_size=6), outer=st.dictionaries(st.sampled_from(keys), values, max_size=3))
+    def check(paper, outer):
+        item = {**outer, "paper": {"title": "T", "summary": "S.", **paper}}
+        e = parse_text(json.dumps([item]), "x.json").entries[0]
+        for url in (e.github, e.project_page):
+            assert url is None or (url.startswith(("http://", "https://")) and "\x1b" not in url)
+        for n in (e.upvotes, e.comments, e.github_stars):
+            assert n is None or (isinstance(n, int) and n >= 0)
+        assert e.ai_keywords is None or all(isinstance(k, str) and k for k in e.ai_keywords)
+
+    check()

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import threading
 import webbrowser
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on, work
@@ -31,7 +31,8 @@ from .commands import GoToProvider
 from .core.config import load_config
 from .core.fsio import atomic_write
 from .core.links import is_web_url
-from .core.paths import Paths, digest_sources
+from .core.paths import Paths
+from .core.session import Session
 from .keymap import check_keymap
 from .shutdown import exit_cleanly_on_signals
 from .screens.triage import LATER_TAG, TriageScreen
@@ -44,15 +45,6 @@ from .widgets.render import one_line, plain
 SEARCH_DEBOUNCE = 0.12
 PAPER_ACTIONS = frozenset({"bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link",
                            "toggle_read", "more_like"})
-
-
-@dataclass
-class Arrivals:
-    """What came in while the index opened: watched-folder imports, watches
-    that tagged new papers, digests new since the last start."""
-    notices: list = field(default_factory=list)
-    watches: list = field(default_factory=list)  # [(saved search name, [paper ids])]
-    new_digests: list = field(default_factory=list)
 
 
 @dataclass
@@ -86,10 +78,12 @@ class PapersApp(App):
             self.done, self.total, self.text = done, total, text
 
     class IndexReady(Message):
-        def __init__(self, index, report, arrivals: "Arrivals | None" = None) -> None:
+        """The index is open: ``opened`` (tui.core.session.Opened) says what the
+        opening did, ``imported`` what the watched folders brought."""
+        def __init__(self, opened, imported) -> None:
             super().__init__()
-            self.index, self.report = index, report
-            self.arrivals = arrivals or Arrivals()
+            self.opened, self.imported = opened, imported
+            self.index, self.report = opened.index, opened.report
 
     class SearchDone(Message):
         def __init__(self, page: SearchPage) -> None:
@@ -105,6 +99,7 @@ class PapersApp(App):
         self._dwell_kept_unread: set[str] = set()  # the user said unread while viewing: leave it
         self.paths = paths
         self.config = load_config(paths.config_file)
+        self.session = Session(paths, self.config, reader=True)
         self.index = None
         self.library = None
         self.index_lock = threading.Lock()
@@ -153,10 +148,10 @@ class PapersApp(App):
             self.set_interval(self.watch_interval, self._watch_library)
 
     def _open_library(self) -> None:
-        from .core.library import Library, LibraryError
+        from .core.library import LibraryError
 
         try:
-            self.library = Library.open(self.paths)
+            self.library = self.session.open_library()
         except LibraryError as e:
             self.library = None
             self.notify(f"Library unavailable: {e}", severity="error", markup=False, timeout=15)
@@ -167,57 +162,20 @@ class PapersApp(App):
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def open_index(self, rebuild: bool = False) -> None:
-        from .core.index import Index
-
+        """Digests dropped into the watched folders (papers watch DIR) are
+        imported, the index opened and synced, watches run, and the digests new
+        since the last start remembered for "what's new"."""
         def progress(done: int, total: int, text: str) -> None:
             self.post_message(self.IndexProgress(done, total, text))
 
-        sources = digest_sources(self.paths, bundled=self.config.bundled)
+        sources = self.session.sources()  # listed before the watched folders are imported
         with self.index_lock:
             if self.index is not None:
                 self.index.close()
                 self.index = None
-            arrivals = Arrivals()
-            self._import_watched(arrivals)
-            index, report = Index.open(self.paths, sources=sources, progress=progress,
-                                       library=self.library, rebuild=rebuild)
-            self._after_sync(index, report, arrivals)
-        self.post_message(self.IndexReady(index, report, arrivals))
-
-    def _import_watched(self, arrivals: "Arrivals") -> None:
-        """Digests dropped into the watched folders (papers watch DIR) join first."""
-        if not self.config.watched:
-            return
-        from .core.watch import import_watched
-
-        try:
-            result = import_watched(self.paths, self.config)
-        except OSError as e:
-            arrivals.notices.append(f"Watched folders not imported: {e}")
-            return
-        arrivals.notices.extend(result.problems)
-        if result.copied or result.updated:
-            arrivals.notices.append(f"Imported {result.summary()}")
-
-    def _after_sync(self, index, report, arrivals: "Arrivals") -> None:
-        """Watches tag the papers the sync brought in; the digests new since the
-        last start are remembered for "what's new"."""
-        from .core.library import LibraryError
-        from .core.watch import apply_watches, new_paper_ids
-
-        library = self.library
-        if library is None or library.readonly:
-            return
-        try:
-            if not index.readonly:
-                ids = new_paper_ids(index, report)
-                if ids:
-                    arrivals.watches = apply_watches(index, library, ids)
-                    if arrivals.watches:
-                        index.catch_up(library)
-            arrivals.new_digests = library.mark_opened([d.name for d in index.digests()])
-        except LibraryError as e:
-            arrivals.notices.append(f"Watches and what's new not updated: {e}")
+            imported = self.session.import_watched()
+            opened = self.session.open_index(progress, rebuild, sources=sources)
+        self.post_message(self.IndexReady(opened, imported))
 
     def on_papers_app_index_progress(self, event: IndexProgress) -> None:
         if not self.main.is_attached:  # shutting down
@@ -239,14 +197,19 @@ class PapersApp(App):
             self.notify(f"Skipped {err}", severity="warning", markup=False, timeout=15)
         if report.wrote:
             self.set_status(f"Indexed {report.papers_written} papers in {report.seconds:.1f} s")
-        arrivals = event.arrivals
-        for n in arrivals.notices:
+        opened, imported = event.opened, event.imported
+        notices = list(imported.problems)
+        if imported.summary:
+            notices.append(f"Imported {imported.summary}")
+        if opened.watches_error:
+            notices.append(f"Watches and what's new not updated: {opened.watches_error}")
+        for n in notices:
             self.notify(n, severity="warning", markup=False, timeout=10)
-        for name, ids in arrivals.watches:
+        for name, ids in opened.watches:
             self.notify(f"Watch {name}: {len(ids)} new paper{'s' if len(ids) != 1 else ''}, tagged watch:{name}",
                         markup=False, timeout=10)
-        if arrivals.new_digests:
-            self.new_digests = list(arrivals.new_digests)
+        if opened.new_digests:
+            self.new_digests = list(opened.new_digests)
             n = len(self.new_digests)
             self.notify(f"{n} new digest{'s' if n != 1 else ''} since you last opened papers — N shows what's new",
                         markup=False, timeout=10)

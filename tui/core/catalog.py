@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .digest import Entry
+from .digest import Entry, signals_json, signals_kwargs
 from .papers import Appearance, Paper
 
 SCHEMA = """
@@ -67,7 +67,7 @@ def _paper_from_row(pid: str, data: str) -> Paper:
     return Paper(
         id=pid, title=d["title"], abstract=d["abstract"], arxiv_id=d.get("arxiv_id"),
         authors=tuple(d.get("authors") or ()), upvotes=d.get("upvotes"),
-        published=d.get("published"),
+        published=d.get("published"), **signals_kwargs(d),
         appearances=tuple(Appearance.from_json(a) for a in d.get("appearances", ())),
     )
 
@@ -75,7 +75,7 @@ def _paper_from_row(pid: str, data: str) -> Paper:
 def _paper_to_row(p: Paper) -> str:
     return json.dumps({
         "title": p.title, "abstract": p.abstract, "arxiv_id": p.arxiv_id,
-        "authors": list(p.authors), "upvotes": p.upvotes, "published": p.published,
+        "authors": list(p.authors), "upvotes": p.upvotes, "published": p.published, **signals_json(p),
         "appearances": [a.as_json() for a in p.appearances],
     }, ensure_ascii=False)
 

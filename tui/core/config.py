@@ -7,6 +7,10 @@ copy_link = "y,c"
 
 [app]
 bundled = true    # include the bundled sample digests
+
+[fetch]           # the Daily Papers API (papers fetch)
+api_url = "https://huggingface.co/api"   # the environment's PAPERS_API_URL wins
+on_start = false  # fetch the new days when the reader starts
 ```
 
 A missing file is fine. Every problem is reported as one line naming the file
@@ -34,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fsio import atomic_write
+from .links import web_url
 from .paths import WATCHED_FILE
 
 
@@ -48,6 +53,8 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     bundled: bool = True
     watched: list[Path] = field(default_factory=list)  # folders to import digests from
+    fetch_api_url: str | None = None  # [fetch] api_url; None: the default (tui.core.fetch.api_url)
+    fetch_on_start: bool = False      # [fetch] on_start
     problems: list[str] = field(default_factory=list)
     source: Path | None = None  # the config.toml read
 
@@ -116,6 +123,8 @@ def _load_toml(path: Path) -> Config:
             else:
                 cfg.problems.append(f"{path}: [keys] {k} must be a string of keys, like \"B\" or \"y,c\"")
     app = data.get("app", {})
+    if isinstance(data.get("fetch", {}), dict):  # otherwise _check_known said so
+        _load_fetch(cfg, data.get("fetch", {}), path)
     bundled = app.get("bundled") if isinstance(app, dict) else None
     if isinstance(bundled, bool) or (bundled is None and not cfg.problems):
         cfg.bundled = True if bundled is None else bundled
@@ -126,6 +135,24 @@ def _load_toml(path: Path) -> Config:
             cfg.problems.append(f"{path}: [app] bundled must be true or false, not {bundled!r}; "
                                 f"keeping bundled = {_toml_bool(cfg.bundled)}")
     return cfg
+
+
+def _load_fetch(cfg: Config, fetch, path: Path) -> None:
+    if not isinstance(fetch, dict):
+        cfg.problems.append(f"{path}: [fetch] must be a section")
+        return
+    url = fetch.get("api_url")
+    if url is not None:
+        if isinstance(url, str) and web_url(url):
+            cfg.fetch_api_url = url.strip().rstrip("/")
+        else:
+            cfg.problems.append(f"{path}: [fetch] api_url must be an http(s) URL; using the default")
+    on_start = fetch.get("on_start")
+    if on_start is not None:
+        if isinstance(on_start, bool):
+            cfg.fetch_on_start = on_start
+        else:
+            cfg.problems.append(f"{path}: [fetch] on_start must be true or false")
 
 
 def _check_known(path: Path, data: dict, problems: list[str]) -> None:

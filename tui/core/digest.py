@@ -8,6 +8,14 @@ Two formats, chosen by content (the extension only breaks ties):
 * the JSON of the Daily Papers API: a list of ``{"paper": {...}}`` entries, or a
   flat list of ``{"title", "summary"|"abstract", "id"?}`` objects.
 
+An API entry also carries the community's signals, kept on :class:`Entry`:
+upvotes, number of comments, GitHub repository and its stars, project page,
+AI summary and AI keywords. API text is untrusted: it is cleaned like any
+other text, numbers are read leniently (``17``, ``"17"``, ``"1.2k"``), URLs
+are kept only when they are http(s) (the repository only on github.com), and
+an odd entry (``paper`` not an object, no title) is skipped and reported as a
+problem of the digest with its position, never failing the whole file.
+
 A file that cannot be read as a digest raises :class:`DigestError`, whose
 message is one line naming the file. Lines that cannot be placed with
 confidence are reported as :class:`Problem` (file:line + message), never
@@ -22,10 +30,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .links import github_repo_url, web_url
 from .text import clean, strip_control
 
 #: Bumped whenever parsing changes what a file yields (forces a re-index).
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -58,12 +67,20 @@ class Entry:
     upvotes: int | None = None
     published: str | None = None  # ISO date when the source knows it
     line: int = 0
+    # the community's signals (API digests only; None when unknown)
+    comments: int | None = None
+    github: str | None = None  # an https://github.com/... repository
+    github_stars: int | None = None
+    project_page: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] | None = None
 
     def as_json(self) -> dict:
         return {
             "position": self.position, "title": self.title, "abstract": self.abstract,
             "arxiv_id": self.arxiv_id, "authors": list(self.authors),
             "upvotes": self.upvotes, "published": self.published, "line": self.line,
+            **signals_json(self),
         }
 
     @classmethod
@@ -72,7 +89,29 @@ class Entry:
             position=d["position"], title=d["title"], abstract=d["abstract"],
             arxiv_id=d.get("arxiv_id"), authors=tuple(d.get("authors") or ()),
             upvotes=d.get("upvotes"), published=d.get("published"), line=d.get("line", 0),
+            **signals_kwargs(d),
         )
+
+
+#: The signals beside ``upvotes`` that an entry and a paper carry, by attribute name.
+SIGNALS = ("comments", "github", "github_stars", "project_page", "ai_summary", "ai_keywords")
+
+
+def signals_json(obj) -> dict:
+    """The known :data:`SIGNALS` of an Entry or Paper as JSON values, for
+    storage (an unknown one is left out)."""
+    out = {name: v for name in SIGNALS if (v := getattr(obj, name)) is not None}
+    if "ai_keywords" in out:
+        out["ai_keywords"] = list(out["ai_keywords"])
+    return out
+
+
+def signals_kwargs(d: dict) -> dict:
+    """Keyword arguments for Entry or Paper from what :func:`signals_json` stored."""
+    out = {name: d.get(name) for name in SIGNALS}
+    if out["ai_keywords"] is not None:
+        out["ai_keywords"] = tuple(out["ai_keywords"])
+    return out
 
 
 @dataclass(frozen=True)
@@ -166,6 +205,110 @@ def _str(v) -> str:
     return v if isinstance(v, str) else ""
 
 
+def _first(key: str, *objs: dict):
+    """The value of ``key`` in the first object that has it (not None)."""
+    return next((o[key] for o in objs if o.get(key) is not None), None)
+
+
+def _shown(v) -> str:
+    return repr(v)[:40]
+
+
+_COUNT_RE = re.compile(r"(\d{1,12}(?:\.\d{1,6})?)\s*([kKmM]?)")
+_THOUSANDS_RE = re.compile(r"\d{1,3}(?:,\d{3})+")
+MAX_COUNT = 10**12
+MAX_SUMMARY_CHARS = 5000
+MAX_KEYWORDS = 50
+MAX_KEYWORD_CHARS = 100
+
+
+def _count(v) -> int:
+    """A non-negative count read leniently: ``17``, ``17.0``, ``"17"``,
+    ``"1,234"``, ``"1.2k"``, ``"3M"``; ValueError for anything else."""
+    if isinstance(v, bool):
+        raise ValueError
+    if isinstance(v, int):
+        n = v
+    elif isinstance(v, float) and v == v and v not in (float("inf"), float("-inf")):
+        n = int(v)
+    elif isinstance(v, str):
+        text = v.strip()
+        if _THOUSANDS_RE.fullmatch(text):
+            text = text.replace(",", "")
+        m = _COUNT_RE.fullmatch(text)
+        if not m:
+            raise ValueError
+        n = round(float(m.group(1)) * {"": 1, "k": 1000, "m": 1000_000}[m.group(2).lower()])
+    else:
+        raise ValueError
+    if not 0 <= n <= MAX_COUNT:
+        raise ValueError
+    return n
+
+
+class _Fields:
+    """Reads the optional fields of API entry ``i``; what it cannot use is
+    left out and reported as a problem of the digest."""
+
+    def __init__(self, i: int, problems: list[Problem], *objs: dict):
+        self.i, self.problems, self.objs = i, problems, objs
+
+    def _bad(self, key: str, v, what: str) -> None:
+        self.problems.append(Problem(self.i, f"entry {self.i}: {key} {_shown(v)} is not {what}; ignored"))
+
+    def count(self, key: str) -> int | None:
+        v = _first(key, *self.objs)
+        if v is None:
+            return None
+        try:
+            return _count(v)
+        except ValueError:
+            self._bad(key, v, "a count")
+            return None
+
+    def url(self, key: str, check, what: str) -> str | None:
+        v = _first(key, *self.objs)
+        if v is None or v == "":
+            return None
+        url = check(v) if isinstance(v, str) else None
+        if url is None:
+            self._bad(key, v, what)
+        return url
+
+    def _typed(self, key: str, kind: type, what: str):
+        """The value of ``key`` if it is a ``kind`` (else reported), or None."""
+        v = _first(key, *self.objs)
+        if v is not None and not isinstance(v, kind):
+            self._bad(key, v, what)
+            return None
+        return v
+
+    def text(self, key: str) -> str | None:
+        v = self._typed(key, str, "text")
+        return (clean(v)[:MAX_SUMMARY_CHARS] or None) if v is not None else None
+
+    def words(self, key: str) -> tuple[str, ...] | None:
+        v = self._typed(key, list, "a list of words")
+        if v is None:
+            return None
+        seen: dict[str, str] = {}
+        for w in v:
+            word = clean(w)[:MAX_KEYWORD_CHARS] if isinstance(w, str) else ""
+            if word and word.casefold() not in seen:
+                seen[word.casefold()] = word
+        return tuple(seen.values())[:MAX_KEYWORDS]
+
+    def authors(self, key: str) -> tuple[str, ...]:
+        v = self._typed(key, list, "a list of authors") or ()
+        names = (clean(a.get("name") if isinstance(a, dict) else a if isinstance(a, str) else "") for a in v)
+        return tuple(n for n in names if n)
+
+
+def _iso_day(v) -> str | None:
+    m = re.match(r"(\d{4}-\d{2}-\d{2})", _str(v).strip())
+    return m.group(1) if m else None
+
+
 def _parse_json(data, path: Path, name: str) -> Digest:
     if isinstance(data, dict):
         for key in ("papers", "items", "data", "results"):
@@ -183,49 +326,56 @@ def _parse_json(data, path: Path, name: str) -> Digest:
     problems: list[Problem] = []
     days: dict[str, int] = {}
     for i, item in enumerate(data, 1):
-        if not isinstance(item, dict):
-            problems.append(Problem(i, f"entry {i} is not an object; skipped"))
+        entry = _json_entry(i, item, problems, len(entries) + 1)
+        if entry is None:
             continue
-        paper = item.get("paper") if isinstance(item.get("paper"), dict) else item
-        title = clean(_str(paper.get("title")) or _str(item.get("title")))
-        abstract = clean(
-            _str(paper.get("summary")) or _str(paper.get("abstract"))
-            or _str(item.get("summary")) or _str(item.get("abstract")),
-            keep_newlines=True,
-        )
-        if not title:
-            problems.append(Problem(i, f"entry {i} has no title; skipped"))
-            continue
-        arxiv = strip_control(_str(paper.get("id")) or _str(item.get("id"))).strip()
-        if arxiv and not _ARXIV_RE.match(arxiv):
-            problems.append(Problem(i, f"entry {i}: id {arxiv[:40]!r} is not an arXiv id; ignored"))
-            arxiv = ""
-        authors = []
-        raw_authors = paper.get("authors")
-        if isinstance(raw_authors, list):
-            for a in raw_authors:
-                n = clean(a.get("name") if isinstance(a, dict) else a if isinstance(a, str) else "")
-                if n:
-                    authors.append(n)
-        up = paper.get("upvotes", item.get("upvotes"))
-        upvotes = up if isinstance(up, int) and not isinstance(up, bool) else None
-        published = None
-        raw_pub = _str(paper.get("publishedAt")) or _str(item.get("publishedAt"))
-        m = re.match(r"(\d{4}-\d{2}-\d{2})", raw_pub.strip())
-        if m:
-            published = m.group(1)
-            days[published] = days.get(published, 0) + 1
-        if not abstract:
-            problems.append(Problem(i, f"entry {i} ({title[:50]!r}) has no abstract"))
-        entries.append(Entry(
-            position=len(entries) + 1, title=title, abstract=abstract,
-            arxiv_id=arxiv or None, authors=tuple(authors), upvotes=upvotes,
-            published=published, line=i,
-        ))
+        entries.append(entry)
+        # the day it was on Daily Papers (the item's date) names the digest,
+        # else the paper's own date
+        day = (_iso_day(item.get("publishedAt")) if "paper" in item else None) or entry.published
+        if day:
+            days[day] = days.get(day, 0) + 1
     if not entries:
         raise DigestError(path, "has no papers (no entry with a title)")
     label = max(days, key=lambda d: (days[d], d)) if days else None
     return Digest(name, path, label, "json", tuple(entries), tuple(problems))
+
+
+def _json_entry(i: int, item, problems: list[Problem], position: int) -> Entry | None:
+    """Entry ``i`` of an API digest, or None (skipped, with a problem)."""
+    if not isinstance(item, dict):
+        problems.append(Problem(i, f"entry {i} is not an object; skipped"))
+        return None
+    if "paper" in item and not isinstance(item["paper"], dict):
+        problems.append(Problem(i, f"entry {i}: paper is not an object; skipped"))
+        return None
+    paper = item.get("paper", item)
+    title = clean(_str(paper.get("title")) or _str(item.get("title")))
+    abstract = clean(
+        _str(paper.get("summary")) or _str(paper.get("abstract"))
+        or _str(item.get("summary")) or _str(item.get("abstract")),
+        keep_newlines=True,
+    )
+    if not title:
+        problems.append(Problem(i, f"entry {i} has no title; skipped"))
+        return None
+    arxiv = strip_control(_str(paper.get("id")) or _str(item.get("id"))).strip()
+    if arxiv and not _ARXIV_RE.match(arxiv):
+        problems.append(Problem(i, f"entry {i}: id {arxiv[:40]!r} is not an arXiv id; ignored"))
+        arxiv = ""
+    if not abstract:
+        problems.append(Problem(i, f"entry {i} ({title[:50]!r}) has no abstract"))
+    f = _Fields(i, problems, paper, item)
+    github = f.url("githubRepo", github_repo_url, "a GitHub repository URL")
+    return Entry(
+        position=position, title=title, abstract=abstract, arxiv_id=arxiv or None,
+        authors=f.authors("authors"), upvotes=f.count("upvotes"),
+        published=_iso_day(paper.get("publishedAt")) or _iso_day(item.get("publishedAt")), line=i,
+        comments=_Fields(i, problems, item, paper).count("numComments"),
+        github=github, github_stars=f.count("githubStars") if github else None,
+        project_page=f.url("projectPage", web_url, "an http(s) URL"),
+        ai_summary=f.text("ai_summary"), ai_keywords=f.words("ai_keywords"),
+    )
 
 
 # --- text dump ---------------------------------------------------------------

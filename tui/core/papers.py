@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .digest import Digest, Entry
+from .digest import SIGNALS, Digest, Entry
 from .links import Link, paper_links
 from .text import title_key
 
@@ -65,10 +65,17 @@ class Paper:
     upvotes: int | None = None
     published: str | None = None
     appearances: tuple[Appearance, ...] = field(default=())
+    # the community's signals, from the newest API digest that has each (None: unknown)
+    comments: int | None = None
+    github: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] | None = None
 
     @property
     def links(self) -> list[Link]:
-        return paper_links(self.title, self.abstract, self.arxiv_id)
+        return paper_links(self.title, self.abstract, self.arxiv_id, self.github, self.project_page)
 
     @property
     def primary_link(self) -> str:
@@ -83,6 +90,10 @@ class Paper:
             "id": self.id, "title": self.title, "abstract": self.abstract,
             "arxiv_id": self.arxiv_id, "authors": list(self.authors), "upvotes": self.upvotes,
             "published": self.published,
+            "comments": self.comments,
+            "github": {"url": self.github, "stars": self.github_stars} if self.github else None,
+            "project_page": self.project_page, "ai_summary": self.ai_summary,
+            "ai_keywords": list(self.ai_keywords) if self.ai_keywords is not None else None,
             "digests": [a.as_json() for a in self.appearances],
             "links": [link.as_json() for link in self.links],
         }
@@ -92,8 +103,11 @@ def merge_entries(pid: str, items: Iterable[tuple[Entry, Appearance]]) -> Paper 
     """One paper from all its entries (in corpus order, oldest digest first).
 
     The title and abstract of an entry with an arXiv id (an API digest) win over
-    a text dump's; otherwise the first title and the longest abstract. arXiv id,
-    authors and upvotes are kept when any source had them.
+    a text dump's; otherwise the first title and the longest abstract. arXiv id
+    and authors are kept when any source had them. Each community signal
+    (upvotes, comments, GitHub repository with its stars, project page, AI
+    summary and keywords) comes from the newest entry that has it: the newest
+    API digest's counts win, since they only grow while a paper is current.
     """
     items = list(items)
     if not items:
@@ -105,15 +119,27 @@ def merge_entries(pid: str, items: Iterable[tuple[Entry, Appearance]]) -> Paper 
     if not abstract:
         abstract = max((e.abstract for e in entries), key=len)
     authors = max((e.authors for e in entries), key=len)
-    upvotes = max((e.upvotes for e in entries if e.upvotes is not None), default=None)
     published = next((e.published for e in rich if e.published), None) or next(
         (e.published for e in entries if e.published), None)
     return Paper(
         id=pid, title=title_src.title, abstract=abstract,
         arxiv_id=rich[0].arxiv_id if rich else None, authors=tuple(authors),
-        upvotes=upvotes, published=published,
-        appearances=tuple(a for _, a in items),
+        upvotes=_newest(entries, "upvotes"), published=published,
+        appearances=tuple(a for _, a in items), **_signals(entries),
     )
+
+
+def _newest(entries: list[Entry], name: str):
+    return next((v for e in reversed(entries) if (v := getattr(e, name)) is not None), None)
+
+
+def _signals(entries: list[Entry]) -> dict:
+    """The signals of the newest entries that have them; the stars go with the
+    repository they belong to."""
+    out = {name: _newest(entries, name) for name in SIGNALS}
+    repo = next((e for e in reversed(entries) if e.github), None)
+    out["github_stars"] = repo.github_stars if repo else None
+    return out
 
 
 def merge_digests(digests: Iterable[Digest]) -> list[Paper]:

@@ -69,6 +69,11 @@ class Paths:
         """Which watched file each imported digest came from (tui.core.watch)."""
         return self.data / "watched-origins.json"
 
+    @property
+    def fetch_state(self) -> Path:
+        """The days ``papers fetch`` wrote and the hash of each file (tui.core.fetch)."""
+        return self.data / "fetched.json"
+
     def ensure(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
@@ -99,3 +104,12 @@ def digest_sources(paths: Paths, bundled: bool = True) -> list[Source]:
                 taken.add(name)
                 out.append(Source(name, p, "user"))
     return out
+
+
+def existing_digest(folder: Path, stem: str) -> Path | None:
+    """The file in ``folder`` that already holds digest name ``stem`` (any case, any
+    digest suffix), if any."""
+    if not folder.is_dir():
+        return None
+    return next((p for p in sorted(folder.iterdir())
+                 if p.suffix.lower() in DIGEST_SUFFIXES and p.stem.casefold() == stem.casefold()), None)

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from .digest import MAX_BYTES, Digest, DigestError, decode, parse_text
 from .library import MAX_QUERY_CHARS
 from .fsio import atomic_write, file_lock, sha256_file, write_new
-from .paths import DIGEST_SUFFIXES
+from .paths import DIGEST_SUFFIXES, existing_digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -96,14 +96,6 @@ def read_digest(data: bytes, name: str, source: str = "<stdin>") -> Digest:
     if len(data) > MAX_BYTES:
         raise DigestError(source, f"too large for a digest ({len(data) // (1024 * 1024)} MB)")
     return parse_text(decode(Path(source), data), Path(source), name)
-
-
-def existing_digest(folder: Path, stem: str) -> Path | None:
-    """The file in ``folder`` that already holds digest name ``stem``, if any."""
-    if not folder.is_dir():
-        return None
-    return next((p for p in sorted(folder.iterdir())
-                 if p.suffix.lower() in DIGEST_SUFFIXES and p.stem.casefold() == stem.casefold()), None)
 
 
 def store_digest(paths: "Paths", data: bytes, name: str | None = None,

@@ -1,0 +1,519 @@
+"""papers fetch against a stand-in Daily Papers API on 127.0.0.1 (never the
+real network): paging, retries, rate limits, bad answers, and the files it
+may and may not write."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from datetime import date, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from conftest import abstract
+from tui import __version__
+from tui.core import fetch as F
+from tui.core.config import load_config
+from tui.core.digest import parse_file
+from tui.core.fsio import sha256_file
+
+NOW = datetime(2025, 8, 10, 15, 30, tzinfo=timezone.utc)
+TODAY = NOW.date()
+
+
+def item(day: str, n: int, **paper) -> dict:
+    """One item in the shape the API answers."""
+    pid = f"2508.{int(day[-2:]):02d}{n:03d}"
+    title = paper.pop("title", f"Marsupial Routing Study {day} Number {n}")
+    body = {
+        "id": pid, "authors": [{"_id": f"a{n}", "name": "Ada Lovelace", "hidden": False},
+                               {"_id": f"b{n}", "name": "Alan Turing", "hidden": False}],
+        "publishedAt": f"{day}T09:00:00.000Z", "title": title, "summary": abstract(title),
+        "upvotes": n % 40, "discussionId": f"d{pid}", "ai_summary": f"A summary of paper {n}.",
+        "ai_keywords": ["routing", "marsupials"], "githubRepo": f"https://github.com/lab/repo-{n}",
+        "githubStars": 3 * n, "projectPage": f"https://lab.example.org/p{n}",
+    }
+    body.update(paper)
+    return {"paper": body, "publishedAt": f"{day}T12:00:00.000Z", "title": title,
+            "summary": body["summary"], "thumbnail": f"https://cdn.example/{pid}.png",
+            "numComments": n % 3, "submittedBy": {"_id": "u1", "fullname": "AK", "name": "akhaliq"},
+            "isAuthorParticipating": False}
+
+
+def day_items(day: str, count: int) -> list[dict]:
+    return [item(day, n) for n in range(1, count + 1)]
+
+
+class StandIn:
+    """A scripted Daily Papers API. ``days[day]`` are a day's items (paged by
+    ``limit``); ``script[day]`` are answers served first, one per request:
+    ``(status, headers, body)`` or ``"reset"`` (the connection is cut)."""
+
+    def __init__(self):
+        self.days: dict[str, list] = {}
+        self.script: dict[str, list] = {}
+        self.requests: list[dict] = []
+        self.lock = threading.Lock()
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                stand_in.answer(self)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_port}/api"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def answer(self, h: BaseHTTPRequestHandler) -> None:
+        url = urlsplit(h.path)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        with self.lock:
+            self.requests.append({"path": url.path, "query": q, "agent": h.headers.get("User-Agent")})
+            scripted = self.script.get(q.get("date", ""), [])
+            step = scripted.pop(0) if scripted else None
+        if step == "reset":
+            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            h.connection.close()
+            h.close_connection = True
+            return
+        if step is None:
+            if url.path != "/api/daily_papers":
+                step = (404, {}, b'{"error": "not found"}')
+            else:
+                limit, page = int(q.get("limit", 50)), int(q.get("p", 0))
+                items = self.days.get(q.get("date", ""), [])
+                step = (200, {}, json.dumps(items[page * limit:(page + 1) * limit]).encode())
+        status, headers, body = step
+        h.send_response(status)
+        headers = {"Content-Type": "application/json; charset=utf-8", **headers}
+        for k, v in headers.items():
+            h.send_header(k, v)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    def pages_asked(self, day: str) -> list[int]:
+        return [int(r["query"]["p"]) for r in self.requests if r["query"].get("date") == day]
+
+
+@pytest.fixture
+def api():
+    stand_in = StandIn()
+    yield stand_in
+    stand_in.server.shutdown()
+    stand_in.server.server_close()
+
+
+class Sleeps(list):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def run(paths, api, days, **kw):
+    kw.setdefault("sleep", Sleeps())
+    kw.setdefault("clock", lambda: NOW)
+    return F.fetch(paths, [date.fromisoformat(d) for d in days], base_url=api.base_url, **kw)
+
+
+def saved(paths, day: str) -> list:
+    return json.loads((paths.digests / F.day_file_name(date.fromisoformat(day))).read_text())
+
+
+def statuses(report) -> dict[str, str]:
+    return {d.day.isoformat(): d.status for d in report.days}
+
+
+# --- fetching days ------------------------------------------------------------------------
+
+def test_several_days_each_saved_as_returned(paths, api):
+    for day, n in (("2025-08-07", 5), ("2025-08-08", 7), ("2025-08-09", 3)):
+        api.days[day] = day_items(day, n)
+    report = run(paths, api, ["2025-08-09", "2025-08-07", "2025-08-08"])
+    assert [d.day.isoformat() for d in report.days] == ["2025-08-07", "2025-08-08", "2025-08-09"]
+    assert statuses(report) == dict.fromkeys(["2025-08-07", "2025-08-08", "2025-08-09"], "new")
+    assert report.papers == {"2025-08-07": 5, "2025-08-08": 7, "2025-08-09": 3}
+    assert report.ok and report.changed and len(report.written) == 3
+    for day in api.days:
+        assert saved(paths, day) == api.days[day]  # the API's items, as returned
+        d = parse_file(paths.digests / F.day_file_name(date.fromisoformat(day)))
+        assert d.label == day and d.problems == ()
+    state = json.loads(paths.fetch_state.read_text())
+    rec = state["days"]["2025-08-08"]
+    assert rec["file"] == "daily_papers_2025-08-08.json" and rec["papers"] == 7
+    assert rec["sha256"] == sha256_file(paths.digests / rec["file"])
+    assert {r["agent"] for r in api.requests} == {f"papers-tui/{__version__}"}
+    assert all(r["path"] == "/api/daily_papers" and r["query"]["limit"] == str(F.PAGE_SIZE) for r in api.requests)
+    assert report.lines()[-1] == report.summary()
+    assert "3 new" in report.summary() and "15 papers" in report.summary()
+
+
+def test_a_day_of_several_pages_is_read_until_an_empty_page(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 25)
+    pages = []
+    report = run(paths, api, ["2025-08-08"], page_size=10, progress=lambda d, t, m: pages.append((d, t, m)))
+    assert api.pages_asked("2025-08-08") == [0, 1, 2, 3]
+    assert report.days[0].pages == 4 and report.days[0].papers == 25
+    assert saved(paths, "2025-08-08") == api.days["2025-08-08"]
+    assert pages[0] == (0, 1, "2025-08-08: page 1, 0 papers so far")
+    assert (0, 1, "2025-08-08: page 3, 20 papers so far") in pages and pages[-1] == (1, 1, "done")
+
+
+def test_a_paper_repeated_by_the_next_page_is_kept_once(paths, api):
+    items = day_items("2025-08-08", 4)
+    api.days["2025-08-08"] = items[:3] + items[2:]  # the list moved while it was paged
+    run(paths, api, ["2025-08-08"], page_size=3)
+    assert saved(paths, "2025-08-08") == items
+
+
+def test_an_empty_day_writes_nothing_and_says_so(paths, api):
+    report = run(paths, api, ["2025-08-09"])
+    assert statuses(report) == {"2025-08-09": "empty"}
+    assert report.days[0].line() == "2025-08-09: no papers; nothing written"
+    assert not paths.digests.exists() and not report.changed and report.ok
+
+
+def test_429_with_retry_after_is_waited_out(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 3)
+    api.script["2025-08-08"] = [(429, {"Retry-After": "1"}, b'{"error": "slow down"}')]
+    sleeps = Sleeps()
+    report = run(paths, api, ["2025-08-08"], sleep=sleeps)
+    assert sleeps == [1.0]
+    assert statuses(report) == {"2025-08-08": "new"} and report.retry_at is None
+
+
+def test_429_asking_for_more_than_a_minute_stops_and_says_when(paths, api):
+    for day in ("2025-08-07", "2025-08-08", "2025-08-09"):
+        api.days[day] = day_items(day, 2)
+    when = (NOW + timedelta(minutes=5)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    api.script["2025-08-08"] = [(429, {"Retry-After": when}, b"")]
+    sleeps = Sleeps()
+    report = run(paths, api, ["2025-08-07", "2025-08-08", "2025-08-09"], sleep=sleeps)
+    assert sleeps == []
+    assert statuses(report) == {"2025-08-07": "new", "2025-08-08": "failed", "2025-08-09": "skipped"}
+    assert report.stopped == "rate limited" and report.retry_after == 300
+    assert report.retry_at == NOW + timedelta(minutes=5)
+    assert "fetch again after 15:35 UTC (in 5 min)" in report.retry_hint()
+    assert report.retry_hint() in report.lines()
+    assert (paths.digests / "daily_papers_2025-08-07.json").exists()  # what was fetched is kept
+    assert not (paths.digests / "daily_papers_2025-08-08.json").exists()
+    assert api.pages_asked("2025-08-09") == []
+
+
+def test_ratelimit_header_gives_the_wait(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 1)
+    api.script["2025-08-08"] = [(429, {"RateLimit": '"api";r=0;t=7'}, b"")]
+    sleeps = Sleeps()
+    assert statuses(run(paths, api, ["2025-08-08"], sleep=sleeps)) == {"2025-08-08": "new"}
+    assert sleeps == [7.0]
+
+
+def test_server_errors_are_retried_with_backoff(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 2)
+    api.script["2025-08-08"] = [(503, {}, b"busy"), (502, {}, b"bad gateway")]
+    sleeps = Sleeps()
+    report = run(paths, api, ["2025-08-08"], sleep=sleeps)
+    assert sleeps == [1.0, 2.0] and statuses(report) == {"2025-08-08": "new"}
+
+
+def test_server_errors_beyond_the_retries_fail_that_day_only(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 2)
+    api.days["2025-08-09"] = day_items("2025-08-09", 2)
+    api.script["2025-08-08"] = [(500, {}, b"")] * 4
+    sleeps = Sleeps()
+    report = run(paths, api, ["2025-08-08", "2025-08-09"], sleep=sleeps)
+    assert sleeps == [1.0, 2.0, 4.0]
+    assert statuses(report) == {"2025-08-08": "failed", "2025-08-09": "new"}
+    host = api.base_url.split("/")[2]
+    assert report.failed[0].line() == f"2025-08-08: failed: {host} answered HTTP 500 Internal Server Error"
+    assert not report.ok and report.changed
+
+
+def test_a_cut_connection_is_retried(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 2)
+    api.script["2025-08-08"] = ["reset"]
+    sleeps = Sleeps()
+    report = run(paths, api, ["2025-08-08"], sleep=sleeps)
+    assert statuses(report) == {"2025-08-08": "new"} and sleeps == [1.0]
+
+
+def test_html_with_status_200_fails_that_day(paths, api):
+    api.days["2025-08-09"] = day_items("2025-08-09", 2)
+    page = b"<!doctype html><html><body>We'll be right back</body></html>"
+    api.script["2025-08-08"] = [(200, {"Content-Type": "text/html; charset=utf-8"}, page)]
+    report = run(paths, api, ["2025-08-08", "2025-08-09"])
+    assert statuses(report) == {"2025-08-08": "failed", "2025-08-09": "new"}
+    assert "answered with a web page (text/html), not JSON" in report.failed[0].reason
+    # the same page labelled as JSON
+    api.script["2025-08-08"] = [(200, {}, page)]
+    assert "web page" in run(paths, api, ["2025-08-08"]).failed[0].reason
+
+
+@pytest.mark.parametrize("body, words", [
+    (b'{"error": "Invalid date \\u001b[31m"}', "JSON of another shape (dict, not a list of papers): Invalid date"),
+    (b'[{"paper": {"id": "2508.00001"', "not JSON (Expecting"),
+    (b"\xff\xfe[]", "not UTF-8"),
+    (b'[1, 2, "three"]', "holds no usable paper"),
+])
+def test_bodies_that_are_not_a_list_of_papers_fail_that_day(paths, api, body, words):
+    api.script["2025-08-08"] = [(200, {}, body)]
+    report = run(paths, api, ["2025-08-08"])
+    assert report.failed[0].day == date(2025, 8, 8) and words in report.failed[0].reason
+    assert "\x1b" not in report.failed[0].line() and "\n" not in report.failed[0].line()
+    assert not paths.digests.exists() or not any(paths.digests.iterdir())
+
+
+def test_a_client_error_fails_that_day(paths, api):
+    api.script["2025-08-08"] = [(400, {}, b'{"error": "Invalid date"}')]
+    report = run(paths, api, ["2025-08-08"])
+    assert report.failed[0].reason.endswith("answered HTTP 400 Bad Request")
+
+
+def test_connection_refused_names_the_host_and_each_day_fails(paths):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed when the block ends: nothing listens there
+    sleeps = Sleeps()
+    report = F.fetch(paths, [date(2025, 8, 8), date(2025, 8, 9)], base_url=f"http://127.0.0.1:{port}/api",
+                     sleep=sleeps, clock=lambda: NOW)
+    assert statuses(report) == {"2025-08-08": "failed", "2025-08-09": "failed"}
+    for d in report.failed:
+        assert d.reason.startswith(f"cannot reach 127.0.0.1:{port}: ") and "refused" in d.reason.lower()
+    assert sleeps == [] and not report.changed
+
+
+def test_a_silent_server_times_out(paths, monkeypatch):
+    monkeypatch.setattr(F, "TIMEOUT", 0.3)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)  # accepts, never answers
+    port = listener.getsockname()[1]
+    try:
+        report = F.fetch(paths, [date(2025, 8, 8)], base_url=f"http://127.0.0.1:{port}",
+                         sleep=Sleeps(), clock=lambda: NOW)
+    finally:
+        listener.close()
+    assert report.failed[0].reason == f"127.0.0.1:{port} did not answer within 0.3 s"
+
+
+# --- what may be written --------------------------------------------------------------------------
+
+def test_refetch_replaces_its_own_file_only_when_it_changed(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 3)
+    run(paths, api, ["2025-08-08"])
+    path = paths.digests / "daily_papers_2025-08-08.json"
+    os.utime(path, ns=(1, 1))
+    again = run(paths, api, ["2025-08-08"])
+    assert statuses(again) == {"2025-08-08": "unchanged"} and not again.changed
+    assert path.stat().st_mtime_ns == 1  # not touched
+    api.days["2025-08-08"][1]["paper"]["upvotes"] = 41  # upvotes move all day
+    report = run(paths, api, ["2025-08-08"])
+    assert statuses(report) == {"2025-08-08": "updated"} and report.changed
+    assert saved(paths, "2025-08-08")[1]["paper"]["upvotes"] == 41
+    assert sorted(p.name for p in paths.digests.iterdir()) == ["daily_papers_2025-08-08.json"]
+    assert json.loads(paths.fetch_state.read_text())["days"]["2025-08-08"]["sha256"] == sha256_file(path)
+
+
+def test_a_file_fetch_did_not_write_is_never_overwritten(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 3)
+    paths.digests.mkdir(parents=True)
+    mine = paths.digests / "daily_papers_2025-08-08.json"
+    mine.write_text("[]  my own notes\n")
+    report = run(paths, api, ["2025-08-08"])
+    assert statuses(report) == {"2025-08-08": "kept"} and not report.ok
+    assert "daily_papers_2025-08-08.json was not written by papers fetch" in report.days[0].line()
+    assert mine.read_text() == "[]  my own notes\n"
+    # nor a file fetch wrote that the user changed since
+    mine.unlink()
+    run(paths, api, ["2025-08-08"])
+    mine.write_text(mine.read_text().replace("Marsupial", "Edited"))
+    edited = mine.read_bytes()
+    api.days["2025-08-08"][0]["paper"]["upvotes"] = 99
+    assert statuses(run(paths, api, ["2025-08-08"])) == {"2025-08-08": "kept"}
+    assert mine.read_bytes() == edited
+
+
+def test_same_name_in_another_case_or_suffix_is_left_alone(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 1)
+    paths.digests.mkdir(parents=True)
+    (paths.digests / "Daily_Papers_2025-08-08.txt").write_text("x")
+    report = run(paths, api, ["2025-08-08"])
+    assert statuses(report) == {"2025-08-08": "kept"} and report.days[0].file == "Daily_Papers_2025-08-08.txt"
+    assert sorted(p.name for p in paths.digests.iterdir()) == ["Daily_Papers_2025-08-08.txt"]
+
+
+def test_odd_item_in_a_page_is_reported_and_the_rest_kept(paths, api):
+    items = day_items("2025-08-08", 5)
+    items[2] = {"paper": "not an object", "title": "Odd"}
+    items[3]["paper"]["upvotes"] = "1.2k"
+    items[3]["paper"]["authors"] = None
+    api.days["2025-08-08"] = items
+    report = run(paths, api, ["2025-08-08"])
+    day = report.days[0]
+    assert day.status == "new" and day.papers == 4
+    assert day.problems == ("daily_papers_2025-08-08.json:3: entry 3: paper is not an object; skipped",)
+    assert report.lines()[1] == "  " + day.problems[0]
+    assert saved(paths, "2025-08-08") == items  # the file holds the answer as returned
+    d = parse_file(paths.digests / "daily_papers_2025-08-08.json")
+    assert [e.line for e in d.entries] == [1, 2, 4, 5]
+    assert d.entries[2].upvotes == 1200 and d.entries[2].authors == ()
+
+
+def test_dry_run_fetches_and_writes_nothing(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 2)
+    report = run(paths, api, ["2025-08-08"], dry_run=True)
+    assert statuses(report) == {"2025-08-08": "new"} and not report.changed
+    assert report.days[0].line(dry_run=True) == "2025-08-08: 2 papers, would be written to daily_papers_2025-08-08.json"
+    assert "dry run: nothing written" in report.summary()
+    assert not paths.data.exists()
+
+
+def test_a_second_fetch_at_the_same_time_waits_its_turn(paths, api):
+    from tui.core.fsio import FileLock
+
+    paths.data.mkdir(parents=True)
+    lock = FileLock(paths.data / ".fetch.lock")
+    assert lock.acquire()
+    try:
+        report = run(paths, api, ["2025-08-08"])
+    finally:
+        lock.release()
+    assert report.stopped == "busy" and statuses(report) == {"2025-08-08": "skipped"}
+    assert report.problems == ["another papers process is fetching now; try again when it has finished"]
+    assert api.requests == []
+
+
+def test_cancelled_between_pages(paths, api):
+    for day in ("2025-08-07", "2025-08-08"):
+        api.days[day] = day_items(day, 3)
+    asked = []
+    report = run(paths, api, ["2025-08-07", "2025-08-08"], page_size=2,
+                 should_stop=lambda: asked.append(1) or len(asked) > 3)
+    assert statuses(report) == {"2025-08-07": "new", "2025-08-08": "skipped"}
+    assert report.stopped == "cancelled" and report.skipped[0].reason == "the fetch was cancelled"
+
+
+def test_broken_state_file_is_moved_aside_and_files_left_alone(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 1)
+    run(paths, api, ["2025-08-08"])
+    paths.fetch_state.write_text("{not json")
+    api.days["2025-08-08"][0]["paper"]["upvotes"] = 30
+    report = run(paths, api, ["2025-08-08"])
+    assert statuses(report) == {"2025-08-08": "kept"}
+    assert "could not be read" in report.problems[0] and "moved to fetched.json.broken-" in report.problems[0]
+
+
+def test_a_paper_of_a_bundled_text_dump_gains_the_api_signals(paths, api):
+    from tui.core.index import Index
+    from tui.core.papers import paper_id
+
+    title = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
+    pid = paper_id(title)
+    api.days["2025-08-08"] = [item("2025-08-08", 1, id="2103.14030", title=title.upper(), upvotes=120,
+                                   githubRepo="https://github.com/microsoft/Swin-Transformer")]
+    assert statuses(run(paths, api, ["2025-08-08"])) == {"2025-08-08": "new"}
+    ix, _ = Index.open(paths)
+    try:
+        p = ix.get(pid)
+        assert p.arxiv_id == "2103.14030" and p.upvotes == 120 and p.comments == 1
+        assert [a.digest for a in p.appearances] == ["001_eb4508a80e02266c", "daily_papers_2025-08-08"]
+        assert p.appearances[-1].label == "2025-08-08"
+        assert [link.kind for link in p.links[:4]] == ["hf", "arxiv", "code", "project"]
+        assert p.links[2].url == "https://github.com/microsoft/Swin-Transformer"
+        d = p.as_json()
+        assert d["github"] == {"url": "https://github.com/microsoft/Swin-Transformer", "stars": 3}
+        assert d["ai_keywords"] == ["routing", "marsupials"] and d["project_page"] == "https://lab.example.org/p1"
+    finally:
+        ix.close()
+
+
+# --- which days, from where --------------------------------------------------------------------------
+
+def test_plan_days(paths, api):
+    assert F.plan_days(paths, today=TODAY) == [TODAY - timedelta(days=2), TODAY - timedelta(days=1), TODAY]
+    assert F.plan_days(paths, date="2025-08-01", today=TODAY) == [date(2025, 8, 1)]
+    assert F.plan_days(paths, date="yesterday", today=TODAY) == [date(2025, 8, 9)]
+    assert F.plan_days(paths, since="2025-08-07", today=TODAY) == [date(2025, 8, d) for d in (7, 8, 9, 10)]
+    assert F.plan_days(paths, since="2025-08-01", until="2025-08-02", today=TODAY) == [date(2025, 8, 1), date(2025, 8, 2)]
+    api.days["2025-08-06"] = day_items("2025-08-06", 1)
+    run(paths, api, ["2025-08-05", "2025-08-06"])  # 08-05 empty, 08-06 written
+    # the newest day fetched again (its list grows while it is current), then each day up to today
+    assert F.plan_days(paths, today=TODAY) == [date(2025, 8, d) for d in (6, 7, 8, 9, 10)]
+    assert F.fetched_days(paths) == [date(2025, 8, 5), date(2025, 8, 6)]
+
+
+@pytest.mark.parametrize("kw, words", [
+    ({"date": "2025-13-01"}, "--date '2025-13-01': not a day"),
+    ({"date": "08/07/2025"}, "--date '08/07/2025': not a day"),
+    ({"date": "2025-08-11"}, "--date 2025-08-11: in the future (today is 2025-08-10, UTC)"),
+    ({"since": "2025-08-09", "until": "2025-08-01"}, "--since 2025-08-09 is after --until 2025-08-01"),
+    ({"until": "2025-08-01"}, "--until goes with --since"),
+    ({"date": "2025-08-01", "since": "2025-08-01"}, "--date cannot be combined"),
+    ({"since": "2023-01-01"}, "fetch at most 366 at a time"),
+])
+def test_plan_days_refuses_with_one_line(paths, kw, words):
+    with pytest.raises(ValueError) as err:
+        F.plan_days(paths, today=TODAY, **kw)
+    assert words in str(err.value) and "\n" not in str(err.value)
+
+
+def test_the_default_api_is_hugging_face_and_can_be_moved(paths, monkeypatch):
+    monkeypatch.delenv("PAPERS_API_URL", raising=False)
+    assert F.DEFAULT_API_URL == "https://huggingface.co/api"
+    assert F.api_url() == "https://huggingface.co/api"
+    paths.config.mkdir(parents=True)
+    paths.config_file.write_text('[fetch]\napi_url = "http://mirror.example/api/"\non_start = true\n')
+    cfg = load_config(paths.config_file)
+    assert cfg.fetch_on_start is True and cfg.problems == []
+    assert F.api_url(cfg) == "http://mirror.example/api"
+    assert F.api_url(cfg, {"PAPERS_API_URL": "http://127.0.0.1:9/api"}) == "http://127.0.0.1:9/api"
+    with pytest.raises(ValueError, match="PAPERS_API_URL='ftp://x': not an http"):
+        F.api_url(cfg, {"PAPERS_API_URL": "ftp://x"})
+    paths.config_file.write_text('[fetch]\napi_url = "javascript:alert(1)"\non_start = "yes"\n')
+    cfg = load_config(paths.config_file)
+    assert cfg.fetch_api_url is None and cfg.fetch_on_start is False and len(cfg.problems) == 2
+    assert F.api_url(cfg, {}) == "https://huggingface.co/api"
+
+
+def test_fetch_without_base_url_would_use_the_environment(paths, api, monkeypatch):
+    """The default base comes from PAPERS_API_URL (here the stand-in)."""
+    monkeypatch.setenv("PAPERS_API_URL", api.base_url)
+    api.days[TODAY.isoformat()] = day_items(TODAY.isoformat(), 1)
+    report = F.fetch(paths, sleep=Sleeps(), clock=lambda: NOW)
+    assert report.base_url == api.base_url
+    assert [d.day for d in report.days] == [TODAY - timedelta(days=2), TODAY - timedelta(days=1), TODAY]
+    assert [d.status for d in report.days] == ["empty", "empty", "new"]
+
+
+def test_offline_names_the_host_of_the_base_url(paths, monkeypatch):
+    """No network here: the request fails as it does when the name does not resolve."""
+    import urllib.error
+
+    def offline(self, url):
+        assert url.startswith("https://huggingface.co/api/daily_papers?date=2025-08-0")  # never sent
+        raise urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name resolution"))
+
+    monkeypatch.delenv("PAPERS_API_URL", raising=False)
+    monkeypatch.setattr(F._Client, "_open", offline)
+    report = F.fetch(paths, [date(2025, 8, 8), date(2025, 8, 9)], sleep=Sleeps(), clock=lambda: NOW)
+    assert [d.line() for d in report.days] == [
+        f"2025-08-{d}: failed: cannot reach huggingface.co: Temporary failure in name resolution "
+        "(offline, or no such host?)" for d in ("08", "09")]
+
+
+def test_fetch_imports_neither_textual_nor_whoosh():
+    import subprocess
+    import sys
+
+    code = ("import sys, tui.core.fetch\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'whoosh')]\n"
+            "assert not bad, bad\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr

@@ -1,0 +1,13 @@
+"""The ``papers`` command line. Every subcommand calls tui.core, prints, and
+exits 0 (done), 1 (an unexpected failure) or 2 (a user error: bad file, bad
+argument, unwritable folder), with a one-line message and no traceback.
+
+* :mod:`.main` -- the parser and ``main``;
+* :mod:`.digests` -- search, digests, add, watch, reindex, app;
+* :mod:`.library` -- bookmarks, bookmark, note, tag, read, export, import, saved;
+* :mod:`.common` -- opening the index and library, and what the commands print alike.
+"""
+
+from .main import build_parser, main
+
+__all__ = ["build_parser", "main"]

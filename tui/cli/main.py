@@ -1,0 +1,155 @@
+"""The parser of every subcommand, and ``main``: run one, map its outcome to
+the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from .. import __version__
+from ..console import UserError
+from .digests import cmd_add, cmd_app, cmd_digests, cmd_reindex, cmd_search, cmd_watch
+from .library import (
+    cmd_bookmark, cmd_bookmarks, cmd_export, cmd_import, cmd_note, cmd_read, cmd_saved_add, cmd_saved_list,
+    cmd_saved_rm, cmd_saved_run, cmd_saved_watch, cmd_tag,
+)
+
+
+def _page_arguments(p: argparse.ArgumentParser) -> None:
+    """A page of search results: --limit, --offset, --json."""
+    p.add_argument("--limit", type=int, default=10, help="how many hits (default 10)")
+    p.add_argument("--offset", type=int, default=0, help="skip this many hits")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="papers", description="A terminal reader for research-paper digests.")
+    parser.add_argument("--version", action="version", version=f"papers {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="keep data, cache and config under DIR (also: PAPERS_HOME)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("search", help="search the papers")
+    p.add_argument("query", nargs="+", help="words or Whoosh query syntax")
+    _page_arguments(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("digests", help="list the digests in the corpus")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="show parse problems")
+    p.set_defaults(func=cmd_digests)
+
+    p = sub.add_parser("add", help="import digest files (or folders of them); - reads one from stdin")
+    p.add_argument("files", nargs="+", metavar="FILE", help="a digest file, a folder of them, or - for stdin")
+    p.add_argument("--dry-run", action="store_true", help="only show what would be imported")
+    p.add_argument("--name", metavar="NAME",
+                   help="with -: the digest's name (default stdin-YYYYmmdd-HHMMSS)")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("watch", help="import digests from a folder on every start; --list, --remove")
+    p.add_argument("folder", nargs="?", metavar="DIR", help="the folder to watch")
+    p.add_argument("--list", action="store_true", help="list the watched folders (the default)")
+    p.add_argument("--remove", metavar="DIR", help="stop watching DIR (its digests stay)")
+    p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("saved", help="saved searches: list; add, rm, run, watch")
+    p.add_argument("--json", action="store_true", help="list as a JSON array")
+    p.set_defaults(func=cmd_saved_list)
+    saved = p.add_subparsers(dest="saved_command", metavar="SUBCOMMAND")
+    q = saved.add_parser("add", help="save a search (an existing name gets the new query)")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("query", nargs="+", metavar="QUERY", help="words or query syntax, as for search")
+    q.add_argument("--watch", action=argparse.BooleanOptionalAction, default=None,
+                   help="tag new papers that match it watch:NAME (--no-watch: off; default: unchanged)")
+    q.set_defaults(func=cmd_saved_add)
+    q = saved.add_parser("rm", help="forget a saved search")
+    q.add_argument("name", metavar="NAME")
+    q.set_defaults(func=cmd_saved_rm)
+    q = saved.add_parser("run", help="search with a saved search")
+    q.add_argument("name", metavar="NAME")
+    _page_arguments(q)
+    q.set_defaults(func=cmd_saved_run)
+    q = saved.add_parser("watch", help="turn a saved search's watch on (or --off)")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--off", action="store_true", help="turn it off")
+    q.set_defaults(func=cmd_saved_watch)
+
+    p = sub.add_parser("reindex", help="rebuild the search index from scratch")
+    p.set_defaults(func=cmd_reindex)
+
+    ids_help = "paper id (12 hex digits) or a unique prefix of 6 or more"
+    p = sub.add_parser("bookmarks", help="list bookmarked papers, newest first")
+    p.add_argument("--tag", metavar="T", help="only those with this tag")
+    p.add_argument("--sort", choices=("added", "title"), default="added", help="order (default: added)")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.set_defaults(func=cmd_bookmarks)
+
+    p = sub.add_parser("bookmark", help="bookmark papers (or remove their bookmarks)")
+    p.add_argument("ids", nargs="+", metavar="ID", help=ids_help)
+    p.add_argument("--tag", action="append", default=[], metavar="T", help="also tag them (repeatable)")
+    p.add_argument("--remove", action="store_true", help="remove the bookmarks instead")
+    p.set_defaults(func=cmd_bookmark)
+
+    p = sub.add_parser("note", help="show a paper's note, or set it from TEXT or stdin (-)")
+    p.add_argument("id", metavar="ID", help=ids_help)
+    p.add_argument("text", nargs="*", metavar="TEXT", help="the new note; - reads stdin; '' deletes")
+    p.add_argument("--delete", action="store_true", help="delete the note")
+    p.set_defaults(func=cmd_note)
+
+    p = sub.add_parser("tag", help="add tags to a paper (or remove them)")
+    p.add_argument("id", metavar="ID", help=ids_help)
+    p.add_argument("tags", nargs="+", metavar="TAG")
+    p.add_argument("--remove", action="store_true", help="remove these tags instead")
+    p.set_defaults(func=cmd_tag)
+
+    p = sub.add_parser("read", help="mark papers read (or unread)")
+    p.add_argument("ids", nargs="+", metavar="ID", help=ids_help)
+    p.add_argument("--unread", action="store_true", help="mark them unread instead")
+    p.set_defaults(func=cmd_read)
+
+    p = sub.add_parser("export", help="export the library: json (lossless), bibtex, md, csv")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--bookmarks", dest="what", action="store_const", const="bookmarks",
+                       help="bookmarked papers")
+    which.add_argument("--notes", dest="what", action="store_const", const="notes",
+                       help="papers with a note")
+    which.add_argument("--all", dest="what", action="store_const", const="all",
+                       help="every paper with a bookmark, tag, note or read mark (default)")
+    p.set_defaults(what="all")
+    p.add_argument("--format", required=True, choices=("md", "bibtex", "json", "csv"))
+    p.add_argument("-o", "--output", metavar="FILE", help="write FILE (atomically) instead of stdout")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="merge a JSON export into the library")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_import)
+
+    from ..bench import add_arguments as bench_arguments, cmd_bench
+    p = sub.add_parser("bench", help="measure parsing, indexing, search and start-up on a synthetic corpus")
+    bench_arguments(p)
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
+        parser.error("--limit must be at least 1")
+    func = getattr(args, "func", cmd_app)
+    try:
+        return func(args) or 0
+    except UserError as e:
+        print(f"papers: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("papers: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    finally:  # every command: the library is closed when it ends, not when collected
+        library = getattr(args, "_library", None)
+        if library is not None:
+            library.close()

@@ -1,0 +1,33 @@
+"""What the command line and ``papers bench`` share on the terminal: the error
+a user can fix, and the progress bar drawn on stderr. No Textual here."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, exit 2."""
+
+
+def progress_printer(enabled: bool):
+    """A progress callback ``(done, total, message)`` drawing a bar on stderr
+    at most ten times a second (and at the end), or None when not ``enabled``."""
+    if not enabled:
+        return None
+    last = [0.0]
+
+    def show(done: int, total: int, message: str) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.1:
+            return
+        last[0] = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {message[:60]:<60}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show

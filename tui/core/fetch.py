@@ -1,0 +1,608 @@
+"""The Daily Papers API as a source of digests (``papers fetch``, the reader's fetch key).
+
+``GET {base}/daily_papers?date=YYYY-MM-DD&p=PAGE&limit=N`` answers a JSON list
+of items ``{"paper": {...}, "numComments", ...}``; ``p`` counts pages from 0
+and a day is read page by page until an empty page. Each day is saved as
+``<data>/digests/daily_papers_YYYY-MM-DD.json`` holding the API's items as
+returned (all pages, a paper repeated by a later page left out), and the
+index picks it up like any digest the user added.
+
+Using it (the command line; the reader the same, in a thread worker)::
+
+    from tui.core.fetch import api_url, fetch, plan_days
+
+    days = plan_days(paths, date=None, since=None, until=None)   # ValueError: exit 2
+    report = fetch(paths, days, base_url=api_url(config), dry_run=False,
+                   progress=show, should_stop=None)
+    for line in report.lines():
+        print(line)
+    if report.changed:                     # files were written: sync the index
+        ...
+
+* :func:`api_url` -- the base URL: ``PAPERS_API_URL`` in the environment, else
+  ``[fetch] api_url`` of config.toml, else :data:`DEFAULT_API_URL`.
+* :func:`plan_days` -- the days to fetch, oldest first: ``date`` alone, or
+  ``since`` to ``until`` (default today), or by default every day from the
+  newest day already fetched (fetched again: its list grows and its upvotes
+  move while it is current) up to today; on the very first fetch the last
+  :data:`FIRST_DAYS` days. Days are UTC days, as the API counts them. Raises
+  ``ValueError`` with a one-line message naming the option (``--date``,
+  ``--since``, ``--until``) for a bad day, a day in the future, a reversed or
+  too long range.
+* :func:`fetch` -- fetches the days and returns a :class:`FetchReport`; it
+  never raises for network or data problems. ``progress(done, total, message)``
+  is called before each page (``done`` days finished of ``total``; the
+  message names the day and the page) and once at the end (``"done"``);
+  ``should_stop()`` is asked between pages (a reader's cancelled worker) and
+  stops the run, keeping the days already saved. ``dry_run=True`` fetches and
+  reports what would be written, writing nothing at all.
+
+Safety: every file is written whole or not at all (:mod:`tui.core.fsio`). A
+day's file is replaced only when its content changed, and only when it is
+the file fetch wrote: the SHA-256 of each file written is recorded in
+``<data>/fetched.json``, and a file of that name that fetch did not write (or
+that was changed since) is left alone and reported (status ``kept``). A day
+with no papers writes nothing. One ``papers`` process fetches at a time.
+
+Network: ``User-Agent: papers-tui/<version>``, a :data:`TIMEOUT` for connect
+and each read, up to :data:`MAX_RETRIES` retries with backoff after a 5xx or
+a reset connection, and a 429 is waited out when it asks for at most
+:data:`MAX_WAIT` seconds (``Retry-After`` in seconds or as an HTTP date, or
+the ``RateLimit`` header's ``t``); a longer wait stops the run, and the report
+says when to retry. An HTML page, a body that is not JSON or JSON of another
+shape fail that day only; every failure is one line naming the day.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import http.client
+import json
+import os
+import re
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+from urllib.parse import urlencode, urlsplit
+
+from .. import __version__
+from .digest import DigestError, parse_text
+from .fsio import FileLock, atomic_write, sha256_file, write_new
+from .links import web_url
+from .paths import existing_digest
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Config
+    from .paths import Paths
+
+DEFAULT_API_URL = "https://huggingface.co/api"
+ENV_API_URL = "PAPERS_API_URL"
+PAGE_SIZE = 100      # items asked for per page (``limit``)
+TIMEOUT = 10.0       # seconds, connect and each read
+MAX_RETRIES = 3      # after a 5xx, a reset connection or a short 429
+MAX_WAIT = 60.0      # the longest 429 wait honoured; longer stops the run
+BACKOFF = 1.0        # first retry after 1 s, then 2 s, 4 s
+FIRST_DAYS = 3       # days fetched when nothing was fetched before
+MAX_DAYS = 366       # days in one run
+MAX_PAGES = 100      # pages in one day
+MAX_PAGE_BYTES = 32 * 1024 * 1024
+FILE_PREFIX = "daily_papers_"
+STATE_FORMAT = "papers-fetched"
+STATE_VERSION = 1
+
+Progress = Callable[[int, int, str], None]
+
+#: DayResult.status values
+NEW, UPDATED, UNCHANGED, EMPTY, KEPT, FAILED, SKIPPED = (
+    "new", "updated", "unchanged", "empty", "kept", "failed", "skipped")
+
+
+# --- what to fetch ---------------------------------------------------------------------
+
+def api_url(config: "Config | None" = None, environ: dict | None = None) -> str:
+    """The API's base URL, without a trailing slash. ``ValueError`` when
+    ``PAPERS_API_URL`` is set to something that is not an http(s) URL."""
+    environ = os.environ if environ is None else environ
+    raw = (environ.get(ENV_API_URL) or "").strip()
+    if raw:
+        if not web_url(raw):
+            raise ValueError(f"{ENV_API_URL}={raw[:80]!r}: not an http(s) URL")
+        return raw.rstrip("/")
+    return ((config.fetch_api_url if config else None) or DEFAULT_API_URL).rstrip("/")
+
+
+def day_file_name(day: date) -> str:
+    """``daily_papers_YYYY-MM-DD.json``: the file a day is saved as."""
+    return f"{FILE_PREFIX}{day.isoformat()}.json"
+
+
+_FILE_RE = re.compile(re.escape(FILE_PREFIX) + r"(\d{4}-\d{2}-\d{2})\.json", re.IGNORECASE)
+
+
+def utc_today(clock: Callable[[], datetime] | None = None) -> date:
+    """Today as the API counts days (UTC)."""
+    return (clock or _now)().astimezone(timezone.utc).date()
+
+
+def parse_day(text: str | date, option: str = "--date", today: date | None = None) -> date:
+    """A day given on the command line: ``YYYY-MM-DD``, ``today`` or ``yesterday``."""
+    if isinstance(text, date):
+        return text
+    raw = (text or "").strip().lower()
+    today = today or utc_today()
+    if raw in ("today", "yesterday"):
+        return today - timedelta(days=raw == "yesterday")
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{option} {text!r}: not a day (YYYY-MM-DD, today or yesterday)") from None
+
+
+def fetched_days(paths: "Paths") -> list[date]:
+    """The days fetched before (recorded, or a ``daily_papers_*.json`` file
+    is there), oldest first."""
+    days = set(_State.load(paths.fetch_state, []).days)
+    if paths.digests.is_dir():
+        days |= {m.group(1) for p in paths.digests.iterdir() if (m := _FILE_RE.fullmatch(p.name))}
+    return sorted(d for d in map(_day_or_none, days) if d)
+
+
+def _day_or_none(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def plan_days(paths: "Paths", *, date: str | date | None = None, since: str | date | None = None,
+              until: str | date | None = None, today: date | None = None) -> list[date]:
+    """The days to fetch, oldest first (see the module notes); ``ValueError``
+    with a one-line message naming the option."""
+    today = today or utc_today()
+    if date is not None:
+        if since is not None or until is not None:
+            raise ValueError("--date cannot be combined with --since or --until")
+        first = last = parse_day(date, "--date", today)
+    elif since is not None:
+        first = parse_day(since, "--since", today)
+        last = parse_day(until, "--until", today) if until is not None else today
+    elif until is not None:
+        raise ValueError("--until goes with --since")
+    else:
+        done = fetched_days(paths)
+        first, last = (min(done[-1], today) if done else today - timedelta(days=FIRST_DAYS - 1)), today
+    for option, day in (("--date" if date is not None else "--since", first), ("--until", last)):
+        if day > today:
+            raise ValueError(f"{option} {day}: in the future (today is {today}, UTC)")
+    if first > last:
+        raise ValueError(f"--since {first} is after --until {last}")
+    n = (last - first).days + 1
+    if n > MAX_DAYS:
+        raise ValueError(f"--since {first} --until {last}: {n} days; fetch at most {MAX_DAYS} at a time")
+    return [first + timedelta(days=i) for i in range(n)]
+
+
+# --- the report ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DayResult:
+    """What became of one day. ``status`` is one of ``new`` (file written),
+    ``updated`` (its file replaced), ``unchanged``, ``empty`` (no papers,
+    nothing written), ``kept`` (a file of that name fetch did not write, left
+    alone), ``failed`` (``reason`` says why) or ``skipped`` (not fetched: the
+    run stopped, ``reason`` says why)."""
+
+    day: date
+    status: str
+    file: str | None = None   # the file's name in the digests folder
+    papers: int = 0           # papers in the day's digest
+    pages: int = 0            # pages requested
+    problems: tuple[str, ...] = ()  # odd entries, ``file:position: message``
+    reason: str | None = None
+
+    def line(self, dry_run: bool = False) -> str:
+        """One line for the user, starting with the day."""
+        n, would = f"{self.papers} paper{'s' if self.papers != 1 else ''}", "would be " if dry_run else ""
+        text = {
+            NEW: f"{n}, {would}written to {self.file}",
+            UPDATED: f"{n}, {self.file} {would}updated",
+            UNCHANGED: f"{n}, unchanged",
+            EMPTY: "no papers; nothing written",
+            KEPT: f"{n}, but {self.file} was not written by papers fetch (or was changed since); left alone",
+            FAILED: f"failed: {self.reason}",
+            SKIPPED: f"not fetched: {self.reason}",
+        }[self.status]
+        return f"{self.day.isoformat()}: {text}"
+
+
+@dataclass
+class FetchReport:
+    base_url: str
+    dry_run: bool = False
+    days: list[DayResult] = field(default_factory=list)   # in the order fetched (oldest first)
+    problems: list[str] = field(default_factory=list)     # not of one day (state file, busy)
+    stopped: str | None = None          # why the run ended early: "rate limited", "cancelled", "busy"
+    retry_after: float | None = None    # seconds to wait before fetching again (rate limited)
+    retry_at: datetime | None = None    # the same as a UTC time
+    requests: int = 0
+    seconds: float = 0.0
+
+    def _with(self, *statuses: str) -> list[DayResult]:
+        return [d for d in self.days if d.status in statuses]
+
+    new = property(lambda self: self._with(NEW))
+    updated = property(lambda self: self._with(UPDATED))
+    written = property(lambda self: self._with(NEW, UPDATED))
+    unchanged = property(lambda self: self._with(UNCHANGED))
+    empty = property(lambda self: self._with(EMPTY))
+    kept = property(lambda self: self._with(KEPT))
+    failed = property(lambda self: self._with(FAILED))
+    skipped = property(lambda self: self._with(SKIPPED))
+
+    @property
+    def papers(self) -> dict[str, int]:
+        """Papers per day fetched (ISO day -> count)."""
+        return {d.day.isoformat(): d.papers for d in self.days if d.status not in (FAILED, SKIPPED)}
+
+    @property
+    def changed(self) -> bool:
+        """Files were written: the index needs a sync."""
+        return bool(self.written) and not self.dry_run
+
+    @property
+    def ok(self) -> bool:
+        """Every day was fetched and saved (or had nothing to save)."""
+        return not (self.failed or self.kept or self.skipped or self.problems)
+
+    def summary(self) -> str:
+        counts = [(len(self._with(s)), s) for s in (NEW, UPDATED, UNCHANGED, EMPTY, KEPT, FAILED, SKIPPED)]
+        parts = ", ".join(f"{n} {s}" for n, s in counts if n) or "nothing to do"
+        host, days = urlsplit(self.base_url).netloc or self.base_url, len(self.days)
+        return (f"{days} day{'s' if days != 1 else ''} from {host}: {parts}; "
+                f"{sum(self.papers.values())} papers{' (dry run: nothing written)' if self.dry_run else ''}")
+
+    def lines(self) -> list[str]:
+        """One line per day (its odd entries indented below it), the run's
+        problems, the retry hint, and the summary last."""
+        out: list[str] = []
+        for d in self.days:
+            out.append(d.line(self.dry_run))
+            out += [f"  {p}" for p in d.problems]
+        out += self.problems
+        if self.retry_at is not None:
+            out.append(self.retry_hint())
+        out.append(self.summary())
+        return out
+
+    def retry_hint(self) -> str:
+        """When to fetch again after a rate limit stopped the run ("" if none did)."""
+        if self.retry_at is None:
+            return ""
+        host, wait = urlsplit(self.base_url).netloc or self.base_url, self.retry_after or 0
+        mins = f"{wait / 60:.0f} min" if wait >= 90 else f"{wait:.0f} s"
+        return f"rate limited by {host}: fetch again after {self.retry_at:%H:%M} UTC (in {mins})"
+
+
+# --- HTTP ------------------------------------------------------------------------------------
+
+class _DayFailed(Exception):
+    """The day cannot be fetched; ``str()`` is the reason."""
+
+
+class _RateLimited(Exception):
+    """The API asks to wait ``args[0]`` seconds: longer than :data:`MAX_WAIT`,
+    or again after :data:`MAX_RETRIES` waits."""
+
+
+_RESETS = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, http.client.IncompleteRead,
+           http.client.BadStatusLine)
+
+
+def _now() -> datetime:  # the clock: an aware datetime
+    return datetime.now(timezone.utc)
+
+
+def _wait_asked(headers, now: datetime) -> float | None:
+    """Seconds a 429 asks to wait: ``Retry-After`` (seconds or an HTTP date),
+    else the ``RateLimit`` header's ``t`` when nothing remains."""
+    value = (headers.get("Retry-After") or "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError, IndexError):
+        when = None
+    if when is not None:
+        return max(0.0, (when.replace(tzinfo=when.tzinfo or timezone.utc) - now).total_seconds())
+    m = re.search(r"r\s*=\s*(\d+)\s*;\s*t\s*=\s*(\d+)", headers.get("RateLimit") or "")
+    if m and int(m.group(1)) == 0:
+        return float(m.group(2))
+    return None
+
+
+class _Client:
+    """Pages of the API, with retries and waits."""
+
+    def __init__(self, base_url: str, report: FetchReport, clock, sleep, page_size: int):
+        self.base = base_url.rstrip("/")
+        self.host = urlsplit(self.base).netloc or self.base
+        self.report, self.clock, self.sleep, self.page_size = report, clock, sleep, page_size
+        self.opener = urllib.request.build_opener()
+        self.headers = {"User-Agent": f"papers-tui/{__version__}", "Accept": "application/json"}
+
+    def _open(self, url: str) -> tuple[int, object, bytes]:
+        self.report.requests += 1
+        request = urllib.request.Request(url, headers=self.headers)
+        try:
+            with self.opener.open(request, timeout=TIMEOUT) as resp:
+                return resp.status, resp.headers, resp.read(MAX_PAGE_BYTES + 1)
+        except urllib.error.HTTPError as e:
+            with e:
+                return e.code, e.headers, b""
+
+    def _reason(self, e: BaseException) -> tuple[str, bool]:
+        """(one-line reason, worth retrying) for a failed request."""
+        cause = e.reason if isinstance(e, urllib.error.URLError) else e
+        if isinstance(cause, (TimeoutError, socket.timeout)):
+            return f"{self.host} did not answer within {TIMEOUT:g} s", False
+        if isinstance(cause, _RESETS):
+            return f"the connection to {self.host} was cut ({type(cause).__name__})", True
+        text = (getattr(cause, "strerror", None) or str(cause) or type(cause).__name__).splitlines()[0][:120]
+        hint = " (offline, or no such host?)" if isinstance(cause, socket.gaierror) else ""
+        return f"cannot reach {self.host}: {text}{hint}", False
+
+    def page(self, day: date, p: int) -> list:
+        """Page ``p`` of ``day``: the list the API answered."""
+        url = f"{self.base}/daily_papers?{urlencode({'date': day.isoformat(), 'p': p, 'limit': self.page_size})}"
+        for attempt in range(MAX_RETRIES + 1):
+            backoff = BACKOFF * 2 ** attempt
+            last = attempt == MAX_RETRIES
+            try:
+                status, headers, body = self._open(url)
+            except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
+                reason, retry = self._reason(e)
+                if retry and not last:
+                    self.sleep(backoff)
+                    continue
+                raise _DayFailed(reason) from None
+            if status == 429:
+                wait = _wait_asked(headers, self.clock())
+                wait = backoff if wait is None else wait
+                if wait > MAX_WAIT or last:
+                    raise _RateLimited(wait)
+                self.sleep(wait)
+                continue
+            if status >= 500 and not last:
+                self.sleep(backoff)
+                continue
+            if not 200 <= status < 300:
+                raise _DayFailed(f"{self.host} answered HTTP {status} {http.client.responses.get(status, '')}".rstrip())
+            return _json_list(body, headers, self.host)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _json_list(body: bytes, headers, host: str) -> list:
+    """The JSON list of a 200 answer, read defensively (an HTML error page
+    with status 200 happens)."""
+    if len(body) > MAX_PAGE_BYTES:
+        raise _DayFailed(f"{host} answered more than {MAX_PAGE_BYTES // (1024 * 1024)} MB for one page")
+    ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    head = body.lstrip()[:1]
+    if head == b"<" or ctype in ("text/html", "application/xhtml+xml"):
+        raise _DayFailed(f"{host} answered with a web page ({ctype or 'HTML'}), not JSON")
+    if ctype and "json" not in ctype and ctype != "text/plain":
+        raise _DayFailed(f"{host} answered with {ctype[:40]}, not JSON")
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise _DayFailed(f"{host} answered with bytes that are not UTF-8, not JSON") from None
+    except (ValueError, RecursionError) as e:
+        where = f" ({e.msg}, line {e.lineno} column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
+        raise _DayFailed(f"{host} answered with something that is not JSON{where}") from None
+    if not isinstance(data, list):
+        said = ""
+        if isinstance(data, dict) and isinstance(data.get("error"), str):
+            said = ": " + re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", data["error"])[:80]
+        raise _DayFailed(f"{host} answered JSON of another shape ({type(data).__name__}, not a list of papers){said}")
+    return data
+
+
+def _paper_key(item) -> str | None:
+    paper = item.get("paper") if isinstance(item, dict) else None
+    pid = paper.get("id") if isinstance(paper, dict) else None
+    return pid if isinstance(pid, str) and pid else None
+
+
+# --- the record of what fetch wrote ------------------------------------------------------------
+
+@dataclass
+class _State:
+    days: dict[str, dict]
+
+    @classmethod
+    def load(cls, path: Path, problems: list[str], move_broken: bool = False) -> "_State":
+        """The record in ``path``; an unreadable one is reported (and with
+        ``move_broken`` moved aside) and counts as empty: the files of earlier
+        fetches are then left alone, as files fetch did not write."""
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            days = doc.get("days") if isinstance(doc, dict) else None
+            if doc.get("format") != STATE_FORMAT or doc.get("version") != STATE_VERSION \
+                    or not isinstance(days, dict) or not all(isinstance(v, dict) for v in days.values()):
+                raise ValueError(f"not a record of fetched days, version {STATE_VERSION}")
+            return cls({str(k): v for k, v in days.items()})
+        except FileNotFoundError:
+            return cls({})
+        except (OSError, ValueError, AttributeError, RecursionError) as e:
+            note = ""
+            if move_broken and not isinstance(e, OSError):
+                moved = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}")
+                try:
+                    os.replace(path, moved)
+                    note = f"; moved to {moved.name}"
+                except OSError:
+                    pass
+            reason = getattr(e, "strerror", None) or str(e).splitlines()[0][:80] or type(e).__name__
+            problems.append(f"{path} could not be read ({reason}){note}; files of earlier fetches are left alone")
+            return cls({})
+
+    def save(self, path: Path) -> None:
+        doc = {"format": STATE_FORMAT, "version": STATE_VERSION, "days": dict(sorted(self.days.items()))}
+        atomic_write(path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+
+    def wrote(self, day: date, name: str, sha: str) -> bool:
+        """This record says fetch wrote file ``name`` for ``day`` with hash ``sha``."""
+        rec = self.days.get(day.isoformat()) or {}
+        return rec.get("file") == name and rec.get("sha256") == sha
+
+
+# --- fetching ----------------------------------------------------------------------------------
+
+@dataclass
+class _Run:
+    paths: "Paths"
+    client: _Client
+    report: FetchReport
+    state: _State
+    progress: Progress | None
+    should_stop: Callable[[], bool] | None
+
+    def stop_asked(self) -> bool:
+        return bool(self.should_stop and self.should_stop())
+
+    def items(self, day: date, done: int, total: int) -> tuple[list, int] | None:
+        """All items of ``day`` (pages concatenated, repeats left out) and the
+        number of pages; None when the run was asked to stop."""
+        items: list = []
+        seen: set[str] = set()
+        for p in range(MAX_PAGES):
+            if self.stop_asked():
+                return None
+            if self.progress:
+                self.progress(done, total, f"{day}: page {p + 1}, {len(items)} papers so far")
+            page = self.client.page(day, p)
+            fresh = [it for it in page if (k := _paper_key(it)) is None or k not in seen]
+            if not page or (p and not fresh):  # an empty page, or one that brings nothing new, ends the day
+                return items, p + 1
+            seen.update(k for it in fresh if (k := _paper_key(it)))
+            items += fresh
+        raise _DayFailed(f"more than {MAX_PAGES} pages of papers; stopped")
+
+    def store(self, day: date, items: list, pages: int) -> DayResult:
+        """Save one day's items (or say what would be done in a dry run)."""
+        dry = self.report.dry_run
+        if not items:
+            if not dry and day.isoformat() not in self.state.days:
+                self._record(day, None, None, 0)
+            return DayResult(day, EMPTY, pages=pages)
+        name = day_file_name(day)
+        folder = self.paths.digests
+        data = (json.dumps(items, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        try:
+            digest = parse_text(data.decode("utf-8"), folder / name)
+        except DigestError as e:
+            return DayResult(day, FAILED, pages=pages, reason=f"the API's answer holds no usable paper ({e.reason})")
+        result = dict(day=day, file=name, papers=len(digest.entries), pages=pages,
+                      problems=tuple(p.format(name) for p in digest.problems))
+        sha = hashlib.sha256(data).hexdigest()
+        try:
+            existing = existing_digest(folder, Path(name).stem)
+            if existing is not None:
+                current = sha256_file(existing)
+                if current == sha:
+                    return DayResult(status=UNCHANGED, **{**result, "file": existing.name})
+                if not self.state.wrote(day, existing.name, current):
+                    return DayResult(status=KEPT, **{**result, "file": existing.name})
+                if not dry:
+                    atomic_write(existing, data)
+                    self._record(day, existing.name, sha, len(digest.entries))
+                return DayResult(status=UPDATED, **{**result, "file": existing.name})
+            if not dry:
+                folder.mkdir(parents=True, exist_ok=True)
+                try:
+                    write_new(folder / name, data)
+                except FileExistsError:  # appeared meanwhile
+                    return DayResult(status=KEPT, **result)
+                self._record(day, name, sha, len(digest.entries))
+            return DayResult(status=NEW, **result)
+        except OSError as e:
+            return DayResult(day, FAILED, name, pages=pages,
+                             reason=f"cannot write {folder / name}: {e.strerror or e}")
+
+    def _record(self, day: date, name: str | None, sha: str | None, papers: int) -> None:
+        """Note in the record what was written for ``day`` (``name`` None: no papers)."""
+        when = self.client.clock().astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.state.days[day.isoformat()] = {"file": name, "sha256": sha, "papers": papers, "fetched_at": when}
+        self.state.save(self.paths.fetch_state)
+
+    def run(self, days: list[date]) -> None:
+        total = len(days)
+        for n, day in enumerate(days):
+            try:
+                got = self.items(day, n, total)
+                if got is None:
+                    self._stop(days[n:], "cancelled", "the fetch was cancelled")
+                    return
+                self.report.days.append(self.store(day, *got))
+            except _DayFailed as e:
+                self.report.days.append(DayResult(day, FAILED, reason=str(e)))
+            except _RateLimited as e:
+                self.report.retry_after = e.args[0]
+                self.report.retry_at = self.client.clock().astimezone(timezone.utc) + timedelta(seconds=e.args[0])
+                self.report.days.append(DayResult(day, FAILED, reason=f"rate limited by {self.client.host}"))
+                self._stop(days[n + 1:], "rate limited",
+                           f"rate limited; fetch again after {self.report.retry_at:%H:%M} UTC")
+                return
+        if self.progress:
+            self.progress(total, total, "done")
+
+    def _stop(self, rest: Iterable[date], why: str, reason: str) -> None:
+        self.report.stopped = why
+        self.report.days += [DayResult(d, SKIPPED, reason=reason) for d in rest]
+
+
+def fetch(paths: "Paths", days: Iterable[date] | None = None, *, base_url: str | None = None,
+          dry_run: bool = False, progress: Progress | None = None,
+          should_stop: Callable[[], bool] | None = None,
+          clock: Callable[[], datetime] | None = None, sleep: Callable[[float], None] | None = None,
+          page_size: int = PAGE_SIZE) -> FetchReport:
+    """Fetch ``days`` (default: :func:`plan_days` with no options) from the
+    API at ``base_url`` (default: :func:`api_url` without a config) into the
+    user digests folder; see the module notes. ``clock`` (an aware datetime
+    now) and ``sleep`` are for tests. ``ValueError`` only for a ``base_url``
+    that is not an http(s) URL."""
+    clock = _now if clock is None else clock
+    sleep = time.sleep if sleep is None else sleep
+    t0 = time.perf_counter()
+    base = (base_url or api_url()).strip().rstrip("/")
+    if not web_url(base):
+        raise ValueError(f"{base[:80]!r}: not an http(s) URL")
+    report = FetchReport(base_url=base, dry_run=dry_run)
+    todo = sorted(set(days)) if days is not None else plan_days(paths, today=utc_today(clock))
+    lock = None if dry_run else FileLock(paths.data / ".fetch.lock")
+    try:
+        if lock is not None:
+            paths.data.mkdir(parents=True, exist_ok=True)
+            if not lock.acquire(wait=0):
+                lock = None
+                report.stopped = "busy"
+                report.problems.append("another papers process is fetching now; try again when it has finished")
+                report.days = [DayResult(d, SKIPPED, reason="another papers process is fetching") for d in todo]
+                return report
+        state = _State.load(paths.fetch_state, report.problems, move_broken=not dry_run)
+        _Run(paths, _Client(base, report, clock, sleep, page_size), report, state, progress, should_stop).run(todo)
+    except OSError as e:
+        report.problems.append(f"cannot fetch into {paths.data}: {e.strerror or e}")
+    finally:
+        if lock is not None:
+            lock.release()
+    report.seconds = time.perf_counter() - t0
+    return report
