@@ -128,3 +128,26 @@ async def test_the_reader_reports_config_problems_and_keeps_q_for_quit(paths):
         await pilot.press("q")
         await pilot.pause(0.2)
     assert app.return_code == 0  # q still quits
+
+
+def test_the_command_line_reports_config_problems_and_keeps_the_samples_out(paths, capsys):
+    """Invalid TOML used to be silent on the command line, and its defaults
+    brought the 285 sample papers back into an index built without them."""
+    import json
+
+    from conftest import text_digest
+    from tui.cli import main
+
+    home = paths.data.parent
+    f = write(paths, "[app]\nbundled = false\n")
+    paths.digests.mkdir(parents=True)
+    (paths.digests / "mine.txt").write_text(text_digest(["Quokka Counting", "Wombat Routing"]))
+    assert main(["--data-dir", str(home), "digests", "--json"]) == 0
+    capsys.readouterr()
+    write(paths, "[app]\nbundled = false\n[keys\n")
+    assert main(["--data-dir", str(home), "digests", "--json"]) == 0
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert [d["name"] for d in (doc["digests"] if isinstance(doc, dict) else doc)] == ["mine"]
+    lines = [line for line in err.splitlines() if str(f) in line]
+    assert len(lines) == 1 and lines[0].startswith("papers: ") and "not valid TOML" in lines[0]

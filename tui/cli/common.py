@@ -44,9 +44,12 @@ def open_index(args, rebuild: bool = False, quiet: bool = False):
     args._library = library
     for n in library.notices:
         print(f"papers: {n}", file=sys.stderr)
+    # the same digests as the reader: [app] bundled = false leaves out the samples
+    sources = session.sources()
+    for line in session.config_problems:
+        print(f"papers: {line}", file=sys.stderr)
     try:
-        # the same digests as the reader: [app] bundled = false leaves out the samples
-        opened = session.open_index(progress, rebuild)
+        opened = session.open_index(progress, rebuild, sources)
     except IndexError_ as e:
         raise UserError(str(e)) from None
     report = opened.report

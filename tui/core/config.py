@@ -90,13 +90,14 @@ def _parse_toml(text: str) -> dict:
 def load_config(path: Path, watched_file: Path | None = None) -> Config:
     """The config of ``path`` (config.toml) and the watched folders of
     ``watched_file`` (default: ``watched.txt`` beside it)."""
-    cfg = _load_toml(path)
+    cfg = load_config_file(path)
     cfg.watched, problems = load_watched(watched_file or path.with_name(WATCHED_FILE))
     cfg.problems += problems
     return cfg
 
 
-def _load_toml(path: Path) -> Config:
+def load_config_file(path: Path) -> Config:
+    """config.toml alone (the watched folders are not read)."""
     cfg = Config(source=path)
     try:
         text = path.read_text(encoding="utf-8")
