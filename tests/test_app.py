@@ -77,7 +77,7 @@ async def test_search_results_and_details(paths):
         assert app.focused.id == "details"
         body = str(app.query_one("#details-body").render())
         assert SWIN in body and "https://github.com/microsoft/Swin-Transformer" in body
-        assert "001_eb4508a80e02266c · 65 of 65" in body
+        assert "Sample digest 2 · 65 of 65" in body
 
 
 async def test_no_hits_and_did_you_mean(paths):
@@ -582,3 +582,18 @@ async def test_saved_search_pane_palette_and_watch(paths):
         assert app.query_one("#saved").ids == []
     with Library.open(paths) as lib:
         assert "watch:quokkas-[bold]" in lib.get(quokka).tags and lib.saved_searches() == []
+
+
+async def test_digest_from_a_watched_folder_is_searchable_on_the_start_that_imports_it(paths, tmp_path):
+    from tui.core.config import add_watched
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "dropped.txt").write_text(text_digest(["Counting Quokkas With Transformers"], label="Aug 9"))
+    add_watched(paths.watched_file, inbox)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        assert any("Imported" in n.message for n in app._notifications)
+        await search(app, pilot, "quokkas")
+        assert app.query_one("#results").ids == [paper_id("Counting Quokkas With Transformers")]

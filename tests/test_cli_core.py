@@ -27,7 +27,7 @@ def test_search_json_swin_first_with_code_link(capsys, home):
     assert first["title"] == "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
     assert {"id", "title", "abstract", "score", "digests", "links"} <= set(first)
     assert "https://github.com/microsoft/Swin-Transformer" in [link["url"] for link in first["links"]]
-    assert first["digests"][0]["label"] is None and first["digests"][0]["position"] == 65
+    assert first["digests"][0]["label"] == "Sample digest 2" and first["digests"][0]["position"] == 65
 
 
 def test_search_table_and_limit(capsys, home):
@@ -91,9 +91,11 @@ def test_papers_home_env(tmp_path):
 
 def test_core_and_cli_search_do_not_import_textual(tmp_path):
     code = (
-        "import sys\n"
+        "import importlib, pkgutil, sys\n"
         "import tui.core, tui.core.text, tui.core.digest, tui.core.papers, tui.core.links\n"
-        "import tui.core.index, tui.core.paths, tui.core.catalog, tui.core.session, tui.console\n"
+        "import tui.core.index, tui.core.paths, tui.core.index.catalog, tui.core.session, tui.console\n"
+        "for m in pkgutil.walk_packages(tui.core.__path__, 'tui.core.'):\n"  # every core module,
+        "    importlib.import_module(m.name)\n"  # those of tui.core.index among them
         "from tui.cli import main\n"
         f"main(['--data-dir', {str(tmp_path)!r}, 'search', 'swin'])\n"
         "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"

@@ -27,7 +27,8 @@ def test_bundled_digests_parse_cleanly(bundled):
         d = parse_file(f)
         assert d.problems == ()
         counts[f.stem[:3]] = (len(d.entries), d.label)
-    assert counts == {"000": (100, "Aug 7"), "001": (65, None), "002": (119, None), "003": (75, "Mar 11")}
+    assert counts == {"000": (100, "Aug 7"), "001": (65, "Sample digest 2"), "002": (119, "Sample digest 3"),
+                      "003": (75, "Mar 11")}
 
 
 def test_glued_boilerplate_and_no_blank_lines(bundled):

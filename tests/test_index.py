@@ -33,6 +33,23 @@ def test_bundled_corpus_counts(index):
     assert len(index.digests()) == 4
 
 
+def test_index_answers_what_callers_ask_of_its_catalog(index):
+    """Papers, titles, digest pages, ids and entries, asked of the index."""
+    catalog = index.catalog
+    name = index.digests()[-1].name
+    page = index.digest_page(name)
+    assert page and page == catalog.digest_paper_ids(name)
+    assert index.digest_page(name, 1, 2) == page[1:3] == catalog.digest_page(name, 1, 2)
+    assert index.get_many(page) == catalog.get_many(page) and set(index.get_many(page)) == set(page)
+    assert index.titles(page) == catalog.titles(page) and index.titles(["nope"]) == {}
+    assert index.get(page[0]) == catalog.get(page[0]) and index.get("nope") is None
+    assert index.ids() == list(catalog.all_ids()) and len(index.ids()) == index.count()
+    prefix = page[0][:2]
+    assert page[0] in index.ids(prefix) and all(pid.startswith(prefix) for pid in index.ids(prefix))
+    assert index.ids(prefix) == [pid for pid in catalog.all_ids() if pid.startswith(prefix)]
+    assert index.entry_count() == catalog.entry_count() == 359
+
+
 def test_second_open_writes_nothing(paths):
     ix, r1 = Index.open(paths)
     ix.close()
@@ -185,8 +202,8 @@ def test_big_build_shares_work_with_a_helper_process(paths, tmp_path, monkeypatc
     import tui.core.index as index_module
 
     serial, _ = Index.open(Paths.default(tmp_path / "serial"))
-    monkeypatch.setattr(index_module, "PARALLEL_MIN", 0)
-    monkeypatch.setattr(index_module, "CHUNK", 20)
+    monkeypatch.setattr(index_module.store, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(index_module.store, "CHUNK", 20)
     if helper == "fails":
         monkeypatch.setattr(sys, "executable", "/bin/false")
     ix, r = Index.open(paths)
@@ -264,7 +281,7 @@ def test_costly_queries_find_the_same_papers_from_bitsets(index, monkeypatch, q)
     import tui.core.index as index_module
 
     ranked = index.search(q, limit=1000)
-    monkeypatch.setattr(index_module, "COST_MAX", 0)  # every query is "costly"
+    monkeypatch.setattr(index_module.query, "COST_MAX", 0)  # every query is "costly"
     broad = index.search(q, limit=1000)
     assert broad.total == ranked.total
     assert {h.id for h in broad.hits} == {h.id for h in ranked.hits}
@@ -276,11 +293,11 @@ def test_costly_queries_find_the_same_papers_from_bitsets(index, monkeypatch, q)
 def test_term_bitsets_stored_by_segments_agree_with_postings(index, tmp_path, monkeypatch):
     import tui.core.index as index_module
 
-    monkeypatch.setattr(index_module, "BITS_MIN_DF", 3)
+    monkeypatch.setattr(index_module.bulk, "BITS_MIN_DF", 3)
     ix, _ = Index.open(Paths.default(tmp_path / "bits"))
     sets = ix.docsets
     assert sets._segment_bits(0)  # the segment stored bitsets
-    monkeypatch.setattr(index_module, "COST_MAX", 0)
+    monkeypatch.setattr(index_module.query, "COST_MAX", 0)
     for q in BROAD_QUERIES:
         assert ix.search(q, limit=5).total == index.search(q, limit=5).total, q
     for fieldname, term in [("abstract", "model"), ("title", "transform"), ("is_", "unread")]:
@@ -311,13 +328,13 @@ def test_segment_cache_survives_a_library_change(paths, monkeypatch):
         def changed_since(self, generation):
             return [pid]
 
-    monkeypatch.setattr(index_module, "COST_MAX", 0)
+    monkeypatch.setattr(index_module.query, "COST_MAX", 0)
     ix, _ = Index.open(paths)
     pid = ix.search("swin").hits[0].id
     before = ix.search("transformer", limit=1000)
     reads = []
-    real = index_module._postings_bits
-    monkeypatch.setattr(index_module, "_postings_bits", lambda *a: reads.append(a) or real(*a))
+    real = index_module.docsets._postings_bits
+    monkeypatch.setattr(index_module.docsets, "_postings_bits", lambda *a: reads.append(a) or real(*a))
     lib = OneBookmark()
     lib.gen = 1
     ix.catch_up(lib)  # re-indexes one paper: a new segment, one deletion
@@ -331,7 +348,7 @@ def test_segment_cache_survives_a_library_change(paths, monkeypatch):
 def test_costly_query_order_exact_title_then_title_words_then_newest(index, monkeypatch):
     import tui.core.index as index_module
 
-    monkeypatch.setattr(index_module, "COST_MAX", 0)
+    monkeypatch.setattr(index_module.query, "COST_MAX", 0)
     assert index.search("Transformer in Transformer").hits[0].title == "Transformer in Transformer"
     from tui.core.index import TEXT_ANALYZER
 
@@ -352,10 +369,10 @@ def test_costly_phrase_checks_the_newest_candidates(index, monkeypatch):
     import tui.core.index as index_module
 
     exact = index.search('"vision transformer"', limit=1000)
-    monkeypatch.setattr(index_module, "COST_MAX", 0)
+    monkeypatch.setattr(index_module.query, "COST_MAX", 0)
     all_checked = index.search('"vision transformer"', limit=1000)
     assert all_checked.total == exact.total and {h.id for h in all_checked.hits} == {h.id for h in exact.hits}
-    monkeypatch.setattr(index_module, "SAMPLE_MIN", 1)
+    monkeypatch.setattr(index_module.query, "SAMPLE_MIN", 1)
     sampled = index.search('"vision transformer"', limit=3)
     assert len(sampled.hits) == 3 and {h.id for h in sampled.hits} <= {h.id for h in exact.hits}
     assert sampled.total > 3 and any("about" in n for n in sampled.notes)

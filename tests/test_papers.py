@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from conftest import abstract
-from tui.core.catalog import _paper_from_row, _paper_to_row
+from tui.core.index.catalog import _paper_from_row, _paper_to_row
 from tui.core.digest import Digest, Entry, parse_text
 from tui.core.papers import Appearance, Paper, merge_digests, merge_entries, paper_id
 

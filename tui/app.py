@@ -168,13 +168,12 @@ class PapersApp(App):
         def progress(done: int, total: int, text: str) -> None:
             self.post_message(self.IndexProgress(done, total, text))
 
-        sources = self.session.sources()  # listed before the watched folders are imported
         with self.index_lock:
             if self.index is not None:
                 self.index.close()
                 self.index = None
             imported = self.session.import_watched()
-            opened = self.session.open_index(progress, rebuild, sources=sources)
+            opened = self.session.open_index(progress, rebuild)  # the sources as they are after the import
         self.post_message(self.IndexReady(opened, imported))
 
     def on_papers_app_index_progress(self, event: IndexProgress) -> None:
@@ -313,9 +312,9 @@ class PapersApp(App):
         def compute(index):
             from .core.index import Hit
 
-            ids = list(dict.fromkeys(pid for n in names for pid in index.catalog.digest_page(n)))
-            titles = index.catalog.titles(ids)
-            counts = self.library.unread_counts({n: index.catalog.digest_page(n) for n in names}) \
+            ids = list(dict.fromkeys(pid for n in names for pid in index.digest_page(n)))
+            titles = index.titles(ids)
+            counts = self.library.unread_counts({n: index.digest_page(n) for n in names}) \
                 if self.library else {}
             unread = sum(counts.values())
             return tuple(Hit(pid, 0.0, titles.get(pid, ""), ()) for pid in ids), None, (f"{unread} unread",)
@@ -348,7 +347,7 @@ class PapersApp(App):
             return
         with self.index_lock:
             hits, shared, notes = compute(index)
-            papers = index.catalog.get_many([h.id for h in hits])
+            papers = index.get_many([h.id for h in hits])
         result = SearchResult(about, len(hits), tuple(hits), 0, notes=tuple(notes))
         if not get_current_worker().is_cancelled:
             self.post_message(self.SearchDone(SearchPage(seq, "", 0, result, papers, shared, about)))
@@ -363,14 +362,14 @@ class PapersApp(App):
             if feed is not None:
                 from .core.index import SearchResult, Hit
 
-                ids = index.catalog.digest_page(feed, offset, PAGE)
-                papers = index.catalog.get_many(ids)
+                ids = index.digest_page(feed, offset, PAGE)
+                papers = index.get_many(ids)
                 total = next((d.entries for d in index.digests() if d.name == feed), len(ids))
                 hits = tuple(Hit(pid, 0.0, papers[pid].title, ()) for pid in ids if pid in papers)
                 result = SearchResult(f"digest {feed}", total, hits, offset)
             else:
                 result = index.search(query, limit=PAGE, offset=offset)
-                papers = index.catalog.get_many([h.id for h in result.hits])
+                papers = index.get_many([h.id for h in result.hits])
         if not worker.is_cancelled:
             self.post_message(self.SearchDone(SearchPage(seq, query, offset, result, papers)))
 
@@ -455,7 +454,7 @@ class PapersApp(App):
     def get_paper(self, pid: str):
         if self.index is None:
             return None
-        return self.index.catalog.get(pid)
+        return self.index.get(pid)
 
     def show_details(self) -> None:
         pid = self.current_paper_id()
@@ -618,7 +617,7 @@ class PapersApp(App):
             self.refresh_digests()
 
     def _library_rows(self, records) -> list:
-        papers = self.index.catalog.get_many([r.id for r in records]) if self.index else {}
+        papers = self.index.get_many([r.id for r in records]) if self.index else {}
         return [(r.id, self._row(papers.get(r.id), r, r.title)) for r in records]
 
     def refresh_bookmarks(self) -> None:
@@ -637,7 +636,7 @@ class PapersApp(App):
         if self.library is None:
             return
         records = self.library.notes()
-        papers = self.index.catalog.get_many([r.id for r in records]) if self.index else {}
+        papers = self.index.get_many([r.id for r in records]) if self.index else {}
         rows = []
         for r in records:
             p = papers.get(r.id)
@@ -810,7 +809,7 @@ class PapersApp(App):
         info = next((d for d in self.index.digests() if d.name == name), None)
         if info is None:
             return
-        ids = self.index.catalog.digest_page(name)
+        ids = self.index.digest_page(name)
         start = 0
         saved = self._triage_saved(name)
         if saved is not None:
@@ -908,7 +907,7 @@ class PapersApp(App):
         if index is None or library is None:
             return
         with self.index_lock:
-            ids = {n: index.catalog.digest_page(n) for n in names}
+            ids = {n: index.digest_page(n) for n in names}
         counts = library.unread_counts(ids)
         self.call_from_thread(self._unread_counted, counts)
 
@@ -1274,7 +1273,7 @@ class PapersApp(App):
         if self.library is None or self.index is None or not results.ids:
             return
         records = self.library.records(results.ids)
-        papers = self.index.catalog.get_many(list(results.ids))
+        papers = self.index.get_many(list(results.ids))
         for pid in results.ids:
             shared = self.last_shared.get(pid)
             results.update_row(pid, self._row(papers.get(pid), records.get(pid),

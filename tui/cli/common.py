@@ -80,7 +80,7 @@ def show_search(args, index, query: str) -> int:
     """Print a page of results (``args.limit``, ``args.offset``, ``args.json``)."""
     res = index.search(query, limit=args.limit, offset=args.offset)
     if args.json:
-        papers = index.catalog.get_many([h.id for h in res.hits])
+        papers = index.get_many([h.id for h in res.hits])
         out = []
         for h in res.hits:
             p = papers[h.id]
@@ -96,7 +96,7 @@ def show_search(args, index, query: str) -> int:
     width = term_width()
     if not res.hits:
         print(f"no papers match {query!r}" if query.strip() else "no papers")
-    papers = index.catalog.get_many([h.id for h in res.hits])
+    papers = index.get_many([h.id for h in res.hits])
     for i, h in enumerate(res.hits, res.offset + 1):
         p = papers[h.id]
         where = ", ".join(dict.fromkeys(a.label or a.digest for a in p.appearances))

@@ -21,7 +21,7 @@ def cmd_digests(args) -> int:
     index, _ = open_index(args)
     infos = index.digests()
     papers = index.count()
-    entries = index.catalog.entry_count()
+    entries = index.entry_count()
     if args.json:
         json.dump({
             "digests": [i.as_json() for i in infos],
@@ -31,12 +31,13 @@ def cmd_digests(args) -> int:
         }, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(f"{'digest':<34} {'label':<12} {'entries':>7} {'problems':>8}  origin")
+    lw = min(24, max([12, *(len(i.label or "") for i in infos)]))  # "Sample digest 2" fits
+    print(f"{'digest':<34} {'label':<{lw}} {'entries':>7} {'problems':>8}  origin")
     for i in infos:
         if i.error:
-            print(f"{clip(i.name, 34):<34} {'-':<12} {'-':>7} {'-':>8}  {i.origin}  SKIPPED: {i.error}")
+            print(f"{clip(i.name, 34):<34} {'-':<{lw}} {'-':>7} {'-':>8}  {i.origin}  SKIPPED: {i.error}")
             continue
-        print(f"{clip(i.name, 34):<34} {clip(i.label or '-', 12):<12} {i.entries:>7} {len(i.problems):>8}  {i.origin}")
+        print(f"{clip(i.name, 34):<34} {clip(i.label or '-', lw):<{lw}} {i.entries:>7} {len(i.problems):>8}  {i.origin}")
         for prob in i.problems[:5] if args.verbose else ():
             print(f"    {prob}")
     ok = sum(1 for i in infos if not i.error)
@@ -82,7 +83,7 @@ def cmd_add(args) -> int:
     index, _ = open_index(args, quiet=True)
     for f, d in parsed:
         ids = [paper_id(e.title) for e in d.entries]
-        known = index.catalog.get_many(ids)
+        known = index.get_many(ids)
         print(f"{f}: {len(d.entries)} papers ({len(known)} already known, {len(set(ids)) - len(known)} new),"
               f" label {d.label or '-'}, {d.format}")
         for prob in d.problems:

@@ -45,20 +45,20 @@ def _resolve(index, library, raw: str):
     if not _HEX_RE.fullmatch(key) or len(key) > 12:
         raise UserError(f"{raw!r} is not a paper id (12 hex digits, as `papers search` shows)")
     if len(key) == 12:
-        paper = index.catalog.get(key)
+        paper = index.get(key)
         if paper is None and key not in library.touched_ids():
             raise UserError(f"unknown paper id {key}")
         return key, paper
     if len(key) < MIN_PREFIX:
         raise UserError(f"paper id {key!r} is too short: give at least {MIN_PREFIX} of its 12 characters")
-    found = sorted({pid for pid in index.catalog.all_ids() if pid.startswith(key)}
+    found = sorted(set(index.ids(key))
                    | {pid for pid in library.touched_ids() if pid.startswith(key)})
     if not found:
         raise UserError(f"no paper id starts with {key}")
     if len(found) > 1:
         shown = ", ".join(found[:5]) + (" ..." if len(found) > 5 else "")
         raise UserError(f"{key} matches {len(found)} papers ({shown}); give more characters")
-    return found[0], index.catalog.get(found[0])
+    return found[0], index.get(found[0])
 
 
 def _resolve_all(index, library, raws) -> list:
@@ -90,7 +90,7 @@ def _cli_tags(raw_tags) -> list[str]:
 @_library_command
 def cmd_bookmarks(args, index, library) -> int:
     recs = library.bookmarks(tag=args.tag, sort=args.sort)
-    papers = index.catalog.get_many([r.id for r in recs])
+    papers = index.get_many([r.id for r in recs])
     if args.json:
         out = []
         for r in recs:
@@ -222,7 +222,7 @@ def _write_atomic(path: Path, text: str) -> None:
 def cmd_export(args, index, library) -> int:
     from ..core.export import export, select
 
-    text = export(library, args.what, args.format, catalog=index.catalog)
+    text = export(library, args.what, args.format, catalog=index)
     if args.output and args.output != "-":
         _write_atomic(Path(args.output), text)
         n = len(select(library, args.what))

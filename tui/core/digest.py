@@ -20,21 +20,26 @@ A file that cannot be read as a digest raises :class:`DigestError`, whose
 message is one line naming the file. Lines that cannot be placed with
 confidence are reported as :class:`Problem` (file:line + message), never
 silently mis-paired.
+
+A digest's label is its date label; a sample digest shipped with the program
+that has none is labelled by its place among them (``Sample digest 2``), so
+no front end shows its file name (``001_eb4508a80e02266c``) in its place.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from .links import github_repo_url, web_url
+from .paths import BUNDLED_DIGESTS, DIGEST_SUFFIXES
 from .text import clean, strip_control
 
 #: Bumped whenever parsing changes what a file yields (forces a re-index).
-PARSER_VERSION = 5
+PARSER_VERSION = 6
 
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -179,7 +184,26 @@ def parse_file(path: Path | str, name: str | None = None) -> Digest:
 def parse_text(text: str, path: Path | str, name: str | None = None) -> Digest:
     """Parse already-decoded digest content; ``path`` is used for naming and errors."""
     path = Path(path)
-    name = name or path.stem
+    digest = _parse(text, path, name or path.stem)
+    if digest.label is None and (label := sample_label(path)):
+        digest = replace(digest, label=label)
+    return digest
+
+
+def sample_label(path: Path) -> str | None:
+    """``Sample digest N`` for the N-th sample digest shipped with the program
+    (in name order, as they are indexed); None for any other file."""
+    try:
+        path = path.resolve()
+        if path.parent != BUNDLED_DIGESTS:
+            return None
+        names = sorted(p.name for p in BUNDLED_DIGESTS.iterdir() if p.suffix.lower() in DIGEST_SUFFIXES)
+    except OSError:
+        return None
+    return f"Sample digest {names.index(path.name) + 1}" if path.name in names else None
+
+
+def _parse(text: str, path: Path, name: str) -> Digest:
     stripped = text.lstrip("\ufeff \t\n")
     if stripped[:1] in "[{":
         try:

@@ -4,8 +4,9 @@ BibTeX, a Markdown reading list and CSV.
 ``export(library, what, fmt, catalog)`` returns the text. ``what`` picks the
 papers: ``bookmarks`` (newest first), ``notes`` (last edited first) or ``all``
 (every paper with a bookmark, tag, note or read mark). With a ``catalog`` (the
-index's), titles, links and authors come from the current digests; a paper
-whose digest is gone falls back to the library's snapshot of it.
+index, or anything else with ``get_many(ids)``), titles, links and authors come
+from the current digests; a paper whose digest is gone falls back to the
+library's snapshot of it.
 
 * **json** -- ``{"format": "papers-library", "version": 2, "papers": [...],
   "saved_searches": [...]}``, every field of every record (and, with ``all``,

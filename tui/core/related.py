@@ -40,7 +40,7 @@ def more_like(index: Index, source_ids: Sequence[str], about: str, limit: int = 
     """Papers like the papers ``source_ids`` (which are left out of the answer)."""
     from whoosh import query as wq
 
-    papers = index.catalog.get_many(list(source_ids)[:200])
+    papers = index.get_many(list(source_ids)[:200])
     text = "\n".join(f"{p.title}\n{p.title}\n{p.abstract}" for p in papers.values())
     if not text.strip():
         return Related(about, (), ())
@@ -68,6 +68,6 @@ def more_like(index: Index, source_ids: Sequence[str], about: str, limit: int = 
                 words.append(word)
         hits.append((pid, r.score))
         shared[pid] = tuple(words)
-    titles = index.catalog.titles([pid for pid, _ in hits])
+    titles = index.titles([pid for pid, _ in hits])
     terms = tuple(dict.fromkeys(forms.get(t, t) for t, _ in weighted))
     return Related(about, terms, tuple(Hit(pid, score, titles.get(pid, ""), ()) for pid, score in hits), shared)

@@ -343,8 +343,8 @@ def new_paper_ids(index: "Index", report: "SyncReport") -> list[str]:
     fresh = list(dict.fromkeys([*report.added, *report.changed]))
     if not fresh:
         return []
-    ids = list(dict.fromkeys(pid for name in fresh for pid in index.catalog.digest_paper_ids(name)))
-    papers = index.catalog.get_many(ids)
+    ids = list(dict.fromkeys(pid for name in fresh for pid in index.digest_page(name)))
+    papers = index.get_many(ids)
     names = set(fresh)
     return [pid for pid in ids if pid in papers and all(a.digest in names for a in papers[pid].appearances)]
 
@@ -383,7 +383,7 @@ def apply_watches(index: "Index", library: "Library", new_paper_ids: Iterable[st
     if not new or not watches:
         return []
     matches = [(s, matching_ids(index, s.query, new)) for s in watches]
-    papers = index.catalog.get_many(sorted({pid for _, ids in matches for pid in ids}))
+    papers = index.get_many(sorted({pid for _, ids in matches for pid in ids}))
     out: list[tuple[str, list[str]]] = []
     with library.batch():
         for s, ids in matches:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -16,26 +19,70 @@ from textual.widgets.option_list import Option
 from ..widgets.render import one_line, plain
 
 
-class HelpScreen(ModalScreen[None]):
-    """Every key, generated from the bindings in force."""
+#: How a key is shown where Textual's own name reads worse (``format_key`` gives ⏎).
+_KEY_SHOWN = {"enter": "enter", "escape": "esc", "space": "space", "comma": "comma", "tab": "tab"}
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help_close")]
+
+def pretty_key(key: str) -> str:
+    """One key as a person types it: ``left_square_bracket`` → ``[``,
+    ``question_mark`` → ``?``, ``escape`` → ``esc``, ``ctrl+s`` stays ``ctrl+s``."""
+    *modifiers, name = key.strip().split("+")
+    return "+".join([*modifiers, _KEY_SHOWN.get(name) or format_key(name)])
+
+
+def pretty_keys(keys: str) -> str:
+    """A binding's keys (``escape,q,question_mark``) as ``esc, q, ?``. Keys may be
+    separated by commas or spaces, so an already pretty string stays as it is."""
+    return ", ".join(pretty_key(k) for k in re.split(r"[,\s]+", keys) if k)
+
+
+QUERY_HELP = ("Query syntax: title:x  abstract:x  digest:aug  author:x  \"a phrase\"  a OR b  a NOT b  "
+              "transfo*  typo~  tag:x  note:x  is:bookmarked  is:unread  has:note")
+KEY_COLUMN_MAX = 16
+
+
+def help_content(groups: list[tuple[str, list[tuple[str, str]]]]) -> Content:
+    """The help text: each group's keys in one aligned column, then what they do."""
+    shown_keys = [pretty_keys(keys) for _, pairs in groups for keys, _ in pairs]
+    width = min(KEY_COLUMN_MAX, max(map(cell_len, shown_keys), default=0))
+    lines: list[Content] = [Content.styled("papers — keys", "bold"), Content("")]
+    for group, pairs in groups:
+        lines.append(Content.styled(group, "bold $accent"))
+        for keys, desc in pairs:
+            shown = pretty_keys(keys)
+            pad = " " * max(2, width - cell_len(shown) + 2)
+            lines.append(Content.assemble("  ", (shown, "bold"), pad, plain(desc)))
+        lines.append(Content(""))
+    lines.append(Content.styled(QUERY_HELP, "dim"))
+    lines.append(Content.styled("Keys can be remapped in config.toml under [keys] (binding id = \"key\").", "dim"))
+    lines.append(Content.styled("j k scroll · space ctrl+d ctrl+u a page · g G top and end · esc q ? close", "dim"))
+    return Content("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, generated from the bindings in force; scrolls with the reader's keys."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help_close"),
+        Binding("j,down", "scroll('down')", "Scroll down", show=False),
+        Binding("k,up", "scroll('up')", "Scroll up", show=False),
+        Binding("space,ctrl+d,pagedown", "scroll('page_down')", "Page down", show=False),
+        Binding("ctrl+u,pageup", "scroll('page_up')", "Page up", show=False),
+        Binding("g,home", "scroll('home')", "Top", show=False),
+        Binding("G,end", "scroll('end')", "End", show=False),
+    ]
 
     def __init__(self, groups: list[tuple[str, list[tuple[str, str]]]]):
         super().__init__()
         self.groups = groups
 
     def compose(self) -> ComposeResult:
-        lines: list[Content] = [Content.styled("papers — keys", "bold"), Content("")]
-        for group, rows in self.groups:
-            lines.append(Content.styled(group, "bold $accent"))
-            for keys, desc in rows:
-                lines.append(Content.assemble((f"  {keys:<14}", "bold"), plain(desc)))
-            lines.append(Content(""))
-        lines.append(Content.styled("Query syntax: title:x  abstract:x  digest:aug  author:x  \"a phrase\"  a OR b  a NOT b  transfo*  typo~  tag:x  note:x  is:bookmarked  is:unread  has:note", "dim"))
-        lines.append(Content.styled("Keys can be remapped in config.toml under [keys] (binding id = \"key\").", "dim"))
         with VerticalScroll(id="help-box", classes="dialog"):
-            yield Static(Content("\n").join(lines), markup=False)
+            yield Static(help_content(self.groups), markup=False)
+
+    def action_scroll(self, where: str) -> None:
+        box = self.query_one("#help-box", VerticalScroll)
+        getattr(box, f"scroll_{where}")(animate=False)
 
 
 class NoteEditor(ModalScreen[str | None]):
@@ -140,6 +187,22 @@ class TagsDialog(LineDialog):
                          "Known: " + hint)
 
 
+LABEL_COLUMN_MAX = 26
+
+
+def copy_lines(choices: list[tuple[str, str, str]]) -> list[Content]:
+    """One line per choice: its number, the label in a column as wide as the
+    widest label, then the value on one line. The copy menu's list does not
+    wrap (app.tcss), so a value longer than the room left ends in an ellipsis."""
+    width = min(LABEL_COLUMN_MAX, max((cell_len(one_line(label)) for label, _, _ in choices), default=0))
+    lines = []
+    for i, (label, preview, _) in enumerate(choices):
+        key = str(i + 1) if i < 9 else " "
+        label = plain(one_line(label)).truncate(width, ellipsis=True, pad=True).stylize("bold")
+        lines.append(Content.assemble((f"{key} ", "bold"), label, "  ", plain(one_line(preview)[:1000], "dim")))
+    return lines
+
+
 class CopyMenu(ModalScreen[tuple[str, str] | None]):
     """Choose what to copy: title, Markdown link, BibTeX, abstract, any link."""
 
@@ -151,14 +214,10 @@ class CopyMenu(ModalScreen[tuple[str, str] | None]):
         self.choices = choices
 
     def compose(self) -> ComposeResult:
-        options = []
-        for i, (label, preview, _) in enumerate(self.choices):
-            key = str(i + 1) if i < 9 else " "
-            options.append(Option(Content.assemble((f"{key} ", "bold"), (f"{label:<18}", "bold"),
-                                                   plain(preview[:70], "dim")), id=str(i)))
         with Vertical(id="copy-box", classes="dialog"):
             yield Label(Content.styled("Copy…", "bold"), markup=False)
-            yield OptionList(*options, id="copy-options", markup=False)
+            yield OptionList(*[Option(line, id=str(i)) for i, line in enumerate(copy_lines(self.choices))],
+                             id="copy-options", markup=False)
 
     def on_key(self, event) -> None:
         if event.character and event.character.isdigit():

@@ -13,7 +13,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ..core.papers import Paper
-from .render import highlighted, one_line, plain
+from .render import ListRow, OneLineRow, highlighted, one_line, plain
 
 PAGE = 200
 
@@ -25,18 +25,37 @@ class RowState:
     read: bool = False
 
 
-def row_content(title: str, spans, where: str, state: RowState, extra: str = "") -> Content:
+BADGE_CELLS = 4
+
+
+def title_line(title: str, spans, state: RowState) -> Content:
+    """Badges (bookmarked, has a note, unread) in 4 cells, then the title:
+    bold while unread, the query's matches (``spans``) underlined."""
     badges = Content.assemble(
         ("★" if state.bookmarked else " ", "bold $warning" if state.bookmarked else ""),
         ("✎" if state.note else " ", "bold $accent" if state.note else ""),
         ("●" if not state.read else " ", "$primary" if not state.read else ""),
         " ",
     )
-    first = Content.assemble(badges, highlighted(one_line(title), spans, "" if state.read else "bold"))
-    second = Content.assemble("    ", plain(where, "dim"))
+    return Content.assemble(badges, highlighted(one_line(title), spans, "" if state.read else "bold"))
+
+
+def row_content(title: str, spans, where: str, state: RowState, extra: str = "") -> Content:
+    """A paper on 2-3 lines: badges and title (wrapped under the title), then
+    where it appeared and ``extra`` (a note, shared terms)."""
+    second = Content.assemble(" " * BADGE_CELLS, plain(where, "dim"))
     if extra:
         second = Content.assemble(second, "  ", plain(one_line(extra)[:200], "italic dim"))
-    return Content("\n").join([first, second])
+    return ListRow(Content("\n").join([title_line(title, spans, state), second]), indent=BADGE_CELLS)
+
+
+def compact_row(title: str, spans, where: str, state: RowState, extra: str = "") -> Content:
+    """A paper on one line: badges, title, and ``where`` at the right (made for
+    :func:`digest_label`; :func:`where_text` works too), the title cut with an
+    ellipsis to fit the list's width (laid out when drawn). Takes the same
+    arguments as :func:`row_content`, so a list can switch between the two;
+    ``extra`` has no room on one line and is not shown."""
+    return OneLineRow(title_line(title, spans, state), plain(one_line(where), "dim"), indent=BADGE_CELLS)
 
 
 def where_text(paper: Paper | None, fallback_labels: tuple[str, ...] = ()) -> str:
@@ -45,6 +64,16 @@ def where_text(paper: Paper | None, fallback_labels: tuple[str, ...] = ()) -> st
     parts = [a.describe() for a in reversed(paper.appearances)]
     more = f"  (+{len(parts) - 1} more)" if len(parts) > 1 else ""
     return parts[0] + more
+
+
+def digest_label(paper: Paper | None, fallback_labels: tuple[str, ...] = ()) -> str:
+    """The newest digest a paper is in, short (``Aug 7``, ``Aug 7 +2`` when it is
+    in two more), for a one-line row; ``fallback_labels`` (oldest first) stand
+    in for a paper that is no longer in the digests."""
+    labels = list(reversed(paper.labels if paper is not None else fallback_labels))
+    if not labels:
+        return "not in the digests" if paper is None else ""
+    return labels[0] + (f" +{len(labels) - 1}" if len(labels) > 1 else "")
 
 
 class PaperList(OptionList):

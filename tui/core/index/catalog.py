@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .digest import Entry, signals_json, signals_kwargs
-from .papers import Appearance, Paper
+from ..digest import Entry, signals_json, signals_kwargs
+from ..papers import Appearance, Paper
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -1,0 +1,193 @@
+"""Analysis: how text becomes index terms.
+
+:class:`CompoundTokenizer` and the analyzers built on it (``TEXT_ANALYZER``
+stems, ``SURFACE_ANALYZER`` keeps words as written, ``PLAIN_ANALYZER`` for
+digest labels and authors), and :data:`WORDS`, the cache of what the text
+analyzer makes of each distinct word, which the bulk writer and highlighting
+go through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Iterable
+
+from whoosh.analysis import (
+    CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token, Tokenizer,
+)
+from whoosh.support.charset import accent_map
+
+from ..papers import Paper
+
+
+class CompoundTokenizer(Tokenizer):
+    """Words, with hyphenated compounds indexed both ways.
+
+    ``Pre-Training`` is indexed as ``pre``, ``training`` (consecutive positions,
+    so phrases work) and ``pretraining`` at the first part's position. At query
+    time a compound becomes the joined word only, so ``pre-training`` finds
+    both ``Pre-Training`` and ``pretraining``, and ``pre training`` finds the
+    hyphenated form.
+    """
+
+    _RE = re.compile(r"\w+(?:[-\u2010\u2011]\w+)*", re.UNICODE)
+    _SPLIT = re.compile(r"[-\u2010\u2011]")
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        pos = start_pos
+        for m in self._RE.finditer(value):
+            word = m.group(0)
+            parts = self._SPLIT.split(word) if ("-" in word or "\u2010" in word or "\u2011" in word) else None
+            if parts is None or mode == "query":
+                t.text = "".join(parts) if parts else word
+                t.boost = 1.0
+                if keeporiginal:
+                    t.original = t.text
+                t.stopped = False
+                if positions:
+                    t.pos = pos
+                    pos += 1
+                if chars:
+                    t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
+                yield t
+                continue
+            first = pos
+            offset = m.start()
+            for i, part in enumerate(parts):
+                t.text = part
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = part
+                if positions:
+                    t.pos = pos
+                    pos += 1
+                if chars:
+                    t.startchar, t.endchar = start_char + offset, start_char + offset + len(part)
+                offset += len(part) + 1
+                yield t
+            t.text = "".join(parts)
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = first
+            if chars:
+                t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
+            yield t
+
+
+def _analyzer(stem: bool = True):
+    chain = CompoundTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(minsize=1)
+    return chain | StemFilter(cachesize=100000) if stem else chain
+
+
+TEXT_ANALYZER = _analyzer(stem=True)
+PLAIN_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+SURFACE_ANALYZER = _analyzer(stem=False)
+
+
+class _WordCache:
+    """What :data:`TEXT_ANALYZER` makes of each distinct word, remembered.
+
+    Indexing runs the analyzer once per *distinct* word instead of pushing every
+    token of every abstract through its chain of generators (five Python calls
+    a token); a whole text is then one regex scan and a dict lookup a word.
+    The result is exactly the analyzer's, positions included (the stop filter
+    renumbers them: the first kept token keeps its place, every later kept
+    token is one further), which a test checks against the analyzer itself.
+    """
+
+    LIMIT = 200_000  # distinct words remembered; then the cache starts over
+
+    def __init__(self):
+        self._words: dict[str, tuple[int, int, tuple[bytes, ...], tuple[str, ...]]] = {}
+
+    def entry(self, word: str) -> tuple[int, int, tuple[bytes, ...], tuple[str, ...]]:
+        """(positions the word takes, offset of its first kept token, kept terms
+        as UTF-8, surface words) of one tokenizer match."""
+        e = self._words.get(word)
+        if e is None:
+            width = len(CompoundTokenizer._SPLIT.split(word))
+            terms: list[bytes] = []
+            first = 0
+            for t in TEXT_ANALYZER(word, positions=True, mode="index"):  # one Token, reused
+                if not terms:
+                    first = t.pos
+                terms.append(t.text.encode("utf-8"))
+            surface = tuple(t.text for t in SURFACE_ANALYZER(word, mode="index"))
+            e = (width, first, tuple(terms), surface)
+            if len(self._words) >= self.LIMIT:
+                self._words.clear()
+            self._words[word] = e
+        return e
+
+    def positions(self, text: str, found: Counter | None = None) -> tuple[dict[bytes, list[int]], int]:
+        """Term (UTF-8) -> positions of ``text`` as the analyzer indexes it, and
+        the number of tokens kept (the field length). The words of the text as
+        written are counted into ``found`` when given (see :meth:`surface`)."""
+        poses: dict[bytes, list[int]] = {}
+        words = self._words
+        entry = self.entry
+        pos = -1
+        tpos = 0
+        count = 0
+        raw = CompoundTokenizer._RE.findall(text)
+        if found is not None:
+            found.update(raw)
+        for word in raw:
+            e = words.get(word) or entry(word)
+            terms = e[2]
+            if terms:
+                if not count:
+                    pos = tpos + e[1] - 1
+                count += len(terms)
+                for term in terms:
+                    pos += 1
+                    lst = poses.get(term)
+                    if lst is None:
+                        poses[term] = [pos]
+                    else:
+                        lst.append(pos)
+            tpos += e[0]
+        return poses, count
+
+    def found(self, text: str, found: Counter) -> None:
+        """Count the words of ``text`` as written into ``found``."""
+        found.update(CompoundTokenizer._RE.findall(text))
+
+    def surface(self, found: Counter, sign: int = 1, out: dict[str, int] | None = None) -> dict[str, int]:
+        """Occurrences of each unstemmed, unstopped word (what "did you mean"
+        offers), from counts of words as written."""
+        out = {} if out is None else out
+        entry = self.entry
+        for word, n in found.items():
+            for w in entry(word)[3]:
+                out[w] = out.get(w, 0) + sign * n
+        return out
+
+
+WORDS = _WordCache()
+
+
+def _found_words(papers: Iterable[Paper]) -> Counter:
+    """The words of these papers' titles and abstracts, as BulkWriter.words counts them."""
+    found: Counter = Counter()
+    for p in papers:
+        WORDS.found(p.title, found)
+        WORDS.found(p.abstract, found)
+    return found

@@ -1,0 +1,145 @@
+"""The helper process of a big first build: a second Python process that
+indexes part of the papers into segments of its own (see :class:`_Helper`).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Callable
+
+from .bulk import BulkWriter
+from .schema import IndexError_, _storage
+
+
+class _Helper:
+    """A second process that indexes part of a big first build into segments of
+    its own, which the writer holding the lock then commits with its own
+    (Python indexes on one core; this uses the second).
+
+    A plain ``python -c`` child, talking pickles over its stdin and stdout:
+    multiprocessing would re-run the parent's main script in the child, which
+    is unsafe for a script without a ``__main__`` guard, and forking a process
+    with threads (the reader builds from a worker thread) is unsafe too.
+
+    Chunks go to it while it has fewer than three queued, so it never waits
+    for this process, which also parses, merges and writes the catalog. If it
+    fails, its chunks are indexed in this process."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+        self.chunks: list[list[str]] = []  # ids sent, to redo here if it fails
+        self.papers_done = 0
+        self.failed: str | None = None
+        self._acked = 0
+        self._outbox: queue.Queue = queue.Queue()
+        self._inbox: queue.Queue = queue.Queue()
+        threading.Thread(target=self._write, daemon=True, name="papers-index-helper-out").start()
+        threading.Thread(target=self._read, daemon=True, name="papers-index-helper-in").start()
+
+    @classmethod
+    def start(cls, folder: Path) -> "_Helper | None":
+        if getattr(sys, "frozen", False) or _cpus() < 2:
+            return None
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([p for p in sys.path if p] + [env.get("PYTHONPATH", "")])
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", "from tui.core.index.helper import _helper_main; _helper_main()", str(folder)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        except OSError:
+            return None
+        return cls(proc)
+
+    def _write(self) -> None:
+        try:
+            while True:
+                item = self._outbox.get()
+                pickle.dump(item, self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                self.proc.stdin.flush()
+                if item is None:
+                    return
+        except (OSError, ValueError):
+            pass  # it has ended; _read says so
+
+    def _read(self) -> None:
+        try:
+            while True:
+                msg = pickle.load(self.proc.stdout)
+                self._inbox.put(msg)
+                if msg[0] != "done":
+                    return
+        except Exception:
+            self._inbox.put(("error", "the helper process ended unexpectedly"))
+
+    def _take(self, timeout: float | None = None):
+        try:
+            msg = self._inbox.get(timeout=timeout) if timeout else self._inbox.get_nowait()
+        except queue.Empty:
+            return None
+        if msg[0] == "done":
+            self._acked += 1
+            self.papers_done += msg[1]
+        elif msg[0] == "error":
+            self.failed = msg[1]
+            self.stop()
+        return msg
+
+    def wants_more(self) -> bool:
+        while self.failed is None and self._take():
+            pass
+        return self.failed is None and len(self.chunks) - self._acked < 3
+
+    def send(self, ids: list[str], docs: list[dict]) -> None:
+        self.chunks.append(ids)
+        self._outbox.put(docs)
+
+    def finish(self, tell: Callable[[], None]) -> tuple[list, Counter]:
+        """Its segments and the words it counted, once it has indexed everything."""
+        self._outbox.put(None)
+        while self.failed is None:
+            msg = self._take(timeout=0.5)
+            if msg is None:
+                continue
+            tell()
+            if msg[0] == "segments":
+                self.proc.wait()
+                return msg[1], msg[2]
+        raise IndexError_(f"the index helper failed ({self.failed})")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+def _helper_main() -> None:
+    """The helper process: index the documents it is sent; answer with segments."""
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write to the channel
+    try:
+        ix = _storage(sys.argv[1]).open_index()
+        writer = BulkWriter(ix, _lk=False)  # the parent holds the lock
+        writer.words = Counter()
+        while (docs := pickle.load(inp)) is not None:
+            for d in docs:
+                writer.add_document(**d)
+            pickle.dump(("done", len(docs)), out)
+            out.flush()
+        pickle.dump(("segments", writer.finish_segments(), writer.words), out, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as e:
+        pickle.dump(("error", f"{type(e).__name__}: {e}"), out)
+    out.flush()
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1

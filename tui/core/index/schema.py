@@ -1,0 +1,104 @@
+"""The index on disk: the Whoosh schema and its version, the index folder,
+and the document a paper becomes.
+
+``SCHEMA_VERSION`` is kept in the catalog; a change rebuilds the index. The
+``order`` column holds the catalog's listing order (:func:`_order_key`) so that
+searches can list the newest papers first without asking the catalog.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh import columns as wc
+from whoosh import fields as wf
+from whoosh.filedb.filestore import FileStorage
+
+from ..papers import LibraryState, Paper
+from ..text import title_key
+from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER
+
+SCHEMA_VERSION = 8
+
+
+class IndexError_(Exception):
+    """The index cannot be opened or written; the message is one line."""
+
+
+# The text fields, whose postings the bulk writer computes itself (see bulk.py).
+TEXT_FIELDS = ("title", "abstract", "note")
+# The fields whose unstemmed words make the "did you mean" vocabulary.
+SURFACE_FIELDS = ("title", "abstract")
+
+
+def _storage(folder) -> FileStorage:
+    """The index folder, read without mmap: Whoosh copies each file it opens
+    from a memory-mapped compound segment into a BytesIO, so the whole index
+    would sit in the heap of every reader (~360 MB at 100,000 papers); read
+    through file handles it is read block by block, from the page cache."""
+    return FileStorage(str(folder), supports_mmap=False)
+
+
+def make_schema() -> wf.Schema:
+    return wf.Schema(
+        id=wf.ID(stored=True, unique=True),
+        titlekey=wf.ID(),
+        # No spelling=True: Whoosh would index every word a second time, unstemmed
+        # (a third of a build); "did you mean" uses the catalog's word list.
+        title=wf.TEXT(analyzer=TEXT_ANALYZER, field_boost=2.5),
+        abstract=wf.TEXT(analyzer=TEXT_ANALYZER),
+        digest=wf.TEXT(analyzer=PLAIN_ANALYZER),
+        author=wf.TEXT(analyzer=PLAIN_ANALYZER),
+        arxiv=wf.ID(),
+        # fed by the library (bookmarks, tags, notes, read state)
+        tag=wf.KEYWORD(lowercase=True, commas=True, scorable=True),
+        note=wf.TEXT(analyzer=TEXT_ANALYZER),
+        is_=wf.KEYWORD(lowercase=True),
+        has=wf.KEYWORD(lowercase=True),
+        # the catalog's listing order (newest digest first) as a number: see _order_key
+        order=wf.COLUMN(wc.NumericColumn("Q", default=0)),
+    )
+
+
+# ``is`` is a Python keyword; the field is called ``is_`` and the query parser
+# maps ``is:`` to it.
+
+
+def _order_key(p: Paper, ranks: dict[str, str]) -> int:
+    """A number that sorts papers as the catalog lists them, larger first: the
+    newest digest the paper is in (its import time, to the microsecond), then
+    its place in that digest. Bundled digests count as oldest, in the order of
+    the number their names start with (``000_…``, ``001_…``)."""
+    newest = max(p.appearances, key=lambda a: (ranks.get(a.digest, ""), -a.position), default=None)
+    if newest is None:
+        return 0
+    parts = ranks.get(newest.digest, "").split("|")
+    if len(parts) > 2 and parts[0] == "1" and parts[1].isdigit():
+        when = int(parts[1]) // 1000
+    else:
+        lead = re.match(r"\d{1,9}", parts[-1])
+        when = int(lead.group(0)) if lead else 0
+    return (min(when, (1 << 51) - 1) << 12) | (4095 - min(max(newest.position, 0), 4095))
+
+
+def _doc(p: Paper, state: LibraryState | None, ranks: dict[str, str]) -> dict:
+    state = state or LibraryState()
+    words = []
+    for a in p.appearances:
+        words.append(a.digest)
+        if a.label:
+            words.append(a.label)
+    flags = ["bookmarked" if state.bookmarked else "notbookmarked", "read" if state.read else "unread"]
+    has = []
+    if state.note.strip():
+        has.append("note")
+    if state.tags:
+        has.append("tags")
+    if p.arxiv_id:
+        has.append("arxiv")
+    return dict(
+        id=p.id, titlekey=title_key(p.title), title=p.title, abstract=p.abstract,
+        digest=" ".join(words), author=", ".join(p.authors), arxiv=p.arxiv_id or "",
+        tag=",".join(state.tags), note=state.note, is_=" ".join(flags), has=" ".join(has) or "none",
+        order=_order_key(p, ranks),
+    )

@@ -1,0 +1,437 @@
+"""The index on disk kept in line with the digests and the library.
+
+``Index.open(paths)`` brings the index up to date with the digest files and
+returns a ready index (see the package's docstring); :meth:`Index.sync`,
+:meth:`Index.catch_up` and :meth:`Index.update_library` write what changed.
+The catalog (``catalog.sqlite3``) holds the manifest of the digests, their
+entries and the merged papers; callers ask :class:`Index`, not the catalog.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol, Sequence
+
+from whoosh import index as wi
+
+from ..digest import PARSER_VERSION, DigestError, parse_file
+from ..fsio import FileLock, sha256_file
+from ..papers import LibraryState, Paper, merge_entries, paper_id
+from ..paths import Paths, Source, digest_sources
+from .analysis import WORDS, _found_words
+from .bulk import BulkWriter, merge_policy
+from .catalog import Catalog, DigestInfo
+from .docsets import DocSets, SegmentCache
+from .helper import _Helper
+from .query import Search
+from .schema import SCHEMA_VERSION, IndexError_, _doc, _storage, make_schema
+from .vocabulary import Vocabulary
+
+LOCK_WAIT = 3.0
+
+Progress = Callable[[int, int, str], None]
+
+CHUNK = 1000  # papers read, merged and indexed at a time
+PARALLEL_MIN = 10_000  # papers; a first build this big uses a helper process
+
+StateLookup = Callable[[Sequence[str]], dict[str, LibraryState]]
+
+
+class LibrarySource(Protocol):
+    """What the index needs of the user's library (tui.core.library.Library)."""
+
+    def index_state(self, ids: Sequence[str]) -> dict[str, LibraryState]: ...
+
+    def generation(self) -> int: ...
+
+    def changed_since(self, generation: int) -> list[str]: ...
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # one line per bad digest
+    papers_written: int = 0
+    rebuilt: bool = False
+    readonly: bool = False
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def wrote(self) -> bool:
+        return bool(self.papers_written or self.added or self.changed or self.removed or self.rebuilt)
+
+
+def _rank(source: Source, mtime_ns: int) -> str:
+    """A sortable key of a digest's place in time (oldest first)."""
+    if source.origin == "bundled":
+        return f"0|{source.name}"
+    return f"1|{mtime_ns:020d}|{source.name}"
+
+
+class Index(Search):
+    """The search index of the digests: open it with :meth:`open`; search with
+    :meth:`search` (from :class:`~.query.Search`); ask it for papers, titles
+    and digest pages (it answers from the catalog)."""
+
+    def __init__(self, folder: Path, catalog: Catalog, ix, readonly: bool):
+        self.folder = folder
+        self.catalog = catalog
+        self.ix = ix
+        self.readonly = readonly
+        self._searcher = None
+        self._parser = None
+        self._schema = ix.schema
+        self._vocab: Vocabulary | None = None
+        self._docsets: DocSets | None = None
+        self._segments = SegmentCache()
+
+    # -- opening --------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        paths: Paths,
+        sources: list[Source] | None = None,
+        progress: Progress | None = None,
+        library: LibrarySource | None = None,
+        rebuild: bool = False,
+        lock_wait: float = LOCK_WAIT,
+    ) -> tuple["Index", SyncReport]:
+        """Open the index in ``paths.index`` and bring it up to date with the
+        digest files and with the library (tags, notes, flags changed since the
+        index last saw it, for instance by another papers process)."""
+        t0 = time.perf_counter()
+        sources = digest_sources(paths) if sources is None else sources
+        folder = paths.index
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise IndexError_(f"cannot create the index folder {folder}: {e.strerror or e}") from None
+        report = SyncReport()
+        lock = FileLock(folder / "write.lock")
+        try:
+            locked = lock.acquire(lock_wait)
+        except OSError as e:
+            raise IndexError_(f"cannot lock the index in {folder}: {e.strerror or e}") from None
+        try:
+            if not locked:
+                index = cls._open_readonly(folder, report)
+            else:
+                index = cls._open_writable(folder, report, rebuild)
+                try:
+                    index.sync(sources, report, progress, library)
+                    if library is not None:
+                        index.catch_up(library, report)
+                except Exception:
+                    index.close()
+                    raise
+        finally:
+            lock.release()
+        report.seconds = time.perf_counter() - t0
+        return index, report
+
+    @classmethod
+    def _open_readonly(cls, folder: Path, report: SyncReport) -> "Index":
+        report.readonly = True
+        report.notices.append(
+            "another papers process is updating the index; showing it read-only as it is")
+        try:
+            catalog = Catalog(folder / "catalog.sqlite3", readonly=True)
+            ix = _storage(folder / "whoosh").open_index()
+        except Exception as e:
+            raise IndexError_(
+                f"the index in {folder} is being built by another papers process; try again "
+                f"when it has finished ({type(e).__name__})") from None
+        return cls(folder, catalog, ix, readonly=True)
+
+    @classmethod
+    def _open_writable(cls, folder: Path, report: SyncReport, rebuild: bool) -> "Index":
+        wdir = folder / "whoosh"
+        cpath = folder / "catalog.sqlite3"
+        if not rebuild:
+            try:
+                catalog = Catalog(cpath)
+                versions = (catalog.meta("parser_version"), catalog.meta("schema_version"))
+                ix = _storage(wdir).open_index()
+                ix.doc_count()
+                if versions != (str(PARSER_VERSION), str(SCHEMA_VERSION)):
+                    catalog.close()
+                    report.notices.append("the index format changed; rebuilding it")
+                    rebuild = True
+                else:
+                    return cls(folder, catalog, ix, readonly=False)
+            except wi.EmptyIndexError:
+                if cpath.exists() and catalog.meta("schema_version"):
+                    report.notices.append("the index was missing; rebuilding it")
+                rebuild = True
+            except Exception as e:  # corrupt or truncated files of any kind
+                report.notices.append(f"the index could not be read ({type(e).__name__}); rebuilding it")
+                rebuild = True
+        report.rebuilt = True
+        for p in (wdir, cpath, folder / "catalog.sqlite3-wal", folder / "catalog.sqlite3-shm"):
+            try:
+                shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
+            except OSError as e:
+                raise IndexError_(f"cannot clear the old index {p}: {e.strerror or e}") from None
+        try:
+            wdir.mkdir(parents=True, exist_ok=True)
+            ix = _storage(wdir).create_index(make_schema())
+            catalog = Catalog(cpath)
+            catalog.set_meta("parser_version", str(PARSER_VERSION))
+            catalog.set_meta("schema_version", str(SCHEMA_VERSION))
+        except OSError as e:
+            raise IndexError_(f"cannot write the index in {folder}: {e.strerror or e}") from None
+        return cls(folder, catalog, ix, readonly=False)
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self.catalog.close()
+        self.ix.close()
+
+    # -- updating -------------------------------------------------------------
+    def sync(
+        self,
+        sources: list[Source],
+        report: SyncReport | None = None,
+        progress: Progress | None = None,
+        library: LibrarySource | None = None,
+    ) -> SyncReport:
+        """Bring catalog and index in line with ``sources``; touch only what changed."""
+        state = library.index_state if library is not None else None
+        report = report or SyncReport()
+        known = {d.name: d for d in self.catalog.digests()}
+        wanted = {s.name: s for s in sources}
+        todo: list[tuple[Source, int, int, str]] = []  # source, size, mtime, sha
+        meta_only: list[DigestInfo] = []
+        for s in sources:
+            try:
+                st = s.path.stat()
+            except OSError as e:
+                report.errors.append(f"{s.path}: cannot be read ({e.strerror or e})")
+                continue
+            old = known.get(s.name)
+            if old and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and old.path == str(s.path):
+                if old.error:
+                    report.errors.append(old.error)
+                continue
+            try:
+                sha = sha256_file(s.path)
+            except OSError as e:
+                report.errors.append(f"{s.path}: cannot be read ({e.strerror or e})")
+                continue
+            if old and old.sha256 == sha and old.path == str(s.path):
+                meta_only.append(DigestInfo(**{**old.__dict__, "size": st.st_size,
+                                               "mtime_ns": st.st_mtime_ns, "path": str(s.path)}))
+                if old.error:
+                    report.errors.append(old.error)
+                continue
+            todo.append((s, st.st_size, st.st_mtime_ns, sha))
+        gone = [name for name in known if name not in wanted]
+        if not todo and not gone and not meta_only:
+            return report
+        if self.readonly:
+            report.notices.append("digests changed but the index is read-only now; not updated")
+            return report
+
+        # papers to (re)index, in digest order: documents indexed together sit
+        # together, so the newest papers of a broad query share posting blocks
+        affected: dict[str, None] = {}
+        self.catalog.begin()
+        try:
+            for info in meta_only:
+                self.catalog.put_digest(info)
+            for name in gone:
+                affected.update(dict.fromkeys(self.catalog.delete_digest(name)))
+                report.removed.append(name)
+            for i, (s, size, mtime, sha) in enumerate(todo):
+                if progress:
+                    progress(i, len(todo), f"parsing {s.path.name}")
+                old = known.get(s.name)
+                if old:
+                    affected.update(dict.fromkeys(self.catalog.delete_digest(s.name)))
+                # a digest keeps its place in time (its first import) when it changes
+                rank = old.rank if old else _rank(s, mtime if s.origin == "user" else 0)
+                try:
+                    d = parse_file(s.path, s.name)
+                except DigestError as e:
+                    report.errors.append(str(e))
+                    self.catalog.put_digest(DigestInfo(
+                        s.name, str(s.path), s.origin, size, mtime, sha, rank, None, None, 0, (), str(e)))
+                    continue
+                rows = [(e.position, paper_id(e.title), e) for e in d.entries]
+                self.catalog.put_digest(DigestInfo(
+                    s.name, str(s.path), s.origin, size, mtime, sha, rank, d.label, d.format,
+                    len(d.entries), tuple(p.format(s.path) for p in d.problems), None))
+                self.catalog.put_entries(s.name, rows)
+                affected.update(dict.fromkeys(pid for _, pid, _ in rows))
+                (report.changed if old and not old.error else report.added).append(s.name)
+            self._write_papers(list(affected), report, progress, state, cold=not known)
+            if library is not None and not known:
+                self.catalog.set_meta("library_generation", str(library.generation()))
+            self.catalog.commit()
+        except BaseException:
+            self.catalog.rollback()
+            raise
+        finally:
+            self._reset_searcher()
+        return report
+
+    def _write_papers(self, ids: list[str], report: SyncReport, progress: Progress | None,
+                      state: StateLookup | None, cold: bool) -> None:
+        if not ids:
+            return
+        ranks = self.catalog.rank_of()
+        writer = self._writer()
+        writer.words = Counter()  # words written; those of replaced papers are taken off
+        gone: Counter = Counter()
+        # A big first build shares the indexing with a second process.
+        helper = _Helper.start(self.folder / "whoosh") if cold and len(ids) >= PARALLEL_MIN else None
+        done = 0
+
+        def tell() -> None:
+            if progress:
+                n = done + (helper.papers_done if helper else 0)
+                progress(n, len(ids), f"indexing papers {n}/{len(ids)}")
+
+        try:
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start:start + CHUNK]
+                if not cold:
+                    gone += _found_words(self.catalog.get_many(chunk).values())
+                papers = self._papers(chunk, state)
+                if helper is not None and helper.wants_more():
+                    helper.send(chunk, [_doc(p, st, ranks) for p, st in papers])
+                else:
+                    for p, st in papers:
+                        if cold:
+                            writer.add_document(**_doc(p, st, ranks))
+                        else:
+                            writer.update_document(**_doc(p, st, ranks))
+                    done += len(papers)
+                found = {p.id for p, _ in papers}
+                for pid in chunk:
+                    if pid not in found:  # a paper no digest has any more
+                        if not cold:
+                            writer.delete_by_term("id", pid)
+                        self.catalog.delete_papers([pid])
+                self.catalog.put_papers((p for p, _ in papers), ranks)
+                report.papers_written += len(papers)
+                tell()
+            if helper is not None:
+                writer.finish_segment()  # while the helper finishes its own
+                try:
+                    segments, words = helper.finish(tell)
+                except IndexError_ as e:  # index its papers here instead
+                    report.notices.append(f"{e}; indexing in one process")
+                    for chunk in helper.chunks:
+                        for p, st in self._papers(chunk, state):
+                            writer.add_document(**_doc(p, st, ranks))
+                else:
+                    writer.adopt(segments)
+                    writer.words.update(words)
+            self.catalog.add_words(WORDS.surface(gone, -1, WORDS.surface(writer.words)))
+            writer.commit(mergetype=merge_policy)
+        except BaseException:
+            if helper is not None:
+                helper.stop()
+            writer.cancel()
+            raise
+
+    def _papers(self, ids: list[str], state: StateLookup | None) -> list[tuple[Paper, LibraryState | None]]:
+        """These papers as merged from their entries now, with their library state
+        (a paper no digest has any more is left out)."""
+        groups = self.catalog.entries_of(ids)
+        states = state(ids) if state else {}
+        out = []
+        for pid in ids:
+            p = merge_entries(pid, groups.get(pid, ()))
+            if p is not None:
+                out.append((p, states.get(pid)))
+        return out
+
+    def _writer(self) -> "BulkWriter":
+        try:
+            return BulkWriter(self.ix, timeout=LOCK_WAIT)
+        except wi.LockError:
+            raise IndexError_(f"the index in {self.folder} is locked by another writer") from None
+
+    def catch_up(self, library: LibrarySource, report: SyncReport | None = None) -> int:
+        """Re-index the papers whose library state changed since the index last
+        applied it (another process, or a crash between library and index)."""
+        if self.readonly:
+            return 0
+        seen = int(self.catalog.meta("library_generation") or 0)
+        gen = library.generation()
+        if gen == seen:
+            return 0
+        ids = library.changed_since(seen) if gen > seen else list(self.catalog.all_ids())
+        n = self.update_library(ids, library, gen)
+        if report is not None:
+            report.papers_written += n
+        return n
+
+    def update_library(self, ids: Sequence[str], library: LibrarySource, generation: int | None = None) -> int:
+        """Re-index these papers with fresh library state (tags, note, flags).
+
+        Prefer :meth:`catch_up` after a change: it also applies changes other
+        processes made, and records how far the index has caught up."""
+        if self.readonly:
+            return 0
+        papers = self.catalog.get_many(list(ids))
+        if not papers:
+            if generation is not None:
+                self.catalog.set_meta("library_generation", str(generation))
+            return 0
+        states = library.index_state(list(papers))
+        ranks = self.catalog.rank_of()
+        writer = self._writer()
+        try:
+            for pid, p in papers.items():
+                writer.update_document(**_doc(p, states.get(pid), ranks))
+            writer.commit(mergetype=merge_policy)
+        except BaseException:
+            writer.cancel()
+            raise
+        if generation is not None:  # only catch_up knows every change up to it was applied
+            self.catalog.set_meta("library_generation", str(generation))
+        self._reset_searcher()
+        return len(papers)
+
+    # -- papers, titles, digests (from the catalog) -----------------------------
+    def count(self) -> int:
+        return self.catalog.count()
+
+    def entry_count(self) -> int:
+        """Entries of all digests (a paper in two digests counts twice)."""
+        return self.catalog.entry_count()
+
+    def get(self, pid: str) -> Paper | None:
+        return self.catalog.get(pid)
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Paper]:
+        """The papers of these ids that exist, by id."""
+        return self.catalog.get_many(list(ids))
+
+    def titles(self, ids: Sequence[str]) -> dict[str, str]:
+        """The titles of these ids that exist, by id."""
+        return self.catalog.titles(list(ids))
+
+    def ids(self, prefix: str = "") -> list[str]:
+        """Every paper id, or those that start with ``prefix``."""
+        return [pid for pid in self.catalog.all_ids() if pid.startswith(prefix)]
+
+    def digests(self) -> list[DigestInfo]:
+        return self.catalog.digests()
+
+    def digest_page(self, name: str, offset: int = 0, limit: int = -1) -> list[str]:
+        """The paper ids of digest ``name`` in its order, from ``offset`` (all
+        of them when ``limit`` is negative)."""
+        return self.catalog.digest_page(name, offset, limit)
