@@ -45,11 +45,12 @@ def open_index(args, rebuild: bool = False, quiet: bool = False):
     for n in library.notices:
         print(f"papers: {n}", file=sys.stderr)
     # the same digests as the reader: [app] bundled = false leaves out the samples
-    sources = session.sources()
+    # (read now for config.toml's problems; listed again once the index is locked)
+    session.sources()
     for line in session.config_problems:
         print(f"papers: {line}", file=sys.stderr)
     try:
-        opened = session.open_index(progress, rebuild, sources)
+        opened = session.open_index(progress, rebuild)
     except IndexError_ as e:
         raise UserError(str(e)) from None
     report = opened.report

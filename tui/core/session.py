@@ -138,14 +138,13 @@ class Session:
     def open_index(self, progress: Progress | None = None, rebuild: bool = False,
                    sources: list[Source] | None = None) -> Opened:
         """Open the index and bring it up to date (``sources``: default, as
-        :meth:`sources` lists them now), then run the watches on the papers
-        it brought in. Raises ``IndexError_``."""
+        :meth:`sources` lists them once the index is locked), then run the
+        watches on the papers it brought in. Raises ``IndexError_``."""
         from .index import Index
 
-        if sources is None:
-            sources = self.sources()
-        index, report = Index.open(self.paths, sources=sources, progress=progress,
-                                   library=self.library, rebuild=rebuild)
+        # listed once the index's write lock is held (see Index.open)
+        index, report = Index.open(self.paths, sources=self.sources if sources is None else sources,
+                                   progress=progress, library=self.library, rebuild=rebuild)
         self.index = index
         opened = Opened(index, report)
         self._after_sync(opened)

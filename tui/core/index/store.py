@@ -97,7 +97,7 @@ class Index(Search):
     def open(
         cls,
         paths: Paths,
-        sources: list[Source] | None = None,
+        sources: list[Source] | Callable[[], list[Source]] | None = None,
         progress: Progress | None = None,
         library: LibrarySource | None = None,
         rebuild: bool = False,
@@ -105,9 +105,12 @@ class Index(Search):
     ) -> tuple["Index", SyncReport]:
         """Open the index in ``paths.index`` and bring it up to date with the
         digest files and with the library (tags, notes, flags changed since the
-        index last saw it, for instance by another papers process)."""
+        index last saw it, for instance by another papers process).
+
+        ``sources`` is best given as a function that lists them: it is called
+        once the write lock is held, so a process that waited for another one
+        sees the digest files that one added."""
         t0 = time.perf_counter()
-        sources = digest_sources(paths) if sources is None else sources
         folder = paths.index
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -125,7 +128,9 @@ class Index(Search):
             else:
                 index = cls._open_writable(folder, report, rebuild)
                 try:
-                    index.sync(sources, report, progress, library)
+                    listed = (digest_sources(paths) if sources is None
+                              else sources() if callable(sources) else sources)
+                    index.sync(listed, report, progress, library)
                     if library is not None:
                         index.catch_up(library, report)
                 except Exception:
@@ -234,7 +239,11 @@ class Index(Search):
                     report.errors.append(old.error)
                 continue
             todo.append((s, st.st_size, st.st_mtime_ns, sha))
-        gone = [name for name in known if name not in wanted]
+        # A digest of the user's whose file is still there stays, even if the
+        # list left it out (a list made before another process added it).
+        listed = {str(s.path) for s in sources}
+        gone = [name for name, d in known.items() if name not in wanted
+                and not (d.origin == "user" and d.path not in listed and Path(d.path).is_file())]
         if not todo and not gone and not meta_only:
             return report
         if self.readonly:
