@@ -5,9 +5,11 @@ the fault for real (subprocesses, kill -9, random bytes written into files)."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from conftest import text_digest
@@ -57,3 +59,51 @@ def test_concurrent_adds_keep_every_digest(tmp_path):
             assert p.returncode == 0, err
         expected |= {f.stem for f in files}
         assert catalog_digests(paths) == expected, f"trial {trial + 1}: missing {expected - catalog_digests(paths)}"
+
+
+# --- a data folder copied to a new path -----------------------------------------------
+
+QUERIES = ["transformer", "model", "language model", '"state of the art"', "diffusion", "title:video"]
+
+
+def _corpus_home(root: Path, n: int) -> Path:
+    from tui.core import synth
+
+    home = root / "home"
+    paths = Paths.default(home)
+    paths.config.mkdir(parents=True)
+    paths.config_file.write_text("[app]\nbundled = false\n")
+    synth.write_corpus(paths.digests, n)
+    return home
+
+
+def test_a_copied_and_touched_data_folder_reindexes_nothing(tmp_path):
+    """The data folder copied (or moved) to a new path, every file touched: each
+    digest is recognised by its content and only its manifest row changes."""
+    from tui.core.config import load_config
+    from tui.core.paths import digest_sources
+
+    old = _corpus_home(tmp_path / "old", 10_000)
+    ix, report = Index.open(Paths.default(old), sources=digest_sources(Paths.default(old), bundled=False))
+    figures = {"papers": ix.count(), **{q: ix.search(q, limit=1).total for q in QUERIES}}
+    ix.close()
+    new = tmp_path / "moved" / "home"
+    shutil.copytree(old, new)
+    later = time.time() + 60
+    for f in (new / "data" / "digests").iterdir():
+        os.utime(f, (later, later))
+    paths = Paths.default(new)
+    assert not load_config(paths.config_file).bundled
+    t0 = time.perf_counter()
+    ix, report = Index.open(paths, sources=digest_sources(paths, bundled=False))
+    seconds = time.perf_counter() - t0
+    try:
+        assert report.papers_written == 0 and not report.rebuilt and not report.added and not report.changed
+        assert seconds < 3.0, f"{seconds:.2f} s"
+        assert {"papers": ix.count(), **{q: ix.search(q, limit=1).total for q in QUERIES}} == figures
+        assert all(d.path.startswith(str(new)) for d in ix.digests())
+    finally:
+        ix.close()
+    ix, report = Index.open(paths, sources=digest_sources(paths, bundled=False))
+    assert not report.wrote  # the new paths and times are remembered
+    ix.close()

@@ -232,7 +232,8 @@ class Index(Search):
             except OSError as e:
                 report.errors.append(f"{s.path}: cannot be read ({e.strerror or e})")
                 continue
-            if old and old.sha256 == sha and old.path == str(s.path):
+            # the same content (moved, copied or touched): only its manifest row changes
+            if old and old.sha256 == sha and old.origin == s.origin:
                 meta_only.append(DigestInfo(**{**old.__dict__, "size": st.st_size,
                                                "mtime_ns": st.st_mtime_ns, "path": str(s.path)}))
                 if old.error:
@@ -242,8 +243,10 @@ class Index(Search):
         # A digest of the user's whose file is still there stays, even if the
         # list left it out (a list made before another process added it).
         listed = {str(s.path) for s in sources}
+        folders = {str(s.path.parent) for s in sources if s.origin == "user"}
         gone = [name for name, d in known.items() if name not in wanted
-                and not (d.origin == "user" and d.path not in listed and Path(d.path).is_file())]
+                and not (d.origin == "user" and d.path not in listed
+                         and str(Path(d.path).parent) in folders and Path(d.path).is_file())]
         if not todo and not gone and not meta_only:
             return report
         if self.readonly:
