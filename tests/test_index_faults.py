@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import text_digest
 from tui.core.index import Index
 from tui.core.paths import Paths
@@ -107,3 +109,89 @@ def test_a_copied_and_touched_data_folder_reindexes_nothing(tmp_path):
     ix, report = Index.open(paths, sources=digest_sources(paths, bundled=False))
     assert not report.wrote  # the new paths and times are remembered
     ix.close()
+
+
+# --- kill -9 (and ctrl-C) in the middle of a build ----------------------------------
+
+def _figures(home: Path) -> tuple[dict, list[str]]:
+    """Open the index (recovering whatever a kill left) and count: papers,
+    digests, hits of each query."""
+    paths = Paths.default(home)
+    from tui.core.config import load_config
+    from tui.core.paths import digest_sources
+
+    ix, report = Index.open(paths, sources=digest_sources(paths, bundled=load_config(paths.config_file).bundled))
+    try:
+        figures = {"papers": ix.count(), "digests": len(ix.digests()),
+                   **{q: ix.search(q, limit=1).total for q in QUERIES}}
+    finally:
+        ix.close()
+    return figures, report.notices
+
+
+@pytest.fixture(scope="module")
+def built_2k(tmp_path_factory):
+    """A 2,000-paper corpus (two chunks of a build), and the figures of a clean build."""
+    root = tmp_path_factory.mktemp("clean")
+    home = _corpus_home(root, 2000)
+    t0 = time.monotonic()
+    done = papers(home, "digests")
+    assert done.returncode == 0, done.stderr
+    seconds = time.monotonic() - t0
+    figures, _ = _figures(home)
+    assert figures["papers"] == 2000
+    return home, figures, seconds
+
+
+def _killed_build(tmp_path: Path, clean: Path, env: dict | None = None, after: float | None = None):
+    """A copy of the clean corpus without its index, built by `papers digests`
+    that is killed at a named point (``env``) or after ``after`` seconds."""
+    home = tmp_path / "home"
+    shutil.copytree(clean, home, ignore=shutil.ignore_patterns("cache"))
+    full = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")} | (env or {})
+    proc = subprocess.Popen([sys.executable, "-m", "tui", "--data-dir", str(home), "digests"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full)
+    if after is not None:
+        try:
+            proc.wait(timeout=after)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    out, err = proc.communicate(timeout=300)
+    return home, proc.returncode, err
+
+
+@pytest.mark.parametrize("point", ["index-chunk-1", "index-chunk-2", "index-whoosh-committed",
+                                   "index-catalog-committed"])
+def test_kill_9_at_a_named_point_of_a_build_recovers_with_the_clean_counts(tmp_path, built_2k, point):
+    clean, figures, _ = built_2k
+    home, code, err = _killed_build(tmp_path, clean, {"PAPERS_KILL_AT": point})
+    assert code == -9, f"the build was not killed at {point}: {code} {err}"
+    got, notices = _figures(home)
+    assert got == figures, f"killed at {point}"
+    if point != "index-catalog-committed":  # everything was written by then: nothing to redo
+        assert notices, f"killed at {point}: the recovery said nothing"
+
+
+def test_ctrl_c_between_the_two_commits_says_interrupted_and_recovers(tmp_path, built_2k):
+    clean, figures, _ = built_2k
+    home, code, err = _killed_build(tmp_path, clean, {"PAPERS_KILL_AT": "index-whoosh-committed:INT"})
+    assert code == 130 and "Traceback" not in err and err.strip().endswith("papers: interrupted"), err
+    got, notices = _figures(home)
+    assert got == figures and notices
+
+
+KILLS = int(os.environ.get("PAPERS_TEST_KILLS", "16"))
+
+
+def test_kill_9_at_moments_spread_over_a_build_always_recovers(tmp_path, built_2k):
+    """kill -9 at moments spread over a whole build (timed from the clean
+    build): every recovery has the counts of the clean build."""
+    clean, figures, seconds = built_2k
+    outcomes = []
+    for i in range(KILLS):
+        after = seconds * (i + 0.5) / KILLS
+        home, code, _ = _killed_build(tmp_path / f"k{i}", clean, after=after)
+        got, notices = _figures(home)
+        assert got == figures, f"killed after {after:.2f} s (exit {code})"
+        outcomes.append(code)
+    assert -9 in outcomes  # at least some kills landed inside the build

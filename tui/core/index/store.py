@@ -28,6 +28,8 @@ from .catalog import Catalog, DigestInfo
 from .docsets import DocSets, SegmentCache
 from .helper import _Helper
 from .query import Search
+from .recovery import (UPDATING, begin_update, end_update, kill_point, record_generations, recover,
+                       remove_unfinished)
 from .schema import SCHEMA_VERSION, IndexError_, _doc, _storage, make_schema
 from .vocabulary import Vocabulary
 
@@ -169,8 +171,11 @@ class Index(Search):
                     catalog.close()
                     report.notices.append("the index format changed; rebuilding it")
                     rebuild = True
-                else:
+                elif recover(folder, catalog, ix, report.notices):
                     return cls(folder, catalog, ix, readonly=False)
+                else:
+                    catalog.close()
+                    rebuild = True
             except wi.EmptyIndexError:
                 if cpath.exists() and catalog.meta("schema_version"):
                     report.notices.append("the index was missing; rebuilding it")
@@ -190,6 +195,8 @@ class Index(Search):
             catalog = Catalog(cpath)
             catalog.set_meta("parser_version", str(PARSER_VERSION))
             catalog.set_meta("schema_version", str(SCHEMA_VERSION))
+            record_generations(catalog, ix.latest_generation())
+            (folder / UPDATING).unlink(missing_ok=True)  # what it was updating is gone
         except OSError as e:
             raise IndexError_(f"cannot write the index in {folder}: {e.strerror or e}") from None
         return cls(folder, catalog, ix, readonly=False)
@@ -258,6 +265,7 @@ class Index(Search):
         affected: dict[str, None] = {}
         self.catalog.begin()
         try:
+            begin_update(self.folder)
             for info in meta_only:
                 self.catalog.put_digest(info)
             for name in gone:
@@ -286,14 +294,18 @@ class Index(Search):
                 affected.update(dict.fromkeys(pid for _, pid, _ in rows))
                 (report.changed if old and not old.error else report.added).append(s.name)
             self._write_papers(list(affected), report, progress, state, cold=not known)
+            kill_point("index-whoosh-committed")
             if library is not None and not known:
                 self.catalog.set_meta("library_generation", str(library.generation()))
+            record_generations(self.catalog, self.ix.latest_generation())
             self.catalog.commit()
         except BaseException:
             self.catalog.rollback()
             raise
         finally:
+            end_update(self.folder)
             self._reset_searcher()
+        kill_point("index-catalog-committed")
         return report
 
     def _write_papers(self, ids: list[str], report: SyncReport, progress: Progress | None,
@@ -337,6 +349,7 @@ class Index(Search):
                 self.catalog.put_papers((p for p, _ in papers), ranks)
                 report.papers_written += len(papers)
                 tell()
+                kill_point(f"index-chunk-{start // CHUNK + 1}")
             if helper is not None:
                 writer.finish_segment()  # while the helper finishes its own
                 try:
@@ -354,8 +367,18 @@ class Index(Search):
         except BaseException:
             if helper is not None:
                 helper.stop()
-            writer.cancel()
+            self._abandon(writer)
             raise
+
+    def _abandon(self, writer: "BulkWriter") -> None:
+        """After a failed write: cancel the writer (unless it had committed
+        already) and remove the segment files it and its helper left."""
+        try:
+            if not writer.is_closed:
+                writer.cancel()
+            remove_unfinished(self.ix)
+        except Exception:  # the failure being raised says more than this one
+            pass
 
     def _papers(self, ids: list[str], state: StateLookup | None) -> list[tuple[Paper, LibraryState | None]]:
         """These papers as merged from their entries now, with their library state
@@ -405,15 +428,23 @@ class Index(Search):
         states = library.index_state(list(papers))
         ranks = self.catalog.rank_of()
         writer = self._writer()
+        begin_update(self.folder)
         try:
+            # re-applying library state is harmless: either generation agrees
+            record_generations(self.catalog, self.ix.latest_generation(), writer.generation)
             for pid, p in papers.items():
                 writer.update_document(**_doc(p, states.get(pid), ranks))
             writer.commit(mergetype=merge_policy)
         except BaseException:
-            writer.cancel()
+            self._abandon(writer)
+            end_update(self.folder)
             raise
+        self.catalog.begin()
+        record_generations(self.catalog, self.ix.latest_generation())
         if generation is not None:  # only catch_up knows every change up to it was applied
             self.catalog.set_meta("library_generation", str(generation))
+        self.catalog.commit()
+        end_update(self.folder)
         self._reset_searcher()
         return len(papers)
 

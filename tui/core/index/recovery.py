@@ -1,0 +1,129 @@
+"""Keeping the index and its catalog in agreement through interruptions.
+
+* **Interrupted writes.** Whoosh and the catalog commit one after the other.
+  The catalog records, in the transaction that commits the papers, the Whoosh
+  generation it agrees with (meta ``whoosh_generation``; a catch-up, which
+  only re-applies library state and is harmless to redo, records the
+  generation before and the one after). A writer marks the index folder
+  (``updating``) before it writes and clears the mark once both have
+  committed. A writer that opens the index and finds the mark says so; if the
+  Whoosh generation is not one the catalog agrees with, a write was cut off
+  between the two commits (each paper would be indexed twice, or missing) and
+  the index is rebuilt. Segment files no generation lists -- what a killed or
+  failed write left -- are removed when a writer opens the index, and at once
+  when a write fails.
+* ``PAPERS_KILL_AT=<point>`` (or ``<point>:INT``) makes the process kill
+  itself (or interrupt itself, as ctrl-C does) at a named point of a write:
+  how the tests interrupt a build exactly where they want.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from pathlib import Path
+
+from whoosh.index import TOC
+
+from .schema import IndexError_
+
+GENERATION_KEY = "whoosh_generation"
+UPDATING = "updating"  # in the index folder while a write is under way
+KILL_ENV = "PAPERS_KILL_AT"
+
+
+def kill_point(name: str) -> None:
+    """A test hook: ``PAPERS_KILL_AT=name`` ends the process here with SIGKILL,
+    ``name:INT`` interrupts it as ctrl-C does."""
+    want = os.environ.get(KILL_ENV)
+    if want and want.partition(":")[0] == name:
+        os.kill(os.getpid(), signal.SIGINT if want.endswith(":INT") else signal.SIGKILL)
+
+
+# --- interrupted writes ---------------------------------------------------------------
+
+def agreed_generations(catalog) -> set[int] | None:
+    """The Whoosh generations the catalog agrees with (None: an index made
+    before they were recorded, which agrees with any)."""
+    value = catalog.meta(GENERATION_KEY)
+    if value is None:
+        return None
+    try:
+        return {int(g) for g in value.split(",")}
+    except ValueError:
+        return set()
+
+
+def record_generations(catalog, *generations: int) -> None:
+    catalog.set_meta(GENERATION_KEY, ",".join(str(g) for g in sorted(set(generations))))
+
+
+def begin_update(folder: Path) -> None:
+    """Mark ``folder`` before a write: the mark stays if the process is
+    killed; :func:`end_update` clears it once the write has ended either way."""
+    try:
+        (folder / UPDATING).touch()
+    except OSError as e:
+        raise IndexError_(f"cannot write the index in {folder}: {e.strerror or e}") from None
+
+
+def end_update(folder: Path) -> None:
+    try:
+        (folder / UPDATING).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def was_interrupted(folder: Path) -> bool:
+    return (folder / UPDATING).exists()
+
+
+def recover(folder: Path, catalog, ix, notices: list[str]) -> bool:
+    """Check an index a writer has just opened (holding the lock): False if
+    Whoosh and the catalog disagree, which only a rebuild mends; otherwise
+    what an interrupted write left is removed and True returned. Writes
+    nothing when nothing was interrupted."""
+    generation = ix.latest_generation()
+    agreed = agreed_generations(catalog)
+    if agreed is not None and generation not in agreed:
+        notices.append("the last update of the index was cut off between its two commits "
+                       "(the index and its catalog disagree); rebuilding it")
+        return False
+    removed = remove_unfinished(ix)
+    if was_interrupted(folder) or removed:
+        files = f"{removed} unfinished file{'s were' if removed != 1 else ' was'}"
+        left = f"its {files} removed and " if removed else ""
+        notices.append(f"the last update of the index was interrupted; {left}it is done again")
+        (folder / UPDATING).unlink(missing_ok=True)
+    if agreed != {generation}:
+        record_generations(catalog, generation)
+    return True
+
+
+def remove_unfinished(ix) -> int:
+    """Remove what no generation lists from the Whoosh folder of ``ix``: the
+    segment files, table-of-contents files and temporary folders of a write
+    that was killed or failed. Only a writer (holding the lock) may call this.
+    Returns how many were removed."""
+    storage = ix.storage
+    name = ix.indexname
+    keep_toc = TOC._filename(name, ix.latest_generation())
+    segments = {s.segment_id() for s in ix._segments()}
+    seg_re = TOC._segment_pattern(name)
+    removed = 0
+    for fn in list(storage):
+        m = seg_re.match(fn)
+        stale = (m is not None and m.group(1) not in segments
+                 or fn.startswith(f"_{name}_") and fn != keep_toc)
+        if stale:
+            try:
+                storage.delete_file(fn)
+                removed += 1
+            except OSError:
+                pass
+    temp = Path(storage.folder) / f"{name}.tmp"
+    if temp.is_dir():
+        shutil.rmtree(temp, ignore_errors=True)
+        removed += 1
+    return removed
