@@ -4,7 +4,9 @@ the fault for real (subprocesses, kill -9, random bytes written into files)."""
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
@@ -195,3 +197,167 @@ def test_kill_9_at_moments_spread_over_a_build_always_recovers(tmp_path, built_2
         assert got == figures, f"killed after {after:.2f} s (exit {code})"
         outcomes.append(code)
     assert -9 in outcomes  # at least some kills landed inside the build
+
+
+# --- garbled files ------------------------------------------------------------------
+
+def _garble(path: Path, offset: int, size: int, seed: int = 1) -> None:
+    """Write ``size`` random bytes into ``path`` at ``offset`` (dd conv=notrunc)."""
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        f.write(random.Random(seed).randbytes(size))
+
+
+def _title_words(ix) -> list[str]:
+    words = set()
+    for pid in ix.ids():
+        words.update(w.lower() for w in ix.get(pid).title.split() if w.isalpha() and len(w) > 3)
+    return sorted(words)
+
+
+@pytest.fixture(scope="module")
+def bundled_home(tmp_path_factory):
+    """A home whose index holds the bundled digests, and the answer to every
+    one-word query of their titles."""
+    home = tmp_path_factory.mktemp("bundled") / "home"
+    ix, _ = Index.open(Paths.default(home))
+    words = _title_words(ix)
+    answers = {w: [h.id for h in ix.search(w, limit=50).hits] for w in words}
+    ix.close()
+    return home, answers
+
+
+def _largest_segment(paths: Paths) -> Path:
+    return max((paths.index / "whoosh").glob("*.seg"), key=lambda p: p.stat().st_size)
+
+
+def test_garbled_segment_is_reported_and_rebuilt_then_every_query_answers(tmp_path, bundled_home):
+    from tui.core.index import IndexDamaged
+
+    clean, answers = bundled_home
+    home = tmp_path / "home"
+    shutil.copytree(clean, home)
+    paths = Paths.default(home)
+    seg = _largest_segment(paths)
+    _garble(seg, seg.stat().st_size // 2, 64 * 1024)
+    ix, report = Index.open(paths)
+    assert not report.rebuilt  # nothing shows at opening: the damage is in the postings
+    damaged = 0
+    for word in answers:
+        try:
+            ix.search(word, limit=50)
+        except IndexDamaged as e:  # one line, naming what failed; nothing else escapes
+            assert "\n" not in str(e) and "could not be read" in str(e)
+            damaged += 1
+    ix.close()
+    assert damaged, "the random bytes hit nothing a query reads"
+    ix, report = Index.open(paths)  # the damage was recorded: rebuilt at once
+    assert report.rebuilt and any("could not be read" in n for n in report.notices)
+    assert {w: [h.id for h in ix.search(w, limit=50).hits] for w in answers} == answers
+    ix.close()
+
+
+def _failing_word(home: Path, words) -> str:
+    """A word whose query hits the damage (found on a copy, so the home stays as it is)."""
+    probe = home.parent / "probe"
+    shutil.copytree(home, probe)
+    ix, _ = Index.open(Paths.default(probe))
+    try:
+        for w in words:
+            try:
+                ix.search(w, limit=50)
+            except Exception:
+                return w
+    finally:
+        ix.close()
+    pytest.fail("no query hits the damage")
+
+
+def test_command_line_search_on_a_garbled_segment_rebuilds_and_answers(tmp_path, bundled_home):
+    clean, answers = bundled_home
+    home = tmp_path / "h" / "home"
+    shutil.copytree(clean, home)
+    seg = _largest_segment(Paths.default(home))
+    _garble(seg, seg.stat().st_size // 2, 64 * 1024)
+    word = _failing_word(home, answers)
+    done = papers(home, "search", word, "--json", "--limit", "50")
+    assert done.returncode == 0, done.stderr
+    assert [d["id"] for d in json.loads(done.stdout)] == answers[word]
+    lines = done.stderr.strip().splitlines()
+    assert "Traceback" not in done.stderr and len(lines) == 1, done.stderr
+    assert "could not be read" in lines[0] and "rebuil" in lines[0]
+    again = papers(home, "search", word, "--json", "--limit", "50")  # nothing more to say
+    assert again.returncode == 0 and again.stderr == "" and json.loads(again.stdout) == json.loads(done.stdout)
+
+
+def test_garbled_catalog_pages_are_reported_and_rebuilt(tmp_path, bundled_home):
+    """A quarter of the catalog's pages overwritten with random bytes: each
+    command answers as on the clean index; a command that meets the damage
+    says so in one line and the index is rebuilt."""
+    clean, _ = bundled_home
+    met = 0
+    for i, command in enumerate([("digests", "--json"), ("search", "digest:aug", "--json"),
+                                 ("search", "transformer", "--json")]):
+        expected = papers(clean, *command)
+        assert expected.returncode == 0
+        home = tmp_path / f"c{i}" / "home"
+        shutil.copytree(clean, home)
+        catalog = Paths.default(home).index / "catalog.sqlite3"
+        pages = catalog.stat().st_size // 4096
+        rng = random.Random(2)
+        for page in rng.sample(range(1, pages), pages // 4):
+            _garble(catalog, page * 4096, 4096, seed=page)
+        done = papers(home, *command)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, (command, done.stderr)
+        assert json.loads(done.stdout) == json.loads(expected.stdout), command
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) <= 1, (command, done.stderr)
+        if lines:
+            assert "could not be read" in lines[0] and "rebuilding" in lines[0], (command, done.stderr)
+            met += 1
+        again = papers(home, *command)
+        assert again.returncode == 0 and again.stderr == "", (command, again.stderr)
+    assert met, "the random pages hit nothing these commands read"
+
+
+@pytest.mark.parametrize("damage", ["delete", "empty"])
+def test_a_deleted_or_empty_catalog_is_reported_as_unreadable(tmp_path, bundled_home, damage):
+    clean, answers = bundled_home
+    home = tmp_path / "home"
+    shutil.copytree(clean, home)
+    catalog = Paths.default(home).index / "catalog.sqlite3"
+    catalog.unlink() if damage == "delete" else catalog.write_bytes(b"")
+    ix, report = Index.open(Paths.default(home))
+    assert report.rebuilt and ix.count() == 285
+    assert not any("format changed" in n for n in report.notices), report.notices
+    assert any("catalog" in n and ("missing" in n or "could not be read" in n) for n in report.notices), report.notices
+    ix.close()
+
+
+async def test_the_reader_says_so_rebuilds_and_answers(tmp_path, bundled_home):
+    from tui.app import PapersApp
+
+    clean, answers = bundled_home
+    home = tmp_path / "h" / "home"
+    shutil.copytree(clean, home)
+    seg = _largest_segment(Paths.default(home))
+    _garble(seg, seg.stat().st_size // 2, 64 * 1024)
+    word = _failing_word(home, answers)
+    app = PapersApp(Paths.default(home), watch_interval=0, dwell=0)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        for _ in range(400):
+            await pilot.pause(0.05)
+            if app.index is not None and app.search_settled:
+                break
+        first = app.index
+        await pilot.press("slash", *word)
+        for _ in range(600):
+            await pilot.pause(0.05)
+            if app.index is not None and app.index is not first and app.search_settled:
+                break
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        messages = [n.message for n in app._notifications]
+        assert any("could not be read" in m and "rebuilding it" in m for m in messages), messages
+        assert app.index is not first  # reopened, rebuilt
+        assert [h.id for h in app.index.search(word, limit=50).hits] == answers[word]

@@ -118,6 +118,7 @@ class PapersApp(App):
         self._search_pending = False
         self._generation = 0
         self.watch_interval = watch_interval
+        self._damage_rebuilds = 0
         self.show_timings = True
 
     # --- start-up -----------------------------------------------------------------
@@ -220,10 +221,24 @@ class PapersApp(App):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             error = event.worker.error
+            if event.worker.group != "index" and self._rebuild_damaged(error):
+                return
             what = {"index": "Opening the index", "search": "Searching"}.get(event.worker.group, "A background task")
             self.push_screen(ErrorScreen(f"{what} failed", f"{type(error).__name__}: {error}"))
             if event.worker.group == "index":
                 self.set_status("The index could not be opened; the library panes still work.")
+
+    def _rebuild_damaged(self, error: BaseException) -> bool:
+        """A read met a damaged index: say so in one line and rebuild it (at
+        most twice a session, so an index that cannot be mended is reported)."""
+        from .core.index.recovery import IndexDamaged
+
+        if not isinstance(error, IndexDamaged) or self._damage_rebuilds >= 2:
+            return False
+        self._damage_rebuilds += 1
+        self.notify(f"{error}; rebuilding it", severity="warning", markup=False, timeout=8)
+        self.open_index(rebuild=True)
+        return True
 
     # --- status ---------------------------------------------------------------------
     def set_status(self, text: str) -> None:

@@ -1,4 +1,5 @@
-"""Keeping the index and its catalog in agreement through interruptions.
+"""Keeping the index and its catalog in agreement through interruptions and
+damage.
 
 * **Interrupted writes.** Whoosh and the catalog commit one after the other.
   The catalog records, in the transaction that commits the papers, the Whoosh
@@ -12,6 +13,13 @@
   the index is rebuilt. Segment files no generation lists -- what a killed or
   failed write left -- are removed when a writer opens the index, and at once
   when a write fails.
+* **Damaged files.** A read error (a garbled segment, a malformed catalog
+  page) while searching or listing raises :class:`IndexDamaged`, one line,
+  and marks the folder (``damaged``): the next writable opening rebuilds,
+  which re-applies the library's state. Met while opening and syncing, it
+  rebuilds at once. What counts as damage (:func:`is_damage`): SQLite's
+  "malformed" errors, and errors raised inside Whoosh or the index's own
+  readers -- never a full or read-only disk, a lock, or the library's errors.
 * ``PAPERS_KILL_AT=<point>`` (or ``<point>:INT``) makes the process kill
   itself (or interrupt itself, as ctrl-C does) at a named point of a write:
   how the tests interrupt a build exactly where they want.
@@ -19,10 +27,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
+import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from whoosh.index import TOC
 
@@ -30,7 +42,13 @@ from .schema import IndexError_
 
 GENERATION_KEY = "whoosh_generation"
 UPDATING = "updating"  # in the index folder while a write is under way
+DAMAGED = "damaged"    # in the index folder: a read failed; rebuild at the next opening
 KILL_ENV = "PAPERS_KILL_AT"
+
+
+class IndexDamaged(IndexError_):
+    """The index or its catalog could not be read; it is rebuilt at the next
+    opening. The message is one line."""
 
 
 def kill_point(name: str) -> None:
@@ -127,3 +145,72 @@ def remove_unfinished(ix) -> int:
         shutil.rmtree(temp, ignore_errors=True)
         removed += 1
     return removed
+
+
+# --- damaged files ---------------------------------------------------------------------
+
+# the code that reads the files: Whoosh's, and this package's
+_READERS = (f"{os.sep}whoosh{os.sep}", f"{os.sep}core{os.sep}index{os.sep}")
+_NOT_DAMAGE = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT}
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether ``error`` says the index's files hold something they should not."""
+    if isinstance(error, sqlite3.DatabaseError):
+        msg = str(error).lower()
+        return (not isinstance(error, sqlite3.OperationalError)
+                or "malformed" in msg or "not a database" in msg)
+    if not isinstance(error, Exception) or isinstance(error, IndexError_):
+        return False
+    if isinstance(error, OSError) and error.errno in _NOT_DAMAGE:
+        return False
+    tb = error.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if any(part in name for part in _READERS) and not name.endswith(f"{os.sep}store.py"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def damage_line(error: BaseException) -> str:
+    first = (str(error).splitlines() or [""])[0][:80]
+    return f"the index could not be read ({type(error).__name__}{': ' + first if first else ''})"
+
+
+@contextmanager
+def reading(folder: Path) -> Iterator[None]:
+    """Damage met while reading becomes :class:`IndexDamaged` (one line), and
+    ``folder`` is marked to be rebuilt at the next opening."""
+    try:
+        yield
+    except Exception as e:
+        if not is_damage(e):
+            raise
+        line = damage_line(e)
+        mark_damaged(folder, line)
+        raise IndexDamaged(line) from e
+
+
+def mark_damaged(folder: Path, line: str) -> None:
+    try:
+        (folder / DAMAGED).write_text(line + "\n", encoding="utf-8")
+    except OSError:  # a read-only or full disk: the next reader meets the damage again
+        pass
+
+
+def damage_found(folder: Path) -> str | None:
+    """The line of the damage a read met, if the index is marked; else None."""
+    try:
+        return (folder / DAMAGED).read_text(encoding="utf-8").strip() or "the index could not be read"
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        return f"the index could not be read ({e.strerror or e})"
+
+
+def clear_damage(folder: Path) -> None:
+    try:
+        (folder / DAMAGED).unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -27,9 +27,9 @@ from .bulk import BulkWriter, merge_policy
 from .catalog import Catalog, DigestInfo
 from .docsets import DocSets, SegmentCache
 from .helper import _Helper
-from .query import Search
-from .recovery import (UPDATING, begin_update, end_update, kill_point, record_generations, recover,
-                       remove_unfinished)
+from .query import Search, SearchResult
+from .recovery import (UPDATING, begin_update, clear_damage, damage_found, damage_line, end_update, is_damage,
+                       kill_point, reading, record_generations, recover, remove_unfinished)
 from .schema import SCHEMA_VERSION, IndexError_, _doc, _storage, make_schema
 from .vocabulary import Vocabulary
 
@@ -128,20 +128,33 @@ class Index(Search):
             if not locked:
                 index = cls._open_readonly(folder, report)
             else:
-                index = cls._open_writable(folder, report, rebuild)
+                def listed() -> list[Source]:
+                    return (digest_sources(paths) if sources is None
+                            else sources() if callable(sources) else sources)
                 try:
-                    listed = (digest_sources(paths) if sources is None
-                              else sources() if callable(sources) else sources)
-                    index.sync(listed, report, progress, library)
-                    if library is not None:
-                        index.catch_up(library, report)
-                except Exception:
-                    index.close()
-                    raise
+                    index = cls._open_synced(folder, report, rebuild, listed, progress, library)
+                except Exception as e:  # damage the opening met: rebuild now
+                    if rebuild or not is_damage(e):
+                        raise
+                    report.notices.append(f"{damage_line(e)}; rebuilding it")
+                    index = cls._open_synced(folder, report, True, listed, progress, library)
         finally:
             lock.release()
         report.seconds = time.perf_counter() - t0
         return index, report
+
+    @classmethod
+    def _open_synced(cls, folder: Path, report: SyncReport, rebuild: bool, sources: Callable[[], list[Source]],
+                     progress: Progress | None, library: LibrarySource | None) -> "Index":
+        index = cls._open_writable(folder, report, rebuild)
+        try:
+            index.sync(sources(), report, progress, library)
+            if library is not None:
+                index.catch_up(library, report)
+        except Exception:
+            index.close()
+            raise
+        return index
 
     @classmethod
     def _open_readonly(cls, folder: Path, report: SyncReport) -> "Index":
@@ -161,6 +174,14 @@ class Index(Search):
     def _open_writable(cls, folder: Path, report: SyncReport, rebuild: bool) -> "Index":
         wdir = folder / "whoosh"
         cpath = folder / "catalog.sqlite3"
+        damage = damage_found(folder)
+        if damage and not rebuild:  # a read met damage since the last opening
+            report.notices.append(f"{damage}; rebuilding it")
+            rebuild = True
+        if not rebuild and wdir.is_dir() and (not cpath.is_file() or cpath.stat().st_size == 0):
+            report.notices.append(f"the index could not be read (its catalog {cpath.name} is "
+                                  f"{'empty' if cpath.is_file() else 'missing'}); rebuilding it")
+            rebuild = True
         if not rebuild:
             try:
                 catalog = Catalog(cpath)
@@ -197,6 +218,7 @@ class Index(Search):
             catalog.set_meta("schema_version", str(SCHEMA_VERSION))
             record_generations(catalog, ix.latest_generation())
             (folder / UPDATING).unlink(missing_ok=True)  # what it was updating is gone
+            clear_damage(folder)
         except OSError as e:
             raise IndexError_(f"cannot write the index in {folder}: {e.strerror or e}") from None
         return cls(folder, catalog, ix, readonly=False)
@@ -448,33 +470,56 @@ class Index(Search):
         self._reset_searcher()
         return len(papers)
 
+    # -- reading: damage met becomes IndexDamaged, and a rebuild at the next opening
+    def reading(self):
+        """``with index.reading():`` -- damage met inside raises
+        :class:`~.recovery.IndexDamaged` (one line) and marks the index to be
+        rebuilt at its next opening."""
+        return reading(self.folder)
+
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> SearchResult:
+        with self.reading():
+            return super().search(query, limit, offset)
+
+    def suggest(self, text: str) -> str | None:
+        with self.reading():
+            return super().suggest(text)
+
     # -- papers, titles, digests (from the catalog) -----------------------------
     def count(self) -> int:
-        return self.catalog.count()
+        with self.reading():
+            return self.catalog.count()
 
     def entry_count(self) -> int:
         """Entries of all digests (a paper in two digests counts twice)."""
-        return self.catalog.entry_count()
+        with self.reading():
+            return self.catalog.entry_count()
 
     def get(self, pid: str) -> Paper | None:
-        return self.catalog.get(pid)
+        with self.reading():
+            return self.catalog.get(pid)
 
     def get_many(self, ids: Sequence[str]) -> dict[str, Paper]:
         """The papers of these ids that exist, by id."""
-        return self.catalog.get_many(list(ids))
+        with self.reading():
+            return self.catalog.get_many(list(ids))
 
     def titles(self, ids: Sequence[str]) -> dict[str, str]:
         """The titles of these ids that exist, by id."""
-        return self.catalog.titles(list(ids))
+        with self.reading():
+            return self.catalog.titles(list(ids))
 
     def ids(self, prefix: str = "") -> list[str]:
         """Every paper id, or those that start with ``prefix``."""
-        return [pid for pid in self.catalog.all_ids() if pid.startswith(prefix)]
+        with self.reading():
+            return [pid for pid in self.catalog.all_ids() if pid.startswith(prefix)]
 
     def digests(self) -> list[DigestInfo]:
-        return self.catalog.digests()
+        with self.reading():
+            return self.catalog.digests()
 
     def digest_page(self, name: str, offset: int = 0, limit: int = -1) -> list[str]:
         """The paper ids of digest ``name`` in its order, from ``offset`` (all
         of them when ``limit`` is negative)."""
-        return self.catalog.digest_page(name, offset, limit)
+        with self.reading():
+            return self.catalog.digest_page(name, offset, limit)
