@@ -101,8 +101,9 @@ def test_bad_bindings_are_refused_with_a_line(scopes, keys, problem):
 def test_good_bindings_swaps_and_keys_of_other_screens_are_accepted(scopes):
     from tui.keymap import check_keymap
 
-    keys = {"bookmark": "B", "copy_link": "y,c", "toggle_read": "R", "help": "?,f1",
-            "quit": "b", "tags": "q",  # a swap: neither keeps the other's key
+    keys = {"bookmark": "B", "copy_link": "y,c", "help": "?,f1",
+            "quit": "b",  # the key bookmark gave up
+            "toggle_read": "m", "more_like": "r",  # a swap: neither keeps the other's key
             "triage_keep": "b"}  # triage is a screen of its own
     assert check_keymap(keys, scopes) == (keys, [])
 

@@ -257,15 +257,16 @@ def test_garbled_segment_is_reported_and_rebuilt_then_every_query_answers(tmp_pa
     ix.close()
 
 
-def _failing_word(home: Path, words) -> str:
-    """A word whose query hits the damage (found on a copy, so the home stays as it is)."""
+def _failing_word(home: Path, words, limit: int = 50) -> str:
+    """A word whose query (for ``limit`` hits) meets the damage (found on a
+    copy, so the home stays as it is)."""
     probe = home.parent / "probe"
     shutil.copytree(home, probe)
     ix, _ = Index.open(Paths.default(probe))
     try:
         for w in words:
             try:
-                ix.search(w, limit=50)
+                ix.search(w, limit=limit)
             except Exception:
                 return w
     finally:
@@ -334,15 +335,28 @@ def test_a_deleted_or_empty_catalog_is_reported_as_unreadable(tmp_path, bundled_
     ix.close()
 
 
-async def test_the_reader_says_so_rebuilds_and_answers(tmp_path, bundled_home):
+async def test_the_reader_says_so_rebuilds_and_answers(tmp_path, bundled_home, monkeypatch):
+    """A search in the reader meets damage (as the tests above make it): one
+    notification, the index rebuilt, the search answered."""
     from tui.app import PapersApp
+    from tui.core.index import IndexDamaged
+    from tui.core.index.recovery import mark_damaged
+    from tui.core.index.store import Index as Store
 
     clean, answers = bundled_home
-    home = tmp_path / "h" / "home"
+    home = tmp_path / "home"
     shutil.copytree(clean, home)
-    seg = _largest_segment(Paths.default(home))
-    _garble(seg, seg.stat().st_size // 2, 64 * 1024)
-    word = _failing_word(home, answers)
+    real = Store.search
+    met = []
+
+    def search(self, query, limit=20, offset=0):
+        if query == "swin" and not met:
+            met.append(query)
+            mark_damaged(self.folder, "the index could not be read (Exception: Block tag error)")
+            raise IndexDamaged("the index could not be read (Exception: Block tag error)")
+        return real(self, query, limit, offset)
+
+    monkeypatch.setattr(Store, "search", search)
     app = PapersApp(Paths.default(home), watch_interval=0, dwell=0)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         for _ in range(400):
@@ -350,14 +364,15 @@ async def test_the_reader_says_so_rebuilds_and_answers(tmp_path, bundled_home):
             if app.index is not None and app.search_settled:
                 break
         first = app.index
-        await pilot.press("slash", *word)
+        await pilot.press("slash", *"swin")
         for _ in range(600):
             await pilot.pause(0.05)
-            if app.index is not None and app.index is not first and app.search_settled:
+            if met and app.index is not None and app.index is not first and app.search_settled:
                 break
         await app.workers.wait_for_complete()
         await pilot.pause(0.2)
         messages = [n.message for n in app._notifications]
         assert any("could not be read" in m and "rebuilding it" in m for m in messages), messages
-        assert app.index is not first  # reopened, rebuilt
-        assert [h.id for h in app.index.search(word, limit=50).hits] == answers[word]
+        assert app.index is not first  # reopened and rebuilt
+        assert "swin" in app.main.results.query_text
+        assert [h.id for h in app.index.search("swin", limit=50).hits] == answers["swin"]

@@ -54,12 +54,10 @@ def key_problem(key: str) -> str | None:
 
 
 def _bindings(cls: type) -> list[Binding]:
-    """The bindings of ``cls`` and of its bases, as Textual merges them."""
-    out: list[Binding] = []
-    for base in reversed(cls.__mro__):
-        if "BINDINGS" in base.__dict__:
-            out += Binding.make_bindings(base.__dict__["BINDINGS"])
-    return out
+    """The bindings of ``cls`` as Textual merges those of its bases (a base's
+    binding of a key the class binds too is replaced; ``inherit_bindings=False``
+    starts afresh)."""
+    return [b for bindings in cls._merge_bindings().key_to_bindings.values() for b in bindings]
 
 
 def _keys(binding: Binding, keymap: Mapping[str, str]) -> set[str]:
@@ -105,12 +103,14 @@ def _clash(bid: str, keymap: Mapping[str, str], scope_bindings: list[list[Bindin
     """A key ``bid`` is given beyond its own defaults that another binding
     active with it has too, and that binding."""
     for bindings in scope_bindings:
-        mine = next((b for b in bindings if b.id == bid), None)
-        if mine is None:
+        mine = [b for b in bindings if b.id == bid]
+        if not mine:
             continue
-        new = _keys(mine, keymap) - {normal_key(k) for k in mine.key.split(",")}
+        defaults = {normal_key(k) for b in mine for k in b.key.split(",")}
+        new = _keys(mine[0], keymap) - defaults
+        actions = {b.action for b in mine}
         for b in bindings:
-            if b.id != bid and b.action != mine.action:
+            if b.id != bid and b.action not in actions:
                 common = new & _keys(b, keymap)
                 if common:
                     return sorted(common)[0], b
