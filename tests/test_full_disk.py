@@ -4,8 +4,10 @@ mount one; the tests skip where mounting is refused)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,12 @@ def small_disk(tmp_path):
         def free(self) -> None:
             self.filler.unlink(missing_ok=True)
 
+        def leave(self, room: int) -> None:
+            """Fill the disk but for about ``room`` bytes."""
+            self.free()
+            st = os.statvfs(mnt)
+            self.filler.write_bytes(b"\0" * max(0, st.f_bavail * st.f_frsize - room))
+
     try:
         yield Disk()
     finally:
@@ -67,3 +75,68 @@ def test_library_on_a_full_disk_is_read_and_says_disk_full(small_disk):
         lib.set_bookmark("aaaaaaaaaaaa", True)
         assert len(lib.bookmarks()) == 2
     assert sorted(p.name for p in paths.data.iterdir()) == ["library.sqlite3"]
+
+
+def papers(home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    return subprocess.run([sys.executable, "-m", "tui", "--data-dir", str(home), *args],
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
+def _says_disk_full(done: subprocess.CompletedProcess, lines: int = 1) -> None:
+    """Exit 2, no traceback, at most ``lines`` lines, the last naming the full disk."""
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    said = done.stderr.strip().splitlines()
+    assert "Traceback" not in done.stderr and 1 <= len(said) <= lines, done.stderr
+    assert all(line.startswith("papers: ") for line in said), said
+    assert "disk full" in said[-1] or "disk is full" in said[-1], said
+
+
+def _leftovers(home: Path) -> list[str]:
+    """Temporary or unfinished files: what a failed write must not leave."""
+    names = [p for p in home.rglob("*") if p.is_file() or p.is_dir()]
+    return sorted(str(p.relative_to(home)) for p in names
+                  if p.name.endswith((".tmp", ".pst", ".trm", ".fdt")) or p.name in ("updating", "damaged")
+                  or ".tmp" in p.name)
+
+
+def test_building_on_a_full_disk_says_disk_full_and_leaves_nothing_behind(small_disk):
+    home = small_disk.path / "home"
+    small_disk.leave(1024 * 1024)  # room to start, not to build the index (~1.6 MB)
+    done = papers(home, "search", "transformer")
+    _says_disk_full(done)
+    assert _leftovers(home) == []
+    small_disk.free()
+    done = papers(home, "search", "transformer")
+    assert done.returncode == 0 and "Transformer" in done.stdout, done.stderr
+
+
+def test_a_full_disk_keeps_the_index_and_its_reads(small_disk):
+    """A good index and library, then the disk fills: reads answer (read-only),
+    a write says "disk full", nothing is deleted; freed, all works again."""
+    home = small_disk.path / "home"
+    assert papers(home, "bookmark", PAPER).returncode == 0
+    search = papers(home, "search", "swin", "--json")
+    assert search.returncode == 0
+    other = json.loads(search.stdout)[1]["id"]
+    index_files = sorted(p.name for p in Paths.default(home).index.rglob("*") if p.is_file())
+    small_disk.fill()
+    for command in (("search", "swin", "--json"), ("bookmarks", "--json"), ("export", "--format", "json"),
+                    ("digests",)):
+        done = papers(home, *command)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, (command, done.stderr)
+        assert "disk is full" in done.stderr or "disk full" in done.stderr, (command, done.stderr)
+    assert papers(home, "search", "swin", "--json").stdout == search.stdout
+    # a change: the library's and the index's notices, then the refusal
+    _says_disk_full(papers(home, "bookmark", other), lines=3)
+    # the reader's way in: Index.open on the full disk never deletes the index
+    from tui.core.index import Index
+    ix, report = Index.open(Paths.default(home))
+    assert report.readonly and not report.rebuilt and ix.count() == 285
+    ix.close()
+    kept = {p.name for p in Paths.default(home).index.rglob("*") if p.is_file()}
+    assert set(index_files) <= kept  # nothing deleted (SQLite may have made its -wal and -shm)
+    small_disk.free()
+    done = papers(home, "bookmark", other)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert _leftovers(home) == []

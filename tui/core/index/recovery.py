@@ -1,5 +1,5 @@
-"""Keeping the index and its catalog in agreement through interruptions and
-damage.
+"""Keeping the index and its catalog in agreement through interruptions,
+damage and a full disk.
 
 * **Interrupted writes.** Whoosh and the catalog commit one after the other.
   The catalog records, in the transaction that commits the papers, the Whoosh
@@ -20,6 +20,10 @@ damage.
   rebuilds at once. What counts as damage (:func:`is_damage`): SQLite's
   "malformed" errors, and errors raised inside Whoosh or the index's own
   readers -- never a full or read-only disk, a lock, or the library's errors.
+* **A full disk** is never taken for damage: a write that fails for lack of
+  space removes what it wrote and raises :class:`DiskFull`; an index is never
+  deleted to be rebuilt when there is no room to build it; :meth:`Index.open`
+  then shows the index read-only as it was.
 * ``PAPERS_KILL_AT=<point>`` (or ``<point>:INT``) makes the process kill
   itself (or interrupt itself, as ctrl-C does) at a named point of a write:
   how the tests interrupt a build exactly where they want.
@@ -38,6 +42,7 @@ from typing import Iterator
 
 from whoosh.index import TOC
 
+from ..fsio import disk_full, is_disk_full
 from .schema import IndexError_
 
 GENERATION_KEY = "whoosh_generation"
@@ -49,6 +54,23 @@ KILL_ENV = "PAPERS_KILL_AT"
 class IndexDamaged(IndexError_):
     """The index or its catalog could not be read; it is rebuilt at the next
     opening. The message is one line."""
+
+
+class DiskFull(IndexError_):
+    """The disk holding the index is full; nothing was changed or deleted."""
+
+    def __init__(self, folder: Path):
+        super().__init__(f"disk full: cannot write the index in {folder}; free some space and try again")
+
+
+def full_disk(error: BaseException, folder: Path) -> bool:
+    """Whether ``error`` (an OSError, an SQLite error) comes from a full disk."""
+    if isinstance(error, DiskFull):
+        return True
+    if isinstance(error, sqlite3.Error):
+        msg = str(error).lower()
+        return "full" in msg or ("disk i/o" in msg or "unable to open" in msg) and disk_full(folder)
+    return isinstance(error, OSError) and is_disk_full(error, folder)
 
 
 def kill_point(name: str) -> None:
@@ -83,6 +105,8 @@ def begin_update(folder: Path) -> None:
     try:
         (folder / UPDATING).touch()
     except OSError as e:
+        if is_disk_full(e, folder):
+            raise DiskFull(folder) from None
         raise IndexError_(f"cannot write the index in {folder}: {e.strerror or e}") from None
 
 

@@ -10,6 +10,7 @@ entries and the merged papers; callers ask :class:`Index`, not the catalog.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Callable, Protocol, Sequence
 from whoosh import index as wi
 
 from ..digest import PARSER_VERSION, DigestError, parse_file
-from ..fsio import FileLock, sha256_file
+from ..fsio import FileLock, disk_full, sha256_file
 from ..papers import LibraryState, Paper, merge_entries, paper_id
 from ..paths import Paths, Source, digest_sources
 from .analysis import WORDS, _found_words
@@ -28,8 +29,8 @@ from .catalog import Catalog, DigestInfo
 from .docsets import DocSets, SegmentCache
 from .helper import _Helper
 from .query import Search, SearchResult
-from .recovery import (UPDATING, begin_update, clear_damage, damage_found, damage_line, end_update, is_damage,
-                       kill_point, reading, record_generations, recover, remove_unfinished)
+from .recovery import (UPDATING, DiskFull, begin_update, clear_damage, damage_found, damage_line, end_update,
+                       full_disk, is_damage, kill_point, reading, record_generations, recover, remove_unfinished)
 from .schema import SCHEMA_VERSION, IndexError_, _doc, _storage, make_schema
 from .vocabulary import Vocabulary
 
@@ -133,11 +134,14 @@ class Index(Search):
                             else sources() if callable(sources) else sources)
                 try:
                     index = cls._open_synced(folder, report, rebuild, listed, progress, library)
-                except Exception as e:  # damage the opening met: rebuild now
-                    if rebuild or not is_damage(e):
+                except Exception as e:
+                    if full_disk(e, folder):  # show it as it was, if there is one
+                        index = cls._open_readonly(folder, report, full=True)
+                    elif rebuild or not is_damage(e):
                         raise
-                    report.notices.append(f"{damage_line(e)}; rebuilding it")
-                    index = cls._open_synced(folder, report, True, listed, progress, library)
+                    else:  # damage the opening met: rebuild now
+                        report.notices.append(f"{damage_line(e)}; rebuilding it")
+                        index = cls._open_synced(folder, report, True, listed, progress, library)
         finally:
             lock.release()
         report.seconds = time.perf_counter() - t0
@@ -157,17 +161,24 @@ class Index(Search):
         return index
 
     @classmethod
-    def _open_readonly(cls, folder: Path, report: SyncReport) -> "Index":
-        report.readonly = True
-        report.notices.append(
-            "another papers process is updating the index; showing it read-only as it is")
+    def _open_readonly(cls, folder: Path, report: SyncReport, full: bool = False) -> "Index":
+        """The index as it is, never written: another process holds the write
+        lock, or (``full``) the disk is full."""
         try:
             catalog = Catalog(folder / "catalog.sqlite3", readonly=True)
             ix = _storage(folder / "whoosh").open_index()
+            if full and not catalog.digests():  # nothing to show
+                raise DiskFull(folder)
         except Exception as e:
+            if full:
+                raise DiskFull(folder) from None
             raise IndexError_(
                 f"the index in {folder} is being built by another papers process; try again "
                 f"when it has finished ({type(e).__name__})") from None
+        report.readonly = True
+        report.notices.append(
+            f"disk full: the index in {folder} is shown as it was, not updated; free some space" if full
+            else "another papers process is updating the index; showing it read-only as it is")
         return cls(folder, catalog, ix, readonly=True)
 
     @classmethod
@@ -202,8 +213,12 @@ class Index(Search):
                     report.notices.append("the index was missing; rebuilding it")
                 rebuild = True
             except Exception as e:  # corrupt or truncated files of any kind
+                if full_disk(e, folder):  # not damage: keep it
+                    raise DiskFull(folder) from None
                 report.notices.append(f"the index could not be read ({type(e).__name__}); rebuilding it")
                 rebuild = True
+        if disk_full(folder) and (wdir.exists() or cpath.exists()):
+            raise DiskFull(folder)  # never delete an index there is no room to build again
         report.rebuilt = True
         for p in (wdir, cpath, folder / "catalog.sqlite3-wal", folder / "catalog.sqlite3-shm"):
             try:
@@ -219,8 +234,10 @@ class Index(Search):
             record_generations(catalog, ix.latest_generation())
             (folder / UPDATING).unlink(missing_ok=True)  # what it was updating is gone
             clear_damage(folder)
-        except OSError as e:
-            raise IndexError_(f"cannot write the index in {folder}: {e.strerror or e}") from None
+        except (OSError, sqlite3.Error) as e:
+            if full_disk(e, folder):
+                raise DiskFull(folder) from None
+            raise IndexError_(f"cannot write the index in {folder}: {getattr(e, 'strerror', None) or e}") from None
         return cls(folder, catalog, ix, readonly=False)
 
     def close(self) -> None:
@@ -398,8 +415,11 @@ class Index(Search):
         try:
             if not writer.is_closed:
                 writer.cancel()
+        except Exception:  # (closing a segment writes too) the failure being raised says more
+            pass
+        try:
             remove_unfinished(self.ix)
-        except Exception:  # the failure being raised says more than this one
+        except Exception:
             pass
 
     def _papers(self, ids: list[str], state: StateLookup | None) -> list[tuple[Paper, LibraryState | None]]:
