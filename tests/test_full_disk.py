@@ -140,3 +140,26 @@ def test_a_full_disk_keeps_the_index_and_its_reads(small_disk):
     done = papers(home, "bookmark", other)
     assert done.returncode == 0 and done.stderr == "", done.stderr
     assert _leftovers(home) == []
+
+
+async def test_the_reader_on_a_full_disk_shows_the_index_it_has(small_disk):
+    """It used to take the catalog it could not open for a corrupt one, delete
+    the good index and fail to build another."""
+    from tui.app import PapersApp
+
+    home = small_disk.path / "home"
+    assert papers(home, "bookmark", PAPER).returncode == 0
+    index_files = {p.name for p in Paths.default(home).index.rglob("*") if p.is_file()}
+    small_disk.fill()
+    app = PapersApp(Paths.default(home), watch_interval=0, dwell=0)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        for _ in range(400):
+            await pilot.pause(0.05)
+            if app.index is not None and app.search_settled:
+                break
+        await app.workers.wait_for_complete()
+        messages = [n.message for n in app._notifications]
+        assert app.index is not None and app.index.readonly and app.index.count() == 285
+        assert any("disk full" in m or "disk is full" in m for m in messages), messages
+        assert len(app.main.results.ids) > 0
+    assert index_files <= {p.name for p in Paths.default(home).index.rglob("*") if p.is_file()}
