@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import text_digest
 from tui.core.library import Library, LibraryError
 from tui.core.paths import Paths
 
@@ -163,3 +164,25 @@ async def test_the_reader_on_a_full_disk_shows_the_index_it_has(small_disk):
         assert any("disk full" in m or "disk is full" in m for m in messages), messages
         assert len(app.main.results.ids) > 0
     assert index_files <= {p.name for p in Paths.default(home).index.rglob("*") if p.is_file()}
+
+
+def test_writing_a_file_on_a_full_disk_says_disk_full(small_disk, tmp_path):
+    """papers export -o FILE and papers add onto a full disk: "disk full", one
+    line, exit 2, and no temporary file left beside the target."""
+    home = tmp_path / "home"  # the library and index are on a disk with room
+    assert papers(home, "bookmark", PAPER).returncode == 0
+    small_disk.fill()
+    out = small_disk.path / "out"
+    out.mkdir()
+    _says_disk_full(papers(home, "export", "--format", "json", "-o", str(out / "library.json")))
+    assert list(out.iterdir()) == []
+    full_home = small_disk.path / "home"
+    small_disk.free()
+    assert papers(full_home, "digests").returncode == 0
+    small_disk.fill()
+    digest = tmp_path / "mine.txt"
+    digest.write_text(text_digest(["Quokka Counting With Transformers"]))
+    done = papers(full_home, "add", str(digest))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "disk full" in done.stderr.strip().splitlines()[-1], done.stderr
+    assert [p for p in Paths.default(full_home).digests.iterdir()] == []
