@@ -23,7 +23,7 @@ from .execute import Execution
 from .highlight import Spans, highlight_spans, snippet
 from .rank import PHRASE_BOOST, PHRASE_SLOP
 from .rewrite import MAX_QUERY_TERMS, _note, compounds, joined_words, rewrite
-from .signals import SORTS, UpvotesPlugin, range_note
+from .signals import UpvotesPlugin, check_sort, range_note
 from .vocabulary import Vocabulary, did_you_mean
 
 MAX_QUERY_CHARS = 256
@@ -104,8 +104,7 @@ class Search:
         ranks first. ``sort`` is one of :data:`~.signals.SORTS`: by relevance,
         newest first, or most upvoted first (then newest).
         """
-        if sort not in SORTS:
-            raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        check_sort(sort)
         t0 = time.perf_counter()
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))

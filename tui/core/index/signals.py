@@ -26,6 +26,13 @@ _RANGE_RE = re.compile(r"(?:(?P<op>[<>]=?|=)?(?P<low>\d{1,10})(?P<dots>\.\.(?P<h
 _FIELD_RE = re.compile(r"(?i)(?<![\w:])upvotes:([^\s)]*)")
 
 
+def check_sort(sort: str) -> None:
+    """A ValueError unless ``sort`` is one of :data:`SORTS` (a caller's mistake,
+    never damage to the index)."""
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+
+
 def parse_range(spec: str) -> tuple[int, int] | None:
     """``>=50`` -> (50, MAX_VOTES); ``10..50`` -> (10, 50); None if not a range."""
     m = _RANGE_RE.match(spec)
