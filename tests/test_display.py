@@ -3,8 +3,11 @@ the widths people use, and the names shown for digests."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from test_app import screen_text, status
 from tui.app import PapersApp
 from tui.core.paths import Paths
 
@@ -288,3 +291,60 @@ def test_only_the_shipped_samples_are_named_samples(tmp_path):
     copy = tmp_path / shipped[1].name  # the same file added by a user keeps its own name
     shutil.copy(shipped[1], copy)
     assert sample_label(copy) is None and parse_file(copy).label is None
+
+
+# --- counts ------------------------------------------------------------------------------
+
+ONE_OF = re.compile(r"\b1 (papers|digests|bookmarks|notes|problems|searches|matches)\b")
+
+
+async def test_a_count_of_one_is_said_in_the_singular_everywhere(paths):
+    import json
+
+    from conftest import api_digest
+    from tui.core.library import Library
+    from tui.core.papers import paper_id
+
+    paths.digests.mkdir(parents=True)
+    one = json.loads(api_digest([{"id": "2408.01234", "title": "Wombat Attention for Sparse Burrows"}]))
+    (paths.digests / "wombats.json").write_text(json.dumps(one + [5]))  # one paper, one problem
+    pid = paper_id("Wombat Attention for Sparse Burrows")
+    with Library.open(paths) as lib:
+        lib.set_bookmark(pid, True)
+        lib.set_note(pid, "burrows")
+        lib.save_search("wombats", "wombat")
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    said = []
+
+    def look() -> None:
+        said.extend([status(app), screen_text(app), str(app.query_one("#details-body").render())])
+
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "wombat")
+        assert "1 paper matches" in status(app)
+        await pilot.press("enter")  # to the list
+        look()
+        for key in ("2", "3", "4", "5"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            if key == "4":
+                digests = app.query_one("#digests")
+                digests.highlighted = next(i for i, name in enumerate(digests.ids) if "wombats" in name)
+                await settle(app, pilot)
+            look()
+        assert "1 bookmark" in said[3] and "1 note" in said[6] and "1 paper · 1 parse problem" in said[11]
+        await pilot.press("enter")  # the saved search: one paper
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        await pilot.press("enter")  # the digest as a feed
+        await settle(app, pilot)
+        assert "1 paper " in status(app)
+        look()
+        await pilot.press("m")  # papers like it: the count is a number of papers too
+        await settle(app, pilot)
+        look()
+    said.extend(n.message for n in app._notifications)
+    for text in said:
+        assert not ONE_OF.search(text), ONE_OF.search(text).group(0) + " in:\n" + text

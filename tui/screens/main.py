@@ -19,6 +19,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, ProgressBar, Static,
 from textual.worker import Worker, WorkerState
 
 from .. import messages
+from ..core.text import plural
 from ..reader import Reader, opening_notices
 from ..widgets.bookmarks import Bookmarks
 from ..widgets.details import DetailsPane
@@ -206,7 +207,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         self.query_one("#progress", ProgressBar).display = False
         report = event.report
         if report.wrote:
-            self.set_status(f"Indexed {report.papers_written} papers in {report.seconds:.1f} s")
+            self.set_status(f"Indexed {plural(report.papers_written, 'paper')} in {report.seconds:.1f} s")
         for text, severity, timeout in opening_notices(event.opened, event.imported):
             self.notify(text, severity=severity, markup=False, timeout=timeout)
         for name in ("digests", "bookmarks", "notes", "saved", "results"):

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
 from .. import messages
+from ..core.text import plural
 from ..reader import Reader
 from ..widgets.details import details_content
 from ..widgets.render import plain
@@ -102,7 +103,7 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
             body.update(Content("\n").join([
                 Content.styled("This digest is done.", "bold"),
                 Content(""),
-                plain(f"{n} papers · " + (summary or "no decisions this time")),
+                plain(f"{plural(n, 'paper')} · " + (summary or "no decisions this time")),
                 Content(""),
                 Content.styled("] the next (older) digest · [ the newer one · ← back to the last paper · esc leaves",
                                "dim")]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.text import plural
 from .paper_list import PaperList
 from .papers_list import RowState, row_content, where_text
 
@@ -22,4 +23,4 @@ class Notes(PaperList):
                                            where_text(p, r.snapshot.labels if r.snapshot else ()), state,
                                            extra=r.note or "")))
         self.set_rows(rows, len(rows), keep=self.current_id)
-        self.set_status(f"{len(rows)} note{'s' if len(rows) != 1 else ''}")
+        self.set_status(plural(len(rows), "note"))

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from ..core.text import plural
 from .paper_list import PAGE, PaperList, how_to_add_digests, paper_row
 from .render import one_line, plain
 
@@ -167,8 +168,8 @@ class Results(PaperList):
             unread = sum(reader.library.unread_counts(pages).values()) if reader.library else 0
             return tuple(Hit(pid, 0.0, titles.get(pid, ""), ()) for pid in ids), None, (f"{unread} unread",)
 
-        self.show_computed(f"papers new since you last opened papers, from {len(names)} "
-                           f"digest{'s' if len(names) != 1 else ''}", compute)
+        self.show_computed(f"papers new since you last opened papers, from {plural(len(names), 'digest')}",
+                           compute)
         return True
 
     def show_computed(self, about: str, compute) -> None:
@@ -281,17 +282,17 @@ class Results(PaperList):
     def _status_for(self, res, about: str = "") -> None:
         shown = len(self.ids)
         if about:
-            text = f"{res.total} {about}" if res.total else f"Nothing found: {about}"
+            text = counted(res.total, about) if res.total else f"Nothing found: {about}"
         elif self.feed:
             info = self.reader.digest(self.feed)
             label = (info.label or info.name) if info else self.feed
-            text = f"Digest {label}: {res.total} papers · esc: all papers"
+            text = f"Digest {label}: {plural(res.total, 'paper')} · esc: all papers"
         elif not res.query.strip():
-            text = f"{res.total} papers, newest digest first"
+            text = f"{plural(res.total, 'paper')}, newest digest first"
         elif res.total == 0:
             text = f"No papers match {one_line(res.query)!r}"
         else:
-            text = f"{res.total} papers match"
+            text = f"{plural(res.total, 'paper')} {'matches' if res.total == 1 else 'match'}"
         if shown < res.total:
             text += f" · showing {shown} (more load as you scroll)"
         if res.suggestion:
@@ -301,3 +302,10 @@ class Results(PaperList):
         if res.elapsed_ms and self.reader.show_timings:
             text += f" · {res.elapsed_ms:.0f} ms"
         self.set_status(text)
+
+
+def counted(n: int, about: str) -> str:
+    """A computed list's count: ``about`` speaks of "papers …" (papers like
+    this one, papers new since …), said of one paper as "1 paper …"."""
+    noun, _, rest = about.partition(" ")
+    return f"{plural(n, 'paper')} {rest}" if noun == "papers" else f"{n} {about}"

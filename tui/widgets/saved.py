@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.worker import get_current_worker
 
 from .. import messages
+from ..core.text import plural
 from ..screens.confirm import ConfirmDialog
 from .paper_list import PaperList
 from .render import one_line, plain
@@ -43,7 +44,7 @@ class SavedSearches(PaperList):
         self.set_rows([(x.name, self._row(x, self.counts.get(x.name))) for x in searches], len(searches),
                       keep=self.current_id)
         watched = sum(1 for x in searches if x.watch)
-        self.set_status(f"{len(searches)} saved search{'es' if len(searches) != 1 else ''}"
+        self.set_status(plural(len(searches), "saved search", "saved searches")
                         + (f" · {watched} watched" if watched else ""))
         if searches and self.reader.index is not None:
             self.count([(x.name, x.query) for x in searches])
@@ -53,7 +54,7 @@ class SavedSearches(PaperList):
 
     @staticmethod
     def _row(x, count: int | None) -> Content:
-        hits = "…" if count is None else f"{count} paper{'s' if count != 1 else ''}"
+        hits = "…" if count is None else plural(count, "paper")
         title = Content.assemble(plain(x.name, "bold"), "  ", plain(hits, "dim"),
                                  ("  ◉ watch" if x.watch else "", "bold $accent"))
         return Content("\n").join([title, Content.assemble("    ", plain(one_line(x.query), "dim"))])
@@ -86,7 +87,8 @@ class SavedSearches(PaperList):
             return self.empty_text() if not self.ids else Content.styled("No saved search selected.", "dim")
         count = self.counts.get(x.name)
         lines = [plain(x.name, "bold"), plain(x.query),
-                 plain(f"{count} papers match now" if count is not None else "counting…", "dim"),
+                 plain(f"{plural(count, 'paper')} {'matches' if count == 1 else 'match'} now" if count is not None
+                       else "counting…", "dim"),
                  plain(f"saved {x.created_at[:16].replace('T', ' ')} UTC", "dim"), Content("")]
         if x.watch:
             lines.append(plain(f"Watch on: papers of newly added digests that match are tagged {x.tag} "
