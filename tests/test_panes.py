@@ -207,3 +207,40 @@ async def test_palette_lists_each_command_once_by_what_it_does_and_goes_to_paper
         await settle(app, pilot)
         results = app.query_one("#results")
         assert app.reader.paper(results.current_id).title == "kMaX-DeepLab: k-means Mask Transformer"
+
+
+async def test_triage_keys_mean_what_they_mean_in_lists(paths):
+    """j/k move (k never bookmarks), b keeps, s or space skip, l later; keep is
+    the per-paper bookmark key, so remapping it remaps keep too."""
+    paths.config.mkdir(parents=True)
+    paths.config_file.write_text('[keys]\nbookmark = "B"\n')
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        newest = app.reader.digest_order().names[0]
+        ids = app.index.digest_page(newest)
+        await pilot.press("T")
+        await pilot.pause(0.2)
+        triage = app.screen
+        await pilot.press("k", "j", "j", "k")  # a vim user going back and forth
+        await pilot.pause(0.1)
+        assert triage.viewing_id() == ids[1]
+        assert all(app.library.get(i) is None or not app.library.get(i).bookmarked for i in ids[:3])
+        await pilot.press("b")  # remapped to B: b does nothing here
+        await pilot.pause(0.1)
+        assert triage.viewing_id() == ids[1] and not (app.library.get(ids[1]) and app.library.get(ids[1]).bookmarked)
+        await pilot.press("B", "s", "space", "l")
+        await pilot.pause(0.1)
+        head = str(triage.query_one("#triage-head").render())
+        assert "1 kept" in head and "2 skipped" in head and "1 later" in head, head
+        assert triage.viewing_id() == ids[5]
+        footer = next(line for line in screen_text(app).splitlines() if "Skip" in line)
+        assert "B Keep" in footer and "k Keep" not in footer, footer
+        help_lines = [line.strip() for group, pairs in app.binding_groups() if group.startswith("Triage")
+                      for line in (f"{keys}  {desc}" for keys, desc in pairs)]
+        assert "B  Keep" in help_lines and any(line.startswith("left k") or line.startswith("k")
+                                                for line in help_lines if line.endswith("Back")), help_lines
+    with Library.open(paths) as lib:
+        assert lib.get(ids[1]).bookmarked and lib.get(ids[1]).read
+        assert not any(lib.get(i) and lib.get(i).bookmarked for i in ids[:1] + ids[2:5])
+        assert lib.get(ids[2]).read and lib.get(ids[3]).read and "later" in lib.get(ids[4]).tags

@@ -1,12 +1,16 @@
 """Triage: one digest, one paper at a time, a key per decision.
 
-keep (bookmark), skip (mark read), later (tag ``later``) — each decision
-advances to the next paper; the per-paper keys (note, tags, copy, …) work as on
-the main screen. The position is kept in the library, so leaving and coming
-back resumes where the reader stopped. ``[`` and ``]`` move to the newer /
-older digest."""
+The keys mean what they mean in the lists: ``j``/``k`` move, ``b`` keeps
+(bookmarks — it is the per-paper bookmark binding, so a remapped bookmark key
+keeps here too), ``s`` or space skips (marks read), ``l`` puts it off for later
+(tag ``later``). Each decision advances to the next paper; the other per-paper
+keys (note, tags, copy, …) work as on the main screen. The position is kept
+in the library, so leaving and coming back resumes where the reader stopped.
+``[`` and ``]`` move to the newer / older digest."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from textual import on
 from textual.app import ComposeResult
@@ -29,17 +33,18 @@ LATER_TAG = "later"
 class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order is set here
     BINDINGS = [
         *Screen.BINDINGS,
-        Binding("k", "keep", "Keep", id="triage_keep"),
+        # keep is the per-paper bookmark key (b, or what config.toml maps it to)
+        *[replace(b, description="Keep") for b in paper_bindings(shown={"bookmark"}, only={"bookmark"})],
         Binding("s,space", "skip", "Skip", id="triage_skip"),
         Binding("l", "later", "Later", id="triage_later"),
         *paper_bindings(shown={"note"}, only={"note"}),
-        Binding("right,j", "move(1)", "Next", id="triage_next"),
-        Binding("left,p", "move(-1)", "Back", id="triage_back"),
+        Binding("j,right", "move(1)", "Next", id="triage_next"),
+        Binding("k,left", "move(-1)", "Back", id="triage_back"),
         *paper_bindings(shown={"copy_link", "open_link"}, only={"copy_link", "open_link"}),
         Binding("left_square_bracket", "digest(-1)", "Newer digest", show=False, id="triage_newer"),
         Binding("right_square_bracket", "digest(1)", "Older digest", id="triage_older"),
         Binding("escape,q", "leave", "Leave", id="triage_leave"),
-        *paper_bindings(shown=set(), without={"note", "copy_link", "open_link"}),
+        *paper_bindings(shown=set(), without={"bookmark", "note", "copy_link", "open_link"}),
     ]
 
     def __init__(self, reader: Reader, digest: str):
@@ -105,7 +110,7 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
                 Content(""),
                 plain(f"{plural(n, 'paper')} · " + (summary or "no decisions this time")),
                 Content(""),
-                Content.styled("] the next (older) digest · [ the newer one · ← back to the last paper · esc leaves",
+                Content.styled("] the next (older) digest · [ the newer one · k back to the last paper · esc leaves",
                                "dim")]))
         else:
             pid = self.ids[self.pos]
@@ -169,7 +174,8 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
             self.reindex()
             self.advance(counted)
 
-    def action_keep(self) -> None:
+    def action_bookmark(self) -> None:
+        """Keep: the bookmark key of the lists, here a decision."""
         self._decide("keep", "kept")
 
     def action_skip(self) -> None:
