@@ -244,3 +244,36 @@ async def test_triage_keys_mean_what_they_mean_in_lists(paths):
         assert lib.get(ids[1]).bookmarked and lib.get(ids[1]).read
         assert not any(lib.get(i) and lib.get(i).bookmarked for i in ids[:1] + ids[2:5])
         assert lib.get(ids[2]).read and lib.get(ids[3]).read and "later" in lib.get(ids[4]).tags
+
+
+async def test_a_key_sent_with_a_pane_key_reaches_the_new_pane(paths):
+    """"4" and enter in one read: enter opens the highlighted digest, it does
+    not go to the list that was being left; in a text box the digits are text."""
+    from textual._xterm_parser import XTermParser
+
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        for event in XTermParser().feed("4\r"):
+            app.post_message(event)
+        await settle(app, pilot)
+        assert app.main.results.feed is not None and app.main.current_name == "results"
+        assert app.focused is app.main.results
+        for event in XTermParser().feed("/a12345"):
+            app.post_message(event)
+        await settle(app, pilot)
+        assert app.query_one("#search").value == "a12345" and app.main.current_name == "results"
+
+
+async def test_the_palette_still_shows_the_panes(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"digests pane")
+        await pilot.pause(0.5)
+        assert "ShowtheDigestspane" in screen_text(app).replace(" ", "")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.main.current_name == "digests"

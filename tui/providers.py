@@ -68,9 +68,10 @@ class ReaderCommands(Provider):
         bindings = {b.id: b for _, b in screen._bindings if b.id}
         for title, action, binding_id in COMMANDS:
             name = action.split("(")[0]
-            # the search box takes focus once the palette is gone: not asked now
+            # "/" and the pane numbers are off only while typing (as now, in the
+            # palette's own box): not asked now
             if not action.startswith("app.") and (not hasattr(screen, f"action_{name}") or (
-                    name != "focus_search" and not screen.check_action(name, ()))):
+                    name not in ("focus_search", "pane") and not screen.check_action(name, ()))):
                 continue
             binding = bindings.get(binding_id)
             key = self.app.keys_of(binding) if binding is not None else ""

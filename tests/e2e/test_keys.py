@@ -94,3 +94,16 @@ def test_triage_k_goes_back_and_b_keeps(term, tmp_path):
     out = papers(home, "bookmarks", "--json")
     assert out.returncode == 0, out.stderr
     assert len(json.loads(out.stdout)) == 1
+
+
+def test_keys_sent_with_a_pane_key_reach_the_new_pane(term):
+    t = term()
+    t.wait_for("papers, newest digest first")
+    t.keys("4", "Enter")  # one write: enter must reach the Digests pane, not the list being left
+    t.wait_for("Digest Mar 11: 75 papers")
+    t.keys("2", "/")  # and / the Bookmarks filter
+    time.sleep(0.5)
+    t.keys("x7", literal=True)
+    screen = t.wait_for("No bookmarks yet")
+    assert "Search papers" in screen.splitlines()[1]  # the search box got nothing
+    t.quit()

@@ -42,7 +42,8 @@ PANE_TITLES = {"results": "1 Search", "bookmarks": "2 Bookmarks", "notes": "3 No
 class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is set here
     # Focus moves are bound with priority: the app resolves them in its own key
     # loop, before it forwards the next key, so nothing typed right after "/",
-    # enter or esc lands in the wrong widget.
+    # enter, esc or a pane's number lands in the wrong widget. (While typing,
+    # check_action turns "/" and the numbers off: they are text there.)
     BINDINGS = [
         *Screen.BINDINGS,
         Binding("enter", "leave_search", "Results", show=False, priority=True, id="search_done"),
@@ -55,11 +56,11 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         Binding("M", "like_bookmarks", "Like bookmarks", show=False, id="like_bookmarks"),
         Binding("left_square_bracket", "step_digest(-1)", "Newer digest", show=False, id="digest_newer"),
         Binding("right_square_bracket", "step_digest(1)", "Older digest", show=False, id="digest_older"),
-        Binding("1", "pane('results')", "Search", show=False, id="pane_search"),
-        Binding("2", "pane('bookmarks')", "Bookmarks", show=False, id="pane_bookmarks"),
-        Binding("3", "pane('notes')", "Notes", show=False, id="pane_notes"),
-        Binding("4", "pane('digests')", "Digests", show=False, id="pane_digests"),
-        Binding("5", "pane('saved')", "Saved searches", show=False, id="pane_saved"),
+        Binding("1", "pane('results')", "Search", show=False, priority=True, id="pane_search"),
+        Binding("2", "pane('bookmarks')", "Bookmarks", show=False, priority=True, id="pane_bookmarks"),
+        Binding("3", "pane('notes')", "Notes", show=False, priority=True, id="pane_notes"),
+        Binding("4", "pane('digests')", "Digests", show=False, priority=True, id="pane_digests"),
+        Binding("5", "pane('saved')", "Saved searches", show=False, priority=True, id="pane_saved"),
         Binding("ctrl+s", "save_search", "Save search", show=False, id="save_search"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="refresh"),
         Binding("question_mark", "app.help", "Help", id="help"),
@@ -349,7 +350,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         return isinstance(self.focused, (Input, TextArea)) or self.app.screen is not self
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action == "focus_search":
+        if action in ("focus_search", "pane"):
             return not self._typing()
         if action == "leave_search":
             return self.app.screen is self and isinstance(self.focused, SearchInput)
