@@ -189,6 +189,32 @@ async def test_unread_dot_shows_on_the_highlighted_row_in_every_theme(paths):
         assert checked >= 30
 
 
+
+async def test_unread_count_shows_on_the_highlighted_digest_in_every_theme(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        digests = app.query_one("#digests")
+        assert digests.highlighted == 0 and "unread" in str(digests.get_option_at_index(0).prompt)
+        checked = 0
+        for theme in sorted(app.available_themes):
+            app.theme = theme
+            for focus in (digests, app.query_one("#search")):
+                focus.focus()
+                await pilot.pause(0.05)
+                strip = digests.render_line(0)
+                count, label = segment_at(strip, "unread"), segment_at(strip, "Mar 11")
+                assert count.bgcolor == label.bgcolor  # the same (highlighted) row
+                if count.bgcolor is None or count.bgcolor.is_system_defined or count.color.is_system_defined:
+                    continue  # an ANSI theme: the terminal picks the colours
+                fg, bg = count.color.get_truecolor(), count.bgcolor.get_truecolor()
+                legible = min(3, contrast(label.color.get_truecolor(), bg))
+                assert contrast(fg, bg) >= legible - 0.01, (theme, focus, fg, bg)
+                checked += 1
+        assert checked >= 30
+
 def option_lines(paper_list, index: int) -> list[str]:
     """The lines an option is drawn as, without the list's left padding."""
     paper_list._update_lines()

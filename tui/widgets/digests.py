@@ -11,7 +11,7 @@ from textual.worker import get_current_worker
 from .. import messages
 from ..core.text import plural
 from .paper_list import PaperList, how_to_add_digests
-from .render import plain
+from .render import ListRow, plain
 
 
 class Digests(PaperList):
@@ -51,7 +51,7 @@ class Digests(PaperList):
             (f" · {unread} unread" if unread else (" · all read" if unread == 0 and d.entries else ""), "$primary"))
         sub = plain(f"    {d.name} · {d.origin}" + (f" · SKIPPED: {d.error}" if d.error else "")
                     + (f" · {plural(len(d.problems), 'problem')}" if d.problems else ""), "dim")
-        return Content("\n").join([title, sub])
+        return ListRow(Content("\n").join([title, sub]))  # its unread count legible when highlighted
 
     @work(thread=True, exclusive=True, group="unread-counts", exit_on_error=False)
     def count_unread(self, names: list[str]) -> None:
