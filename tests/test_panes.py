@@ -277,3 +277,54 @@ async def test_the_palette_still_shows_the_panes(paths):
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.main.current_name == "digests"
+
+
+async def test_paging_keys_page_the_lists_and_the_details(paths):
+    """ctrl+d / ctrl+u half a page, ctrl+f / ctrl+b and space a page, as in
+    less and vim; ctrl+u still clears the search box, space still skips in triage."""
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        assert app.focused is results and results.highlighted == 0
+        height = results.scrollable_content_region.height
+
+        def line() -> int:
+            return results._index_to_line[results.highlighted]
+
+        moved = {}
+        for key, back in (("ctrl+d", "ctrl+u"), ("ctrl+f", "ctrl+b"), ("space", "ctrl+b")):
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            moved[key] = line()
+            await pilot.press(back)
+            await pilot.pause(0.05)
+            assert results.highlighted == 0, (key, back)
+        assert height // 2 - 3 <= moved["ctrl+d"] <= height // 2 + 1, (moved, height)
+        assert height - 3 <= moved["ctrl+f"] == moved["space"] <= height + 1, (moved, height)
+        await pilot.press("enter")  # the details pane: it scrolls with the same keys
+        details = app.query_one("#details")
+        assert app.focused is details and details.max_scroll_y > 0
+        page = details.scrollable_content_region.height
+        await pilot.press("ctrl+d")
+        await pilot.pause(0.05)
+        assert details.scroll_y == min(page // 2, details.max_scroll_y)
+        await pilot.press("ctrl+u")
+        await pilot.pause(0.05)
+        assert details.scroll_y == 0
+        for key in ("space", "ctrl+f"):
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            assert details.scroll_y == min(page, details.max_scroll_y), key
+            await pilot.press("ctrl+b")
+            await pilot.pause(0.05)
+            assert details.scroll_y == 0
+        await search(app, pilot, "shifted")
+        await pilot.press("ctrl+u")  # in the search box: clears the line
+        assert app.query_one("#search").value == ""
+        await pilot.press("escape", "T", "space")  # in triage: skip
+        await pilot.pause(0.1)
+        assert "1 skipped" in str(app.screen.query_one("#triage-head").render())
+        help_text = "\n".join(f"{keys}  {desc}" for _, pairs in app.binding_groups() for keys, desc in pairs)
+        for keys in ("ctrl+d", "ctrl+u", "ctrl+f", "ctrl+b", "space"):
+            assert keys in help_text, keys

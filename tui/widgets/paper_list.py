@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from .. import messages
 from ..reader import Reader
 from .details import details_content
+from .paging import paging_bindings
 from .papers_list import RowState, row_content, where_text
 from .render import plain
 
@@ -51,6 +52,7 @@ class PaperList(OptionList):
         Binding("k", "cursor_up", "Up", show=False, id="up"),
         Binding("g", "first", "Top", show=False, id="top"),
         Binding("G", "last", "Bottom", show=False, id="bottom"),
+        *paging_bindings("move_by"),
     ]
 
     #: the rows are papers (the per-paper keys act on the highlighted one)
@@ -124,6 +126,19 @@ class PaperList(OptionList):
             if self._asked_for != len(self.ids):
                 self._asked_for = len(self.ids)
                 self.post_message(self.NeedMore(self, len(self.ids)))
+
+    def action_move_by(self, pages: float) -> None:
+        """ctrl+d / ctrl+u, ctrl+f / space / ctrl+b: the highlight moves by
+        half a page or a page of lines, as in less and vim."""
+        if not self.ids:
+            return
+        if self.highlighted is None:
+            self.highlighted = 0
+            return
+        self._update_lines()
+        step = int(pages * self.scrollable_content_region.height) or (1 if pages > 0 else -1)
+        line = max(0, min(self._index_to_line[self.highlighted] + step, len(self._lines) - 1))
+        self.highlighted = self._lines[line][0]
 
     # -- what the screen asks of a pane -------------------------------------------------------
     def empty_text(self) -> Content:
