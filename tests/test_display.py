@@ -374,3 +374,75 @@ async def test_a_count_of_one_is_said_in_the_singular_everywhere(paths):
     said.extend(n.message for n in app._notifications)
     for text in said:
         assert not ONE_OF.search(text), ONE_OF.search(text).group(0) + " in:\n" + text
+
+
+# --- density -------------------------------------------------------------------------------
+
+def row_heights(paper_list) -> list[int]:
+    paper_list._update_lines()
+    return [paper_list._line_cache.heights[i] for i in range(min(len(paper_list.ids), 12))]
+
+
+async def test_c_shows_one_line_per_paper_in_every_list_and_is_remembered(paths):
+    import json
+
+    from tui.core.library import Library
+    from tui.core.papers import paper_id
+    from tui.widgets.papers_list import digest_label
+
+    swin = paper_id(SWIN)
+    with Library.open(paths) as lib:
+        lib.set_bookmark(swin, True)
+        lib.set_note(swin, "read the ablations")
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        await pilot.press("j", "j", "j")
+        chosen = results.current_id
+        assert min(row_heights(results)) >= 2
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert row_heights(results) == [1] * 12 and results.current_id == chosen  # redrawn in place
+        paper = app.reader.paper(chosen)
+        (line,) = option_lines(results, results.highlighted)
+        assert paper.title[:15] in line and line.endswith(digest_label(paper)), line
+        for key, pane in (("2", "#bookmark-list"), ("3", "#notes")):
+            await pilot.press(key)
+            await settle(app, pilot)
+            marks = app.query_one(pane)
+            assert marks.ids == [swin] and row_heights(marks) == [1], pane
+        assert "c" in next(keys for _, pairs in app.binding_groups() for keys, desc in pairs if desc == "Compact")
+    assert json.loads(paths.state_file.read_text())["compact"] is True
+    app = PapersApp(paths, watch_interval=0, dwell=0)  # remembered across starts
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        assert row_heights(results) == [1] * 12
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert min(row_heights(results)) >= 2
+    assert json.loads(paths.state_file.read_text())["compact"] is False
+
+
+async def test_redrawn_rows_keep_the_query_marks(paths):
+    """Rows drawn again (c, or after triage) still mark the query's words."""
+    from tui.widgets.render import MATCH_STYLE
+
+    def marked(results) -> bool:
+        prompt = results.get_option_at_index(0).prompt
+        return any(span.style == MATCH_STYLE for span in prompt.spans)
+
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "shifted windows")
+        await pilot.press("enter")
+        results = app.query_one("#results")
+        assert marked(results)
+        app.main._refresh_library()  # as when triage closes
+        assert marked(results)
+        await pilot.press("c")
+        assert marked(results)
+        await pilot.press("c")
+        assert marked(results)

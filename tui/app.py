@@ -49,6 +49,7 @@ class PapersApp(App):
         self.watch_interval = watch_interval
 
     def get_default_screen(self) -> MainScreen:
+        self.reader.compact = self._load_state().get("compact") is True
         self.main = MainScreen(self.reader, self.watch_interval)
         return self.main
 
@@ -104,7 +105,7 @@ class PapersApp(App):
         pane = {b.id: b for cls in (BookmarkList, SavedSearches, Digests) for b in cls.BINDINGS}
         order = ["back", "bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link", "toggle_read",
                  "sort_bookmarks", "triage", "more_like", "whats_new", "like_bookmarks", "digest_newer", "digest_older",
-                 "pane_search", "pane_bookmarks", "pane_notes", "pane_digests", "pane_saved", "save_search",
+                 "pane_search", "pane_bookmarks", "pane_notes", "pane_digests", "pane_saved", "compact", "save_search",
                  "toggle_watch", "delete_saved", "refresh", "help", "quit"]
         reader = [main["search"], *[main.get(i) or paper.get(i) or pane[i] for i in order]]
         groups = []
@@ -130,7 +131,8 @@ class PapersApp(App):
         except (OSError, ValueError):
             return {}
 
-    def _save_state(self, **changes) -> None:
+    def remember(self, **changes) -> None:
+        """Keep settings for the next start (the theme, the lists' density)."""
         state = self._load_state()
         state.update(changes)
         try:
@@ -140,7 +142,7 @@ class PapersApp(App):
             self.notify(f"Cannot save settings: {e}", severity="warning", markup=False)
 
     def _theme_changed(self, theme) -> None:
-        self._save_state(theme=theme.name)
+        self.remember(theme=theme.name)
 
 
 def run(paths: Paths) -> int:

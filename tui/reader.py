@@ -35,6 +35,7 @@ class Reader:
         self.new_digests: list[str] = []  # digests added since the previous start
         self.saved_counts: dict[str, int] = {}  # saved search -> papers it finds, once counted
         self.show_timings = True
+        self.compact = False  # the paper lists show one line per paper
         self._generation = 0
 
     # -- opening ------------------------------------------------------------------------

@@ -52,6 +52,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         *paper_bindings(shown={"bookmark", "tags", "note", "copy_link", "toggle_read"}, without={"more_like"}),
         Binding("T", "triage", "Triage", id="triage"),
         *paper_bindings(shown={"more_like"}, only={"more_like"}),
+        Binding("c", "toggle_compact", "Compact", id="compact"),
         Binding("N", "whats_new", "What's new", show=False, id="whats_new"),
         Binding("M", "like_bookmarks", "Like bookmarks", show=False, id="like_bookmarks"),
         Binding("left_square_bracket", "step_digest(-1)", "Newer digest", show=False, id="digest_newer"),
@@ -442,6 +443,14 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
 
         self.app.push_screen(LineDialog("Save search — " + one_line(query)[:80], query[:64], "a name for this search",
                                         "Saved searches are in pane 5 and the palette."), done)
+
+    def action_toggle_compact(self) -> None:
+        """``c``: one line per paper in every paper list, or the full rows;
+        remembered for the next start."""
+        self.reader.compact = not self.reader.compact
+        for name in ("results", "bookmarks", "notes"):
+            self.pane(name).redraw()
+        self.app.remember(compact=self.reader.compact)
 
     def action_refresh(self) -> None:
         self._sync_from_others(force=True)

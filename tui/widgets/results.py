@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from ..core.text import plural
-from .paper_list import PAGE, PaperList, how_to_add_digests, paper_row
+from .paper_list import PAGE, PaperList, how_to_add_digests
 from .render import one_line, plain
 
 SEARCH_DEBOUNCE = 0.12
@@ -231,8 +231,8 @@ class Results(PaperList):
         res = page.result
         records = self.reader.records(h.id for h in res.hits)
         shared = page.shared or {}
-        rows = [(h.id, paper_row(page.papers.get(h.id), records.get(h.id), h.title, h.title_spans,
-                                 extra=("shares: " + ", ".join(shared[h.id])) if shared.get(h.id) else ""))
+        rows = [(h.id, self.paper_row(page.papers.get(h.id), records.get(h.id), h.title, h.title_spans,
+                                      extra=("shares: " + ", ".join(shared[h.id])) if shared.get(h.id) else ""))
                 for h in res.hits]
         if page.offset == 0:
             self.shown_seq = page.seq
@@ -255,21 +255,25 @@ class Results(PaperList):
         self.run_search(self.seq, self.query_text, event.offset, self.feed)
 
     # -- rows, details, status ------------------------------------------------------------------
-    def _row(self, pid: str, paper, record) -> Content:
-        spans = next((h.title_spans for h in self.last_result.hits if h.id == pid), ()) \
-            if self.last_result is not None else ()
+    def _row(self, pid: str, paper, record, spans=None) -> Content:
+        if spans is None:
+            spans = next((h.title_spans for h in self.last_result.hits if h.id == pid), ()) \
+                if self.last_result is not None else ()
         shared = self.last_shared.get(pid)
-        return paper_row(paper, record, spans=spans, extra=("shares: " + ", ".join(shared)) if shared else "")
+        return self.paper_row(paper, record, spans=spans, extra=("shares: " + ", ".join(shared)) if shared else "")
 
     def refresh_badges(self) -> None:
+        """Draw every row again in place: its badges, the list's density."""
         if not self.ids:
             return
         records = self.reader.records(self.ids)
         papers = self.reader.papers(self.ids)
+        spans = {h.id: h.title_spans for h in self.last_result.hits} if self.last_result is not None else {}
         for pid in self.ids:
-            shared = self.last_shared.get(pid)
-            self.update_row(pid, paper_row(papers.get(pid), records.get(pid),
-                                           extra=("shares: " + ", ".join(shared)) if shared else ""))
+            self.update_row(pid, self._row(pid, papers.get(pid), records.get(pid), spans.get(pid, ())))
+
+    def redraw(self) -> None:
+        self.refresh_badges()
 
     def spans_for(self):
         terms = self.last_result.terms if self.last_result is not None else frozenset()
