@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..console import plural
 from .targets import TARGET_PAPERS, TARGETS
 
 
@@ -28,7 +29,7 @@ def render(out: dict) -> str:
         + (" (reused)" if c["reused"] else f", generated in {_fmt_s(c['seconds'])}"))
     p = out["parse"]
     row("parse (parse_file)", f"{p['entries_per_s']:,} entries/s ({_fmt_s(p['seconds'])}, {p['mb_per_s']} MB/s,"
-        f" {p['problems']} problems)")
+        f" {plural(p['problems'], 'problem')})")
     b = out["build"]
     if b["built"]:
         row("cold index build", f"{_fmt_s(b['seconds'])} ({b['papers_per_s']:,} papers/s, "
