@@ -26,11 +26,10 @@ from ..widgets.details import DetailsPane
 from ..widgets.digests import Digests
 from ..widgets.notes import Notes
 from ..widgets.paper_list import PaperList
-from ..widgets.render import one_line, plain
+from ..widgets.render import plain
 from ..widgets.results import Results
 from ..widgets.saved import SavedSearches
 from ..widgets.search_input import SearchInput
-from .dialogs import LineDialog
 from .paper_screen import PaperScreen, paper_bindings
 from .triage import TriageScreen
 
@@ -423,26 +422,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
 
     def action_save_search(self) -> None:
         """``ctrl+s``: keep the query in the search box under a name."""
-        library = self.reader.library
-        if library is None:
-            self.notify("The library is unavailable", severity="error", timeout=5)
-            return
-        query = self.query_one("#search", Input).value.strip()
-        if not query:
-            self.notify("Type a query first, then ctrl+s saves it", severity="warning", timeout=4)
-            return
-
-        def done(name: str | None) -> None:
-            if not name or not name.strip():
-                return
-            saved = []
-            if self.write(lambda: saved.append(library.save_search(name, query))):
-                self.notify(f"Saved search {saved[0].name}: {query} — W in the Saved pane (5) makes it a watch",
-                            markup=False, timeout=5)
-                self.pane("saved").reload()
-
-        self.app.push_screen(LineDialog("Save search — " + one_line(query)[:80], query[:64], "a name for this search",
-                                        "Saved searches are in pane 5 and the palette."), done)
+        self.pane("saved").save(self.query_one("#search", Input).value)
 
     def action_toggle_compact(self) -> None:
         """``c``: one line per paper in every paper list, or the full rows;

@@ -11,6 +11,7 @@ from textual.worker import get_current_worker
 from .. import messages
 from ..core.text import plural
 from ..screens.confirm import ConfirmDialog
+from ..screens.dialogs import LineDialog
 from .paper_list import PaperList
 from .render import one_line, plain
 
@@ -97,6 +98,29 @@ class SavedSearches(PaperList):
             lines.append(plain("Watch off: W turns it on (new papers that match get tagged and announced).", "dim"))
         lines += [Content(""), Content.styled("enter runs it · W watch on/off · x deletes", "dim")]
         return Content("\n").join(lines)
+
+    def save(self, query: str) -> None:
+        """Ask for a name and keep ``query`` under it (ctrl+s in the search box)."""
+        library = self.reader.library
+        if library is None:
+            self.notify("The library is unavailable", severity="error", timeout=5)
+            return
+        query = query.strip()
+        if not query:
+            self.notify("Type a query first, then ctrl+s saves it", severity="warning", timeout=4)
+            return
+
+        def done(name: str | None) -> None:
+            if not name or not name.strip():
+                return
+            saved = []
+            if self.reader.write(lambda: saved.append(library.save_search(name, query)), self.notify):
+                self.notify(f"Saved search {saved[0].name}: {query} — W in the Saved pane (5) makes it a watch",
+                            markup=False, timeout=5)
+                self.reload()
+
+        self.app.push_screen(LineDialog("Save search — " + one_line(query)[:80], query[:64], "a name for this search",
+                                        "Saved searches are in pane 5 and the palette."), done)
 
     def chosen(self, key: str) -> None:
         x = self.reader.library.saved_search(key) if self.reader.library else None
