@@ -105,7 +105,8 @@ class PapersApp(App):
         pane = {b.id: b for cls in (BookmarkList, SavedSearches, Digests) for b in cls.BINDINGS}
         order = ["back", "bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link", "toggle_read",
                  "sort_bookmarks", "triage", "more_like", "whats_new", "like_bookmarks", "digest_newer", "digest_older",
-                 "pane_search", "pane_bookmarks", "pane_notes", "pane_digests", "pane_saved", "compact", "save_search",
+                 "pane_search", "pane_bookmarks", "pane_notes", "pane_digests", "pane_saved", "compact", "toggle_details",
+                 "save_search",
                  "toggle_watch", "delete_saved", "refresh", "help", "quit"]
         reader = [main["search"], *[main.get(i) or paper.get(i) or pane[i] for i in order]]
         groups = []

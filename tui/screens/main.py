@@ -15,13 +15,14 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Input, ProgressBar, Static, Tab, Tabs, TextArea
+from textual.widgets import ContentSwitcher, Input, ProgressBar, Static, Tabs, TextArea
 from textual.worker import Worker, WorkerState
 
 from .. import messages
 from ..core.text import plural
 from ..reader import Reader, opening_notices
 from ..widgets.bookmarks import Bookmarks
+from ..widgets.chrome import KeyFooter, PaneTabs
 from ..widgets.details import DetailsPane
 from ..widgets.digests import Digests
 from ..widgets.notes import Notes
@@ -30,15 +31,18 @@ from ..widgets.render import plain
 from ..widgets.results import Results
 from ..widgets.saved import SavedSearches
 from ..widgets.search_input import SearchInput
+from .layout import PaneLayout
 from .paper_screen import PaperScreen, paper_bindings
 from .triage import TriageScreen
 
 PANES = ("results", "bookmarks", "notes", "digests", "saved")
-PANE_TITLES = {"results": "1 Search", "bookmarks": "2 Bookmarks", "notes": "3 Notes", "digests": "4 Digests",
-               "saved": "5 Saved"}
+#: each pane's tab labels, from the longest (the tabs take the longest that fits)
+PANE_LABELS = {"results": ("1 Search", "1 Srch", "1"), "bookmarks": ("2 Bookmarks", "2 Mark", "2"),
+               "notes": ("3 Notes", "3 Note", "3"), "digests": ("4 Digests", "4 Dgst", "4"),
+               "saved": ("5 Saved", "5 Svd", "5")}
 
 
-class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is set here
+class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer's order is set here
     # Focus moves are bound with priority: the app resolves them in its own key
     # loop, before it forwards the next key, so nothing typed right after "/",
     # enter, esc or a pane's number lands in the wrong widget. (While typing,
@@ -52,6 +56,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         Binding("T", "triage", "Triage", id="triage"),
         *paper_bindings(shown={"more_like"}, only={"more_like"}),
         Binding("c", "toggle_compact", "Compact", id="compact"),
+        Binding("v", "toggle_details", "Details", id="toggle_details"),
         Binding("N", "whats_new", "What's new", show=False, id="whats_new"),
         Binding("M", "like_bookmarks", "Like bookmarks", show=False, id="like_bookmarks"),
         Binding("left_square_bracket", "step_digest(-1)", "Newer digest", show=False, id="digest_newer"),
@@ -95,7 +100,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
                           "is:unread   (/ to focus)", id="search")
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield Tabs(*[Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES], id="tabs")
+                yield PaneTabs({f"tab-{p}": PANE_LABELS[p] for p in PANES}, id="tabs")
                 with ContentSwitcher(initial="results", id="panes"):
                     yield Results(reader, id="results")
                     yield Bookmarks(reader, id="bookmarks")
@@ -106,7 +111,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         with Horizontal(id="statusbar"):
             yield Static(Content.styled("Starting…", "dim"), id="status", markup=False)
             yield ProgressBar(id="progress", show_eta=False)
-        yield Footer()
+        yield KeyFooter()
 
     # -- the panes -----------------------------------------------------------------------------
     @property
@@ -142,9 +147,6 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         self.focus_list()
         self._show_status(pane)
         self.show_details()
-
-    def focus_list(self) -> None:
-        self.set_focus(self.current)  # at once, not deferred: the next key goes to the list
 
     def show_details(self) -> None:
         pane = self.current
@@ -248,7 +250,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
 
     @on(messages.OpenDetails)
     def _open_details(self, event: messages.OpenDetails) -> None:
-        self.set_focus(self.query_one(DetailsPane))
+        self.read_details()
 
     @on(messages.OpenDigest)
     def _open_digest(self, event: messages.OpenDigest) -> None:
@@ -317,7 +319,8 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         self.show_details()
 
     def dialog_closed(self) -> None:
-        self.focus_list()
+        if not self.has_class("-reading"):
+            self.focus_list()
 
     def _refresh_library(self) -> None:
         self.results.refresh_badges()
@@ -354,6 +357,10 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
             return not self._typing()
         if action == "leave_search":
             return self.app.screen is self and isinstance(self.focused, SearchInput)
+        if action == "back":  # esc: back to the list from the details (or a dialog's leftovers)
+            return self.focused is not self.current
+        if action == "toggle_compact":  # the lists of papers only
+            return self.holds_papers()
         return super().check_action(action, parameters)
 
     def action_focus_search(self) -> None:
@@ -376,9 +383,6 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         pane = (event.tab.id or "tab-results").removeprefix("tab-")
         if self.current_name != pane:
             self.show_pane(pane)
-
-    def action_back(self) -> None:
-        self.focus_list()
 
     def action_pane(self, pane: str) -> None:
         self.show_pane(pane)
@@ -423,14 +427,6 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
     def action_save_search(self) -> None:
         """``ctrl+s``: keep the query in the search box under a name."""
         self.pane("saved").save(self.query_one("#search", Input).value)
-
-    def action_toggle_compact(self) -> None:
-        """``c``: one line per paper in every paper list, or the full rows;
-        remembered for the next start."""
-        self.reader.compact = not self.reader.compact
-        for name in ("results", "bookmarks", "notes"):
-            self.pane(name).redraw()
-        self.app.remember(compact=self.reader.compact)
 
     def action_refresh(self) -> None:
         self._sync_from_others(force=True)

@@ -18,11 +18,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from .. import messages
 from ..core.text import plural
 from ..reader import Reader
+from ..widgets.chrome import KeyFooter
 from ..widgets.details import details_content
 from ..widgets.render import plain
 from .paper_screen import PaperScreen, paper_bindings
@@ -76,10 +77,14 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         yield ProgressBar(total=max(len(self.ids), 1), show_eta=False, show_percentage=False, id="triage-progress")
         with VerticalScroll(id="triage-body"):
             yield Static(id="triage-paper", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show()
+
+    def footer_keep(self) -> tuple[str, ...]:
+        """The footer shows how to leave at any width."""
+        return ("leave",)
 
     # -- what the keys act on ------------------------------------------------------------
     def viewing_id(self) -> str | None:

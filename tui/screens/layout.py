@@ -1,0 +1,60 @@
+"""What the main screen shows at each width, and how dense its lists are.
+
+Wide (80 columns or more), the list and the details pane stand side by
+side; ``v`` hides the details and the list takes the width. Narrower, the
+details pane hides behind the list: ``v`` or enter shows it in the list's
+place, ``v`` or esc goes back. The footer keeps help and quit (and, narrow,
+``v`` and esc) at any width; ``c`` makes every paper list one line per paper."""
+
+from __future__ import annotations
+
+from ..widgets.details import DetailsPane
+
+#: narrower than this, the details pane hides behind the list
+NARROW = 80
+
+
+class PaneLayout:
+    """The main screen's layout (a part of :class:`~tui.screens.main.MainScreen`):
+    the screen has the class ``-narrow`` or ``-wide`` by its width,
+    ``-reading`` while the details stand in the list's place, and
+    ``-details-hidden`` when ``v`` put them away."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
+
+    def focus_list(self) -> None:
+        self.remove_class("-reading")  # narrow: the list, not the details, fills the screen
+        self.set_focus(self.current)  # at once, not deferred: the next key goes to the list
+
+    def read_details(self) -> None:
+        """The details pane, shown (in the list's place when narrow) and focused."""
+        self.remove_class("-details-hidden")
+        self.set_class(self.has_class("-narrow"), "-reading")
+        self.set_focus(self.query_one(DetailsPane))
+
+    def footer_keep(self) -> tuple[str, ...]:
+        """The keys the footer shows at any width (most important first)."""
+        keep = ("app.help", "app.quit")
+        return keep + ("toggle_details", "back") if self.has_class("-narrow") else keep
+
+    def action_back(self) -> None:
+        self.focus_list()
+
+    def action_toggle_details(self) -> None:
+        """``v``: narrow, the details in the list's place and back; wide, the
+        details pane hidden (the list takes the width) or shown."""
+        if self.has_class("-narrow"):
+            self.focus_list() if self.has_class("-reading") else self.read_details()
+        elif self.has_class("-details-hidden"):
+            self.remove_class("-details-hidden")
+        else:
+            self.add_class("-details-hidden")
+            self.focus_list()
+
+    def action_toggle_compact(self) -> None:
+        """``c``: one line per paper in every paper list, or the full rows;
+        remembered for the next start."""
+        self.reader.compact = not self.reader.compact
+        for name in ("results", "bookmarks", "notes"):
+            self.pane(name).redraw()
+        self.app.remember(compact=self.reader.compact)
