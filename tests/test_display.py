@@ -246,6 +246,22 @@ async def test_long_titles_wrap_under_the_title(paths, size):
         assert wrapped >= 3
 
 
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+async def test_every_row_is_as_tall_as_its_lines_once_the_scrollbar_shows(paths, size):
+    """The first rows are measured before the list has a scrollbar, which
+    then takes two cells: a row that wraps once more must grow, or its last
+    line (where the paper appeared) is lost."""
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        assert results.show_vertical_scrollbar
+        for index, pid in enumerate(results.ids[:12]):
+            lines = option_lines(results, index)
+            paper = app.reader.paper(pid)
+            assert lines[-1].strip().startswith(paper.appearances[-1].describe()[:6]), (index, lines)
+
 def visible_papers(paper_list) -> int:
     paper_list._update_lines()
     top, height = int(paper_list.scroll_y), paper_list.scrollable_content_region.height

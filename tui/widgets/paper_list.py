@@ -125,6 +125,11 @@ class PaperList(OptionList):
             return None
         return self.ids[self.highlighted]
 
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        """The scrollbar takes cells from the rows: measure them again for
+        the width left, or a row that wraps once more loses its last line."""
+        self._clear_caches()
+
     def watch_highlighted(self, highlighted: int | None) -> None:
         super().watch_highlighted(highlighted)
         self.post_message(messages.ShowDetails(self))
