@@ -29,6 +29,7 @@ from .widgets.bookmarks import BookmarkList
 from .widgets.details import DetailsPane
 from .widgets.digests import Digests
 from .widgets.paper_list import PaperList
+from .widgets.results import Results
 from .widgets.saved import SavedSearches
 
 #: what a worker's group is doing, for the error modal's title
@@ -102,11 +103,11 @@ class PapersApp(App):
     def binding_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         main = {b.id: b for b in MainScreen.BINDINGS if b.id}
         paper = {b.id: b for b in PaperScreen.BINDINGS}
-        pane = {b.id: b for cls in (BookmarkList, SavedSearches, Digests) for b in cls.BINDINGS}
+        pane = {b.id: b for cls in (Results, BookmarkList, SavedSearches, Digests) for b in cls.BINDINGS}
         order = ["back", "bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link", "toggle_read",
-                 "sort_bookmarks", "triage", "more_like", "whats_new", "like_bookmarks", "digest_newer", "digest_older",
-                 "pane_search", "pane_bookmarks", "pane_notes", "pane_digests", "pane_saved", "compact", "toggle_details",
-                 "save_search",
+                 "sort_results", "sort_bookmarks", "triage", "more_like", "whats_new", "fetch", "like_bookmarks",
+                 "digest_newer", "digest_older", "pane_search", "pane_bookmarks", "pane_notes", "pane_digests",
+                 "pane_saved", "compact", "toggle_details", "save_search",
                  "toggle_watch", "delete_saved", "refresh", "help", "quit"]
         reader = [main["search"], *[main.get(i) or paper.get(i) or pane[i] for i in order]]
         groups = []
