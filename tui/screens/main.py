@@ -28,15 +28,13 @@ from ..widgets.digests import Digests
 from ..widgets.fetcher import Fetcher
 from ..widgets.notes import Notes
 from ..widgets.paper_list import PaperList
-from ..widgets.render import plain
 from ..widgets.results import Results
 from ..widgets.saved import SavedSearches
 from ..widgets.search_input import SearchInput
-from .layout import PaneLayout
+from .layout import PANES, PaneLayout
 from .paper_screen import PaperScreen, paper_bindings
 from .triage import TriageScreen
 
-PANES = ("results", "bookmarks", "notes", "digests", "saved")
 #: each pane's tab labels, from the longest (the tabs take the longest that fits)
 PANE_LABELS = {"results": ("1 Search", "1 Srch", "1"), "bookmarks": ("2 Bookmarks", "2 Mark", "2"),
                "notes": ("3 Notes", "3 Note", "3"), "digests": ("4 Digests", "4 Dgst", "4"),
@@ -116,52 +114,6 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
             yield Static(Content.styled("Starting…", "dim"), id="status", markup=False)
             yield ProgressBar(id="progress", show_eta=False)
         yield KeyFooter()
-
-    # -- the panes -----------------------------------------------------------------------------
-    @property
-    def results(self) -> Results:
-        return self.query_one("#results", Results)
-
-    def pane(self, name: str) -> PaperList:
-        if name == "bookmarks":
-            return self.query_one(Bookmarks).list
-        return self.query_one(f"#{name}", PaperList)
-
-    @property
-    def current_name(self) -> str:
-        return self.query_one("#panes", ContentSwitcher).current or "results"
-
-    @property
-    def current(self) -> PaperList:
-        return self.pane(self.current_name)
-
-    def panes(self) -> list[PaperList]:
-        return [self.pane(p) for p in PANES]
-
-    def show_pane(self, name: str) -> None:
-        if name not in PANES:
-            return
-        self.query_one("#panes", ContentSwitcher).current = name
-        tabs = self.query_one("#tabs", Tabs)
-        if tabs.active != f"tab-{name}":
-            tabs.active = f"tab-{name}"
-        pane = self.pane(name)
-        pane.shown()
-        self.refresh_bindings()  # the footer shows the keys of this pane
-        self.focus_list()
-        self._show_status(pane)
-        self.show_details()
-
-    def show_details(self) -> None:
-        pane = self.current
-        self.query_one(DetailsPane).show(pane.details(), pane.current_paper_id)
-
-    def _show_status(self, pane: PaperList) -> None:
-        if pane.status_text:
-            self.set_status(pane.status_text)
-
-    def set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(plain(text))
 
     # -- start-up ------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -429,9 +381,6 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
         pane = (event.tab.id or "tab-results").removeprefix("tab-")
         if self.current_name != pane:
             self.show_pane(pane)
-
-    def action_pane(self, pane: str) -> None:
-        self.show_pane(pane)
 
     def action_triage(self) -> None:
         """Triage the open feed, or the newest digest."""
