@@ -8,6 +8,9 @@ returns a ready index:
   changed writes nothing;
 * an added, changed or removed digest re-indexes only the papers it touches;
 * a version change, or an index that cannot be read, rebuilds from scratch;
+  so do damage a search or listing meets (:class:`IndexDamaged`, one line;
+  the next opening rebuilds) and a write cut off between Whoosh's commit and
+  the catalog's (see ``recovery``);
 * a second process that finds the index being written waits briefly, then
   carries on read-only with a warning.
 
@@ -26,6 +29,8 @@ One module per concern:
 * ``vocabulary`` -- prefix and typo expansion, "did you mean"
 * ``highlight``  -- highlight spans and snippets
 * ``catalog``    -- the SQLite store of digests, entries, papers and words
+* ``recovery``   -- index and catalog kept in agreement through interruptions
+  and damage: generations, the updating mark, unfinished files, IndexDamaged
 
 Importing this package imports Whoosh: the reader imports it only once its
 main screen is painted.
@@ -36,6 +41,7 @@ from .bulk import BulkWriter, merge_policy
 from .catalog import Catalog, DigestInfo
 from .highlight import Spans, highlight_spans, snippet
 from .query import MAX_QUERY_CHARS, Hit, SearchResult, clamp_query
+from .recovery import IndexDamaged
 from .schema import SCHEMA_VERSION, IndexError_, _doc, make_schema
 from .store import Index, LibrarySource, SyncReport
 from .vocabulary import edit_distance
@@ -44,5 +50,5 @@ __all__ = [
     "PLAIN_ANALYZER", "SURFACE_ANALYZER", "TEXT_ANALYZER", "WORDS", "CompoundTokenizer",
     "BulkWriter", "merge_policy", "Catalog", "DigestInfo", "Spans", "highlight_spans", "snippet",
     "MAX_QUERY_CHARS", "Hit", "SearchResult", "clamp_query", "SCHEMA_VERSION", "IndexError_",
-    "_doc", "make_schema", "Index", "LibrarySource", "SyncReport", "edit_distance",
+    "_doc", "make_schema", "Index", "LibrarySource", "SyncReport", "edit_distance", "IndexDamaged",
 ]
