@@ -399,7 +399,7 @@ def row_heights(paper_list) -> list[int]:
     return [paper_list._line_cache.heights[i] for i in range(min(len(paper_list.ids), 12))]
 
 
-async def test_c_shows_one_line_per_paper_in_every_list_and_is_remembered(paths):
+async def test_C_shows_one_line_per_paper_in_every_list_and_is_remembered(paths):
     import json
 
     from tui.core.library import Library
@@ -417,7 +417,7 @@ async def test_c_shows_one_line_per_paper_in_every_list_and_is_remembered(paths)
         await pilot.press("j", "j", "j")
         chosen = results.current_id
         assert min(row_heights(results)) >= 2
-        await pilot.press("c")
+        await pilot.press("C")
         await settle(app, pilot)
         assert row_heights(results) == [1] * 12 and results.current_id == chosen  # redrawn in place
         paper = app.reader.paper(chosen)
@@ -428,21 +428,24 @@ async def test_c_shows_one_line_per_paper_in_every_list_and_is_remembered(paths)
             await settle(app, pilot)
             marks = app.query_one(pane)
             assert marks.ids == [swin] and row_heights(marks) == [1], pane
-        assert "c" in next(keys for _, pairs in app.binding_groups() for keys, desc in pairs if desc == "Compact")
+        assert "C" in next(keys for _, pairs in app.binding_groups() for keys, desc in pairs if desc == "Compact")
+        from tui.keymap import check_keymap  # the key leaves c to README's example: copy_link = "y,c"
+
+        assert check_keymap({"copy_link": "y,c"}, app.keymap_scopes()) == ({"copy_link": "y,c"}, [])
     assert json.loads(paths.state_file.read_text())["compact"] is True
     app = PapersApp(paths, watch_interval=0, dwell=0)  # remembered across starts
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         results = app.query_one("#results")
         assert row_heights(results) == [1] * 12
-        await pilot.press("c")
+        await pilot.press("C")
         await settle(app, pilot)
         assert min(row_heights(results)) >= 2
     assert json.loads(paths.state_file.read_text())["compact"] is False
 
 
 async def test_redrawn_rows_keep_the_query_marks(paths):
-    """Rows drawn again (c, or after triage) still mark the query's words."""
+    """Rows drawn again (C, or after triage) still mark the query's words."""
     from tui.widgets.render import MATCH_STYLE
 
     def marked(results) -> bool:
@@ -458,7 +461,7 @@ async def test_redrawn_rows_keep_the_query_marks(paths):
         assert marked(results)
         app.main._refresh_library()  # as when triage closes
         assert marked(results)
-        await pilot.press("c")
+        await pilot.press("C")
         assert marked(results)
-        await pilot.press("c")
+        await pilot.press("C")
         assert marked(results)

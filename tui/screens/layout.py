@@ -5,7 +5,7 @@ Wide (80 columns or more), the list and the details pane stand side by
 side; ``v`` hides the details and the list takes the width. Narrower, the
 details pane hides behind the list: ``v`` or enter shows it in the list's
 place, ``v`` or esc goes back. The footer keeps help and quit (and, narrow,
-``v`` and esc) at any width; ``c`` makes every paper list one line per paper."""
+``v`` and esc) at any width; ``C`` makes every paper list one line per paper."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ class PaneLayout:
             self.focus_list()
 
     def action_toggle_compact(self) -> None:
-        """``c``: one line per paper in every paper list, or the full rows;
+        """``C``: one line per paper in every paper list, or the full rows;
         remembered for the next start."""
         self.reader.compact = not self.reader.compact
         for name in ("results", "bookmarks", "notes"):

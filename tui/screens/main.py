@@ -54,7 +54,7 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
         *paper_bindings(shown={"bookmark", "tags", "note", "copy_link", "toggle_read"}, without={"more_like"}),
         Binding("T", "triage", "Triage", id="triage"),
         *paper_bindings(shown={"more_like"}, only={"more_like"}),
-        Binding("c", "toggle_compact", "Compact", id="compact"),
+        Binding("C", "toggle_compact", "Compact", id="compact"),
         Binding("v", "toggle_details", "Details", id="toggle_details"),
         Binding("N", "whats_new", "What's new", show=False, id="whats_new"),
         Binding("M", "like_bookmarks", "Like bookmarks", show=False, id="like_bookmarks"),

@@ -196,7 +196,7 @@ class PaperList(OptionList):
 
     @property
     def one_line(self) -> bool:
-        """One line per paper (``c``, the same in every list)."""
+        """One line per paper (``C``, the same in every list)."""
         return self.reader.compact
 
     def paper_row(self, paper, record, title: str = "", spans=(), extra: str = "") -> Content:
