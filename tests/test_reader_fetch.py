@@ -4,7 +4,6 @@ fetching at start, and the sort of the Search pane."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 import socket
@@ -18,7 +17,6 @@ from conftest import day_items, item
 from test_app import SIZE, SWIN, ready, search, settle, status
 from tui.app import PapersApp
 from tui.core.fetch import utc_today
-from tui.core.index import Index
 from tui.core.library import Library
 from tui.core.papers import paper_id
 from tui.widgets.details import AI_SUMMARY_HEADING
@@ -312,8 +310,6 @@ async def test_on_start_offline_is_one_quiet_notice(paths, monkeypatch):
 
 # --- s: the sort of the Search pane ----------------------------------------------------------
 
-@pytest.mark.skipif("sort" not in inspect.signature(Index.search).parameters,
-                    reason="Index.search sorts by newest and upvotes once the search work is merged")
 async def test_s_cycles_the_sort_of_the_results_and_keeps_it(paths):
     votes = {("2025-08-08", 1): 5, ("2025-08-08", 2): 90, ("2025-08-09", 1): 30, ("2025-08-09", 2): 1}
     for day in ("2025-08-08", "2025-08-09"):

@@ -90,8 +90,9 @@ def term_width() -> int:
 
 
 def show_search(args, index, query: str) -> int:
-    """Print a page of results (``args.limit``, ``args.offset``, ``args.json``)."""
-    res = index.search(query, limit=args.limit, offset=args.offset)
+    """Print a page of results (``args.limit``, ``args.offset``, ``args.json``,
+    ``args.sort`` when the command has it)."""
+    res = index.search(query, limit=args.limit, offset=args.offset, sort=getattr(args, "sort", "relevance"))
     if args.json:
         papers = index.get_many([h.id for h in res.hits])
         out = []

@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="search the papers")
     p.add_argument("query", nargs="+", help="words or Whoosh query syntax")
     _page_arguments(p)
+    p.add_argument("--sort", choices=("relevance", "newest", "upvotes"), default="relevance",
+                   help="order of the hits (default relevance; upvotes: most upvoted first)")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("digests", help="list the digests in the corpus")

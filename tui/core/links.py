@@ -47,8 +47,7 @@ def paper_links(title: str, abstract: str, arxiv_id: str | None,
     for url in extract_urls(abstract):
         if _same(url) in listed:
             continue
-        host = (urlsplit(url).hostname or "").lower()
-        is_code = any(host == h or host.endswith("." + h) for h in _CODE_HOSTS)
+        is_code = _code_host(url)
         links.append(Link("code" if is_code else "project", "Code" if is_code else "Project page", url))
     if not arxiv_id:
         links.append(Link(
@@ -58,6 +57,21 @@ def paper_links(title: str, abstract: str, arxiv_id: str | None,
             "arxiv-search", "arXiv title search",
             f"https://arxiv.org/search/?query={quote_plus(title)}&searchtype=title"))
     return links
+
+
+def has_code(abstract: str, github: str | None = None) -> bool:
+    """The paper has code: a GitHub repository (from the API), or a URL of a
+    code host (GitHub, GitLab, Bitbucket, Hugging Face, Codeberg) in its abstract."""
+    if github:
+        return True
+    if "://" not in abstract:  # most abstracts: no URL at all
+        return False
+    return any(_code_host(url) for url in extract_urls(abstract))
+
+
+def _code_host(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in _CODE_HOSTS)
 
 
 def _same(url: str) -> str:

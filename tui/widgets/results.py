@@ -234,8 +234,7 @@ class Results(PaperList):
                 hits = tuple(Hit(pid, 0.0, papers[pid].title, ()) for pid in ids if pid in papers)
                 result = SearchResult(f"digest {feed}", info.entries if info else len(ids), hits, offset)
             else:
-                by = {"sort": sort} if sort != "relevance" else {}  # relevance: Index.search's own order
-                result = index.search(query, limit=PAGE, offset=offset, **by)
+                result = index.search(query, limit=PAGE, offset=offset, sort=sort)
                 papers = reader.papers(h.id for h in result.hits)
         if not worker.is_cancelled:
             self.post_message(self.SearchDone(SearchPage(seq, query, offset, result, papers)))

@@ -25,7 +25,14 @@ One module per concern:
 * ``store``      -- :class:`Index`: opening, sync, catch-up, library updates, and
   what callers ask of the catalog (papers, titles, digest pages, ids)
 * ``query``      -- the query pipeline (:class:`~.query.Search`, a base of Index)
-* ``docsets``    -- bitsets of documents, the per-segment cache
+* ``rewrite``    -- a parsed query rewritten: clamps, prefixes, typo tolerance,
+  hyphenated and joined words
+* ``signals``    -- ``upvotes:`` ranges and the sort orders
+* ``execute``    -- a query run: ranked by Whoosh, or answered from bitsets
+* ``rank``       -- ranking a costly query's matches from bitsets (BM25)
+* ``phrases``    -- phrases checked from the postings' positions
+* ``docsets``    -- bitsets of documents, the per-segment cache, Docs and
+  ColumnRange queries
 * ``vocabulary`` -- prefix and typo expansion, "did you mean"
 * ``highlight``  -- highlight spans and snippets
 * ``catalog``    -- the SQLite store of digests, entries, papers and words

@@ -19,16 +19,19 @@ from whoosh.analysis import (
 from whoosh.support.charset import accent_map
 
 from ..papers import Paper
+from ..text import fold
 
 
 class CompoundTokenizer(Tokenizer):
     """Words, with hyphenated compounds indexed both ways.
 
-    ``Pre-Training`` is indexed as ``pre``, ``training`` (consecutive positions,
-    so phrases work) and ``pretraining`` at the first part's position. At query
-    time a compound becomes the joined word only, so ``pre-training`` finds
-    both ``Pre-Training`` and ``pretraining``, and ``pre training`` finds the
-    hyphenated form.
+    ``Pre-Training`` is indexed as ``pretraining``, then ``pre``, ``training``
+    (consecutive positions, so phrases work), the joined word at the first
+    part's position (:class:`_StopFilter` keeps the two at one position, so a
+    phrase that runs on past the compound still matches its parts). At query
+    time a compound becomes the joined word only; the query pipeline adds the
+    phrase of its parts, so ``pre-training`` finds ``Pre-Training``,
+    ``pretraining`` and ``pre training``.
     """
 
     _RE = re.compile(r"\w+(?:[-\u2010\u2011]\w+)*", re.UNICODE)
@@ -66,7 +69,16 @@ class CompoundTokenizer(Tokenizer):
                     t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
                 yield t
                 continue
-            first = pos
+            t.text = "".join(parts)
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = t.text
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
+            yield t
             offset = m.start()
             for i, part in enumerate(parts):
                 t.text = part
@@ -81,18 +93,37 @@ class CompoundTokenizer(Tokenizer):
                     t.startchar, t.endchar = start_char + offset, start_char + offset + len(part)
                 offset += len(part) + 1
                 yield t
-            t.text = "".join(parts)
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = first
-            if chars:
-                t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
-            yield t
+
+
+class _StopFilter(StopFilter):
+    """Whoosh's stop filter, whose renumbering (the kept tokens at consecutive
+    positions, so that ``state of the art`` is the phrase ``state art``) keeps
+    tokens that shared a position sharing it: a compound's joined word stays
+    at its first part's position."""
+
+    def __call__(self, tokens):
+        stoplist = self.stops
+        minsize = self.min
+        pos = last = None
+        for t in tokens:
+            text = t.text
+            if len(text) >= minsize and text not in stoplist:
+                if t.positions:
+                    if pos is None:
+                        pos = t.pos
+                    elif t.pos != last:
+                        pos += 1
+                    last = t.pos
+                    t.pos = pos
+                t.stopped = False
+                yield t
+            elif not t.removestops:
+                t.stopped = True
+                yield t
 
 
 def _analyzer(stem: bool = True):
-    chain = CompoundTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(minsize=1)
+    chain = CompoundTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | _StopFilter(minsize=1)
     return chain | StemFilter(cachesize=100000) if stem else chain
 
 
@@ -115,22 +146,26 @@ class _WordCache:
     LIMIT = 200_000  # distinct words remembered; then the cache starts over
 
     def __init__(self):
-        self._words: dict[str, tuple[int, int, tuple[bytes, ...], tuple[str, ...]]] = {}
+        self._words: dict[str, tuple] = {}
 
-    def entry(self, word: str) -> tuple[int, int, tuple[bytes, ...], tuple[str, ...]]:
+    def entry(self, word: str) -> tuple:
         """(positions the word takes, offset of its first kept token, kept terms
-        as UTF-8, surface words) of one tokenizer match."""
+        as UTF-8, surface words, each kept term's position after the first's or
+        None when they follow one another) of one tokenizer match."""
         e = self._words.get(word)
         if e is None:
             width = len(CompoundTokenizer._SPLIT.split(word))
             terms: list[bytes] = []
+            rel: list[int] = []
             first = 0
             for t in TEXT_ANALYZER(word, positions=True, mode="index"):  # one Token, reused
                 if not terms:
                     first = t.pos
                 terms.append(t.text.encode("utf-8"))
+                rel.append(t.pos - first)
             surface = tuple(t.text for t in SURFACE_ANALYZER(word, mode="index"))
-            e = (width, first, tuple(terms), surface)
+            steps = None if rel == list(range(len(rel))) else tuple(rel)
+            e = (width, first, tuple(terms), surface, steps)
             if len(self._words) >= self.LIMIT:
                 self._words.clear()
             self._words[word] = e
@@ -156,13 +191,24 @@ class _WordCache:
                 if not count:
                     pos = tpos + e[1] - 1
                 count += len(terms)
-                for term in terms:
-                    pos += 1
-                    lst = poses.get(term)
-                    if lst is None:
-                        poses[term] = [pos]
-                    else:
-                        lst.append(pos)
+                steps = e[4]
+                if steps is None:
+                    for term in terms:
+                        pos += 1
+                        lst = poses.get(term)
+                        if lst is None:
+                            poses[term] = [pos]
+                        else:
+                            lst.append(pos)
+                else:  # a compound: its joined word shares its first part's position
+                    base = pos + 1
+                    for term, step in zip(terms, steps):
+                        lst = poses.get(term)
+                        if lst is None:
+                            poses[term] = [base + step]
+                        else:
+                            lst.append(base + step)
+                    pos = base + steps[-1]
             tpos += e[0]
         return poses, count
 
@@ -184,10 +230,46 @@ class _WordCache:
 WORDS = _WordCache()
 
 
+# What a title may hold that its words lose: anything but letters, digits,
+# spaces, punctuation and the query syntax's own marks (``*``, ``~``, ``^``).
+_SYMBOL_RE = re.compile(r"[^\w\s\-\u2010-\u2015.,:;!?()\[\]{}'\"\u2018-\u201f\u00ab\u00bb\u2039\u203a/\\\u2026\u00b7*~^`]")
+_PUNCT = "-\u2010\u2011\u2012\u2013\u2014.,:;!?()[]{}'\"\u2018\u2019\u201c\u201d\u00ab\u00bb/\\\u2026`"
+
+
+def symbols(text: str) -> str:
+    """The distinct symbols of ``text`` (``&``, ``%``, ``#``, ``+``, ``$``,
+    ``€``, ...), space-separated: what the analyzer drops, indexed for a
+    literal match of the titles that have them."""
+    found = _SYMBOL_RE.findall(text)
+    return " ".join(sorted(set(found))) if found else ""
+
+
+def literal_tokens(query: str) -> list[str]:
+    """The parts of a query (split at spaces, outer punctuation and quotes
+    stripped, folded) that hold a symbol, other than field syntax such as
+    ``upvotes:>=50``: ``c++``, ``r&d``, ``&``, ``50%``."""
+    out = []
+    for token in query.split():
+        if re.match(r"\w+:", token):
+            continue
+        token = fold(token.strip(_PUNCT))
+        if token and _SYMBOL_RE.search(token) and token not in out:
+            out.append(token)
+    return out
+
+
+def abstract_text(p: Paper) -> str:
+    """What the abstract field indexes: the abstract, then the AI keywords the
+    API gives (words of the paper, weighed as the abstract's, below the title's)."""
+    if p.ai_keywords:
+        return p.abstract + "\n" + " ; ".join(p.ai_keywords)
+    return p.abstract
+
+
 def _found_words(papers: Iterable[Paper]) -> Counter:
     """The words of these papers' titles and abstracts, as BulkWriter.words counts them."""
     found: Counter = Counter()
     for p in papers:
         WORDS.found(p.title, found)
-        WORDS.found(p.abstract, found)
+        WORDS.found(abstract_text(p), found)
     return found

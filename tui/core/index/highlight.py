@@ -11,7 +11,7 @@ Spans = tuple[tuple[int, int], ...]
 def highlight_spans(text: str, terms: set[str] | frozenset[str]) -> Spans:
     """Character spans of ``text`` whose analysed form is one of ``terms``
     (a word at a time through :data:`WORDS`; hyphenated compounds, whose parts
-    have spans of their own, through the analyzer)."""
+    have spans of their own, through the analyzer, once a compound)."""
     if not terms or not text:
         return ()
     spans = []
@@ -23,10 +23,19 @@ def highlight_spans(text: str, terms: set[str] | frozenset[str]) -> Spans:
             if e[2] and e[2][0].decode("utf-8") in terms:
                 spans.append(m.span())
             continue
-        for tok in TEXT_ANALYZER(word, chars=True, mode="index", start_char=m.start()):
-            if tok.text in terms:
-                spans.append((tok.startchar, tok.endchar))
+        parts = _PARTS.get(word)
+        if parts is None:
+            if len(_PARTS) >= 50_000:
+                _PARTS.clear()
+            parts = _PARTS[word] = tuple((tok.startchar, tok.endchar, tok.text)
+                                         for tok in TEXT_ANALYZER(word, chars=True, mode="index"))
+        start = m.start()
+        spans += [(start + a, start + b) for a, b, term in parts if term in terms]
     return tuple(spans)
+
+
+# A compound's tokens as (start, end, term) in the word, as the analyzer makes them.
+_PARTS: dict[str, tuple[tuple[int, int, str], ...]] = {}
 
 
 def snippet(text: str, terms: set[str], width: int = 200) -> tuple[str, Spans]:

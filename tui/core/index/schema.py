@@ -14,11 +14,16 @@ from whoosh import columns as wc
 from whoosh import fields as wf
 from whoosh.filedb.filestore import FileStorage
 
+from ..links import has_code
 from ..papers import LibraryState, Paper
 from ..text import title_key
-from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER
+from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER, abstract_text, symbols
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 13
+
+
+VOTES = "votes"  # the column of upvotes
+MAX_VOTES = 2**31 - 1
 
 
 class IndexError_(Exception):
@@ -50,6 +55,8 @@ def make_schema() -> wf.Schema:
         digest=wf.TEXT(analyzer=PLAIN_ANALYZER),
         author=wf.TEXT(analyzer=PLAIN_ANALYZER),
         arxiv=wf.ID(),
+        # the symbols of the title (see analysis.symbols), for a literal match
+        sym=wf.KEYWORD(),
         # fed by the library (bookmarks, tags, notes, read state)
         tag=wf.KEYWORD(lowercase=True, commas=True, scorable=True),
         note=wf.TEXT(analyzer=TEXT_ANALYZER),
@@ -57,6 +64,8 @@ def make_schema() -> wf.Schema:
         has=wf.KEYWORD(lowercase=True),
         # the catalog's listing order (newest digest first) as a number: see _order_key
         order=wf.COLUMN(wc.NumericColumn("Q", default=0)),
+        # upvotes (-1: unknown), for upvotes: ranges and sorting
+        votes=wf.COLUMN(wc.NumericColumn("i", default=-1)),
     )
 
 
@@ -96,9 +105,11 @@ def _doc(p: Paper, state: LibraryState | None, ranks: dict[str, str]) -> dict:
         has.append("tags")
     if p.arxiv_id:
         has.append("arxiv")
+    if has_code(p.abstract, p.github):
+        has.append("code")
     return dict(
-        id=p.id, titlekey=title_key(p.title), title=p.title, abstract=p.abstract,
-        digest=" ".join(words), author=", ".join(p.authors), arxiv=p.arxiv_id or "",
+        id=p.id, titlekey=title_key(p.title), title=p.title, abstract=abstract_text(p),
+        digest=" ".join(words), author=", ".join(p.authors), arxiv=p.arxiv_id or "", sym=symbols(p.title),
         tag=",".join(state.tags), note=state.note, is_=" ".join(flags), has=" ".join(has) or "none",
-        order=_order_key(p, ranks),
+        order=_order_key(p, ranks), votes=-1 if p.upvotes is None else max(0, min(p.upvotes, MAX_VOTES)),
     )

@@ -32,6 +32,7 @@ from .query import Search, SearchResult
 from .recovery import (UPDATING, DiskFull, begin_update, clear_damage, damage_found, damage_line, end_update,
                        full_disk, is_damage, kill_point, reading, record_generations, recover, remove_unfinished)
 from .schema import SCHEMA_VERSION, IndexError_, _doc, _storage, make_schema
+from .signals import check_sort
 from .vocabulary import Vocabulary
 
 LOCK_WAIT = 3.0
@@ -497,9 +498,10 @@ class Index(Search):
         rebuilt at its next opening."""
         return reading(self.folder)
 
-    def search(self, query: str, limit: int = 20, offset: int = 0) -> SearchResult:
+    def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance") -> SearchResult:
+        check_sort(sort)  # a wrong order is the caller's mistake, not damage met reading
         with self.reading():
-            return super().search(query, limit, offset)
+            return super().search(query, limit, offset, sort)
 
     def suggest(self, text: str) -> str | None:
         with self.reading():
