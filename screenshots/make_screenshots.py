@@ -23,7 +23,7 @@ VIEWS = {
     "bookmarks": ["2"],
     "help": ["question_mark"],
     "copy-menu": ["slash", *"shifted windows", "_", "enter", "Y"],
-    "triage": ["T", "k", "s"],
+    "triage": ["T", "b", "s"],
     "more-like-this": ["slash", *"shifted windows", "_", "enter", "m", "_"],
     "saved-searches": ["5"],
 }

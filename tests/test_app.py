@@ -496,7 +496,7 @@ async def test_triage_decides_advances_and_resumes(paths):
         screen = app.screen
         assert type(screen).__name__ == "TriageScreen" and screen.digest == newest
         assert f"1/{len(ids)}" in str(screen.query_one("#triage-head").render())
-        await pilot.press("k", "s", "l")
+        await pilot.press("b", "s", "l")
         await pilot.pause(0.1)
         head = str(screen.query_one("#triage-head").render())
         assert f"4/{len(ids)}" in head and "1 kept" in head and "1 skipped" in head and "1 later" in head

@@ -104,7 +104,7 @@ def test_good_bindings_swaps_and_keys_of_other_screens_are_accepted(scopes):
     keys = {"bookmark": "B", "copy_link": "y,c", "help": "?,f1",
             "quit": "b",  # the key bookmark gave up
             "toggle_read": "m", "more_like": "r",  # a swap: neither keeps the other's key
-            "triage_keep": "b"}  # triage is a screen of its own
+            "triage_later": "b"}  # triage is a screen of its own
     assert check_keymap(keys, scopes) == (keys, [])
 
 

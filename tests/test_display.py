@@ -3,8 +3,11 @@ the widths people use, and the names shown for digests."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from test_app import screen_text, status
 from tui.app import PapersApp
 from tui.core.paths import Paths
 
@@ -186,6 +189,32 @@ async def test_unread_dot_shows_on_the_highlighted_row_in_every_theme(paths):
         assert checked >= 30
 
 
+
+async def test_unread_count_shows_on_the_highlighted_digest_in_every_theme(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        digests = app.query_one("#digests")
+        assert digests.highlighted == 0 and "unread" in str(digests.get_option_at_index(0).prompt)
+        checked = 0
+        for theme in sorted(app.available_themes):
+            app.theme = theme
+            for focus in (digests, app.query_one("#search")):
+                focus.focus()
+                await pilot.pause(0.05)
+                strip = digests.render_line(0)
+                count, label = segment_at(strip, "unread"), segment_at(strip, "Mar 11")
+                assert count.bgcolor == label.bgcolor  # the same (highlighted) row
+                if count.bgcolor is None or count.bgcolor.is_system_defined or count.color.is_system_defined:
+                    continue  # an ANSI theme: the terminal picks the colours
+                fg, bg = count.color.get_truecolor(), count.bgcolor.get_truecolor()
+                legible = min(3, contrast(label.color.get_truecolor(), bg))
+                assert contrast(fg, bg) >= legible - 0.01, (theme, focus, fg, bg)
+                checked += 1
+        assert checked >= 30
+
 def option_lines(paper_list, index: int) -> list[str]:
     """The lines an option is drawn as, without the list's left padding."""
     paper_list._update_lines()
@@ -216,6 +245,22 @@ async def test_long_titles_wrap_under_the_title(paths, size):
             assert rest[0][4:].startswith(app.reader.paper(pid).appearances[-1].describe()[:5])
         assert wrapped >= 3
 
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+async def test_every_row_is_as_tall_as_its_lines_once_the_scrollbar_shows(paths, size):
+    """The first rows are measured before the list has a scrollbar, which
+    then takes two cells: a row that wraps once more must grow, or its last
+    line (where the paper appeared) is lost."""
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        assert results.show_vertical_scrollbar
+        for index, pid in enumerate(results.ids[:12]):
+            lines = option_lines(results, index)
+            paper = app.reader.paper(pid)
+            assert lines[-1].strip().startswith(paper.appearances[-1].describe()[:6]), (index, lines)
 
 def visible_papers(paper_list) -> int:
     paper_list._update_lines()
@@ -288,3 +333,135 @@ def test_only_the_shipped_samples_are_named_samples(tmp_path):
     copy = tmp_path / shipped[1].name  # the same file added by a user keeps its own name
     shutil.copy(shipped[1], copy)
     assert sample_label(copy) is None and parse_file(copy).label is None
+
+
+# --- counts ------------------------------------------------------------------------------
+
+ONE_OF = re.compile(r"\b1 (papers|digests|bookmarks|notes|problems|searches|matches)\b")
+
+
+async def test_a_count_of_one_is_said_in_the_singular_everywhere(paths):
+    import json
+
+    from conftest import api_digest
+    from tui.core.library import Library
+    from tui.core.papers import paper_id
+
+    paths.digests.mkdir(parents=True)
+    one = json.loads(api_digest([{"id": "2408.01234", "title": "Wombat Attention for Sparse Burrows"}]))
+    (paths.digests / "wombats.json").write_text(json.dumps(one + [5]))  # one paper, one problem
+    pid = paper_id("Wombat Attention for Sparse Burrows")
+    with Library.open(paths) as lib:
+        lib.set_bookmark(pid, True)
+        lib.set_note(pid, "burrows")
+        lib.save_search("wombats", "wombat")
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    said = []
+
+    def look() -> None:
+        said.extend([status(app), screen_text(app), str(app.query_one("#details-body").render())])
+
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "wombat")
+        assert "1 paper matches" in status(app)
+        await pilot.press("enter")  # to the list
+        look()
+        for key in ("2", "3", "4", "5"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            if key == "4":
+                digests = app.query_one("#digests")
+                digests.highlighted = next(i for i, name in enumerate(digests.ids) if "wombats" in name)
+                await settle(app, pilot)
+            look()
+        assert "1 bookmark" in said[3] and "1 note" in said[6] and "1 paper · 1 parse problem" in said[11]
+        await pilot.press("enter")  # the saved search: one paper
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        await pilot.press("enter")  # the digest as a feed
+        await settle(app, pilot)
+        assert "1 paper " in status(app)
+        look()
+        await pilot.press("m")  # papers like it: the count is a number of papers too
+        await settle(app, pilot)
+        look()
+    said.extend(n.message for n in app._notifications)
+    for text in said:
+        assert not ONE_OF.search(text), ONE_OF.search(text).group(0) + " in:\n" + text
+
+
+# --- density -------------------------------------------------------------------------------
+
+def row_heights(paper_list) -> list[int]:
+    paper_list._update_lines()
+    return [paper_list._line_cache.heights[i] for i in range(min(len(paper_list.ids), 12))]
+
+
+async def test_C_shows_one_line_per_paper_in_every_list_and_is_remembered(paths):
+    import json
+
+    from tui.core.library import Library
+    from tui.core.papers import paper_id
+    from tui.widgets.papers_list import digest_label
+
+    swin = paper_id(SWIN)
+    with Library.open(paths) as lib:
+        lib.set_bookmark(swin, True)
+        lib.set_note(swin, "read the ablations")
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        await pilot.press("j", "j", "j")
+        chosen = results.current_id
+        assert min(row_heights(results)) >= 2
+        await pilot.press("C")
+        await settle(app, pilot)
+        assert row_heights(results) == [1] * 12 and results.current_id == chosen  # redrawn in place
+        paper = app.reader.paper(chosen)
+        (line,) = option_lines(results, results.highlighted)
+        assert paper.title[:15] in line and line.endswith(digest_label(paper)), line
+        for key, pane in (("2", "#bookmark-list"), ("3", "#notes")):
+            await pilot.press(key)
+            await settle(app, pilot)
+            marks = app.query_one(pane)
+            assert marks.ids == [swin] and row_heights(marks) == [1], pane
+        assert "C" in next(keys for _, pairs in app.binding_groups() for keys, desc in pairs if desc == "Compact")
+        from tui.keymap import check_keymap  # the key leaves c to README's example: copy_link = "y,c"
+
+        assert check_keymap({"copy_link": "y,c"}, app.keymap_scopes()) == ({"copy_link": "y,c"}, [])
+    assert json.loads(paths.state_file.read_text())["compact"] is True
+    app = PapersApp(paths, watch_interval=0, dwell=0)  # remembered across starts
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        assert row_heights(results) == [1] * 12
+        await pilot.press("C")
+        await settle(app, pilot)
+        assert min(row_heights(results)) >= 2
+    assert json.loads(paths.state_file.read_text())["compact"] is False
+
+
+async def test_redrawn_rows_keep_the_query_marks(paths):
+    """Rows drawn again (C, or after triage) still mark the query's words."""
+    from tui.widgets.render import MATCH_STYLE
+
+    def marked(results) -> bool:
+        prompt = results.get_option_at_index(0).prompt
+        return any(span.style == MATCH_STYLE for span in prompt.spans)
+
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, "shifted windows")
+        await pilot.press("enter")
+        results = app.query_one("#results")
+        assert marked(results)
+        app.main._refresh_library()  # as when triage closes
+        assert marked(results)
+        await pilot.press("C")
+        assert marked(results)
+        await pilot.press("C")
+        assert marked(results)

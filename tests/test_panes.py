@@ -207,3 +207,124 @@ async def test_palette_lists_each_command_once_by_what_it_does_and_goes_to_paper
         await settle(app, pilot)
         results = app.query_one("#results")
         assert app.reader.paper(results.current_id).title == "kMaX-DeepLab: k-means Mask Transformer"
+
+
+async def test_triage_keys_mean_what_they_mean_in_lists(paths):
+    """j/k move (k never bookmarks), b keeps, s or space skip, l later; keep is
+    the per-paper bookmark key, so remapping it remaps keep too."""
+    paths.config.mkdir(parents=True)
+    paths.config_file.write_text('[keys]\nbookmark = "B"\n')
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        newest = app.reader.digest_order().names[0]
+        ids = app.index.digest_page(newest)
+        await pilot.press("T")
+        await pilot.pause(0.2)
+        triage = app.screen
+        await pilot.press("k", "j", "j", "k")  # a vim user going back and forth
+        await pilot.pause(0.1)
+        assert triage.viewing_id() == ids[1]
+        assert all(app.library.get(i) is None or not app.library.get(i).bookmarked for i in ids[:3])
+        await pilot.press("b")  # remapped to B: b does nothing here
+        await pilot.pause(0.1)
+        assert triage.viewing_id() == ids[1] and not (app.library.get(ids[1]) and app.library.get(ids[1]).bookmarked)
+        await pilot.press("B", "s", "space", "l")
+        await pilot.pause(0.1)
+        head = str(triage.query_one("#triage-head").render())
+        assert "1 kept" in head and "2 skipped" in head and "1 later" in head, head
+        assert triage.viewing_id() == ids[5]
+        footer = next(line for line in screen_text(app).splitlines() if "Skip" in line)
+        assert "B Keep" in footer and "k Keep" not in footer, footer
+        help_lines = [line.strip() for group, pairs in app.binding_groups() if group.startswith("Triage")
+                      for line in (f"{keys}  {desc}" for keys, desc in pairs)]
+        assert "B  Keep" in help_lines and any(line.startswith("left k") or line.startswith("k")
+                                                for line in help_lines if line.endswith("Back")), help_lines
+    with Library.open(paths) as lib:
+        assert lib.get(ids[1]).bookmarked and lib.get(ids[1]).read
+        assert not any(lib.get(i) and lib.get(i).bookmarked for i in ids[:1] + ids[2:5])
+        assert lib.get(ids[2]).read and lib.get(ids[3]).read and "later" in lib.get(ids[4]).tags
+
+
+async def test_a_key_sent_with_a_pane_key_reaches_the_new_pane(paths):
+    """"4" and enter in one read: enter opens the highlighted digest, it does
+    not go to the list that was being left; in a text box the digits are text."""
+    from textual._xterm_parser import XTermParser
+
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        for event in XTermParser().feed("4\r"):
+            app.post_message(event)
+        await settle(app, pilot)
+        assert app.main.results.feed is not None and app.main.current_name == "results"
+        assert app.focused is app.main.results
+        for event in XTermParser().feed("/a12345"):
+            app.post_message(event)
+        await settle(app, pilot)
+        assert app.query_one("#search").value == "a12345" and app.main.current_name == "results"
+
+
+async def test_the_palette_still_shows_the_panes(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"digests pane")
+        await pilot.pause(0.5)
+        assert "ShowtheDigestspane" in screen_text(app).replace(" ", "")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.main.current_name == "digests"
+
+
+async def test_paging_keys_page_the_lists_and_the_details(paths):
+    """ctrl+d / ctrl+u half a page, ctrl+f / ctrl+b and space a page, as in
+    less and vim; ctrl+u still clears the search box, space still skips in triage."""
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        assert app.focused is results and results.highlighted == 0
+        height = results.scrollable_content_region.height
+
+        def line() -> int:
+            return results._index_to_line[results.highlighted]
+
+        moved = {}
+        for key, back in (("ctrl+d", "ctrl+u"), ("ctrl+f", "ctrl+b"), ("space", "ctrl+b")):
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            moved[key] = line()
+            await pilot.press(back)
+            await pilot.pause(0.05)
+            assert results.highlighted == 0, (key, back)
+        assert height // 2 - 3 <= moved["ctrl+d"] <= height // 2 + 1, (moved, height)
+        assert height - 3 <= moved["ctrl+f"] == moved["space"] <= height + 1, (moved, height)
+        await pilot.press("enter")  # the details pane: it scrolls with the same keys
+        details = app.query_one("#details")
+        assert app.focused is details and details.max_scroll_y > 0
+        page = details.scrollable_content_region.height
+        await pilot.press("ctrl+d")
+        await pilot.pause(0.05)
+        assert details.scroll_y == min(page // 2, details.max_scroll_y)
+        await pilot.press("ctrl+u")
+        await pilot.pause(0.05)
+        assert details.scroll_y == 0
+        for key in ("space", "ctrl+f"):
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            assert details.scroll_y == min(page, details.max_scroll_y), key
+            await pilot.press("ctrl+b")
+            await pilot.pause(0.05)
+            assert details.scroll_y == 0
+        await search(app, pilot, "shifted")
+        await pilot.press("ctrl+u")  # in the search box: clears the line
+        assert app.query_one("#search").value == ""
+        await pilot.press("escape", "T", "space")  # in triage: skip
+        await pilot.pause(0.1)
+        assert "1 skipped" in str(app.screen.query_one("#triage-head").render())
+        help_text = "\n".join(f"{keys}  {desc}" for _, pairs in app.binding_groups() for keys, desc in pairs)
+        for keys in ("ctrl+d", "ctrl+u", "ctrl+f", "ctrl+b", "space"):
+            assert keys in help_text, keys

@@ -120,3 +120,18 @@ def test_digest_label_is_the_newest_digest_and_how_many_more():
                                                Appearance("003_x", "Mar 11", 3, 75)))
     assert digest_label(once) == "Mar 11" and digest_label(thrice) == "Mar 11 +2"
     assert digest_label(None, ("Aug 7", "Mar 11")) == "Mar 11 +1" and digest_label(None) == "not in the digests"
+
+
+def test_a_row_without_badges_wraps_like_text():
+    """A digest's row has no badges: its first line wraps at the width like
+    any text, and its height says so."""
+    from textual.content import Content
+
+    from tui.widgets.render import ListRow
+
+    row = ListRow(Content("\n").join([Content("Sample digest 2  65 papers · 65 unread"),
+                                      Content("    001_eb4508a80e02266c · bundled")]))
+    lines = row.lay_out(24).plain.splitlines()
+    assert all(len(line) <= 24 for line in lines), lines
+    assert lines[0] == "Sample digest 2  65" and lines[1] == "papers · 65 unread"
+    assert row.get_height(None, 24) == len(lines) == 4

@@ -93,7 +93,7 @@ def test_copy_menu(snap_compare, demo_app):
 def test_triage(snap_compare, demo_app):
     async def run_before(pilot):
         await _ready(pilot)
-        await pilot.press("T", "k", "s")
+        await pilot.press("T", "b", "s")
         await pilot.pause(0.2)
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
 

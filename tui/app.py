@@ -57,6 +57,7 @@ class PapersApp(App):
         self._damage_rebuilds = 0
 
     def get_default_screen(self) -> MainScreen:
+        self.reader.compact = self._load_state().get("compact") is True
         self.main = MainScreen(self.reader, self.watch_interval)
         return self.main
 
@@ -135,8 +136,9 @@ class PapersApp(App):
         paper = {b.id: b for b in PaperScreen.BINDINGS}
         pane = {b.id: b for cls in (Results, BookmarkList, SavedSearches, Digests) for b in cls.BINDINGS}
         order = ["back", "bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link", "toggle_read",
-                 "sort_results", "sort_bookmarks", "triage", "more_like", "whats_new", "fetch", "like_bookmarks", "digest_newer", "digest_older",
-                 "pane_search", "pane_bookmarks", "pane_notes", "pane_digests", "pane_saved", "save_search",
+                 "sort_results", "sort_bookmarks", "triage", "more_like", "whats_new", "fetch", "like_bookmarks",
+                 "digest_newer", "digest_older", "pane_search", "pane_bookmarks", "pane_notes", "pane_digests",
+                 "pane_saved", "compact", "toggle_details", "save_search",
                  "toggle_watch", "delete_saved", "refresh", "help", "quit"]
         reader = [main["search"], *[main.get(i) or paper.get(i) or pane[i] for i in order]]
         groups = []
@@ -170,7 +172,8 @@ class PapersApp(App):
         except (OSError, ValueError):
             return {}
 
-    def _save_state(self, **changes) -> None:
+    def remember(self, **changes) -> None:
+        """Keep settings for the next start (the theme, the lists' density)."""
         state = self._load_state()
         state.update(changes)
         try:
@@ -180,7 +183,7 @@ class PapersApp(App):
             self.notify(f"Cannot save settings: {e}", severity="warning", markup=False)
 
     def _theme_changed(self, theme) -> None:
-        self._save_state(theme=theme.name)
+        self.remember(theme=theme.name)
 
 
 def run(paths: Paths) -> int:

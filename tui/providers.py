@@ -19,6 +19,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from . import messages
+from .core.text import plural
 from .widgets.render import one_line, plain
 
 #: (what it does, action on the main screen, binding id for its key)
@@ -70,9 +71,10 @@ class ReaderCommands(Provider):
         bindings = {b.id: b for node in (*screen.query("PaperList"), screen) for _, b in node._bindings if b.id}
         for title, action, binding_id in COMMANDS:
             name = action.split("(")[0]
-            # the search box takes focus once the palette is gone: not asked now
+            # "/" and the pane numbers are off only while typing (as now, in the
+            # palette's own box): not asked now
             if not action.startswith("app.") and (not hasattr(screen, f"action_{name}") or (
-                    name != "focus_search" and not screen.check_action(name, ()))):
+                    name not in ("focus_search", "pane") and not screen.check_action(name, ()))):
                 continue
             binding = bindings.get(binding_id)
             key = self.app.keys_of(binding) if binding is not None else ""
@@ -121,7 +123,7 @@ class GoToProvider(Provider):
 
     def _saved_hit(self, x, score: float | None = None):
         count = _reader(self).saved_counts.get(x.name)
-        help_text = x.query + (f" · {count} papers" if count is not None else "") + (" · watch" if x.watch else "")
+        help_text = x.query + (f" · {plural(count, 'paper')}" if count is not None else "") + (" · watch" if x.watch else "")
         text = f"Saved search {x.name}"
         run = _post(self, messages.RunSaved(x.name, x.query))
         if score is None:
@@ -133,8 +135,8 @@ class GoToProvider(Provider):
         text = f"Go to digest {label}"
         run = _post(self, messages.OpenDigest(d.name))
         if score is None:
-            return DiscoveryHit(plain(text), run, text=text, help=f"{d.entries} papers · {d.name}")
-        return Hit(score, plain(text), run, text=text, help=f"{d.entries} papers · {d.name}")
+            return DiscoveryHit(plain(text), run, text=text, help=f"{plural(d.entries, 'paper')} · {d.name}")
+        return Hit(score, plain(text), run, text=text, help=f"{plural(d.entries, 'paper')} · {d.name}")
 
     async def discover(self) -> Hits:
         reader = _reader(self)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable
 from .core.config import Config
 from .core.paths import Paths
 from .core.session import Imported, Opened, Session
+from .core.text import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from .core.fetch_report import FetchReport
@@ -38,6 +39,7 @@ class Reader:
         self.new_digests: list[str] = []  # digests added since the previous start
         self.saved_counts: dict[str, int] = {}  # saved search -> papers it finds, once counted
         self.show_timings = True
+        self.compact = False  # the paper lists show one line per paper
         self._generation = 0
 
     # -- opening ------------------------------------------------------------------------
@@ -251,10 +253,9 @@ def opening_notices(opened: Opened, imported: Imported) -> list[tuple[str, str, 
     if opened.watches_error:
         out.append((f"Watches and what's new not updated: {opened.watches_error}", "warning", 10))
     for name, ids in opened.watches:
-        out.append((f"Watch {name}: {len(ids)} new paper{'s' if len(ids) != 1 else ''}, tagged watch:{name}",
+        out.append((f"Watch {name}: {plural(len(ids), 'new paper')}, tagged watch:{name}",
                     "information", 10))
     if opened.new_digests:
-        n = len(opened.new_digests)
-        out.append((f"{n} new digest{'s' if n != 1 else ''} since you last opened papers — N shows what's new",
+        out.append((f"{plural(len(opened.new_digests), 'new digest')} since you last opened papers — N shows what's new",
                     "information", 10))
     return out

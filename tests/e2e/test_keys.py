@@ -3,13 +3,14 @@ keys typed faster than the screen redraws."""
 
 from __future__ import annotations
 
+import json
 import time
 
 from tui.core.library import Library
 from tui.core.papers import paper_id
 from tui.core.paths import Paths
 
-from .conftest import SWIN
+from .conftest import SWIN, papers
 
 
 def first_row(screen: str) -> str:
@@ -73,4 +74,36 @@ def test_bookmarks_filter_in_a_terminal(term, tmp_path):
     screen = t.wait_for("No bookmark matches")
     assert "Tags —" not in screen and "EXITED" not in screen
     assert "Swin Transformer: Hierarchical" not in screen  # nor in the details pane
+    t.quit()
+
+
+def test_triage_k_goes_back_and_b_keeps(term, tmp_path):
+    home = tmp_path / "home"
+    t = term()
+    t.wait_for("papers, newest digest first")
+    t.keys("T")
+    t.wait_for("Triage  Mar 11  1/75")
+    t.keys("j", "j", "k")  # a vim user: down, down, up
+    screen = t.wait_for("Triage  Mar 11  2/75")
+    assert "kept" not in screen and "b Keep" in screen.splitlines()[-1], screen
+    t.keys("b")
+    t.wait_for("3/75   1 kept")
+    t.keys("s", "Space", "l")
+    t.wait_for("6/75   1 kept · 2 skipped · 1 later")
+    t.quit()
+    out = papers(home, "bookmarks", "--json")
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(out.stdout)) == 1
+
+
+def test_keys_sent_with_a_pane_key_reach_the_new_pane(term):
+    t = term()
+    t.wait_for("papers, newest digest first")
+    t.keys("4", "Enter")  # one write: enter must reach the Digests pane, not the list being left
+    t.wait_for("Digest Mar 11: 75 papers")
+    t.keys("2", "/")  # and / the Bookmarks filter
+    time.sleep(0.5)
+    t.keys("x7", literal=True)
+    screen = t.wait_for("No bookmarks yet")
+    assert "Search papers" in screen.splitlines()[1]  # the search box got nothing
     t.quit()

@@ -55,7 +55,7 @@ def help_content(groups: list[tuple[str, list[tuple[str, str]]]]) -> Content:
         lines.append(Content(""))
     lines.append(Content.styled(QUERY_HELP, "dim"))
     lines.append(Content.styled("Keys can be remapped in config.toml under [keys] (binding id = \"key\").", "dim"))
-    lines.append(Content.styled("j k scroll · space ctrl+d ctrl+u a page · g G top and end · esc q ? close", "dim"))
+    lines.append(Content.styled("j k scroll · space ctrl+f ctrl+b a page · g G top and end · esc q ? close", "dim"))
     return Content("\n").join(lines)
 
 
@@ -66,8 +66,8 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="help_close"),
         Binding("j,down", "scroll('down')", "Scroll down", show=False),
         Binding("k,up", "scroll('up')", "Scroll up", show=False),
-        Binding("space,ctrl+d,pagedown", "scroll('page_down')", "Page down", show=False),
-        Binding("ctrl+u,pageup", "scroll('page_up')", "Page up", show=False),
+        Binding("space,ctrl+f,ctrl+d,pagedown", "scroll('page_down')", "Page down", show=False),
+        Binding("ctrl+b,ctrl+u,pageup", "scroll('page_up')", "Page up", show=False),
         Binding("g,home", "scroll('home')", "Top", show=False),
         Binding("G,end", "scroll('end')", "End", show=False),
     ]

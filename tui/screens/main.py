@@ -15,34 +15,37 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Input, ProgressBar, Static, Tab, Tabs, TextArea
+from textual.widgets import ContentSwitcher, Input, ProgressBar, Static, Tabs, TextArea
 from textual.worker import Worker, WorkerState
 
 from .. import messages
+from ..core.text import plural
 from ..reader import Reader, fetch_notice, opening_notices
 from ..widgets.bookmarks import Bookmarks
+from ..widgets.chrome import KeyFooter, PaneTabs
 from ..widgets.details import DetailsPane
 from ..widgets.digests import Digests
 from ..widgets.fetcher import Fetcher
 from ..widgets.notes import Notes
 from ..widgets.paper_list import PaperList
-from ..widgets.render import one_line, plain
 from ..widgets.results import Results
 from ..widgets.saved import SavedSearches
 from ..widgets.search_input import SearchInput
-from .dialogs import LineDialog
+from .layout import PANES, PaneLayout
 from .paper_screen import PaperScreen, paper_bindings
 from .triage import TriageScreen
 
-PANES = ("results", "bookmarks", "notes", "digests", "saved")
-PANE_TITLES = {"results": "1 Search", "bookmarks": "2 Bookmarks", "notes": "3 Notes", "digests": "4 Digests",
-               "saved": "5 Saved"}
+#: each pane's tab labels, from the longest (the tabs take the longest that fits)
+PANE_LABELS = {"results": ("1 Search", "1 Srch", "1"), "bookmarks": ("2 Bookmarks", "2 Mark", "2"),
+               "notes": ("3 Notes", "3 Note", "3"), "digests": ("4 Digests", "4 Dgst", "4"),
+               "saved": ("5 Saved", "5 Svd", "5")}
 
 
-class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is set here
+class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer's order is set here
     # Focus moves are bound with priority: the app resolves them in its own key
     # loop, before it forwards the next key, so nothing typed right after "/",
-    # enter or esc lands in the wrong widget.
+    # enter, esc or a pane's number lands in the wrong widget. (While typing,
+    # check_action turns "/" and the numbers off: they are text there.)
     BINDINGS = [
         *Screen.BINDINGS,
         Binding("enter", "leave_search", "Results", show=False, priority=True, id="search_done"),
@@ -51,16 +54,18 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         *paper_bindings(shown={"bookmark", "tags", "note", "copy_link", "toggle_read"}, without={"more_like"}),
         Binding("T", "triage", "Triage", id="triage"),
         *paper_bindings(shown={"more_like"}, only={"more_like"}),
+        Binding("C", "toggle_compact", "Compact", id="compact"),
+        Binding("v", "toggle_details", "Details", id="toggle_details"),
         Binding("N", "whats_new", "What's new", show=False, id="whats_new"),
         Binding("M", "like_bookmarks", "Like bookmarks", show=False, id="like_bookmarks"),
         Binding("F", "fetch", "Fetch new papers", show=False, id="fetch"),
         Binding("left_square_bracket", "step_digest(-1)", "Newer digest", show=False, id="digest_newer"),
         Binding("right_square_bracket", "step_digest(1)", "Older digest", show=False, id="digest_older"),
-        Binding("1", "pane('results')", "Search", show=False, id="pane_search"),
-        Binding("2", "pane('bookmarks')", "Bookmarks", show=False, id="pane_bookmarks"),
-        Binding("3", "pane('notes')", "Notes", show=False, id="pane_notes"),
-        Binding("4", "pane('digests')", "Digests", show=False, id="pane_digests"),
-        Binding("5", "pane('saved')", "Saved searches", show=False, id="pane_saved"),
+        Binding("1", "pane('results')", "Search", show=False, priority=True, id="pane_search"),
+        Binding("2", "pane('bookmarks')", "Bookmarks", show=False, priority=True, id="pane_bookmarks"),
+        Binding("3", "pane('notes')", "Notes", show=False, priority=True, id="pane_notes"),
+        Binding("4", "pane('digests')", "Digests", show=False, priority=True, id="pane_digests"),
+        Binding("5", "pane('saved')", "Saved searches", show=False, priority=True, id="pane_saved"),
         Binding("ctrl+s", "save_search", "Save search", show=False, id="save_search"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="refresh"),
         Binding("question_mark", "app.help", "Help", id="help"),
@@ -96,7 +101,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
                           "is:unread   (/ to focus)", id="search")
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield Tabs(*[Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES], id="tabs")
+                yield PaneTabs({f"tab-{p}": PANE_LABELS[p] for p in PANES}, id="tabs")
                 with ContentSwitcher(initial="results", id="panes"):
                     yield Results(reader, id="results")
                     yield Bookmarks(reader, id="bookmarks")
@@ -108,56 +113,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         with Horizontal(id="statusbar"):
             yield Static(Content.styled("Starting…", "dim"), id="status", markup=False)
             yield ProgressBar(id="progress", show_eta=False)
-        yield Footer()
-
-    # -- the panes -----------------------------------------------------------------------------
-    @property
-    def results(self) -> Results:
-        return self.query_one("#results", Results)
-
-    def pane(self, name: str) -> PaperList:
-        if name == "bookmarks":
-            return self.query_one(Bookmarks).list
-        return self.query_one(f"#{name}", PaperList)
-
-    @property
-    def current_name(self) -> str:
-        return self.query_one("#panes", ContentSwitcher).current or "results"
-
-    @property
-    def current(self) -> PaperList:
-        return self.pane(self.current_name)
-
-    def panes(self) -> list[PaperList]:
-        return [self.pane(p) for p in PANES]
-
-    def show_pane(self, name: str) -> None:
-        if name not in PANES:
-            return
-        self.query_one("#panes", ContentSwitcher).current = name
-        tabs = self.query_one("#tabs", Tabs)
-        if tabs.active != f"tab-{name}":
-            tabs.active = f"tab-{name}"
-        pane = self.pane(name)
-        pane.shown()
-        self.refresh_bindings()  # the footer shows the keys of this pane
-        self.focus_list()
-        self._show_status(pane)
-        self.show_details()
-
-    def focus_list(self) -> None:
-        self.set_focus(self.current)  # at once, not deferred: the next key goes to the list
-
-    def show_details(self) -> None:
-        pane = self.current
-        self.query_one(DetailsPane).show(pane.details(), pane.current_paper_id)
-
-    def _show_status(self, pane: PaperList) -> None:
-        if pane.status_text:
-            self.set_status(pane.status_text)
-
-    def set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(plain(text))
+        yield KeyFooter()
 
     # -- start-up ------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -220,7 +176,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         self.query_one("#progress", ProgressBar).display = False
         report = opened.report
         if report.wrote:
-            self.set_status(f"Indexed {report.papers_written} papers in {report.seconds:.1f} s")
+            self.set_status(f"Indexed {plural(report.papers_written, 'paper')} in {report.seconds:.1f} s")
         for name in ("digests", "bookmarks", "notes", "saved", "results"):
             self.pane(name).reload()
 
@@ -292,7 +248,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
 
     @on(messages.OpenDetails)
     def _open_details(self, event: messages.OpenDetails) -> None:
-        self.set_focus(self.query_one(DetailsPane))
+        self.read_details()
 
     @on(messages.OpenDigest)
     def _open_digest(self, event: messages.OpenDigest) -> None:
@@ -361,7 +317,8 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         self.show_details()
 
     def dialog_closed(self) -> None:
-        self.focus_list()
+        if not self.has_class("-reading"):
+            self.focus_list()
 
     def _refresh_library(self) -> None:
         self.results.refresh_badges()
@@ -394,10 +351,14 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         return isinstance(self.focused, (Input, TextArea)) or self.app.screen is not self
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action == "focus_search":
+        if action in ("focus_search", "pane"):
             return not self._typing()
         if action == "leave_search":
             return self.app.screen is self and isinstance(self.focused, SearchInput)
+        if action == "back":  # esc: back to the list from the details (or a dialog's leftovers)
+            return self.focused is not self.current
+        if action == "toggle_compact":  # the lists of papers only
+            return self.holds_papers()
         return super().check_action(action, parameters)
 
     def action_focus_search(self) -> None:
@@ -420,12 +381,6 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         pane = (event.tab.id or "tab-results").removeprefix("tab-")
         if self.current_name != pane:
             self.show_pane(pane)
-
-    def action_back(self) -> None:
-        self.focus_list()
-
-    def action_pane(self, pane: str) -> None:
-        self.show_pane(pane)
 
     def action_triage(self) -> None:
         """Triage the open feed, or the newest digest."""
@@ -471,26 +426,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
 
     def action_save_search(self) -> None:
         """``ctrl+s``: keep the query in the search box under a name."""
-        library = self.reader.library
-        if library is None:
-            self.notify("The library is unavailable", severity="error", timeout=5)
-            return
-        query = self.query_one("#search", Input).value.strip()
-        if not query:
-            self.notify("Type a query first, then ctrl+s saves it", severity="warning", timeout=4)
-            return
-
-        def done(name: str | None) -> None:
-            if not name or not name.strip():
-                return
-            saved = []
-            if self.write(lambda: saved.append(library.save_search(name, query))):
-                self.notify(f"Saved search {saved[0].name}: {query} — W in the Saved pane (5) makes it a watch",
-                            markup=False, timeout=5)
-                self.pane("saved").reload()
-
-        self.app.push_screen(LineDialog("Save search — " + one_line(query)[:80], query[:64], "a name for this search",
-                                        "Saved searches are in pane 5 and the palette."), done)
+        self.pane("saved").save(self.query_one("#search", Input).value)
 
     def action_refresh(self) -> None:
         self._sync_from_others(force=True)

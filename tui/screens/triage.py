@@ -1,12 +1,16 @@
 """Triage: one digest, one paper at a time, a key per decision.
 
-keep (bookmark), skip (mark read), later (tag ``later``) — each decision
-advances to the next paper; the per-paper keys (note, tags, copy, …) work as on
-the main screen. The position is kept in the library, so leaving and coming
-back resumes where the reader stopped. ``[`` and ``]`` move to the newer /
-older digest."""
+The keys mean what they mean in the lists: ``j``/``k`` move, ``b`` keeps
+(bookmarks — it is the per-paper bookmark binding, so a remapped bookmark key
+keeps here too), ``s`` or space skips (marks read), ``l`` puts it off for later
+(tag ``later``). Each decision advances to the next paper; the other per-paper
+keys (note, tags, copy, …) work as on the main screen. The position is kept
+in the library, so leaving and coming back resumes where the reader stopped.
+``[`` and ``]`` move to the newer / older digest."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,10 +18,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from .. import messages
+from ..core.text import plural
 from ..reader import Reader
+from ..widgets.chrome import KeyFooter
 from ..widgets.details import details_content
 from ..widgets.render import plain
 from .paper_screen import PaperScreen, paper_bindings
@@ -28,17 +34,18 @@ LATER_TAG = "later"
 class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order is set here
     BINDINGS = [
         *Screen.BINDINGS,
-        Binding("k", "keep", "Keep", id="triage_keep"),
+        # keep is the per-paper bookmark key (b, or what config.toml maps it to)
+        *[replace(b, description="Keep") for b in paper_bindings(shown={"bookmark"}, only={"bookmark"})],
         Binding("s,space", "skip", "Skip", id="triage_skip"),
         Binding("l", "later", "Later", id="triage_later"),
         *paper_bindings(shown={"note"}, only={"note"}),
-        Binding("right,j", "move(1)", "Next", id="triage_next"),
-        Binding("left,p", "move(-1)", "Back", id="triage_back"),
+        Binding("j,right", "move(1)", "Next", id="triage_next"),
+        Binding("k,left", "move(-1)", "Back", id="triage_back"),
         *paper_bindings(shown={"copy_link", "open_link"}, only={"copy_link", "open_link"}),
         Binding("left_square_bracket", "digest(-1)", "Newer digest", show=False, id="triage_newer"),
         Binding("right_square_bracket", "digest(1)", "Older digest", id="triage_older"),
         Binding("escape,q", "leave", "Leave", id="triage_leave"),
-        *paper_bindings(shown=set(), without={"note", "copy_link", "open_link"}),
+        *paper_bindings(shown=set(), without={"bookmark", "note", "copy_link", "open_link"}),
     ]
 
     def __init__(self, reader: Reader, digest: str):
@@ -70,10 +77,14 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         yield ProgressBar(total=max(len(self.ids), 1), show_eta=False, show_percentage=False, id="triage-progress")
         with VerticalScroll(id="triage-body"):
             yield Static(id="triage-paper", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show()
+
+    def footer_keep(self) -> tuple[str, ...]:
+        """The footer shows how to leave at any width."""
+        return ("leave",)
 
     # -- what the keys act on ------------------------------------------------------------
     def viewing_id(self) -> str | None:
@@ -102,9 +113,9 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
             body.update(Content("\n").join([
                 Content.styled("This digest is done.", "bold"),
                 Content(""),
-                plain(f"{n} papers · " + (summary or "no decisions this time")),
+                plain(f"{plural(n, 'paper')} · " + (summary or "no decisions this time")),
                 Content(""),
-                Content.styled("] the next (older) digest · [ the newer one · ← back to the last paper · esc leaves",
+                Content.styled("] the next (older) digest · [ the newer one · k back to the last paper · esc leaves",
                                "dim")]))
         else:
             pid = self.ids[self.pos]
@@ -168,7 +179,8 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
             self.reindex()
             self.advance(counted)
 
-    def action_keep(self) -> None:
+    def action_bookmark(self) -> None:
+        """Keep: the bookmark key of the lists, here a decision."""
         self._decide("keep", "kept")
 
     def action_skip(self) -> None:

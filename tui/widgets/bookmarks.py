@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input
 
+from ..core.text import plural
 from .paper_list import PaperList
 from .render import plain
 from .search_input import SearchInput
@@ -51,7 +52,7 @@ class BookmarkList(PaperList):
             return
         records = self.matching()
         self.set_rows(self.library_rows(records), len(records), keep=self.current_id)
-        self.set_status(f"{len(records)} bookmark{'s' if len(records) != 1 else ''}"
+        self.set_status(plural(len(records), "bookmark")
                         + (f" matching {self.filter.strip()!r}" if self.filter.strip() else "")
                         + f" · sorted by {'title' if self.sort == 'title' else 'date added'}")
 

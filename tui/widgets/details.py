@@ -12,6 +12,7 @@ from .. import messages
 from ..core.links import web_url
 from ..core.papers import Paper
 from ..core.text import strip_control
+from .paging import paging_bindings
 from .render import highlighted, plain
 
 #: the heading over the API's summary: machine-written, and said so
@@ -109,6 +110,7 @@ class DetailsPane(VerticalScroll):
         Binding("k", "scroll_up", "Scroll up", show=False),
         Binding("g", "scroll_home", "Top", show=False),
         Binding("G", "scroll_end", "Bottom", show=False),
+        *paging_bindings("scroll_by"),
     ]
 
     can_focus = True
@@ -129,6 +131,10 @@ class DetailsPane(VerticalScroll):
         self.paper_id = paper_id
         self.query_one("#details-body", Static).update(content)
         self.scroll_home(animate=False)
+
+    def action_scroll_by(self, pages: float) -> None:
+        """ctrl+d / ctrl+u half a page, ctrl+f / space / ctrl+b a page."""
+        self.scroll_relative(y=int(pages * self.scrollable_content_region.height), animate=False)
 
     def on_focus(self) -> None:
         self._stop()

@@ -9,8 +9,9 @@ from textual.content import Content
 from textual.worker import get_current_worker
 
 from .. import messages
+from ..core.text import plural
 from .paper_list import PaperList, how_to_add_digests
-from .render import plain
+from .render import ListRow, plain
 
 
 class Digests(PaperList):
@@ -34,7 +35,7 @@ class Digests(PaperList):
         by_name = {d.name: d for d in self.reader.digests()}
         infos = [by_name[n] for n in self.reader.digest_order().names]
         self.set_rows([(d.name, self._row(d)) for d in infos], len(infos), keep=self.current_id)
-        self.set_status(f"{len(infos)} digest{'s' if len(infos) != 1 else ''}, newest first")
+        self.set_status(f"{plural(len(infos), 'digest')}, newest first")
         if self.reader.library is not None:
             self.count_unread([d.name for d in infos])
 
@@ -46,11 +47,11 @@ class Digests(PaperList):
         unread = self.unread.get(d.name)
         title = Content.assemble(
             ("NEW " if d.name in self.reader.new_digests else "", "bold $accent"), plain(d.label or d.name, "bold"),
-            "  ", plain(f"{d.entries} papers", "dim"),
+            "  ", plain(plural(d.entries, "paper"), "dim"),
             (f" · {unread} unread" if unread else (" · all read" if unread == 0 and d.entries else ""), "$primary"))
         sub = plain(f"    {d.name} · {d.origin}" + (f" · SKIPPED: {d.error}" if d.error else "")
-                    + (f" · {len(d.problems)} problems" if d.problems else ""), "dim")
-        return Content("\n").join([title, sub])
+                    + (f" · {plural(len(d.problems), 'problem')}" if d.problems else ""), "dim")
+        return ListRow(Content("\n").join([title, sub]))  # its unread count legible when highlighted
 
     @work(thread=True, exclusive=True, group="unread-counts", exit_on_error=False)
     def count_unread(self, names: list[str]) -> None:
@@ -78,7 +79,7 @@ class Digests(PaperList):
             return self.empty_text() if not self.ids else Content.styled("No digest selected.", "dim")
         lines = [plain(info.label or info.name, "bold"),
                  plain(f"{info.name} · {info.origin} · {info.format or '-'}", "dim"),
-                 plain(f"{info.entries} papers · {len(info.problems)} parse problems")]
+                 plain(f"{plural(info.entries, 'paper')} · {plural(len(info.problems), 'parse problem')}")]
         if info.error:
             lines.append(plain(f"Skipped: {info.error}", "$error"))
         for p in info.problems[:20]:

@@ -21,20 +21,27 @@ from textual.worker import Worker, WorkerState
 from .. import messages
 from ..reader import Reader
 from .details import details_content
-from .papers_list import RowState, row_content, where_text
+from .paging import paging_bindings
+from .papers_list import RowState, compact_row, digest_label, row_content, where_text
 from .render import plain
 
 PAGE = 200
 
 
-def paper_row(paper, record, title: str = "", spans=(), extra: str = "") -> Content:
-    """One paper's row: badges, title (query terms marked), where it appeared."""
+def paper_row(paper, record, title: str = "", spans=(), extra: str = "", compact: bool = False) -> Content:
+    """One paper's row: badges, title (query terms marked), where it appeared
+    and ``extra`` (a note, shared terms); ``compact``: all on one line, where
+    it appeared said short and no ``extra``."""
     state = RowState(bookmarked=bool(record and record.bookmarked), note=bool(record and record.note),
                      read=bool(record and record.read))
+    labels = record.snapshot.labels if record is not None and record.snapshot else ()
     if paper is None and record is not None:
-        labels = record.snapshot.labels if record.snapshot else ()
-        return row_content(record.title or title or record.id, (), where_text(None, labels), state)
-    return row_content(paper.title if paper else title, spans, where_text(paper), state, extra=extra)
+        title, spans = record.title or title or record.id, ()
+    else:
+        title = paper.title if paper else title
+    if compact:
+        return compact_row(title, spans, digest_label(paper, labels), state)
+    return row_content(title, spans, where_text(paper, labels), state, extra=extra)
 
 
 def how_to_add_digests(reader: Reader) -> str:
@@ -52,6 +59,7 @@ class PaperList(OptionList):
         Binding("k", "cursor_up", "Up", show=False, id="up"),
         Binding("g", "first", "Top", show=False, id="top"),
         Binding("G", "last", "Bottom", show=False, id="bottom"),
+        *paging_bindings("move_by"),
     ]
 
     #: the rows are papers (the per-paper keys act on the highlighted one)
@@ -122,6 +130,11 @@ class PaperList(OptionList):
             return None
         return self.ids[self.highlighted]
 
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        """The scrollbar takes cells from the rows: measure them again for
+        the width left, or a row that wraps once more loses its last line."""
+        self._clear_caches()
+
     def watch_highlighted(self, highlighted: int | None) -> None:
         super().watch_highlighted(highlighted)
         self.post_message(messages.ShowDetails(self))
@@ -129,6 +142,19 @@ class PaperList(OptionList):
             if self._asked_for != len(self.ids):
                 self._asked_for = len(self.ids)
                 self.post_message(self.NeedMore(self, len(self.ids)))
+
+    def action_move_by(self, pages: float) -> None:
+        """ctrl+d / ctrl+u, ctrl+f / space / ctrl+b: the highlight moves by
+        half a page or a page of lines, as in less and vim."""
+        if not self.ids:
+            return
+        if self.highlighted is None:
+            self.highlighted = 0
+            return
+        self._update_lines()
+        step = int(pages * self.scrollable_content_region.height) or (1 if pages > 0 else -1)
+        line = max(0, min(self._index_to_line[self.highlighted] + step, len(self._lines) - 1))
+        self.highlighted = self._lines[line][0]
 
     # -- what the screen asks of a pane -------------------------------------------------------
     def empty_text(self) -> Content:
@@ -168,9 +194,22 @@ class PaperList(OptionList):
         """Another papers process changed the library."""
         self.reload()
 
-    def library_rows(self, records) -> list[tuple[str, Content]]:
+    @property
+    def one_line(self) -> bool:
+        """One line per paper (``C``, the same in every list)."""
+        return self.reader.compact
+
+    def paper_row(self, paper, record, title: str = "", spans=(), extra: str = "") -> Content:
+        """A paper's row as this list draws it now (:func:`paper_row`)."""
+        return paper_row(paper, record, title, spans, extra, compact=self.one_line)
+
+    def redraw(self) -> None:
+        """Draw the rows again (one line or full), the same paper highlighted."""
+        self.reload()
+
+    def library_rows(self, records, extra=lambda record: "") -> list[tuple[str, Content]]:
         papers = self.reader.papers(r.id for r in records)
-        return [(r.id, paper_row(papers.get(r.id), r, r.title)) for r in records]
+        return [(r.id, self.paper_row(papers.get(r.id), r, r.title, extra=extra(r))) for r in records]
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

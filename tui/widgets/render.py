@@ -85,8 +85,9 @@ class ListRow(Content):
     """A row of a list, laid out when it is drawn, for the width it gets and
     the row's style (highlighted or not). A line longer than the width wraps
     under the start of its text: the first line under the text after its
-    ``indent`` cells of badges, the others under their own leading spaces.
-    Its colours stay legible on the row's background (:func:`legible`)."""
+    ``indent`` cells of badges (none: it wraps like any text), the others
+    under their own leading spaces. Its colours stay legible on the row's
+    background (:func:`legible`)."""
 
     def __init__(self, content: Content, indent: int = 0):
         super().__init__(content.plain, list(content.spans), content.cell_length)
@@ -119,8 +120,10 @@ def hanging(line: Content, width: int, indent: int) -> list[Content]:
     """One line wrapped to ``width`` with its first ``indent`` cells (badges,
     or leading spaces) kept to itself: the lines after the first start
     ``indent`` spaces in, under the text."""
-    if line.cell_length <= width or not 0 < indent <= width - 10:
+    if line.cell_length <= width or indent > width - 10:
         return [line]
+    if indent <= 0:
+        return line.wrap(width)
     head, body = line.divide([indent])
     parts = body.wrap(width - indent)
     return [head + parts[0], *(Content(" " * indent) + part for part in parts[1:])]

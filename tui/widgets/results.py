@@ -14,7 +14,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from .paper_list import PAGE, PaperList, how_to_add_digests, paper_row
+from ..core.text import plural
+from .paper_list import PAGE, PaperList, how_to_add_digests
 from .render import one_line, plain
 
 SEARCH_DEBOUNCE = 0.12
@@ -183,8 +184,8 @@ class Results(PaperList):
             unread = sum(reader.library.unread_counts(pages).values()) if reader.library else 0
             return tuple(Hit(pid, 0.0, titles.get(pid, ""), ()) for pid in ids), None, (f"{unread} unread",)
 
-        self.show_computed(f"papers new since you last opened papers, from {len(names)} "
-                           f"digest{'s' if len(names) != 1 else ''}", compute)
+        self.show_computed(f"papers new since you last opened papers, from {plural(len(names), 'digest')}",
+                           compute)
         return True
 
     def show_computed(self, about: str, compute) -> None:
@@ -247,8 +248,8 @@ class Results(PaperList):
         res = page.result
         records = self.reader.records(h.id for h in res.hits)
         shared = page.shared or {}
-        rows = [(h.id, paper_row(page.papers.get(h.id), records.get(h.id), h.title, h.title_spans,
-                                 extra=("shares: " + ", ".join(shared[h.id])) if shared.get(h.id) else ""))
+        rows = [(h.id, self.paper_row(page.papers.get(h.id), records.get(h.id), h.title, h.title_spans,
+                                      extra=("shares: " + ", ".join(shared[h.id])) if shared.get(h.id) else ""))
                 for h in res.hits]
         if page.offset == 0:
             self.shown_seq = page.seq
@@ -271,21 +272,25 @@ class Results(PaperList):
         self.run_search(self.seq, self.query_text, event.offset, self.feed, self.sort)
 
     # -- rows, details, status ------------------------------------------------------------------
-    def _row(self, pid: str, paper, record) -> Content:
-        spans = next((h.title_spans for h in self.last_result.hits if h.id == pid), ()) \
-            if self.last_result is not None else ()
+    def _row(self, pid: str, paper, record, spans=None) -> Content:
+        if spans is None:
+            spans = next((h.title_spans for h in self.last_result.hits if h.id == pid), ()) \
+                if self.last_result is not None else ()
         shared = self.last_shared.get(pid)
-        return paper_row(paper, record, spans=spans, extra=("shares: " + ", ".join(shared)) if shared else "")
+        return self.paper_row(paper, record, spans=spans, extra=("shares: " + ", ".join(shared)) if shared else "")
 
     def refresh_badges(self) -> None:
+        """Draw every row again in place: its badges, the list's density."""
         if not self.ids:
             return
         records = self.reader.records(self.ids)
         papers = self.reader.papers(self.ids)
+        spans = {h.id: h.title_spans for h in self.last_result.hits} if self.last_result is not None else {}
         for pid in self.ids:
-            shared = self.last_shared.get(pid)
-            self.update_row(pid, paper_row(papers.get(pid), records.get(pid),
-                                           extra=("shares: " + ", ".join(shared)) if shared else ""))
+            self.update_row(pid, self._row(pid, papers.get(pid), records.get(pid), spans.get(pid, ())))
+
+    def redraw(self) -> None:
+        self.refresh_badges()
 
     def spans_for(self):
         terms = self.last_result.terms if self.last_result is not None else frozenset()
@@ -298,17 +303,19 @@ class Results(PaperList):
     def _status_for(self, res, about: str = "") -> None:
         shown = len(self.ids)
         if about:
-            text = f"{res.total} {about}" if res.total else f"Nothing found: {about}"
+            text = counted(res.total, about) if res.total else f"Nothing found: {about}"
         elif self.feed:
             info = self.reader.digest(self.feed)
             label = (info.label or info.name) if info else self.feed
-            text = f"Digest {label}: {res.total} papers · esc: all papers"
+            text = f"Digest {label}: {plural(res.total, 'paper')} · esc: all papers"
         elif not res.query.strip():
-            text = f"{res.total} papers, " + ("most upvoted first" if self.sort == "upvotes" else "newest digest first")
+            text = f"{plural(res.total, 'paper')}, " + ("most upvoted first" if self.sort == "upvotes"
+                                                        else "newest digest first")
         elif res.total == 0:
             text = f"No papers match {one_line(res.query)!r}"
         else:
-            text = f"{res.total} papers match" + (f", {SORT_NAMES[self.sort]}" if self.sort != "relevance" else "")
+            text = (f"{plural(res.total, 'paper')} {'matches' if res.total == 1 else 'match'}"
+                    + (f", {SORT_NAMES[self.sort]}" if self.sort != "relevance" else ""))
         if shown < res.total:
             text += f" · showing {shown} (more load as you scroll)"
         if res.suggestion:
@@ -318,3 +325,10 @@ class Results(PaperList):
         if res.elapsed_ms and self.reader.show_timings:
             text += f" · {res.elapsed_ms:.0f} ms"
         self.set_status(text)
+
+
+def counted(n: int, about: str) -> str:
+    """A computed list's count: ``about`` speaks of "papers …" (papers like
+    this one, papers new since …), said of one paper as "1 paper …"."""
+    noun, _, rest = about.partition(" ")
+    return f"{plural(n, 'paper')} {rest}" if noun == "papers" else f"{n} {about}"

@@ -9,7 +9,9 @@ from textual.content import Content
 from textual.worker import get_current_worker
 
 from .. import messages
+from ..core.text import plural
 from ..screens.confirm import ConfirmDialog
+from ..screens.dialogs import LineDialog
 from .paper_list import PaperList
 from .render import one_line, plain
 
@@ -43,7 +45,7 @@ class SavedSearches(PaperList):
         self.set_rows([(x.name, self._row(x, self.counts.get(x.name))) for x in searches], len(searches),
                       keep=self.current_id)
         watched = sum(1 for x in searches if x.watch)
-        self.set_status(f"{len(searches)} saved search{'es' if len(searches) != 1 else ''}"
+        self.set_status(plural(len(searches), "saved search", "saved searches")
                         + (f" · {watched} watched" if watched else ""))
         if searches and self.reader.index is not None:
             self.count([(x.name, x.query) for x in searches])
@@ -53,7 +55,7 @@ class SavedSearches(PaperList):
 
     @staticmethod
     def _row(x, count: int | None) -> Content:
-        hits = "…" if count is None else f"{count} paper{'s' if count != 1 else ''}"
+        hits = "…" if count is None else plural(count, "paper")
         title = Content.assemble(plain(x.name, "bold"), "  ", plain(hits, "dim"),
                                  ("  ◉ watch" if x.watch else "", "bold $accent"))
         return Content("\n").join([title, Content.assemble("    ", plain(one_line(x.query), "dim"))])
@@ -86,7 +88,8 @@ class SavedSearches(PaperList):
             return self.empty_text() if not self.ids else Content.styled("No saved search selected.", "dim")
         count = self.counts.get(x.name)
         lines = [plain(x.name, "bold"), plain(x.query),
-                 plain(f"{count} papers match now" if count is not None else "counting…", "dim"),
+                 plain(f"{plural(count, 'paper')} {'matches' if count == 1 else 'match'} now" if count is not None
+                       else "counting…", "dim"),
                  plain(f"saved {x.created_at[:16].replace('T', ' ')} UTC", "dim"), Content("")]
         if x.watch:
             lines.append(plain(f"Watch on: papers of newly added digests that match are tagged {x.tag} "
@@ -95,6 +98,29 @@ class SavedSearches(PaperList):
             lines.append(plain("Watch off: W turns it on (new papers that match get tagged and announced).", "dim"))
         lines += [Content(""), Content.styled("enter runs it · W watch on/off · x deletes", "dim")]
         return Content("\n").join(lines)
+
+    def save(self, query: str) -> None:
+        """Ask for a name and keep ``query`` under it (ctrl+s in the search box)."""
+        library = self.reader.library
+        if library is None:
+            self.notify("The library is unavailable", severity="error", timeout=5)
+            return
+        query = query.strip()
+        if not query:
+            self.notify("Type a query first, then ctrl+s saves it", severity="warning", timeout=4)
+            return
+
+        def done(name: str | None) -> None:
+            if not name or not name.strip():
+                return
+            saved = []
+            if self.reader.write(lambda: saved.append(library.save_search(name, query)), self.notify):
+                self.notify(f"Saved search {saved[0].name}: {query} — W in the Saved pane (5) makes it a watch",
+                            markup=False, timeout=5)
+                self.reload()
+
+        self.app.push_screen(LineDialog("Save search — " + one_line(query)[:80], query[:64], "a name for this search",
+                                        "Saved searches are in pane 5 and the palette."), done)
 
     def chosen(self, key: str) -> None:
         x = self.reader.library.saved_search(key) if self.reader.library else None

@@ -1,0 +1,66 @@
+"""Pilot tests of the layout at the sizes terminals have: the tabs and the
+footer fit, and a narrow screen shows the list or the details, v between them."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_app import ready, screen_text, settle
+from tui.app import PapersApp
+
+
+def footer(app) -> str:
+    return [line for line in screen_text(app).splitlines() if line.strip()][-1]
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24), (60, 20)])
+async def test_every_pane_keeps_its_tabs_help_and_quit_in_view(paths, size):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await ready(app, pilot)
+        tabs = app.query_one("#tabs")
+        labels = [str(tab.label) for tab in tabs.query("Tab")]
+        assert [label[0] for label in labels] == list("12345") and all(len(label) > 2 for label in labels)
+        assert sum(len(label) + 2 for label in labels) <= tabs.size.width
+        for key in "12345":
+            await pilot.press(key)
+            await settle(app, pilot, rounds=1)
+            shown = footer(app)
+            assert "? Help" in shown and "q Quit" in shown, (key, shown)
+            assert "v Details" in shown or size[0] >= 80, (key, shown)  # narrow: how to see the details
+        await pilot.press("1", "T")
+        await pilot.pause(0.2)
+        assert "esc Leave" in footer(app)
+
+
+async def test_narrow_v_and_enter_show_the_details_in_the_lists_place(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=(60, 20), notifications=True) as pilot:
+        await ready(app, pilot)
+        screen, left, details = app.main, app.query_one("#left"), app.query_one("#details")
+        assert screen.has_class("-narrow") and left.display and not details.display
+        await pilot.press("v")
+        assert details.display and not left.display and app.focused is details
+        assert details.outer_size.width == 60
+        await pilot.press("v")
+        assert left.display and not details.display and app.focused is app.main.results
+        await pilot.press("enter")
+        assert details.display and not left.display and app.focused is details
+        await pilot.press("escape")
+        assert left.display and not details.display
+        await pilot.press("v", "2")  # a pane's number shows its list
+        assert left.display and not details.display and app.main.current_name == "bookmarks"
+
+
+async def test_wide_v_hides_the_details_and_the_list_takes_the_width(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await ready(app, pilot)
+        left, details = app.query_one("#left"), app.query_one("#details")
+        assert left.outer_size.width == 60 and details.display
+        await pilot.press("v")
+        await pilot.pause(0.05)
+        assert not details.display and left.outer_size.width == 120
+        await pilot.press("enter")  # the details of a paper bring the pane back
+        await pilot.pause(0.05)
+        assert details.display and app.focused is details and left.outer_size.width == 60
