@@ -15,12 +15,12 @@ from typing import Iterable, Iterator, Sequence
 
 from whoosh import columns as wc
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.numlists import delta_decode
 from whoosh.writing import SegmentWriter
 
 from .analysis import WORDS
+from .codec import CompactCodec, CompactPositions, encode_positions, to_int
 from .schema import SURFACE_FIELDS, TEXT_FIELDS
 
 
@@ -33,9 +33,10 @@ class _MemoryPool:
     docnum order, so each term's list is already sorted; only the terms need
     sorting when the segment is written."""
 
-    def __init__(self):
+    def __init__(self, compact: frozenset[str] = frozenset()):
         self.fields: dict[str, dict[bytes, list]] = {}
         self.postings = 0
+        self.compact = compact  # fields whose values are held as the codec's ints
 
     def terms(self, fieldname: str) -> dict[bytes, list]:
         terms = self.fields.get(fieldname)
@@ -45,6 +46,8 @@ class _MemoryPool:
 
     def add(self, item) -> None:  # Whoosh's pool interface, used when merging segments
         fieldname, tbytes, docnum, weight, vbytes = item
+        if fieldname in self.compact and type(vbytes) is bytes:
+            vbytes = to_int(vbytes)
         terms = self.terms(fieldname)
         lst = terms.get(tbytes)
         if lst is None:
@@ -84,8 +87,10 @@ class BulkWriter(SegmentWriter):
     SEGMENT_POSTINGS = 1_500_000  # about 100 MB of postings in memory
 
     def __init__(self, ix, **kwargs):
+        kwargs.setdefault("codec", CompactCodec())
         super().__init__(ix, **kwargs)
-        self.pool = _MemoryPool()
+        self._compact = frozenset(name for name, f in self.schema.items() if getattr(f.format, "compact", False))
+        self.pool = _MemoryPool(self._compact)
         self._finished: list = []
         #: when a Counter, the words of the added documents' title and abstract,
         #: as written, are counted into it (see _WordCache.surface)
@@ -95,7 +100,7 @@ class BulkWriter(SegmentWriter):
             self.cancel()
             raise ValueError("BulkWriter writes neither spelling fields nor term vectors")
         self._fast = {name for name in TEXT_FIELDS
-                      if name in schema and type(schema[name].format) is Positions}
+                      if name in schema and type(schema[name].format) is CompactPositions}
         # fields that index nothing for "" (ID fields index the empty term)
         self._skip_empty = {name for name, f in schema.items() if not f.indexed or not list(f.index(""))}
         # fields that index a value as one term, itself (ID fields): weight of it
@@ -140,15 +145,14 @@ class BulkWriter(SegmentWriter):
                         length = 0
                     terms = pool.terms(name)
                     fb = field.format.field_boost
-                    encode = field.format.encode
                     one = _ONE_POSITION
                     for tbytes, pl in poses.items():
                         if len(pl) == 1:  # most words of an abstract
                             weight = fb
-                            vbytes = one[pl[0]] if pl[0] < _ONE_LIMIT else encode(pl)
+                            vbytes = one[pl[0]] if pl[0] < _ONE_LIMIT else _encode(pl)
                         else:
                             weight = len(pl) * fb
-                            vbytes = encode(pl)
+                            vbytes = _encode(pl)
                         lst = terms.get(tbytes)
                         if lst is None:
                             terms[tbytes] = [docnum, weight, vbytes]
@@ -232,7 +236,7 @@ class BulkWriter(SegmentWriter):
         self.newsegment = codec.new_segment(self.storage, self.indexname)
         self.perdocwriter = codec.per_document_writer(self.storage, self.newsegment)
         self.fieldwriter = codec.field_writer(self.storage, self.newsegment)
-        self.pool = _MemoryPool()
+        self.pool = _MemoryPool(self._compact)
         self.docnum = self.docbase = 0
         self._added = False
 
@@ -274,6 +278,8 @@ class BulkWriter(SegmentWriter):
         docmap = self.write_per_doc(set(self.schema.names()) | indexed, reader)
         pool = self.pool
         for fieldname, tbytes, ids, weights, values in _segment_postings(reader, indexed):
+            if fieldname in self._compact and values and type(values[0]) is bytes:
+                values = [to_int(v) for v in values]  # a segment of Whoosh's codec
             terms = pool.terms(fieldname)
             flat = terms.get(tbytes) or []
             for d, w, v in zip(ids, weights, values):
@@ -334,9 +340,14 @@ def _bitset(docs: Iterable[int], n: int) -> bytes:
     return bytes(b)
 
 
-# Positions.encode([p]) for small p: most postings of an abstract have one position.
+def _encode(poslist) -> int:
+    """Positions as the codec stores them (CompactPositions.encode, as an int)."""
+    return to_int(encode_positions(poslist))
+
+
+# _encode([p]) for small p: most postings of an abstract have one position.
 _ONE_LIMIT = 2048
-_ONE_POSITION = [Positions().encode([p]) for p in range(_ONE_LIMIT)]
+_ONE_POSITION = [_encode([p]) for p in range(_ONE_LIMIT)]
 
 
 def _segment_postings(reader, fieldnames: set[str]) -> Iterator[tuple[str, bytes, Sequence, Sequence, Sequence]]:

@@ -20,6 +20,7 @@ from typing import Iterable, Iterator
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
+from ..papers import paper_id
 from ..text import fold, strip_control, title_key
 from .analysis import TEXT_ANALYZER
 from .docsets import DocSets
@@ -124,9 +125,8 @@ class Search:
                 last_prefix = (raw, stem)
         q, fuzzy_used = self._rewrite(q, reader, notes, last_prefix)
         boosts = []
-        key = title_key(text)
-        if key:
-            boosts.append(wq.Term("titlekey", key, boost=50.0))
+        if title_key(text):  # the paper whose title this is: its id is its title key's hash
+            boosts.append(wq.Term("id", paper_id(text), boost=50.0))
         words = [t.text for t in TEXT_ANALYZER(" ".join(plain))] if plain else []
         if len(words) > 1:
             boosts.append(wq.Phrase("title", words, slop=1, boost=4.0))
@@ -210,8 +210,8 @@ class Search:
         need = offset + limit
         exact = 0
         for b in boosts:
-            if isinstance(b, wq.Term) and b.fieldname == "titlekey":
-                exact = sets.term("titlekey", b.text) & hits
+            if isinstance(b, wq.Term) and b.fieldname == "id":
+                exact = sets.term("id", b.text) & hits
         out = sets.newest(exact, need)
         rest = hits & ~exact
         groups = [g for g in (_title_only(c) for c in _word_groups(q)) if g is not None]

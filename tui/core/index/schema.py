@@ -15,10 +15,10 @@ from whoosh import fields as wf
 from whoosh.filedb.filestore import FileStorage
 
 from ..papers import LibraryState, Paper
-from ..text import title_key
 from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER
+from .codec import CompactPositions
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 class IndexError_(Exception):
@@ -39,20 +39,28 @@ def _storage(folder) -> FileStorage:
     return FileStorage(str(folder), supports_mmap=False)
 
 
+def _text(analyzer, field_boost: float = 1.0) -> wf.TEXT:
+    """A text field whose positions are stored compactly (see codec.py)."""
+    field = wf.TEXT(analyzer=analyzer, field_boost=field_boost)
+    field.format = CompactPositions(field_boost=field_boost)
+    return field
+
+
 def make_schema() -> wf.Schema:
     return wf.Schema(
+        # the paper's id, the hash of its title key: a query that is a paper's
+        # whole title finds it by this id (no field of title keys is needed)
         id=wf.ID(stored=True, unique=True),
-        titlekey=wf.ID(),
         # No spelling=True: Whoosh would index every word a second time, unstemmed
         # (a third of a build); "did you mean" uses the catalog's word list.
-        title=wf.TEXT(analyzer=TEXT_ANALYZER, field_boost=2.5),
-        abstract=wf.TEXT(analyzer=TEXT_ANALYZER),
+        title=_text(TEXT_ANALYZER, field_boost=2.5),
+        abstract=_text(TEXT_ANALYZER),
         digest=wf.TEXT(analyzer=PLAIN_ANALYZER),
         author=wf.TEXT(analyzer=PLAIN_ANALYZER),
         arxiv=wf.ID(),
         # fed by the library (bookmarks, tags, notes, read state)
         tag=wf.KEYWORD(lowercase=True, commas=True, scorable=True),
-        note=wf.TEXT(analyzer=TEXT_ANALYZER),
+        note=_text(TEXT_ANALYZER),
         is_=wf.KEYWORD(lowercase=True),
         has=wf.KEYWORD(lowercase=True),
         # the catalog's listing order (newest digest first) as a number: see _order_key
@@ -97,7 +105,7 @@ def _doc(p: Paper, state: LibraryState | None, ranks: dict[str, str]) -> dict:
     if p.arxiv_id:
         has.append("arxiv")
     return dict(
-        id=p.id, titlekey=title_key(p.title), title=p.title, abstract=p.abstract,
+        id=p.id, title=p.title, abstract=p.abstract,
         digest=" ".join(words), author=", ".join(p.authors), arxiv=p.arxiv_id or "",
         tag=",".join(state.tags), note=state.note, is_=" ".join(flags), has=" ".join(has) or "none",
         order=_order_key(p, ranks),
