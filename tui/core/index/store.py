@@ -244,19 +244,31 @@ class Index(Search):
         # papers to (re)index, in digest order: documents indexed together sit
         # together, so the newest papers of a broad query share posting blocks
         affected: dict[str, None] = {}
+        # the words of the papers as they were, read before their entries change
+        # (a paper is merged from its entries), taken off the vocabulary
+        gone_words: Counter = Counter()
+
+        def touch(ids: list[str]) -> None:
+            new = [pid for pid in ids if pid not in affected]
+            affected.update(dict.fromkeys(new))
+            if known and new:
+                gone_words.update(_found_words(self.catalog.get_many(new).values()))
+
         self.catalog.begin()
         try:
             for info in meta_only:
                 self.catalog.put_digest(info)
             for name in gone:
-                affected.update(dict.fromkeys(self.catalog.delete_digest(name)))
+                touch(self.catalog.digest_paper_ids(name))
+                self.catalog.delete_digest(name)
                 report.removed.append(name)
             for i, (s, size, mtime, sha) in enumerate(todo):
                 if progress:
                     progress(i, len(todo), f"parsing {s.path.name}")
                 old = known.get(s.name)
                 if old:
-                    affected.update(dict.fromkeys(self.catalog.delete_digest(s.name)))
+                    touch(self.catalog.digest_paper_ids(s.name))
+                    self.catalog.delete_digest(s.name)
                 # a digest keeps its place in time (its first import) when it changes
                 rank = old.rank if old else _rank(s, mtime if s.origin == "user" else 0)
                 try:
@@ -267,13 +279,13 @@ class Index(Search):
                         s.name, str(s.path), s.origin, size, mtime, sha, rank, None, None, 0, (), str(e)))
                     continue
                 rows = [(e.position, paper_id(e.title), e) for e in d.entries]
+                touch([pid for _, pid, _ in rows])
                 self.catalog.put_digest(DigestInfo(
                     s.name, str(s.path), s.origin, size, mtime, sha, rank, d.label, d.format,
                     len(d.entries), tuple(p.format(s.path) for p in d.problems), None))
                 self.catalog.put_entries(s.name, rows)
-                affected.update(dict.fromkeys(pid for _, pid, _ in rows))
                 (report.changed if old and not old.error else report.added).append(s.name)
-            self._write_papers(list(affected), report, progress, state, cold=not known)
+            self._write_papers(list(affected), report, progress, state, cold=not known, gone=gone_words)
             if library is not None and not known:
                 self.catalog.set_meta("library_generation", str(library.generation()))
             self.catalog.commit()
@@ -285,13 +297,14 @@ class Index(Search):
         return report
 
     def _write_papers(self, ids: list[str], report: SyncReport, progress: Progress | None,
-                      state: StateLookup | None, cold: bool) -> None:
+                      state: StateLookup | None, cold: bool, gone: Counter) -> None:
+        """Index these papers as merged from their entries now; ``gone`` holds the
+        words of their previous versions."""
         if not ids:
             return
         ranks = self.catalog.rank_of()
         writer = self._writer()
-        writer.words = Counter()  # words written; those of replaced papers are taken off
-        gone: Counter = Counter()
+        writer.words = Counter()  # words written; those of replaced papers (gone) are taken off
         # A big first build shares the indexing with a second process.
         helper = _Helper.start(self.folder / "whoosh") if cold and len(ids) >= PARALLEL_MIN else None
         done = 0
@@ -304,8 +317,6 @@ class Index(Search):
         try:
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start:start + CHUNK]
-                if not cold:
-                    gone += _found_words(self.catalog.get_many(chunk).values())
                 papers = self._papers(chunk, state)
                 if helper is not None and helper.wants_more():
                     helper.send(chunk, [_doc(p, st, ranks) for p, st in papers])
