@@ -14,7 +14,8 @@ from collections import Counter
 from typing import Iterable, Iterator, Sequence
 
 from whoosh import columns as wc
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.numlists import delta_decode
 from whoosh.writing import SegmentWriter
@@ -213,8 +214,12 @@ class BulkWriter(SegmentWriter):
                     continue
                 lens = _lengths(pdr, fieldname)
                 fw.start_field(fieldname, self.schema[fieldname])
+                key = pack_ushort(fw._fieldid)
                 for tbytes in sorted(terms):
                     flat = terms[tbytes]
+                    if len(flat) == 3:  # one document: the posting goes in the term's entry
+                        fw._tindex.add(key + tbytes, _inlined(flat, lens).to_bytes())
+                        continue
                     fw.start_term(tbytes)
                     _write_postings(fw._postwriter, flat, lens)
                     fw.finish_term()
@@ -354,8 +359,9 @@ def _segment_postings(reader, fieldnames: set[str]) -> Iterator[tuple[str, bytes
     """(field, term, ids, weights, values) of every block of a segment's
     postings, in term order: the whole postings file is read at once and its
     blocks decoded as the codec's matcher does, without building a matcher per
-    term (~40 us each, most of a merge of small segments). Anything else (a
-    reader of another kind, inlined postings) goes through the matchers."""
+    term (~40 us each, most of a merge of small segments); inlined postings
+    are taken from the term entries. A reader of another kind goes through
+    the matchers."""
     terms = getattr(reader, "_terms", None)
     postfile = getattr(terms, "_postfile", None)
     try:
@@ -365,10 +371,12 @@ def _segment_postings(reader, fieldnames: set[str]) -> Iterator[tuple[str, bytes
         data = None
     schema = reader.schema
     items = [(k, info) for k, info in terms.items() if k[0] in fieldnames] if data is not None else []
-    if any(info.is_inlined() for _, info in items):
-        data, items = None, []
     for (fieldname, tbytes), info in items:
         fixed = schema[fieldname].format.fixed_value_size()
+        if info.is_inlined():  # a term of one document (see _inlined)
+            ids, weights, values = info.inlined_postings()
+            yield fieldname, tbytes, list(ids), array("f", weights), (None,) * len(ids) if fixed == 0 else values
+            continue
         pos = info.extent()[0] + 4  # past the b"W3Bl" header
         while True:
             length = struct.unpack_from("!i", data, pos)[0]
@@ -415,6 +423,24 @@ def _lengths(pdr, fieldname: str) -> list | None:
     if not pdr.has_column(lenfield):
         return None
     return [byte_to_length(b) if b else None for b in pdr.column_reader(lenfield, LENGTHS_COLUMN)]
+
+
+def _inlined(flat: list, lens: list | None) -> W3TermInfo:
+    """The term entry of a term in one document, with its posting inlined (a
+    third of the terms: ids, rare words): the statistics a block of one
+    posting gives, without a block in the postings file (~100 bytes each)."""
+    doc, weight, value = flat
+    ti = W3TermInfo()
+    (weight,) = array("f", [weight])  # as a block stores it
+    length = lens[doc] if lens else None
+    ti._weight = weight
+    ti._df = 1
+    ti._minlength = length or None
+    ti._maxlength = length or 0
+    ti._maxweight = max(0, weight)
+    ti._minid = ti._maxid = doc
+    ti.set_inlined((doc,), (weight,), (value,) if value else ())
+    return ti
 
 
 def _write_postings(pw, flat: list, lens: list | None) -> None:

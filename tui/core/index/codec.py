@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.formats import Positions
+from whoosh.matching import ListMatcher
 
 
 def encode_positions(poslist) -> bytes:
@@ -105,7 +106,13 @@ class CompactCodec(W3Codec):
                                       compression=self._compression, inlinelimit=self._inlinelimit)
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
-        if terminfo.is_inlined():
-            return super().postings_reader(dbfile, terminfo, format_, term, scorer)
+        if terminfo.is_inlined():  # a term of one document (see bulk._inlined)
+            ids, weights, values = terminfo.inlined_postings()
+            fixed = format_.fixed_value_size()
+            if fixed == 0:
+                values = (None,) * len(ids)  # as the codec's matcher gives them
+            elif getattr(format_, "compact", False):
+                values = tuple(to_bytes(n) if type(n) is int else n for n in values)
+            return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo)
         offset, length = terminfo.extent()
         return _CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
