@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..digest import Entry, signals_json, signals_kwargs
-from ..papers import Appearance, Paper, merge_entries
+from ..digest import DigestError, Entry, parse_file, signals_json, signals_kwargs
+from ..papers import Appearance, Paper, merge_entries, paper_id
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -86,6 +86,27 @@ def _entry_from_row(position: int, data: bytes) -> Entry:
                  **signals_kwargs(row[7] if len(row) > 7 else {}))
 
 
+@dataclass
+class ParsedDigest:
+    """A digest file parsed into the rows the catalog stores (in this process
+    or in the helper process of a big build)."""
+
+    label: str | None
+    format: str | None
+    problems: tuple[str, ...]
+    error: str | None  # the file could not be parsed: one line
+    rows: list[tuple[int, str, bytes]]  # position, paper id, stored entry
+
+
+def parse_digest(path: Path, name: str) -> ParsedDigest:
+    try:
+        d = parse_file(path, name)
+    except DigestError as e:
+        return ParsedDigest(None, None, (), str(e), [])
+    rows = [(e.position, paper_id(e.title), _entry_to_row(e)) for e in d.entries]
+    return ParsedDigest(d.label, d.format, tuple(p.format(path) for p in d.problems), None, rows)
+
+
 class Catalog:
     def __init__(self, path: Path, readonly: bool = False):
         self.path = path
@@ -144,10 +165,10 @@ class Catalog:
         return [r[0] for r in self.db.execute(
             "SELECT paper_id FROM entries WHERE digest=? ORDER BY position", (name,))]
 
-    def put_entries(self, digest: str, rows: Iterable[tuple[int, str, Entry]]) -> None:
+    def put_entries(self, digest: str, rows: Iterable[tuple[int, str, bytes]]) -> None:
+        """A digest's entries as :func:`parse_digest` stores them."""
         self.db.executemany(
-            "INSERT OR REPLACE INTO entries VALUES (?,?,?,?)",
-            ((digest, pos, pid, _entry_to_row(e)) for pos, pid, e in rows))
+            "INSERT OR REPLACE INTO entries VALUES (?,?,?,?)", ((digest, pos, pid, row) for pos, pid, row in rows))
 
     def entries_of(self, paper_ids: list[str]) -> dict[str, list[tuple[Entry, Appearance]]]:
         """Entries of these papers, each list oldest digest first."""
@@ -217,6 +238,13 @@ class Catalog:
             "SELECT paper_id FROM entries WHERE digest=? ORDER BY position LIMIT ? OFFSET ?",
             (name, limit, offset))]
 
+    def listing_ids(self) -> list[str]:
+        """Every paper id, in the order of the digests and their entries (the
+        order a first build indexes them in)."""
+        rows = self.db.execute(
+            "SELECT e.paper_id FROM entries e JOIN digests d ON d.name = e.digest ORDER BY d.rank, e.position")
+        return list(dict.fromkeys(r[0] for r in rows))
+
     def all_ids(self) -> Iterator[str]:
         for (pid,) in self.db.execute("SELECT id FROM papers ORDER BY rowid"):
             yield pid
@@ -242,6 +270,9 @@ class Catalog:
             ((w, n) for w, n in counts.items() if n))
         if any(n < 0 for n in counts.values()):
             self.db.execute("DELETE FROM words WHERE n <= 0")
+
+    def clear_words(self) -> None:
+        self.db.execute("DELETE FROM words")
 
     def has_word(self, word: str) -> bool:
         return self.db.execute("SELECT 1 FROM words WHERE word = ?", (word,)).fetchone() is not None
