@@ -248,7 +248,7 @@ async def test_panes_help_and_palette(paths):
                 break
         await settle(app, pilot)
         results = app.query_one("#results")
-        assert app.get_paper(results.current_id).title == "kMaX-DeepLab: k-means Mask Transformer"
+        assert app.reader.paper(results.current_id).title == "kMaX-DeepLab: k-means Mask Transformer"
         # go to digest…
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
@@ -389,22 +389,22 @@ async def test_brackets_step_through_digests_in_order(paths):
         await pilot.press("4")
         await settle(app, pilot)
         digests = app.query_one("#digests")
-        assert digests.ids == [f"d:{n}" for n in order.names]
+        assert digests.ids == list(order.names)
         await pilot.press("right_square_bracket")
-        assert digests.current_id == f"d:{order.names[1]}"
+        assert digests.current_id == order.names[1]
         assert "Digest 2 of 4" in str(app.query_one("#details-body").render())
         await pilot.press("left_square_bracket")
-        assert digests.current_id == f"d:{order.names[0]}"
+        assert digests.current_id == order.names[0]
         await pilot.press("left_square_bracket")  # nothing newer
         assert any(n.message.startswith("No newer digest") for n in app._notifications)
         # from a feed in the Search pane, ] opens the next older digest as the feed
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.feed == order.names[0]
+        assert app.main.results.feed == order.names[0]
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
-        assert app.feed == order.names[1]
-        first = app.index.catalog.digest_page(order.names[1], 0, 1)[0]
+        assert app.main.results.feed == order.names[1]
+        first = app.index.digest_page(order.names[1], 0, 1)[0]
         assert app.query_one("#results").ids[0] == first
 
 
@@ -433,7 +433,7 @@ async def test_more_like_this_and_like_my_bookmarks(paths):
         await settle(app, pilot)
         ids = app.query_one("#results").ids
         assert swin not in ids and len(ids) >= 10
-        titles = [app.get_paper(i).title for i in ids[:3]]
+        titles = [app.reader.paper(i).title for i in ids[:3]]
         assert titles[0].startswith("Swin Transformer V2"), titles
         row = str(app.query_one("#results").get_option(ids[0]).prompt)
         assert "shares: " in row and "swin" in row.split("shares: ")[1]
@@ -444,7 +444,7 @@ async def test_more_like_this_and_like_my_bookmarks(paths):
         await settle(app, pilot)
         assert "papers like your bookmarks" in status(app)
         assert swin not in app.query_one("#results").ids
-        assert app.get_paper(app.query_one("#results").ids[0]).title.startswith("Swin Transformer V2")
+        assert app.reader.paper(app.query_one("#results").ids[0]).title.startswith("Swin Transformer V2")
 
 
 async def test_text_paper_gains_api_fields_and_keeps_its_library_state(paths):
@@ -480,7 +480,7 @@ async def test_text_paper_gains_api_fields_and_keeps_its_library_state(paths):
         assert "Upvotes  42" in body and "arXiv  2408.01234" in body
         assert "https://huggingface.co/papers/2408.01234" in body and "https://arxiv.org/abs/2408.01234" in body
         assert "★ bookmarked" in body and "compare with the wombat paper" in body
-        assert app.get_paper(pid).primary_link == "https://huggingface.co/papers/2408.01234"
+        assert app.reader.paper(pid).primary_link == "https://huggingface.co/papers/2408.01234"
         await search(app, pilot, "author:hopper")
         assert app.query_one("#results").ids == [pid]
 
@@ -489,8 +489,8 @@ async def test_triage_decides_advances_and_resumes(paths):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
-        newest = app.digest_order().names[0]
-        ids = app.index.catalog.digest_page(newest)
+        newest = app.reader.digest_order().names[0]
+        ids = app.index.digest_page(newest)
         await pilot.press("T")
         await pilot.pause(0.2)
         screen = app.screen
@@ -501,7 +501,7 @@ async def test_triage_decides_advances_and_resumes(paths):
         head = str(screen.query_one("#triage-head").render())
         assert f"4/{len(ids)}" in head and "1 kept" in head and "1 skipped" in head and "1 later" in head
         assert ids[3] in str(screen.query_one("#triage-paper").render()) or \
-            app.get_paper(ids[3]).title.split(":")[0] in str(screen.query_one("#triage-paper").render())
+            app.reader.paper(ids[3]).title.split(":")[0] in str(screen.query_one("#triage-paper").render())
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert app.screen is app.main
@@ -521,8 +521,8 @@ async def test_triage_decides_advances_and_resumes(paths):
         assert any("Resumed where you stopped" in n.message for n in app._notifications)
         await pilot.press("right_square_bracket")
         await pilot.pause(0.2)
-        assert app.screen.digest == app.digest_order().names[1]
-        assert app.screen.viewing_id() == app.index.catalog.digest_page(app.screen.digest)[0]
+        assert app.screen.digest == app.reader.digest_order().names[1]
+        assert app.screen.viewing_id() == app.index.digest_page(app.screen.digest)[0]
 
 
 async def test_saved_search_pane_palette_and_watch(paths):
@@ -538,12 +538,12 @@ async def test_saved_search_pane_palette_and_watch(paths):
         await pilot.press("escape", "5")
         await settle(app, pilot)
         saved = app.query_one("#saved")
-        assert saved.ids == ["s:quokkas-[bold]"]
-        row = str(saved.get_option("s:quokkas-[bold]").prompt)
+        assert saved.ids == ["quokkas-[bold]"]
+        row = str(saved.get_option("quokkas-[bold]").prompt)
         assert "quokkas-[bold]" in row and "0 papers" in row
         await pilot.press("W")
         await settle(app, pilot)
-        assert "◉ watch" in str(saved.get_option("s:quokkas-[bold]").prompt)
+        assert "◉ watch" in str(saved.get_option("quokkas-[bold]").prompt)
     with Library.open(paths) as lib:
         (x,) = lib.saved_searches()
         assert (x.name, x.query, x.watch) == ("quokkas-[bold]", "quokka", True)
@@ -564,7 +564,7 @@ async def test_saved_search_pane_palette_and_watch(paths):
         assert status(app).startswith("2 papers new since you last opened papers, from 1 digest · 2 unread")
         await pilot.press("4")
         await settle(app, pilot)
-        row = str(app.query_one("#digests").get_option("d:fresh").prompt)
+        row = str(app.query_one("#digests").get_option("fresh").prompt)
         assert row.startswith("NEW Aug 9") and "2 unread" in row
         await pilot.press("ctrl+p")  # the palette offers it too
         await pilot.pause(0.2)
@@ -577,7 +577,7 @@ async def test_saved_search_pane_palette_and_watch(paths):
         await settle(app, pilot)
         assert app.query_one("#search").value == "quokka"
         assert app.query_one("#results").ids == [quokka]
-        await pilot.press("5", "x")
+        await pilot.press("5", "x", "y")  # x asks first
         await settle(app, pilot)
         assert app.query_one("#saved").ids == []
     with Library.open(paths) as lib:

@@ -164,7 +164,7 @@ async def test_unread_dot_shows_on_the_highlighted_row_in_every_theme(paths):
         results = app.query_one("#results")
         await pilot.press("enter") if app.focused is not results else None
         assert results.highlighted == 0 and results.scroll_y == 0
-        title = app.get_paper(results.current_id).title
+        title = app.reader.paper(results.current_id).title
         checked = 0
         for theme in sorted(app.available_themes):
             app.theme = theme
@@ -203,7 +203,7 @@ async def test_long_titles_wrap_under_the_title(paths, size):
         results = app.query_one("#results")
         wrapped = 0
         for index, pid in enumerate(results.ids[:15]):
-            title = " ".join(app.get_paper(pid).title.split())
+            title = " ".join(app.reader.paper(pid).title.split())
             lines = option_lines(results, index)
             assert lines[0][4:].startswith(title[:20]), lines
             shown, rest = lines[0][4:], lines[1:]
@@ -213,7 +213,7 @@ async def test_long_titles_wrap_under_the_title(paths, size):
                 shown += " " + rest.pop(0)[4:]
                 wrapped += 1
             assert shown == title
-            assert rest[0][4:].startswith(app.get_paper(pid).appearances[-1].describe()[:5])
+            assert rest[0][4:].startswith(app.reader.paper(pid).appearances[-1].describe()[:5])
         assert wrapped >= 3
 
 
@@ -232,7 +232,7 @@ async def test_compact_rows_show_a_paper_per_line(paths, size):
         await ready(app, pilot)
         results = app.query_one("#results")
         full = visible_papers(results)
-        papers = [app.get_paper(pid) for pid in results.ids]
+        papers = [app.reader.paper(pid) for pid in results.ids]
         results.set_rows([(p.id, compact_row(p.title, (), digest_label(p), RowState())) for p in papers],
                          results.total)
         await pilot.pause(0.1)

@@ -118,7 +118,7 @@ def test_saved_searches_pane(snap_compare, demo_app):
         await pilot.press("5")
         for _ in range(100):  # the hit counts arrive from a worker
             await pilot.pause(0.05)
-            if getattr(pilot.app, "saved_counts", None):
+            if pilot.app.reader.saved_counts:
                 break
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.1)

@@ -81,12 +81,11 @@ def child_main(argv: list[str]) -> int:
         class BenchApp(PapersApp):
             CSS_PATH = APP_CSS
 
-            def start(self) -> None:
-                super().start()
+            def on_main_screen_started(self) -> None:
                 self.call_after_refresh(mark, "painted")
 
-            # Textual calls this before PapersApp's own handler of the message
-            def on_papers_app_index_ready(self, event) -> None:
+            # posted by the main screen once the index is open
+            def on_main_screen_index_ready(self, event) -> None:
                 r = event.report
                 marks["index_wrote"] = r.wrote
                 if r.wrote or r.notices:
@@ -95,31 +94,26 @@ def child_main(argv: list[str]) -> int:
                                              "removed": r.removed[:5], "notices": r.notices[:5]}
                 marks["index_open_s"] = round(event.report.seconds, 4)
 
-            def on_papers_app_search_done(self, event) -> None:
-                self.call_later(self._settled)
-
-            def _settled(self) -> None:
-                if not self.search_settled:
-                    return
+            # posted by the Search pane when a first page is shown and no newer search waits
+            def on_results_shown(self, event) -> None:
                 if "results" not in marks:
                     self.call_after_refresh(self._results_shown)
-                elif self.query_text == word and "search" not in marks:
+                elif event.query == word and "search" not in marks:
                     self.call_after_refresh(self._search_shown)
 
             def _results_shown(self) -> None:
                 mark("results")
-                marks["rows"] = len(self.main.query_one("#results").ids)
-                self.start_search(word, immediate=True)
+                marks["rows"] = len(self.main.results.ids)
+                self.main.search(word)
 
             def _search_shown(self) -> None:
                 mark("search")
                 self.exit()
 
-        app = BenchApp(paths, watch_interval=0)
         # A paper whose details stay open for a while counts as read, a write
         # that belongs to reading, not to starting: off, so that any write seen
         # here is the start-up's own.
-        app.dwell = 0
+        app = BenchApp(paths, watch_interval=0, dwell=0)
     else:
         app = _bare_app(mark)
     mark("imported")
@@ -132,8 +126,7 @@ def child_main(argv: list[str]) -> int:
 def _bare_app(mark):
     """The reader's main screen -- its widgets, laid out by its stylesheet --
     in a plain Textual app that loads nothing: no library, no index, no search.
-    The screen asks its app to start once it is mounted; here that only notes
-    the first paint."""
+    The screen says when it is mounted; here that only notes the first paint."""
     from textual.app import App
 
     from ..screens.main import MainScreen
@@ -145,7 +138,7 @@ def _bare_app(mark):
         def get_default_screen(self) -> MainScreen:
             return MainScreen()
 
-        def start(self) -> None:
+        def on_main_screen_started(self) -> None:
             self.call_after_refresh(self._painted)
 
         def _painted(self) -> None:

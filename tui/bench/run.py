@@ -327,7 +327,7 @@ class Bench:
                 for c, q, f, why in QUERIES]
 
     def search(self) -> None:
-        from ..widgets.papers_list import PAGE
+        from ..widgets.paper_list import PAGE
 
         queries = self._queries()
         _say(f"searching: {len(queries)} queries × {SEARCH_ROUNDS} rounds…")
@@ -355,7 +355,7 @@ class Bench:
                               "queries": per_query}
 
     def first_page(self) -> None:
-        from ..widgets.papers_list import PAGE
+        from ..widgets.paper_list import PAGE
 
         totals = {w: self.index.search(w, limit=1).total for w in COMMON_WORDS}
         word = max(COMMON_WORDS, key=lambda w: totals[w])
@@ -402,7 +402,7 @@ class Bench:
             db.execute("INSERT INTO papers(papers) VALUES ('optimize')")
             db.commit()
             insert += time.perf_counter() - t0
-            from ..widgets.papers_list import PAGE
+            from ..widgets.paper_list import PAGE
 
             queries = self._queries()
             times: list[float] = []

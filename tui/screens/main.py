@@ -1,97 +1,445 @@
-"""The main screen: search input, the panes (results, bookmarks, notes,
-digests), the details pane, a status line and the footer."""
+"""The main screen: the search box, the five panes (Search, Bookmarks, Notes,
+Digests, Saved searches), the details pane, a status line and the footer.
+
+It opens the library and then the index (in a thread worker, with progress),
+routes what a pane posts (:mod:`tui.messages`) to the pane that shows it, and
+keeps the details pane and the status line on the current pane. The panes own
+their keys; the keys bound here work in every pane."""
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Input, ProgressBar, Static, Tab, Tabs
+from textual.widgets import ContentSwitcher, Footer, Input, ProgressBar, Static, Tab, Tabs, TextArea
+from textual.worker import Worker, WorkerState
 
+from .. import messages
+from ..reader import Reader, opening_notices
+from ..widgets.bookmarks import Bookmarks
 from ..widgets.details import DetailsPane
-from ..widgets.papers_list import PaperList
+from ..widgets.digests import Digests
+from ..widgets.notes import Notes
+from ..widgets.paper_list import PaperList
+from ..widgets.render import one_line, plain
+from ..widgets.results import Results
+from ..widgets.saved import SavedSearches
 from ..widgets.search_input import SearchInput
+from .dialogs import LineDialog
+from .paper_screen import PaperScreen, paper_bindings
+from .triage import TriageScreen
 
 PANES = ("results", "bookmarks", "notes", "digests", "saved")
 PANE_TITLES = {"results": "1 Search", "bookmarks": "2 Bookmarks", "notes": "3 Notes", "digests": "4 Digests",
                "saved": "5 Saved"}
 
 
-class MainScreen(Screen):
+class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is set here
+    # Focus moves are bound with priority: the app resolves them in its own key
+    # loop, before it forwards the next key, so nothing typed right after "/",
+    # enter or esc lands in the wrong widget.
     BINDINGS = [
+        *Screen.BINDINGS,
+        Binding("enter", "leave_search", "Results", show=False, priority=True, id="search_done"),
+        Binding("escape", "leave_search", "List", show=False, priority=True, id="search_leave"),
         Binding("escape", "back", "List", id="back"),
-        Binding("b", "app.bookmark", "Bookmark", id="bookmark"),
-        Binding("t", "app.tags", "Tags", id="tags"),
-        Binding("n", "app.note", "Note", id="note"),
-        Binding("e", "app.edit_note", "$EDITOR", show=False, id="edit_note"),
-        Binding("y", "app.copy_link", "Copy link", id="copy_link"),
-        Binding("Y", "app.copy_menu", "Copy…", show=False, id="copy_menu"),
-        Binding("o", "app.open_link", "Open", show=False, id="open_link"),
-        Binding("r", "app.toggle_read", "Read", id="toggle_read"),
-        Binding("s", "app.sort_bookmarks", "Sort", id="sort_bookmarks"),
-        Binding("T", "app.triage", "Triage", id="triage"),
-        Binding("m", "app.more_like", "Similar", id="more_like"),
-        Binding("N", "app.whats_new", "What's new", show=False, id="whats_new"),
-        Binding("M", "app.like_bookmarks", "Like bookmarks", show=False, id="like_bookmarks"),
-        Binding("left_square_bracket", "app.step_digest(-1)", "Newer digest", show=False, id="digest_newer"),
-        Binding("right_square_bracket", "app.step_digest(1)", "Older digest", show=False, id="digest_older"),
+        *paper_bindings(shown={"bookmark", "tags", "note", "copy_link", "toggle_read"}, without={"more_like"}),
+        Binding("T", "triage", "Triage", id="triage"),
+        *paper_bindings(shown={"more_like"}, only={"more_like"}),
+        Binding("N", "whats_new", "What's new", show=False, id="whats_new"),
+        Binding("M", "like_bookmarks", "Like bookmarks", show=False, id="like_bookmarks"),
+        Binding("left_square_bracket", "step_digest(-1)", "Newer digest", show=False, id="digest_newer"),
+        Binding("right_square_bracket", "step_digest(1)", "Older digest", show=False, id="digest_older"),
         Binding("1", "pane('results')", "Search", show=False, id="pane_search"),
         Binding("2", "pane('bookmarks')", "Bookmarks", show=False, id="pane_bookmarks"),
         Binding("3", "pane('notes')", "Notes", show=False, id="pane_notes"),
         Binding("4", "pane('digests')", "Digests", show=False, id="pane_digests"),
         Binding("5", "pane('saved')", "Saved searches", show=False, id="pane_saved"),
-        Binding("ctrl+s", "app.save_search", "Save search", show=False, id="save_search"),
-        Binding("W", "app.toggle_watch", "Watch", id="toggle_watch"),
-        Binding("x", "app.delete_saved", "Delete", id="delete_saved"),
-        Binding("ctrl+r", "app.refresh", "Refresh", show=False, id="refresh"),
+        Binding("ctrl+s", "save_search", "Save search", show=False, id="save_search"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="refresh"),
         Binding("question_mark", "app.help", "Help", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
+        Binding("slash", "focus_search", "Search", priority=True, id="search"),
     ]
 
+    class Started(Message):
+        """The screen is mounted (and, with a library, has started opening it)."""
+
+    class IndexProgress(Message):
+        def __init__(self, done: int, total: int, text: str) -> None:
+            super().__init__()
+            self.done, self.total, self.text = done, total, text
+
+    class IndexReady(Message):
+        """The index is open: ``opened`` (tui.core.session.Opened) says what the
+        opening did, ``imported`` what the watched folders brought."""
+
+        def __init__(self, opened, imported) -> None:
+            super().__init__()
+            self.opened, self.imported = opened, imported
+            self.index, self.report = opened.index, opened.report
+
+    def __init__(self, reader: Reader | None = None, watch_interval: float = 0) -> None:
+        super().__init__(reader or Reader(None))
+        self.watch_interval = watch_interval
+
     def compose(self) -> ComposeResult:
-        yield SearchInput(select_on_focus=False, placeholder="Search papers — words, \"phrases\", title:…, tag:…, is:unread   (/ to focus)",
-                    id="search")
+        reader = self.reader
+        yield SearchInput(select_on_focus=False, placeholder="Search papers — words, \"phrases\", title:…, tag:…, "
+                          "is:unread   (/ to focus)", id="search")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield Tabs(*[Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES], id="tabs")
                 with ContentSwitcher(initial="results", id="panes"):
-                    yield PaperList(id="results")
-                    with Vertical(id="bookmarks"):
-                        yield Input(placeholder="filter by tag", id="bookmark-filter")
-                        yield PaperList(id="bookmark-list")
-                    yield PaperList(id="notes")
-                    yield PaperList(id="digests")
-                    yield PaperList(id="saved")
-            yield DetailsPane(id="details")
+                    yield Results(reader, id="results")
+                    yield Bookmarks(reader, id="bookmarks")
+                    yield Notes(reader, id="notes")
+                    yield Digests(reader, id="digests")
+                    yield SavedSearches(reader, id="saved")
+            yield DetailsPane(reader.dwell, id="details")
         with Horizontal(id="statusbar"):
             yield Static(Content.styled("Starting…", "dim"), id="status", markup=False)
             yield ProgressBar(id="progress", show_eta=False)
         yield Footer()
 
+    # -- the panes -----------------------------------------------------------------------------
+    @property
+    def results(self) -> Results:
+        return self.query_one("#results", Results)
+
+    def pane(self, name: str) -> PaperList:
+        if name == "bookmarks":
+            return self.query_one(Bookmarks).list
+        return self.query_one(f"#{name}", PaperList)
+
+    @property
+    def current_name(self) -> str:
+        return self.query_one("#panes", ContentSwitcher).current or "results"
+
+    @property
+    def current(self) -> PaperList:
+        return self.pane(self.current_name)
+
+    def panes(self) -> list[PaperList]:
+        return [self.pane(p) for p in PANES]
+
+    def show_pane(self, name: str) -> None:
+        if name not in PANES:
+            return
+        self.query_one("#panes", ContentSwitcher).current = name
+        tabs = self.query_one("#tabs", Tabs)
+        if tabs.active != f"tab-{name}":
+            tabs.active = f"tab-{name}"
+        pane = self.pane(name)
+        pane.shown()
+        self.refresh_bindings()  # the footer shows the keys of this pane
+        self.focus_list()
+        self._show_status(pane)
+        self.show_details()
+
+    def focus_list(self) -> None:
+        self.set_focus(self.current)  # at once, not deferred: the next key goes to the list
+
+    def show_details(self) -> None:
+        pane = self.current
+        self.query_one(DetailsPane).show(pane.details(), pane.current_paper_id)
+
+    def _show_status(self, pane: PaperList) -> None:
+        if pane.status_text:
+            self.set_status(pane.status_text)
+
+    def set_status(self, text: str) -> None:
+        self.query_one("#status", Static).update(plain(text))
+
+    # -- start-up ------------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.query_one("#progress").display = False
         self.query_one("#results", PaperList).focus()
-        self.app.start()
+        if self.reader.session is not None:
+            self._open_library()
+            for pane in self.panes():
+                if pane.id in ("bookmark-list", "notes"):
+                    pane.reload()
+            self.set_status("Opening the index…")
+            self.open_index()
+            if self.watch_interval:
+                self.set_interval(self.watch_interval, self._watch_library)
+        self.post_message(self.Started())
 
+    def _open_library(self) -> None:
+        from ..core.library import LibraryError
+
+        try:
+            notices = self.reader.open_library()
+        except LibraryError as e:
+            self.notify(f"Library unavailable: {e}", severity="error", markup=False, timeout=15)
+            return
+        for n in notices:
+            self.notify(n, severity="warning", markup=False, timeout=15)
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def open_index(self, rebuild: bool = False) -> None:
+        """Digests dropped into the watched folders are imported, the index
+        opened and synced, watches run, what's new remembered."""
+        def progress(done: int, total: int, text: str) -> None:
+            self.post_message(self.IndexProgress(done, total, text))
+
+        opened, imported = self.reader.open_index(progress, rebuild)
+        self.post_message(self.IndexReady(opened, imported))
+
+    @on(IndexProgress)
+    def _index_progress(self, event: IndexProgress) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(event.total, 1), progress=event.done)
+        self.set_status(f"Indexing: {event.text}")
+
+    @on(IndexReady)
+    def _index_ready(self, event: IndexReady) -> None:
+        self.reader.index = event.index
+        if event.opened.new_digests:
+            self.reader.new_digests = list(event.opened.new_digests)
+        self.query_one("#progress", ProgressBar).display = False
+        report = event.report
+        if report.wrote:
+            self.set_status(f"Indexed {report.papers_written} papers in {report.seconds:.1f} s")
+        for text, severity, timeout in opening_notices(event.opened, event.imported):
+            self.notify(text, severity=severity, markup=False, timeout=timeout)
+        for name in ("digests", "bookmarks", "notes", "saved", "results"):
+            self.pane(name).reload()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "index":
+            self.set_status("The index could not be opened; the library panes still work.")
+
+    def _watch_library(self) -> None:
+        self._sync_from_others()
+
+    def _sync_from_others(self, force: bool = False) -> None:
+        """Pick up changes another papers process made to the library."""
+        if not self.reader.changed_elsewhere(force):
+            return
+        self.catch_up_index()
+        for pane in self.panes():
+            if pane.id in ("bookmark-list", "notes") or (pane.id == "digests" and pane is self.current):
+                pane.library_changed()
+        self.results.library_changed()
+
+    @work(thread=True, group="library-index", exit_on_error=False)
+    def catch_up_index(self) -> None:
+        self.reader.catch_up(refresh=True)
+
+    # -- what the panes say ----------------------------------------------------------------------
+    @on(messages.ShowDetails)
+    def _pane_details(self, event: messages.ShowDetails) -> None:
+        if event.pane is self.current:
+            self.show_details()
+
+    @on(messages.Status)
+    def _pane_status(self, event: messages.Status) -> None:
+        if event.pane is self.current:
+            self._show_status(event.pane)
+
+    @on(messages.OpenDetails)
+    def _open_details(self, event: messages.OpenDetails) -> None:
+        self.set_focus(self.query_one(DetailsPane))
+
+    @on(messages.OpenDigest)
+    def _open_digest(self, event: messages.OpenDigest) -> None:
+        self._set_query("")
+        self.results.open_feed(event.name)
+        self.show_pane("results")
+
+    @on(messages.RunSaved)
+    def _run_saved(self, event: messages.RunSaved) -> None:
+        self._set_query(event.query)
+        self.show_pane("results")
+        self.results.search(event.query, immediate=True)
+
+    @on(messages.GoToPaper)
+    def _go_to_paper(self, event: messages.GoToPaper) -> None:
+        paper = self.reader.paper(event.paper_id)
+        if paper is None:
+            return
+        self._set_query(paper.title)
+        self.show_pane("results")
+        self.results.search(paper.title, immediate=True, select=event.paper_id)
+
+    @on(messages.MoreLike)
+    def _more_like(self, event: messages.MoreLike) -> None:
+        self._set_query("")
+        self.show_pane("results")
+        self.results.show_related(list(event.paper_ids), event.about)
+
+    @on(messages.Triage)
+    def _triage(self, event: messages.Triage) -> None:
+        name = event.name or self.reader.digest_order().step(None, 1)
+        if not name or self.reader.index is None:
+            return
+        screen = TriageScreen(self.reader, name)
+        self.app.push_screen(screen, self._triage_done)
+
+    def _triage_done(self, result: Message | None) -> None:
+        self._refresh_library()
+        self.focus_list()
+        if result is not None:
+            self.post_message(result)
+
+    @on(messages.FindPaper)
+    def _find_paper(self) -> None:
+        from textual.command import CommandPalette
+
+        from ..providers import PaperTitles
+
+        self.app.push_screen(CommandPalette(providers=[PaperTitles], placeholder="Words of the paper's title…"))
+
+    @on(messages.Command)
+    async def _command(self, event: messages.Command) -> None:
+        await self.run_action(event.action)
+
+    # -- the per-paper keys (PaperScreen) ----------------------------------------------------------
+    def current_paper_id(self) -> str | None:
+        return self.current.current_paper_id
+
+    def holds_papers(self) -> bool:
+        return self.current.HOLDS_PAPERS
+
+    def paper_changed(self, pid: str) -> None:
+        for pane in self.panes():
+            if pane.id in ("results", "bookmark-list", "notes") or (pane.id == "digests" and pane is self.current):
+                pane.paper_changed(pid)
+        self.show_details()
+
+    def dialog_closed(self) -> None:
+        self.focus_list()
+
+    def _refresh_library(self) -> None:
+        self.results.refresh_badges()
+        for pane in self.panes():
+            if pane.id in ("bookmark-list", "notes"):
+                pane.reload()
+        self.show_details()
+
+    # -- the search box ----------------------------------------------------------------------------
+    @on(Input.Changed, "#search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self.results.search(event.value)
+
+    def _set_query(self, text: str) -> None:
+        search = self.query_one("#search", Input)
+        with search.prevent(Input.Changed):
+            search.value = text
+
+    def search(self, query: str) -> None:
+        """Show ``query``'s results as if it had been typed (for the bench)."""
+        self._set_query(query)
+        self.results.search(query, immediate=True)
+
+    def _filter(self) -> SearchInput | None:
+        """The current pane's own filter, if it has one."""
+        box = self.query_one("#panes", ContentSwitcher).get_child_by_id(self.current_name)
+        return next(iter(box.query(SearchInput)), None)
+
+    def _typing(self) -> bool:
+        return isinstance(self.focused, (Input, TextArea)) or self.app.screen is not self
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "focus_search":
+            return not self._typing()
+        if action == "leave_search":
+            return self.app.screen is self and isinstance(self.focused, SearchInput)
+        return super().check_action(action, parameters)
+
+    def action_focus_search(self) -> None:
+        """``/``: the current pane's filter, or else the search box."""
+        search = self._filter() or self.query_one("#search", Input)
+        self.set_focus(search)
+        # select the query now, so typing replaces it (select-on-focus would run
+        # later and swallow a character typed in between)
+        search.select_all()
+
+    def action_leave_search(self) -> None:
+        """enter / esc in the search box: to the results; in a filter: to its list."""
+        if self.focused is not self._filter() and self.current_name != "results":
+            self.show_pane("results")
+        self.focus_list()
+
+    # -- keys of every pane ----------------------------------------------------------------------------
     @on(Tabs.TabActivated)
     def _tab(self, event: Tabs.TabActivated) -> None:
         pane = (event.tab.id or "tab-results").removeprefix("tab-")
-        if self.query_one("#panes", ContentSwitcher).current != pane:
-            self.app.show_pane(pane)
+        if self.current_name != pane:
+            self.show_pane(pane)
 
     def action_back(self) -> None:
-        self.app.focus_current_list()
+        self.focus_list()
 
     def action_pane(self, pane: str) -> None:
-        self.app.show_pane(pane)
+        self.show_pane(pane)
 
-    def action_next_pane(self) -> None:
-        cur = self.query_one("#panes", ContentSwitcher).current
-        self.app.show_pane(PANES[(PANES.index(cur) + 1) % len(PANES)])
+    def action_triage(self) -> None:
+        """Triage the open feed, or the newest digest."""
+        self.post_message(messages.Triage(self.results.feed))
 
-    def action_previous_pane(self) -> None:
-        cur = self.query_one("#panes", ContentSwitcher).current
-        self.app.show_pane(PANES[(PANES.index(cur) - 1) % len(PANES)])
+    def action_whats_new(self) -> None:
+        """``N``: the papers of the digests added since papers was last opened."""
+        if self.reader.index is None:
+            return
+        if not self.results.whats_new():
+            self.notify("Nothing new since you last opened papers: digests that arrive between two "
+                        "starts show here", timeout=5)
+            return
+        self._set_query("")
+        self.show_pane("results")
+
+    def action_like_bookmarks(self) -> None:
+        """``M``: papers like the bookmarks (those the Bookmarks filter lets through)."""
+        if self.reader.library is None or self.reader.index is None:
+            return
+        bookmarks = self.pane("bookmarks")
+        words = bookmarks.filter.strip()
+        ids = [r.id for r in bookmarks.matching()]
+        if not ids:
+            self.notify("No bookmarks" + (f" matching “{words}”" if words else "") + " to start from", timeout=3)
+            return
+        self.post_message(messages.MoreLike(tuple(ids), "papers like your bookmarks"
+                                            + (f" matching “{words}”" if words else "")))
+
+    def action_step_digest(self, delta: int) -> None:
+        """``[`` / ``]``: open the newer / older digest as a feed."""
+        if self.reader.index is None:
+            return
+        target, say = self.reader.step_digest(self.results.feed, delta)
+        if target is not None:
+            self.post_message(messages.OpenDigest(target))
+        self.notify(say, timeout=3)
+
+    def action_save_search(self) -> None:
+        """``ctrl+s``: keep the query in the search box under a name."""
+        library = self.reader.library
+        if library is None:
+            self.notify("The library is unavailable", severity="error", timeout=5)
+            return
+        query = self.query_one("#search", Input).value.strip()
+        if not query:
+            self.notify("Type a query first, then ctrl+s saves it", severity="warning", timeout=4)
+            return
+
+        def done(name: str | None) -> None:
+            if not name or not name.strip():
+                return
+            saved = []
+            if self.write(lambda: saved.append(library.save_search(name, query))):
+                self.notify(f"Saved search {saved[0].name}: {query} — W in the Saved pane (5) makes it a watch",
+                            markup=False, timeout=5)
+                self.pane("saved").reload()
+
+        self.app.push_screen(LineDialog("Save search — " + one_line(query)[:80], query[:64], "a name for this search",
+                                        "Saved searches are in pane 5 and the palette."), done)
+
+    def action_refresh(self) -> None:
+        self._sync_from_others(force=True)

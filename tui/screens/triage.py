@@ -1,12 +1,14 @@
 """Triage: one digest, one paper at a time, a key per decision.
 
-keep (bookmark), skip (mark read), later (tag ``later``), note — each decision
-advances to the next paper. The position is kept in the library, so leaving
-and coming back resumes where the reader stopped. ``[`` and ``]`` move to the
-newer / older digest."""
+keep (bookmark), skip (mark read), later (tag ``later``) — each decision
+advances to the next paper; the per-paper keys (note, tags, copy, …) work as on
+the main screen. The position is kept in the library, so leaving and coming
+back resumes where the reader stopped. ``[`` and ``]`` move to the newer /
+older digest."""
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -14,35 +16,54 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
+from .. import messages
+from ..reader import Reader
 from ..widgets.details import details_content
 from ..widgets.render import plain
+from .paper_screen import PaperScreen, paper_bindings
 
 LATER_TAG = "later"
 
 
-class TriageScreen(Screen[None]):
+class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order is set here
     BINDINGS = [
+        *Screen.BINDINGS,
         Binding("k", "keep", "Keep", id="triage_keep"),
         Binding("s,space", "skip", "Skip", id="triage_skip"),
         Binding("l", "later", "Later", id="triage_later"),
-        Binding("n", "note", "Note", id="triage_note"),
+        *paper_bindings(shown={"note"}, only={"note"}),
         Binding("right,j", "move(1)", "Next", id="triage_next"),
         Binding("left,p", "move(-1)", "Back", id="triage_back"),
-        Binding("y", "app.copy_link", "Copy link", id="triage_copy"),
-        Binding("o", "app.open_link", "Open", id="triage_open"),
+        *paper_bindings(shown={"copy_link", "open_link"}, only={"copy_link", "open_link"}),
         Binding("left_square_bracket", "digest(-1)", "Newer digest", show=False, id="triage_newer"),
         Binding("right_square_bracket", "digest(1)", "Older digest", id="triage_older"),
         Binding("escape,q", "leave", "Leave", id="triage_leave"),
+        *paper_bindings(shown=set(), without={"note", "copy_link", "open_link"}),
     ]
 
-    def __init__(self, digest: str, label: str, ids: list[str], start: int = 0):
-        super().__init__()
+    def __init__(self, reader: Reader, digest: str):
+        super().__init__(reader)
+        self.load(digest)
+
+    def load(self, digest: str) -> None:
+        """Show ``digest``, from where its triage stopped."""
+        info = self.reader.digest(digest)
         self.digest = digest
-        self.label = label
-        self.ids = ids
-        self.pos = max(0, min(start, len(ids)))  # len(ids): past the last paper, "done"
+        self.label = (info.label or info.name) if info else digest
+        self.ids = self.reader.digest_ids(digest)
+        start = 0
+        saved = self._saved_position()
+        if saved is not None:
+            if saved.paper_id in self.ids:
+                start = self.ids.index(saved.paper_id)
+            elif saved.index is not None:  # the paper left a changed digest: its place
+                start = max(0, min(saved.index, len(self.ids)))
+        self.pos = start  # len(ids): past the last paper, "done"
         self.counts = {"kept": 0, "skipped": 0, "later": 0}
         self._stored = self.pos  # where the library already says triage stands
+        if start:
+            self.notify("Resumed where you stopped" if start < len(self.ids) else "This digest was triaged already",
+                        timeout=3)
 
     def compose(self) -> ComposeResult:
         yield Static(id="triage-head", markup=False)
@@ -58,10 +79,16 @@ class TriageScreen(Screen[None]):
     def viewing_id(self) -> str | None:
         return self.ids[self.pos] if self.pos < len(self.ids) else None
 
-    current_paper_id = viewing_id
+    def current_paper_id(self) -> str | None:
+        return self.viewing_id()
+
+    def paper_changed(self, pid: str) -> None:
+        self.show()
+
+    def dialog_closed(self) -> None:
+        self.show()
 
     def show(self) -> None:
-        app = self.app
         n = len(self.ids)
         done = self.pos >= n
         where = f"{min(self.pos + 1, n)}/{n}" if not done else f"{n}/{n} done"
@@ -81,12 +108,10 @@ class TriageScreen(Screen[None]):
                                "dim")]))
         else:
             pid = self.ids[self.pos]
-            paper = app.get_paper(pid)
-            record = app.library.get(pid) if app.library else None
-            body.update(details_content(paper, record))
+            body.update(details_content(self.reader.paper(pid), self.reader.record(pid)))
         self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
         if self.pos != self._stored:  # a write only when the position moved
-            app.save_triage_position(self.digest, self.viewing_id(), self.pos)
+            self._save_position()
             self._stored = self.pos
 
     def advance(self, counted: str | None = None) -> None:
@@ -95,12 +120,52 @@ class TriageScreen(Screen[None]):
         self.pos = min(self.pos + 1, len(self.ids))
         self.show()
 
+    # -- the position in the library -----------------------------------------------------------
+    def _saved_position(self):
+        from ..core.library import LibraryError
+
+        if self.reader.library is None:
+            return None
+        try:
+            return self.reader.library.triage_position(self.digest)
+        except (LibraryError, ValueError):
+            return None
+
+    def _save_position(self) -> None:
+        """Past the last paper: the digest is done."""
+        if not self.reader.writable:
+            return
+        from ..core.library import LibraryError
+
+        pid = self.viewing_id()
+        try:
+            if pid is None:
+                self.reader.library.set_triage_position(self.digest, self.pos)
+            else:
+                self.reader.library.set_triage_position(self.digest, pid, index=self.pos)
+        except (LibraryError, ValueError) as e:
+            self.notify(f"Triage position not saved: {e}", severity="warning", markup=False, timeout=5)
+
     # -- actions ----------------------------------------------------------------------------
-    def _decide(self, change, counted: str) -> None:
+    def _decide(self, kind: str, counted: str) -> None:
+        """keep: bookmark (and read); skip: read; later: tag ``later``."""
         pid = self.viewing_id()
         if pid is None:
             return
-        if self.app.triage_change(pid, change):
+        library, paper = self.reader.library, self.reader.paper(pid)
+
+        def change() -> None:
+            with library.batch():
+                if kind == "keep":
+                    library.set_bookmark(pid, True, paper)
+                    library.set_read(pid, True, paper)
+                elif kind == "skip":
+                    library.set_read(pid, True, paper)
+                elif kind == "later":
+                    library.add_tags(pid, [LATER_TAG], paper)
+
+        if self.write(change):
+            self.reindex()
             self.advance(counted)
 
     def action_keep(self) -> None:
@@ -112,16 +177,23 @@ class TriageScreen(Screen[None]):
     def action_later(self) -> None:
         self._decide("later", "later")
 
-    def action_note(self) -> None:
-        if self.viewing_id() is not None:
-            self.app.action_note()
-
     def action_move(self, delta: int) -> None:
         self.pos = max(0, min(self.pos + delta, len(self.ids)))
         self.show()
 
     def action_digest(self, delta: int) -> None:
-        self.app.triage_step_digest(self, delta)
+        target, say = self.reader.step_digest(self.digest, delta)
+        if target is None:
+            self.notify(say, timeout=3)
+            return
+        self.load(target)
+        self.show()
 
     def action_leave(self) -> None:
         self.dismiss(None)
+
+    @on(messages.MoreLike)
+    def _more_like(self, event: messages.MoreLike) -> None:
+        """The papers like this one are listed on the main screen."""
+        event.stop()
+        self.dismiss(event)

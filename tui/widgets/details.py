@@ -7,6 +7,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from .. import messages
 from ..core.papers import Paper
 from .render import highlighted, plain
 
@@ -65,7 +66,10 @@ def details_content(paper: Paper | None, record, spans_for=None, snapshot_title:
 
 
 class DetailsPane(VerticalScroll):
-    """Scrollable details of the selected paper; focus it with enter to scroll."""
+    """Scrollable details of the selected paper; focus it with enter to scroll.
+
+    A paper whose details stay focused for ``dwell`` seconds counts as read:
+    the pane posts :class:`~tui.messages.Dwelled` (0: never)."""
 
     BINDINGS = [
         Binding("j", "scroll_down", "Scroll down", show=False),
@@ -76,9 +80,38 @@ class DetailsPane(VerticalScroll):
 
     can_focus = True
 
+    def __init__(self, dwell: float = 0.0, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.dwell = dwell
+        self.paper_id: str | None = None
+        self._timer = None
+
     def compose(self):
         yield Static(Content.styled("Loading…", "dim"), id="details-body", markup=False)
 
-    def show(self, content: Content) -> None:
+    def show(self, content: Content, paper_id: str | None = None) -> None:
+        """Show ``content``: the details of ``paper_id`` (None: not a paper)."""
+        if paper_id != self.paper_id:
+            self._stop()
+        self.paper_id = paper_id
         self.query_one("#details-body", Static).update(content)
         self.scroll_home(animate=False)
+
+    def on_focus(self) -> None:
+        self._stop()
+        pid = self.paper_id
+        if self.dwell > 0 and pid is not None:
+            self._timer = self.set_timer(self.dwell, lambda: self._dwelled(pid))
+
+    def on_blur(self) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _dwelled(self, pid: str) -> None:
+        self._timer = None
+        if self.has_focus and self.paper_id == pid:
+            self.post_message(messages.Dwelled(pid))

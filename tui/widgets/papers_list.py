@@ -1,21 +1,14 @@
-"""A list of papers that holds one page at a time and asks for more as the
-cursor nears its end, so a query with 50k hits shows its first page at once and
-the widget never holds an unbounded number of rows."""
+"""How one paper is drawn as a row of a list (the list itself is
+:mod:`tui.widgets.paper_list`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
 from textual.content import Content
-from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from ..core.papers import Paper
 from .render import ListRow, OneLineRow, highlighted, one_line, plain
-
-PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -74,67 +67,3 @@ def digest_label(paper: Paper | None, fallback_labels: tuple[str, ...] = ()) -> 
     if not labels:
         return "not in the digests" if paper is None else ""
     return labels[0] + (f" +{len(labels) - 1}" if len(labels) > 1 else "")
-
-
-class PaperList(OptionList):
-    """Rows of papers, keyed by paper id, loaded a page at a time."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="down"),
-        Binding("k", "cursor_up", "Up", show=False, id="up"),
-        Binding("g", "first", "Top", show=False, id="top"),
-        Binding("G", "last", "Bottom", show=False, id="bottom"),
-    ]
-
-    class NeedMore(Message):
-        """The cursor is near the last loaded row and more rows exist."""
-
-        def __init__(self, paper_list: "PaperList", offset: int) -> None:
-            super().__init__()
-            self.paper_list = paper_list
-            self.offset = offset
-
-        @property
-        def control(self) -> "PaperList":
-            return self.paper_list
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("markup", False)
-        super().__init__(*args, **kwargs)
-        self.total = 0
-        self.ids: list[str] = []
-        self._asked_for = -1
-
-    def set_rows(self, rows: list[tuple[str, Content]], total: int, keep: str | None = None) -> None:
-        seen: set[str] = set()
-        rows = [r for r in rows if not (r[0] in seen or seen.add(r[0]))]
-        self.total = total
-        self.ids = [pid for pid, _ in rows]
-        self._asked_for = -1
-        self.set_options([Option(content, id=pid) for pid, content in rows])
-        if rows:
-            index = self.ids.index(keep) if keep in self.ids else 0
-            self.highlighted = index
-
-    def add_rows(self, rows: list[tuple[str, Content]]) -> None:
-        have = set(self.ids)
-        fresh = [(pid, c) for pid, c in rows if not (pid in have or have.add(pid))]
-        self.ids.extend(pid for pid, _ in fresh)
-        self.add_options([Option(content, id=pid) for pid, content in fresh])
-
-    def update_row(self, pid: str, content: Content) -> None:
-        if pid in self.ids:
-            self.replace_option_prompt(pid, content)
-
-    @property
-    def current_id(self) -> str | None:
-        if self.highlighted is None or not self.ids or self.highlighted >= len(self.ids):
-            return None
-        return self.ids[self.highlighted]
-
-    def watch_highlighted(self, highlighted: int | None) -> None:
-        super().watch_highlighted(highlighted)
-        if highlighted is not None and len(self.ids) < self.total and highlighted >= len(self.ids) - 20:
-            if self._asked_for != len(self.ids):
-                self._asked_for = len(self.ids)
-                self.post_message(self.NeedMore(self, len(self.ids)))

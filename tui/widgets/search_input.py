@@ -1,10 +1,27 @@
-"""The search input."""
+"""The query line and the panes' filters."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Input
 
 
 class SearchInput(Input):
-    """The query line; enter and esc are handled by the app's priority bindings
-    so that the keys typed right after them reach the list, not the input."""
+    """An input whose editing keys apply in the order they were typed.
+
+    Enter and esc are bound with priority on the screen, so the keys typed
+    right after them reach the list. The input's own bindings (ctrl+u,
+    backspace, ctrl+w, …) are otherwise resolved only once the key has gone up
+    to the app and back, after the keys that followed it were already typed
+    in: "/", ctrl+u and a query sent in one burst left the box empty. Here
+    they run as the key arrives, like a typed character."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if binding.priority:
+                continue
+            if await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return
+        await super()._on_key(event)

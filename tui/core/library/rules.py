@@ -69,41 +69,54 @@ _WS_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
+def _hyphenated(raw: str) -> str:
+    """Stripped, NFC, lowercased, runs of white space as one ``-``."""
+    return _WS_RE.sub("-", unicodedata.normalize("NFC", raw).strip()).lower()
+
+
+def _tag_like(raw: str, limit: int, errors: dict[str, str], error: type[ValueError]) -> str:
+    """``raw`` normalised like a tag, or ``error`` with the message of
+    ``errors`` for what is wrong: ``type`` (not text), ``empty``, ``control``
+    (control characters), ``comma`` (the index separates tags with commas) or
+    ``long`` (more than ``limit`` characters)."""
+    if not isinstance(raw, str):
+        raise error(errors["type"].format(type=type(raw).__name__))
+    name = _hyphenated(raw)
+    problem = ("empty" if not name else "control" if _CONTROL_RE.search(name) else
+               "comma" if "," in name else "long" if len(name) > limit else None)
+    if problem:
+        raise error(errors[problem].format(name=name, short=name[:20], limit=limit))
+    return name
+
+
+_TAG_ERRORS = {
+    "type": "a tag must be text, not {type}",
+    "empty": "empty tag",
+    "control": "tag {name!r} holds control characters",
+    "comma": "tag {name!r} holds a comma; use - to join words",
+    "long": "tag {short!r}... is longer than {limit} characters",
+}
+_SEARCH_NAME_ERRORS = {
+    "type": "saved search name: must be text, not {type}",
+    "empty": "saved search name: empty",
+    "control": "saved search name {name!r}: holds control characters",
+    "comma": "saved search name {name!r}: holds a comma; use - to join words",
+    "long": "saved search name {short!r}...: longer than {limit} characters",
+}
+
+
 def normalize_tag(raw: str) -> str:
     """``"  Reading Group "`` -> ``"reading-group"``: stripped, lowercased, runs
     of white space as one ``-``. Raises :class:`InvalidTag` for an empty tag, a
     comma (the index separates tags with commas) or control characters."""
-    if not isinstance(raw, str):
-        raise InvalidTag(f"a tag must be text, not {type(raw).__name__}")
-    tag = _WS_RE.sub("-", unicodedata.normalize("NFC", raw).strip()).lower()
-    if not tag:
-        raise InvalidTag("empty tag")
-    if _CONTROL_RE.search(tag):
-        raise InvalidTag(f"tag {tag!r} holds control characters")
-    if "," in tag:
-        raise InvalidTag(f"tag {tag!r} holds a comma; use - to join words")
-    if len(tag) > MAX_TAG_CHARS:
-        raise InvalidTag(f"tag {tag[:20]!r}... is longer than {MAX_TAG_CHARS} characters")
-    return tag
+    return _tag_like(raw, MAX_TAG_CHARS, _TAG_ERRORS, InvalidTag)
 
 
 def normalize_search_name(raw: str) -> str:
     """A saved search's name, normalised like a tag (``" Diffusion Models"`` ->
     ``"diffusion-models"``): one line, no commas or control characters, at
     most :data:`MAX_SEARCH_NAME_CHARS` characters. Raises :class:`InvalidSavedSearch`."""
-    if not isinstance(raw, str):
-        raise InvalidSavedSearch(f"saved search name: must be text, not {type(raw).__name__}")
-    name = _WS_RE.sub("-", unicodedata.normalize("NFC", raw).strip()).lower()
-    if not name:
-        raise InvalidSavedSearch("saved search name: empty")
-    if _CONTROL_RE.search(name):
-        raise InvalidSavedSearch(f"saved search name {name!r}: holds control characters")
-    if "," in name:
-        raise InvalidSavedSearch(f"saved search name {name!r}: holds a comma; use - to join words")
-    if len(name) > MAX_SEARCH_NAME_CHARS:
-        raise InvalidSavedSearch(
-            f"saved search name {name[:20]!r}...: longer than {MAX_SEARCH_NAME_CHARS} characters")
-    return name
+    return _tag_like(raw, MAX_SEARCH_NAME_CHARS, _SEARCH_NAME_ERRORS, InvalidSavedSearch)
 
 
 def clean_query(raw: str) -> str:

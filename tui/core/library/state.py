@@ -47,17 +47,7 @@ class PaperState(Database):
     # -- changes ----------------------------------------------------------------
     def set_bookmark(self, pid: str, on: bool, paper: "Paper | None" = None) -> bool:
         """Bookmark (keeping the first time) or unbookmark; True if anything changed."""
-        _check_id(pid)
-        with self.batch() as tx:
-            if on:
-                cur = self._db.execute("INSERT OR IGNORE INTO bookmarks VALUES (?, ?)", (pid, now_iso()))
-            else:
-                cur = self._db.execute("DELETE FROM bookmarks WHERE paper_id=?", (pid,))
-            changed = cur.rowcount > 0
-            if changed:
-                tx.changed.add(pid)
-            self._snap(tx, pid, paper)
-        return changed
+        return self._set_flag("bookmarks", pid, on, paper)
 
     def toggle_bookmark(self, pid: str, paper: "Paper | None" = None) -> bool:
         """Flip the bookmark; returns whether the paper is bookmarked now."""
@@ -127,12 +117,17 @@ class PaperState(Database):
 
     def set_read(self, pid: str, read: bool, paper: "Paper | None" = None) -> bool:
         """Mark read (keeping the first time) or unread; True if anything changed."""
+        return self._set_flag("reads", pid, read, paper)
+
+    def _set_flag(self, table: str, pid: str, on: bool, paper: "Paper | None") -> bool:
+        """A row of ``bookmarks`` or ``reads`` (paper id, first time) added or removed."""
+        assert table in ("bookmarks", "reads")
         _check_id(pid)
         with self.batch() as tx:
-            if read:
-                cur = self._db.execute("INSERT OR IGNORE INTO reads VALUES (?, ?)", (pid, now_iso()))
+            if on:
+                cur = self._db.execute(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", (pid, now_iso()))
             else:
-                cur = self._db.execute("DELETE FROM reads WHERE paper_id=?", (pid,))
+                cur = self._db.execute(f"DELETE FROM {table} WHERE paper_id=?", (pid,))
             changed = cur.rowcount > 0
             if changed:
                 tx.changed.add(pid)

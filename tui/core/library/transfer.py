@@ -185,18 +185,7 @@ def parse_export(data: Any) -> list[Record]:
     papers = data.get("papers")
     if not isinstance(papers, list):
         raise ImportFormatError("\"papers\" is missing or not a list")
-    out: list[Record] = []
-    seen: dict[str, int] = {}
-    for i, item in enumerate(papers):
-        try:
-            rec = Record.from_json(item, f"papers[{i}]")
-        except ValueError as e:
-            raise ImportFormatError(_one_line(str(e))) from None
-        if rec.id in seen:
-            raise ImportFormatError(f"papers[{i}]: id {rec.id} appears twice (also papers[{seen[rec.id]}])")
-        seen[rec.id] = i
-        out.append(rec)
-    return out
+    return _unique_items(papers, "papers", Record.from_json, lambda r: r.id, "id")
 
 
 def parse_saved_searches(data: Any) -> list[SavedSearch]:
@@ -206,16 +195,24 @@ def parse_saved_searches(data: Any) -> list[SavedSearch]:
     raw = data.get("saved_searches", []) if isinstance(data, dict) else []
     if not isinstance(raw, list):
         raise ImportFormatError("\"saved_searches\" is not a list")
-    out: list[SavedSearch] = []
-    seen: dict[str, int] = {}
-    for i, item in enumerate(raw):
+    return _unique_items(raw, "saved_searches", SavedSearch.from_json, lambda x: x.name, "name")
+
+
+def _unique_items(items: list, where: str, read, key, what: str) -> list:
+    """``read(item, "where[i]")`` of each item, in order; the first item that
+    cannot be read, or whose ``key`` an earlier item had, is an
+    :class:`ImportFormatError` naming its place."""
+    out: list = []
+    seen: dict[Any, int] = {}
+    for i, item in enumerate(items):
         try:
-            s = SavedSearch.from_json(item, f"saved_searches[{i}]")
+            x = read(item, f"{where}[{i}]")
         except ValueError as e:
             raise ImportFormatError(_one_line(str(e))) from None
-        if s.name in seen:
-            raise ImportFormatError(
-                f"saved_searches[{i}]: name {s.name!r} appears twice (also saved_searches[{seen[s.name]}])")
-        seen[s.name] = i
-        out.append(s)
+        k = key(x)
+        if k in seen:
+            shown = k if what == "id" else repr(k)
+            raise ImportFormatError(f"{where}[{i}]: {what} {shown} appears twice (also {where}[{seen[k]}])")
+        seen[k] = i
+        out.append(x)
     return out

@@ -1,0 +1,209 @@
+"""Pilot tests of the panes: each pane's keys, what it says when empty, its
+status line; and the messages between panes and screen."""
+
+from __future__ import annotations
+
+from test_app import SIZE, SWIN, ready, screen_text, search, settle, status
+from tui.app import PapersApp
+from tui.core.library import Library
+from tui.core.papers import paper_id
+
+
+def details(app) -> str:
+    return str(app.query_one("#details-body").render())
+
+
+async def test_a_new_query_selects_and_shows_its_top_hit(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        await pilot.press("j", "j", "j")
+        old = results.current_id
+        await search(app, pilot, "transformer")
+        assert old in results.ids  # the old paper matches too: it must not stay selected
+        assert results.highlighted == 0 and results.current_id == results.ids[0] != old
+        top = app.reader.paper(results.ids[0]).title
+        assert top in details(app)
+        await pilot.press("enter", "b")
+        await settle(app, pilot)
+        assert app.library.get(results.ids[0]).bookmarked
+        assert app.library.get(old) is None or not app.library.get(old).bookmarked
+
+
+async def test_editing_keys_typed_fast_apply_in_order(paths):
+    """A terminal delivers "/", ctrl+u and the text in one read: every key is
+    queued before the first is handled. ctrl+u must not run after the text."""
+    from textual._xterm_parser import XTermParser
+
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        for event in XTermParser().feed("/\x15shifted windows"):
+            app.post_message(event)
+        await pilot.pause(0.3)
+        assert app.query_one("#search").value == "shifted windows"
+        for event in XTermParser().feed("\x15abc\x7fd"):  # ctrl+u, abc, backspace, d
+            app.post_message(event)
+        await pilot.pause(0.3)
+        assert app.query_one("#search").value == "abd"
+
+
+async def test_bookmarks_filter_takes_slash_tab_and_parts_of_tags_and_titles(paths, monkeypatch):
+    swin = paper_id(SWIN)
+    with Library.open(paths) as lib:
+        lib.set_bookmark(swin, True)
+        lib.add_tags(swin, ["reading-group"])
+    monkeypatch.setenv("EDITOR", "false")  # were e a command here, it would fail loudly
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        marks = app.query_one("#bookmark-list")
+        assert marks.ids == [swin] and app.focused is marks
+        await pilot.press("slash")
+        assert app.focused.id == "bookmark-filter"
+        await pilot.press(*"reading")  # part of the tag reading-group
+        await settle(app, pilot)
+        assert app.query_one("#search").value == ""
+        assert marks.ids == [swin]
+        await pilot.press("enter")
+        assert app.focused is marks
+        await pilot.press("tab")  # from the list, Tab reaches the filter
+        assert app.focused.id == "bookmark-filter"
+        app.query_one("#bookmark-filter").value = ""
+        await pilot.press(*"shifted")  # a title word; "e" and "t" are text here, not keys
+        await settle(app, pilot)
+        assert app.query_one("#bookmark-filter").value == "shifted"
+        assert marks.ids == [swin] and app.screen is app.main
+        await pilot.press(*" zzz")
+        await settle(app, pilot)
+        assert marks.ids == []
+        assert SWIN not in details(app)  # nothing selected: the details pane is cleared
+        await pilot.press("escape")  # back to the (empty) list, still in the pane
+        assert app.focused is marks and app.query_one("#panes").current == "bookmarks"
+
+
+async def test_each_pane_has_its_own_status_and_a_long_one_ends_with_an_ellipsis(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=(70, 24), notifications=True) as pilot:
+        await ready(app, pilot)
+        assert "285 papers" in status(app)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert "285 papers" not in status(app) and "0 bookmarks" in status(app)
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert "4 digests" in status(app)
+        await pilot.press("5")
+        await settle(app, pilot)
+        assert "0 saved searches" in status(app)
+        await pilot.press("1")
+        assert "285 papers" in status(app)
+        line = next(row for row in screen_text(app).splitlines() if "285 papers" in row)
+        assert line.rstrip().endswith("…"), line  # cut to the width, and said so
+
+
+async def test_esc_leaves_a_digest_feed_for_all_papers(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.query_one("#results")
+        await pilot.press("right_square_bracket")  # the newest digest as a feed
+        await settle(app, pilot)
+        assert app.main.results.feed is not None and results.total == 75
+        assert "Digest Mar 11: 75 papers" in status(app) and "esc: all papers" in status(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.main.results.feed is None and results.total == 285
+        assert "285 papers, newest digest first" in status(app)
+        await pilot.press("4", "enter")  # the same from the Digests pane
+        await settle(app, pilot)
+        assert app.main.results.feed is not None
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.main.results.feed is None and results.total == 285
+
+
+async def test_empty_panes_say_what_fills_them(paths):
+    paths.config.mkdir(parents=True)
+    paths.config_file.write_text("[app]\nbundled = false\n")  # no digests at all
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if app.index is not None and app.search_settled:
+                break
+        await settle(app, pilot)
+        shown = screen_text(app)
+        for words in ("papers add FILE", "papers fetch", str(paths.digests)[:30]):
+            assert words in shown, words
+        assert "No paper selected." not in details(app) and "papers add FILE" in details(app)
+        for key, words in (("2", "No bookmarks yet — press b on a paper"), ("3", "No notes yet — press n on a paper"),
+                           ("4", "papers add FILE"), ("5", "No saved searches yet")):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert words in screen_text(app), words
+
+
+async def test_deleting_a_saved_search_asks_first(paths):
+    with Library.open(paths) as lib:
+        lib.save_search("quokkas", "quokka")
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("5")
+        await settle(app, pilot)
+        saved = app.query_one("#saved")
+        assert saved.ids == ["quokkas"]
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert saved.ids == ["quokkas"] and type(app.screen).__name__ == "ConfirmDialog"
+        await pilot.press("escape")  # kept
+        await settle(app, pilot)
+        assert saved.ids == ["quokkas"] and app.screen is app.main
+        await pilot.press("x", "y")
+        await settle(app, pilot)
+        assert saved.ids == []
+    with Library.open(paths) as lib:
+        assert lib.saved_searches() == []
+
+
+async def test_palette_lists_each_command_once_by_what_it_does_and_goes_to_papers(paths):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"bookmark")
+        await pilot.pause(0.5)
+        shown = screen_text(app)
+        assert shown.replace(" ", "").count("Bookmarktheselectedpaper") == 1, shown
+        assert "Bookmark (b)" not in shown
+        for _ in "bookmark":
+            await pilot.press("backspace")
+        await pilot.press(*"editor")
+        await pilot.pause(0.5)
+        assert "EditthenoteoftheselectedpaperinEDITOR" in screen_text(app).replace(" ", "").replace("$", "")
+        for _ in "editor":
+            await pilot.press("backspace")
+        await pilot.press(*"go to paper")
+        await pilot.pause(0.8)
+        shown = screen_text(app)
+        assert "Gotopaper…" in shown.replace(" ", "")  # a command (its matched letters drawn apart) …
+        assert "Go to paper  " not in shown  # … not a search for those words
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "CommandPalette"
+        await pilot.press(*"kmax deeplab")
+        await pilot.pause(1.0)
+        assert "kMaX-DeepLab: k-means Mask Transformer" in screen_text(app)
+        await pilot.press("enter")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.screen is app.main and app.search_settled:
+                break
+        await settle(app, pilot)
+        results = app.query_one("#results")
+        assert app.reader.paper(results.current_id).title == "kMaX-DeepLab: k-means Mask Transformer"

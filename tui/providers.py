@@ -1,0 +1,161 @@
+"""Command palette providers. Each hit carries a message for the screen the
+palette was opened over (the main screen routes it); nothing here calls into
+the app.
+
+* :class:`ReaderCommands` -- every command of the reader, once, named by what
+  it does, with its key; and "Go to paper…", which asks for title words;
+* :class:`GoToProvider` -- saved searches, digests and papers by title
+  ("go to paper kmax" looks for kmax);
+* :class:`PaperTitles` -- papers by title only (the palette "Go to paper…" opens).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from . import messages
+from .widgets.render import one_line, plain
+
+#: (what it does, action on the main screen, binding id for its key)
+COMMANDS = [
+    ("Search papers", "focus_search", "search"),
+    ("Bookmark the selected paper (or remove its bookmark)", "bookmark", "bookmark"),
+    ("Edit the tags of the selected paper", "tags", "tags"),
+    ("Write the note of the selected paper", "note", "note"),
+    ("Edit the note of the selected paper in $EDITOR", "edit_note", "edit_note"),
+    ("Copy the link of the selected paper", "copy_link", "copy_link"),
+    ("Copy the title, a Markdown link, BibTeX or the abstract…", "copy_menu", "copy_menu"),
+    ("Open the selected paper in the browser", "open_link", "open_link"),
+    ("Mark the selected paper read or unread", "toggle_read", "toggle_read"),
+    ("Papers like the selected one", "more_like", "more_like"),
+    ("Papers like your bookmarks", "like_bookmarks", "like_bookmarks"),
+    ("What's new since papers was last opened", "whats_new", "whats_new"),
+    ("Triage a digest, one paper at a time", "triage", "triage"),
+    ("Open the newer digest as a feed", "step_digest(-1)", "digest_newer"),
+    ("Open the older digest as a feed", "step_digest(1)", "digest_older"),
+    ("Save the query in the search box", "save_search", "save_search"),
+    ("Show the Search pane", "pane('results')", "pane_search"),
+    ("Show the Bookmarks pane", "pane('bookmarks')", "pane_bookmarks"),
+    ("Show the Notes pane", "pane('notes')", "pane_notes"),
+    ("Show the Digests pane", "pane('digests')", "pane_digests"),
+    ("Show the Saved searches pane", "pane('saved')", "pane_saved"),
+    ("Pick up changes another papers window made", "refresh", "refresh"),
+    ("Show every key", "app.help", "help"),
+]
+GO_TO_PAPER = "Go to paper…"
+_PAPER_PREFIX = re.compile(r"^\s*(go\s+to\s+)?paper\b\s*", re.IGNORECASE)
+
+
+def _reader(provider: Provider):
+    return getattr(provider.screen, "reader", None)
+
+
+def _post(provider: Provider, message):
+    return partial(provider.screen.post_message, message)
+
+
+class ReaderCommands(Provider):
+    def _commands(self):
+        screen = self.screen
+        if getattr(screen, "reader", None) is None:
+            return
+        bindings = {b.id: b for _, b in screen._bindings if b.id}
+        for title, action, binding_id in COMMANDS:
+            name = action.split("(")[0]
+            # the search box takes focus once the palette is gone: not asked now
+            if not action.startswith("app.") and (not hasattr(screen, f"action_{name}") or (
+                    name != "focus_search" and not screen.check_action(name, ()))):
+                continue
+            binding = bindings.get(binding_id)
+            key = self.app.keys_of(binding) if binding is not None else ""
+            yield title, key, _post(self, messages.Command(action))
+        yield GO_TO_PAPER, "type words of its title", _post(self, messages.FindPaper())
+
+    async def discover(self) -> Hits:
+        for title, key, run in self._commands():
+            yield DiscoveryHit(plain(title), run, text=title, help=key)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, key, run in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), run, text=title, help=key)
+
+
+async def _paper_hits(provider: Provider, text: str, limit: int = 8) -> Hits:
+    reader = _reader(provider)
+    if reader is None or reader.index is None or len(text) < 2:
+        return
+    result = await asyncio.to_thread(reader.search, text, limit)
+    if result is None:
+        return
+    for rank, hit in enumerate(result.hits):
+        title = one_line(hit.title)
+        yield Hit(0.9 - rank * 0.05, Content.assemble(("Go to paper  ", "dim"), plain(title)),
+                  _post(provider, messages.GoToPaper(hit.id)), text=f"Go to paper {title}",
+                  help="paper matching your words")
+
+
+class PaperTitles(Provider):
+    async def search(self, query: str) -> Hits:
+        async for hit in _paper_hits(self, query.strip()):
+            yield hit
+
+
+class GoToProvider(Provider):
+    def _saved(self) -> list:
+        reader = _reader(self)
+        try:
+            return reader.library.saved_searches() if reader is not None and reader.library is not None else []
+        except Exception:
+            return []
+
+    def _saved_hit(self, x, score: float | None = None):
+        count = _reader(self).saved_counts.get(x.name)
+        help_text = x.query + (f" · {count} papers" if count is not None else "") + (" · watch" if x.watch else "")
+        text = f"Saved search {x.name}"
+        run = _post(self, messages.RunSaved(x.name, x.query))
+        if score is None:
+            return DiscoveryHit(plain(text), run, text=text, help=help_text)
+        return Hit(score, plain(text), run, text=text, help=help_text)
+
+    def _digest_hit(self, d, score: float | None = None):
+        label = d.label or d.name
+        text = f"Go to digest {label}"
+        run = _post(self, messages.OpenDigest(d.name))
+        if score is None:
+            return DiscoveryHit(plain(text), run, text=text, help=f"{d.entries} papers · {d.name}")
+        return Hit(score, plain(text), run, text=text, help=f"{d.entries} papers · {d.name}")
+
+    async def discover(self) -> Hits:
+        reader = _reader(self)
+        if reader is None or reader.index is None:
+            return
+        for x in self._saved():
+            yield self._saved_hit(x)
+        for d in sorted(reader.digests(), key=lambda d: d.rank, reverse=True)[:10]:
+            yield self._digest_hit(d)
+
+    async def search(self, query: str) -> Hits:
+        reader = _reader(self)
+        text = query.strip()
+        if not text or reader is None or reader.index is None:
+            return
+        matcher = self.matcher(text)
+        for x in self._saved():
+            score = matcher.match(f"saved search {x.name} {x.query}")
+            if score > 0:
+                yield self._saved_hit(x, score)
+        for d in reader.digests():
+            score = matcher.match(f"go to digest {d.label or d.name} {d.name}")
+            if score > 0:
+                yield self._digest_hit(d, score)
+        # "go to paper kmax" looks for kmax; "go to paper" alone is the command
+        async for hit in _paper_hits(self, _PAPER_PREFIX.sub("", text)):
+            yield hit

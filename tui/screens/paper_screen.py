@@ -1,0 +1,328 @@
+"""The keys that act on one paper — b t n e y Y o r m — defined once, for
+every screen that shows papers (the main screen and triage), so a key means
+the same everywhere. A subclass says which paper the keys act on
+(:meth:`PaperScreen.current_paper_id`) and redraws it when it changed
+(:meth:`PaperScreen.paper_changed`)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+import webbrowser
+from dataclasses import replace
+from pathlib import Path
+
+from textual import on, work
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .. import messages
+from ..core.links import is_web_url
+from ..reader import Reader
+from ..widgets.render import one_line
+from .dialogs import CopyMenu, NoteEditor, TagsDialog, TextDialog
+
+PAPER_ACTIONS = frozenset({"bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link",
+                           "toggle_read", "more_like"})
+
+
+class PaperScreen(Screen):
+    BINDINGS = [
+        Binding("b", "bookmark", "Bookmark", id="bookmark"),
+        Binding("t", "tags", "Tags", id="tags"),
+        Binding("n", "note", "Note", id="note"),
+        Binding("e", "edit_note", "Edit note in $EDITOR", show=False, id="edit_note"),
+        Binding("y", "copy_link", "Copy link", id="copy_link"),
+        Binding("Y", "copy_menu", "Copy…", show=False, id="copy_menu"),
+        Binding("o", "open_link", "Open", show=False, id="open_link"),
+        Binding("r", "toggle_read", "Read", id="toggle_read"),
+        Binding("m", "more_like", "Similar", id="more_like"),
+    ]
+
+    def __init__(self, reader: Reader) -> None:
+        super().__init__()
+        self.reader = reader
+
+    # -- what a subclass provides ------------------------------------------------------------
+    def current_paper_id(self) -> str | None:
+        """The paper the keys act on."""
+        return None
+
+    def holds_papers(self) -> bool:
+        """Whether the per-paper keys apply here at all (shown in the footer)."""
+        return True
+
+    def paper_changed(self, pid: str) -> None:
+        """The library changed for ``pid``: redraw what shows it."""
+
+    def dialog_closed(self) -> None:
+        """A dialog opened by a per-paper key was closed."""
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in PAPER_ACTIONS:
+            return self.holds_papers()
+        return True
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _selected_pid(self) -> str | None:
+        """The paper the keys act on; tells the user when there is none."""
+        pid = self.current_paper_id()
+        if pid is None:
+            self.notify("Select a paper first", severity="warning", timeout=3)
+        return pid
+
+    def _target(self) -> tuple[str, object] | None:
+        pid = self._selected_pid()
+        if pid is None:
+            return None
+        if self.reader.library is None:
+            self.notify("The library is unavailable", severity="error", timeout=5)
+            return None
+        return pid, self.reader.paper(pid)
+
+    def write(self, change) -> bool:
+        return self.reader.write(change, self.notify)
+
+    def changed(self, pid: str) -> None:
+        """After a change: redraw, and let the index take it in."""
+        self.paper_changed(pid)
+        self.reindex()
+
+    @work(thread=True, group="library-index", exit_on_error=False)
+    def reindex(self) -> None:
+        self.reader.catch_up()  # this change, and any another window made
+
+    # -- the library -----------------------------------------------------------------------------
+    def action_bookmark(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        pid, paper = target
+        result = []
+        if not self.write(lambda: result.append(self.reader.library.toggle_bookmark(pid, paper))):
+            return
+        self.changed(pid)
+        title = one_line(self.reader.title_of(pid, paper))
+        self.notify(("Bookmarked: " if result[0] else "Bookmark removed: ") + title[:80], markup=False, timeout=3)
+
+    def action_toggle_read(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        pid, paper = target
+        rec = self.reader.record(pid)
+        read = not (rec and rec.read)
+        if not self.write(lambda: self.reader.library.set_read(pid, read, paper)):
+            return
+        if read:
+            self.reader.kept_unread.discard(pid)
+        else:
+            self.reader.kept_unread.add(pid)
+        self.changed(pid)
+        self.notify("Marked read" if read else "Marked unread", timeout=2)
+
+    @on(messages.Dwelled)
+    def _dwelled(self, event: messages.Dwelled) -> None:
+        """The details stayed open: the paper is read (unless the user said unread)."""
+        event.stop()
+        pid = event.paper_id
+        if pid in self.reader.kept_unread or not self.reader.writable:
+            return
+        rec = self.reader.record(pid)
+        if rec is not None and rec.read:
+            return
+        if self.write(lambda: self.reader.library.set_read(pid, True, self.reader.paper(pid))):
+            self.changed(pid)
+
+    def action_tags(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        pid, paper = target
+        library = self.reader.library
+        rec = library.get(pid)
+        current = list(rec.tags) if rec else []
+
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            from ..core.library import normalize_tag
+
+            try:
+                wanted = list(dict.fromkeys(normalize_tag(t) for t in (x.strip() for x in value.split(",")) if t))
+            except ValueError as e:
+                self.notify(f"Tags not saved: {e}", severity="error", markup=False)
+                return
+            removed = [t for t in current if t not in wanted]
+            added = [t for t in wanted if t not in current]
+
+            def change() -> None:
+                with library.batch():
+                    if removed:
+                        library.remove_tags(pid, removed)
+                    if added:
+                        library.add_tags(pid, added, paper)
+
+            if self.write(change):
+                self.changed(pid)
+                self.notify("Tags: " + (", ".join(wanted) or "none"), markup=False, timeout=3)
+
+        self.app.push_screen(TagsDialog(self.reader.title_of(pid, paper), current, list(library.tags())), done)
+
+    def action_note(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        pid, paper = target
+        rec = self.reader.record(pid)
+
+        def save(text: str) -> None:
+            self.reader.library.set_note(pid, text, paper)
+            self.changed(pid)
+
+        def closed(unsaved: str | None) -> None:
+            self.dialog_closed()
+            if unsaved is not None:  # the library refused it: never drop what was typed
+                self.app.push_screen(TextDialog("The note could not be saved — copy it from here", unsaved))
+
+        self.app.push_screen(NoteEditor(one_line(self.reader.title_of(pid, paper)),
+                                        (rec.note or "") if rec else "", save), closed)
+
+    def action_edit_note(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        pid, paper = target
+        rec = self.reader.record(pid)
+        before = (rec.note or "") if rec else ""
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        with tempfile.NamedTemporaryFile("w", suffix=".md", prefix="papers-note-", delete=False, encoding="utf-8") as f:
+            f.write(before)
+            tmp = f.name
+        try:
+            try:
+                with self.app.suspend():
+                    code = subprocess.call([*shlex.split(editor), tmp])
+            except Exception as e:  # no terminal to hand over (headless, some Windows consoles)
+                self.notify(f"Cannot run the editor here: {e}", severity="error", markup=False)
+                return
+            if code != 0:
+                self.notify(f"{editor} exited with {code}; note unchanged", severity="warning", markup=False)
+                return
+            text = Path(tmp).read_text(encoding="utf-8")
+            if text != before:
+                if not self.write(lambda: self.reader.library.set_note(pid, text, paper)):
+                    self.app.push_screen(TextDialog("The note could not be saved — copy it from here", text))
+                    return
+                self.changed(pid)
+                self.notify("Note saved", timeout=2)
+        finally:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+    def action_more_like(self) -> None:
+        """``m``: papers that share the key terms of the selected one."""
+        pid = self._selected_pid()
+        if pid is None or self.reader.index is None:
+            return
+        paper = self.reader.paper(pid)
+        if paper is None:
+            self.notify("This paper is not in the current digests", severity="warning", timeout=3)
+            return
+        self.post_message(messages.MoreLike((pid,), f"papers like “{one_line(paper.title)[:70]}”"))
+
+    # -- clipboard and browser --------------------------------------------------------------------
+    def action_copy_link(self) -> None:
+        pid = self._selected_pid()
+        if pid is None:
+            return
+        link = self.reader.link_of(pid)
+        if link:
+            self.copy_text("link", link)
+
+    def action_copy_menu(self) -> None:
+        pid = self._selected_pid()
+        if pid is None:
+            return
+        paper = self.reader.paper(pid)
+        if paper is None:
+            link = self.reader.link_of(pid)
+            if link:
+                self.copy_text("link", link)
+            return
+        choices = [
+            ("title", paper.title, paper.title),
+            ("Markdown link", f"[{paper.title}]({paper.primary_link})", f"[{paper.title}]({paper.primary_link})"),
+            ("BibTeX entry", "@misc{…}", bibtex_entry(paper, self.reader.record(pid))),
+            ("abstract", paper.abstract, paper.abstract),
+        ]
+        choices += [(link.label, link.url, link.url) for link in paper.links]
+
+        def done(choice) -> None:
+            if choice:
+                self.copy_text(choice[0], choice[1])
+
+        self.app.push_screen(CopyMenu(choices), done)
+
+    def copy_text(self, what: str, text: str) -> None:
+        self.app.copy_to_clipboard(text)  # OSC 52: the terminal, also over SSH
+        self._copy_local(what, text)
+
+    @work(thread=True, group="clipboard", exit_on_error=False)
+    def _copy_local(self, what: str, text: str) -> None:
+        from ..core.clipboard import copy_local
+
+        result = copy_local(text)
+        self.app.call_from_thread(self._copied, what, text, result)
+
+    def _copied(self, what: str, text: str, result) -> None:
+        preview = one_line(text)[:60] + ("…" if len(one_line(text)) > 60 else "")
+        if result.ok:
+            self.notify(f"Copied {what}: {preview}\nvia {result.route} and the terminal (OSC 52)", markup=False, timeout=4)
+        else:
+            self.notify(f"Sent {what} to the terminal clipboard (OSC 52): {preview}\n"
+                        f"No system clipboard tool works here ({result.detail}).", markup=False,
+                        severity="warning", timeout=6)
+            self.app.push_screen(TextDialog(f"Copy the {what} from here", text))
+
+    def action_open_link(self) -> None:
+        pid = self._selected_pid()
+        if pid is None:
+            return
+        link = self.reader.link_of(pid)
+        if not link or not is_web_url(link):
+            self.notify("This paper has no web link to open", severity="warning", timeout=3)
+            return
+        self._open_browser(link)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open_browser(self, url: str) -> None:
+        try:
+            ok = webbrowser.open(url, new=2)
+        except Exception:
+            ok = False
+        msg = f"Opened {url}" if ok else f"No browser found to open {url}; copy it with y"
+        self.app.call_from_thread(self.notify, msg, markup=False, severity="information" if ok else "warning",
+                                  timeout=4)
+
+
+def paper_bindings(shown: set[str], without: set[str] = frozenset(), only: set[str] | None = None) -> list[Binding]:
+    """The per-paper bindings for a screen's own list: those in ``shown`` in
+    its footer, the others only in help and the palette."""
+    return [replace(b, show=b.id in shown) for b in PaperScreen.BINDINGS
+            if b.id not in without and (only is None or b.id in only)]
+
+
+def bibtex_entry(paper, record) -> str:
+    """One paper as a BibTeX ``@misc`` entry, as the library export writes it."""
+    from ..core.export import Item, to_bibtex
+    from ..core.library import Record
+
+    item = Item(record or Record(paper.id), paper.title, paper.primary_link, paper.arxiv_id,
+                tuple(paper.authors), tuple(paper.labels))
+    return "".join(line for line in to_bibtex([item]).splitlines(keepends=True)
+                   if not line.startswith("%")).strip() + "\n"

@@ -1,0 +1,84 @@
+"""The Bookmarks pane: the bookmarked papers, a filter, two sort orders."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input
+
+from .paper_list import PaperList
+from .render import plain
+from .search_input import SearchInput
+
+
+class BookmarkList(PaperList):
+    BINDINGS = [Binding("s", "sort", "Sort", id="sort_bookmarks")]
+    EMPTY = "No bookmarks yet — press b on a paper to keep it here."
+
+    def __init__(self, reader=None, **kwargs) -> None:
+        super().__init__(reader, **kwargs)
+        self.filter = ""
+        self.sort = "added"
+
+    def matching(self) -> list:
+        """The bookmarks the filter lets through, in the pane's order: each
+        word of the filter is part of a tag or of the title."""
+        library = self.reader.library
+        if library is None:
+            return []
+        words = self.filter.casefold().split()
+        records = library.bookmarks(sort=self.sort)
+        if not words:
+            return records
+        titles = self.reader.titles(r.id for r in records)
+
+        def keeps(r) -> bool:
+            title = (titles.get(r.id) or r.title or "").casefold()
+            return all(any(w in t.casefold() for t in r.tags) or w in title for w in words)
+
+        return [r for r in records if keeps(r)]
+
+    def empty_text(self):
+        if self.filter.strip() and self.reader.library is not None and self.reader.library.bookmarks():
+            return plain(f"No bookmark matches “{self.filter.strip()}” (a part of a tag or words of the title).",
+                         "dim italic")
+        return super().empty_text()
+
+    def reload(self) -> None:
+        if self.reader.library is None:
+            return
+        records = self.matching()
+        self.set_rows(self.library_rows(records), len(records), keep=self.current_id)
+        self.set_status(f"{len(records)} bookmark{'s' if len(records) != 1 else ''}"
+                        + (f" matching {self.filter.strip()!r}" if self.filter.strip() else "")
+                        + f" · sorted by {'title' if self.sort == 'title' else 'date added'}")
+
+    def action_sort(self) -> None:
+        self.sort = "title" if self.sort == "added" else "added"
+        self.reload()
+        self.notify(f"Bookmarks sorted by {'title' if self.sort == 'title' else 'date added'}", timeout=2)
+
+
+class Bookmarks(Vertical):
+    """The list, and under it the filter (Tab from the list reaches it, ``/``
+    focuses it); the list is the pane the screen talks to."""
+
+    def __init__(self, reader=None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.reader = reader
+
+    def compose(self) -> ComposeResult:
+        yield BookmarkList(self.reader, id="bookmark-list")
+        yield SearchInput(placeholder="filter: part of a tag or title words   (/ to focus)", id="bookmark-filter")
+
+    @property
+    def list(self) -> BookmarkList:
+        return self.query_one(BookmarkList)
+
+    @on(Input.Changed, "#bookmark-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        event.stop()
+        self.list.filter = event.value
+        self.list.reload()

@@ -1,0 +1,303 @@
+"""The Search pane: the results of a query, a digest shown as a feed, or a
+computed list (more like this, what's new), paged.
+
+Searches run in an exclusive thread worker, debounced, and only the newest
+result is shown; a later page is asked for as the cursor nears the end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.worker import get_current_worker
+
+from .paper_list import PAGE, PaperList, how_to_add_digests, paper_row
+from .render import one_line, plain
+
+SEARCH_DEBOUNCE = 0.12
+
+
+@dataclass
+class SearchPage:
+    seq: int
+    query: str
+    offset: int
+    result: object  # tui.core.index.SearchResult
+    papers: dict
+    shared: dict | None = None  # "more like this": paper id -> the key terms it shares
+    about: str = ""
+
+
+class Results(PaperList):
+    """Bound to the search box by the main screen, which passes it each query."""
+
+    BINDINGS = [Binding("escape", "all_papers", "All papers", id="all_papers")]
+
+
+    class SearchDone(Message):
+        def __init__(self, page: SearchPage) -> None:
+            super().__init__()
+            self.page = page
+
+    class Shown(Message):
+        """A first page is on screen and no newer search is waiting."""
+
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
+    def __init__(self, reader=None, **kwargs) -> None:
+        super().__init__(reader, **kwargs)
+        self.query_text = ""
+        self.feed: str | None = None  # a digest shown like a feed, instead of a query
+        self.about = ""  # a computed list (more like this, what's new), not a query or a feed
+        self.seq = 0
+        self.shown_seq = 0  # the newest search whose first page is on screen
+        self.last_result = None
+        self.last_shared: dict = {}
+        self._select_after: str | None = None
+        self._keep = False  # the same list again: the selection stays
+        self._timer = None
+        self._pending = False
+
+    # -- what the screen asks for ----------------------------------------------------------
+    def search(self, query: str, immediate: bool = False, select: str | None = None) -> None:
+        """Show the papers matching ``query`` (debounced unless ``immediate``),
+        the top hit (or ``select``) selected."""
+        self.feed = None
+        self._select_after = select
+        self._keep = False
+        self._start(query, immediate)
+
+    def open_feed(self, name: str) -> None:
+        """Show the papers of one digest in its order."""
+        self.feed = name
+        self._select_after = None
+        self._keep = False
+        self._start("", immediate=True)
+
+    def empty_text(self) -> Content:
+        if self.reader.index is not None and not self.reader.digests():
+            return plain(how_to_add_digests(self.reader), "italic")
+        return Content("")
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "all_papers":  # only a feed or a computed list has a way back
+            return bool(self.feed or self.about)
+        return True
+
+    def action_all_papers(self) -> None:
+        """esc in a digest feed or a computed list: back to all papers."""
+        self.feed = None
+        self.about = ""
+        self.search("", immediate=True)
+        self.screen.refresh_bindings()
+
+    def reload(self) -> None:
+        """The same query again (the index or the library changed)."""
+        if self.about:  # a computed list: redraw its badges only
+            self.refresh_badges()
+        else:
+            self._keep = True
+            self._start(self.query_text, immediate=True)
+
+    def shown(self) -> None:
+        pass
+
+    def paper_changed(self, pid: str) -> None:
+        if pid in self.ids:
+            paper, record = self.reader.paper(pid), self.reader.record(pid)
+            self.update_row(pid, self._row(pid, paper, record))
+
+    def library_changed(self) -> None:
+        self.reload()
+
+    @property
+    def settled(self) -> bool:
+        """No search waiting to start or to be shown (for tests and the bench)."""
+        return self.reader.index is not None and self.shown_seq == self.seq and not self._pending
+
+    def _start(self, query: str, immediate: bool) -> None:
+        self.query_text = query
+        self._pending = True
+        if self._timer is not None:
+            self._timer.stop()
+        if immediate:
+            self._fire()
+        else:
+            self._timer = self.set_timer(SEARCH_DEBOUNCE, self._fire)
+
+    def _fire(self) -> None:
+        self._pending = False
+        if self.reader.index is None:
+            return
+        self.seq += 1
+        self.set_status("Searching…" if self.query_text.strip() else "Loading…")
+        self.run_search(self.seq, self.query_text, 0, self.feed)
+
+    # -- computed lists ----------------------------------------------------------------------
+    def show_related(self, ids: list[str], about: str) -> None:
+        """Papers that share the key terms of ``ids``."""
+        def compute(index):
+            from ..core.related import more_like
+
+            rel = more_like(index, ids, about)
+            note = ("key terms: " + ", ".join(rel.terms[:8])) if rel.terms else "no key terms found"
+            return rel.hits, rel.shared, (note,)
+
+        self.show_computed(about, compute)
+
+    def whats_new(self) -> bool:
+        """The papers of the digests added since papers was last opened."""
+        known = {d.name for d in self.reader.digests()}
+        names = [n for n in self.reader.new_digests if n in known]
+        if not names:
+            return False
+        reader = self.reader
+
+        def compute(index):
+            from ..core.index import Hit
+
+            pages = {n: reader.digest_ids(n) for n in names}
+            ids = list(dict.fromkeys(pid for n in names for pid in pages[n]))
+            titles = reader.titles(ids)
+            unread = sum(reader.library.unread_counts(pages).values()) if reader.library else 0
+            return tuple(Hit(pid, 0.0, titles.get(pid, ""), ()) for pid in ids), None, (f"{unread} unread",)
+
+        self.show_computed(f"papers new since you last opened papers, from {len(names)} "
+                           f"digest{'s' if len(names) != 1 else ''}", compute)
+        return True
+
+    def show_computed(self, about: str, compute) -> None:
+        """Show a list that is not a query: ``compute(index)`` gives (hits,
+        shared terms by id or None, notes)."""
+        self.feed = None
+        self.query_text = ""
+        self._keep = False
+        if self._timer is not None:
+            self._timer.stop()
+        self._pending = False
+        self.seq += 1
+        self.set_status(f"Finding {about}…")
+        self.run_computed(self.seq, about, compute)
+
+    # -- workers ----------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_computed(self, seq: int, about: str, compute) -> None:
+        from ..core.index import SearchResult
+
+        reader = self.reader
+        if reader.index is None:
+            return
+        with reader.lock:
+            hits, shared, notes = compute(reader.index)
+            papers = reader.papers(h.id for h in hits)
+        result = SearchResult(about, len(hits), tuple(hits), 0, notes=tuple(notes))
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.SearchDone(SearchPage(seq, "", 0, result, papers, shared, about)))
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, seq: int, query: str, offset: int, feed: str | None = None) -> None:
+        worker = get_current_worker()
+        reader = self.reader
+        index = reader.index
+        if index is None:
+            return
+        with reader.lock:
+            if feed is not None:
+                from ..core.index import Hit, SearchResult
+
+                ids = reader.digest_ids(feed, offset, PAGE)
+                papers = reader.papers(ids)
+                info = reader.digest(feed)
+                hits = tuple(Hit(pid, 0.0, papers[pid].title, ()) for pid in ids if pid in papers)
+                result = SearchResult(f"digest {feed}", info.entries if info else len(ids), hits, offset)
+            else:
+                result = index.search(query, limit=PAGE, offset=offset)
+                papers = reader.papers(h.id for h in result.hits)
+        if not worker.is_cancelled:
+            self.post_message(self.SearchDone(SearchPage(seq, query, offset, result, papers)))
+
+    @on(SearchDone)
+    def _search_done(self, event: SearchDone) -> None:
+        event.stop()
+        page = event.page
+        if page.seq != self.seq:
+            return  # a newer search is under way
+        res = page.result
+        records = self.reader.records(h.id for h in res.hits)
+        shared = page.shared or {}
+        rows = [(h.id, paper_row(page.papers.get(h.id), records.get(h.id), h.title, h.title_spans,
+                                 extra=("shares: " + ", ".join(shared[h.id])) if shared.get(h.id) else ""))
+                for h in res.hits]
+        if page.offset == 0:
+            self.shown_seq = page.seq
+            self.last_result = res
+            self.last_shared = shared
+            self.about = page.about
+            keep = self._select_after or (self.current_id if self._keep else None)
+            self._select_after = None
+            self.set_rows(rows, res.total, keep=keep)
+        else:
+            self.add_rows(rows)
+        self._status_for(res, page.about)
+        self.screen.refresh_bindings()
+        if page.offset == 0 and self.settled:
+            self.post_message(self.Shown(self.query_text))
+
+    @on(PaperList.NeedMore)
+    def _more(self, event: PaperList.NeedMore) -> None:
+        event.stop()
+        self.run_search(self.seq, self.query_text, event.offset, self.feed)
+
+    # -- rows, details, status ------------------------------------------------------------------
+    def _row(self, pid: str, paper, record) -> Content:
+        spans = next((h.title_spans for h in self.last_result.hits if h.id == pid), ()) \
+            if self.last_result is not None else ()
+        shared = self.last_shared.get(pid)
+        return paper_row(paper, record, spans=spans, extra=("shares: " + ", ".join(shared)) if shared else "")
+
+    def refresh_badges(self) -> None:
+        if not self.ids:
+            return
+        records = self.reader.records(self.ids)
+        papers = self.reader.papers(self.ids)
+        for pid in self.ids:
+            shared = self.last_shared.get(pid)
+            self.update_row(pid, paper_row(papers.get(pid), records.get(pid),
+                                           extra=("shares: " + ", ".join(shared)) if shared else ""))
+
+    def spans_for(self):
+        terms = self.last_result.terms if self.last_result is not None else frozenset()
+        if not terms:
+            return None
+        from ..core.index import highlight_spans
+
+        return lambda text: highlight_spans(text, terms)
+
+    def _status_for(self, res, about: str = "") -> None:
+        shown = len(self.ids)
+        if about:
+            text = f"{res.total} {about}" if res.total else f"Nothing found: {about}"
+        elif self.feed:
+            info = self.reader.digest(self.feed)
+            label = (info.label or info.name) if info else self.feed
+            text = f"Digest {label}: {res.total} papers · esc: all papers"
+        elif not res.query.strip():
+            text = f"{res.total} papers, newest digest first"
+        elif res.total == 0:
+            text = f"No papers match {one_line(res.query)!r}"
+        else:
+            text = f"{res.total} papers match"
+        if shown < res.total:
+            text += f" · showing {shown} (more load as you scroll)"
+        if res.suggestion:
+            text += f" · did you mean: {res.suggestion}"
+        for n in res.notes:
+            text += f" · {n}"
+        if res.elapsed_ms and self.reader.show_timings:
+            text += f" · {res.elapsed_ms:.0f} ms"
+        self.set_status(text)

@@ -1,0 +1,128 @@
+"""The Saved searches pane: each with its hit count; enter runs one in the
+Search pane, W turns its watch on or off, x deletes it."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.binding import Binding
+from textual.content import Content
+from textual.worker import get_current_worker
+
+from .. import messages
+from ..screens.confirm import ConfirmDialog
+from .paper_list import PaperList
+from .render import one_line, plain
+
+
+class SavedSearches(PaperList):
+    HOLDS_PAPERS = False
+    EMPTY = ("No saved searches yet — type a query in the Search pane (1), then ctrl+s keeps it here; "
+             "W then makes it a watch that tags new papers.")
+    BINDINGS = [
+        Binding("W", "toggle_watch", "Watch", id="toggle_watch"),
+        Binding("x", "delete", "Delete", id="delete_saved"),
+    ]
+
+    def __init__(self, reader=None, **kwargs) -> None:
+        super().__init__(reader, **kwargs)
+        self.counts: dict[str, int] = {}
+
+    def searches(self) -> list:
+        if self.reader.library is None:
+            return []
+        try:
+            return self.reader.library.saved_searches()
+        except Exception as e:
+            self.notify(f"Saved searches unavailable: {e}", severity="warning", markup=False)
+            return []
+
+    def reload(self) -> None:
+        if self.reader.library is None:
+            return
+        searches = self.searches()
+        self.set_rows([(x.name, self._row(x, self.counts.get(x.name))) for x in searches], len(searches),
+                      keep=self.current_id)
+        watched = sum(1 for x in searches if x.watch)
+        self.set_status(f"{len(searches)} saved search{'es' if len(searches) != 1 else ''}"
+                        + (f" · {watched} watched" if watched else ""))
+        if searches and self.reader.index is not None:
+            self.count([(x.name, x.query) for x in searches])
+
+    def paper_changed(self, pid: str) -> None:
+        pass  # a saved search counts papers, not their library state
+
+    @staticmethod
+    def _row(x, count: int | None) -> Content:
+        hits = "…" if count is None else f"{count} paper{'s' if count != 1 else ''}"
+        title = Content.assemble(plain(x.name, "bold"), "  ", plain(hits, "dim"),
+                                 ("  ◉ watch" if x.watch else "", "bold $accent"))
+        return Content("\n").join([title, Content.assemble("    ", plain(one_line(x.query), "dim"))])
+
+    @work(thread=True, exclusive=True, group="saved-counts", exit_on_error=False)
+    def count(self, searches: list[tuple[str, str]]) -> None:
+        worker = get_current_worker()
+        counts = {}
+        for name, query in searches:
+            if worker.is_cancelled:
+                return
+            result = self.reader.search(query, limit=1)
+            if result is None:
+                return
+            counts[name] = result.total
+        self.post_message(self.Counted(counts))
+
+    @on(PaperList.Counted)
+    def _counted(self, event: PaperList.Counted) -> None:
+        event.stop()
+        self.counts = self.reader.saved_counts = event.counts
+        for x in self.searches():
+            if x.name in self.counts:
+                self.update_row(x.name, self._row(x, self.counts[x.name]))
+        self.post_message(messages.ShowDetails(self))
+
+    def details(self) -> Content:
+        x = self.reader.library.saved_search(self.current_id) if self.reader.library and self.current_id else None
+        if x is None:
+            return self.empty_text() if not self.ids else Content.styled("No saved search selected.", "dim")
+        count = self.counts.get(x.name)
+        lines = [plain(x.name, "bold"), plain(x.query),
+                 plain(f"{count} papers match now" if count is not None else "counting…", "dim"),
+                 plain(f"saved {x.created_at[:16].replace('T', ' ')} UTC", "dim"), Content("")]
+        if x.watch:
+            lines.append(plain(f"Watch on: papers of newly added digests that match are tagged {x.tag} "
+                               "and announced at start.", "$accent"))
+        else:
+            lines.append(plain("Watch off: W turns it on (new papers that match get tagged and announced).", "dim"))
+        lines += [Content(""), Content.styled("enter runs it · W watch on/off · x deletes", "dim")]
+        return Content("\n").join(lines)
+
+    def chosen(self, key: str) -> None:
+        x = self.reader.library.saved_search(key) if self.reader.library else None
+        if x is not None:
+            self.post_message(messages.RunSaved(x.name, x.query))
+
+    def _selected_search(self):
+        name = self.current_id
+        return self.reader.library.saved_search(name) if name and self.reader.library else None
+
+    def action_toggle_watch(self) -> None:
+        x = self._selected_search()
+        if x is None:
+            return
+        if self.reader.write(lambda: self.reader.library.set_watch(x.name, not x.watch), self.notify):
+            self.notify(f"Watch {'on' if not x.watch else 'off'}: {x.name}", markup=False, timeout=3)
+            self.reload()
+
+    def action_delete(self) -> None:
+        """``x``: delete the saved search, once the user said yes."""
+        x = self._selected_search()
+        if x is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.reader.write(lambda: self.reader.library.delete_search(x.name), self.notify):
+                self.notify(f"Deleted saved search {x.name}", markup=False, timeout=3)
+                self.reload()
+
+        self.app.push_screen(ConfirmDialog(f"Delete the saved search {x.name}?",
+                                           x.query + (" · its watch stops" if x.watch else "")), answered)
