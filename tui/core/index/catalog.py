@@ -23,6 +23,10 @@ from typing import Iterable, Iterator
 from ..digest import DigestError, Entry, parse_file, signals_json, signals_kwargs
 from ..papers import Appearance, Paper, merge_entries, paper_id
 
+#: The version of the index's format (this catalog's tables and the Whoosh
+#: schema, see schema.py); kept in the catalog, a change rebuilds the index.
+SCHEMA_VERSION = 9
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS digests (

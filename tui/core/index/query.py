@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import re
 import time
-from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from whoosh import query as wq
@@ -25,6 +24,7 @@ from ..text import fold, strip_control, title_key
 from .analysis import TEXT_ANALYZER
 from .docsets import DocSets
 from .highlight import Spans, highlight_spans, snippet
+from .results import Hit, SearchResult
 from .vocabulary import Vocabulary, _known, did_you_mean
 
 MAX_QUERY_CHARS = 256
@@ -32,28 +32,6 @@ MAX_QUERY_TERMS = 24
 MAX_FUZZY = 2
 COST_MAX = 10_000  # postings a query may have to be ranked by Whoosh (2-7 us each)
 SAMPLE_MIN = 300  # candidates of a costly phrase query checked at least
-
-
-@dataclass(frozen=True)
-class Hit:
-    id: str
-    score: float
-    title: str
-    title_spans: Spans
-    fragment: str = ""
-    fragment_spans: Spans = ()
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    query: str
-    total: int
-    hits: tuple[Hit, ...]
-    offset: int = 0
-    terms: frozenset[str] = frozenset()  # analysed terms to highlight
-    suggestion: str | None = None  # "did you mean"
-    notes: tuple[str, ...] = ()  # e.g. "query shortened", "typo tolerance used"
-    elapsed_ms: float = 0.0
 
 
 class Search:

@@ -16,9 +16,8 @@ from whoosh.filedb.filestore import FileStorage
 
 from ..papers import LibraryState, Paper
 from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER
+from .catalog import SCHEMA_VERSION  # noqa: F401 (the index's version, here since its schema is)
 from .codec import CompactPositions
-
-SCHEMA_VERSION = 9
 
 
 class IndexError_(Exception):

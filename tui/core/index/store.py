@@ -27,7 +27,9 @@ from .bulk import BulkWriter, merge_policy
 from .catalog import Catalog, DigestInfo, parse_digest
 from .docsets import DocSets, SegmentCache
 from .helper import _Helper
+from .listing import newest_page
 from .query import Search
+from .results import SearchResult
 from .schema import SCHEMA_VERSION, IndexError_, _doc, _storage, make_schema
 from .vocabulary import Vocabulary
 
@@ -486,6 +488,11 @@ class Index(Search):
     # -- papers, titles, digests (from the catalog) -----------------------------
     def count(self) -> int:
         return self.catalog.count()
+
+    def newest_page(self, offset: int = 0, limit: int = 200) -> "SearchResult":
+        """A page of the papers, newest digest first, from the catalog alone (what
+        the empty query answers); see also :class:`~.listing.Listing`."""
+        return newest_page(self.catalog, offset, limit)
 
     def entry_count(self) -> int:
         """Entries of all digests (a paper in two digests counts twice)."""
