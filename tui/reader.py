@@ -57,6 +57,23 @@ class Reader:
             opened = self.session.open_index(progress, rebuild)  # the sources as they are after the import
         return opened, imported
 
+    def preview(self, limit: int):
+        """(In a thread.) The first ``limit`` papers, newest first, and the
+        papers themselves, from the catalog the last opening left -- before
+        the index is open (no Whoosh, no sync); None when there is none."""
+        if self.paths is None:
+            return None
+        from .core.index.listing import Listing
+
+        listing = Listing.open(self.paths.index)
+        if listing is None:
+            return None
+        try:
+            result = listing.newest_page(0, limit)
+            return result, listing.get_many(h.id for h in result.hits)
+        finally:
+            listing.close()
+
     def close(self) -> None:
         if self.index is not None:
             with self.lock:

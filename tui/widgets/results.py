@@ -6,6 +6,7 @@ result is shown; a later page is asked for as the cursor nears the end."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from textual import on, work
@@ -18,6 +19,10 @@ from .paper_list import PAGE, PaperList, how_to_add_digests, paper_row
 from .render import one_line, plain
 
 SEARCH_DEBOUNCE = 0.12
+#: rows of a typed query's first page (a screenful and then some: the rest of
+#: a page loads as the cursor nears the end): fewer papers to read and rows to
+#: draw between a key and its results
+FIRST_PAGE = 50
 
 
 @dataclass
@@ -29,6 +34,7 @@ class SearchPage:
     papers: dict
     shared: dict | None = None  # "more like this": paper id -> the key terms it shares
     about: str = ""
+    preview: bool = False  # the newest papers from the catalog, before the index is open
 
 
 class Results(PaperList):
@@ -62,6 +68,7 @@ class Results(PaperList):
         self._keep = False  # the same list again: the selection stays
         self._timer = None
         self._pending = False
+        self._last_key = 0.0  # when the query last changed (time.monotonic)
 
     # -- what the screen asks for ----------------------------------------------------------
     def search(self, query: str, immediate: bool = False, select: str | None = None) -> None:
@@ -121,11 +128,17 @@ class Results(PaperList):
         return self.reader.index is not None and self.shown_seq == self.seq and not self._pending
 
     def _start(self, query: str, immediate: bool) -> None:
+        """Search for ``query``: at once on the first key, and after a pause of
+        :data:`SEARCH_DEBOUNCE` only while keys keep coming (each restarts it)."""
         self.query_text = query
         self._pending = True
+        now = time.monotonic()
+        typing = now - self._last_key < SEARCH_DEBOUNCE
+        self._last_key = now
         if self._timer is not None:
             self._timer.stop()
-        if immediate:
+            self._timer = None
+        if immediate or not typing:
             self._fire()
         else:
             self._timer = self.set_timer(SEARCH_DEBOUNCE, self._fire)
@@ -184,6 +197,19 @@ class Results(PaperList):
         self.set_status(f"Finding {about}…")
         self.run_computed(self.seq, about, compute)
 
+    # -- start-up ---------------------------------------------------------------------------
+    def show_preview(self) -> None:
+        """Show the newest papers from the catalog while the index opens."""
+        if self.reader.index is None:
+            self.run_preview(self.seq)
+
+    @work(thread=True, group="preview", exit_on_error=False)
+    def run_preview(self, seq: int) -> None:
+        found = self.reader.preview(PAGE)
+        if found is not None and self.reader.index is None:
+            result, papers = found
+            self.post_message(self.SearchDone(SearchPage(seq, "", 0, result, papers, preview=True)))
+
     # -- workers ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_computed(self, seq: int, about: str, compute) -> None:
@@ -207,6 +233,8 @@ class Results(PaperList):
         if index is None:
             return
         with reader.lock:
+            if worker.is_cancelled:
+                return  # a newer key made it stale while it waited
             if feed is not None:
                 from ..core.index import Hit, SearchResult
 
@@ -216,7 +244,10 @@ class Results(PaperList):
                 hits = tuple(Hit(pid, 0.0, papers[pid].title, ()) for pid in ids if pid in papers)
                 result = SearchResult(f"digest {feed}", info.entries if info else len(ids), hits, offset)
             else:
-                result = index.search(query, limit=PAGE, offset=offset)
+                limit = FIRST_PAGE if offset == 0 and query.strip() else PAGE
+                result = index.search(query, limit=limit, offset=offset)
+                if worker.is_cancelled:
+                    return
                 papers = reader.papers(h.id for h in result.hits)
         if not worker.is_cancelled:
             self.post_message(self.SearchDone(SearchPage(seq, query, offset, result, papers)))
@@ -227,6 +258,8 @@ class Results(PaperList):
         page = event.page
         if page.seq != self.seq:
             return  # a newer search is under way
+        if page.preview and (self.reader.index is not None or self._pending or self.query_text or self.feed):
+            return  # the index opened first, or a search waits for it
         res = page.result
         records = self.reader.records(h.id for h in res.hits)
         shared = page.shared or {}
@@ -245,7 +278,7 @@ class Results(PaperList):
             self.add_rows(rows)
         self._status_for(res, page.about)
         self.screen.refresh_bindings()
-        if page.offset == 0 and self.settled:
+        if page.offset == 0 and (self.settled or page.preview):
             self.post_message(self.Shown(self.query_text))
 
     @on(PaperList.NeedMore)
