@@ -118,6 +118,7 @@ def child_main(argv: list[str]) -> int:
         app = _bare_app(mark)
     mark("imported")
     app.run(headless=True, size=(120, 40))
+    marks["exit_code"] = app.return_code
     marks["rss_kb"] = _peak_rss_kb()
     Path(out).write_text(json.dumps(marks), encoding="utf-8")
     return 0
