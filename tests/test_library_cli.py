@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -172,6 +173,31 @@ def test_ids_unknown_prefix_and_ambiguous(capsys, home):
     assert code == 2 and "matches 2 papers" in one_error_line(err)
     code, out, err = run(capsys, home, "note", "abcdef000002")
     assert code == 0 and out == "two\n"
+
+
+def test_export_takes_the_format_from_the_file_extension(capsys, home, tmp_path):
+    a = pid_of(capsys, home, ATTENTION)
+    run(capsys, home, "bookmark", a, "--tag", "rg")
+    expected = {}
+    for fmt in ("bibtex", "md", "json", "csv"):
+        expected[fmt] = run(capsys, home, "export", "--format", fmt)[1]
+    for name, fmt in (("reading.bib", "bibtex"), ("reading.BIBTEX", "bibtex"), ("list.md", "md"),
+                      ("backup.json", "json"), ("table.csv", "csv")):
+        code, out, err = run(capsys, home, "export", "-o", str(tmp_path / name))
+        assert code == 0 and f"(all, {fmt})" in err, err
+        got, want = (tmp_path / name).read_text(), expected[fmt]
+        if fmt == "json":  # the export time differs
+            got, want = json.loads(got)["papers"], json.loads(want)["papers"]
+        if fmt == "bibtex":
+            got, want = (re.sub(r"(?m)^%.*\n", "", x) for x in (got, want))
+        assert got == want, name
+    code, out, err = run(capsys, home, "export", "--format", "csv", "-o", str(tmp_path / "x.bib"))
+    assert code == 0 and (tmp_path / "x.bib").read_text().startswith("id,")  # --format wins
+    for argv, said in ((("-o", str(tmp_path / "reading.txt")), "reading.txt"), ((), "--format"),
+                       (("-o", "-"), "--format")):
+        code, out, err = run(capsys, home, "export", *argv)
+        assert code == 2 and said in one_error_line(err) and out == ""
+    assert not (tmp_path / "reading.txt").exists()
 
 
 def test_export_formats_and_atomic_output(capsys, home, tmp_path):
@@ -374,6 +400,26 @@ def test_add_from_stdin(capsys, home, monkeypatch):
     assert len([p for p in digests.iterdir() if p.name.startswith("stdin-")]) == 1
 
 
+def test_add_from_stdin_knows_content_already_imported(capsys, home, monkeypatch, tmp_path):
+    """The same bytes make one digest, whether they came from a file or stdin."""
+    digests = Paths.default(home).digests
+    f = tmp_path / "sep9.txt"
+    f.write_text(text_digest(["Quokkas Learn To Smile With Diffusion"], label="Sep 9"))
+    assert run(capsys, home, "add", str(f))[0] == 0
+    for argv in (("-",), ("-", "--name", "again"), ("-", "--dry-run")):
+        stdin_bytes(monkeypatch, f.read_bytes())
+        code, out, err = run(capsys, home, "add", *argv)
+        assert code == 0 and out.splitlines()[0] == "<stdin>: already imported as sep9.txt; nothing was added", out
+        assert sorted(p.name for p in digests.iterdir()) == ["sep9.txt"]
+    g = tmp_path / "sep10.txt"
+    g.write_text(text_digest(["Wombats Learn To Dig With Diffusion"], label="Sep 10"))
+    stdin_bytes(monkeypatch, g.read_bytes())
+    assert run(capsys, home, "add", "-", "--name", "wombats")[0] == 0
+    code, out, err = run(capsys, home, "add", str(g))
+    assert code == 0 and f"{g}: already imported as wombats.txt" in out
+    assert sorted(p.name for p in digests.iterdir()) == ["sep9.txt", "wombats.txt"]
+
+
 @pytest.mark.parametrize("data, argv, message", [
     (b"", ("-", "--name", "x"), "<stdin>: is empty"),
     (b"hello there\n", ("-", "--name", "x"), "<stdin>: has no papers"),
@@ -403,7 +449,7 @@ def test_watch_a_folder_and_watches_announce_new_papers(capsys, home, tmp_path):
     assert code == 0 and out.splitlines()[0] == f"watching {drop.resolve()}"
     errs = err.splitlines()
     assert f"papers: {drop / 'junk.txt'}: has no papers (no title followed by an abstract)" in errs
-    assert "papers: imported 1 new and 0 changed digest(s) from watched folders" in errs
+    assert "papers: imported 1 new digest from watched folders" in errs
     announce = [e for e in errs if e.startswith("papers: watch quokkas:")]
     quokka = pid_of(capsys, home, "Quokkas Learn To Smile With Diffusion")
     assert announce == [f"papers: watch quokkas: 1 new paper tagged watch:quokkas ({quokka})"]
@@ -414,6 +460,7 @@ def test_watch_a_folder_and_watches_announce_new_papers(capsys, home, tmp_path):
     (drop / "sep10.txt").write_text(text_digest(["Quokkas Smile Again"], label="Sep 10"))
     code, out, err = run(capsys, home, "bookmarks")
     assert "papers: watch quokkas: 1 new paper tagged watch:quokkas" in err
+    assert "junk.txt" not in err  # said once, when it was first seen
     assert len(search(capsys, home, "tag:watch:quokkas")) == 2
     code, out, err = run(capsys, home, "bookmarks")
     assert "watch quokkas" not in err and "imported" not in err  # nothing new the second time

@@ -54,7 +54,7 @@ def test_a_watched_folders_digest_is_imported_and_a_watch_tags_its_papers(paths,
     first_opening(paths, watch="quokka")
     session = Session(paths)
     imported = session.import_watched()
-    assert imported.problems == [] and imported.summary == "1 new and 0 changed digest(s) from watched folders"
+    assert imported.problems == [] and imported.summary == "1 new digest from watched folders"
     assert (paths.digests / "aug9.txt").read_text() == (drop / "aug9.txt").read_text()
     library = session.open_library()
     assert library.notices == []

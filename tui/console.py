@@ -1,10 +1,15 @@
 """What the command line and ``papers bench`` share on the terminal: the error
-a user can fix, and the progress bar drawn on stderr. No Textual here."""
+a user can fix, the progress bar drawn on stderr, and :func:`plural` for the
+counts in messages (``1 paper``, ``2 papers``). No Textual here."""
 
 from __future__ import annotations
 
 import sys
 import time
+
+from .core.text import plural
+
+__all__ = ["UserError", "plural", "progress_printer"]
 
 
 class UserError(Exception):

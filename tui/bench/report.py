@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..console import plural
 from .targets import TARGET_PAPERS, TARGETS
 
 
@@ -28,7 +29,7 @@ def render(out: dict) -> str:
         + (" (reused)" if c["reused"] else f", generated in {_fmt_s(c['seconds'])}"))
     p = out["parse"]
     row("parse (parse_file)", f"{p['entries_per_s']:,} entries/s ({_fmt_s(p['seconds'])}, {p['mb_per_s']} MB/s,"
-        f" {p['problems']} problems)")
+        f" {plural(p['problems'], 'problem')})")
     b = out["build"]
     if b["built"]:
         cpu = f", CPU {_fmt_s(b['cpu_s'])} with its helper" if b.get("cpu_s") is not None else ""

@@ -5,6 +5,7 @@ argument, unwritable folder), with a one-line message and no traceback.
 * :mod:`.main` -- the parser and ``main``;
 * :mod:`.digests` -- search, digests, add, watch, reindex, app;
 * :mod:`.library` -- bookmarks, bookmark, note, tag, read, export, import, saved;
+* :mod:`.fetch` -- fetch (days of the Daily Papers API, then indexed);
 * :mod:`.common` -- opening the index and library, and what the commands print alike.
 """
 

@@ -8,7 +8,7 @@ import json
 import shutil
 import sys
 
-from ..console import UserError, progress_printer
+from ..console import UserError, plural, progress_printer
 
 
 def data_paths(args):
@@ -60,8 +60,8 @@ def open_index(args, rebuild: bool = False, quiet: bool = False):
         _catch_up_failed(opened.catch_up_error)
     for name, pids in opened.watches:
         shown = ", ".join(pids[:5]) + (", ..." if len(pids) > 5 else "")
-        print(f"papers: watch {name}: {len(pids)} new paper{'s' if len(pids) != 1 else ''} "
-              f"tagged watch:{name} ({shown})", file=sys.stderr)
+        print(f"papers: watch {name}: {plural(len(pids), 'new paper')} tagged watch:{name} ({shown})",
+              file=sys.stderr)
     return opened.index, report
 
 
@@ -91,6 +91,10 @@ def show_search(args, index, query: str) -> int:
         sys.stdout.write("\n")
         return 0
     width = term_width()
+    if not res.hits and res.total and res.offset >= res.total:  # paged past the last hit
+        print(f"--offset {res.offset} is past the end: {plural(res.total, 'paper')} "
+              f"match{'es' if res.total == 1 else ''} {query!r}", file=sys.stderr)
+        return 0
     if not res.hits:
         print(f"no papers match {query!r}" if query.strip() else "no papers")
     papers = index.get_many([h.id for h in res.hits])
@@ -100,7 +104,7 @@ def show_search(args, index, query: str) -> int:
         print(f"{i:>3}. {clip(h.title, width - 6)}")
         print(f"     {h.id} · {clip(where, 40)} · {p.primary_link}")
     shown = f"{res.offset + 1}–{res.offset + len(res.hits)} of " if res.hits else ""
-    print(f"{shown}{res.total} papers ({res.elapsed_ms:.0f} ms)", file=sys.stderr)
+    print(f"{shown}{plural(res.total, 'paper')} ({res.elapsed_ms:.0f} ms)", file=sys.stderr)
     if res.suggestion:
         print(f"did you mean: {res.suggestion}", file=sys.stderr)
     for n in res.notes:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..console import UserError
+from ..console import UserError, plural
 from ..core.fsio import write_new
 from .common import clip, data_paths, open_index, show_search
 
@@ -41,13 +41,16 @@ def cmd_digests(args) -> int:
         for prob in i.problems[:5] if args.verbose else ():
             print(f"    {prob}")
     ok = sum(1 for i in infos if not i.error)
-    print(f"{ok} digests, {entries} entries, {papers} papers")
+    print(f"{plural(ok, 'digest')}, {plural(entries, 'entry', 'entries')}, {plural(papers, 'paper')}")
     return 0
 
 
 def cmd_add(args) -> int:
+    """``papers add FILE|DIR...``: every good digest is copied and indexed;
+    each file refused is named with its reason on stderr, one line each, and
+    makes the exit code 2 (after the good ones are in)."""
     from ..core.digest import DigestError, parse_file
-    from ..core.paths import DIGEST_SUFFIXES
+    from ..core.papers import paper_id
 
     if "-" in args.files:
         if len(args.files) > 1:
@@ -56,50 +59,69 @@ def cmd_add(args) -> int:
     if args.name is not None:
         raise UserError("--name goes with - (a digest on stdin); files keep their names")
     paths = data_paths(args)
-    files: list[Path] = []
-    for raw in args.files:
-        p = Path(raw).expanduser()
-        if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in DIGEST_SUFFIXES)
-            if not found:
-                raise UserError(f"{p}: no digest files (*.txt, *.json) in this folder")
-            files += found
-        else:
-            files.append(p)
     parsed = []
-    bad = []
+    files, refused = _digest_files(args.files)
     for f in files:
         try:
             parsed.append((f, parse_file(f)))
         except DigestError as e:
-            bad.append(str(e))
-    if bad:
-        for b in bad:
-            print(f"papers: {b}", file=sys.stderr)
+            refused.append(str(e))
+    for reason in refused:
+        print(f"papers: {reason}", file=sys.stderr)
+    if not parsed:
         print("papers: nothing was added", file=sys.stderr)
         return 2
-    from ..core.papers import paper_id
-
     index, _ = open_index(args, quiet=True)
     for f, d in parsed:
         ids = [paper_id(e.title) for e in d.entries]
         known = index.get_many(ids)
-        print(f"{f}: {len(d.entries)} papers ({len(known)} already known, {len(set(ids)) - len(known)} new),"
+        print(f"{f}: {plural(len(d.entries), 'paper')} ({len(known)} already known, {len(set(ids)) - len(known)} new),"
               f" label {d.label or '-'}, {d.format}")
         for prob in d.problems:
             print(f"    {prob.format(f)}")
     if args.dry_run:
         print("dry run: nothing was added")
-        return 0
-    target = paths.digests
+        return 2 if refused else 0
+    copied = _copy_digests(paths.digests, [f for f, _ in parsed])
+    index.close()
+    index, report = open_index(args)
+    print(f"added {plural(len(copied), 'digest')}; {plural(report.papers_written, 'paper')} indexed; "
+          f"{plural(index.count(), 'paper')} in all")
+    return 2 if refused else 0
+
+
+def _digest_files(raw_paths) -> tuple[list[Path], list[str]]:
+    """The files named, each folder replaced by its digest files; and one
+    line for each folder without any."""
+    from ..core.paths import DIGEST_SUFFIXES
+
+    files: list[Path] = []
+    reasons: list[str] = []
+    for raw in raw_paths:
+        p = Path(raw).expanduser()
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in DIGEST_SUFFIXES)
+            files += found
+            if not found:
+                reasons.append(f"{p}: no digest files (*.txt, *.json, *.md) in this folder")
+        else:
+            files.append(p)
+    return files, reasons
+
+
+def _copy_digests(target: Path, files: list[Path]) -> list[Path]:
+    """Copy ``files`` into the digests folder under their names (``name-2``
+    when taken); a file whose bytes are there already is not copied again."""
+    from ..core.watch import same_digest
+
+    copied = []
     try:
         target.mkdir(parents=True, exist_ok=True)
-        copied = []
-        existing = {p.read_bytes(): p for p in target.iterdir() if p.is_file()} if len(parsed) else {}
-        for f, d in parsed:
+        for f in files:
             data = f.read_bytes()
-            if data in existing:
-                print(f"{f}: already imported as {existing[data].name}")
+            same = same_digest(target, data)
+            if same is not None:
+                print(f"{f}: already imported as {same.name}")
                 continue
             dest, n = target / f.name, 2
             while True:
@@ -109,21 +131,19 @@ def cmd_add(args) -> int:
                 except FileExistsError:
                     dest = target / f"{f.stem}-{n}{f.suffix}"
                     n += 1
-            existing[data] = dest
             copied.append(dest)
     except OSError as e:
         raise UserError(f"cannot copy into {target}: {e.strerror or e}") from None
-    index.close()
-    index, report = open_index(args)
-    print(f"added {len(copied)} digest(s); {report.papers_written} papers indexed; {index.count()} papers in all")
-    return 0
+    return copied
 
 
 def _add_stdin(args) -> int:
     """``papers add - [--name NAME]``: one digest from stdin, checked, then
     written into the user digests folder under a new name."""
     from ..core.digest import DigestError
-    from ..core.watch import check_digest_name, default_stdin_name, read_digest, store_digest
+    from ..core.watch import (
+        AlreadyImported, check_digest_name, default_stdin_name, read_digest, same_digest, store_digest,
+    )
 
     paths = data_paths(args)
     if getattr(sys.stdin, "isatty", lambda: False)():
@@ -137,8 +157,13 @@ def _add_stdin(args) -> int:
     try:
         if args.dry_run:
             digest, dest = read_digest(data, name), None
+            if (same := same_digest(paths.digests, data)) is not None:
+                raise AlreadyImported(same)
         else:
             dest, digest = store_digest(paths, data, name)
+    except AlreadyImported as e:
+        print(f"<stdin>: {e}; nothing was added")
+        return 0
     except DigestError as e:
         raise UserError(f"{e}; nothing was added") from None
     except FileExistsError as e:
@@ -146,7 +171,7 @@ def _add_stdin(args) -> int:
                         "nothing was added") from None
     except OSError as e:
         raise UserError(f"cannot write into {paths.digests}: {e.strerror or e}; nothing was added") from None
-    print(f"{dest.name if dest else name}: {len(digest.entries)} papers, label {digest.label or '-'}, "
+    print(f"{dest.name if dest else name}: {plural(len(digest.entries), 'paper')}, label {digest.label or '-'}, "
           f"{digest.format}")
     for prob in digest.problems:
         print(f"    {prob.format(dest.name if dest else '<stdin>')}")
@@ -154,7 +179,7 @@ def _add_stdin(args) -> int:
         print("dry run: nothing was added")
         return 0
     index, report = open_index(args)
-    print(f"added {dest}; {report.papers_written} papers indexed; {index.count()} papers in all")
+    print(f"added {dest}; {plural(report.papers_written, 'paper')} indexed; {plural(index.count(), 'paper')} in all")
     index.close()
     return 0
 
@@ -181,7 +206,7 @@ def cmd_watch(args) -> int:
             added = add_watched(paths.watched_file, folder)
             print(f"watching {folder}" if added else f"already watching {folder}")
             index, _ = open_index(args)
-            print(f"{index.count()} papers in all")
+            print(f"{plural(index.count(), 'paper')} in all")
             index.close()
             return 0
     except OSError as e:
@@ -198,11 +223,17 @@ def cmd_watch(args) -> int:
 
 def cmd_reindex(args) -> int:
     index, report = open_index(args, rebuild=True)
-    print(f"indexed {index.count()} papers from {len(report.added)} digests in {report.seconds:.1f} s")
+    print(f"indexed {plural(index.count(), 'paper')} from {plural(len(report.added), 'digest')} "
+          f"in {report.seconds:.1f} s")
     return 0
 
 
 def cmd_app(args) -> int:
+    """``papers`` alone: the reader, which draws on a terminal; from a pipe
+    or a script it would write escape codes into it."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("the reader needs a terminal (stdin and stdout); "
+                        "from a script or a pipe use a command: papers --help")
     try:
         from ..app import run
     except ImportError as e:  # pragma: no cover - the reader is always installed with the package

@@ -9,7 +9,7 @@ import re
 import sys
 from pathlib import Path
 
-from ..console import UserError
+from ..console import UserError, plural
 from ..core.fsio import atomic_write
 from .common import clip, data_paths, open_index, show_search, sync_index, term_width
 
@@ -121,7 +121,7 @@ def cmd_bookmarks(args, index, library) -> int:
         if tag_w:
             line += f"  {clip(tags[r.id], tag_w)}"
         print(line.rstrip())
-    print(f"{len(recs)} bookmarks", file=sys.stderr)
+    print(plural(len(recs), "bookmark"), file=sys.stderr)
     return 0
 
 
@@ -218,15 +218,33 @@ def _write_atomic(path: Path, text: str) -> None:
         raise UserError(f"cannot write {path}: {e.strerror or e}") from None
 
 
+#: export formats by the extension of ``-o FILE``
+EXPORT_EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".md": "md", ".json": "json", ".csv": "csv"}
+
+
+def cmd_export(args) -> int:
+    """``papers export``: ``--format``, or else the extension of ``-o FILE``
+    says the format; checked before anything is opened."""
+    if args.format is None:
+        if not args.output or args.output == "-":
+            raise UserError("export: give --format md|bibtex|json|csv (or -o FILE ending in .bib, .md, .json or .csv)")
+        suffix = Path(args.output).suffix.lower()
+        if suffix not in EXPORT_EXTENSIONS:
+            raise UserError(f"export -o {args.output}: cannot tell the format from {suffix or 'a name without an extension'}"
+                            "; give --format md|bibtex|json|csv (or end the name in .bib, .md, .json or .csv)")
+        args.format = EXPORT_EXTENSIONS[suffix]
+    return _export(args)
+
+
 @_library_command
-def cmd_export(args, index, library) -> int:
+def _export(args, index, library) -> int:
     from ..core.export import export, select
 
     text = export(library, args.what, args.format, catalog=index)
     if args.output and args.output != "-":
         _write_atomic(Path(args.output), text)
         n = len(select(library, args.what))
-        print(f"exported {n} papers ({args.what}, {args.format}) to {args.output}", file=sys.stderr)
+        print(f"exported {plural(n, 'paper')} ({args.what}, {args.format}) to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

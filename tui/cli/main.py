@@ -10,6 +10,7 @@ from typing import Sequence
 from .. import __version__
 from ..console import UserError
 from .digests import cmd_add, cmd_app, cmd_digests, cmd_reindex, cmd_search, cmd_watch
+from .fetch import add_arguments as fetch_arguments, cmd_fetch
 from .library import (
     cmd_bookmark, cmd_bookmarks, cmd_export, cmd_import, cmd_note, cmd_read, cmd_saved_add, cmd_saved_list,
     cmd_saved_rm, cmd_saved_run, cmd_saved_watch, cmd_tag,
@@ -25,7 +26,8 @@ def _page_arguments(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="papers", description="A terminal reader for research-paper digests.")
+        prog="papers", description="A terminal reader for research-paper digests. `papers` alone opens "
+        "the reader (it needs a terminal); a COMMAND works from the shell and from scripts.")
     parser.add_argument("--version", action="version", version=f"papers {__version__}")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="keep data, cache and config under DIR (also: PAPERS_HOME)")
@@ -47,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", metavar="NAME",
                    help="with -: the digest's name (default stdin-YYYYmmdd-HHMMSS)")
     p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("fetch", help="fetch days of the Daily Papers API as digests and index them",
+                       description="Fetch days of the Daily Papers API into the digests folder and index "
+                       "them. Without options: from the newest day fetched before (or the last 3 days) up to "
+                       "today (UTC). The API: PAPERS_API_URL, or [fetch] api_url in config.toml.")
+    fetch_arguments(p)
+    p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("watch", help="import digests from a folder on every start; --list, --remove")
     p.add_argument("folder", nargs="?", metavar="DIR", help="the folder to watch")
@@ -118,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--all", dest="what", action="store_const", const="all",
                        help="every paper with a bookmark, tag, note or read mark (default)")
     p.set_defaults(what="all")
-    p.add_argument("--format", required=True, choices=("md", "bibtex", "json", "csv"))
+    p.add_argument("--format", choices=("md", "bibtex", "json", "csv"),
+                   help="the format (default: from the extension of -o FILE: .bib, .md, .json, .csv)")
     p.add_argument("-o", "--output", metavar="FILE", help="write FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_export)
 

@@ -29,7 +29,9 @@ Using it (the command line; the reader the same, in a thread worker)::
   ``ValueError`` with a one-line message naming the option (``--date``,
   ``--since``, ``--until``) for a bad day, a day in the future, a reversed or
   too long range.
-* :func:`fetch` -- fetches the days and returns a :class:`FetchReport`; it
+* :func:`fetch` -- fetches the days and returns a
+  :class:`~tui.core.fetch_report.FetchReport` (one ``DayResult`` per day,
+  the lines to print; defined in :mod:`tui.core.fetch_report`); it
   never raises for network or data problems. ``progress(done, total, message)``
   is called before each page (``done`` days finished of ``total``; the
   message names the day and the page) and once at the end (``"done"``);
@@ -65,7 +67,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -75,7 +77,9 @@ from .. import __version__
 from .digest import DigestError, parse_text
 from .fsio import FileLock, atomic_write, sha256_file, write_new
 from .links import web_url
+from .fetch_report import EMPTY, FAILED, KEPT, NEW, SKIPPED, UNCHANGED, UPDATED, DayResult, FetchReport
 from .paths import existing_digest
+from .text import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -97,10 +101,6 @@ STATE_FORMAT = "papers-fetched"
 STATE_VERSION = 1
 
 Progress = Callable[[int, int, str], None]
-
-#: DayResult.status values
-NEW, UPDATED, UNCHANGED, EMPTY, KEPT, FAILED, SKIPPED = (
-    "new", "updated", "unchanged", "empty", "kept", "failed", "skipped")
 
 
 # --- what to fetch ---------------------------------------------------------------------
@@ -188,107 +188,6 @@ def plan_days(paths: "Paths", *, date: str | date | None = None, since: str | da
     if n > MAX_DAYS:
         raise ValueError(f"--since {first} --until {last}: {n} days; fetch at most {MAX_DAYS} at a time")
     return [first + timedelta(days=i) for i in range(n)]
-
-
-# --- the report ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class DayResult:
-    """What became of one day. ``status`` is one of ``new`` (file written),
-    ``updated`` (its file replaced), ``unchanged``, ``empty`` (no papers,
-    nothing written), ``kept`` (a file of that name fetch did not write, left
-    alone), ``failed`` (``reason`` says why) or ``skipped`` (not fetched: the
-    run stopped, ``reason`` says why)."""
-
-    day: date
-    status: str
-    file: str | None = None   # the file's name in the digests folder
-    papers: int = 0           # papers in the day's digest
-    pages: int = 0            # pages requested
-    problems: tuple[str, ...] = ()  # odd entries, ``file:position: message``
-    reason: str | None = None
-
-    def line(self, dry_run: bool = False) -> str:
-        """One line for the user, starting with the day."""
-        n, would = f"{self.papers} paper{'s' if self.papers != 1 else ''}", "would be " if dry_run else ""
-        text = {
-            NEW: f"{n}, {would}written to {self.file}",
-            UPDATED: f"{n}, {self.file} {would}updated",
-            UNCHANGED: f"{n}, unchanged",
-            EMPTY: "no papers; nothing written",
-            KEPT: f"{n}, but {self.file} was not written by papers fetch (or was changed since); left alone",
-            FAILED: f"failed: {self.reason}",
-            SKIPPED: f"not fetched: {self.reason}",
-        }[self.status]
-        return f"{self.day.isoformat()}: {text}"
-
-
-@dataclass
-class FetchReport:
-    base_url: str
-    dry_run: bool = False
-    days: list[DayResult] = field(default_factory=list)   # in the order fetched (oldest first)
-    problems: list[str] = field(default_factory=list)     # not of one day (state file, busy)
-    stopped: str | None = None          # why the run ended early: "rate limited", "cancelled", "busy"
-    retry_after: float | None = None    # seconds to wait before fetching again (rate limited)
-    retry_at: datetime | None = None    # the same as a UTC time
-    requests: int = 0
-    seconds: float = 0.0
-
-    def _with(self, *statuses: str) -> list[DayResult]:
-        return [d for d in self.days if d.status in statuses]
-
-    new = property(lambda self: self._with(NEW))
-    updated = property(lambda self: self._with(UPDATED))
-    written = property(lambda self: self._with(NEW, UPDATED))
-    unchanged = property(lambda self: self._with(UNCHANGED))
-    empty = property(lambda self: self._with(EMPTY))
-    kept = property(lambda self: self._with(KEPT))
-    failed = property(lambda self: self._with(FAILED))
-    skipped = property(lambda self: self._with(SKIPPED))
-
-    @property
-    def papers(self) -> dict[str, int]:
-        """Papers per day fetched (ISO day -> count)."""
-        return {d.day.isoformat(): d.papers for d in self.days if d.status not in (FAILED, SKIPPED)}
-
-    @property
-    def changed(self) -> bool:
-        """Files were written: the index needs a sync."""
-        return bool(self.written) and not self.dry_run
-
-    @property
-    def ok(self) -> bool:
-        """Every day was fetched and saved (or had nothing to save)."""
-        return not (self.failed or self.kept or self.skipped or self.problems)
-
-    def summary(self) -> str:
-        counts = [(len(self._with(s)), s) for s in (NEW, UPDATED, UNCHANGED, EMPTY, KEPT, FAILED, SKIPPED)]
-        parts = ", ".join(f"{n} {s}" for n, s in counts if n) or "nothing to do"
-        host, days = urlsplit(self.base_url).netloc or self.base_url, len(self.days)
-        return (f"{days} day{'s' if days != 1 else ''} from {host}: {parts}; "
-                f"{sum(self.papers.values())} papers{' (dry run: nothing written)' if self.dry_run else ''}")
-
-    def lines(self) -> list[str]:
-        """One line per day (its odd entries indented below it), the run's
-        problems, the retry hint, and the summary last."""
-        out: list[str] = []
-        for d in self.days:
-            out.append(d.line(self.dry_run))
-            out += [f"  {p}" for p in d.problems]
-        out += self.problems
-        if self.retry_at is not None:
-            out.append(self.retry_hint())
-        out.append(self.summary())
-        return out
-
-    def retry_hint(self) -> str:
-        """When to fetch again after a rate limit stopped the run ("" if none did)."""
-        if self.retry_at is None:
-            return ""
-        host, wait = urlsplit(self.base_url).netloc or self.base_url, self.retry_after or 0
-        mins = f"{wait / 60:.0f} min" if wait >= 90 else f"{wait:.0f} s"
-        return f"rate limited by {host}: fetch again after {self.retry_at:%H:%M} UTC (in {mins})"
 
 
 # --- HTTP ------------------------------------------------------------------------------------
@@ -487,7 +386,7 @@ class _Run:
             if self.stop_asked():
                 return None
             if self.progress:
-                self.progress(done, total, f"{day}: page {p + 1}, {len(items)} papers so far")
+                self.progress(done, total, f"{day}: page {p + 1}, {plural(len(items), 'paper')} so far")
             page = self.client.page(day, p)
             fresh = [it for it in page if (k := _paper_key(it)) is None or k not in seen]
             if not page or (p and not fresh):  # an empty page, or one that brings nothing new, ends the day

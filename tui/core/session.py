@@ -53,7 +53,7 @@ class Imported:
     summary of the digests copied or replaced, if any were."""
 
     problems: list[str] = field(default_factory=list)
-    summary: str | None = None  # e.g. "1 new and 0 changed digest(s) from watched folders"
+    summary: str | None = None  # e.g. "1 new digest from watched folders"
 
 
 @dataclass

@@ -12,6 +12,7 @@ Nothing here imports Textual or Whoosh: these are pure functions on strings.
 - :func:`extract_urls` finds http(s) links without trailing punctuation.
 - :func:`title_key` is the identity of a paper: two titles with the same key are
   the same paper.
+- :func:`plural` counts things in messages: ``1 paper``, ``2 papers``.
 """
 
 from __future__ import annotations
@@ -224,3 +225,9 @@ def title_key(title: str) -> str:
 
 
 _NOT_ALNUM_ASCII_RE = re.compile(r"[^0-9a-z]+")
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and the noun in its number: ``plural(1, "digest")`` is
+    ``1 digest``, ``plural(2, "entry", "entries")`` is ``2 entries``."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"

@@ -2,7 +2,8 @@
 
 * :func:`store_digest` -- ``papers add -``: one digest's bytes (from stdin)
   checked and written into the user digests folder under a new name, never
-  over an existing file.
+  over an existing file, and not at all when the same bytes are there
+  (:func:`same_digest`, as for ``papers add FILE``).
 * :func:`import_watched` -- the folders of ``<config>/watched.txt``
   (``papers watch DIR``): new or changed digest files are copied into the user
   digests folder, by name, before the index is opened. Which watched file each
@@ -15,8 +16,9 @@
     watched folder) is never overwritten: the new one is copied beside it;
   - a copy the user deleted is not brought back until its source changes;
   - a file with the same bytes as a digest already there is not copied twice;
-  - a file that is not a digest is reported (one line) and not copied, again
-    on every start until it is fixed or removed.
+  - a file that is not a digest is reported (one line) and not copied; it is
+    reported once per version of the file (the record keeps its size, mtime
+    and SHA-256 with the reason): a later start says nothing until it changes.
 
 * :func:`new_paper_ids` -- the papers a sync brought in for the first time.
 * :func:`apply_watches` -- each saved search with its watch on tags the new
@@ -40,6 +42,7 @@ from .digest import MAX_BYTES, Digest, DigestError, decode, parse_text
 from .library import MAX_QUERY_CHARS
 from .fsio import atomic_write, file_lock, sha256_file, write_new
 from .paths import DIGEST_SUFFIXES, existing_digest
+from .text import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -98,6 +101,14 @@ def read_digest(data: bytes, name: str, source: str = "<stdin>") -> Digest:
     return parse_text(decode(Path(source), data), Path(source), name)
 
 
+class AlreadyImported(Exception):
+    """The same bytes are in the user digests folder already, as ``path``."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(f"already imported as {path.name}")
+
+
 def store_digest(paths: "Paths", data: bytes, name: str | None = None,
                  source: str = "<stdin>") -> tuple[Path, Digest]:
     """Check that ``data`` is a digest and write it into the user digests
@@ -106,13 +117,17 @@ def store_digest(paths: "Paths", data: bytes, name: str | None = None,
 
     Raises ``ValueError`` for a bad name, ``DigestError`` (naming ``source``)
     when it is not a digest, ``FileExistsError`` (its ``filename`` the existing
-    file) when a digest of that name exists -- nothing is overwritten -- and
+    file) when a digest of that name exists -- nothing is overwritten --,
+    :class:`AlreadyImported` when these bytes are there already, and
     ``OSError`` when the folder cannot be written. Nothing is written unless
     everything is fine."""
     stem = check_digest_name(name if name is not None else default_stdin_name())
     digest = read_digest(data, stem, source)
     folder = paths.digests
     folder.mkdir(parents=True, exist_ok=True)
+    same = same_digest(folder, data)
+    if same is not None:
+        raise AlreadyImported(same)
     taken = existing_digest(folder, stem)
     if taken is not None:
         raise FileExistsError(17, "a digest of that name exists", str(taken))
@@ -122,6 +137,21 @@ def store_digest(paths: "Paths", data: bytes, name: str | None = None,
     except FileExistsError:
         raise FileExistsError(17, "a digest of that name exists", str(dest)) from None
     return dest, digest
+
+
+def same_digest(folder: Path, data: bytes) -> Path | None:
+    """The digest file in ``folder`` holding exactly these bytes, if any: the
+    same content is imported once, whether from a file or from stdin."""
+    if not folder.is_dir():
+        return None
+    for p in sorted(folder.iterdir()):
+        try:
+            if p.suffix.lower() in DIGEST_SUFFIXES and not p.name.startswith(".") and p.is_file() \
+                    and p.stat().st_size == len(data) and p.read_bytes() == data:
+                return p
+        except OSError:
+            continue
+    return None
 
 
 # --- watched folders --------------------------------------------------------------
@@ -136,7 +166,11 @@ class WatchImport:
     problems: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        return f"{len(self.copied)} new and {len(self.updated)} changed digest(s) from watched folders"
+        """``1 new digest and 2 changed digests from watched folders`` (a
+        count of none left out)."""
+        counts = [plural(n, word) for n, word in ((len(self.copied), "new digest"),
+                                                  (len(self.updated), "changed digest")) if n]
+        return f"{' and '.join(counts) or 'no new digests'} from watched folders"
 
 
 @dataclass
@@ -275,9 +309,7 @@ def _import_file(run: _Run, src: Path) -> None:
     st = src.stat()
     rec = run.origins.get(key)
     if rec and (rec.size, rec.mtime_ns) == (st.st_size, st.st_mtime_ns):
-        if rec.error:
-            run.problems.append(rec.error)
-        return  # as last seen
+        return  # as last seen (and reported then, if it was not a digest)
     if st.st_size > MAX_BYTES:
         _bad(run, key, rec, st, "", DigestError(src, f"too large for a digest ({st.st_size // (1024 * 1024)} MB)"))
         return
@@ -286,8 +318,6 @@ def _import_file(run: _Run, src: Path) -> None:
     if rec and rec.sha256 == sha:  # touched, not changed
         rec.size, rec.mtime_ns = len(data), st.st_mtime_ns
         run.dirty = True
-        if rec.error:
-            run.problems.append(rec.error)
         return
     try:
         parse_text(decode(src, data), src)
