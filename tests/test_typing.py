@@ -71,3 +71,14 @@ async def test_a_typed_query_shows_a_short_first_page_and_loads_more(paths):
         results.highlighted = len(results.ids) - 1
         await settle(app, pilot)
         assert len(results.ids) > results_module.FIRST_PAGE
+
+
+def test_preview_is_none_without_a_catalog_or_papers(paths):
+    assert Reader(paths).preview(50) is None  # a first start
+    index, _ = Index.open(paths, sources=[])  # a catalog, no papers yet (a first build under way)
+    index.close()
+    assert Reader(paths).preview(50) is None
+    index, _ = Index.open(paths)
+    index.close()
+    result, papers = Reader(paths).preview(50)
+    assert len(result.hits) == 50 and set(papers) == {h.id for h in result.hits}

@@ -70,6 +70,8 @@ class Reader:
             return None
         try:
             result = listing.newest_page(0, limit)
+            if not result.hits:  # nothing yet (a first build under way): nothing to show
+                return None
             return result, listing.get_many(h.id for h in result.hits)
         finally:
             listing.close()
