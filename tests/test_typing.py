@@ -60,17 +60,26 @@ async def test_first_key_searches_at_once_and_keys_that_keep_coming_wait(paths, 
         assert all("Swin" in app.reader.paper(pid).title for pid in results.ids[:2])
 
 
-async def test_a_typed_query_shows_a_short_first_page_and_loads_more(paths):
+async def test_a_first_page_draws_a_screenful_first_then_the_rest(paths, monkeypatch):
+    from tui.widgets.paper_list import PaperList
+
+    drawn = []
+    real_set_rows = PaperList.set_rows
+
+    def set_rows(self, rows, total, keep=None):
+        drawn.append(len(rows))
+        real_set_rows(self, rows, total, keep)
+
+    monkeypatch.setattr(PaperList, "set_rows", set_rows)
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         results = app.query_one("#results")
+        drawn.clear()
         results.search("transformer", immediate=True)
         await settle(app, pilot)
-        assert results.total > results_module.FIRST_PAGE == len(results.ids)
-        results.highlighted = len(results.ids) - 1
-        await settle(app, pilot)
-        assert len(results.ids) > results_module.FIRST_PAGE
+        assert drawn == [results_module.FIRST_ROWS]  # at once: a screenful
+        assert results.total > len(results.ids) == 200 and "showing 200" in str(app.query_one("#status").render())
 
 
 def test_preview_is_none_without_a_catalog_or_papers(paths):

@@ -19,10 +19,10 @@ from .paper_list import PAGE, PaperList, how_to_add_digests, paper_row
 from .render import one_line, plain
 
 SEARCH_DEBOUNCE = 0.12
-#: rows of a typed query's first page (a screenful and then some: the rest of
-#: a page loads as the cursor nears the end): fewer papers to read and rows to
-#: draw between a key and its results
-FIRST_PAGE = 50
+#: rows of a first page drawn at once (a screenful and then some); the rest of
+#: the page is drawn once they are painted: fewer rows to make and lay out
+#: between a key and its results
+FIRST_ROWS = 50
 
 
 @dataclass
@@ -244,8 +244,7 @@ class Results(PaperList):
                 hits = tuple(Hit(pid, 0.0, papers[pid].title, ()) for pid in ids if pid in papers)
                 result = SearchResult(f"digest {feed}", info.entries if info else len(ids), hits, offset)
             else:
-                limit = FIRST_PAGE if offset == 0 and query.strip() else PAGE
-                result = index.search(query, limit=limit, offset=offset)
+                result = index.search(query, limit=PAGE, offset=offset)
                 if worker.is_cancelled:
                     return
                 papers = reader.papers(h.id for h in result.hits)
@@ -261,11 +260,7 @@ class Results(PaperList):
         if page.preview and (self.reader.index is not None or self._pending or self.query_text or self.feed):
             return  # the index opened first, or a search waits for it
         res = page.result
-        records = self.reader.records(h.id for h in res.hits)
         shared = page.shared or {}
-        rows = [(h.id, paper_row(page.papers.get(h.id), records.get(h.id), h.title, h.title_spans,
-                                 extra=("shares: " + ", ".join(shared[h.id])) if shared.get(h.id) else ""))
-                for h in res.hits]
         if page.offset == 0:
             self.shown_seq = page.seq
             self.last_result = res
@@ -273,13 +268,31 @@ class Results(PaperList):
             self.about = page.about
             keep = self._select_after or (self.current_id if self._keep else None)
             self._select_after = None
-            self.set_rows(rows, res.total, keep=keep)
+            hits, rest = res.hits, ()
+            if len(hits) > FIRST_ROWS and keep not in {h.id for h in hits[FIRST_ROWS:]}:
+                # a screenful first; the rest of the page once it is painted
+                hits, rest = hits[:FIRST_ROWS], hits[FIRST_ROWS:]
+            self.set_rows(self._rows(page, hits), res.total, keep=keep)
+            if rest:
+                self.call_after_refresh(self._add_rest, page, rest)
         else:
-            self.add_rows(rows)
+            self.add_rows(self._rows(page, res.hits))
         self._status_for(res, page.about)
         self.screen.refresh_bindings()
         if page.offset == 0 and (self.settled or page.preview):
             self.post_message(self.Shown(self.query_text))
+
+    def _rows(self, page: SearchPage, hits) -> list[tuple[str, Content]]:
+        records = self.reader.records(h.id for h in hits)
+        shared = page.shared or {}
+        return [(h.id, paper_row(page.papers.get(h.id), records.get(h.id), h.title, h.title_spans,
+                                 extra=("shares: " + ", ".join(shared[h.id])) if shared.get(h.id) else ""))
+                for h in hits]
+
+    def _add_rest(self, page: SearchPage, hits) -> None:
+        if page.seq == self.shown_seq == self.seq and self.last_result is page.result:
+            self.add_rows(self._rows(page, hits))
+            self._status_for(page.result, page.about)
 
     @on(PaperList.NeedMore)
     def _more(self, event: PaperList.NeedMore) -> None:
