@@ -69,6 +69,7 @@ class Results(PaperList):
         self._timer = None
         self._pending = False
         self._last_key = 0.0  # when the query last changed (time.monotonic)
+        self._rest: SearchPage | None = None  # a first page whose rest is still to be drawn
 
     # -- what the screen asks for ----------------------------------------------------------
     def search(self, query: str, immediate: bool = False, select: str | None = None) -> None:
@@ -273,6 +274,7 @@ class Results(PaperList):
                 # a screenful first; the rest of the page once it is painted
                 hits, rest = hits[:FIRST_ROWS], hits[FIRST_ROWS:]
             self.set_rows(self._rows(page, hits), res.total, keep=keep)
+            self._rest = page if rest else None
             if rest:
                 self.call_after_refresh(self._add_rest, page, rest)
         else:
@@ -290,9 +292,16 @@ class Results(PaperList):
                 for h in hits]
 
     def _add_rest(self, page: SearchPage, hits) -> None:
-        if page.seq == self.shown_seq == self.seq and self.last_result is page.result:
+        if self.last_result is page.result:  # still the list on screen
             self.add_rows(self._rows(page, hits))
             self._status_for(page.result, page.about)
+        if self._rest is page:
+            self._rest = None
+
+    @property
+    def drawing(self) -> bool:
+        """The rest of a first page is still to be drawn (see FIRST_ROWS)."""
+        return self._rest is not None
 
     @on(PaperList.NeedMore)
     def _more(self, event: PaperList.NeedMore) -> None:
