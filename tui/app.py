@@ -12,23 +12,30 @@ from __future__ import annotations
 
 import json
 
+from textual import on
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from .core.config import load_config
 from .core.fsio import atomic_write
+from . import messages
 from .core.paths import Paths
+from .keymap import check_keymap
 from .providers import GoToProvider, ReaderCommands
 from .reader import Reader
-from .screens.dialogs import ErrorScreen, HelpScreen
+from .screens.confirm import ConfirmDialog
+from .screens.dialogs import CopyMenu, ErrorScreen, HelpScreen, LineDialog, NoteEditor, TextDialog
 from .screens.main import MainScreen
 from .screens.paper_screen import PaperScreen
 from .screens.triage import TriageScreen
+from .shutdown import exit_cleanly_on_signals
 from .widgets.bookmarks import BookmarkList
 from .widgets.details import DetailsPane
 from .widgets.digests import Digests
+from .widgets.notes import Notes
 from .widgets.paper_list import PaperList
+from .widgets.results import Results
 from .widgets.saved import SavedSearches
 
 #: what a worker's group is doing, for the error modal's title
@@ -47,6 +54,7 @@ class PapersApp(App):
         self.config = load_config(paths.config_file)
         self.reader = Reader(paths, self.config, dwell=dwell)
         self.watch_interval = watch_interval
+        self._damage_rebuilds = 0
 
     def get_default_screen(self) -> MainScreen:
         self.main = MainScreen(self.reader, self.watch_interval)
@@ -57,8 +65,11 @@ class PapersApp(App):
         if state.get("theme") in self.available_themes:
             self.theme = state["theme"]
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        if self.config.keys:
-            self.set_keymap(self.config.keys)
+        exit_cleanly_on_signals(self)  # SIGHUP/SIGTERM: save the note, restore the terminal
+        keymap, problems = check_keymap(self.config.keys, self.keymap_scopes(), self.config.source)
+        self.config.problems += problems
+        if keymap:
+            self.set_keymap(keymap)
         for problem in self.config.problems:
             self.notify(problem, severity="warning", markup=False, timeout=8)
 
@@ -90,9 +101,30 @@ class PapersApp(App):
     # -- worker errors ------------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            what = WORKER_TASKS.get(event.worker.group, "A background task")
-            self.push_screen(ErrorScreen(f"{what} failed", f"{type(error).__name__}: {error}"))
+            self._worker_failed(event.worker)
+
+    @on(messages.WorkerFailed)
+    def _pane_worker_failed(self, event: messages.WorkerFailed) -> None:
+        self._worker_failed(event.worker)
+
+    def _worker_failed(self, worker: Worker) -> None:
+        error = worker.error
+        if worker.group != "index" and self._rebuild_damaged(error):
+            return
+        what = WORKER_TASKS.get(worker.group, "A background task")
+        self.push_screen(ErrorScreen(f"{what} failed", f"{type(error).__name__}: {error}"))
+
+    def _rebuild_damaged(self, error: BaseException) -> bool:
+        """A read met a damaged index: say so in one line and rebuild it (at
+        most twice a session, so an index that cannot be mended is reported)."""
+        from .core.index.recovery import IndexDamaged
+
+        if not isinstance(error, IndexDamaged) or self._damage_rebuilds >= 2:
+            return False
+        self._damage_rebuilds += 1
+        self.notify(f"{error}; rebuilding it", severity="warning", markup=False, timeout=8)
+        self.main.open_index(rebuild=True)
+        return True
 
     # -- help ---------------------------------------------------------------------------------
     def action_help(self) -> None:
@@ -101,9 +133,9 @@ class PapersApp(App):
     def binding_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         main = {b.id: b for b in MainScreen.BINDINGS if b.id}
         paper = {b.id: b for b in PaperScreen.BINDINGS}
-        pane = {b.id: b for cls in (BookmarkList, SavedSearches, Digests) for b in cls.BINDINGS}
+        pane = {b.id: b for cls in (Results, BookmarkList, SavedSearches, Digests) for b in cls.BINDINGS}
         order = ["back", "bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link", "toggle_read",
-                 "sort_bookmarks", "triage", "more_like", "whats_new", "like_bookmarks", "digest_newer", "digest_older",
+                 "sort_results", "sort_bookmarks", "triage", "more_like", "whats_new", "fetch", "like_bookmarks", "digest_newer", "digest_older",
                  "pane_search", "pane_bookmarks", "pane_notes", "pane_digests", "pane_saved", "save_search",
                  "toggle_watch", "delete_saved", "refresh", "help", "quit"]
         reader = [main["search"], *[main.get(i) or paper.get(i) or pane[i] for i in order]]
@@ -116,6 +148,14 @@ class PapersApp(App):
         groups.append(("Lists (also)", [("↑ ↓ home end", "move"), ("enter", "details / open digest"),
                                         ("ctrl+p", "command palette")]))
         return groups
+
+    def keymap_scopes(self) -> list[list[type]]:
+        """The bindings active at the same time, by class (see tui.keymap)."""
+        app = type(self)
+        panes = (Results, BookmarkList, Notes, Digests, SavedSearches, DetailsPane)
+        dialogs = (HelpScreen, NoteEditor, LineDialog, CopyMenu, TextDialog, ErrorScreen, ConfirmDialog)
+        return [*([app, MainScreen, pane] for pane in panes), [app, TriageScreen],
+                *([app, dialog] for dialog in dialogs)]
 
     def keys_of(self, binding: Binding) -> str:
         """The keys of a binding as remapped by config.toml, readable."""
@@ -144,5 +184,6 @@ class PapersApp(App):
 
 
 def run(paths: Paths) -> int:
-    PapersApp(paths).run()
-    return 0
+    app = PapersApp(paths)
+    app.run()
+    return app.return_code or 0

@@ -4,6 +4,7 @@ counts in messages (``1 paper``, ``2 papers``). No Textual here."""
 
 from __future__ import annotations
 
+import errno
 import sys
 import time
 
@@ -14,6 +15,13 @@ __all__ = ["UserError", "plural", "progress_printer"]
 
 class UserError(Exception):
     """A problem the user can fix; printed as one line, exit 2."""
+
+
+def os_reason(e: OSError) -> str:
+    """Why a file could not be written, a full disk named as such."""
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "disk full"
+    return e.strerror or str(e)
 
 
 def progress_printer(enabled: bool):

@@ -87,3 +87,11 @@ class Command(Message):
 
 class FindPaper(Message):
     """Ask for words of a paper's title (the palette's "go to paper…")."""
+
+
+@dataclass
+class WorkerFailed(Message):
+    """A pane's worker ended with an error (a worker's own state message does
+    not bubble): the app shows it, or rebuilds a damaged index."""
+
+    worker: object  # textual.worker.Worker

@@ -35,9 +35,11 @@ COMMANDS = [
     ("Papers like the selected one", "more_like", "more_like"),
     ("Papers like your bookmarks", "like_bookmarks", "like_bookmarks"),
     ("What's new since papers was last opened", "whats_new", "whats_new"),
+    ("Fetch new papers from the Daily Papers API", "fetch", "fetch"),
     ("Triage a digest, one paper at a time", "triage", "triage"),
     ("Open the newer digest as a feed", "step_digest(-1)", "digest_newer"),
     ("Open the older digest as a feed", "step_digest(1)", "digest_older"),
+    ("Sort the search results: by relevance, newest first, most upvoted first", "sort_results", "sort_results"),
     ("Save the query in the search box", "save_search", "save_search"),
     ("Show the Search pane", "pane('results')", "pane_search"),
     ("Show the Bookmarks pane", "pane('bookmarks')", "pane_bookmarks"),
@@ -64,7 +66,8 @@ class ReaderCommands(Provider):
         screen = self.screen
         if getattr(screen, "reader", None) is None:
             return
-        bindings = {b.id: b for _, b in screen._bindings if b.id}
+        # the screen's keys, and the panes' own (s sorts the Search pane)
+        bindings = {b.id: b for node in (*screen.query("PaperList"), screen) for _, b in node._bindings if b.id}
         for title, action, binding_id in COMMANDS:
             name = action.split("(")[0]
             # the search box takes focus once the palette is gone: not asked now

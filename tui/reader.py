@@ -10,11 +10,15 @@ or a count never runs while the index is being reopened or caught up.
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
 from .core.config import Config
 from .core.paths import Paths
 from .core.session import Imported, Opened, Session
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .core.fetch_report import FetchReport
 
 Notify = Callable[..., None]
 
@@ -48,11 +52,9 @@ class Reader:
 
     def open_index(self, progress, rebuild: bool = False) -> tuple[Opened, Imported]:
         """(In a thread.) The watched folders imported, the index opened and
-        synced, the watches run, what's new recorded."""
+        synced, the watches run, what's new recorded. The index in use (if
+        any) stays open, unsearched, until :meth:`use_index` replaces it."""
         with self.lock:
-            if self.index is not None:
-                self.index.close()
-                self.index = None
             imported = self.session.import_watched()
             opened = self.session.open_index(progress, rebuild)  # the sources as they are after the import
         return opened, imported
@@ -75,6 +77,38 @@ class Reader:
             return result, listing.get_many(h.id for h in result.hits)
         finally:
             listing.close()
+
+    def use_index(self, index) -> None:
+        """The index just opened takes the place of the one in use, which is
+        closed (under the lock: no search is using it)."""
+        with self.lock:
+            old, self.index = self.index, index
+            if old is not None and old is not index:
+                old.close()
+
+    def fetch(self, progress, should_stop, sleep=None) -> "Fetched":
+        """(In a thread.) The days :func:`~tui.core.fetch.plan_days` plans are
+        fetched from the Daily Papers API into the digests folder; when files
+        were written, the index is opened again the way it is at start (sync,
+        watches, what's new). ``progress(done, total, text)`` hears of both
+        steps; ``should_stop()`` (the worker cancelled) ends the fetch between
+        pages and skips the sync."""
+        from .core.fetch import api_url, fetch, plan_days
+
+        try:
+            base_url = api_url(self.config)
+            days = plan_days(self.paths)
+        except ValueError as e:
+            return Fetched(error=str(e))
+        report = fetch(self.paths, days, base_url=base_url, sleep=sleep, should_stop=should_stop,
+                       progress=lambda done, total, text: progress(done, total, f"Fetching {text}…"))
+        out = Fetched(report)
+        if report.changed and not should_stop():
+            try:
+                out.opened, out.imported = self.open_index(lambda d, t, text: progress(d, t, f"Indexing: {text}"))
+            except Exception as e:  # the digests are saved; the next start indexes them
+                out.error = f"the new digests are saved but could not be indexed: {type(e).__name__}: {e}"
+        return out
 
     def close(self) -> None:
         if self.index is not None:
@@ -138,19 +172,18 @@ class Reader:
         return rec.snapshot.link if rec and rec.snapshot else None
 
     # -- the index from a worker ------------------------------------------------------------
+    # The index is read under the lock: :meth:`use_index` may have replaced it meanwhile.
     def search(self, query: str, limit: int, offset: int = 0):
-        index = self.index
-        if index is None:
-            return None
         with self.lock:
-            return index.search(query, limit=limit, offset=offset)
+            index = self.index
+            return index.search(query, limit=limit, offset=offset) if index is not None else None
 
     def catch_up(self, refresh: bool = False) -> None:
         """The index takes in the library's changes (this window's and any other's)."""
-        index = self.index
-        if index is None or self.library is None:
-            return
         with self.lock:
+            index = self.index
+            if index is None or self.library is None:
+                return
             if refresh:
                 index.refresh()
             index.catch_up(self.library)
@@ -184,6 +217,46 @@ class Reader:
             return False
         self._generation = gen
         return True
+
+
+@dataclass
+class Fetched:
+    """What a fetch in the reader did: the fetch's report (None: it could not
+    start, ``error`` says why) and, when it wrote digests, the opening of the
+    index that took them in."""
+
+    report: "FetchReport | None" = None
+    opened: Opened | None = None
+    imported: Imported | None = None
+    error: str | None = None
+
+
+def fetch_notice(fetched: Fetched) -> tuple[str, str] | None:
+    """The one notification a fetch ends with: (text, severity); None when
+    it was cancelled. Days that failed are named (one line per reason);
+    offline, that is one line."""
+    report = fetched.report
+    if report is None:
+        return f"Fetch not started: {fetched.error}", "warning"
+    if report.stopped == "cancelled":
+        return None
+    failed: dict[str, list[str]] = {}
+    for d in report.failed + (report.skipped if report.stopped != "busy" else []):  # busy: said once below
+        failed.setdefault(d.reason or d.status, []).append(d.day.isoformat())
+    bad = [f"Not fetched: {_days(days)}: {reason}" for reason, days in failed.items()]
+    bad += [d.line() for d in report.kept] + report.problems + ([fetched.error] if fetched.error else [])
+    if report.retry_at is not None:
+        bad.append(report.retry_hint())
+    if not report.written and not report.unchanged and not report.empty and bad:
+        return "\n".join(bad), "warning"  # nothing came: offline, or the API refused
+    lines = [f"Fetched {report.summary()}"]
+    if fetched.opened is not None:
+        lines += [text for text, _, _ in opening_notices(fetched.opened, fetched.imported or Imported())]
+    return "\n".join(lines + bad), "warning" if bad else "information"
+
+
+def _days(days: list[str]) -> str:
+    return ", ".join(days) if len(days) <= 3 else f"{days[0]} to {days[-1]} ({len(days)} days)"
 
 
 def opening_notices(opened: Opened, imported: Imported) -> list[tuple[str, str, float]]:

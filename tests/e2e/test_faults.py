@@ -134,3 +134,41 @@ def test_read_only_data_folder_shows_the_library_and_refuses_changes(term, tmp_p
         time.sleep(0.3)
         if subprocess.run(["umount", str(paths.data)], capture_output=True).returncode != 0:
             subprocess.run(["umount", "-l", str(paths.data)], capture_output=True)
+
+
+def _pane(t, fmt: str) -> str:
+    return subprocess.run(["tmux", "display-message", "-p", "-t", t.name, fmt],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
+def test_terminal_closed_while_typing_a_note_saves_it_and_restores_the_terminal(term, tmp_path, sig):
+    """SIGHUP (the terminal closed) or SIGTERM a moment after the last key in
+    the note editor: the note is saved whole, and the terminal is left as it was
+    found (main screen, no mouse reporting, echo on)."""
+    home = tmp_path / "home"
+    assert papers(home, "digests").returncode == 0  # build the index once
+    rng = random.Random(int(sig))
+    typed = ""
+    for i in range(4):
+        t = term()
+        t.wait_for("papers, newest digest first")
+        t.keys("n")
+        t.wait_for("esc closes")
+        part = f"<s{i}-{rng.randrange(10**6)}>"
+        t.type(part, wait=False)  # a key every 30 ms; the autosave waits 0.5 s for a pause
+        typed += part
+        time.sleep(rng.uniform(0.05, 0.3))
+        os.kill(t.app_pid(), sig)
+        t.wait_for(f"EXITED {128 + int(sig)}", timeout=10)
+        with Library.open(Paths.default(home)) as lib:
+            notes = lib.notes()
+        assert len(notes) == 1, f"trial {i + 1}: {[n.id for n in notes]}"
+        shown = papers(home, "note", notes[0].id)
+        assert shown.returncode == 0, shown.stderr
+        assert shown.stdout.rstrip("\n") == typed, f"trial {i + 1}: {shown.stdout!r} is not {typed!r}"
+        assert _pane(t, "#{alternate_on}") == "0", f"trial {i + 1}: still in the alternate screen"
+        assert _pane(t, "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}") == "000"
+        t.keys("echo-is-on", literal=True)  # typed into the shell's sleep: shown only if echo is on
+        t.wait_for("echo-is-on", timeout=5)
+        t.close()

@@ -44,14 +44,22 @@ def open_index(args, rebuild: bool = False, quiet: bool = False):
     args._library = library
     for n in library.notices:
         print(f"papers: {n}", file=sys.stderr)
+    # the same digests as the reader: [app] bundled = false leaves out the samples
+    # (read now for config.toml's problems; listed again once the index is locked)
+    session.sources()
+    for line in session.config_problems:
+        print(f"papers: {line}", file=sys.stderr)
+    close_index(args)
     try:
-        # the same digests as the reader: [app] bundled = false leaves out the samples
         opened = session.open_index(progress, rebuild)
     except IndexError_ as e:
         raise UserError(str(e)) from None
+    args._index = opened.index
     report = opened.report
+    said = getattr(args, "_said", None) or set()
     for n in report.notices:
-        print(f"papers: {n}", file=sys.stderr)
+        if n not in said:
+            print(f"papers: {n}", file=sys.stderr)
     for err in report.errors:
         print(f"papers: skipped {err}", file=sys.stderr)
     if opened.watches_error:
@@ -63,6 +71,14 @@ def open_index(args, rebuild: bool = False, quiet: bool = False):
         print(f"papers: watch {name}: {plural(len(pids), 'new paper')} tagged watch:{name} ({shown})",
               file=sys.stderr)
     return opened.index, report
+
+
+def close_index(args) -> None:
+    """Close the index this command opened, if it did."""
+    index = getattr(args, "_index", None)
+    args._index = None
+    if index is not None:
+        index.close()
 
 
 def clip(text: str, width: int) -> str:

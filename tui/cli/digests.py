@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..console import UserError, plural
+from ..console import UserError, os_reason, plural
 from ..core.fsio import write_new
 from .common import clip, data_paths, open_index, show_search
 
@@ -133,7 +133,7 @@ def _copy_digests(target: Path, files: list[Path]) -> list[Path]:
                     n += 1
             copied.append(dest)
     except OSError as e:
-        raise UserError(f"cannot copy into {target}: {e.strerror or e}") from None
+        raise UserError(f"cannot copy into {target}: {os_reason(e)}") from None
     return copied
 
 
@@ -170,7 +170,7 @@ def _add_stdin(args) -> int:
         raise UserError(f"{e.filename}: a digest named {name!r} exists; choose another --name; "
                         "nothing was added") from None
     except OSError as e:
-        raise UserError(f"cannot write into {paths.digests}: {e.strerror or e}; nothing was added") from None
+        raise UserError(f"cannot write into {paths.digests}: {os_reason(e)}; nothing was added") from None
     print(f"{dest.name if dest else name}: {plural(len(digest.entries), 'paper')}, label {digest.label or '-'}, "
           f"{digest.format}")
     for prob in digest.problems:
@@ -210,7 +210,7 @@ def cmd_watch(args) -> int:
             index.close()
             return 0
     except OSError as e:
-        raise UserError(f"cannot change {paths.watched_file}: {e.strerror or e}") from None
+        raise UserError(f"cannot change {paths.watched_file}: {os_reason(e)}") from None
     folders, problems = load_watched(paths.watched_file)
     for line in problems:
         print(f"papers: {line}", file=sys.stderr)

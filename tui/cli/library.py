@@ -9,7 +9,7 @@ import re
 import sys
 from pathlib import Path
 
-from ..console import UserError, plural
+from ..console import UserError, os_reason, plural
 from ..core.fsio import atomic_write
 from .common import clip, data_paths, open_index, show_search, sync_index, term_width
 
@@ -215,7 +215,7 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         atomic_write(path, text)
     except OSError as e:
-        raise UserError(f"cannot write {path}: {e.strerror or e}") from None
+        raise UserError(f"cannot write {path}: {os_reason(e)}") from None
 
 
 #: export formats by the extension of ``-o FILE``

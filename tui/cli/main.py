@@ -9,6 +9,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..console import UserError
+from .common import close_index
 from .digests import cmd_add, cmd_app, cmd_digests, cmd_reindex, cmd_search, cmd_watch
 from .fetch import add_arguments as fetch_arguments, cmd_fetch
 from .library import (
@@ -150,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--limit must be at least 1")
     func = getattr(args, "func", cmd_app)
     try:
-        return func(args) or 0
+        return _run(func, args)
     except UserError as e:
         print(f"papers: {e}", file=sys.stderr)
         return 2
@@ -163,3 +164,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         library = getattr(args, "_library", None)
         if library is not None:
             library.close()
+
+
+def _run(func, args) -> int:
+    """Run a command; if it met a damaged index, say so in one line and run it
+    once more, on the index rebuilt (the damage marked it for that)."""
+    try:
+        return func(args) or 0
+    except Exception as e:
+        # the index package is imported only by commands that use it
+        recovery = sys.modules.get("tui.core.index.recovery")
+        if recovery is None or not isinstance(e, recovery.IndexDamaged):
+            raise
+        if getattr(args, "_said", None) is not None:  # damaged again, on the rebuilt index
+            raise UserError(str(e)) from None
+        line = f"{e}; rebuilding it"
+    print(f"papers: {line}", file=sys.stderr)
+    args._said = {line}  # the rebuild's notice says the same: once is enough
+    close_index(args)
+    return func(args) or 0

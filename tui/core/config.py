@@ -13,7 +13,14 @@ api_url = "https://huggingface.co/api"   # the environment's PAPERS_API_URL wins
 on_start = false  # fetch the new days when the reader starts
 ```
 
-A missing file is fine; an unreadable one is reported as one line and ignored.
+A missing file is fine. Every problem is reported as one line naming the file
+and the key: a file that cannot be read or is not valid TOML, a value of the
+wrong type, an unknown section or key (the reader also checks binding ids and
+key names, see ``tui.keymap``). What cannot be read falls back to defaults,
+with one exception: ``bundled`` decides which digests are indexed, so a file
+with problems never changes it unless it sets it right. The last value read
+(``true`` when a good file leaves it out) is kept in ``last-good.json`` beside
+the file and used until the file is fixed.
 
 Watched folders (``papers watch DIR``) live beside it in ``<config>/watched.txt``:
 one folder per line, blank lines and lines starting with ``#`` ignored. They are
@@ -24,6 +31,7 @@ write it) would lose the user's comments and layout.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -34,6 +42,12 @@ from .links import web_url
 from .paths import WATCHED_FILE
 
 
+LAST_GOOD_FILE = "last-good.json"  # beside config.toml: the last valid [app] bundled
+# The sections and keys the program reads; [keys] takes any binding id (the
+# reader checks them against its bindings).
+KNOWN = {"keys": None, "app": {"bundled"}, "fetch": {"api_url", "on_start"}}
+
+
 @dataclass
 class Config:
     keys: dict[str, str] = field(default_factory=dict)
@@ -42,6 +56,7 @@ class Config:
     fetch_api_url: str | None = None  # [fetch] api_url; None: the default (tui.core.fetch.api_url)
     fetch_on_start: bool = False      # [fetch] on_start
     problems: list[str] = field(default_factory=list)
+    source: Path | None = None  # the config.toml read
 
 
 def _parse_toml(text: str) -> dict:
@@ -75,37 +90,51 @@ def _parse_toml(text: str) -> dict:
 def load_config(path: Path, watched_file: Path | None = None) -> Config:
     """The config of ``path`` (config.toml) and the watched folders of
     ``watched_file`` (default: ``watched.txt`` beside it)."""
-    cfg = _load_toml(path)
+    cfg = load_config_file(path)
     cfg.watched, problems = load_watched(watched_file or path.with_name(WATCHED_FILE))
     cfg.problems += problems
     return cfg
 
 
-def _load_toml(path: Path) -> Config:
-    cfg = Config()
+def load_config_file(path: Path) -> Config:
+    """config.toml alone (the watched folders are not read)."""
+    cfg = Config(source=path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return cfg
     except (OSError, UnicodeDecodeError) as e:
-        cfg.problems.append(f"{path}: cannot be read ({e}); using defaults")
+        cfg.bundled = _last_good_bundled(path, "")
+        cfg.problems.append(f"{path}: cannot be read ({getattr(e, 'strerror', None) or e}); "
+                            f"using defaults, bundled = {_toml_bool(cfg.bundled)} as last read")
         return cfg
     try:
         data = _parse_toml(text)
     except Exception as e:
-        cfg.problems.append(f"{path}: not valid TOML ({str(e).splitlines()[0]}); using defaults")
+        cfg.bundled = _last_good_bundled(path, text)
+        cfg.problems.append(f"{path}: not valid TOML ({str(e).splitlines()[0]}); "
+                            f"using defaults, bundled = {_toml_bool(cfg.bundled)} as last read")
         return cfg
+    _check_known(path, data, cfg.problems)
     keys = data.get("keys", {})
     if isinstance(keys, dict):
         for k, v in keys.items():
             if isinstance(v, str) and v.strip():
                 cfg.keys[str(k)] = v.strip()
             else:
-                cfg.problems.append(f"{path}: [keys] {k} must be a string of keys")
+                cfg.problems.append(f"{path}: [keys] {k} must be a string of keys, like \"B\" or \"y,c\"")
     app = data.get("app", {})
-    if isinstance(app, dict) and isinstance(app.get("bundled"), bool):
-        cfg.bundled = app["bundled"]
-    _load_fetch(cfg, data.get("fetch", {}), path)
+    if isinstance(data.get("fetch", {}), dict):  # otherwise _check_known said so
+        _load_fetch(cfg, data.get("fetch", {}), path)
+    bundled = app.get("bundled") if isinstance(app, dict) else None
+    if isinstance(bundled, bool) or (bundled is None and not cfg.problems):
+        cfg.bundled = True if bundled is None else bundled
+        _remember_bundled(path, cfg.bundled)
+    else:  # a wrong value, or a file with problems that does not set it (a typo?)
+        cfg.bundled = _last_good_bundled(path, text)
+        if bundled is not None:
+            cfg.problems.append(f"{path}: [app] bundled must be true or false, not {bundled!r}; "
+                                f"keeping bundled = {_toml_bool(cfg.bundled)}")
     return cfg
 
 
@@ -125,6 +154,65 @@ def _load_fetch(cfg: Config, fetch, path: Path) -> None:
             cfg.fetch_on_start = on_start
         else:
             cfg.problems.append(f"{path}: [fetch] on_start must be true or false")
+
+
+def _check_known(path: Path, data: dict, problems: list[str]) -> None:
+    """One line per section or key the program does not know, or of the wrong kind."""
+    for name, value in data.items():
+        if name not in KNOWN:
+            where = [s for s, keys in KNOWN.items() if keys and name in keys]
+            if isinstance(value, dict):
+                problems.append(f"{path}: unknown section [{name}] ignored")
+            else:
+                hint = f" (it belongs under [{where[0]}])" if where else ""
+                problems.append(f"{path}: unknown key {name} ignored{hint}")
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"{path}: {name} must be a section ([{name}]), not {type(value).__name__}; ignored")
+            continue
+        known = KNOWN[name]
+        for key in value if known is not None else ():
+            if key not in known:
+                problems.append(f"{path}: [{name}] unknown key {key} ignored")
+
+
+def _toml_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _last_good_path(path: Path) -> Path:
+    return path.with_name(LAST_GOOD_FILE)
+
+
+def _remember_bundled(path: Path, bundled: bool) -> None:
+    """Keep ``bundled`` of a good config file for the day it breaks (written
+    only when it changed; a read-only folder is not an error)."""
+    last = _last_good_path(path)
+    try:
+        if json.loads(last.read_text(encoding="utf-8")).get("bundled") is bundled:
+            return
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        atomic_write(last, json.dumps({"bundled": bundled}) + "\n")
+    except OSError:
+        pass
+
+
+_BUNDLED_LINE = re.compile(r"^\s*bundled\s*=\s*(true|false)\s*(?:#.*)?$", re.M)
+
+
+def _last_good_bundled(path: Path, text: str) -> bool:
+    """``bundled`` of the last good read of ``path``; failing that, a
+    ``bundled = true|false`` line of the broken text; failing that, the default."""
+    try:
+        value = json.loads(_last_good_path(path).read_text(encoding="utf-8")).get("bundled")
+        if isinstance(value, bool):
+            return value
+    except (OSError, ValueError, AttributeError):
+        pass
+    m = _BUNDLED_LINE.search(text)
+    return m.group(1) == "true" if m else True
 
 
 # --- watched folders -------------------------------------------------------------

@@ -18,7 +18,10 @@ library's snapshot of it.
   ``year``, ``eprint`` + ``archivePrefix = {arXiv}``, ``url``, ``keywords``
   (the tags), ``note``. LaTeX specials are escaped so the file parses.
 * **md** -- a reading list grouped by tag (untagged last), with links and notes.
-* **csv** -- one row per paper with a header row.
+* **csv** -- one row per paper with a header row. A cell that a spreadsheet
+  would take for a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or
+  a carriage return) gets a leading ``'``, as OWASP recommends against CSV
+  injection: a hostile title stays text.
 """
 
 from __future__ import annotations
@@ -259,13 +262,23 @@ CSV_COLUMNS = ("id", "title", "link", "arxiv_id", "authors", "labels", "tags", "
                "read_at", "note", "note_created", "note_updated")
 
 
+# What makes a cell a formula in Excel, LibreOffice Calc or Google Sheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """``text`` as a CSV cell that no spreadsheet runs as a formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def to_csv(items: list[Item]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for it in items:
         r = it.record
-        w.writerow([r.id, it.title, it.link or "", it.arxiv_id or "", "; ".join(it.authors),
-                    "; ".join(it.labels), ", ".join(r.tags), r.bookmarked_at or "", r.read_at or "",
-                    r.note or "", r.note_created or "", r.note_updated or ""])
+        cells = (r.id, it.title, it.link or "", it.arxiv_id or "", "; ".join(it.authors),
+                 "; ".join(it.labels), ", ".join(r.tags), r.bookmarked_at or "", r.read_at or "",
+                 r.note or "", r.note_created or "", r.note_updated or "")
+        w.writerow([csv_cell(c) for c in cells])
     return buf.getvalue()

@@ -7,7 +7,10 @@ goes through here.
   (``FileExistsError``, also when the name appears meanwhile);
 * :class:`FileLock` / :func:`file_lock` -- an advisory lock (flock) between
   ``papers`` processes, waiting for ever or up to a given time;
-* :func:`sha256_file` -- a file's content hash, read in chunks.
+* :func:`sha256_file` -- a file's content hash, read in chunks;
+* :func:`disk_full` / :func:`is_disk_full` -- whether a failure was the disk
+  being full (an ``ENOSPC``, or an error SQLite calls "disk I/O error" on a
+  file system with no space left).
 
 Temporary files are named ``.<name>.<pid>-<n>.tmp`` in the target's folder and
 are removed on every failure.
@@ -96,6 +99,32 @@ def write_new(path: Path, data: bytes | str) -> None:
     finally:
         _unlink(tmp)
     fsync_folder(path.parent)
+
+
+FULL_BELOW = 256 * 1024  # bytes free under which a failed write is put down to a full disk
+
+
+def disk_full(path: Path) -> bool:
+    """Whether the file system holding ``path`` (or its nearest existing
+    folder) has next to no space left for this user."""
+    path = Path(path)
+    for folder in (path, *path.parents):
+        try:
+            st = os.statvfs(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except (OSError, AttributeError):  # no statvfs (Windows), or unreadable
+            return False
+        return st.f_bavail * st.f_frsize < FULL_BELOW
+    return False
+
+
+def is_disk_full(error: BaseException, path: Path | None = None) -> bool:
+    """Whether ``error`` (an OSError, or any error while writing under
+    ``path``) comes from a full disk."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return path is not None and disk_full(path)
 
 
 def sha256_file(path: Path) -> str:

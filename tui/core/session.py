@@ -21,7 +21,8 @@ reader opens the library first, on its main thread, and does the rest in a
 thread worker. Two sets of rules differ (``reader=``):
 
 * the command line reads the list of watched folders and ``[app] bundled``
-  when it opens (problems reading the list are returned); the reader uses the
+  when it opens (problems reading the list, and config.toml's problems in
+  :attr:`Session.config_problems`, are returned); the reader uses the
   :class:`~tui.core.config.Config` it started with (it shows its problems);
 * the command line runs the watches unless the index is read-only, and keeps
   a failure of the index to catch up as data (the change is saved; the next
@@ -36,7 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from .config import Config, load_config, load_watched
+from .config import Config, load_config_file, load_watched
 from .paths import Paths, Source, digest_sources
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,6 +91,8 @@ class Session:
         self.reader = reader
         self.library: Library | None = None
         self.index: Index | None = None
+        #: problems of config.toml when the session read it (the command line's rule)
+        self.config_problems: list[str] = []
 
     # -- the steps ------------------------------------------------------------------
     def import_watched(self) -> Imported:
@@ -126,20 +129,22 @@ class Session:
     def sources(self) -> list[Source]:
         """The digests to index: the user's, and the bundled ones unless
         ``[app] bundled = false``."""
-        bundled = self.config.bundled if self.config is not None else load_config(self.paths.config_file).bundled
-        return digest_sources(self.paths, bundled=bundled)
+        config = self.config
+        if config is None:
+            config = load_config_file(self.paths.config_file)
+            self.config_problems = config.problems
+        return digest_sources(self.paths, bundled=config.bundled)
 
     def open_index(self, progress: Progress | None = None, rebuild: bool = False,
                    sources: list[Source] | None = None) -> Opened:
         """Open the index and bring it up to date (``sources``: default, as
-        :meth:`sources` lists them now), then run the watches on the papers
-        it brought in. Raises ``IndexError_``."""
+        :meth:`sources` lists them once the index is locked), then run the
+        watches on the papers it brought in. Raises ``IndexError_``."""
         from .index import Index
 
-        if sources is None:
-            sources = self.sources()
-        index, report = Index.open(self.paths, sources=sources, progress=progress,
-                                   library=self.library, rebuild=rebuild)
+        # listed once the index's write lock is held (see Index.open)
+        index, report = Index.open(self.paths, sources=self.sources if sources is None else sources,
+                                   progress=progress, library=self.library, rebuild=rebuild)
         self.index = index
         opened = Opened(index, report)
         self._after_sync(opened)

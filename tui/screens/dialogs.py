@@ -141,10 +141,14 @@ class NoteEditor(ModalScreen[str | None]):
             self.saved_text = text
         status.update(Content.styled(f"Saved {time.strftime('%H:%M:%S')} · esc closes", "dim"))
 
-    def action_close(self) -> None:
+    def save_unsaved(self) -> None:
+        """Save the text now if it is not saved (the reader is being ended)."""
         if self._timer is not None:
             self._timer.stop()
         self.flush()
+
+    def action_close(self) -> None:
+        self.save_unsaved()
         text = self.query_one(TextArea).text
         self.dismiss(None if text == self.saved_text else text)
 

@@ -19,10 +19,11 @@ from textual.widgets import ContentSwitcher, Footer, Input, ProgressBar, Static,
 from textual.worker import Worker, WorkerState
 
 from .. import messages
-from ..reader import Reader, opening_notices
+from ..reader import Reader, fetch_notice, opening_notices
 from ..widgets.bookmarks import Bookmarks
 from ..widgets.details import DetailsPane
 from ..widgets.digests import Digests
+from ..widgets.fetcher import Fetcher
 from ..widgets.notes import Notes
 from ..widgets.paper_list import PaperList
 from ..widgets.render import one_line, plain
@@ -52,6 +53,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         *paper_bindings(shown={"more_like"}, only={"more_like"}),
         Binding("N", "whats_new", "What's new", show=False, id="whats_new"),
         Binding("M", "like_bookmarks", "Like bookmarks", show=False, id="like_bookmarks"),
+        Binding("F", "fetch", "Fetch new papers", show=False, id="fetch"),
         Binding("left_square_bracket", "step_digest(-1)", "Newer digest", show=False, id="digest_newer"),
         Binding("right_square_bracket", "step_digest(1)", "Older digest", show=False, id="digest_older"),
         Binding("1", "pane('results')", "Search", show=False, id="pane_search"),
@@ -86,6 +88,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
     def __init__(self, reader: Reader | None = None, watch_interval: float = 0) -> None:
         super().__init__(reader or Reader(None))
         self.watch_interval = watch_interval
+        self._fetched_on_start = False
 
     def compose(self) -> ComposeResult:
         reader = self.reader
@@ -101,6 +104,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
                     yield Digests(reader, id="digests")
                     yield SavedSearches(reader, id="saved")
             yield DetailsPane(reader.dwell, id="details")
+        yield Fetcher(reader)
         with Horizontal(id="statusbar"):
             yield Static(Content.styled("Starting…", "dim"), id="status", markup=False)
             yield ProgressBar(id="progress", show_eta=False)
@@ -202,17 +206,59 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
 
     @on(IndexReady)
     def _index_ready(self, event: IndexReady) -> None:
-        self.reader.index = event.index
-        if event.opened.new_digests:
-            self.reader.new_digests = list(event.opened.new_digests)
-        self.query_one("#progress", ProgressBar).display = False
-        report = event.report
-        if report.wrote:
-            self.set_status(f"Indexed {report.papers_written} papers in {report.seconds:.1f} s")
+        self._use_index(event.opened)
         for text, severity, timeout in opening_notices(event.opened, event.imported):
             self.notify(text, severity=severity, markup=False, timeout=timeout)
+        if self.reader.config.fetch_on_start and self.reader.index is not None and not self._fetched_on_start:
+            self._fetched_on_start = True
+            self.query_one(Fetcher).start(quiet=True)
+
+    def _use_index(self, opened) -> None:
+        """An opening of the index (at start, after a fetch) is taken in: the
+        panes show what it brought, the digests it saw first are what's new."""
+        self.reader.use_index(opened.index)
+        new = [n for n in opened.new_digests if n not in self.reader.new_digests]
+        self.reader.new_digests += new
+        self.query_one("#progress", ProgressBar).display = False
+        report = opened.report
+        if report.wrote:
+            self.set_status(f"Indexed {report.papers_written} papers in {report.seconds:.1f} s")
         for name in ("digests", "bookmarks", "notes", "saved", "results"):
             self.pane(name).reload()
+
+    # -- fetching (F) ------------------------------------------------------------------------------
+    def action_fetch(self) -> None:
+        """``F``: fetch the new days of the Daily Papers API and take them in."""
+        fetcher = self.query_one(Fetcher)
+        if self.reader.session is None:
+            return
+        if fetcher.running:
+            self.notify(f"A fetch is already running: {fetcher.doing}", markup=False, timeout=4)
+        elif any(w.group == "index" and not w.is_finished for w in self.workers):
+            self.notify("The index is still opening; F fetches once it is open", timeout=4)
+        else:
+            fetcher.start()
+
+    @on(Fetcher.Progress)
+    def _fetch_progress(self, event: Fetcher.Progress) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(event.total, 1), progress=event.done)
+        self.set_status(event.text)
+
+    @on(Fetcher.Done)
+    def _fetch_done(self, event: Fetcher.Done) -> None:
+        fetched = event.fetched
+        self.query_one("#progress", ProgressBar).display = False
+        self._show_status(self.current)
+        if fetched.opened is not None:
+            self._use_index(fetched.opened)
+        said = fetch_notice(fetched)
+        if said is not None:
+            text, severity = said
+            if event.quiet and severity != "information":  # at start-up: a quiet notice, never an alarm
+                text, severity = text.splitlines()[0], "information"
+            self.notify(text, severity=severity, markup=False, timeout=10)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group == "index":
@@ -397,6 +443,11 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
             return
         self._set_query("")
         self.show_pane("results")
+
+    def action_sort_results(self) -> None:
+        """The palette's sort: the Search pane's next order."""
+        self.show_pane("results")
+        self.results.action_cycle_sort()
 
     def action_like_bookmarks(self) -> None:
         """``M``: papers like the bookmarks (those the Bookmarks filter lets through)."""

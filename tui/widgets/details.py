@@ -5,11 +5,17 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.style import Style
 from textual.widgets import Static
 
 from .. import messages
+from ..core.links import web_url
 from ..core.papers import Paper
+from ..core.text import strip_control
 from .render import highlighted, plain
+
+#: the heading over the API's summary: machine-written, and said so
+AI_SUMMARY_HEADING = "AI summary (machine-written)"
 
 
 def details_content(paper: Paper | None, record, spans_for=None, snapshot_title: str = "") -> Content:
@@ -36,9 +42,8 @@ def details_content(paper: Paper | None, record, spans_for=None, snapshot_title:
             meta.append(Content.assemble(("Authors  ", "bold"), plain(shown)))
         if paper.arxiv_id:
             meta.append(Content.assemble(("arXiv  ", "bold"), plain(paper.arxiv_id)))
-        if paper.upvotes is not None:
-            meta.append(Content.assemble(("Upvotes  ", "bold"), plain(str(paper.upvotes))))
         parts.extend(meta)
+        parts.extend(signal_lines(paper))
     if record is not None:
         flags = []
         if record.bookmarked:
@@ -53,6 +58,10 @@ def details_content(paper: Paper | None, record, spans_for=None, snapshot_title:
     if paper is not None:
         parts.append(Content(""))
         parts.append(highlighted(paper.abstract or "(no abstract)", spans_for(paper.abstract or "")))
+        if paper.ai_summary:
+            parts.append(Content(""))
+            parts.append(Content.styled(AI_SUMMARY_HEADING, "dim italic"))
+            parts.append(plain(paper.ai_summary, "italic"))
         parts.append(Content(""))
         parts.append(Content.styled("Links", "bold"))
         for i, link in enumerate(paper.links, 1):
@@ -63,6 +72,30 @@ def details_content(paper: Paper | None, record, spans_for=None, snapshot_title:
         parts.append(Content.assemble(("Note", "bold"), (f"  (edited {when} UTC)" if when else "", "dim")))
         parts.append(plain(record.note))
     return Content("\n").join(parts)
+
+
+def signal_lines(paper: Paper) -> list[Content]:
+    """The community's signals (Daily Papers API): upvotes and comments, the
+    GitHub repository with its stars and the project page (as terminal links),
+    the AI keywords. None of them for a paper known only from a text dump."""
+    lines: list[Content] = []
+    counts = [(label, n) for label, n in (("Upvotes", paper.upvotes), ("Comments", paper.comments)) if n is not None]
+    if counts:
+        lines.append(Content("  ·  ").join(Content.assemble((f"{label}  ", "bold"), str(n)) for label, n in counts))
+    if paper.github:  # the stars first: a long URL wraps, they stay on the line
+        stars = f"★ {paper.github_stars}  " if paper.github_stars is not None else ""
+        lines.append(Content.assemble(("GitHub  ", "bold"), (stars, "$warning"), link(paper.github)))
+    if paper.project_page:
+        lines.append(Content.assemble(("Project  ", "bold"), link(paper.project_page)))
+    if paper.ai_keywords:
+        lines.append(Content.assemble(("Keywords  ", "bold"), plain(", ".join(paper.ai_keywords), "$accent")))
+    return lines
+
+
+def link(url: str) -> Content:
+    """A URL drawn as a terminal hyperlink (the text is the URL itself)."""
+    text = strip_control(url)
+    return Content.styled(text, Style(underline=True, link=text) if web_url(text) else "underline")
 
 
 class DetailsPane(VerticalScroll):

@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from .. import messages
 from ..reader import Reader
@@ -76,6 +77,10 @@ class PaperList(OptionList):
         def __init__(self, counts: dict) -> None:
             super().__init__()
             self.counts = counts
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.post_message(messages.WorkerFailed(event.worker))
 
     def __init__(self, reader: Reader | None = None, **kwargs) -> None:
         kwargs.setdefault("markup", False)

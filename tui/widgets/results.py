@@ -23,6 +23,9 @@ SEARCH_DEBOUNCE = 0.12
 #: the page is drawn once they are painted: fewer rows to make and lay out
 #: between a key and its results
 FIRST_ROWS = 50
+#: the orders ``s`` steps through (Index.search's ``sort``), and how the status line names them
+SORTS = ("relevance", "newest", "upvotes")
+SORT_NAMES = {"relevance": "by relevance", "newest": "newest first", "upvotes": "most upvoted first"}
 
 
 @dataclass
@@ -40,8 +43,8 @@ class SearchPage:
 class Results(PaperList):
     """Bound to the search box by the main screen, which passes it each query."""
 
-    BINDINGS = [Binding("escape", "all_papers", "All papers", id="all_papers")]
-
+    BINDINGS = [Binding("escape", "all_papers", "All papers", id="all_papers"),
+                Binding("s", "cycle_sort", "Sort results: relevance, newest, upvotes", show=False, id="sort_results")]
 
     class SearchDone(Message):
         def __init__(self, page: SearchPage) -> None:
@@ -60,6 +63,7 @@ class Results(PaperList):
         self.query_text = ""
         self.feed: str | None = None  # a digest shown like a feed, instead of a query
         self.about = ""  # a computed list (more like this, what's new), not a query or a feed
+        self.sort = "relevance"  # the order of a query's results and of all papers (kept while papers runs)
         self.seq = 0
         self.shown_seq = 0  # the newest search whose first page is on screen
         self.last_result = None
@@ -103,6 +107,18 @@ class Results(PaperList):
         self.about = ""
         self.search("", immediate=True)
         self.screen.refresh_bindings()
+
+    def action_cycle_sort(self) -> None:
+        """``s``: the next order (relevance → newest → upvotes); the list is
+        sorted again from its top."""
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        if self.feed or self.about:
+            self.notify(f"Searches are now sorted {SORT_NAMES[self.sort]} (this list keeps its order; "
+                        "esc: all papers)", timeout=4)
+            return
+        self.notify(f"Sorted {SORT_NAMES[self.sort]} · s: next order", timeout=3)
+        self._keep = False
+        self._start(self.query_text, immediate=True)
 
     def reload(self) -> None:
         """The same query again (the index or the library changed)."""
@@ -150,7 +166,7 @@ class Results(PaperList):
             return
         self.seq += 1
         self.set_status("Searching…" if self.query_text.strip() else "Loading…")
-        self.run_search(self.seq, self.query_text, 0, self.feed)
+        self.run_search(self.seq, self.query_text, 0, self.feed, self.sort)
 
     # -- computed lists ----------------------------------------------------------------------
     def show_related(self, ids: list[str], about: str) -> None:
@@ -227,13 +243,14 @@ class Results(PaperList):
             self.post_message(self.SearchDone(SearchPage(seq, "", 0, result, papers, shared, about)))
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def run_search(self, seq: int, query: str, offset: int, feed: str | None = None) -> None:
+    def run_search(self, seq: int, query: str, offset: int, feed: str | None = None,
+                   sort: str = "relevance") -> None:
         worker = get_current_worker()
         reader = self.reader
-        index = reader.index
-        if index is None:
+        if reader.index is None:
             return
         with reader.lock:
+            index = reader.index  # read under the lock: a fetch may have replaced it
             if worker.is_cancelled:
                 return  # a newer key made it stale while it waited
             if feed is not None:
@@ -245,7 +262,8 @@ class Results(PaperList):
                 hits = tuple(Hit(pid, 0.0, papers[pid].title, ()) for pid in ids if pid in papers)
                 result = SearchResult(f"digest {feed}", info.entries if info else len(ids), hits, offset)
             else:
-                result = index.search(query, limit=PAGE, offset=offset)
+                by = {"sort": sort} if sort != "relevance" else {}  # relevance: Index.search's own order
+                result = index.search(query, limit=PAGE, offset=offset, **by)
                 if worker.is_cancelled:
                     return
                 papers = reader.papers(h.id for h in result.hits)
@@ -306,7 +324,7 @@ class Results(PaperList):
     @on(PaperList.NeedMore)
     def _more(self, event: PaperList.NeedMore) -> None:
         event.stop()
-        self.run_search(self.seq, self.query_text, event.offset, self.feed)
+        self.run_search(self.seq, self.query_text, event.offset, self.feed, self.sort)
 
     # -- rows, details, status ------------------------------------------------------------------
     def _row(self, pid: str, paper, record) -> Content:
@@ -342,11 +360,11 @@ class Results(PaperList):
             label = (info.label or info.name) if info else self.feed
             text = f"Digest {label}: {res.total} papers · esc: all papers"
         elif not res.query.strip():
-            text = f"{res.total} papers, newest digest first"
+            text = f"{res.total} papers, " + ("most upvoted first" if self.sort == "upvotes" else "newest digest first")
         elif res.total == 0:
             text = f"No papers match {one_line(res.query)!r}"
         else:
-            text = f"{res.total} papers match"
+            text = f"{res.total} papers match" + (f", {SORT_NAMES[self.sort]}" if self.sort != "relevance" else "")
         if shown < res.total:
             text += f" · showing {shown} (more load as you scroll)"
         if res.suggestion:

@@ -8,6 +8,9 @@ returns a ready index:
   changed writes nothing;
 * an added, changed or removed digest re-indexes only the papers it touches;
 * a version change, or an index that cannot be read, rebuilds from scratch;
+  so do damage a search or listing meets (:class:`IndexDamaged`, one line;
+  the next opening rebuilds) and a write cut off between Whoosh's commit and
+  the catalog's (see ``recovery``);
 * a second process that finds the index being written waits briefly, then
   carries on read-only with a warning.
 
@@ -26,6 +29,8 @@ One module per concern:
 * ``vocabulary`` -- prefix and typo expansion, "did you mean"
 * ``highlight``  -- highlight spans and snippets
 * ``catalog``    -- the SQLite store of digests, entries, papers and words
+* ``recovery``   -- index and catalog kept in agreement through interruptions
+  and damage: generations, the updating mark, unfinished files, IndexDamaged
 
 Importing this package imports nothing else: each name below is imported
 from its module when it is first asked for. The catalog (``catalog``,
@@ -52,6 +57,7 @@ _NAMES = {
     "SCHEMA_VERSION": "schema", "IndexError_": "schema", "_doc": "schema", "make_schema": "schema",
     "Index": "store", "LibrarySource": "store", "SyncReport": "store",
     "edit_distance": "vocabulary",
+    "IndexDamaged": "recovery",
 }
 _WITHOUT_WHOOSH = {"catalog", "listing", "results", "lean"}
 

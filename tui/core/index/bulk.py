@@ -492,3 +492,8 @@ def merge_policy(writer, segments):
         writer.add_reader(reader)
         reader.close()
     return [s for s in segments if s not in merge]
+
+
+def drop_all(writer, segments) -> list:
+    """A merge policy that keeps none of the index's segments (a rewrite)."""
+    return []

@@ -115,7 +115,7 @@ class Catalog:
     def __init__(self, path: Path, readonly: bool = False):
         self.path = path
         if readonly:
-            self.db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            self.db = _connect_readonly(path)
         else:
             self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -287,6 +287,22 @@ class Catalog:
         return self.db.execute(
             "SELECT word, n FROM words WHERE word >= ? AND word < ? AND length(word) BETWEEN ? AND ?",
             (first, first + "\U0010ffff", min_len, max_len)).fetchall()
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that never writes: plain read-only, which also reads what
+    is still in the -wal file; where SQLite cannot make its -shm file (a full
+    disk, a read-only folder) ``immutable``, which reads the main file alone."""
+    last: sqlite3.Error | None = None
+    for mode in ("mode=ro", "mode=ro&immutable=1"):
+        db = sqlite3.connect(f"{path.as_uri()}?{mode}", uri=True, check_same_thread=False)
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.Error as e:
+            db.close()
+            last = e
+    raise last
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -179,3 +179,24 @@ def _cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
+
+
+def parse_in_order(todo: list, helper: _Helper | None, progress: Callable | None = None):
+    """Each digest of ``todo`` with its catalog rows, in order. With a helper
+    process it parses from the last digest back (two ahead at most) while
+    this process parses from the first, until they meet."""
+    n = len(todo)
+    lo, hi = 0, n
+    while lo < hi:
+        while helper is not None and hi - lo > 1 and helper.parsing() < 2 and helper.failed is None:
+            hi -= 1
+            helper.parse(hi, todo[hi][0].path, todo[hi][0].name)
+        if progress:
+            progress(lo, n, f"parsing {todo[lo][0].path.name}")
+        yield todo[lo], parse_digest(todo[lo][0].path, todo[lo][0].name)
+        lo += 1
+    for i in range(hi, n):
+        if progress:
+            progress(i, n, f"parsing {todo[i][0].path.name}")
+        d = helper.take_parsed(i) if helper is not None else None
+        yield todo[i], d if d is not None else parse_digest(todo[i][0].path, todo[i][0].name)

@@ -10,6 +10,7 @@ entries and the merged papers; callers ask :class:`Index`, not the catalog.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,16 +20,18 @@ from typing import Callable, Protocol, Sequence
 from whoosh import index as wi
 
 from ..digest import PARSER_VERSION
-from ..fsio import FileLock, sha256_file
+from ..fsio import FileLock, disk_full, sha256_file
 from ..papers import LibraryState, Paper, merge_entries
 from ..paths import Paths, Source, digest_sources
 from .analysis import WORDS, _found_words
-from .bulk import BulkWriter, merge_policy
+from .bulk import BulkWriter, drop_all, merge_policy
 from .catalog import Catalog, DigestInfo, parse_digest
 from .docsets import DocSets, SegmentCache
-from .helper import _Helper
+from .helper import _Helper, parse_in_order
 from .listing import newest_page
 from .query import Search
+from .recovery import (UPDATING, DiskFull, begin_update, clear_damage, damage_found, damage_line, end_update,
+                       full_disk, is_damage, kill_point, reading, record_generations, recover, remove_unfinished)
 from .results import SearchResult
 from .schema import SCHEMA_VERSION, IndexError_, _doc, _storage, make_schema
 from .vocabulary import Vocabulary
@@ -73,32 +76,6 @@ class SyncReport:
         return bool(self.papers_written or self.added or self.changed or self.removed or self.rebuilt)
 
 
-def _drop_all(writer, segments) -> list:
-    """A merge policy that keeps none of the index's segments (a rewrite)."""
-    return []
-
-
-def _parse_in_order(todo: list, helper: _Helper | None, progress: Progress | None):
-    """Each digest of ``todo`` with its catalog rows, in order. With a helper
-    process it parses from the last digest back (two ahead at most) while
-    this process parses from the first, until they meet."""
-    n = len(todo)
-    lo, hi = 0, n
-    while lo < hi:
-        while helper is not None and hi - lo > 1 and helper.parsing() < 2 and helper.failed is None:
-            hi -= 1
-            helper.parse(hi, todo[hi][0].path, todo[hi][0].name)
-        if progress:
-            progress(lo, n, f"parsing {todo[lo][0].path.name}")
-        yield todo[lo], parse_digest(todo[lo][0].path, todo[lo][0].name)
-        lo += 1
-    for i in range(hi, n):
-        if progress:
-            progress(i, n, f"parsing {todo[i][0].path.name}")
-        d = helper.take_parsed(i) if helper is not None else None
-        yield todo[i], d if d is not None else parse_digest(todo[i][0].path, todo[i][0].name)
-
-
 def _rank(source: Source, mtime_ns: int) -> str:
     """A sortable key of a digest's place in time (oldest first)."""
     if source.origin == "bundled":
@@ -128,7 +105,7 @@ class Index(Search):
     def open(
         cls,
         paths: Paths,
-        sources: list[Source] | None = None,
+        sources: list[Source] | Callable[[], list[Source]] | None = None,
         progress: Progress | None = None,
         library: LibrarySource | None = None,
         rebuild: bool = False,
@@ -136,9 +113,12 @@ class Index(Search):
     ) -> tuple["Index", SyncReport]:
         """Open the index in ``paths.index`` and bring it up to date with the
         digest files and with the library (tags, notes, flags changed since the
-        index last saw it, for instance by another papers process)."""
+        index last saw it, for instance by another papers process).
+
+        ``sources`` is best given as a function that lists them: it is called
+        once the write lock is held, so a process that waited for another one
+        sees the digest files that one added."""
         t0 = time.perf_counter()
-        sources = digest_sources(paths) if sources is None else sources
         folder = paths.index
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -154,37 +134,70 @@ class Index(Search):
             if not locked:
                 index = cls._open_readonly(folder, report)
             else:
-                index = cls._open_writable(folder, report, rebuild)
+                def listed() -> list[Source]:
+                    return (digest_sources(paths) if sources is None
+                            else sources() if callable(sources) else sources)
                 try:
-                    index.sync(sources, report, progress, library)
-                    if library is not None:
-                        index.catch_up(library, report)
-                except Exception:
-                    index.close()
-                    raise
+                    index = cls._open_synced(folder, report, rebuild, listed, progress, library)
+                except Exception as e:
+                    if full_disk(e, folder):  # show it as it was, if there is one
+                        index = cls._open_readonly(folder, report, full=True)
+                    elif rebuild or not is_damage(e):
+                        raise
+                    else:  # damage the opening met: rebuild now
+                        report.notices.append(f"{damage_line(e)}; rebuilding it")
+                        index = cls._open_synced(folder, report, True, listed, progress, library)
         finally:
             lock.release()
         report.seconds = time.perf_counter() - t0
         return index, report
 
     @classmethod
-    def _open_readonly(cls, folder: Path, report: SyncReport) -> "Index":
-        report.readonly = True
-        report.notices.append(
-            "another papers process is updating the index; showing it read-only as it is")
+    def _open_synced(cls, folder: Path, report: SyncReport, rebuild: bool, sources: Callable[[], list[Source]],
+                     progress: Progress | None, library: LibrarySource | None) -> "Index":
+        index = cls._open_writable(folder, report, rebuild)
+        try:
+            index.sync(sources(), report, progress, library)
+            if library is not None:
+                index.catch_up(library, report)
+        except Exception:
+            index.close()
+            raise
+        return index
+
+    @classmethod
+    def _open_readonly(cls, folder: Path, report: SyncReport, full: bool = False) -> "Index":
+        """The index as it is, never written: another process holds the write
+        lock, or (``full``) the disk is full."""
         try:
             catalog = Catalog(folder / "catalog.sqlite3", readonly=True)
             ix = _storage(folder / "whoosh").open_index()
+            if full and not catalog.digests():  # nothing to show
+                raise DiskFull(folder)
         except Exception as e:
+            if full:
+                raise DiskFull(folder) from None
             raise IndexError_(
                 f"the index in {folder} is being built by another papers process; try again "
                 f"when it has finished ({type(e).__name__})") from None
+        report.readonly = True
+        report.notices.append(
+            f"disk full: the index in {folder} is shown as it was, not updated; free some space" if full
+            else "another papers process is updating the index; showing it read-only as it is")
         return cls(folder, catalog, ix, readonly=True)
 
     @classmethod
     def _open_writable(cls, folder: Path, report: SyncReport, rebuild: bool) -> "Index":
         wdir = folder / "whoosh"
         cpath = folder / "catalog.sqlite3"
+        damage = damage_found(folder)
+        if damage and not rebuild:  # a read met damage since the last opening
+            report.notices.append(f"{damage}; rebuilding it")
+            rebuild = True
+        if not rebuild and wdir.is_dir() and (not cpath.is_file() or cpath.stat().st_size == 0):
+            report.notices.append(f"the index could not be read (its catalog {cpath.name} is "
+                                  f"{'empty' if cpath.is_file() else 'missing'}); rebuilding it")
+            rebuild = True
         if not rebuild:
             try:
                 catalog = Catalog(cpath)
@@ -195,15 +208,22 @@ class Index(Search):
                     catalog.close()
                     report.notices.append("the index format changed; rebuilding it")
                     rebuild = True
-                else:
+                elif recover(folder, catalog, ix, report.notices):
                     return cls(folder, catalog, ix, readonly=False)
+                else:
+                    catalog.close()
+                    rebuild = True
             except wi.EmptyIndexError:
                 if cpath.exists() and catalog.meta("schema_version"):
                     report.notices.append("the index was missing; rebuilding it")
                 rebuild = True
             except Exception as e:  # corrupt or truncated files of any kind
+                if full_disk(e, folder):  # not damage: keep it
+                    raise DiskFull(folder) from None
                 report.notices.append(f"the index could not be read ({type(e).__name__}); rebuilding it")
                 rebuild = True
+        if disk_full(folder) and (wdir.exists() or cpath.exists()):
+            raise DiskFull(folder)  # never delete an index there is no room to build again
         report.rebuilt = True
         for p in (wdir, cpath, folder / "catalog.sqlite3-wal", folder / "catalog.sqlite3-shm"):
             try:
@@ -216,8 +236,13 @@ class Index(Search):
             catalog = Catalog(cpath)
             catalog.set_meta("parser_version", str(PARSER_VERSION))
             catalog.set_meta("schema_version", str(SCHEMA_VERSION))
-        except OSError as e:
-            raise IndexError_(f"cannot write the index in {folder}: {e.strerror or e}") from None
+            record_generations(catalog, ix.latest_generation())
+            (folder / UPDATING).unlink(missing_ok=True)  # what it was updating is gone
+            clear_damage(folder)
+        except (OSError, sqlite3.Error) as e:
+            if full_disk(e, folder):
+                raise DiskFull(folder) from None
+            raise IndexError_(f"cannot write the index in {folder}: {getattr(e, 'strerror', None) or e}") from None
         return cls(folder, catalog, ix, readonly=False)
 
     def close(self) -> None:
@@ -258,14 +283,21 @@ class Index(Search):
             except OSError as e:
                 report.errors.append(f"{s.path}: cannot be read ({e.strerror or e})")
                 continue
-            if old and old.sha256 == sha and old.path == str(s.path):
+            # the same content (moved, copied or touched): only its manifest row changes
+            if old and old.sha256 == sha and old.origin == s.origin:
                 meta_only.append(DigestInfo(**{**old.__dict__, "size": st.st_size,
                                                "mtime_ns": st.st_mtime_ns, "path": str(s.path)}))
                 if old.error:
                     report.errors.append(old.error)
                 continue
             todo.append((s, st.st_size, st.st_mtime_ns, sha))
-        gone = [name for name in known if name not in wanted]
+        # A digest of the user's whose file is still there stays, even if the
+        # list left it out (a list made before another process added it).
+        listed = {str(s.path) for s in sources}
+        folders = {str(s.path.parent) for s in sources if s.origin == "user"}
+        gone = [name for name, d in known.items() if name not in wanted
+                and not (d.origin == "user" and d.path not in listed
+                         and str(Path(d.path).parent) in folders and Path(d.path).is_file())]
         if not todo and not gone and not meta_only:
             return report
         if self.readonly:
@@ -294,13 +326,14 @@ class Index(Search):
             helper = _Helper.start(self.folder / "whoosh")
         self.catalog.begin()
         try:
+            begin_update(self.folder)
             for info in meta_only:
                 self.catalog.put_digest(info)
             for name in gone:
                 touch(self.catalog.digest_paper_ids(name))
                 self.catalog.delete_digest(name)
                 report.removed.append(name)
-            for (s, size, mtime, sha), d in _parse_in_order(todo, helper, progress):
+            for (s, size, mtime, sha), d in parse_in_order(todo, helper, progress):
                 old = known.get(s.name)
                 if old:
                     touch(self.catalog.digest_paper_ids(s.name))
@@ -327,8 +360,10 @@ class Index(Search):
             self._write_papers(ids, report, progress, state, cold=not known or rewrite, gone=gone_words,
                                helper=helper, replace=rewrite)
             helper = None  # _write_papers has ended it
+            kill_point("index-whoosh-committed")
             if library is not None and not known:
                 self.catalog.set_meta("library_generation", str(library.generation()))
+            record_generations(self.catalog, self.ix.latest_generation())
             self.catalog.commit()
         except BaseException:
             self.catalog.rollback()
@@ -336,7 +371,9 @@ class Index(Search):
         finally:
             if helper is not None:
                 helper.stop()
+            end_update(self.folder)
             self._reset_searcher()
+        kill_point("index-catalog-committed")
         return report
 
     def _most_change(self, known: dict[str, DigestInfo], todo: list, gone: list[str]) -> bool:
@@ -400,6 +437,7 @@ class Index(Search):
                 self.catalog.put_papers((p for p, _ in papers), ranks)
                 report.papers_written += len(papers)
                 tell()
+                kill_point(f"index-chunk-{start // CHUNK + 1}")
             if helper is not None:
                 writer.finish_segment()  # while the helper finishes its own
                 surface = WORDS.surface(writer.words)
@@ -418,12 +456,25 @@ class Index(Search):
             else:
                 surface = WORDS.surface(writer.words)
             self.catalog.add_words(WORDS.surface(gone, -1, surface))
-            writer.commit(mergetype=_drop_all if replace else merge_policy)
+            writer.commit(mergetype=drop_all if replace else merge_policy)
         except BaseException:
             if helper is not None:
                 helper.stop()
-            writer.cancel()
+            self._abandon(writer)
             raise
+
+    def _abandon(self, writer: "BulkWriter") -> None:
+        """After a failed write: cancel the writer (unless it had committed
+        already) and remove the segment files it and its helper left."""
+        try:
+            if not writer.is_closed:
+                writer.cancel()
+        except Exception:  # (closing a segment writes too) the failure being raised says more
+            pass
+        try:
+            remove_unfinished(self.ix)
+        except Exception:
+            pass
 
     def _papers(self, ids: list[str], state: StateLookup | None) -> list[tuple[Paper, LibraryState | None]]:
         """These papers as merged from their entries now, with their library state
@@ -473,21 +524,45 @@ class Index(Search):
         states = library.index_state(list(papers))
         ranks = self.catalog.rank_of()
         writer = self._writer()
+        begin_update(self.folder)
         try:
+            # re-applying library state is harmless: either generation agrees
+            record_generations(self.catalog, self.ix.latest_generation(), writer.generation)
             for pid, p in papers.items():
                 writer.update_document(**_doc(p, states.get(pid), ranks))
             writer.commit(mergetype=merge_policy)
         except BaseException:
-            writer.cancel()
+            self._abandon(writer)
+            end_update(self.folder)
             raise
+        self.catalog.begin()
+        record_generations(self.catalog, self.ix.latest_generation())
         if generation is not None:  # only catch_up knows every change up to it was applied
             self.catalog.set_meta("library_generation", str(generation))
+        self.catalog.commit()
+        end_update(self.folder)
         self._reset_searcher()
         return len(papers)
 
+    # -- reading: damage met becomes IndexDamaged, and a rebuild at the next opening
+    def reading(self):
+        """``with index.reading():`` -- damage met inside raises
+        :class:`~.recovery.IndexDamaged` (one line) and marks the index to be
+        rebuilt at its next opening."""
+        return reading(self.folder)
+
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> SearchResult:
+        with self.reading():
+            return super().search(query, limit, offset)
+
+    def suggest(self, text: str) -> str | None:
+        with self.reading():
+            return super().suggest(text)
+
     # -- papers, titles, digests (from the catalog) -----------------------------
     def count(self) -> int:
-        return self.catalog.count()
+        with self.reading():
+            return self.catalog.count()
 
     def newest_page(self, offset: int = 0, limit: int = 200) -> "SearchResult":
         """A page of the papers, newest digest first, from the catalog alone (what
@@ -496,27 +571,34 @@ class Index(Search):
 
     def entry_count(self) -> int:
         """Entries of all digests (a paper in two digests counts twice)."""
-        return self.catalog.entry_count()
+        with self.reading():
+            return self.catalog.entry_count()
 
     def get(self, pid: str) -> Paper | None:
-        return self.catalog.get(pid)
+        with self.reading():
+            return self.catalog.get(pid)
 
     def get_many(self, ids: Sequence[str]) -> dict[str, Paper]:
         """The papers of these ids that exist, by id."""
-        return self.catalog.get_many(list(ids))
+        with self.reading():
+            return self.catalog.get_many(list(ids))
 
     def titles(self, ids: Sequence[str]) -> dict[str, str]:
         """The titles of these ids that exist, by id."""
-        return self.catalog.titles(list(ids))
+        with self.reading():
+            return self.catalog.titles(list(ids))
 
     def ids(self, prefix: str = "") -> list[str]:
         """Every paper id, or those that start with ``prefix``."""
-        return [pid for pid in self.catalog.all_ids() if pid.startswith(prefix)]
+        with self.reading():
+            return [pid for pid in self.catalog.all_ids() if pid.startswith(prefix)]
 
     def digests(self) -> list[DigestInfo]:
-        return self.catalog.digests()
+        with self.reading():
+            return self.catalog.digests()
 
     def digest_page(self, name: str, offset: int = 0, limit: int = -1) -> list[str]:
         """The paper ids of digest ``name`` in its order, from ``offset`` (all
         of them when ``limit`` is negative)."""
-        return self.catalog.digest_page(name, offset, limit)
+        with self.reading():
+            return self.catalog.digest_page(name, offset, limit)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence, TypeVar
 
-from ..fsio import file_lock
+from ..fsio import disk_full, file_lock
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 from .rules import LibraryError, _one_line
 
@@ -52,7 +52,8 @@ def _explain(e: sqlite3.Error, path: Path, doing: str) -> LibraryError:
     """A one-line LibraryError for an SQLite failure that is not corruption."""
     name, msg = _code(e), str(e).lower()
     folder = path.parent
-    if name.startswith("SQLITE_FULL") or "disk is full" in msg or "database or disk is full" in msg:
+    if (name.startswith("SQLITE_FULL") or "disk is full" in msg
+            or (name.startswith("SQLITE_IOERR") or "disk i/o" in msg) and disk_full(folder)):
         why = "the disk is full"
     elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in msg or "busy" in msg:
         why = (f"another papers process has held it for over {BUSY_TIMEOUT_MS // 1000} s; "
@@ -131,6 +132,7 @@ class Database:
         self._tx: _Tx | None = None
         self.notices: list[str] = notices or []
         self.readonly = False  # opened read-only: every change raises LibraryError
+        self.readonly_why = ""  # why, for that error
 
     # -- opening ----------------------------------------------------------------
     @classmethod
@@ -147,12 +149,16 @@ class Database:
         try:
             db = cls._connect(path)
         except LibraryError as e:
-            if not path.is_file() or os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+            full = path.is_file() and disk_full(path)
+            if not full and (not path.is_file() or os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
                 raise
-            # A read-only folder or file: show the library as it is, refuse changes.
+            # A read-only folder or file, or a full disk: show the library as it
+            # is, refuse changes.
+            until = " until space is freed" if full else ""
             lib = cls(path, cls._connect_readonly(path, e), [
-                _one_line(f"{e}; the library is shown read-only and changes cannot be saved")])
+                _one_line(f"{e}; the library is shown read-only and changes cannot be saved{until}")])
             lib.readonly = True
+            lib.readonly_why = "the disk is full" if full else "its folder or file cannot be written"
             return lib
         except _Broken as broken:
             lock = path.with_name(path.name + ".lock")
@@ -337,8 +343,7 @@ class Database:
                 return
             if self.readonly:
                 raise LibraryError(_one_line(
-                    f"cannot change the library {self.path}: it is open read-only (its folder or file "
-                    "cannot be written)"))
+                    f"cannot change the library {self.path}: it is open read-only ({self.readonly_why})"))
             tx = _Tx()
             try:
                 self._db.execute("BEGIN IMMEDIATE")
