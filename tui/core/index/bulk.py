@@ -217,7 +217,7 @@ class BulkWriter(SegmentWriter):
                 key = pack_ushort(fw._fieldid)
                 for tbytes in sorted(terms):
                     flat = terms[tbytes]
-                    if len(flat) == 3:  # one document: the posting goes in the term's entry
+                    if len(flat) == 3 and not flat[2]:  # one document, no positions: the posting goes in the term entry
                         fw._tindex.add(key + tbytes, _inlined(flat, lens).to_bytes())
                         continue
                     fw.start_term(tbytes)
@@ -426,9 +426,11 @@ def _lengths(pdr, fieldname: str) -> list | None:
 
 
 def _inlined(flat: list, lens: list | None) -> W3TermInfo:
-    """The term entry of a term in one document, with its posting inlined (a
-    third of the terms: ids, rare words): the statistics a block of one
-    posting gives, without a block in the postings file (~100 bytes each)."""
+    """The term entry of a term in one document and without positions (the
+    ids), with its posting inlined: the statistics a block of one posting
+    gives, without a block in the postings file (~100 bytes each). Terms with
+    positions keep their block: inlined, Whoosh pickles them bigger, and the
+    term file, hashed for lookups, would outgrow the postings."""
     doc, weight, value = flat
     ti = W3TermInfo()
     (weight,) = array("f", [weight])  # as a block stores it
