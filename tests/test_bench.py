@@ -142,7 +142,7 @@ def test_bench_with_the_reader(tmp_path):
     # at the size the targets are set for, every target gets a verdict
     judged = render({**out, "papers": 100_000, "judged": True})
     verdicts = [line for line in judged.splitlines() if line.endswith(("pass", "FAIL"))]
-    assert len(verdicts) == 8
+    assert len(verdicts) == 12
     assert [line for line in verdicts if line.startswith("re-open")][0].endswith("pass")
 
 
@@ -166,3 +166,44 @@ def test_keep_refuses_a_folder_it_did_not_make(tmp_path):
     assert proc.returncode == 2 and "not made by papers bench" in proc.stderr
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_bench_measures_disk_start_up_a_moved_folder_and_typing():
+    """The rows of the build, disk and start-up targets, in one run at 2,000 papers."""
+    proc = _bench("--papers", "2000", "--app-runs", "1", "--json", timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    b = out["build"]
+    assert b["built"] and b["cpu_s"] > 0
+    disk = out["disk"]
+    assert disk["bytes"] == disk["catalog_bytes"] + disk["whoosh_bytes"] and 0 < disk["ratio"] <= 2
+    assert disk["ratio"] == round(disk["bytes"] / out["corpus"]["bytes"], 2)
+    assert {"entries", "papers", "words", "digests"} <= disk["catalog"].keys()
+    assert disk["whoosh"]["postings"]["abstract"] > disk["whoosh"]["postings"]["title"] > 0
+    assert {"pst", "trm"} <= disk["whoosh"]["files"].keys() and disk["whoosh"]["terms"]["id"] == 2000
+    cli = out["cli"]
+    assert cli["errors"] == [] and cli["runs"] == 5 and 0 < cli["seconds"] and 0 < cli["cpu_s"]
+    moved = out["moved"]
+    assert moved["papers"] == 2000 and 0 <= moved["papers_written"] <= 2000 and moved["seconds"] > 0
+    typing = out["typing"]
+    assert "error" not in typing, typing
+    for pace in ("typing", "burst"):
+        assert 0 < typing[pace]["median_s"] <= typing[pace]["max_s"] and len(typing[pace]["all"]) == 4
+    assert out["app"]["errors"] == []
+    table = render(out)
+    for line in ("index + catalog on disk", "  catalog", "  Whoosh postings", "fresh process",
+                 "data folder moved", "reader last key", "typed in a burst"):
+        assert line in table
+
+
+def test_a_start_up_child_that_never_paints_is_an_error():
+    from tui.bench.run import _check_marks
+
+    _check_marks("app", {"painted": 0.3, "results": 0.5, "search": 0.7, "exit_code": 0})
+    _check_marks("bare", {"painted": 0.3, "exit_code": None})
+    with pytest.raises(RuntimeError, match="did not start"):
+        _check_marks("app", {"imported": 0.2, "exit_code": 1})
+    with pytest.raises(RuntimeError, match="no search mark"):
+        _check_marks("app", {"painted": 0.3, "results": 0.5, "exit_code": 0})
+    with pytest.raises(RuntimeError, match="exit code 1"):
+        _check_marks("bare", {"painted": 0.3, "exit_code": 1})

@@ -4,9 +4,10 @@ end to end (entries, merge, JSON, links, catalog rows)."""
 from __future__ import annotations
 
 import json
+import zlib
 
 from conftest import abstract
-from tui.core.index.catalog import _paper_from_row, _paper_to_row
+from tui.core.index.catalog import _entry_from_row, _entry_to_row
 from tui.core.digest import Digest, Entry, parse_text
 from tui.core.papers import Appearance, Paper, merge_digests, merge_entries, paper_id
 
@@ -69,16 +70,17 @@ def test_repository_and_project_page_follow_the_hf_and_arxiv_pages():
 
 
 def test_catalog_rows_keep_the_signals():
-    p = merged(entry(arxiv_id="2408.01234", upvotes=3, comments=0, github="https://github.com/a/b",
-                     github_stars=0, project_page="https://p.example", ai_summary="s", ai_keywords=()))
-    assert _paper_from_row(p.id, _paper_to_row(p)) == p
-    bare = merged(entry())
-    row = json.loads(_paper_to_row(bare))
-    assert "comments" not in row and _paper_from_row(bare.id, _paper_to_row(bare)) == bare
-    # a row written before the signals existed reads as unknown
-    old = json.dumps({"title": TITLE, "abstract": "", "arxiv_id": None, "authors": [], "upvotes": None,
-                      "published": None, "appearances": []})
-    assert _paper_from_row("x", old).github is None
+    # the catalog stores entries (a paper is merged from them when read)
+    e = entry(arxiv_id="2408.01234", upvotes=3, comments=0, github="https://github.com/a/b",
+              github_stars=0, project_page="https://p.example", ai_summary="s", ai_keywords=())
+    assert _entry_from_row(e.position, _entry_to_row(e)) == e
+    assert merged(_entry_from_row(e.position, _entry_to_row(e))) == merged(e)
+    bare = entry()
+    row = json.loads(zlib.decompress(_entry_to_row(bare)))
+    assert not any(isinstance(v, dict) for v in row) and _entry_from_row(1, _entry_to_row(bare)) == bare
+    # a row without signals reads as unknown
+    old = zlib.compress(json.dumps([TITLE, "", None, [], None, None, 0]).encode())
+    assert _entry_from_row(1, old).github is None
 
 
 def test_digest_of_text_only_is_unchanged():

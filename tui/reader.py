@@ -61,6 +61,25 @@ class Reader:
             opened = self.session.open_index(progress, rebuild)  # the sources as they are after the import
         return opened, imported
 
+    def preview(self, limit: int):
+        """(In a thread.) The first ``limit`` papers, newest first, and the
+        papers themselves, from the catalog the last opening left -- before
+        the index is open (no Whoosh, no sync); None when there is none."""
+        if self.paths is None:
+            return None
+        from .core.index.listing import Listing
+
+        listing = Listing.open(self.paths.index)
+        if listing is None:
+            return None
+        try:
+            result = listing.newest_page(0, limit)
+            if not result.hits:  # nothing yet (a first build under way): nothing to show
+                return None
+            return result, listing.get_many(h.id for h in result.hits)
+        finally:
+            listing.close()
+
     def use_index(self, index) -> None:
         """The index just opened takes the place of the one in use, which is
         closed (under the lock: no search is using it)."""

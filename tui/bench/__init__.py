@@ -27,6 +27,13 @@ here imports more than the standard library until a run starts.
 """
 
 from .command import add_arguments, cmd_bench
-from .report import render
+
+
+def render(out: dict) -> str:
+    """The readable table of a run's figures (:func:`.report.render`)."""
+    from .report import render
+
+    return render(out)
+
 
 __all__ = ["add_arguments", "cmd_bench", "render"]

@@ -103,6 +103,13 @@ def child_main(argv: list[str]) -> int:
 
             def _results_shown(self) -> None:
                 mark("results")
+                # the pane draws a screenful of rows first, the rest of the page once painted
+                self.call_after_refresh(self._whole_page)
+
+            def _whole_page(self) -> None:
+                if self.main.results.drawing or not self.search_settled and self.main.results.ids:
+                    self.call_after_refresh(self._whole_page)
+                    return
                 marks["rows"] = len(self.main.results.ids)
                 self.main.search(word)
 
@@ -118,6 +125,7 @@ def child_main(argv: list[str]) -> int:
         app = _bare_app(mark)
     mark("imported")
     app.run(headless=True, size=(120, 40))
+    marks["exit_code"] = app.return_code
     marks["rss_kb"] = _peak_rss_kb()
     Path(out).write_text(json.dumps(marks), encoding="utf-8")
     return 0

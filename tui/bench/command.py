@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from ..console import UserError
-from .report import render
-from .run import Bench, BenchError, parse_count
 from .targets import MAX_PAPERS, MIN_PAPERS
+
+# the run and the report are imported when a run starts: papers imports this
+# module for its arguments on every start
 
 
 def add_arguments(p) -> None:
@@ -26,6 +27,8 @@ def add_arguments(p) -> None:
 
 
 def _int(name: str, raw: str, low: int, high: int) -> int:
+    from .run import BenchError
+
     try:
         n = int(str(raw).replace("_", ""))
     except ValueError:
@@ -37,6 +40,9 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
 
 def cmd_bench(args) -> int:
     import tempfile
+
+    from .report import render
+    from .run import Bench, BenchError, parse_count
 
     try:
         papers = parse_count(args.papers)

@@ -32,11 +32,13 @@ def render(out: dict) -> str:
         f" {plural(p['problems'], 'problem')})")
     b = out["build"]
     if b["built"]:
+        cpu = f", CPU {_fmt_s(b['cpu_s'])} with its helper" if b.get("cpu_s") is not None else ""
         row("cold index build", f"{_fmt_s(b['seconds'])} ({b['papers_per_s']:,} papers/s, "
-            f"index {b['index_bytes'] / 1e6:.0f} MB)", f"≤ {T['cold_build_s']:.0f} s",
+            f"index {b['index_bytes'] / 1e6:.0f} MB{cpu})", f"≤ {T['cold_build_s']:.0f} s",
             b["seconds"] <= T["cold_build_s"])
     else:
         row("index (reused)", f"opened in {_fmt_s(b['seconds'])}, {b['papers_written']} papers written")
+    _disk_rows(row, out.get("disk"), c["bytes"], T)
     r = out["reopen"]
     quiet = not r["wrote"] and not r["files_changed"]
     row("re-open, nothing changed", f"{_fmt_s(r['seconds'])}, " + (
@@ -60,13 +62,15 @@ def render(out: dict) -> str:
     row(f"first page, {f['query']!r} ({f['hits']:,} hits)",
         f"{f['ms']:.1f} ms ({f['rows']} rows; first call {f['first_ms']:.0f} ms)",
         f"≤ {T['first_page_ms']:.0f} ms", f["ms"] <= T["first_page_ms"])
+    _startup_rows(row, out, T)
     app = out.get("app")
     if app:
         if app.get("painted_ratio") is not None:
             row("reader painted", f"{_fmt_s(app['painted_s'])} (bare app {_fmt_s(app['bare_painted_s'])},"
                 f" ×{app['painted_ratio']:.2f})", f"≤ {T['startup_ratio']}× bare",
                 app["painted_ratio"] <= T["startup_ratio"])
-        row("reader first results", f"{_fmt_s(app['results_s'])} (×{app.get('results_ratio', 0):.2f} bare paint)")
+        row("reader first results", f"{_fmt_s(app['results_s'])} (×{app.get('results_ratio', 0):.2f} bare paint)",
+            f"≤ {T['results_s']} s", app["results_s"] is not None and app["results_s"] <= T["results_s"])
         row(f"reader search {app['search_query']!r} shown", _fmt_s(app["search_s"]))
         quiet = not app["index_wrote"] and not app["files_changed"]
         what = (["the index sync"] if app["index_wrote"] else []) + app["files_changed"][:2]
@@ -97,6 +101,22 @@ def render(out: dict) -> str:
         row("  not expressible in FTS5", f"{len(fts['skipped'])} queries (fuzzy, typos, library fields, "
             "leading *, bad syntax)" + (f"; {len(fts['failed'])} failed" if fts["failed"] else ""))
 
+    typing = out.get("typing")
+    if typing and "error" in typing:
+        row("reader typing", f"ERROR: {typing['error']}", f"≤ {T['key_to_paint_s']} s", False)
+    elif typing:
+        t, burst = typing["typing"], typing["burst"]
+        row(f"reader last key → painted ({len(typing['queries'])} queries)",
+            f"{_fmt_s(t['median_s'])} median, {_fmt_s(t['max_s'])} max (a key every {t['gap_s']} s)",
+            f"≤ {T['key_to_paint_s']} s", t["median_s"] <= T["key_to_paint_s"])
+        row("  typed in a burst", f"{_fmt_s(burst['median_s'])} median, {_fmt_s(burst['max_s'])} max "
+            f"(a key every {burst['gap_s']} s)")
+    rel = out.get("relevance")
+    if rel and "skipped" not in rel:
+        p, f = rel["papers"], rel["fts5"]
+        row(f"known items, MRR@{rel['k']} ({rel['queries']} queries)",
+            f"{p['mrr']:.3f} ({p['rank1']} at rank 1); FTS5 {f['mrr']:.3f} ({f['rank1']} at rank 1)")
+
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
     w2 = max(len(r[2]) for r in rows)
@@ -112,3 +132,33 @@ def render(out: dict) -> str:
     lines.append(f"\n{out['total_s']:.0f} s in all" + (f"; corpus and index kept in {out['kept_in']}"
                                                         if out.get("kept_in") else ""))
     return "\n".join(lines)
+
+
+def _disk_rows(row, disk: dict | None, corpus_bytes: int, T: dict) -> None:
+    if not disk:
+        return
+    row("index + catalog on disk", f"{disk['bytes'] / 1e6:.0f} MB (catalog {disk['catalog_bytes'] / 1e6:.0f}, "
+        f"Whoosh {disk['whoosh_bytes'] / 1e6:.0f}) for {corpus_bytes / 1e6:.0f} MB of digests: "
+        f"×{disk['ratio']:.2f}", f"≤ {T['disk_ratio']:.0f}× digests", disk["ratio"] <= T["disk_ratio"])
+    tables = sorted(disk["catalog"].items(), key=lambda kv: -kv[1])[:4]
+    if tables:
+        row("  catalog", ", ".join(f"{name} {n / 1e6:.1f}" for name, n in tables) + " MB")
+    w = disk["whoosh"]
+    row("  Whoosh", ", ".join(f"{k} {n / 1e6:.1f}" for k, n in w["files"].items()) + " MB"
+        + f" ({w['segments']} segments)")
+    row("  Whoosh postings", ", ".join(f"{k} {n / 1e6:.1f}" for k, n in list(w["postings"].items())[:4]) + " MB")
+
+
+def _startup_rows(row, out: dict, T: dict) -> None:
+    cli = out.get("cli")
+    if cli:
+        if cli.get("errors"):
+            row("papers search, fresh process", f"ERROR: {cli['errors'][0]}", f"≤ {T['cli_search_s']} s", False)
+        else:
+            row(f"papers search {cli['query']!r}, fresh process", f"{_fmt_s(cli['seconds'])} median of "
+                f"{cli['runs']} (CPU {_fmt_s(cli['cpu_s'])})", f"≤ {T['cli_search_s']} s",
+                cli["seconds"] <= T["cli_search_s"])
+    m = out.get("moved")
+    if m:
+        row("data folder moved, re-open", f"{_fmt_s(m['seconds'])}, {m['papers_written']:,} papers re-indexed"
+            + (" (rebuilt)" if m["rebuilt"] else ""))

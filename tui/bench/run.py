@@ -61,6 +61,29 @@ def _files(folder: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
+#: what each kind of start-up child must have seen (see child.py)
+_MARKS = {"app": ("painted", "results", "search"), "bare": ("painted",)}
+
+
+def _check_marks(kind: str, marks: dict) -> None:
+    """A child that exits without reaching a mark (an app that failed to start
+    exits too, and its times would count) is an error."""
+    missing = [m for m in _MARKS[kind] if marks.get(m) is None]
+    code = marks.get("exit_code")
+    if missing or code not in (0, None):
+        what = ("the app did not start" if "painted" in missing else
+                f"no {', '.join(missing)} mark" if missing else "it failed")
+        raise RuntimeError(f"exit code {code}: {what}")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _changed(before: dict, after: dict) -> list[str]:
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
@@ -191,12 +214,17 @@ class Bench:
         self.parse()
         self.build()
         self.reopen()
+        self.disk()  # after the re-open: SQLite's read-only look leaves its -wal/-shm files
         self.add_remove()
         self.search()
         self.first_page()
+        self.relevance()
         self.fts5()
+        self.cli_search()
+        self.moved()
         if self.app:
             self.app_startup()
+            self.key_to_paint()
         self.out["total_s"] = round(time.perf_counter() - t_all, 2)
         if self.keep:
             self.out["kept_in"] = str(self.home)
@@ -279,18 +307,27 @@ class Bench:
 
         _say("opening the index (a cold build when there is none)…")
         progress = progress_printer(sys.stderr.isatty())
+        cpu0 = _cpu()
         index, library, report, wall = self._open(progress)
+        cpu = _cpu() - cpu0
         self.index, self.library = index, library
         if report.errors:
             raise RuntimeError(f"the synthetic corpus did not index cleanly: {report.errors[0]}")
         papers = index.count()
         info = {"built": report.rebuilt, "seconds": round(wall, 3), "papers_written": report.papers_written,
-                "papers": papers, "wrote": report.wrote}
+                "papers": papers, "wrote": report.wrote,
+                # this process and its helper: the build's work, whatever else the machine runs
+                "cpu_s": round(cpu, 2)}
         if report.rebuilt:
             info["papers_per_s"] = round(report.papers_written / wall) if wall else None
         self.close()
         info["index_bytes"] = sum(s for s, _ in _files(self.paths.index).values())
         self.out["build"] = info
+
+    def disk(self) -> None:
+        from .storage import disk
+
+        self.out["disk"] = disk(self.paths.index, self.out["corpus"]["bytes"])
 
     def reopen(self) -> None:
         """Open again with nothing changed; compare every file of the index
@@ -370,6 +407,51 @@ class Bench:
         self.out["first_page"] = {"query": word, "hits": res.total, "rows": len(res.hits),
                                   "first_ms": round(runs[0], 2), "ms": round(_median(runs[1:]), 2),
                                   "max_ms": round(max(runs[1:]), 2)}
+
+    # -- relevance at scale, start-up from the command line, a moved data folder
+    def relevance(self) -> None:
+        """Known-item search (:mod:`.relevance`) with the bundled papers among the
+        synthetic ones: the bundled digests are added for it, then removed."""
+        try:
+            from . import relevance
+        except ImportError:
+            self.out["relevance"] = {"skipped": "no known-item set in this version"}
+            return
+        from ..core.index import Index
+        from ..core.paths import digest_sources
+
+        _say("relevance: known-item search with the bundled papers among the others…")
+        sources = self._sources()
+        index, _ = Index.open(self.paths, sources=digest_sources(self.paths, bundled=True))
+        try:
+            t0 = time.perf_counter()
+            self.out["relevance"] = {**relevance.measure(index), "seconds": round(time.perf_counter() - t0, 2)}
+        finally:
+            index.close()
+            index, _ = Index.open(self.paths, sources=sources)
+            index.close()
+
+    def cli_search(self) -> None:
+        from .startup import cli_search
+
+        word = self.out.get("first_page", {}).get("query", "transformer")
+        _say(f"papers search {word!r} in a fresh process, 6 times…")
+        self.out["cli"] = cli_search(self.home, word, self.home / "pycache")
+
+    def moved(self) -> None:
+        from ..core.index import Index
+        from ..core.session import Session
+        from .storage import moved
+
+        _say("the data folder moved (a copy, with new file times): re-opening the index there…")
+        self.out["moved"] = moved(self.paths, lambda p: Session(p).sources(),
+                                  lambda p, sources: Index.open(p, sources=sources))
+
+    def key_to_paint(self) -> None:
+        from .typing import key_to_paint
+
+        _say("the reader: typing a query, last key to results painted…")
+        self.out["typing"] = key_to_paint(self.paths, self.out.get("first_page", {}).get("query", "model"))
 
     # -- the reference: SQLite FTS5
     def fts5(self) -> None:
@@ -456,6 +538,7 @@ class Bench:
             for kind, runs in (("app", app_runs), ("bare", bare_runs)):
                 try:
                     result = spawn(kind, self.home, word, pycache)
+                    _check_marks(kind, result)
                 except RuntimeError as e:
                     errors.append(f"{kind}: {e}")
                 else:

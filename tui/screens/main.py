@@ -126,6 +126,8 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
                     pane.reload()
             self.set_status("Opening the index…")
             self.open_index()
+            # the newest papers from the catalog while the index opens, once painted
+            self.call_after_refresh(self.results.show_preview)
             if self.watch_interval:
                 self.set_interval(self.watch_interval, self._watch_library)
         self.post_message(self.Started())

@@ -6,6 +6,7 @@ result is shown; a later page is asked for as the cursor nears the end."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from textual import on, work
@@ -19,6 +20,10 @@ from .paper_list import PAGE, PaperList, how_to_add_digests
 from .render import one_line, plain
 
 SEARCH_DEBOUNCE = 0.12
+#: rows of a first page drawn at once (a screenful and then some); the rest of
+#: the page is drawn once they are painted: fewer rows to make and lay out
+#: between a key and its results
+FIRST_ROWS = 50
 #: the orders ``s`` steps through (Index.search's ``sort``), and how the status line names them
 SORTS = ("relevance", "newest", "upvotes")
 SORT_NAMES = {"relevance": "by relevance", "newest": "newest first", "upvotes": "most upvoted first"}
@@ -33,6 +38,7 @@ class SearchPage:
     papers: dict
     shared: dict | None = None  # "more like this": paper id -> the key terms it shares
     about: str = ""
+    preview: bool = False  # the newest papers from the catalog, before the index is open
 
 
 class Results(PaperList):
@@ -67,6 +73,8 @@ class Results(PaperList):
         self._keep = False  # the same list again: the selection stays
         self._timer = None
         self._pending = False
+        self._last_key = 0.0  # when the query last changed (time.monotonic)
+        self._rest: SearchPage | None = None  # a first page whose rest is still to be drawn
 
     # -- what the screen asks for ----------------------------------------------------------
     def search(self, query: str, immediate: bool = False, select: str | None = None) -> None:
@@ -138,11 +146,17 @@ class Results(PaperList):
         return self.reader.index is not None and self.shown_seq == self.seq and not self._pending
 
     def _start(self, query: str, immediate: bool) -> None:
+        """Search for ``query``: at once on the first key, and after a pause of
+        :data:`SEARCH_DEBOUNCE` only while keys keep coming (each restarts it)."""
         self.query_text = query
         self._pending = True
+        now = time.monotonic()
+        typing = now - self._last_key < SEARCH_DEBOUNCE
+        self._last_key = now
         if self._timer is not None:
             self._timer.stop()
-        if immediate:
+            self._timer = None
+        if immediate or not typing:
             self._fire()
         else:
             self._timer = self.set_timer(SEARCH_DEBOUNCE, self._fire)
@@ -201,6 +215,19 @@ class Results(PaperList):
         self.set_status(f"Finding {about}…")
         self.run_computed(self.seq, about, compute)
 
+    # -- start-up ---------------------------------------------------------------------------
+    def show_preview(self) -> None:
+        """Show the newest papers from the catalog while the index opens."""
+        if self.reader.index is None:
+            self.run_preview(self.seq)
+
+    @work(thread=True, group="preview", exit_on_error=False)
+    def run_preview(self, seq: int) -> None:
+        found = self.reader.preview(PAGE)
+        if found is not None and self.reader.index is None:
+            result, papers = found
+            self.post_message(self.SearchDone(SearchPage(seq, "", 0, result, papers, preview=True)))
+
     # -- workers ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_computed(self, seq: int, about: str, compute) -> None:
@@ -225,6 +252,8 @@ class Results(PaperList):
             return
         with reader.lock:
             index = reader.index  # read under the lock: a fetch may have replaced it
+            if worker.is_cancelled:
+                return  # a newer key made it stale while it waited
             if feed is not None:
                 from ..core.index import Hit, SearchResult
 
@@ -235,6 +264,8 @@ class Results(PaperList):
                 result = SearchResult(f"digest {feed}", info.entries if info else len(ids), hits, offset)
             else:
                 result = index.search(query, limit=PAGE, offset=offset, sort=sort)
+                if worker.is_cancelled:
+                    return
                 papers = reader.papers(h.id for h in result.hits)
         if not worker.is_cancelled:
             self.post_message(self.SearchDone(SearchPage(seq, query, offset, result, papers)))
@@ -245,12 +276,10 @@ class Results(PaperList):
         page = event.page
         if page.seq != self.seq:
             return  # a newer search is under way
+        if page.preview and (self.reader.index is not None or self._pending or self.query_text or self.feed):
+            return  # the index opened first, or a search waits for it
         res = page.result
-        records = self.reader.records(h.id for h in res.hits)
         shared = page.shared or {}
-        rows = [(h.id, self.paper_row(page.papers.get(h.id), records.get(h.id), h.title, h.title_spans,
-                                      extra=("shares: " + ", ".join(shared[h.id])) if shared.get(h.id) else ""))
-                for h in res.hits]
         if page.offset == 0:
             self.shown_seq = page.seq
             self.last_result = res
@@ -258,13 +287,39 @@ class Results(PaperList):
             self.about = page.about
             keep = self._select_after or (self.current_id if self._keep else None)
             self._select_after = None
-            self.set_rows(rows, res.total, keep=keep)
+            hits, rest = res.hits, ()
+            if len(hits) > FIRST_ROWS and keep not in {h.id for h in hits[FIRST_ROWS:]}:
+                # a screenful first; the rest of the page once it is painted
+                hits, rest = hits[:FIRST_ROWS], hits[FIRST_ROWS:]
+            self.set_rows(self._rows(page, hits), res.total, keep=keep)
+            self._rest = page if rest else None
+            if rest:
+                self.call_after_refresh(self._add_rest, page, rest)
         else:
-            self.add_rows(rows)
+            self.add_rows(self._rows(page, res.hits))
         self._status_for(res, page.about)
         self.screen.refresh_bindings()
-        if page.offset == 0 and self.settled:
+        if page.offset == 0 and (self.settled or page.preview):
             self.post_message(self.Shown(self.query_text))
+
+    def _rows(self, page: SearchPage, hits) -> list[tuple[str, Content]]:
+        records = self.reader.records(h.id for h in hits)
+        shared = page.shared or {}
+        return [(h.id, self.paper_row(page.papers.get(h.id), records.get(h.id), h.title, h.title_spans,
+                                      extra=("shares: " + ", ".join(shared[h.id])) if shared.get(h.id) else ""))
+                for h in hits]
+
+    def _add_rest(self, page: SearchPage, hits) -> None:
+        if self.last_result is page.result:  # still the list on screen
+            self.add_rows(self._rows(page, hits))
+            self._status_for(page.result, page.about)
+        if self._rest is page:
+            self._rest = None
+
+    @property
+    def drawing(self) -> bool:
+        """The rest of a first page is still to be drawn (see FIRST_ROWS)."""
+        return self._rest is not None
 
     @on(PaperList.NeedMore)
     def _more(self, event: PaperList.NeedMore) -> None:

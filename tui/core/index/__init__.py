@@ -39,23 +39,50 @@ One module per concern:
 * ``recovery``   -- index and catalog kept in agreement through interruptions
   and damage: generations, the updating mark, unfinished files, IndexDamaged
 
-Importing this package imports Whoosh: the reader imports it only once its
-main screen is painted.
+Importing this package imports nothing else: each name below is imported
+from its module when it is first asked for. The catalog (``catalog``,
+``listing``) can so be read without Whoosh; everything else imports Whoosh
+through :func:`~.lean.import_whoosh` (without the modules Whoosh imports for
+what the index does not use). The reader imports it only once its main screen
+is painted.
 """
 
-from .analysis import PLAIN_ANALYZER, SURFACE_ANALYZER, TEXT_ANALYZER, WORDS, CompoundTokenizer
-from .bulk import BulkWriter, merge_policy
-from .catalog import Catalog, DigestInfo
-from .highlight import Spans, highlight_spans, snippet
-from .query import MAX_QUERY_CHARS, Hit, SearchResult, clamp_query
-from .recovery import IndexDamaged
-from .schema import SCHEMA_VERSION, IndexError_, _doc, make_schema
-from .store import Index, LibrarySource, SyncReport
-from .vocabulary import edit_distance
+from __future__ import annotations
 
-__all__ = [
-    "PLAIN_ANALYZER", "SURFACE_ANALYZER", "TEXT_ANALYZER", "WORDS", "CompoundTokenizer",
-    "BulkWriter", "merge_policy", "Catalog", "DigestInfo", "Spans", "highlight_spans", "snippet",
-    "MAX_QUERY_CHARS", "Hit", "SearchResult", "clamp_query", "SCHEMA_VERSION", "IndexError_",
-    "_doc", "make_schema", "Index", "LibrarySource", "SyncReport", "edit_distance", "IndexDamaged",
-]
+import importlib
+
+#: public name -> the module that defines it
+_NAMES = {
+    "PLAIN_ANALYZER": "analysis", "SURFACE_ANALYZER": "analysis", "TEXT_ANALYZER": "analysis",
+    "WORDS": "analysis", "CompoundTokenizer": "analysis",
+    "BulkWriter": "bulk", "merge_policy": "bulk",
+    "Catalog": "catalog", "DigestInfo": "catalog",
+    "Spans": "highlight", "highlight_spans": "highlight", "snippet": "highlight",
+    "MAX_QUERY_CHARS": "query", "clamp_query": "query",
+    "Hit": "results", "SearchResult": "results",
+    "Listing": "listing",
+    "SCHEMA_VERSION": "schema", "IndexError_": "schema", "_doc": "schema", "make_schema": "schema",
+    "Index": "store", "LibrarySource": "store", "SyncReport": "store",
+    "edit_distance": "vocabulary",
+    "IndexDamaged": "recovery",
+}
+_WITHOUT_WHOOSH = {"catalog", "listing", "results", "lean"}
+
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name: str):
+    module = _NAMES.get(name, name)
+    if module not in _WITHOUT_WHOOSH:
+        from .lean import import_whoosh
+
+        import_whoosh()
+    try:
+        mod = importlib.import_module(f"{__name__}.{module}")
+    except ModuleNotFoundError as e:
+        if e.name != f"{__name__}.{module}":
+            raise
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = mod if module == name else getattr(mod, name)
+    globals()[name] = value
+    return value

@@ -14,13 +14,14 @@ from collections import Counter
 from typing import Iterable, Iterator, Sequence
 
 from whoosh import columns as wc
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.formats import Positions
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.numlists import delta_decode
 from whoosh.writing import SegmentWriter
 
 from .analysis import WORDS
+from .codec import CompactCodec, CompactPositions, encode_positions, to_int
 from .schema import SURFACE_FIELDS, TEXT_FIELDS
 
 
@@ -33,9 +34,10 @@ class _MemoryPool:
     docnum order, so each term's list is already sorted; only the terms need
     sorting when the segment is written."""
 
-    def __init__(self):
+    def __init__(self, compact: frozenset[str] = frozenset()):
         self.fields: dict[str, dict[bytes, list]] = {}
         self.postings = 0
+        self.compact = compact  # fields whose values are held as the codec's ints
 
     def terms(self, fieldname: str) -> dict[bytes, list]:
         terms = self.fields.get(fieldname)
@@ -45,6 +47,8 @@ class _MemoryPool:
 
     def add(self, item) -> None:  # Whoosh's pool interface, used when merging segments
         fieldname, tbytes, docnum, weight, vbytes = item
+        if fieldname in self.compact and type(vbytes) is bytes:
+            vbytes = to_int(vbytes)
         terms = self.terms(fieldname)
         lst = terms.get(tbytes)
         if lst is None:
@@ -84,8 +88,10 @@ class BulkWriter(SegmentWriter):
     SEGMENT_POSTINGS = 1_500_000  # about 100 MB of postings in memory
 
     def __init__(self, ix, **kwargs):
+        kwargs.setdefault("codec", CompactCodec())
         super().__init__(ix, **kwargs)
-        self.pool = _MemoryPool()
+        self._compact = frozenset(name for name, f in self.schema.items() if getattr(f.format, "compact", False))
+        self.pool = _MemoryPool(self._compact)
         self._finished: list = []
         #: when a Counter, the words of the added documents' title and abstract,
         #: as written, are counted into it (see _WordCache.surface)
@@ -95,7 +101,7 @@ class BulkWriter(SegmentWriter):
             self.cancel()
             raise ValueError("BulkWriter writes neither spelling fields nor term vectors")
         self._fast = {name for name in TEXT_FIELDS
-                      if name in schema and type(schema[name].format) is Positions}
+                      if name in schema and type(schema[name].format) is CompactPositions}
         # fields that index nothing for "" (ID fields index the empty term)
         self._skip_empty = {name for name, f in schema.items() if not f.indexed or not list(f.index(""))}
         # fields that index a value as one term, itself (ID fields): weight of it
@@ -140,15 +146,14 @@ class BulkWriter(SegmentWriter):
                         length = 0
                     terms = pool.terms(name)
                     fb = field.format.field_boost
-                    encode = field.format.encode
                     one = _ONE_POSITION
                     for tbytes, pl in poses.items():
                         if len(pl) == 1:  # most words of an abstract
                             weight = fb
-                            vbytes = one[pl[0]] if pl[0] < _ONE_LIMIT else encode(pl)
+                            vbytes = one[pl[0]] if pl[0] < _ONE_LIMIT else _encode(pl)
                         else:
                             weight = len(pl) * fb
-                            vbytes = encode(pl)
+                            vbytes = _encode(pl)
                         lst = terms.get(tbytes)
                         if lst is None:
                             terms[tbytes] = [docnum, weight, vbytes]
@@ -209,8 +214,12 @@ class BulkWriter(SegmentWriter):
                     continue
                 lens = _lengths(pdr, fieldname)
                 fw.start_field(fieldname, self.schema[fieldname])
+                key = pack_ushort(fw._fieldid)
                 for tbytes in sorted(terms):
                     flat = terms[tbytes]
+                    if len(flat) == 3 and not flat[2]:  # one document, no positions: the posting goes in the term entry
+                        fw._tindex.add(key + tbytes, _inlined(flat, lens).to_bytes())
+                        continue
                     fw.start_term(tbytes)
                     _write_postings(fw._postwriter, flat, lens)
                     fw.finish_term()
@@ -232,7 +241,7 @@ class BulkWriter(SegmentWriter):
         self.newsegment = codec.new_segment(self.storage, self.indexname)
         self.perdocwriter = codec.per_document_writer(self.storage, self.newsegment)
         self.fieldwriter = codec.field_writer(self.storage, self.newsegment)
-        self.pool = _MemoryPool()
+        self.pool = _MemoryPool(self._compact)
         self.docnum = self.docbase = 0
         self._added = False
 
@@ -274,6 +283,8 @@ class BulkWriter(SegmentWriter):
         docmap = self.write_per_doc(set(self.schema.names()) | indexed, reader)
         pool = self.pool
         for fieldname, tbytes, ids, weights, values in _segment_postings(reader, indexed):
+            if fieldname in self._compact and values and type(values[0]) is bytes:
+                values = [to_int(v) for v in values]  # a segment of Whoosh's codec
             terms = pool.terms(fieldname)
             flat = terms.get(tbytes) or []
             for d, w, v in zip(ids, weights, values):
@@ -334,17 +345,23 @@ def _bitset(docs: Iterable[int], n: int) -> bytes:
     return bytes(b)
 
 
-# Positions.encode([p]) for small p: most postings of an abstract have one position.
+def _encode(poslist) -> int:
+    """Positions as the codec stores them (CompactPositions.encode, as an int)."""
+    return to_int(encode_positions(poslist))
+
+
+# _encode([p]) for small p: most postings of an abstract have one position.
 _ONE_LIMIT = 2048
-_ONE_POSITION = [Positions().encode([p]) for p in range(_ONE_LIMIT)]
+_ONE_POSITION = [_encode([p]) for p in range(_ONE_LIMIT)]
 
 
 def _segment_postings(reader, fieldnames: set[str]) -> Iterator[tuple[str, bytes, Sequence, Sequence, Sequence]]:
     """(field, term, ids, weights, values) of every block of a segment's
     postings, in term order: the whole postings file is read at once and its
     blocks decoded as the codec's matcher does, without building a matcher per
-    term (~40 us each, most of a merge of small segments). Anything else (a
-    reader of another kind, inlined postings) goes through the matchers."""
+    term (~40 us each, most of a merge of small segments); inlined postings
+    are taken from the term entries. A reader of another kind goes through
+    the matchers."""
     terms = getattr(reader, "_terms", None)
     postfile = getattr(terms, "_postfile", None)
     try:
@@ -354,10 +371,12 @@ def _segment_postings(reader, fieldnames: set[str]) -> Iterator[tuple[str, bytes
         data = None
     schema = reader.schema
     items = [(k, info) for k, info in terms.items() if k[0] in fieldnames] if data is not None else []
-    if any(info.is_inlined() for _, info in items):
-        data, items = None, []
     for (fieldname, tbytes), info in items:
         fixed = schema[fieldname].format.fixed_value_size()
+        if info.is_inlined():  # a term of one document (see _inlined)
+            ids, weights, values = info.inlined_postings()
+            yield fieldname, tbytes, list(ids), array("f", weights), (None,) * len(ids) if fixed == 0 else values
+            continue
         pos = info.extent()[0] + 4  # past the b"W3Bl" header
         while True:
             length = struct.unpack_from("!i", data, pos)[0]
@@ -404,6 +423,26 @@ def _lengths(pdr, fieldname: str) -> list | None:
     if not pdr.has_column(lenfield):
         return None
     return [byte_to_length(b) if b else None for b in pdr.column_reader(lenfield, LENGTHS_COLUMN)]
+
+
+def _inlined(flat: list, lens: list | None) -> W3TermInfo:
+    """The term entry of a term in one document and without positions (the
+    ids), with its posting inlined: the statistics a block of one posting
+    gives, without a block in the postings file (~100 bytes each). Terms with
+    positions keep their block: inlined, Whoosh pickles them bigger, and the
+    term file, hashed for lookups, would outgrow the postings."""
+    doc, weight, value = flat
+    ti = W3TermInfo()
+    (weight,) = array("f", [weight])  # as a block stores it
+    length = lens[doc] if lens else None
+    ti._weight = weight
+    ti._df = 1
+    ti._minlength = length or None
+    ti._maxlength = length or 0
+    ti._maxweight = max(0, weight)
+    ti._minid = ti._maxid = doc
+    ti.set_inlined((doc,), (weight,), (value,) if value else ())
+    return ti
 
 
 def _write_postings(pw, flat: list, lens: list | None) -> None:
@@ -455,3 +494,8 @@ def merge_policy(writer, segments):
         writer.add_reader(reader)
         reader.close()
     return [s for s in segments if s not in merge]
+
+
+def drop_all(writer, segments) -> list:
+    """A merge policy that keeps none of the index's segments (a rewrite)."""
+    return []

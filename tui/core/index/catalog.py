@@ -4,18 +4,28 @@ It lives beside the Whoosh index in the cache dir and can always be rebuilt
 from the digest files. The index finds paper ids; the catalog answers
 everything else about them (titles, abstracts, appearances, listing order)
 without holding the corpus in memory.
+
+Each entry is stored once, as compressed JSON (about half its size); a paper
+is stored as its id, title and place in the listing order, and read back by
+merging its entries (:func:`~tui.core.papers.merge_entries`, some tens of
+microseconds a paper), so the text of the corpus is not kept twice.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..digest import Entry, signals_json, signals_kwargs
-from ..papers import Appearance, Paper
+from ..digest import DigestError, Entry, parse_file, signals_json, signals_kwargs
+from ..papers import Appearance, Paper, merge_entries, paper_id
+
+#: The version of the index's format (this catalog's tables and the Whoosh
+#: schema, see schema.py); kept in the catalog, a change rebuilds the index.
+SCHEMA_VERSION = 14
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -27,11 +37,11 @@ CREATE TABLE IF NOT EXISTS digests (
 );
 CREATE TABLE IF NOT EXISTS entries (
     digest TEXT NOT NULL, position INTEGER NOT NULL, paper_id TEXT NOT NULL,
-    data TEXT NOT NULL, PRIMARY KEY (digest, position)
+    data BLOB NOT NULL, PRIMARY KEY (digest, position)
 );
 CREATE INDEX IF NOT EXISTS entries_paper ON entries (paper_id);
 CREATE TABLE IF NOT EXISTS papers (
-    id TEXT PRIMARY KEY, title TEXT NOT NULL, data TEXT NOT NULL,
+    id TEXT PRIMARY KEY, title TEXT NOT NULL,
     newest_rank TEXT NOT NULL, newest_pos INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS papers_order ON papers (newest_rank DESC, newest_pos);
@@ -62,22 +72,43 @@ class DigestInfo:
         }
 
 
-def _paper_from_row(pid: str, data: str) -> Paper:
-    d = json.loads(data)
-    return Paper(
-        id=pid, title=d["title"], abstract=d["abstract"], arxiv_id=d.get("arxiv_id"),
-        authors=tuple(d.get("authors") or ()), upvotes=d.get("upvotes"),
-        published=d.get("published"), **signals_kwargs(d),
-        appearances=tuple(Appearance.from_json(a) for a in d.get("appearances", ())),
-    )
+def _entry_to_row(e: Entry) -> bytes:
+    """An entry as stored: compressed JSON, a list (its position is a column;
+    the signals, when it has any, a dict at the end)."""
+    row = [e.title, e.abstract, e.arxiv_id, list(e.authors), e.upvotes, e.published, e.line]
+    signals = signals_json(e)
+    if signals:
+        row.append(signals)
+    return zlib.compress(json.dumps(row, ensure_ascii=False).encode("utf-8"), 3)
 
 
-def _paper_to_row(p: Paper) -> str:
-    return json.dumps({
-        "title": p.title, "abstract": p.abstract, "arxiv_id": p.arxiv_id,
-        "authors": list(p.authors), "upvotes": p.upvotes, "published": p.published, **signals_json(p),
-        "appearances": [a.as_json() for a in p.appearances],
-    }, ensure_ascii=False)
+def _entry_from_row(position: int, data: bytes) -> Entry:
+    row = json.loads(zlib.decompress(data))
+    title, abstract, arxiv_id, authors, upvotes, published, line = row[:7]
+    return Entry(position=position, title=title, abstract=abstract, arxiv_id=arxiv_id,
+                 authors=tuple(authors or ()), upvotes=upvotes, published=published, line=line,
+                 **signals_kwargs(row[7] if len(row) > 7 else {}))
+
+
+@dataclass
+class ParsedDigest:
+    """A digest file parsed into the rows the catalog stores (in this process
+    or in the helper process of a big build)."""
+
+    label: str | None
+    format: str | None
+    problems: tuple[str, ...]
+    error: str | None  # the file could not be parsed: one line
+    rows: list[tuple[int, str, bytes]]  # position, paper id, stored entry
+
+
+def parse_digest(path: Path, name: str) -> ParsedDigest:
+    try:
+        d = parse_file(path, name)
+    except DigestError as e:
+        return ParsedDigest(None, None, (), str(e), [])
+    rows = [(e.position, paper_id(e.title), _entry_to_row(e)) for e in d.entries]
+    return ParsedDigest(d.label, d.format, tuple(p.format(path) for p in d.problems), None, rows)
 
 
 class Catalog:
@@ -138,10 +169,10 @@ class Catalog:
         return [r[0] for r in self.db.execute(
             "SELECT paper_id FROM entries WHERE digest=? ORDER BY position", (name,))]
 
-    def put_entries(self, digest: str, rows: Iterable[tuple[int, str, Entry]]) -> None:
+    def put_entries(self, digest: str, rows: Iterable[tuple[int, str, bytes]]) -> None:
+        """A digest's entries as :func:`parse_digest` stores them."""
         self.db.executemany(
-            "INSERT OR REPLACE INTO entries VALUES (?,?,?,?)",
-            ((digest, pos, pid, json.dumps(e.as_json(), ensure_ascii=False)) for pos, pid, e in rows))
+            "INSERT OR REPLACE INTO entries VALUES (?,?,?,?)", ((digest, pos, pid, row) for pos, pid, row in rows))
 
     def entries_of(self, paper_ids: list[str]) -> dict[str, list[tuple[Entry, Appearance]]]:
         """Entries of these papers, each list oldest digest first."""
@@ -149,12 +180,12 @@ class Catalog:
         for chunk in _chunks(paper_ids, 500):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                "SELECT e.paper_id, e.data, d.name, d.label, d.entries FROM entries e"
+                "SELECT e.paper_id, e.position, e.data, d.name, d.label, d.entries FROM entries e"
                 f" JOIN digests d ON d.name = e.digest WHERE e.paper_id IN ({marks})"
                 " ORDER BY d.rank, e.position", chunk)
-            for pid, data, name, label, total in rows:
-                entry = Entry.from_json(json.loads(data))
-                out.setdefault(pid, []).append((entry, Appearance(name, label, entry.position, total)))
+            for pid, position, data, name, label, total in rows:
+                entry = _entry_from_row(position, data)
+                out.setdefault(pid, []).append((entry, Appearance(name, label, position, total)))
         return out
 
     def rank_of(self) -> dict[str, str]:
@@ -162,25 +193,29 @@ class Catalog:
 
     # --- papers ---------------------------------------------------------------
     def put_papers(self, papers: Iterable[Paper], ranks: dict[str, str]) -> None:
+        """Record these papers (merged from the entries now stored): their
+        titles and places in the listing order."""
         def rows():
             for p in papers:
                 newest = max(p.appearances, key=lambda a: (ranks.get(a.digest, ""), -a.position))
-                yield (p.id, p.title, _paper_to_row(p), ranks.get(newest.digest, ""), newest.position)
-        self.db.executemany("INSERT OR REPLACE INTO papers VALUES (?,?,?,?,?)", rows())
+                yield (p.id, p.title, ranks.get(newest.digest, ""), newest.position)
+        self.db.executemany("INSERT OR REPLACE INTO papers VALUES (?,?,?,?)", rows())
 
     def delete_papers(self, ids: Iterable[str]) -> None:
         self.db.executemany("DELETE FROM papers WHERE id=?", ((i,) for i in ids))
 
     def get(self, pid: str) -> Paper | None:
-        row = self.db.execute("SELECT id, data FROM papers WHERE id=?", (pid,)).fetchone()
-        return _paper_from_row(*row) if row else None
+        return self.get_many([pid]).get(pid)
 
     def get_many(self, ids: list[str]) -> dict[str, Paper]:
+        """The papers of these ids that exist, merged from their entries."""
         out: dict[str, Paper] = {}
         for chunk in _chunks(ids, 500):
-            marks = ",".join("?" * len(chunk))
-            for pid, data in self.db.execute(f"SELECT id, data FROM papers WHERE id IN ({marks})", chunk):
-                out[pid] = _paper_from_row(pid, data)
+            groups = self.entries_of(chunk)
+            for pid in sorted(groups):  # in the order of the id index, as callers have had them
+                paper = merge_entries(pid, groups[pid])
+                if paper is not None:
+                    out[pid] = paper
         return out
 
     def titles(self, ids: list[str]) -> dict[str, str]:
@@ -207,6 +242,13 @@ class Catalog:
             "SELECT paper_id FROM entries WHERE digest=? ORDER BY position LIMIT ? OFFSET ?",
             (name, limit, offset))]
 
+    def listing_ids(self) -> list[str]:
+        """Every paper id, in the order of the digests and their entries (the
+        order a first build indexes them in)."""
+        rows = self.db.execute(
+            "SELECT e.paper_id FROM entries e JOIN digests d ON d.name = e.digest ORDER BY d.rank, e.position")
+        return list(dict.fromkeys(r[0] for r in rows))
+
     def all_ids(self) -> Iterator[str]:
         for (pid,) in self.db.execute("SELECT id FROM papers ORDER BY rowid"):
             yield pid
@@ -214,13 +256,15 @@ class Catalog:
     def iter_papers(self, batch: int = 2000) -> Iterator[Paper]:
         last = ""
         while True:
-            rows = self.db.execute(
-                "SELECT id, data FROM papers WHERE id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()
-            if not rows:
+            ids = [r[0] for r in self.db.execute(
+                "SELECT id FROM papers WHERE id > ? ORDER BY id LIMIT ?", (last, batch))]
+            if not ids:
                 return
-            for pid, data in rows:
-                yield _paper_from_row(pid, data)
-            last = rows[-1][0]
+            papers = self.get_many(ids)
+            for pid in ids:
+                if pid in papers:
+                    yield papers[pid]
+            last = ids[-1]
 
     # --- words (the unstemmed vocabulary, for "did you mean") -------------------
     def add_words(self, counts: dict[str, int]) -> None:
@@ -230,6 +274,9 @@ class Catalog:
             ((w, n) for w, n in counts.items() if n))
         if any(n < 0 for n in counts.values()):
             self.db.execute("DELETE FROM words WHERE n <= 0")
+
+    def clear_words(self) -> None:
+        self.db.execute("DELETE FROM words")
 
     def has_word(self, word: str) -> bool:
         return self.db.execute("SELECT 1 FROM words WHERE word = ?", (word,)).fetchone() is not None

@@ -85,8 +85,8 @@ class Execution:
         first = 0
         phrase = None
         for b in boosts:
-            if isinstance(b, wq.Term) and b.fieldname == "titlekey":
-                first |= sets.term("titlekey", b.text)
+            if isinstance(b, wq.Term) and b.fieldname == "id":
+                first |= sets.term("id", b.text)
             elif isinstance(b, Docs):
                 first |= b.bits
             elif isinstance(b, wq.Phrase) and b.fieldname == "title":

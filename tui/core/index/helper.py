@@ -14,7 +14,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
+from .analysis import WORDS
 from .bulk import BulkWriter
+from .catalog import ParsedDigest, parse_digest
 from .schema import IndexError_, _storage
 
 
@@ -30,7 +32,11 @@ class _Helper:
 
     Chunks go to it while it has fewer than three queued, so it never waits
     for this process, which also parses, merges and writes the catalog. If it
-    fails, its chunks are indexed in this process."""
+    fails, its chunks are indexed in this process.
+
+    Before the papers can be merged, every digest must be parsed: meanwhile
+    it parses digests too (:meth:`parse`), from the last one back while this
+    process parses from the first, and hands back their catalog rows."""
 
     def __init__(self, proc: subprocess.Popen):
         self.proc = proc
@@ -38,6 +44,8 @@ class _Helper:
         self.papers_done = 0
         self.failed: str | None = None
         self._acked = 0
+        self.parsed: dict[int, ParsedDigest] = {}  # digests it parsed, by the number they were sent with
+        self._parsing = 0  # sent and not parsed yet
         self._outbox: queue.Queue = queue.Queue()
         self._inbox: queue.Queue = queue.Queue()
         threading.Thread(target=self._write, daemon=True, name="papers-index-helper-out").start()
@@ -73,7 +81,7 @@ class _Helper:
             while True:
                 msg = pickle.load(self.proc.stdout)
                 self._inbox.put(msg)
-                if msg[0] != "done":
+                if msg[0] not in ("done", "parsed"):
                     return
         except Exception:
             self._inbox.put(("error", "the helper process ended unexpectedly"))
@@ -86,6 +94,9 @@ class _Helper:
         if msg[0] == "done":
             self._acked += 1
             self.papers_done += msg[1]
+        elif msg[0] == "parsed":
+            self._parsing -= 1
+            self.parsed[msg[1]] = msg[2]
         elif msg[0] == "error":
             self.failed = msg[1]
             self.stop()
@@ -96,12 +107,30 @@ class _Helper:
             pass
         return self.failed is None and len(self.chunks) - self._acked < 3
 
+    def parsing(self) -> int:
+        """Digests sent to parse and not handed back yet."""
+        while self.failed is None and self._take():
+            pass
+        return self._parsing if self.failed is None else 0
+
+    def parse(self, number: int, path: Path, name: str) -> None:
+        self._parsing += 1
+        self._outbox.put(("parse", number, str(path), name))
+
+    def take_parsed(self, number: int) -> ParsedDigest | None:
+        """The rows of digest ``number`` (sent to :meth:`parse`) once parsed;
+        None if the helper failed."""
+        while number not in self.parsed and self.failed is None:
+            self._take(timeout=0.5)
+        return self.parsed.pop(number, None)
+
     def send(self, ids: list[str], docs: list[dict]) -> None:
         self.chunks.append(ids)
         self._outbox.put(docs)
 
-    def finish(self, tell: Callable[[], None]) -> tuple[list, Counter]:
-        """Its segments and the words it counted, once it has indexed everything."""
+    def finish(self, tell: Callable[[], None]) -> tuple[list, dict[str, int]]:
+        """Its segments and the vocabulary of what it indexed (``WORDS.surface``
+        of the words it counted), once it has indexed everything."""
         self._outbox.put(None)
         while self.failed is None:
             msg = self._take(timeout=0.5)
@@ -127,12 +156,19 @@ def _helper_main() -> None:
         ix = _storage(sys.argv[1]).open_index()
         writer = BulkWriter(ix, _lk=False)  # the parent holds the lock
         writer.words = Counter()
-        while (docs := pickle.load(inp)) is not None:
-            for d in docs:
+        while (item := pickle.load(inp)) is not None:
+            if isinstance(item, tuple):  # ("parse", number, path, name)
+                _, number, path, name = item
+                pickle.dump(("parsed", number, parse_digest(Path(path), name)), out,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+                out.flush()
+                continue
+            for d in item:
                 writer.add_document(**d)
-            pickle.dump(("done", len(docs)), out)
+            pickle.dump(("done", len(item)), out)
             out.flush()
-        pickle.dump(("segments", writer.finish_segments(), writer.words), out, protocol=pickle.HIGHEST_PROTOCOL)
+        segments = writer.finish_segments()
+        pickle.dump(("segments", segments, WORDS.surface(writer.words)), out, protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException as e:
         pickle.dump(("error", f"{type(e).__name__}: {e}"), out)
     out.flush()
@@ -143,3 +179,24 @@ def _cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
+
+
+def parse_in_order(todo: list, helper: _Helper | None, progress: Callable | None = None):
+    """Each digest of ``todo`` with its catalog rows, in order. With a helper
+    process it parses from the last digest back (two ahead at most) while
+    this process parses from the first, until they meet."""
+    n = len(todo)
+    lo, hi = 0, n
+    while lo < hi:
+        while helper is not None and hi - lo > 1 and helper.parsing() < 2 and helper.failed is None:
+            hi -= 1
+            helper.parse(hi, todo[hi][0].path, todo[hi][0].name)
+        if progress:
+            progress(lo, n, f"parsing {todo[lo][0].path.name}")
+        yield todo[lo], parse_digest(todo[lo][0].path, todo[lo][0].name)
+        lo += 1
+    for i in range(hi, n):
+        if progress:
+            progress(i, n, f"parsing {todo[i][0].path.name}")
+        d = helper.take_parsed(i) if helper is not None else None
+        yield todo[i], d if d is not None else parse_digest(todo[i][0].path, todo[i][0].name)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 from typing import Iterable
 
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
+from ..papers import paper_id
 from ..text import fold, strip_control, title_key
 from .analysis import TEXT_ANALYZER, CompoundTokenizer, literal_tokens, symbols
 from .docsets import Docs, DocSets, offsets
@@ -23,6 +23,7 @@ from .execute import Execution
 from .highlight import Spans, highlight_spans, snippet
 from .rank import PHRASE_BOOST, PHRASE_SLOP
 from .rewrite import MAX_QUERY_TERMS, _note, compounds, joined_words, rewrite
+from .results import Hit, SearchResult
 from .signals import UpvotesPlugin, check_sort, range_note
 from .vocabulary import Vocabulary, did_you_mean
 
@@ -31,28 +32,6 @@ COST_MAX = 10_000  # postings a query may have to be ranked by Whoosh (2-7 us ea
 SAMPLE_MIN = 300  # candidates of a costly phrase query checked at least
 VERIFY_TIMES = 10  # a costly phrase with at most this many times SAMPLE_MIN candidates is checked whole
 LITERAL_MAX = 5000  # titles checked for a query's symbols as written
-
-
-@dataclass(frozen=True)
-class Hit:
-    id: str
-    score: float
-    title: str
-    title_spans: Spans
-    fragment: str = ""
-    fragment_spans: Spans = ()
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    query: str
-    total: int
-    hits: tuple[Hit, ...]
-    offset: int = 0
-    terms: frozenset[str] = frozenset()  # analysed terms to highlight
-    suggestion: str | None = None  # "did you mean"
-    notes: tuple[str, ...] = ()  # e.g. "query shortened", "typo tolerance used"
-    elapsed_ms: float = 0.0
 
 
 class Search:
@@ -131,9 +110,8 @@ class Search:
         joins = joined_words(pairs, self.vocabulary.known)
         q, fuzzy_used = rewrite(q, self.vocabulary, notes, prefixes, joined, joins)
         boosts = []
-        key = title_key(text)
-        if key:
-            boosts.append(wq.Term("titlekey", key, boost=50.0))
+        if title_key(text):  # the paper whose title this is: its id is its title key's hash
+            boosts.append(wq.Term("id", paper_id(text), boost=50.0))
         words = [t.text for t in TEXT_ANALYZER(" ".join(plain))] if plain else []
         if len(words) > 1:
             boosts.append(wq.Phrase("title", words, slop=PHRASE_SLOP, boost=PHRASE_BOOST))

@@ -16,11 +16,9 @@ from whoosh.filedb.filestore import FileStorage
 
 from ..links import has_code
 from ..papers import LibraryState, Paper
-from ..text import title_key
 from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER, abstract_text, symbols
-
-SCHEMA_VERSION = 13
-
+from .catalog import SCHEMA_VERSION  # noqa: F401 (the index's version, here since its schema is)
+from .codec import CompactPositions
 
 VOTES = "votes"  # the column of upvotes
 MAX_VOTES = 2**31 - 1
@@ -44,14 +42,22 @@ def _storage(folder) -> FileStorage:
     return FileStorage(str(folder), supports_mmap=False)
 
 
+def _text(analyzer, field_boost: float = 1.0) -> wf.TEXT:
+    """A text field whose positions are stored compactly (see codec.py)."""
+    field = wf.TEXT(analyzer=analyzer, field_boost=field_boost)
+    field.format = CompactPositions(field_boost=field_boost)
+    return field
+
+
 def make_schema() -> wf.Schema:
     return wf.Schema(
+        # the paper's id, the hash of its title key: a query that is a paper's
+        # whole title finds it by this id (no field of title keys is needed)
         id=wf.ID(stored=True, unique=True),
-        titlekey=wf.ID(),
         # No spelling=True: Whoosh would index every word a second time, unstemmed
         # (a third of a build); "did you mean" uses the catalog's word list.
-        title=wf.TEXT(analyzer=TEXT_ANALYZER, field_boost=2.5),
-        abstract=wf.TEXT(analyzer=TEXT_ANALYZER),
+        title=_text(TEXT_ANALYZER, field_boost=2.5),
+        abstract=_text(TEXT_ANALYZER),
         digest=wf.TEXT(analyzer=PLAIN_ANALYZER),
         author=wf.TEXT(analyzer=PLAIN_ANALYZER),
         arxiv=wf.ID(),
@@ -59,7 +65,7 @@ def make_schema() -> wf.Schema:
         sym=wf.KEYWORD(),
         # fed by the library (bookmarks, tags, notes, read state)
         tag=wf.KEYWORD(lowercase=True, commas=True, scorable=True),
-        note=wf.TEXT(analyzer=TEXT_ANALYZER),
+        note=_text(TEXT_ANALYZER),
         is_=wf.KEYWORD(lowercase=True),
         has=wf.KEYWORD(lowercase=True),
         # the catalog's listing order (newest digest first) as a number: see _order_key
@@ -108,7 +114,7 @@ def _doc(p: Paper, state: LibraryState | None, ranks: dict[str, str]) -> dict:
     if has_code(p.abstract, p.github):
         has.append("code")
     return dict(
-        id=p.id, titlekey=title_key(p.title), title=p.title, abstract=abstract_text(p),
+        id=p.id, title=p.title, abstract=abstract_text(p),
         digest=" ".join(words), author=", ".join(p.authors), arxiv=p.arxiv_id or "", sym=symbols(p.title),
         tag=",".join(state.tags), note=state.note, is_=" ".join(flags), has=" ".join(has) or "none",
         order=_order_key(p, ranks), votes=-1 if p.upvotes is None else max(0, min(p.upvotes, MAX_VOTES)),

@@ -19,18 +19,20 @@ from typing import Callable, Protocol, Sequence
 
 from whoosh import index as wi
 
-from ..digest import PARSER_VERSION, DigestError, parse_file
+from ..digest import PARSER_VERSION
 from ..fsio import FileLock, disk_full, sha256_file
-from ..papers import LibraryState, Paper, merge_entries, paper_id
+from ..papers import LibraryState, Paper, merge_entries
 from ..paths import Paths, Source, digest_sources
 from .analysis import WORDS, _found_words
-from .bulk import BulkWriter, merge_policy
+from .bulk import BulkWriter, drop_all, merge_policy
 from .catalog import Catalog, DigestInfo
 from .docsets import DocSets, SegmentCache
-from .helper import _Helper
-from .query import Search, SearchResult
+from .helper import _Helper, parse_in_order
+from .listing import newest_page
+from .query import Search
 from .recovery import (UPDATING, DiskFull, begin_update, clear_damage, damage_found, damage_line, end_update,
                        full_disk, is_damage, kill_point, reading, record_generations, recover, remove_unfinished)
+from .results import SearchResult
 from .schema import SCHEMA_VERSION, IndexError_, _doc, _storage, make_schema
 from .signals import check_sort
 from .vocabulary import Vocabulary
@@ -41,6 +43,9 @@ Progress = Callable[[int, int, str], None]
 
 CHUNK = 1000  # papers read, merged and indexed at a time
 PARALLEL_MIN = 10_000  # papers; a first build this big uses a helper process
+PAPER_BYTES = 1000  # bytes of digest a paper takes, at least (to tell a big build before parsing)
+REBUILD_MIN = 5000  # papers; a sync re-indexing this many, and ...
+REBUILD_SHARE = 0.5  # ... more than this share of the index, rebuilds the search index
 
 StateLookup = Callable[[Sequence[str]], dict[str, LibraryState]]
 
@@ -303,37 +308,59 @@ class Index(Search):
         # papers to (re)index, in digest order: documents indexed together sit
         # together, so the newest papers of a broad query share posting blocks
         affected: dict[str, None] = {}
+        # Most papers changing: the catalog is updated, the search index rebuilt
+        # (updating most of a big index is slower than building it anew).
+        rewrite = self._most_change(known, todo, gone)
+        # the words of the papers as they were, read before their entries change
+        # (a paper is merged from its entries), taken off the vocabulary
+        gone_words: Counter = Counter()
+
+        def touch(ids: list[str]) -> None:
+            new = [pid for pid in ids if pid not in affected]
+            affected.update(dict.fromkeys(new))
+            if known and new and not rewrite:
+                gone_words.update(_found_words(self.catalog.get_many(new).values()))
+
+        # A big build shares the parsing, then the indexing, with a second process.
+        helper = None
+        if (rewrite or not known) and sum(t[1] for t in todo) >= PARALLEL_MIN * PAPER_BYTES:
+            helper = _Helper.start(self.folder / "whoosh")
         self.catalog.begin()
         try:
             begin_update(self.folder)
             for info in meta_only:
                 self.catalog.put_digest(info)
             for name in gone:
-                affected.update(dict.fromkeys(self.catalog.delete_digest(name)))
+                touch(self.catalog.digest_paper_ids(name))
+                self.catalog.delete_digest(name)
                 report.removed.append(name)
-            for i, (s, size, mtime, sha) in enumerate(todo):
-                if progress:
-                    progress(i, len(todo), f"parsing {s.path.name}")
+            for (s, size, mtime, sha), d in parse_in_order(todo, helper, progress):
                 old = known.get(s.name)
                 if old:
-                    affected.update(dict.fromkeys(self.catalog.delete_digest(s.name)))
+                    touch(self.catalog.digest_paper_ids(s.name))
+                    self.catalog.delete_digest(s.name)
                 # a digest keeps its place in time (its first import) when it changes
                 rank = old.rank if old else _rank(s, mtime if s.origin == "user" else 0)
-                try:
-                    d = parse_file(s.path, s.name)
-                except DigestError as e:
-                    report.errors.append(str(e))
+                if d.error:
+                    report.errors.append(d.error)
                     self.catalog.put_digest(DigestInfo(
-                        s.name, str(s.path), s.origin, size, mtime, sha, rank, None, None, 0, (), str(e)))
+                        s.name, str(s.path), s.origin, size, mtime, sha, rank, None, None, 0, (), d.error))
                     continue
-                rows = [(e.position, paper_id(e.title), e) for e in d.entries]
+                touch([pid for _, pid, _ in d.rows])
                 self.catalog.put_digest(DigestInfo(
                     s.name, str(s.path), s.origin, size, mtime, sha, rank, d.label, d.format,
-                    len(d.entries), tuple(p.format(s.path) for p in d.problems), None))
-                self.catalog.put_entries(s.name, rows)
-                affected.update(dict.fromkeys(pid for _, pid, _ in rows))
+                    len(d.rows), d.problems, None))
+                self.catalog.put_entries(s.name, d.rows)
                 (report.changed if old and not old.error else report.added).append(s.name)
-            self._write_papers(list(affected), report, progress, state, cold=not known)
+            ids = list(affected)
+            if rewrite:
+                report.rebuilt = True
+                report.notices.append("most papers changed; the search index was rebuilt rather than updated")
+                ids = list(dict.fromkeys(self.catalog.listing_ids() + ids))
+                self.catalog.clear_words()
+            self._write_papers(ids, report, progress, state, cold=not known or rewrite, gone=gone_words,
+                               helper=helper, replace=rewrite)
+            helper = None  # _write_papers has ended it
             kill_point("index-whoosh-committed")
             if library is not None and not known:
                 self.catalog.set_meta("library_generation", str(library.generation()))
@@ -343,21 +370,45 @@ class Index(Search):
             self.catalog.rollback()
             raise
         finally:
+            if helper is not None:
+                helper.stop()
             end_update(self.folder)
             self._reset_searcher()
         kill_point("index-catalog-committed")
         return report
 
+    def _most_change(self, known: dict[str, DigestInfo], todo: list, gone: list[str]) -> bool:
+        """Whether this sync would re-index most papers of a big index (estimated
+        from the digests' entries, and for new digests from their size)."""
+        if not known:
+            return False
+        entries = sum(d.entries for d in known.values())
+        size = sum(d.size for d in known.values() if not d.error)
+        per_entry = size / entries if entries else PAPER_BYTES
+        changing = sum(known[name].entries for name in gone)
+        for s, nbytes, _, _ in todo:
+            old = known.get(s.name)
+            changing += max(old.entries if old else 0, nbytes / per_entry)  # mostly the same papers
+        return changing >= REBUILD_MIN and changing > REBUILD_SHARE * self.catalog.count()
+
     def _write_papers(self, ids: list[str], report: SyncReport, progress: Progress | None,
-                      state: StateLookup | None, cold: bool) -> None:
+                      state: StateLookup | None, cold: bool, gone: Counter,
+                      helper: _Helper | None = None, replace: bool = False) -> None:
+        """Index these papers as merged from their entries now; ``gone`` holds the
+        words of their previous versions. ``cold``: none of them is in the index
+        (or, with ``replace``, the index is written anew: its old segments are
+        dropped at the commit). A big build shares the indexing with ``helper``
+        (or one started here); it is ended before this returns."""
+        if helper is not None and (not ids or len(ids) < PARALLEL_MIN):
+            helper.stop()
+            helper = None
         if not ids:
             return
         ranks = self.catalog.rank_of()
         writer = self._writer()
-        writer.words = Counter()  # words written; those of replaced papers are taken off
-        gone: Counter = Counter()
-        # A big first build shares the indexing with a second process.
-        helper = _Helper.start(self.folder / "whoosh") if cold and len(ids) >= PARALLEL_MIN else None
+        writer.words = Counter()  # words written; those of replaced papers (gone) are taken off
+        if helper is None and cold and len(ids) >= PARALLEL_MIN:
+            helper = _Helper.start(self.folder / "whoosh")
         done = 0
 
         def tell() -> None:
@@ -368,8 +419,6 @@ class Index(Search):
         try:
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start:start + CHUNK]
-                if not cold:
-                    gone += _found_words(self.catalog.get_many(chunk).values())
                 papers = self._papers(chunk, state)
                 if helper is not None and helper.wants_more():
                     helper.send(chunk, [_doc(p, st, ranks) for p, st in papers])
@@ -392,6 +441,7 @@ class Index(Search):
                 kill_point(f"index-chunk-{start // CHUNK + 1}")
             if helper is not None:
                 writer.finish_segment()  # while the helper finishes its own
+                surface = WORDS.surface(writer.words)
                 try:
                     segments, words = helper.finish(tell)
                 except IndexError_ as e:  # index its papers here instead
@@ -399,11 +449,15 @@ class Index(Search):
                     for chunk in helper.chunks:
                         for p, st in self._papers(chunk, state):
                             writer.add_document(**_doc(p, st, ranks))
+                    surface = WORDS.surface(writer.words)
                 else:
                     writer.adopt(segments)
-                    writer.words.update(words)
-            self.catalog.add_words(WORDS.surface(gone, -1, WORDS.surface(writer.words)))
-            writer.commit(mergetype=merge_policy)
+                    for word, n in words.items():  # its vocabulary, counted there
+                        surface[word] = surface.get(word, 0) + n
+            else:
+                surface = WORDS.surface(writer.words)
+            self.catalog.add_words(WORDS.surface(gone, -1, surface))
+            writer.commit(mergetype=drop_all if replace else merge_policy)
         except BaseException:
             if helper is not None:
                 helper.stop()
@@ -511,6 +565,11 @@ class Index(Search):
     def count(self) -> int:
         with self.reading():
             return self.catalog.count()
+
+    def newest_page(self, offset: int = 0, limit: int = 200) -> "SearchResult":
+        """A page of the papers, newest digest first, from the catalog alone (what
+        the empty query answers); see also :class:`~.listing.Listing`."""
+        return newest_page(self.catalog, offset, limit)
 
     def entry_count(self) -> int:
         """Entries of all digests (a paper in two digests counts twice)."""
