@@ -1,6 +1,7 @@
 """The shape of the code, checked: no import cycle between modules of ``tui``
-(imports inside functions count too), and nothing outside ``tui/core`` reaches
-into the index's storage (``.catalog``)."""
+(imports inside functions count too), nothing outside ``tui/core`` reaches
+into the index's storage (``.catalog``), and no module or class grows past
+the size a newcomer can read in one sitting."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 import tui
 
 ROOT = Path(tui.__file__).resolve().parent
+MODULE_LINES = 600
+CLASS_LINES = 400
 
 
 def _modules() -> dict[str, Path]:
@@ -109,3 +112,18 @@ def test_nothing_outside_core_reaches_into_the_index_catalog():
             if isinstance(node, ast.Attribute) and node.attr == "catalog":
                 offenders.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}")
     assert offenders == []
+
+
+def test_no_module_is_over_600_lines():
+    big = {f"{path.relative_to(ROOT.parent)}": n for path in _modules().values()
+           if (n := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LINES}
+    assert big == {}
+
+
+def test_no_class_is_over_400_lines():
+    big = {}
+    for path in _modules().values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > CLASS_LINES:
+                big[f"{path.relative_to(ROOT.parent)}:{node.name}"] = node.end_lineno - node.lineno + 1
+    assert big == {}

@@ -59,10 +59,10 @@ _NAMES = {
     "Catalog": "catalog", "DigestInfo": "catalog",
     "Spans": "highlight", "highlight_spans": "highlight", "snippet": "highlight",
     "MAX_QUERY_CHARS": "query", "clamp_query": "query",
-    "Hit": "results", "SearchResult": "results",
+    "Hit": "results", "SearchResult": "results", "LibrarySource": "results", "SyncReport": "results",
     "Listing": "listing",
     "SCHEMA_VERSION": "schema", "IndexError_": "schema", "_doc": "schema", "make_schema": "schema",
-    "Index": "store", "LibrarySource": "store", "SyncReport": "store",
+    "Index": "store",
     "edit_distance": "vocabulary",
     "IndexDamaged": "recovery",
 }
