@@ -13,9 +13,9 @@ TARGETS = {
     "cli_search_s": 0.25,  # papers search in a fresh process, median of 5
     "key_to_paint_s": 0.15,  # the reader: last key typed to its results painted, median
     "add_digest_s": 2.0,
-    "search_p50_ms": 20.0,
-    "search_p95_ms": 100.0,
-    "search_max_ms": 300.0,
+    "search_p50_ms": 15.0,
+    "search_p95_ms": 80.0,  # and at or below SQLite FTS5's in the same run
+    "search_max_ms": 150.0,  # and at or below SQLite FTS5's in the same run
     "first_page_ms": 100.0,
     "peak_rss_mb": 300.0,
 }
