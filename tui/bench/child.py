@@ -108,7 +108,9 @@ def child_main(argv: list[str]) -> int:
 
             def _whole_page(self) -> None:
                 if self.main.results.drawing or not self.search_settled and self.main.results.ids:
-                    self.call_after_refresh(self._whole_page)
+                    # polled, not re-queued after every refresh: a main thread that never
+                    # idles starves the workers it waits for (each needs the GIL back)
+                    self.set_timer(0.005, self._whole_page)
                     return
                 marks["rows"] = len(self.main.results.ids)
                 self.main.search(word)
