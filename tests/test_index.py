@@ -50,6 +50,18 @@ def test_index_answers_what_callers_ask_of_its_catalog(index):
     assert index.entry_count() == catalog.entry_count() == 359
 
 
+def test_digest_members_are_each_digests_page_in_one_call(index):
+    """What the Digests pane counts unread papers from: every digest's ids in
+    its order, asked at once (a page per digest was a query each, ~1,000 at a
+    year of digests, holding the index while the first search waited)."""
+    names = [d.name for d in index.digests()]
+    members = index.digest_members(names + ["no such digest"])
+    assert {n: members[n] for n in names} == {n: index.digest_page(n) for n in names}
+    assert members["no such digest"] == []
+    assert sum(len(v) for v in members.values()) == index.entry_count()
+    assert index.digest_members([]) == {}
+
+
 def test_second_open_writes_nothing(paths):
     ix, r1 = Index.open(paths)
     ix.close()

@@ -133,6 +133,10 @@ class Reader:
         """The paper ids of a digest in its order (all from ``offset`` when ``limit`` < 0)."""
         return self.index.digest_page(name, offset, limit) if self.index is not None else []
 
+    def digest_members(self, names) -> dict[str, list[str]]:
+        """``{digest: its paper ids in order}`` for these digests."""
+        return self.index.digest_members(list(names)) if self.index is not None else {}
+
     def digests(self) -> list:
         return list(self.index.digests()) if self.index is not None else []
 

@@ -59,7 +59,7 @@ class Digests(PaperList):
         if reader.index is None or reader.library is None:
             return
         with reader.lock:
-            ids = {n: reader.digest_ids(n) for n in names}
+            ids = reader.digest_members(names)
         counts = reader.library.unread_counts(ids)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Counted(counts))

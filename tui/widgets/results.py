@@ -192,7 +192,7 @@ class Results(PaperList):
         def compute(index):
             from ..core.index import Hit
 
-            pages = {n: reader.digest_ids(n) for n in names}
+            pages = reader.digest_members(names)
             ids = list(dict.fromkeys(pid for n in names for pid in pages[n]))
             titles = reader.titles(ids)
             unread = sum(reader.library.unread_counts(pages).values()) if reader.library else 0

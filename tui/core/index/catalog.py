@@ -242,6 +242,18 @@ class Catalog:
             "SELECT paper_id FROM entries WHERE digest=? ORDER BY position LIMIT ? OFFSET ?",
             (name, limit, offset))]
 
+    def digest_members(self, names: list[str]) -> dict[str, list[str]]:
+        """``{digest: its paper ids in order}`` for these digests, in one query
+        per 500 names (a page per digest would be a query each)."""
+        out: dict[str, list[str]] = {n: [] for n in names}
+        for chunk in _chunks(list(out), 500):
+            marks = ",".join("?" * len(chunk))
+            for name, pid in self.db.execute(
+                    f"SELECT digest, paper_id FROM entries WHERE digest IN ({marks}) ORDER BY digest, position",
+                    chunk):
+                out[name].append(pid)
+        return out
+
     def listing_ids(self) -> list[str]:
         """Every paper id, in the order of the digests and their entries (the
         order a first build indexes them in)."""
