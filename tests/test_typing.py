@@ -28,9 +28,9 @@ async def test_newest_papers_show_from_the_catalog_while_the_index_opens(paths, 
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         results = app.query_one("#results")
-        for _ in range(200):
+        for _ in range(200):  # the preview is posted first, then the opening begins
             await pilot.pause(0.05)
-            if results.ids:
+            if results.ids and opening.is_set():
                 break
         assert opening.is_set() and app.index is None  # still opening
         assert results.ids[:50] == want

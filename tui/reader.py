@@ -61,9 +61,9 @@ class Reader:
             opened = self.session.open_index(progress, rebuild)  # the sources as they are after the import
         return opened, imported
 
-    def preview(self, limit: int):
-        """(In a thread.) The first ``limit`` papers, newest first, and the
-        papers themselves, from the catalog the last opening left -- before
+    def preview(self, limit: int, offset: int = 0):
+        """(In a thread.) ``limit`` papers from ``offset``, newest first, and
+        the papers themselves, from the catalog the last opening left -- before
         the index is open (no Whoosh, no sync); None when there is none."""
         if self.paths is None:
             return None
@@ -73,7 +73,7 @@ class Reader:
         if listing is None:
             return None
         try:
-            result = listing.newest_page(0, limit)
+            result = listing.newest_page(offset, limit)
             if not result.hits:  # nothing yet (a first build under way): nothing to show
                 return None
             return result, listing.get_many(h.id for h in result.hits)

@@ -125,9 +125,7 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
                 if pane.id in ("bookmark-list", "notes"):
                     pane.reload()
             self.set_status("Opening the index…")
-            self.open_index()
-            # the newest papers from the catalog while the index opens, once painted
-            self.call_after_refresh(self.results.show_preview)
+            self.open_index()  # shows the newest papers from the catalog first
             if self.watch_interval:
                 self.set_interval(self.watch_interval, self._watch_library)
         self.post_message(self.Started())
@@ -150,6 +148,10 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
         def progress(done: int, total: int, text: str) -> None:
             self.post_message(self.IndexProgress(done, total, text))
 
+        if self.reader.index is None and not rebuild:
+            # the newest papers the last opening left, shown before the opening itself
+            # (importing Whoosh, the sync) takes the time the first page would wait for
+            self.results.load_preview()
         opened, imported = self.reader.open_index(progress, rebuild)
         self.post_message(self.IndexReady(opened, imported))
 

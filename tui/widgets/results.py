@@ -223,10 +223,19 @@ class Results(PaperList):
 
     @work(thread=True, group="preview", exit_on_error=False)
     def run_preview(self, seq: int) -> None:
-        found = self.reader.preview(PAGE)
-        if found is not None and self.reader.index is None:
+        self.load_preview(seq)
+
+    def load_preview(self, seq: int | None = None) -> None:
+        """(In a thread.) The newest papers from the catalog, posted as a
+        preview page when the index is not open yet."""
+        seq = self.seq if seq is None else seq
+        # a screenful first, the rest of the first page after it
+        for offset, limit in ((0, FIRST_ROWS), (FIRST_ROWS, PAGE - FIRST_ROWS)):
+            found = self.reader.preview(limit, offset)
+            if found is None or self.reader.index is not None:
+                return
             result, papers = found
-            self.post_message(self.SearchDone(SearchPage(seq, "", 0, result, papers, preview=True)))
+            self.post_message(self.SearchDone(SearchPage(seq, "", offset, result, papers, preview=True)))
 
     # -- workers ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
