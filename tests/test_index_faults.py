@@ -376,3 +376,35 @@ async def test_the_reader_says_so_rebuilds_and_answers(tmp_path, bundled_home, m
         assert app.index is not first  # reopened and rebuilt
         assert "swin" in app.main.results.query_text
         assert [h.id for h in app.index.search("swin", limit=50).hits] == answers["swin"]
+
+
+async def test_the_reader_starts_on_a_garbled_catalog_and_rebuilds(tmp_path, bundled_home):
+    """The newest papers the reader shows before opening the index come from
+    the catalog; a catalog too damaged to give them must not keep the index
+    from opening (and being rebuilt)."""
+    from tui.app import PapersApp
+
+    clean, _ = bundled_home
+    home = tmp_path / "home"
+    shutil.copytree(clean, home)
+    catalog = Paths.default(home).index / "catalog.sqlite3"
+    pages = catalog.stat().st_size // 4096
+    for page in random.Random(0).sample(range(1, pages), pages // 4):  # the listing cannot be read
+        _garble(catalog, page * 4096, 4096, seed=page)
+    from tui.core.index.listing import Listing
+
+    with pytest.raises(sqlite3.DatabaseError):
+        Listing.open(Paths.default(home).index).newest_page(0, 50)
+    app = PapersApp(Paths.default(home), watch_interval=0, dwell=0)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        for _ in range(400):
+            await pilot.pause(0.05)
+            if app.index is not None and app.search_settled:
+                break
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert app.index is not None and app.index.count() == 285
+        assert len(app.query_one("#results").ids) == 200
+        assert not app.screen_stack[1:], app.screen_stack  # no error dialog over the reader
+        messages = [n.message for n in app._notifications]
+        assert any("rebuilding it" in m for m in messages), messages

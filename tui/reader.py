@@ -77,6 +77,8 @@ class Reader:
             if not result.hits:  # nothing yet (a first build under way): nothing to show
                 return None
             return result, listing.get_many(h.id for h in result.hits)
+        except Exception:  # a damaged catalog: nothing to show; the opening reports and rebuilds it
+            return None
         finally:
             listing.close()
 
