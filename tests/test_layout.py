@@ -64,3 +64,20 @@ async def test_wide_v_hides_the_details_and_the_list_takes_the_width(paths):
         await pilot.press("enter")  # the details of a paper bring the pane back
         await pilot.pause(0.05)
         assert details.display and app.focused is details and left.outer_size.width == 60
+
+
+@pytest.mark.parametrize("size", [(120, 36), (60, 20)])
+async def test_while_typing_a_query_the_footer_says_how_to_reach_the_results(paths, size):
+    """In the search box the paper keys are text, so the footer had nothing to
+    show; it shows enter, which takes the cursor to the results."""
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash", *"swin")
+        await settle(app, pilot)
+        shown = footer(app)
+        assert "⏎ Results" in shown and "Bookmark" not in shown, shown
+        await pilot.press("enter")
+        await settle(app, pilot, rounds=1)
+        shown = footer(app)
+        assert "Results" not in shown and "b Bookmark" in shown, shown

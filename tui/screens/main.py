@@ -48,8 +48,8 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
     # check_action turns "/" and the numbers off: they are text there.)
     BINDINGS = [
         *Screen.BINDINGS,
-        Binding("enter", "leave_search", "Results", show=False, priority=True, id="search_done"),
-        Binding("escape", "leave_search", "List", show=False, priority=True, id="search_leave"),
+        Binding("enter", "leave_search", "Results", priority=True, id="search_done"),
+        Binding("escape", "leave_search", "List", priority=True, id="search_leave"),
         Binding("escape", "back", "List", id="back"),
         *paper_bindings(shown={"bookmark", "tags", "note", "copy_link", "toggle_read"}, without={"more_like"}),
         Binding("T", "triage", "Triage", id="triage"),
