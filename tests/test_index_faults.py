@@ -382,6 +382,7 @@ async def test_the_reader_starts_on_a_garbled_catalog_and_rebuilds(tmp_path, bun
     """The newest papers the reader shows before opening the index come from
     the catalog; a catalog too damaged to give them must not keep the index
     from opening (and being rebuilt)."""
+    from test_app import ready
     from tui.app import PapersApp
 
     clean, _ = bundled_home
@@ -397,12 +398,7 @@ async def test_the_reader_starts_on_a_garbled_catalog_and_rebuilds(tmp_path, bun
         Listing.open(Paths.default(home).index).newest_page(0, 50)
     app = PapersApp(Paths.default(home), watch_interval=0, dwell=0)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        for _ in range(400):
-            await pilot.pause(0.05)
-            if app.index is not None and app.search_settled:
-                break
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        await ready(app, pilot)
         assert app.index is not None and app.index.count() == 285
         assert len(app.query_one("#results").ids) == 200
         assert not app.screen_stack[1:], app.screen_stack  # no error dialog over the reader

@@ -216,19 +216,11 @@ class Results(PaperList):
         self.run_computed(self.seq, about, compute)
 
     # -- start-up ---------------------------------------------------------------------------
-    def show_preview(self) -> None:
-        """Show the newest papers from the catalog while the index opens."""
-        if self.reader.index is None:
-            self.run_preview(self.seq)
-
-    @work(thread=True, group="preview", exit_on_error=False)
-    def run_preview(self, seq: int) -> None:
-        self.load_preview(seq)
-
-    def load_preview(self, seq: int | None = None) -> None:
-        """(In a thread.) The newest papers from the catalog, posted as a
-        preview page when the index is not open yet."""
-        seq = self.seq if seq is None else seq
+    def load_preview(self) -> None:
+        """(In a thread: the index opening's, before it opens the index.) The
+        newest papers from the catalog, posted as a preview page while the
+        index is not open yet."""
+        seq = self.seq
         # a screenful first, the rest of the first page after it
         for offset, limit in ((0, FIRST_ROWS), (FIRST_ROWS, PAGE - FIRST_ROWS)):
             found = self.reader.preview(limit, offset)

@@ -426,7 +426,7 @@ class Index(Opening, Search):
             return self.catalog.digest_page(name, offset, limit)
 
     def digest_members(self, names: Sequence[str]) -> dict[str, list[str]]:
-        """``{digest: its paper ids in order}`` for each of ``names`` (none for
-        a name the index does not have)."""
+        """``{digest: its paper ids in order}`` for each of ``names`` (an
+        empty list for a name the index does not have)."""
         with self.reading():
             return self.catalog.digest_members(list(names))
