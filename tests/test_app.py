@@ -32,6 +32,14 @@ async def ready(app, pilot):
     await settle(app, pilot)
 
 
+async def palette(pilot, text: str, wait: float = 0.5):
+    """Open the command palette and type ``text`` into it."""
+    await pilot.press("ctrl+p")
+    await pilot.pause(0.2)
+    await pilot.press(*text)
+    await pilot.pause(wait)
+
+
 async def search(app, pilot, text: str):
     await pilot.press("slash")
     app.query_one("#search").value = ""
@@ -235,10 +243,7 @@ async def test_panes_help_and_palette(paths):
         assert "Bookmark" in screen_text(app)
         await pilot.press("escape")
         # go to paper… from the palette
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
-        await pilot.press(*"kmax deeplab")
-        await pilot.pause(1.0)
+        await palette(pilot, "kmax deeplab", 1.0)
         assert "Go to paper  kMaX-DeepLab: k-means Mask Transformer" in screen_text(app)
         await pilot.press("down", "enter")
         await pilot.pause(0.2)
@@ -250,10 +255,7 @@ async def test_panes_help_and_palette(paths):
         results = app.query_one("#results")
         assert app.reader.paper(results.current_id).title == "kMaX-DeepLab: k-means Mask Transformer"
         # go to digest…
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
-        await pilot.press(*"digest aug 7")
-        await pilot.pause(0.5)
+        await palette(pilot, "digest aug 7")
         assert "Go to digest Aug 7" in screen_text(app)
 
 
@@ -566,10 +568,7 @@ async def test_saved_search_pane_palette_and_watch(paths):
         await settle(app, pilot)
         row = str(app.query_one("#digests").get_option("fresh").prompt)
         assert row.startswith("NEW Aug 9") and "2 unread" in row
-        await pilot.press("ctrl+p")  # the palette offers it too
-        await pilot.pause(0.2)
-        await pilot.press(*"saved quokkas")
-        await pilot.pause(0.6)
+        await palette(pilot, "saved quokkas", 0.6)  # the palette offers it too
         assert "Saved search quokkas-[bold]" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause(0.2)

@@ -3,7 +3,7 @@ status line; and the messages between panes and screen."""
 
 from __future__ import annotations
 
-from test_app import SIZE, SWIN, ready, screen_text, search, settle, status
+from test_app import SIZE, SWIN, palette, ready, screen_text, search, settle, status
 from tui.app import PapersApp
 from tui.core.library import Library
 from tui.core.papers import paper_id
@@ -174,10 +174,7 @@ async def test_palette_lists_each_command_once_by_what_it_does_and_goes_to_paper
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
-        await pilot.press(*"bookmark")
-        await pilot.pause(0.5)
+        await palette(pilot, "bookmark")
         shown = screen_text(app)
         assert shown.replace(" ", "").count("Bookmarktheselectedpaper") == 1, shown
         assert "Bookmark (b)" not in shown
@@ -269,10 +266,7 @@ async def test_the_palette_still_shows_the_panes(paths):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
-        await pilot.press(*"digests pane")
-        await pilot.pause(0.5)
+        await palette(pilot, "digests pane")
         assert "ShowtheDigestspane" in screen_text(app).replace(" ", "")
         await pilot.press("enter")
         await settle(app, pilot)

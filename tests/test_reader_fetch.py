@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import day_items, item
-from test_app import SIZE, SWIN, ready, search, settle, status
+from test_app import SIZE, SWIN, palette, ready, search, settle, status
 from tui.app import PapersApp
 from tui.core.fetch import utc_today
 from tui.core.library import Library
@@ -234,10 +234,7 @@ async def test_the_palette_command_fetches(paths, daily_api):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
-        await pilot.press(*"fetch new papers")
-        await pilot.pause(0.5)
+        await palette(pilot, "fetch new papers")
         await pilot.press("enter")
         await fetched(app, pilot, press=False)
         assert app.query_one("#results").total == 297
