@@ -744,7 +744,7 @@ def test_kill_9_in_the_middle_of_writes_loses_nothing_acknowledged(tmp_path):
 def test_core_imports_neither_textual_nor_whoosh():
     code = ("import sys, tui.core.library, tui.core.export; "
             "import tui.core.library.rules, tui.core.library.models, tui.core.library.migrations, "
-            "tui.core.library.db, tui.core.library.state, tui.core.library.saved, tui.core.library.visits, "
+            "tui.core.library.db, tui.core.library.records, tui.core.library.saved_searches, tui.core.library.visits, "
             "tui.core.library.transfer; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'whoosh')]; "
             "print(bad); sys.exit(1 if bad else 0)")

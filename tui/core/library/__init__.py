@@ -36,8 +36,8 @@ show and export when the digest that held the paper is gone.
 
 The package, one module per concern: ``rules`` (limits, exceptions, times,
 tag and name checks), ``models`` (the frozen values), ``migrations`` (the
-schema), ``db`` (the file, its transactions and change log), ``state`` (each
-paper's bookmark, tags, note, read mark and snapshot), ``saved`` (saved
+schema), ``db`` (the file, its transactions and change log), ``records`` (each
+paper's bookmark, tags, note, read mark and snapshot), ``saved_searches`` (saved
 searches and watches), ``visits`` (triage positions, what's new, unread
 counts) and ``transfer`` (import and export). :class:`Library` is all of them.
 
@@ -73,8 +73,8 @@ class Library(Transfer, Visits):
 
     One class per concern, all over one :class:`~.db.Database` (the file,
     its lock, :meth:`batch` and the change log):
-    :class:`~.state.PaperState` (bookmark, tags, note, read mark, snapshots
-    and the listings), :class:`~.saved.SavedSearches` (saved searches and
+    :class:`~.records.PaperRecords` (bookmark, tags, note, read mark, snapshots
+    and the listings), :class:`~.saved_searches.SavedSearchStore` (saved searches and
     watches), :class:`~.visits.Visits` (triage positions, what's new, unread
     counts) and :class:`~.transfer.Transfer` (import and export, which builds
     on the first two).

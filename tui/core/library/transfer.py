@@ -11,14 +11,14 @@ from typing import Any, Iterable
 
 from .models import ImportReport, Record, SavedSearch
 from .rules import ImportFormatError, _one_line, now_iso
-from .saved import SavedSearches
-from .state import PaperState
+from .saved_searches import SavedSearchStore
+from .records import PaperRecords
 
 EXPORT_FORMAT = "papers-library"
 EXPORT_VERSION = 2  # 2 added "saved_searches"; version 1 files still import
 
 
-class Transfer(PaperState, SavedSearches):
+class Transfer(PaperRecords, SavedSearchStore):
     """Import and export, over the papers' state and the saved searches."""
 
     def import_json(self, data: Any) -> ImportReport:

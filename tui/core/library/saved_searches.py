@@ -13,7 +13,7 @@ from .models import SavedSearch
 from .rules import InvalidSavedSearch, clean_query, normalize_search_name, now_iso
 
 
-class SavedSearches(Database):
+class SavedSearchStore(Database):
     """Saved searches by (normalised) name."""
 
     def save_search(self, name: str, query: str, watch: bool | None = None) -> SavedSearch:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..papers import Paper
 
 
-class PaperState(Database):
+class PaperRecords(Database):
     """Per-paper state by paper id: every change is one :meth:`batch` that
     logs the ids it touched."""
 
