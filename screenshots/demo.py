@@ -48,6 +48,6 @@ def build(home: Path) -> Paths:
         _search("long-context", '"long context" OR "context window"'),
     ]}
     lib = Library.open(paths)
-    lib.import_json(json.dumps(export))
+    lib.transfer.import_json(json.dumps(export))
     lib.close()
     return paths

@@ -512,7 +512,7 @@ async def test_triage_decides_advances_and_resumes(paths):
         assert kept.bookmarked and kept.read
         assert skipped.read and not skipped.bookmarked
         assert "later" in later.tags and not later.read
-        assert lib.triage_position(newest).paper_id == ids[3]
+        assert lib.visits.triage_position(newest).paper_id == ids[3]
     # a new session resumes at the fourth paper; ] goes on to the next digest
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -547,7 +547,7 @@ async def test_saved_search_pane_palette_and_watch(paths):
         await settle(app, pilot)
         assert "◉ watch" in str(saved.get_option("quokkas-[bold]").prompt)
     with Library.open(paths) as lib:
-        (x,) = lib.saved_searches()
+        (x,) = lib.saved.all()
         assert (x.name, x.query, x.watch) == ("quokkas-[bold]", "quokka", True)
     # a digest arrives between two starts: the watch tags its matching paper, what's new lists it
     paths.digests.mkdir(parents=True, exist_ok=True)
@@ -580,7 +580,7 @@ async def test_saved_search_pane_palette_and_watch(paths):
         await settle(app, pilot)
         assert app.query_one("#saved").ids == []
     with Library.open(paths) as lib:
-        assert "watch:quokkas-[bold]" in lib.get(quokka).tags and lib.saved_searches() == []
+        assert "watch:quokkas-[bold]" in lib.get(quokka).tags and lib.saved.all() == []
 
 
 async def test_digest_from_a_watched_folder_is_searchable_on_the_start_that_imports_it(paths, tmp_path):

@@ -354,7 +354,7 @@ async def test_a_count_of_one_is_said_in_the_singular_everywhere(paths):
     with Library.open(paths) as lib:
         lib.set_bookmark(pid, True)
         lib.set_note(pid, "burrows")
-        lib.save_search("wombats", "wombat")
+        lib.saved.save("wombats", "wombat")
     app = PapersApp(paths, watch_interval=0, dwell=0)
     said = []
 

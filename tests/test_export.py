@@ -115,21 +115,21 @@ exports = st.one_of(
 @given(exports)
 def test_json_export_import_reproduces_the_library_exactly(doc):
     with fresh_library() as a, fresh_library() as b:
-        a.import_json(doc)  # a random library, normalised on the way in
+        a.transfer.import_json(doc)  # a random library, normalised on the way in
         text = export(a, "all", "json")
-        report = b.import_json(text)
+        report = b.transfer.import_json(text)
         assert b.all_records() == a.all_records()
         assert set(report.added) == {r.id for r in a.all_records()} and not report.merged
-        assert b.saved_searches() == a.saved_searches()
+        assert b.saved.all() == a.saved.all()
         assert len(report.searches_added) == len(doc.get("saved_searches", []))
         assert json.loads(text)["version"] == EXPORT_VERSION
         assert without_time(export(b, "all", "json")) == without_time(text)
         gen = b.generation()
-        again = b.import_json(text)  # twice: nothing changes
+        again = b.transfer.import_json(text)  # twice: nothing changes
         assert not again.added and not again.merged and len(again.unchanged) == len(json.loads(text)["papers"])
         assert not again.searches_added and not again.searches_updated
         assert b.generation() == gen and b.all_records() == a.all_records()
-        assert b.saved_searches() == a.saved_searches()
+        assert b.saved.all() == a.saved.all()
 
 
 OPS = st.lists(st.tuples(
@@ -152,7 +152,7 @@ def test_round_trip_of_a_library_built_by_its_api(ops):
              "note": lambda: a.set_note(pid, text, paper=p),
              "read": lambda: a.set_read(pid, True),
              "unread": lambda: a.set_read(pid, False)}[op]()
-        b.import_json(export(a, "all", "json"))
+        b.transfer.import_json(export(a, "all", "json"))
         assert b.all_records() == a.all_records()
 
 
@@ -168,13 +168,13 @@ def doc(*papers) -> dict:
 
 def test_merge_keeps_newer_note_union_of_tags_and_earlier_times():
     with fresh_library() as lib:
-        lib.import_json(doc(
+        lib.transfer.import_json(doc(
             rec(bookmarked_at="2024-05-01T00:00:00Z", tags=["a"], note="old local",
                 note_created="2024-01-01T00:00:00Z", note_updated="2024-02-01T00:00:00Z",
                 snapshot={"title": "Local title"}),
             rec("bbbbbbbbbbbb", note="newer local", note_updated="2024-09-01T00:00:00Z"),
             rec("cccccccccccc", read_at="2024-03-01T00:00:00Z")))
-        report = lib.import_json(doc(
+        report = lib.transfer.import_json(doc(
             rec(bookmarked_at="2024-04-01T00:00:00Z", tags=["b", "A"], note="new imported",
                 note_created="2023-01-01T00:00:00Z", note_updated="2024-06-01T00:00:00Z",
                 snapshot={"title": "Imported title"}),
@@ -201,30 +201,30 @@ def test_merge_keeps_newer_note_union_of_tags_and_earlier_times():
 def test_saved_searches_travel_with_all_and_merge_by_name():
     with fresh_library() as a, fresh_library() as b:
         a.set_bookmark("aaaaaaaaaaaa", True)
-        a.save_search("Diffusion", "diffusion robot", watch=True)
-        a.save_search("older-here", "x")
+        a.saved.save("Diffusion", "diffusion robot", watch=True)
+        a.saved.save("older-here", "x")
         assert json.loads(export(a, "bookmarks", "json"))["saved_searches"] == []  # only with everything
         text = export(a, "all", "json")
         assert [s["name"] for s in json.loads(text)["saved_searches"]] == ["diffusion", "older-here"]
-        b.save_search("diffusion", "local edit, made later")
-        b.import_json(json.dumps({"format": "papers-library", "version": 2, "papers": [], "saved_searches": [
+        b.saved.save("diffusion", "local edit, made later")
+        b.transfer.import_json(json.dumps({"format": "papers-library", "version": 2, "papers": [], "saved_searches": [
             {"name": "older-here", "query": "from an old export", "updated_at": "2001-01-01T00:00:00Z"}]}))
-        report = b.import_json(text)
+        report = b.transfer.import_json(text)
         assert report.searches_added == () and report.searches_updated == ("older-here",)
         assert report.searches_unchanged == ("diffusion",)  # the library's was edited later
         assert "saved searches: 0 added, 1 updated, 1 unchanged" in report.summary()
-        assert b.saved_search("diffusion").query == "local edit, made later"
-        assert b.saved_search("older-here").query == "x"
-        assert b.saved_search("older-here").created_at == "2001-01-01T00:00:00.000000Z"  # the earlier
+        assert b.saved.get("diffusion").query == "local edit, made later"
+        assert b.saved.get("older-here").query == "x"
+        assert b.saved.get("older-here").created_at == "2001-01-01T00:00:00.000000Z"  # the earlier
 
 
 def test_a_version_1_export_still_imports():
     with fresh_library() as lib:
-        lib.save_search("keep", "q")
-        report = lib.import_json(json.dumps(doc(rec(tags=["x"]))))
+        lib.saved.save("keep", "q")
+        report = lib.transfer.import_json(json.dumps(doc(rec(tags=["x"]))))
         assert report.added == ("aaaaaaaaaaaa",) and not report.searches_added
         assert "saved searches" not in report.summary()
-        assert [s.name for s in lib.saved_searches()] == ["keep"]
+        assert [s.name for s in lib.saved.all()] == ["keep"]
 
 
 @pytest.mark.parametrize("data, message", [
@@ -252,13 +252,13 @@ def test_a_version_1_export_still_imports():
 ])
 def test_bad_import_changes_nothing(data, message):
     with fresh_library() as lib:
-        lib.import_json(doc(rec(note="keep me", bookmarked_at="2024-01-01T00:00:00Z")))
-        lib.save_search("mine", "q")
-        before, gen, searches = lib.all_records(), lib.generation(), lib.saved_searches()
+        lib.transfer.import_json(doc(rec(note="keep me", bookmarked_at="2024-01-01T00:00:00Z")))
+        lib.saved.save("mine", "q")
+        before, gen, searches = lib.all_records(), lib.generation(), lib.saved.all()
         with pytest.raises(ImportFormatError) as e:
-            lib.import_json(data)
+            lib.transfer.import_json(data)
         assert message in str(e.value) and "\n" not in str(e.value)
-        assert lib.all_records() == before and lib.generation() == gen and lib.saved_searches() == searches
+        assert lib.all_records() == before and lib.generation() == gen and lib.saved.all() == searches
 
 
 def test_json_export_with_catalog_fills_missing_snapshots_only():
@@ -340,7 +340,7 @@ bib_records = st.lists(st.fixed_dictionaries({
 @given(bib_records)
 def test_bibtex_parses_and_fields_round_trip(papers):
     with fresh_library() as lib:
-        lib.import_json(doc(*papers))
+        lib.transfer.import_json(doc(*papers))
         text = export(lib, "all", "bibtex")
         parsed = parse_bib(text)
         recs = {r.id: r for r in lib.all_records()}

@@ -205,13 +205,13 @@ def test_generation_and_changed_since(lib):
 
 
 def test_pruned_log_answers_with_every_touched_id(lib):
-    lib.LOG_KEEP, lib.PRUNE_EVERY = 5, 5
+    lib.db.LOG_KEEP, lib.db.PRUNE_EVERY = 5, 5
     lib.set_bookmark("aaaaaaaaaaaa", True)
     lib.set_bookmark("aaaaaaaaaaaa", False)  # gone from the library, but the index must hear of it
     for i in range(20):
         lib.set_read(f"{i:012x}", True)
     assert lib.generation() == 22
-    rows = lib._read("SELECT COUNT(*) FROM changes")[0][0]
+    rows = lib.db.read("SELECT COUNT(*) FROM changes")[0][0]
     assert rows < 22  # pruned
     assert "aaaaaaaaaaaa" in lib.changed_since(1)
     assert len(lib.changed_since(1)) == 21
@@ -250,32 +250,32 @@ def test_threads_share_one_library(lib):
 def test_saved_searches_survive_reopen_and_replace_by_name(paths):
     with Library.open(paths) as lib:
         gen = lib.generation()
-        s = lib.save_search("  Diffusion Models ", "diffusion\n  robot\x1b[31m", watch=True)
+        s = lib.saved.save("  Diffusion Models ", "diffusion\n  robot\x1b[31m", watch=True)
         assert (s.name, s.query, s.watch, s.tag) == ("diffusion-models", "diffusion robot", True,
                                                      "watch:diffusion-models")
         assert ISO.match(s.created_at) and s.created_at == s.updated_at and s.checked_at is None
-        lib.save_search("Reading", "tag:reading-group")
+        lib.saved.save("Reading", "tag:reading-group")
         assert lib.generation() == gen  # not paper state: the index has nothing to catch up
     with reopen(paths) as lib:
-        assert [(x.name, x.query, x.watch) for x in lib.saved_searches()] == [
+        assert [(x.name, x.query, x.watch) for x in lib.saved.all()] == [
             ("diffusion-models", "diffusion robot", True), ("reading", "tag:reading-group", False)]
         time.sleep(0.002)
-        again = lib.save_search("DIFFUSION models", "diffusion policy")  # same name: the query is replaced
+        again = lib.saved.save("DIFFUSION models", "diffusion policy")  # same name: the query is replaced
         assert again.query == "diffusion policy" and again.watch  # watch=None keeps the flag
         assert again.created_at == s.created_at and again.updated_at > s.updated_at
-        assert lib.save_search("reading", "tag:reading-group", watch=False) == lib.saved_search("reading")
-        assert len(lib.saved_searches()) == 2
-        off = lib.set_watch("diffusion-models", False)
+        assert lib.saved.save("reading", "tag:reading-group", watch=False) == lib.saved.get("reading")
+        assert len(lib.saved.all()) == 2
+        off = lib.saved.set_watch("diffusion-models", False)
         assert off is not None and not off.watch
-        assert lib.set_watch("missing", True) is None
-        lib.mark_checked(["reading"])
-        assert ISO.match(lib.saved_search("reading").checked_at)
-        assert lib.delete_search("Reading") and not lib.delete_search("reading")
-        assert lib.delete_search("bad,name") is False
+        assert lib.saved.set_watch("missing", True) is None
+        lib.saved.mark_checked(["reading"])
+        assert ISO.match(lib.saved.get("reading").checked_at)
+        assert lib.saved.delete("Reading") and not lib.saved.delete("reading")
+        assert lib.saved.delete("bad,name") is False
     with reopen(paths) as lib:
-        assert lib.saved_searches() == [lib.saved_search("diffusion-models")]
-        assert lib.saved_search("diffusion-models").watch is False
-        assert isinstance(lib.saved_searches()[0], SavedSearch)
+        assert lib.saved.all() == [lib.saved.get("diffusion-models")]
+        assert lib.saved.get("diffusion-models").watch is False
+        assert isinstance(lib.saved.all()[0], SavedSearch)
 
 
 @pytest.mark.parametrize("name, query, message", [
@@ -284,14 +284,14 @@ def test_saved_searches_survive_reopen_and_replace_by_name(paths):
 ])
 def test_bad_saved_searches_are_refused_before_any_write(lib, name, query, message):
     with pytest.raises(InvalidSavedSearch) as e:
-        lib.save_search(name, query)
+        lib.saved.save(name, query)
     assert message in str(e.value) and "\n" not in str(e.value)
-    assert lib.saved_searches() == []
+    assert lib.saved.all() == []
 
 
 def test_a_name_that_fits_makes_a_valid_watch_tag(lib):
     name = normalize_search_name("n" * 58)
-    s = lib.save_search(name, "q", watch=True)
+    s = lib.saved.save(name, "q", watch=True)
     assert normalize_tag(s.tag) == s.tag and len(s.tag) == 64
     assert lib.add_tags("aaaaaaaaaaaa", [s.tag]) == [s.tag]
 
@@ -300,47 +300,47 @@ def test_a_name_that_fits_makes_a_valid_watch_tag(lib):
 
 def test_triage_position_survives_reopen(paths):
     with Library.open(paths) as lib:
-        assert lib.triage_position("000_x") is None
-        t = lib.set_triage_position("000_x", "aaaaaaaaaaaa", index=7)
+        assert lib.visits.triage_position("000_x") is None
+        t = lib.visits.set_triage_position("000_x", "aaaaaaaaaaaa", index=7)
         assert t == TriagePosition("000_x", "aaaaaaaaaaaa", 7, t.updated_at) and ISO.match(t.updated_at)
-        lib.set_triage_position("001_y", 12)
-        lib.set_triage_position("000_x", "bbbbbbbbbbbb")  # moved on: replaces, index unknown now
+        lib.visits.set_triage_position("001_y", 12)
+        lib.visits.set_triage_position("000_x", "bbbbbbbbbbbb")  # moved on: replaces, index unknown now
     with reopen(paths) as lib:
-        assert (lib.triage_position("000_x").paper_id, lib.triage_position("000_x").index) == ("bbbbbbbbbbbb", None)
-        assert (lib.triage_position("001_y").paper_id, lib.triage_position("001_y").index) == (None, 12)
+        assert (lib.visits.triage_position("000_x").paper_id, lib.visits.triage_position("000_x").index) == ("bbbbbbbbbbbb", None)
+        assert (lib.visits.triage_position("001_y").paper_id, lib.visits.triage_position("001_y").index) == (None, 12)
         for bad in (True, -1, 1.5, None, " x"):
             with pytest.raises(ValueError):
-                lib.set_triage_position("000_x", bad)
+                lib.visits.set_triage_position("000_x", bad)
         with pytest.raises(ValueError):
-            lib.set_triage_position("", 1)
-        assert lib.triage_position("000_x").paper_id == "bbbbbbbbbbbb"  # a refused change changed nothing
-        assert lib.clear_triage_position("001_y") and not lib.clear_triage_position("001_y")
+            lib.visits.set_triage_position("", 1)
+        assert lib.visits.triage_position("000_x").paper_id == "bbbbbbbbbbbb"  # a refused change changed nothing
+        assert lib.visits.clear_triage_position("001_y") and not lib.visits.clear_triage_position("001_y")
     with reopen(paths) as lib:
-        assert lib.triage_position("001_y") is None
+        assert lib.visits.triage_position("001_y") is None
 
 
 def test_whats_new_first_open_shows_nothing_then_only_unseen_digests(paths):
     with Library.open(paths) as lib:
-        assert lib.last_opened() is None
-        assert lib.new_digests(["a", "b"]) == []  # never opened: nothing is "new"
-        assert lib.mark_opened(["a", "b"]) == []
-        first = lib.last_opened()
+        assert lib.visits.last_opened() is None
+        assert lib.visits.new_digests(["a", "b"]) == []  # never opened: nothing is "new"
+        assert lib.visits.mark_opened(["a", "b"]) == []
+        first = lib.visits.last_opened()
         assert ISO.match(first)
     with reopen(paths) as lib:
-        assert lib.new_digests(["c", "a", "b", "d", "c"]) == ["c", "d"]  # the order given, no repeats
+        assert lib.visits.new_digests(["c", "a", "b", "d", "c"]) == ["c", "d"]  # the order given, no repeats
         time.sleep(0.002)
-        assert lib.mark_opened(["a", "c", "d"]) == ["c", "d"]  # b is gone; still seen
-        assert lib.last_opened() > first
-        assert lib.new_digests(["a", "b", "c", "d"]) == []
-        opened = lib.last_opened()
+        assert lib.visits.mark_opened(["a", "c", "d"]) == ["c", "d"]  # b is gone; still seen
+        assert lib.visits.last_opened() > first
+        assert lib.visits.new_digests(["a", "b", "c", "d"]) == []
+        opened = lib.visits.last_opened()
         before = paths.library.read_bytes(), Path(str(paths.library) + "-wal").read_bytes()
         lib.readonly = True  # nothing new: nothing written, so a read-only library is fine too
-        assert lib.mark_opened(["a", "b", "c", "d"]) == [] and lib.mark_opened(["b"]) == []
+        assert lib.visits.mark_opened(["a", "b", "c", "d"]) == [] and lib.visits.mark_opened(["b"]) == []
         lib.readonly = False
         assert (paths.library.read_bytes(), Path(str(paths.library) + "-wal").read_bytes()) == before
-        assert lib.last_opened() == opened
+        assert lib.visits.last_opened() == opened
         many = [f"d{i}" for i in range(1200)]  # more than one SQL chunk
-        assert lib.mark_opened(many) == many and lib.new_digests(many + ["z"]) == ["z"]
+        assert lib.visits.mark_opened(many) == many and lib.visits.new_digests(many + ["z"]) == ["z"]
 
 
 def test_unread_counts_per_digest(lib):
@@ -348,10 +348,10 @@ def test_unread_counts_per_digest(lib):
     for pid in ids[:600]:
         lib.set_read(pid, True)
     lib.set_read(ids[0], False)
-    counts = lib.unread_counts({"big": ids, "read": ids[1:600], "mixed": [ids[0], ids[1], ids[1], ids[1000]],
+    counts = lib.visits.unread_counts({"big": ids, "read": ids[1:600], "mixed": [ids[0], ids[1], ids[1], ids[1000]],
                                 "empty": []})
     assert counts == {"big": 501, "read": 0, "mixed": 2, "empty": 0}
-    assert lib.read_ids([ids[0], ids[1], "ffffffffffff"]) == {ids[1]}
+    assert lib.visits.read_ids([ids[0], ids[1], "ffffffffffff"]) == {ids[1]}
 
 
 # --- migrations -------------------------------------------------------------------
@@ -426,14 +426,14 @@ def test_migrates_a_version_2_file_keeping_everything(paths):
         assert (a.bookmarked_at, a.tags, a.note, a.note_created, a.title) == (
             "2024-08-07T10:00:00.000000Z", ("to-read",), "keep me", "2024-08-08T10:00:00.000000Z", "Kept Title")
         assert lib.get("bbbbbbbbbbbb").read and lib.generation() == 41
-        assert lib.saved_searches() == [] and lib.last_opened() is None
-        lib.save_search("s", "q")
+        assert lib.saved.all() == [] and lib.visits.last_opened() is None
+        lib.saved.save("s", "q")
     db = sqlite3.connect(paths.library)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
     with Library.open(paths) as lib:
-        assert [s.name for s in lib.saved_searches()] == ["s"] and lib.get("aaaaaaaaaaaa").note == "keep me"
+        assert [s.name for s in lib.saved.all()] == ["s"] and lib.get("aaaaaaaaaaaa").note == "keep me"
 
 
 def test_a_file_from_a_newer_version_is_left_alone(paths):
@@ -536,13 +536,13 @@ def test_library_path_that_is_a_folder_is_a_one_line_error(paths):
 def test_full_disk_is_a_one_line_error_and_loses_nothing(lib):
     lib.set_note("aaaaaaaaaaaa", "kept")
     gen = lib.generation()
-    pages = lib._db.execute("PRAGMA page_count").fetchone()[0]
-    lib._db.execute(f"PRAGMA max_page_count = {pages}")  # the file cannot grow: as if the disk were full
+    pages = lib.db.execute("PRAGMA page_count").fetchone()[0]
+    lib.db.execute(f"PRAGMA max_page_count = {pages}")  # the file cannot grow: as if the disk were full
     with pytest.raises(LibraryError) as e:
         lib.set_note("bbbbbbbbbbbb", "x" * 200_000)
     assert "the disk is full" in str(e.value) and "\n" not in str(e.value)
     assert lib.get("bbbbbbbbbbbb") is None and lib.generation() == gen
-    lib._db.execute("PRAGMA max_page_count = 1073741823")
+    lib.db.execute("PRAGMA max_page_count = 1073741823")
     lib.set_note("bbbbbbbbbbbb", "now it fits")
     assert lib.get("aaaaaaaaaaaa").note == "kept"
 

@@ -354,7 +354,7 @@ def test_saved_searches_add_list_run_replace_rm(capsys, home):
     code, out, err = run(capsys, home, "saved", "rm", "sparse")
     assert code == 0 and "removed" in out
     with Library.open(Paths.default(home)) as lib:  # in the file, after the commands ended
-        assert [(s.name, s.query) for s in lib.saved_searches()] == [("attention-papers", "attention anymore")]
+        assert [(s.name, s.query) for s in lib.saved.all()] == [("attention-papers", "attention anymore")]
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -370,7 +370,7 @@ def test_saved_search_errors_are_one_line_exit_2(capsys, home, argv, message):
     code, out, err = run(capsys, home, *argv)
     assert code == 2 and message in one_error_line(err)
     with Library.open(Paths.default(home)) as lib:
-        assert [s.name for s in lib.saved_searches()] == ["keep"]
+        assert [s.name for s in lib.saved.all()] == ["keep"]
 
 
 def stdin_bytes(monkeypatch, data: bytes) -> None:

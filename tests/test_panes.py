@@ -149,7 +149,7 @@ async def test_empty_panes_say_what_fills_them(paths):
 
 async def test_deleting_a_saved_search_asks_first(paths):
     with Library.open(paths) as lib:
-        lib.save_search("quokkas", "quokka")
+        lib.saved.save("quokkas", "quokka")
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -167,7 +167,7 @@ async def test_deleting_a_saved_search_asks_first(paths):
         await settle(app, pilot)
         assert saved.ids == []
     with Library.open(paths) as lib:
-        assert lib.saved_searches() == []
+        assert lib.saved.all() == []
 
 
 async def test_palette_lists_each_command_once_by_what_it_does_and_goes_to_papers(paths):

@@ -198,7 +198,7 @@ async def test_a_bookmark_survives_a_fetch_that_changes_upvotes(paths, daily_api
 
 async def test_watches_tag_the_fetched_papers(paths, daily_api):
     with Library.open(paths) as lib:
-        lib.save_search("marsupials", "marsupial routing", watch=True)
+        lib.saved.save("marsupials", "marsupial routing", watch=True)
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)

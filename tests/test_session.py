@@ -45,7 +45,7 @@ def first_opening(paths: Paths, *, watch: str | None = None, reader: bool = Fals
     session = Session(paths, reader=reader)
     library = session.open_library()
     if watch:
-        library.save_search("quokkas", watch, watch=True)
+        library.saved.save("quokkas", watch, watch=True)
     session.open_index()
     session.close()
 
@@ -68,7 +68,7 @@ def test_a_watched_folders_digest_is_imported_and_a_watch_tags_its_papers(paths,
         # the index caught up with the tag the watch added
         assert [h.id for h in opened.index.search("tag:watch:quokkas").hits] == [paper_id(QUOKKA)]
         # the command line records no opening: "what's new" is the reader's
-        assert opened.new_digests == [] and library.last_opened() is None
+        assert opened.new_digests == [] and library.visits.last_opened() is None
     finally:
         session.close()
     again = Session(paths)
@@ -87,7 +87,7 @@ def test_new_digests_are_recorded_only_by_the_reader(paths):
     assert cli.open_index().new_digests == []
     cli.close()
     with Library.open(paths) as library:
-        assert library.new_digests(["first", "fresh"]) == ["fresh"]  # still new for the reader
+        assert library.visits.new_digests(["first", "fresh"]) == ["fresh"]  # still new for the reader
     reader = Session(paths, load_config(paths.config_file), reader=True)
     reader.open_library()
     assert reader.open_index().new_digests == ["fresh"]
@@ -153,7 +153,7 @@ def read_only_library_opening(paths: Paths, reader: bool):
     session.close()
     with Library.open(paths) as library:
         assert library.get(paper_id(QUOKKA)) is None  # nothing changed
-        assert library.new_digests(["first", "fresh"]) == ["fresh"]
+        assert library.visits.new_digests(["first", "fresh"]) == ["fresh"]
     return opened
 
 

@@ -276,10 +276,10 @@ def test_watches_tag_only_new_matching_papers_once(paths):
     lib = Library.open(paths)
     index, report = Index.open(paths, library=lib)
     assert report.rebuilt and new_paper_ids(index, report) == []  # a first build: nothing is new
-    lib.save_search("Robots", "diffusion robot", watch=True)
-    lib.save_search("zebra", "diffusion zebra", watch=True)  # no paper has both words
-    lib.save_search("off", "diffusion", watch=False)
-    lib.save_search("attention", "attention", watch=True)
+    lib.saved.save("Robots", "diffusion robot", watch=True)
+    lib.saved.save("zebra", "diffusion zebra", watch=True)  # no paper has both words
+    lib.saved.save("off", "diffusion", watch=False)
+    lib.saved.save("attention", "attention", watch=True)
     index.close()
     add_user_digest(paths, "aug8.txt", digest(
         "Diffusion Policies for Robot Manipulation", "Robot Diffusion at Scale", "A Study of Tokenizers",
@@ -301,8 +301,8 @@ def test_watches_tag_only_new_matching_papers_once(paths):
             "Diffusion Policies for Robot Manipulation", "Robot Diffusion at Scale"]
         assert all(lib.get(pid).tags == ("watch:robots",) for pid in robots)
         assert lib.get(robots[0]).snapshot.title == titles[robots[0]]  # remembered like any tagged paper
-        assert all(s.checked_at for s in lib.saved_searches() if s.watch)
-        assert lib.saved_search("off").checked_at is None
+        assert all(s.checked_at for s in lib.saved.all() if s.watch)
+        assert lib.saved.get("off").checked_at is None
         index.catch_up(lib)
         assert sorted(h.id for h in index.search("tag:watch:robots").hits) == sorted(robots)
         assert apply_watches(index, lib, new) == []  # again: nothing new to announce
@@ -320,7 +320,7 @@ def test_changed_digest_brings_its_new_papers(paths):
     lib = Library.open(paths)
     add_user_digest(paths, "live.txt", digest("Old Robot Paper"))
     Index.open(paths, library=lib)[0].close()
-    lib.save_search("robots", "robot", watch=True)
+    lib.saved.save("robots", "robot", watch=True)
     add_user_digest(paths, "live.txt", digest("Old Robot Paper", "New Robot Paper"))
     index, report = Index.open(paths, library=lib)
     try:

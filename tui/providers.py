@@ -117,7 +117,7 @@ class GoToProvider(Provider):
     def _saved(self) -> list:
         reader = _reader(self)
         try:
-            return reader.library.saved_searches() if reader is not None and reader.library is not None else []
+            return reader.library.saved.all() if reader is not None and reader.library is not None else []
         except Exception:
             return []
 

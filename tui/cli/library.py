@@ -260,7 +260,7 @@ def cmd_import(args, index, library) -> int:
     except OSError as e:
         raise UserError(f"{path}: cannot be read ({e.strerror or e})") from None
     try:
-        report = library.import_json(data)
+        report = library.transfer.import_json(data)
     except ImportFormatError as e:
         raise UserError(f"{path}: {e}; nothing was imported") from None
     sync_index(index, library)
@@ -291,7 +291,7 @@ def _library_only(func):
 
 
 def _saved_or_fail(library, name: str):
-    found = library.saved_search(name)
+    found = library.saved.get(name)
     if found is None:
         raise UserError(f"no saved search named {name!r} (see papers saved)")
     return found
@@ -299,7 +299,7 @@ def _saved_or_fail(library, name: str):
 
 @_library_only
 def cmd_saved_list(args, library) -> int:
-    searches = library.saved_searches()
+    searches = library.saved.all()
     if args.json:
         json.dump([{**s.as_json(), "checked_at": s.checked_at} for s in searches],
                   sys.stdout, ensure_ascii=False, indent=2)
@@ -319,8 +319,8 @@ def cmd_saved_list(args, library) -> int:
 def cmd_saved_add(args, library) -> int:
     from ..core.text import strip_control
 
-    before = library.saved_search(args.name)
-    s = library.save_search(strip_control(args.name), " ".join(args.query), watch=args.watch)
+    before = library.saved.get(args.name)
+    s = library.saved.save(strip_control(args.name), " ".join(args.query), watch=args.watch)
     what = "saved" if before is None else ("unchanged:" if before == s else "replaced")
     print(f"{what} {s.name}: {s.query}" + ("  (watch on: new papers that match are tagged "
                                            f"{s.tag})" if s.watch else ""))
@@ -330,14 +330,14 @@ def cmd_saved_add(args, library) -> int:
 @_library_only
 def cmd_saved_rm(args, library) -> int:
     found = _saved_or_fail(library, args.name)
-    library.delete_search(found.name)
+    library.saved.delete(found.name)
     print(f"removed the saved search {found.name}" + (f"; papers keep the tag {found.tag}" if found.watch else ""))
     return 0
 
 
 @_library_only
 def cmd_saved_watch(args, library) -> int:
-    s = library.set_watch(_saved_or_fail(library, args.name).name, not args.off)
+    s = library.saved.set_watch(_saved_or_fail(library, args.name).name, not args.off)
     assert s is not None
     print(f"watch {'on' if s.watch else 'off'}: {s.name}" +
           (f" (papers added from now on that match {s.query!r} are tagged {s.tag})" if s.watch else ""))

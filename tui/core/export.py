@@ -108,7 +108,7 @@ def to_json(library: "Library", records: list[Record], what: str = "all", catalo
 
             records = [replace(r, snapshot=Snapshot.of(papers[r.id])) if r.id in papers else r
                        for r in records]
-    doc = library.export_json(records, what)
+    doc = library.transfer.export_json(records, what)
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -28,7 +28,7 @@ thread worker. Two sets of rules differ (``reader=``):
   a failure of the index to catch up as data (the change is saved; the next
   opening catches up); the reader runs them only when the library can be
   changed, then records the digests new since the last opening
-  (``Library.mark_opened``), and reports a library that refused any of it as
+  (``Visits.mark_opened``), and reports a library that refused any of it as
   one line -- any other failure propagates to the worker that opens the index.
 """
 
@@ -175,7 +175,7 @@ class Session:
                     if opened.watches:
                         self._catch_up(opened)
             if self.reader:
-                opened.new_digests = library.mark_opened([d.name for d in index.digests()])
+                opened.new_digests = library.visits.mark_opened([d.name for d in index.digests()])
         except LibraryError as e:
             opened.watches_error = str(e)
 

@@ -409,7 +409,7 @@ def apply_watches(index: "Index", library: "Library", new_paper_ids: Iterable[st
     nothing. The caller brings the index up to date with the library
     (``index.catch_up(library)``) so that ``tag:watch:<name>`` finds them."""
     new = list(dict.fromkeys(new_paper_ids))
-    watches = [s for s in library.saved_searches() if s.watch]
+    watches = [s for s in library.saved.all() if s.watch]
     if not new or not watches:
         return []
     matches = [(s, matching_ids(index, s.query, new)) for s in watches]
@@ -420,5 +420,5 @@ def apply_watches(index: "Index", library: "Library", new_paper_ids: Iterable[st
             tagged = [pid for pid in ids if library.add_tags(pid, [s.tag], papers.get(pid))]
             if tagged:
                 out.append((s.name, tagged))
-        library.mark_checked(s.name for s in watches)
+        library.saved.mark_checked(s.name for s in watches)
     return out

@@ -138,7 +138,7 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         if self.reader.library is None:
             return None
         try:
-            return self.reader.library.triage_position(self.digest)
+            return self.reader.library.visits.triage_position(self.digest)
         except (LibraryError, ValueError):
             return None
 
@@ -151,9 +151,9 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         pid = self.viewing_id()
         try:
             if pid is None:
-                self.reader.library.set_triage_position(self.digest, self.pos)
+                self.reader.library.visits.set_triage_position(self.digest, self.pos)
             else:
-                self.reader.library.set_triage_position(self.digest, pid, index=self.pos)
+                self.reader.library.visits.set_triage_position(self.digest, pid, index=self.pos)
         except (LibraryError, ValueError) as e:
             self.notify(f"Triage position not saved: {e}", severity="warning", markup=False, timeout=5)
 

@@ -60,7 +60,7 @@ class Digests(PaperList):
             return
         with reader.lock:
             ids = reader.digest_members(names)
-        counts = reader.library.unread_counts(ids)
+        counts = reader.library.visits.unread_counts(ids)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Counted(counts))
 

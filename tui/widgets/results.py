@@ -195,7 +195,7 @@ class Results(PaperList):
             pages = reader.digest_members(names)
             ids = list(dict.fromkeys(pid for n in names for pid in pages[n]))
             titles = reader.titles(ids)
-            unread = sum(reader.library.unread_counts(pages).values()) if reader.library else 0
+            unread = sum(reader.library.visits.unread_counts(pages).values()) if reader.library else 0
             return tuple(Hit(pid, 0.0, titles.get(pid, ""), ()) for pid in ids), None, (f"{unread} unread",)
 
         self.show_computed(f"papers new since you last opened papers, from {plural(len(names), 'digest')}",

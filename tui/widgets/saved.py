@@ -33,7 +33,7 @@ class SavedSearches(PaperList):
         if self.reader.library is None:
             return []
         try:
-            return self.reader.library.saved_searches()
+            return self.reader.library.saved.all()
         except Exception as e:
             self.notify(f"Saved searches unavailable: {e}", severity="warning", markup=False)
             return []
@@ -83,7 +83,7 @@ class SavedSearches(PaperList):
         self.post_message(messages.ShowDetails(self))
 
     def details(self) -> Content:
-        x = self.reader.library.saved_search(self.current_id) if self.reader.library and self.current_id else None
+        x = self.reader.library.saved.get(self.current_id) if self.reader.library and self.current_id else None
         if x is None:
             return self.empty_text() if not self.ids else Content.styled("No saved search selected.", "dim")
         count = self.counts.get(x.name)
@@ -114,7 +114,7 @@ class SavedSearches(PaperList):
             if not name or not name.strip():
                 return
             saved = []
-            if self.reader.write(lambda: saved.append(library.save_search(name, query)), self.notify):
+            if self.reader.write(lambda: saved.append(library.saved.save(name, query)), self.notify):
                 self.notify(f"Saved search {saved[0].name}: {query} — W in the Saved pane (5) makes it a watch",
                             markup=False, timeout=5)
                 self.reload()
@@ -123,19 +123,19 @@ class SavedSearches(PaperList):
                                         "Saved searches are in pane 5 and the palette."), done)
 
     def chosen(self, key: str) -> None:
-        x = self.reader.library.saved_search(key) if self.reader.library else None
+        x = self.reader.library.saved.get(key) if self.reader.library else None
         if x is not None:
             self.post_message(messages.RunSaved(x.name, x.query))
 
     def _selected_search(self):
         name = self.current_id
-        return self.reader.library.saved_search(name) if name and self.reader.library else None
+        return self.reader.library.saved.get(name) if name and self.reader.library else None
 
     def action_toggle_watch(self) -> None:
         x = self._selected_search()
         if x is None:
             return
-        if self.reader.write(lambda: self.reader.library.set_watch(x.name, not x.watch), self.notify):
+        if self.reader.write(lambda: self.reader.library.saved.set_watch(x.name, not x.watch), self.notify):
             self.notify(f"Watch {'on' if not x.watch else 'off'}: {x.name}", markup=False, timeout=3)
             self.reload()
 
@@ -146,7 +146,7 @@ class SavedSearches(PaperList):
             return
 
         def answered(yes: bool | None) -> None:
-            if yes and self.reader.write(lambda: self.reader.library.delete_search(x.name), self.notify):
+            if yes and self.reader.write(lambda: self.reader.library.saved.delete(x.name), self.notify):
                 self.notify(f"Deleted saved search {x.name}", markup=False, timeout=3)
                 self.reload()
 

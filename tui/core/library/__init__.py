@@ -39,14 +39,20 @@ tag and name checks), ``models`` (the frozen values), ``migrations`` (the
 schema), ``db`` (the file, its transactions and change log), ``records`` (each
 paper's bookmark, tags, note, read mark and snapshot), ``saved_searches`` (saved
 searches and watches), ``visits`` (triage positions, what's new, unread
-counts) and ``transfer`` (import and export). :class:`Library` is all of them.
+counts) and ``transfer`` (import and export). :class:`Library` holds one of
+each: ``library.saved``, ``library.visits`` and ``library.transfer`` are
+used as they are; the per-paper state and the change log are the library's
+own interface (``library.set_bookmark``, ``library.generation`` …).
 
 No Textual and no Whoosh here: the index and the app talk to this package.
 """
 
 from __future__ import annotations
 
-from .db import BUSY_TIMEOUT_MS
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from .db import BUSY_TIMEOUT_MS, Database, Transaction
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 from .models import ImportReport, Record, SavedSearch, Snapshot, TriagePosition
 from .rules import (
@@ -54,8 +60,14 @@ from .rules import (
     ImportFormatError, InvalidSavedSearch, InvalidTag, LibraryError, clean_query, format_time, normalize_search_name,
     normalize_tag, now_iso, parse_time, watch_tag,
 )
+from .records import PaperRecords
+from .saved_searches import SavedSearchStore
 from .transfer import EXPORT_FORMAT, EXPORT_VERSION, Transfer, parse_export, parse_saved_searches
 from .visits import Visits
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..papers import LibraryState, Paper
+    from ..paths import Paths
 
 __all__ = [
     "BUSY_TIMEOUT_MS", "EXPORT_FORMAT", "EXPORT_VERSION", "MAX_DIGEST_NAME_CHARS", "MAX_ID_CHARS",
@@ -67,15 +79,123 @@ __all__ = [
 ]
 
 
-class Library(Transfer, Visits):
+class Library:
     """Bookmarks, tags, notes and read state by paper id. Thread-safe; one
     SQLite connection per instance; open one per process with :meth:`open`.
 
-    One class per concern, all over one :class:`~.db.Database` (the file,
-    its lock, :meth:`batch` and the change log):
-    :class:`~.records.PaperRecords` (bookmark, tags, note, read mark, snapshots
-    and the listings), :class:`~.saved_searches.SavedSearchStore` (saved searches and
-    watches), :class:`~.visits.Visits` (triage positions, what's new, unread
-    counts) and :class:`~.transfer.Transfer` (import and export, which builds
-    on the first two).
+    It holds its parts, each over the same :class:`~.db.Database` (``db``:
+    the file, its lock, :meth:`batch` and the change log):
+    ``papers`` (:class:`~.records.PaperRecords`: bookmark, tags, note, read
+    mark, snapshots and the listings, which the library answers for),
+    ``saved`` (:class:`~.saved_searches.SavedSearchStore`: saved searches
+    and watches), ``visits`` (:class:`~.visits.Visits`: triage positions,
+    what's new, unread counts) and ``transfer`` (:class:`~.transfer.Transfer`:
+    import and export, over the papers' state and the saved searches).
     """
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.papers = PaperRecords(db)
+        self.saved = SavedSearchStore(db)
+        self.visits = Visits(db)
+        self.transfer = Transfer(db, self.papers, self.saved)
+
+    @classmethod
+    def open(cls, paths: "Paths") -> "Library":
+        """Open (creating, upgrading or replacing a broken file as needed) the
+        library of ``paths``. Raises :class:`LibraryError`."""
+        return cls(Database.open(paths))
+
+    # -- the file ------------------------------------------------------------------
+    @property
+    def path(self):
+        return self.db.path
+
+    @property
+    def notices(self) -> list[str]:
+        """What opening the file found (a broken file moved aside, a read-only folder)."""
+        return self.db.notices
+
+    @property
+    def readonly(self) -> bool:
+        """Opened read-only: every change raises :class:`LibraryError`."""
+        return self.db.readonly
+
+    @readonly.setter
+    def readonly(self, value: bool) -> None:
+        self.db.readonly = value
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def batch(self) -> AbstractContextManager[Transaction]:
+        """One transaction for several changes (:meth:`.db.Database.batch`)."""
+        return self.db.batch()
+
+    def generation(self) -> int:
+        """Bumped by every committed change, by any process; never goes down."""
+        return self.db.generation()
+
+    def changed_since(self, generation: int) -> list[str]:
+        """Ids of the papers changed after ``generation`` (:meth:`.db.Database.changed_since`)."""
+        return self.db.changed_since(generation)
+
+    def touched_ids(self) -> list[str]:
+        """Every paper id the library has held, with or without state now."""
+        return self.db.touched_ids()
+
+    def integrity_check(self) -> str:
+        """``ok``, or SQLite's first complaint."""
+        return self.db.integrity_check()
+
+    # -- each paper's state (PaperRecords) ----------------------------------------------
+    def set_bookmark(self, pid: str, on: bool, paper: "Paper | None" = None) -> bool:
+        return self.papers.set_bookmark(pid, on, paper)
+
+    def toggle_bookmark(self, pid: str, paper: "Paper | None" = None) -> bool:
+        return self.papers.toggle_bookmark(pid, paper)
+
+    def add_tags(self, pid: str, tags: Iterable[str], paper: "Paper | None" = None) -> list[str]:
+        return self.papers.add_tags(pid, tags, paper)
+
+    def remove_tags(self, pid: str, tags: Iterable[str]) -> list[str]:
+        return self.papers.remove_tags(pid, tags)
+
+    def set_note(self, pid: str, text: str | None, paper: "Paper | None" = None) -> bool:
+        return self.papers.set_note(pid, text, paper)
+
+    def set_read(self, pid: str, read: bool, paper: "Paper | None" = None) -> bool:
+        return self.papers.set_read(pid, read, paper)
+
+    def refresh_snapshots(self, papers: Iterable["Paper"]) -> int:
+        return self.papers.refresh_snapshots(papers)
+
+    def records(self, ids: Iterable[str]) -> dict[str, Record]:
+        return self.papers.records(ids)
+
+    def get(self, pid: str) -> Record | None:
+        return self.papers.get(pid)
+
+    def bookmarks(self, tag: str | None = None, sort: str = "added") -> list[Record]:
+        return self.papers.bookmarks(tag, sort)
+
+    def notes(self) -> list[Record]:
+        return self.papers.notes()
+
+    def all_records(self) -> list[Record]:
+        return self.papers.all_records()
+
+    def tags(self) -> dict[str, int]:
+        return self.papers.tags()
+
+    def index_state(self, ids: Sequence[str]) -> dict[str, "LibraryState"]:
+        return self.papers.index_state(ids)
+
+    def json_fields(self, pid: str) -> dict:
+        return self.papers.json_fields(pid)

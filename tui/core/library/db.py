@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, TypeVar
 
 from ..fsio import disk_full, file_lock
 from .migrations import MIGRATIONS, SCHEMA_VERSION
@@ -106,12 +106,15 @@ def _move_aside(path: Path) -> Path:
 # --- the database ----------------------------------------------------------------
 
 @dataclass
-class _Tx:
+class Transaction:
+    """The transaction :meth:`Database.batch` holds open: the papers it
+    changed, and once committed the generation it wrote."""
+
     changed: set[str] = field(default_factory=set)
     generation: int | None = None
 
 
-def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+def chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
@@ -129,7 +132,7 @@ class Database:
         self.path = path
         self._db = db
         self._lock = threading.RLock()
-        self._tx: _Tx | None = None
+        self._tx: Transaction | None = None
         self.notices: list[str] = notices or []
         self.readonly = False  # opened read-only: every change raises LibraryError
         self.readonly_why = ""  # why, for that error
@@ -296,7 +299,7 @@ class Database:
         self.close()
 
     # -- plumbing ---------------------------------------------------------------
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._lock:
             if self._db is None:
                 raise LibraryError(f"the library {self.path} is closed")
@@ -306,7 +309,7 @@ class Database:
                 raise _explain(e, self.path, "read") from None
 
     @contextmanager
-    def _reading(self) -> Iterator[None]:
+    def reading(self) -> Iterator[None]:
         """One consistent view of the file for several SELECTs."""
         with self._lock:
             if self._db is None:
@@ -324,8 +327,18 @@ class Database:
                 if self._db.in_transaction:
                     self._db.execute("COMMIT")
 
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """One statement, in the transaction :meth:`batch` holds open."""
+        with self._lock:
+            return self._db.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
+        """One statement for each of ``rows``, in the transaction :meth:`batch` holds open."""
+        with self._lock:
+            return self._db.executemany(sql, rows)
+
     @contextmanager
-    def batch(self) -> Iterator[_Tx]:
+    def batch(self) -> Iterator[Transaction]:
         """One transaction for several changes (all or nothing, one generation)::
 
             with library.batch() as tx:
@@ -344,7 +357,7 @@ class Database:
             if self.readonly:
                 raise LibraryError(_one_line(
                     f"cannot change the library {self.path}: it is open read-only ({self.readonly_why})"))
-            tx = _Tx()
+            tx = Transaction()
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as e:
@@ -382,24 +395,24 @@ class Database:
     # -- generation and change log -----------------------------------------------
     def generation(self) -> int:
         """Bumped by every committed change, by any process; never goes down."""
-        return int(self._read("SELECT value FROM meta WHERE key='generation'")[0][0])
+        return int(self.read("SELECT value FROM meta WHERE key='generation'")[0][0])
 
     def changed_since(self, generation: int) -> list[str]:
         """Ids of the papers changed after ``generation``; every id the library
         ever held when the log no longer reaches back that far (or when
         ``generation`` is from another library, newer than this one's)."""
-        with self._reading():
-            floor = int(self._read("SELECT value FROM meta WHERE key='log_floor'")[0][0])
+        with self.reading():
+            floor = int(self.read("SELECT value FROM meta WHERE key='log_floor'")[0][0])
             if generation < floor or generation > self.generation():
                 return self.touched_ids()
-            return [r[0] for r in self._read(
+            return [r[0] for r in self.read(
                 "SELECT DISTINCT paper_id FROM changes WHERE generation > ? ORDER BY paper_id",
                 (int(generation),))]
 
     def touched_ids(self) -> list[str]:
         """Every paper id the library has held, with or without state now."""
-        return [r[0] for r in self._read("SELECT id FROM papers ORDER BY id")]
+        return [r[0] for r in self.read("SELECT id FROM papers ORDER BY id")]
 
     def integrity_check(self) -> str:
         """``ok``, or SQLite's first complaint."""
-        return self._read("PRAGMA integrity_check")[0][0]
+        return self.read("PRAGMA integrity_check")[0][0]

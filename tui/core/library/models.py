@@ -180,7 +180,7 @@ def _opt_time(v: Any, where: str) -> str | None:
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What :meth:`Library.import_json` did, by paper id."""
+    """What :meth:`Transfer.import_json` did, by paper id."""
 
     added: tuple[str, ...] = ()
     merged: tuple[str, ...] = ()

@@ -10,7 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..papers import LibraryState
-from .db import Database, _chunks, _Tx
+from .db import Database, Transaction, chunks
 from .models import Record, Snapshot
 from .rules import InvalidTag, _check_id, _clean_note, normalize_tag, now_iso
 
@@ -18,17 +18,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..papers import Paper
 
 
-class PaperRecords(Database):
-    """Per-paper state by paper id: every change is one :meth:`batch` that
-    logs the ids it touched."""
+class PaperRecords:
+    """Per-paper state by paper id, in ``db``: every change is one
+    :meth:`~.db.Database.batch` that logs the ids it touched."""
 
-    def _snap(self, tx: _Tx, pid: str, paper: "Paper | None") -> None:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def _snap(self, tx: Transaction, pid: str, paper: "Paper | None") -> None:
         """Refresh the snapshot of a paper the user touched."""
         if paper is None:
             return
         if paper.id != pid:
             raise ValueError(f"paper {paper.id} given for id {pid}")
-        known = self._db.execute("SELECT title, link, arxiv_id, labels, authors FROM papers WHERE id=?",
+        known = self.db.execute("SELECT title, link, arxiv_id, labels, authors FROM papers WHERE id=?",
                                  (pid,)).fetchone()
         if known is None and pid not in tx.changed:
             return  # untouched: nothing to remember
@@ -37,7 +40,7 @@ class PaperRecords(Database):
                json.dumps(list(snap.authors), ensure_ascii=False))
         if known is not None and tuple(known) == row:
             return
-        self._db.execute(
+        self.db.execute(
             "INSERT INTO papers (id, title, link, arxiv_id, labels, authors) VALUES (?,?,?,?,?,?) "
             "ON CONFLICT(id) DO UPDATE SET title=excluded.title, link=excluded.link, "
             "arxiv_id=excluded.arxiv_id, labels=excluded.labels, authors=excluded.authors",
@@ -52,8 +55,8 @@ class PaperRecords(Database):
     def toggle_bookmark(self, pid: str, paper: "Paper | None" = None) -> bool:
         """Flip the bookmark; returns whether the paper is bookmarked now."""
         _check_id(pid)
-        with self.batch():
-            on = self._db.execute("SELECT 1 FROM bookmarks WHERE paper_id=?", (pid,)).fetchone() is None
+        with self.db.batch():
+            on = self.db.execute("SELECT 1 FROM bookmarks WHERE paper_id=?", (pid,)).fetchone() is None
             self.set_bookmark(pid, on, paper)
         return on
 
@@ -63,9 +66,9 @@ class PaperRecords(Database):
         _check_id(pid)
         wanted = list(dict.fromkeys(normalize_tag(t) for t in tags))
         added = []
-        with self.batch() as tx:
+        with self.db.batch() as tx:
             for t in wanted:
-                if self._db.execute("INSERT OR IGNORE INTO tags VALUES (?, ?)", (pid, t)).rowcount:
+                if self.db.execute("INSERT OR IGNORE INTO tags VALUES (?, ?)", (pid, t)).rowcount:
                     added.append(t)
             if added:
                 tx.changed.add(pid)
@@ -82,9 +85,9 @@ class PaperRecords(Database):
             except InvalidTag:
                 continue  # cannot be in the library
         removed = []
-        with self.batch() as tx:
+        with self.db.batch() as tx:
             for t in dict.fromkeys(wanted):
-                if self._db.execute("DELETE FROM tags WHERE paper_id=? AND tag=?", (pid, t)).rowcount:
+                if self.db.execute("DELETE FROM tags WHERE paper_id=? AND tag=?", (pid, t)).rowcount:
                     removed.append(t)
             if removed:
                 tx.changed.add(pid)
@@ -95,17 +98,17 @@ class PaperRecords(Database):
         blank text deletes it. True if anything changed."""
         _check_id(pid)
         text = _clean_note(text or "")
-        with self.batch() as tx:
-            old = self._db.execute("SELECT text FROM notes WHERE paper_id=?", (pid,)).fetchone()
+        with self.db.batch() as tx:
+            old = self.db.execute("SELECT text FROM notes WHERE paper_id=?", (pid,)).fetchone()
             if not text.strip():
-                changed = self._db.execute("DELETE FROM notes WHERE paper_id=?", (pid,)).rowcount > 0
+                changed = self.db.execute("DELETE FROM notes WHERE paper_id=?", (pid,)).rowcount > 0
             elif old is None:
                 now = now_iso()
-                self._db.execute("INSERT INTO notes (paper_id, text, updated_at, created_at) VALUES (?,?,?,?)",
+                self.db.execute("INSERT INTO notes (paper_id, text, updated_at, created_at) VALUES (?,?,?,?)",
                                  (pid, text, now, now))
                 changed = True
             elif old[0] != text:
-                self._db.execute("UPDATE notes SET text=?, updated_at=? WHERE paper_id=?",
+                self.db.execute("UPDATE notes SET text=?, updated_at=? WHERE paper_id=?",
                                  (text, now_iso(), pid))
                 changed = True
             else:
@@ -123,11 +126,11 @@ class PaperRecords(Database):
         """A row of ``bookmarks`` or ``reads`` (paper id, first time) added or removed."""
         assert table in ("bookmarks", "reads")
         _check_id(pid)
-        with self.batch() as tx:
+        with self.db.batch() as tx:
             if on:
-                cur = self._db.execute(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", (pid, now_iso()))
+                cur = self.db.execute(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", (pid, now_iso()))
             else:
-                cur = self._db.execute(f"DELETE FROM {table} WHERE paper_id=?", (pid,))
+                cur = self.db.execute(f"DELETE FROM {table} WHERE paper_id=?", (pid,))
             changed = cur.rowcount > 0
             if changed:
                 tx.changed.add(pid)
@@ -138,7 +141,7 @@ class PaperRecords(Database):
         """Bring the snapshots of papers the library holds up to date (for
         instance from the catalog); returns how many changed."""
         papers = list(papers)
-        with self.batch() as tx:
+        with self.db.batch() as tx:
             before = set(tx.changed)
             for p in papers:
                 self._snap(tx, p.id, p)
@@ -149,16 +152,16 @@ class PaperRecords(Database):
         """Records of those of ``ids`` that have any state (bookmark, tag, note, read)."""
         ids = list(dict.fromkeys(ids))
         out: dict[str, Record] = {}
-        with self._reading():
-            snaps = self._snapshots(ids)
-            for chunk in _chunks(ids):
+        with self.db.reading():
+            snaps = self.snapshots(ids)
+            for chunk in chunks(ids):
                 marks = ",".join("?" * len(chunk))
-                bm = dict(self._read(f"SELECT paper_id, added_at FROM bookmarks WHERE paper_id IN ({marks})", chunk))
-                rd = dict(self._read(f"SELECT paper_id, read_at FROM reads WHERE paper_id IN ({marks})", chunk))
-                notes = {r[0]: r[1:] for r in self._read(
+                bm = dict(self.db.read(f"SELECT paper_id, added_at FROM bookmarks WHERE paper_id IN ({marks})", chunk))
+                rd = dict(self.db.read(f"SELECT paper_id, read_at FROM reads WHERE paper_id IN ({marks})", chunk))
+                notes = {r[0]: r[1:] for r in self.db.read(
                     f"SELECT paper_id, text, created_at, updated_at FROM notes WHERE paper_id IN ({marks})", chunk)}
                 tags: dict[str, list[str]] = {}
-                for pid, tag in self._read(
+                for pid, tag in self.db.read(
                         f"SELECT paper_id, tag FROM tags WHERE paper_id IN ({marks}) ORDER BY tag", chunk):
                     tags.setdefault(pid, []).append(tag)
                 for pid in chunk:
@@ -172,11 +175,11 @@ class PaperRecords(Database):
                         snapshot=snaps.get(pid))
         return out
 
-    def _snapshots(self, ids: Sequence[str]) -> dict[str, Snapshot]:
+    def snapshots(self, ids: Sequence[str]) -> dict[str, Snapshot]:
         out = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             marks = ",".join("?" * len(chunk))
-            for pid, title, link, arxiv_id, labels, authors in self._read(
+            for pid, title, link, arxiv_id, labels, authors in self.db.read(
                     f"SELECT id, title, link, arxiv_id, labels, authors FROM papers "
                     f"WHERE id IN ({marks}) AND title IS NOT NULL", chunk):
                 out[pid] = Snapshot(title, link, arxiv_id, tuple(json.loads(labels)), tuple(json.loads(authors)))
@@ -187,8 +190,8 @@ class PaperRecords(Database):
         return self.records([pid]).get(pid)
 
     def _ordered(self, sql: str, params: Sequence[Any] = ()) -> list[Record]:
-        with self._reading():
-            ids = [r[0] for r in self._read(sql, params)]
+        with self.db.reading():
+            ids = [r[0] for r in self.db.read(sql, params)]
             recs = self.records(ids)
         return [recs[i] for i in ids if i in recs]
 
@@ -222,7 +225,7 @@ class PaperRecords(Database):
 
     def tags(self) -> dict[str, int]:
         """Every tag in use and how many papers carry it, by name."""
-        return dict(self._read("SELECT tag, COUNT(*) FROM tags GROUP BY tag ORDER BY tag"))
+        return dict(self.db.read("SELECT tag, COUNT(*) FROM tags GROUP BY tag ORDER BY tag"))
 
     def index_state(self, ids: Sequence[str]) -> dict[str, LibraryState]:
         """What the search index needs, for those of ``ids`` with any state."""

@@ -30,7 +30,7 @@ class LibraryError(Exception):
 
 
 class ImportFormatError(LibraryError):
-    """Data given to :meth:`Library.import_json` is not a library export;
+    """Data given to :meth:`Transfer.import_json` is not a library export;
     nothing was changed."""
 
 

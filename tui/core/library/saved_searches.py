@@ -13,73 +13,76 @@ from .models import SavedSearch
 from .rules import InvalidSavedSearch, clean_query, normalize_search_name, now_iso
 
 
-class SavedSearchStore(Database):
-    """Saved searches by (normalised) name."""
+class SavedSearchStore:
+    """Saved searches by (normalised) name, in ``db``."""
 
-    def save_search(self, name: str, query: str, watch: bool | None = None) -> SavedSearch:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def save(self, name: str, query: str, watch: bool | None = None) -> SavedSearch:
         """Save a named query; saving an existing name replaces its query.
         ``watch=None`` keeps the current watch flag (off for a new search).
         Name and query are checked (:class:`InvalidSavedSearch`) before anything
         is written. Returns the search as stored."""
         name, query = normalize_search_name(name), clean_query(query)
-        with self.batch():
-            old = self.saved_search(name)
+        with self.db.batch():
+            old = self.get(name)
             now = now_iso()
             if old is None:
-                self._db.execute(
+                self.db.execute(
                     "INSERT INTO saved_searches (name, query, watch, created_at, updated_at) "
                     "VALUES (?,?,?,?,?)", (name, query, int(bool(watch)), now, now))
             else:
                 on = old.watch if watch is None else bool(watch)
                 if (old.query, old.watch) != (query, on):
-                    self._db.execute("UPDATE saved_searches SET query=?, watch=?, updated_at=? WHERE name=?",
+                    self.db.execute("UPDATE saved_searches SET query=?, watch=?, updated_at=? WHERE name=?",
                                      (query, int(on), now, name))
-            saved = self.saved_search(name)
+            saved = self.get(name)
         assert saved is not None
         return saved
 
-    def saved_searches(self) -> list[SavedSearch]:
+    def all(self) -> list[SavedSearch]:
         """Every saved search, by name."""
-        return [_saved_from_row(r) for r in self._read(
+        return [_saved_from_row(r) for r in self.db.read(
             "SELECT name, query, watch, created_at, updated_at, checked_at FROM saved_searches ORDER BY name")]
 
-    def saved_search(self, name: str) -> SavedSearch | None:
+    def get(self, name: str) -> SavedSearch | None:
         """The saved search of that name (normalised), or None."""
         try:
             name = normalize_search_name(name)
         except InvalidSavedSearch:
             return None
-        rows = self._read("SELECT name, query, watch, created_at, updated_at, checked_at "
+        rows = self.db.read("SELECT name, query, watch, created_at, updated_at, checked_at "
                           "FROM saved_searches WHERE name=?", (name,))
         return _saved_from_row(rows[0]) if rows else None
 
-    def delete_search(self, name: str) -> bool:
+    def delete(self, name: str) -> bool:
         """Forget a saved search; True if there was one. Tags its watch put on
         papers stay: they are the user's now."""
         try:
             name = normalize_search_name(name)
         except InvalidSavedSearch:
             return False
-        with self.batch():
-            return self._db.execute("DELETE FROM saved_searches WHERE name=?", (name,)).rowcount > 0
+        with self.db.batch():
+            return self.db.execute("DELETE FROM saved_searches WHERE name=?", (name,)).rowcount > 0
 
     def set_watch(self, name: str, on: bool) -> SavedSearch | None:
         """Turn a saved search's watch on or off; None if there is no such search.
         Turning it on tags nothing yet: a watch looks only at papers added later."""
-        found = self.saved_search(name)
+        found = self.get(name)
         if found is None:
             return None
-        with self.batch():
+        with self.db.batch():
             if found.watch != bool(on):
-                self._db.execute("UPDATE saved_searches SET watch=?, updated_at=? WHERE name=?",
+                self.db.execute("UPDATE saved_searches SET watch=?, updated_at=? WHERE name=?",
                                  (int(bool(on)), now_iso(), found.name))
-            return self.saved_search(found.name)
+            return self.get(found.name)
 
     def mark_checked(self, names: Iterable[str]) -> None:
         """Record that these watches just looked at new papers."""
         now = now_iso()
-        with self.batch():
-            self._db.executemany("UPDATE saved_searches SET checked_at=? WHERE name=?",
+        with self.db.batch():
+            self.db.executemany("UPDATE saved_searches SET checked_at=? WHERE name=?",
                                  ((now, n) for n in dict.fromkeys(names)))
 
 

@@ -11,15 +11,22 @@ from typing import Any, Iterable
 
 from .models import ImportReport, Record, SavedSearch
 from .rules import ImportFormatError, _one_line, now_iso
-from .saved_searches import SavedSearchStore
+from .db import Database
 from .records import PaperRecords
+from .saved_searches import SavedSearchStore
 
 EXPORT_FORMAT = "papers-library"
 EXPORT_VERSION = 2  # 2 added "saved_searches"; version 1 files still import
 
 
-class Transfer(PaperRecords, SavedSearchStore):
-    """Import and export, over the papers' state and the saved searches."""
+class Transfer:
+    """Import and export, over the papers' state (``papers``) and the saved
+    searches (``saved``), both in ``db``."""
+
+    def __init__(self, db: Database, papers: PaperRecords, saved: SavedSearchStore):
+        self.db = db
+        self.papers = papers
+        self.saved = saved
 
     def import_json(self, data: Any) -> ImportReport:
         """Merge an export (the parsed object, or its JSON text) into the library.
@@ -45,11 +52,11 @@ class Transfer(PaperRecords, SavedSearchStore):
         incoming = parse_export(data)
         searches = parse_saved_searches(data)
         added, merged, unchanged, replaced, kept = [], [], [], [], []
-        with self.batch() as tx:
+        with self.db.batch() as tx:
             s_added, s_updated, s_same = self._import_searches(searches)
             ids = [r.id for r in incoming]
-            local = self.records(ids)
-            local_snaps = self._snapshots(ids)
+            local = self.papers.records(ids)
+            local_snaps = self.papers.snapshots(ids)
             for rec in incoming:
                 old = local.get(rec.id)
                 new, conflict = _merge(old, rec)
@@ -72,14 +79,14 @@ class Transfer(PaperRecords, SavedSearchStore):
         """Merge saved searches (inside the import's transaction)."""
         added, updated, same = [], [], []
         for s in searches:
-            old = self.saved_search(s.name)
+            old = self.saved.get(s.name)
             if old is None:
-                self._db.execute(
+                self.db.execute(
                     "INSERT INTO saved_searches (name, query, watch, created_at, updated_at) VALUES (?,?,?,?,?)",
                     (s.name, s.query, int(s.watch), s.created_at, s.updated_at))
                 added.append(s.name)
             elif (old.query, old.watch) != (s.query, s.watch) and s.updated_at > old.updated_at:
-                self._db.execute(
+                self.db.execute(
                     "UPDATE saved_searches SET query=?, watch=?, created_at=?, updated_at=? WHERE name=?",
                     (s.query, int(s.watch), min(old.created_at, s.created_at), s.updated_at, s.name))
                 updated.append(s.name)
@@ -89,7 +96,7 @@ class Transfer(PaperRecords, SavedSearchStore):
 
     def _put(self, r: Record, write_snapshot: bool) -> None:
         """Make the rows of one paper say exactly ``r`` (inside a transaction)."""
-        db = self._db
+        db = self.db
         old_bm = db.execute("SELECT added_at FROM bookmarks WHERE paper_id=?", (r.id,)).fetchone()
         if (old_bm[0] if old_bm else None) != r.bookmarked_at:
             db.execute("DELETE FROM bookmarks WHERE paper_id=?", (r.id,))
@@ -117,9 +124,9 @@ class Transfer(PaperRecords, SavedSearchStore):
                     searches: Iterable[SavedSearch] | None = None) -> dict:
         """The lossless export object (see :func:`parse_export`). Saved
         searches go with ``what="all"`` (unless ``searches`` are given)."""
-        recs = self.all_records() if records is None else list(records)
+        recs = self.papers.all_records() if records is None else list(records)
         if searches is None:
-            searches = self.saved_searches() if what == "all" else []
+            searches = self.saved.all() if what == "all" else []
         return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "what": what,
                 "exported_at": now_iso(), "papers": [r.as_json() for r in recs],
                 "saved_searches": [s.as_json() for s in searches]}

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Sequence
 
-from .db import Database, _chunks
+from .db import Database, chunks
 from .models import TriagePosition
 from .rules import _check_digest_name, _check_id, now_iso
 
 
-class Visits(Database):
-    """Triage positions by digest name, the digests seen, read counts."""
+class Visits:
+    """Triage positions by digest name, the digests seen, read counts, in ``db``."""
+
+    def __init__(self, db: Database):
+        self.db = db
 
     # -- triage position ----------------------------------------------------------
     def set_triage_position(self, digest: str, paper_id_or_index: str | int, *,
@@ -31,8 +34,8 @@ class Visits(Database):
         if index is not None and (isinstance(index, bool) or not isinstance(index, int) or index < 0):
             raise ValueError(f"not an index in a digest: {index!r}")
         now = now_iso()
-        with self.batch():
-            self._db.execute(
+        with self.db.batch():
+            self.db.execute(
                 "INSERT INTO triage (digest, paper_id, position, updated_at) VALUES (?,?,?,?) "
                 "ON CONFLICT(digest) DO UPDATE SET paper_id=excluded.paper_id, "
                 "position=excluded.position, updated_at=excluded.updated_at",
@@ -41,28 +44,28 @@ class Visits(Database):
 
     def triage_position(self, digest: str) -> TriagePosition | None:
         """Where triage of ``digest`` was left, or None."""
-        rows = self._read("SELECT digest, paper_id, position, updated_at FROM triage WHERE digest=?",
+        rows = self.db.read("SELECT digest, paper_id, position, updated_at FROM triage WHERE digest=?",
                           (str(digest),))
         return TriagePosition(*rows[0]) if rows else None
 
     def clear_triage_position(self, digest: str) -> bool:
         """Forget the triage position of ``digest`` (triage finished); True if there was one."""
-        with self.batch():
-            return self._db.execute("DELETE FROM triage WHERE digest=?", (str(digest),)).rowcount > 0
+        with self.db.batch():
+            return self.db.execute("DELETE FROM triage WHERE digest=?", (str(digest),)).rowcount > 0
 
     # -- what's new -----------------------------------------------------------------
     def last_opened(self) -> str | None:
         """When an opening last recorded digests -- the first opening, or the
         last one that saw a digest not seen before -- or None if none did."""
-        rows = self._read("SELECT value FROM meta WHERE key='opened_at'")
+        rows = self.db.read("SELECT value FROM meta WHERE key='opened_at'")
         return rows[0][0] if rows else None
 
     def _unseen(self, names: Sequence[str]) -> list[str]:
         seen: set[str] = set()
-        with self._reading():
-            for chunk in _chunks(names):
+        with self.db.reading():
+            for chunk in chunks(names):
                 marks = ",".join("?" * len(chunk))
-                seen.update(r[0] for r in self._read(
+                seen.update(r[0] for r in self.db.read(
                     f"SELECT name FROM seen_digests WHERE name IN ({marks})", chunk))
         return [n for n in names if n not in seen]
 
@@ -72,7 +75,7 @@ class Visits(Database):
         -- none is new: on a first start every digest would be "new", which
         says nothing."""
         names = [n for n in dict.fromkeys(current_digest_names) if isinstance(n, str)]
-        with self._reading():
+        with self.db.reading():
             if self.last_opened() is None:
                 return []
             return self._unseen(names)
@@ -84,14 +87,14 @@ class Visits(Database):
         stays seen, even if it is removed and comes back. An opening with
         nothing new writes nothing (so it works on a read-only library too)."""
         names = [n for n in dict.fromkeys(digest_names) if isinstance(n, str)]
-        with self._reading():
+        with self.db.reading():
             if self.last_opened() is not None and not self._unseen(names):
                 return []
         now = now_iso()
-        with self.batch():
+        with self.db.batch():
             new = self.new_digests(names)
-            self._db.executemany("INSERT OR IGNORE INTO seen_digests VALUES (?, ?)", ((n, now) for n in names))
-            self._db.execute("INSERT INTO meta VALUES ('opened_at', ?) "
+            self.db.executemany("INSERT OR IGNORE INTO seen_digests VALUES (?, ?)", ((n, now) for n in names))
+            self.db.execute("INSERT INTO meta VALUES ('opened_at', ?) "
                              "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (now,))
         return new
 
@@ -99,10 +102,10 @@ class Visits(Database):
         """Those of ``ids`` marked read."""
         ids = list(dict.fromkeys(ids))
         out: set[str] = set()
-        with self._reading():
-            for chunk in _chunks(ids):
+        with self.db.reading():
+            for chunk in chunks(ids):
                 marks = ",".join("?" * len(chunk))
-                out.update(r[0] for r in self._read(f"SELECT paper_id FROM reads WHERE paper_id IN ({marks})", chunk))
+                out.update(r[0] for r in self.db.read(f"SELECT paper_id FROM reads WHERE paper_id IN ({marks})", chunk))
         return out
 
     def unread_counts(self, papers_by_digest: Mapping[str, Iterable[str]]) -> dict[str, int]:
