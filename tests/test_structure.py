@@ -90,7 +90,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 def test_the_import_graph_sees_imports_inside_functions():
     graph = _graph()
     assert "tui.core.index" in graph["tui.core.session"]  # imported inside a method
-    assert "tui.core.fsio" in graph["tui.core.watch"]
+    assert "tui.core.fsio" in graph["tui.core.watched_folders"]
 
 
 def test_no_import_cycle_between_modules_of_tui():

@@ -20,9 +20,10 @@ from tui.core.digest import DigestError
 from tui.core.index import Index
 from tui.core.library import Library
 from tui.core.paths import Paths
-from tui.core.watch import (
-    apply_watches, import_watched, matching_ids, new_paper_ids, store_digest, write_new,
-)
+from tui.core.fsio import write_new
+from tui.core.search_watches import apply_watches, matching_ids, new_paper_ids
+from tui.core.user_digests import store_digest
+from tui.core.watched_folders import import_watched
 
 ATTENTION = "Attention Is Not All You Need Anymore"  # in a bundled digest
 
@@ -232,7 +233,7 @@ import sys
 from pathlib import Path
 from tui.core.config import Config
 from tui.core.paths import Paths
-from tui.core.watch import import_watched
+from tui.core.watched_folders import import_watched
 r = import_watched(Paths.default(sys.argv[1]), Config(watched=[Path(sys.argv[2])]))
 print(len(r.copied)); print(*r.problems, sep="\\n")
 """
@@ -338,7 +339,7 @@ def test_changed_digest_brings_its_new_papers(paths):
 
 
 def test_watch_modules_import_no_textual():
-    code = ("import sys, tui.core.watch, tui.core.config; "
+    code = ("import sys, tui.core.user_digests, tui.core.watched_folders, tui.core.search_watches, tui.core.config; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'whoosh')]; "
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -112,7 +112,7 @@ def _digest_files(raw_paths) -> tuple[list[Path], list[str]]:
 def _copy_digests(target: Path, files: list[Path]) -> list[Path]:
     """Copy ``files`` into the digests folder under their names (``name-2``
     when taken); a file whose bytes are there already is not copied again."""
-    from ..core.watch import same_digest
+    from ..core.user_digests import same_digest
 
     copied = []
     try:
@@ -141,7 +141,7 @@ def _add_stdin(args) -> int:
     """``papers add - [--name NAME]``: one digest from stdin, checked, then
     written into the user digests folder under a new name."""
     from ..core.digest import DigestError
-    from ..core.watch import (
+    from ..core.user_digests import (
         AlreadyImported, check_digest_name, default_stdin_name, read_digest, same_digest, store_digest,
     )
 

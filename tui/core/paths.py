@@ -66,7 +66,7 @@ class Paths:
 
     @property
     def watch_origins(self) -> Path:
-        """Which watched file each imported digest came from (tui.core.watch)."""
+        """Which watched file each imported digest came from (tui.core.watched_folders)."""
         return self.data / "watched-origins.json"
 
     @property

@@ -98,7 +98,7 @@ class Session:
     def import_watched(self) -> Imported:
         """Copy new or changed digests from the watched folders into the user
         digests folder."""
-        from .watch import import_watched
+        from .watched_folders import import_watched
 
         out = Imported()
         if self.config is None:
@@ -162,7 +162,7 @@ class Session:
         """Watches tag the papers the sync brought in, and the index catches
         up with those tags; the reader records the digests it has now seen."""
         from .library import LibraryError
-        from .watch import apply_watches, new_paper_ids
+        from .search_watches import apply_watches, new_paper_ids
 
         index, library = opened.index, self.library
         if library is None or (self.reader and library.readonly):

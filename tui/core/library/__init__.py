@@ -24,7 +24,7 @@ user collects lives here, so the rules are strict:
 
 Besides the per-paper state the file keeps a few small things the reader
 needs across sessions: saved searches (some of them *watches*, see
-``tui.core.watch``), the triage position in each digest, and the digests seen
+``tui.core.search_watches``), the triage position in each digest, and the digests seen
 when the reader was last opened (for "what's new"). They are written in the
 same kind of transaction but bump no generation: the change log is about
 papers, for the search index.

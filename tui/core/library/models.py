@@ -211,7 +211,7 @@ class ImportReport:
 @dataclass(frozen=True)
 class SavedSearch:
     """A named query. With ``watch`` on, new papers that match it are tagged
-    :attr:`tag` when digests are added (``tui.core.watch.apply_watches``).
+    :attr:`tag` when digests are added (``tui.core.search_watches.apply_watches``).
     ``checked_at`` is when a watch last looked at new papers (this machine
     only: it is not exported)."""
 

@@ -1,5 +1,5 @@
 """Saved searches: named queries, some of them *watches* that tag the new
-papers matching them (``tui.core.watch``). They are written in the same kind
+papers matching them (``tui.core.search_watches``). They are written in the same kind
 of transaction as the papers' state but bump no generation: the change log
 is about papers, for the search index.
 """
