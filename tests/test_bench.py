@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tui.bench import render
-from tui.core import synth
+from tui.bench import synth
 from tui.core.digest import parse_file
 from tui.core.papers import paper_id
 

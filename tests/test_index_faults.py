@@ -71,7 +71,7 @@ QUERIES = ["transformer", "model", "language model", '"state of the art"', "diff
 
 
 def _corpus_home(root: Path, n: int) -> Path:
-    from tui.core import synth
+    from tui.bench import synth
 
     home = root / "home"
     paths = Paths.default(home)

@@ -1,5 +1,5 @@
 """``papers bench``: one reproducible run that measures parsing, the index, search
-and the reader's start-up on a synthetic corpus (:mod:`tui.core.synth`).
+and the reader's start-up on a synthetic corpus (:mod:`.synth`).
 
 Every step goes through the code the program itself uses: digests are parsed
 with ``parse_file``; the index is opened with ``Index.open`` on a ``Paths``

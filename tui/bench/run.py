@@ -133,7 +133,7 @@ def machine() -> dict:
 def _prepare(home: Path, papers: int, seed: int) -> bool:
     """Make ``home`` a work folder; True when its corpus (and whatever index
     it has) can be reused."""
-    from ..core import synth
+    from . import synth
 
     manifest = home / MANIFEST
     want = {"generator": synth.GENERATOR_VERSION, "papers": papers, "seed": seed,
@@ -232,7 +232,7 @@ class Bench:
 
     # -- corpus
     def generate(self, reuse: bool) -> None:
-        from ..core import synth
+        from . import synth
         from ..core.library import Library
 
         folder = self.paths.digests
@@ -340,7 +340,7 @@ class Bench:
                               "papers_written": report.papers_written, "files_changed": changed}
 
     def add_remove(self) -> None:
-        from ..core import synth
+        from . import synth
 
         _say("adding one digest, then removing it…")
         path = synth.write_digest(self.paths.digests, self.extra)

@@ -33,8 +33,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from .digest import parse_file
-from .paths import BUNDLED_DIGESTS
+from ..core.digest import parse_file
+from ..core.paths import BUNDLED_DIGESTS
 
 #: Bumped whenever the same (n, seed) would give different files.
 GENERATOR_VERSION = 1
