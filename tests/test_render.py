@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.screens.dialogs import help_content, pretty_keys
+from tui.widgets.dialogs import help_content, pretty_keys
 
 
 @pytest.mark.parametrize("keys, shown", [
@@ -30,7 +30,7 @@ def test_help_keys_never_run_into_their_description():
 
 
 def test_copy_lines_put_values_in_one_column_and_cut_long_labels():
-    from tui.screens.dialogs import LABEL_COLUMN_MAX, copy_lines
+    from tui.widgets.dialogs import LABEL_COLUMN_MAX, copy_lines
 
     lines = [c.plain for c in copy_lines([("title", "A\nTitle", "x"), ("Code", "https://c", "x"),
                                           ("a label far too long to fit in the label column", "v", "x")])]

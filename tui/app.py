@@ -24,14 +24,14 @@ from .core.paths import Paths
 from .keymap import check_keymap
 from .providers import GoToProvider, ReaderCommands
 from .reader import Reader
-from .screens.confirm import ConfirmDialog
-from .screens.dialogs import CopyMenu, ErrorScreen, HelpScreen, LineDialog, NoteEditor, TextDialog
 from .screens.main import MainScreen
 from .screens.paper_screen import PaperScreen
 from .screens.triage import TriageScreen
 from .shutdown import exit_cleanly_on_signals
 from .widgets.bookmarks import BookmarkList
+from .widgets.confirm import ConfirmDialog
 from .widgets.details import DetailsPane
+from .widgets.dialogs import CopyMenu, ErrorScreen, HelpScreen, LineDialog, NoteEditor, TextDialog
 from .widgets.digests import Digests
 from .widgets.notes import Notes
 from .widgets.paper_list import PaperList

@@ -21,8 +21,8 @@ from textual.screen import Screen
 from .. import messages
 from ..core.links import is_web_url
 from ..reader import Reader
+from ..widgets.dialogs import CopyMenu, NoteEditor, TagsDialog, TextDialog
 from ..widgets.render import one_line
-from .dialogs import CopyMenu, NoteEditor, TagsDialog, TextDialog
 
 PAPER_ACTIONS = frozenset({"bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link",
                            "toggle_read", "more_like"})

@@ -10,8 +10,8 @@ from textual.worker import get_current_worker
 
 from .. import messages
 from ..core.text import plural
-from ..screens.confirm import ConfirmDialog
-from ..screens.dialogs import LineDialog
+from .confirm import ConfirmDialog
+from .dialogs import LineDialog
 from .paper_list import PaperList
 from .render import one_line, plain
 

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
-from ..widgets.render import plain
+from .render import plain
 
 
 class ConfirmDialog(ModalScreen[bool]):

@@ -1,4 +1,5 @@
-"""Modal screens: help, note editor, tags, copy menu, text to select."""
+"""Modal screens: help, note editor, tags, copy menu, text to select. Screens
+and panes push them alike, so they live below both."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ..widgets.render import one_line, plain
+from .render import one_line, plain
 
 
 #: How a key is shown where Textual's own name reads worse (``format_key`` gives ⏎).
