@@ -270,7 +270,7 @@ def visible_papers(paper_list) -> int:
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)])
 async def test_compact_rows_show_a_paper_per_line(paths, size):
-    from tui.widgets.papers_list import RowState, compact_row, digest_label
+    from tui.widgets.rows import RowState, compact_row, digest_label
 
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=size, notifications=True) as pilot:
@@ -404,7 +404,7 @@ async def test_C_shows_one_line_per_paper_in_every_list_and_is_remembered(paths)
 
     from tui.core.library import Library
     from tui.core.papers import paper_id
-    from tui.widgets.papers_list import digest_label
+    from tui.widgets.rows import digest_label
 
     swin = paper_id(SWIN)
     with Library.open(paths) as lib:

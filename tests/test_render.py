@@ -56,7 +56,7 @@ def test_hanging_indent_keeps_wrapped_lines_under_the_text():
 
 
 def test_row_content_wraps_each_line_under_its_text():
-    from tui.widgets.papers_list import RowState, row_content
+    from tui.widgets.rows import RowState, row_content
 
     row = row_content(TITLE, [(0, 4)], "Aug 7 · 3 of 100", RowState(bookmarked=True), extra="a note " * 12)
     assert str(row).startswith("★ ● Swin") and row.plain.count("\n") == 1  # the text is unchanged
@@ -91,7 +91,7 @@ def test_legible_redraws_a_colour_that_vanishes_into_the_row():
 
 
 def test_compact_row_is_one_line_at_any_width():
-    from tui.widgets.papers_list import RowState, compact_row, row_content
+    from tui.widgets.rows import RowState, compact_row, row_content
 
     where = "Aug 7 · 3 of 100"
     row = compact_row(TITLE, [(0, 4)], where, RowState(note=True), extra="a note")
@@ -113,7 +113,7 @@ def test_compact_row_is_one_line_at_any_width():
 
 def test_digest_label_is_the_newest_digest_and_how_many_more():
     from tui.core.papers import Appearance, Paper
-    from tui.widgets.papers_list import digest_label
+    from tui.widgets.rows import digest_label
 
     once = Paper("a", "T", "x", appearances=(Appearance("003_x", "Mar 11", 3, 75),))
     thrice = Paper("a", "T", "x", appearances=(Appearance("000_x", "Aug 7", 1, 9), Appearance("001_y", None, 2, 9),

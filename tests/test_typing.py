@@ -8,7 +8,7 @@ from test_app import SIZE, ready, settle
 from tui.app import PapersApp
 from tui.core.index import Index
 from tui.reader import Reader
-from tui.widgets import results as results_module
+from tui.widgets import search_pane as results_module
 
 
 async def test_newest_papers_show_from_the_catalog_while_the_index_opens(paths, monkeypatch):

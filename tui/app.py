@@ -35,7 +35,7 @@ from .widgets.dialogs import CopyMenu, ErrorScreen, HelpScreen, LineDialog, Note
 from .widgets.digests import Digests
 from .widgets.notes import Notes
 from .widgets.paper_list import PaperList
-from .widgets.results import Results
+from .widgets.search_pane import Results
 from .widgets.saved import SavedSearches
 
 #: what a worker's group is doing, for the error modal's title

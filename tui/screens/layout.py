@@ -15,7 +15,7 @@ from ..widgets.bookmarks import Bookmarks
 from ..widgets.details import DetailsPane
 from ..widgets.paper_list import PaperList
 from ..widgets.render import plain
-from ..widgets.results import Results
+from ..widgets.search_pane import Results
 
 PANES = ("results", "bookmarks", "notes", "digests", "saved")
 #: narrower than this, the details pane hides behind the list

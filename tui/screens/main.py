@@ -28,7 +28,7 @@ from ..widgets.digests import Digests
 from ..widgets.fetcher import Fetcher
 from ..widgets.notes import Notes
 from ..widgets.paper_list import PaperList
-from ..widgets.results import Results
+from ..widgets.search_pane import Results
 from ..widgets.saved import SavedSearches
 from ..widgets.search_input import SearchInput
 from .layout import PANES, PaneLayout

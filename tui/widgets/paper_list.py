@@ -22,26 +22,10 @@ from .. import messages
 from ..reader import Reader
 from .details import details_content
 from .paging import paging_bindings
-from .papers_list import RowState, compact_row, digest_label, row_content, where_text
 from .render import plain
+from .rows import paper_row
 
 PAGE = 200
-
-
-def paper_row(paper, record, title: str = "", spans=(), extra: str = "", compact: bool = False) -> Content:
-    """One paper's row: badges, title (query terms marked), where it appeared
-    and ``extra`` (a note, shared terms); ``compact``: all on one line, where
-    it appeared said short and no ``extra``."""
-    state = RowState(bookmarked=bool(record and record.bookmarked), note=bool(record and record.note),
-                     read=bool(record and record.read))
-    labels = record.snapshot.labels if record is not None and record.snapshot else ()
-    if paper is None and record is not None:
-        title, spans = record.title or title or record.id, ()
-    else:
-        title = paper.title if paper else title
-    if compact:
-        return compact_row(title, spans, digest_label(paper, labels), state)
-    return row_content(title, spans, where_text(paper, labels), state, extra=extra)
 
 
 def how_to_add_digests(reader: Reader) -> str:

@@ -1,5 +1,5 @@
 """How one paper is drawn as a row of a list (the list itself is
-:mod:`tui.widgets.paper_list`)."""
+:mod:`tui.widgets.paper_list`): :func:`paper_row` from a paper and its record."""
 
 from __future__ import annotations
 
@@ -67,3 +67,19 @@ def digest_label(paper: Paper | None, fallback_labels: tuple[str, ...] = ()) -> 
     if not labels:
         return "not in the digests" if paper is None else ""
     return labels[0] + (f" +{len(labels) - 1}" if len(labels) > 1 else "")
+
+
+def paper_row(paper, record, title: str = "", spans=(), extra: str = "", compact: bool = False) -> Content:
+    """One paper's row: badges, title (query terms marked), where it appeared
+    and ``extra`` (a note, shared terms); ``compact``: all on one line, where
+    it appeared said short and no ``extra``."""
+    state = RowState(bookmarked=bool(record and record.bookmarked), note=bool(record and record.note),
+                     read=bool(record and record.read))
+    labels = record.snapshot.labels if record is not None and record.snapshot else ()
+    if paper is None and record is not None:
+        title, spans = record.title or title or record.id, ()
+    else:
+        title = paper.title if paper else title
+    if compact:
+        return compact_row(title, spans, digest_label(paper, labels), state)
+    return row_content(title, spans, where_text(paper, labels), state, extra=extra)
