@@ -95,7 +95,7 @@ class ReaderCommands(Provider):
 
 async def _paper_hits(provider: Provider, text: str, limit: int = 8) -> Hits:
     reader = _reader(provider)
-    if reader is None or reader.index is None or len(text) < 2:
+    if reader is None or not reader.has_index or len(text) < 2:
         return
     result = await asyncio.to_thread(reader.search, text, limit)
     if result is None:
@@ -117,7 +117,7 @@ class GoToProvider(Provider):
     def _saved(self) -> list:
         reader = _reader(self)
         try:
-            return reader.library.saved.all() if reader is not None and reader.library is not None else []
+            return reader.saved_searches() if reader is not None else []
         except Exception:
             return []
 
@@ -140,7 +140,7 @@ class GoToProvider(Provider):
 
     async def discover(self) -> Hits:
         reader = _reader(self)
-        if reader is None or reader.index is None:
+        if reader is None or not reader.has_index:
             return
         for x in self._saved():
             yield self._saved_hit(x)
@@ -150,7 +150,7 @@ class GoToProvider(Provider):
     async def search(self, query: str) -> Hits:
         reader = _reader(self)
         text = query.strip()
-        if not text or reader is None or reader.index is None:
+        if not text or reader is None or not reader.has_index:
             return
         matcher = self.matcher(text)
         for x in self._saved():

@@ -3,8 +3,11 @@ index, the lock the index is used under, and the few facts of this run (the
 digests new since the last start, the papers the user kept unread).
 
 No Textual here: panes read through this object and say what happened with
-messages. Every use of the index from a thread worker takes ``lock``; a search
-or a count never runs while the index is being reopened or caught up.
+messages. It is the panes' one way to the index and the library: what a
+pane's thread worker asks of the index (a page of results, a digest's page,
+papers like these, what's new, unread counts) is answered here under ``lock``,
+so a search or a count never runs while the index is being reopened or caught
+up; a pane never takes the lock or holds the index itself.
 """
 
 from __future__ import annotations
@@ -179,12 +182,85 @@ class Reader:
         rec = self.record(pid)
         return rec.snapshot.link if rec and rec.snapshot else None
 
+    @property
+    def has_index(self) -> bool:
+        """An index is open (searches and digests can be asked for)."""
+        return self.index is not None
+
     # -- the index from a worker ------------------------------------------------------------
     # The index is read under the lock: :meth:`use_index` may have replaced it meanwhile.
     def search(self, query: str, limit: int, offset: int = 0):
         with self.lock:
             index = self.index
             return index.search(query, limit=limit, offset=offset) if index is not None else None
+
+    def search_page(self, query: str, offset: int, limit: int, sort: str = "relevance",
+                    cancelled: Callable[[], bool] = lambda: False):
+        """(In a thread.) A page of ``query``'s results and their papers:
+        ``(result, papers)``; None when ``cancelled()`` says a newer key made it
+        stale (while it waited for the lock, or once it searched)."""
+        with self.lock:
+            index = self.index
+            if index is None or cancelled():
+                return None
+            result = index.search(query, limit=limit, offset=offset, sort=sort)
+            if cancelled():
+                return None
+            return result, self.papers(h.id for h in result.hits)
+
+    def feed_page(self, name: str, offset: int, limit: int, cancelled: Callable[[], bool] = lambda: False):
+        """(In a thread.) A page of the digest ``name`` in its order, as a
+        result: ``(result, papers)``; None when ``cancelled()``."""
+        from .core.index import Hit, SearchResult
+
+        with self.lock:
+            if self.index is None or cancelled():
+                return None
+            ids = self.digest_ids(name, offset, limit)
+            papers = self.papers(ids)
+            info = self.digest(name)
+            hits = tuple(Hit(pid, 0.0, papers[pid].title, ()) for pid in ids if pid in papers)
+            result = SearchResult(f"digest {name}", info.entries if info else len(ids), hits, offset)
+        return result, papers
+
+    def related(self, ids: list[str], about: str):
+        """(In a thread.) The papers that share the key terms of ``ids``:
+        ``(result, papers, the terms each shares)``; None with no index."""
+        from .core.related import more_like
+
+        with self.lock:
+            if self.index is None:
+                return None
+            rel = more_like(self.index, ids, about)
+            note = ("key terms: " + ", ".join(rel.terms[:8])) if rel.terms else "no key terms found"
+            papers = self.papers(h.id for h in rel.hits)
+        return _computed(about, rel.hits, (note,)), papers, rel.shared
+
+    def whats_new(self, names: list[str], about: str):
+        """(In a thread.) The papers of the digests ``names`` (those added since
+        papers was last opened), with how many are unread: ``(result, papers,
+        None)``; None with no index."""
+        from .core.index import Hit
+
+        with self.lock:
+            if self.index is None:
+                return None
+            pages = self.digest_members(names)
+            ids = list(dict.fromkeys(pid for n in names for pid in pages[n]))
+            titles = self.titles(ids)
+            unread = sum(self.library.visits.unread_counts(pages).values()) if self.library else 0
+            hits = tuple(Hit(pid, 0.0, titles.get(pid, ""), ()) for pid in ids)
+            papers = self.papers(h.id for h in hits)
+        return _computed(about, hits, (f"{unread} unread",)), papers, None
+
+    def unread_counts(self, names: list[str]) -> dict[str, int] | None:
+        """(In a thread.) ``{digest: its papers not marked read}`` for these
+        digests; None without an index or a library."""
+        if self.index is None or self.library is None:
+            return None
+        with self.lock:
+            ids = self.digest_members(names)
+        return self.library.visits.unread_counts(ids)
 
     def catch_up(self, refresh: bool = False) -> None:
         """The index takes in the library's changes (this window's and any other's)."""
@@ -198,8 +274,43 @@ class Reader:
 
     # -- the library ------------------------------------------------------------------------
     @property
+    def has_library(self) -> bool:
+        """The library is open (it may still be read-only: :attr:`writable`)."""
+        return self.library is not None
+
+    @property
     def writable(self) -> bool:
         return self.library is not None and not self.library.readonly
+
+    def bookmarks(self, sort: str = "added") -> list:
+        """The bookmarked papers' records (none without a library)."""
+        return self.library.bookmarks(sort=sort) if self.library is not None else []
+
+    def notes(self) -> list:
+        """The records of the papers with a note (none without a library)."""
+        return self.library.notes() if self.library is not None else []
+
+    def saved_searches(self) -> list:
+        """Every saved search, by name (none without a library)."""
+        return self.library.saved.all() if self.library is not None else []
+
+    def saved_search(self, name: str):
+        """The saved search of that name, or None."""
+        return self.library.saved.get(name) if self.library is not None else None
+
+    def save_search(self, name: str, query: str, notify: Notify):
+        """Keep ``query`` as the saved search ``name``; the search as stored,
+        or None when the library refused (said with ``notify``)."""
+        saved = []
+        return saved[0] if self.write(lambda: saved.append(self.library.saved.save(name, query)), notify) else None
+
+    def set_watch(self, name: str, on: bool, notify: Notify) -> bool:
+        """Turn the watch of a saved search on or off; False when refused."""
+        return self.write(lambda: self.library.saved.set_watch(name, on), notify)
+
+    def delete_search(self, name: str, notify: Notify) -> bool:
+        """Forget a saved search; False when refused."""
+        return self.write(lambda: self.library.saved.delete(name), notify)
 
     def write(self, change: Callable[[], object], notify: Notify) -> bool:
         """Run one library change; a refusal (none open, read-only, full disk,
@@ -225,6 +336,13 @@ class Reader:
             return False
         self._generation = gen
         return True
+
+
+def _computed(about: str, hits, notes: tuple[str, ...]):
+    """A computed list (more like this, what's new) as a search result."""
+    from .core.index import SearchResult
+
+    return SearchResult(about, len(hits), tuple(hits), 0, notes=notes)
 
 
 @dataclass

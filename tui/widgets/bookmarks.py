@@ -26,11 +26,10 @@ class BookmarkList(PaperList):
     def matching(self) -> list:
         """The bookmarks the filter lets through, in the pane's order: each
         word of the filter is part of a tag or of the title."""
-        library = self.reader.library
-        if library is None:
+        if not self.reader.has_library:
             return []
         words = self.filter.casefold().split()
-        records = library.bookmarks(sort=self.sort)
+        records = self.reader.bookmarks(sort=self.sort)
         if not words:
             return records
         titles = self.reader.titles(r.id for r in records)
@@ -42,13 +41,13 @@ class BookmarkList(PaperList):
         return [r for r in records if keeps(r)]
 
     def empty_text(self):
-        if self.filter.strip() and self.reader.library is not None and self.reader.library.bookmarks():
+        if self.filter.strip() and self.reader.bookmarks():
             return plain(f"No bookmark matches “{self.filter.strip()}” (a part of a tag or words of the title).",
                          "dim italic")
         return super().empty_text()
 
     def reload(self) -> None:
-        if self.reader.library is None:
+        if not self.reader.has_library:
             return
         records = self.matching()
         self.set_rows(self.library_rows(records), len(records), keep=self.current_id)

@@ -30,17 +30,17 @@ class Digests(PaperList):
         return plain(how_to_add_digests(self.reader), "italic")
 
     def reload(self) -> None:
-        if self.reader.index is None:
+        if not self.reader.has_index:
             return
         by_name = {d.name: d for d in self.reader.digests()}
         infos = [by_name[n] for n in self.reader.digest_order().names]
         self.set_rows([(d.name, self._row(d)) for d in infos], len(infos), keep=self.current_id)
         self.set_status(f"{plural(len(infos), 'digest')}, newest first")
-        if self.reader.library is not None:
+        if self.reader.has_library:
             self.count_unread([d.name for d in infos])
 
     def paper_changed(self, pid: str) -> None:
-        if self.ids and self.reader.library is not None:
+        if self.ids and self.reader.has_library:
             self.count_unread(list(self.ids))
 
     def _row(self, d) -> Content:
@@ -55,13 +55,8 @@ class Digests(PaperList):
 
     @work(thread=True, exclusive=True, group="unread-counts", exit_on_error=False)
     def count_unread(self, names: list[str]) -> None:
-        reader = self.reader
-        if reader.index is None or reader.library is None:
-            return
-        with reader.lock:
-            ids = reader.digest_members(names)
-        counts = reader.library.visits.unread_counts(ids)
-        if not get_current_worker().is_cancelled:
+        counts = self.reader.unread_counts(names)
+        if counts is not None and not get_current_worker().is_cancelled:
             self.post_message(self.Counted(counts))
 
     @on(PaperList.Counted)

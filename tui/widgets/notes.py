@@ -10,9 +10,9 @@ class Notes(PaperList):
     EMPTY = "No notes yet — press n on a paper to write one."
 
     def reload(self) -> None:
-        if self.reader.library is None:
+        if not self.reader.has_library:
             return
-        records = self.reader.library.notes()
+        records = self.reader.notes()
         rows = self.library_rows(records, extra=lambda r: r.note or "")
         self.set_rows(rows, len(rows), keep=self.current_id)
         self.set_status(plural(len(rows), "note"))

@@ -30,16 +30,14 @@ class SavedSearches(PaperList):
         self.counts: dict[str, int] = {}
 
     def searches(self) -> list:
-        if self.reader.library is None:
-            return []
         try:
-            return self.reader.library.saved.all()
+            return self.reader.saved_searches()
         except Exception as e:
             self.notify(f"Saved searches unavailable: {e}", severity="warning", markup=False)
             return []
 
     def reload(self) -> None:
-        if self.reader.library is None:
+        if not self.reader.has_library:
             return
         searches = self.searches()
         self.set_rows([(x.name, self._row(x, self.counts.get(x.name))) for x in searches], len(searches),
@@ -47,7 +45,7 @@ class SavedSearches(PaperList):
         watched = sum(1 for x in searches if x.watch)
         self.set_status(plural(len(searches), "saved search", "saved searches")
                         + (f" · {watched} watched" if watched else ""))
-        if searches and self.reader.index is not None:
+        if searches and self.reader.has_index:
             self.count([(x.name, x.query) for x in searches])
 
     def paper_changed(self, pid: str) -> None:
@@ -83,7 +81,7 @@ class SavedSearches(PaperList):
         self.post_message(messages.ShowDetails(self))
 
     def details(self) -> Content:
-        x = self.reader.library.saved.get(self.current_id) if self.reader.library and self.current_id else None
+        x = self.reader.saved_search(self.current_id) if self.current_id else None
         if x is None:
             return self.empty_text() if not self.ids else Content.styled("No saved search selected.", "dim")
         count = self.counts.get(x.name)
@@ -101,8 +99,7 @@ class SavedSearches(PaperList):
 
     def save(self, query: str) -> None:
         """Ask for a name and keep ``query`` under it (ctrl+s in the search box)."""
-        library = self.reader.library
-        if library is None:
+        if not self.reader.has_library:
             self.notify("The library is unavailable", severity="error", timeout=5)
             return
         query = query.strip()
@@ -113,9 +110,9 @@ class SavedSearches(PaperList):
         def done(name: str | None) -> None:
             if not name or not name.strip():
                 return
-            saved = []
-            if self.reader.write(lambda: saved.append(library.saved.save(name, query)), self.notify):
-                self.notify(f"Saved search {saved[0].name}: {query} — W in the Saved pane (5) makes it a watch",
+            saved = self.reader.save_search(name, query, self.notify)
+            if saved is not None:
+                self.notify(f"Saved search {saved.name}: {query} — W in the Saved pane (5) makes it a watch",
                             markup=False, timeout=5)
                 self.reload()
 
@@ -123,19 +120,19 @@ class SavedSearches(PaperList):
                                         "Saved searches are in pane 5 and the palette."), done)
 
     def chosen(self, key: str) -> None:
-        x = self.reader.library.saved.get(key) if self.reader.library else None
+        x = self.reader.saved_search(key)
         if x is not None:
             self.post_message(messages.RunSaved(x.name, x.query))
 
     def _selected_search(self):
         name = self.current_id
-        return self.reader.library.saved.get(name) if name and self.reader.library else None
+        return self.reader.saved_search(name) if name else None
 
     def action_toggle_watch(self) -> None:
         x = self._selected_search()
         if x is None:
             return
-        if self.reader.write(lambda: self.reader.library.saved.set_watch(x.name, not x.watch), self.notify):
+        if self.reader.set_watch(x.name, not x.watch, self.notify):
             self.notify(f"Watch {'on' if not x.watch else 'off'}: {x.name}", markup=False, timeout=3)
             self.reload()
 
@@ -146,7 +143,7 @@ class SavedSearches(PaperList):
             return
 
         def answered(yes: bool | None) -> None:
-            if yes and self.reader.write(lambda: self.reader.library.saved.delete(x.name), self.notify):
+            if yes and self.reader.delete_search(x.name, self.notify):
                 self.notify(f"Deleted saved search {x.name}", markup=False, timeout=3)
                 self.reload()
 

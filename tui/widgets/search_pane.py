@@ -93,7 +93,7 @@ class Results(PaperList):
         self._start("", immediate=True)
 
     def empty_text(self) -> Content:
-        if self.reader.index is not None and not self.reader.digests():
+        if self.reader.has_index and not self.reader.digests():
             return plain(how_to_add_digests(self.reader), "italic")
         return Content("")
 
@@ -143,7 +143,7 @@ class Results(PaperList):
     @property
     def settled(self) -> bool:
         """No search waiting to start or to be shown (for tests and the bench)."""
-        return self.reader.index is not None and self.shown_seq == self.seq and not self._pending
+        return self.reader.has_index and self.shown_seq == self.seq and not self._pending
 
     def _start(self, query: str, immediate: bool) -> None:
         """Search for ``query``: at once on the first key, and after a pause of
@@ -163,7 +163,7 @@ class Results(PaperList):
 
     def _fire(self) -> None:
         self._pending = False
-        if self.reader.index is None:
+        if not self.reader.has_index:
             return
         self.seq += 1
         self.set_status("Searching…" if self.query_text.strip() else "Loading…")
@@ -172,14 +172,7 @@ class Results(PaperList):
     # -- computed lists ----------------------------------------------------------------------
     def show_related(self, ids: list[str], about: str) -> None:
         """Papers that share the key terms of ``ids``."""
-        def compute(index):
-            from ..core.related import more_like
-
-            rel = more_like(index, ids, about)
-            note = ("key terms: " + ", ".join(rel.terms[:8])) if rel.terms else "no key terms found"
-            return rel.hits, rel.shared, (note,)
-
-        self.show_computed(about, compute)
+        self.show_computed(about, lambda: self.reader.related(ids, about))
 
     def whats_new(self) -> bool:
         """The papers of the digests added since papers was last opened."""
@@ -187,24 +180,13 @@ class Results(PaperList):
         names = [n for n in self.reader.new_digests if n in known]
         if not names:
             return False
-        reader = self.reader
-
-        def compute(index):
-            from ..core.index import Hit
-
-            pages = reader.digest_members(names)
-            ids = list(dict.fromkeys(pid for n in names for pid in pages[n]))
-            titles = reader.titles(ids)
-            unread = sum(reader.library.visits.unread_counts(pages).values()) if reader.library else 0
-            return tuple(Hit(pid, 0.0, titles.get(pid, ""), ()) for pid in ids), None, (f"{unread} unread",)
-
-        self.show_computed(f"papers new since you last opened papers, from {plural(len(names), 'digest')}",
-                           compute)
+        about = f"papers new since you last opened papers, from {plural(len(names), 'digest')}"
+        self.show_computed(about, lambda: self.reader.whats_new(names, about))
         return True
 
     def show_computed(self, about: str, compute) -> None:
-        """Show a list that is not a query: ``compute(index)`` gives (hits,
-        shared terms by id or None, notes)."""
+        """Show a list that is not a query: ``compute()`` (in a thread) gives
+        (result, papers, shared terms by id or None), or None."""
         self.feed = None
         self.query_text = ""
         self._keep = False
@@ -224,7 +206,7 @@ class Results(PaperList):
         # a screenful first, the rest of the first page after it
         for offset, limit in ((0, FIRST_ROWS), (FIRST_ROWS, PAGE - FIRST_ROWS)):
             found = self.reader.preview(limit, offset)
-            if found is None or self.reader.index is not None:
+            if found is None or self.reader.has_index:
                 return
             result, papers = found
             self.post_message(self.SearchDone(SearchPage(seq, "", offset, result, papers, preview=True)))
@@ -232,15 +214,12 @@ class Results(PaperList):
     # -- workers ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_computed(self, seq: int, about: str, compute) -> None:
-        from ..core.index import SearchResult
-
-        reader = self.reader
-        if reader.index is None:
+        if not self.reader.has_index:
             return
-        with reader.lock:
-            hits, shared, notes = compute(reader.index)
-            papers = reader.papers(h.id for h in hits)
-        result = SearchResult(about, len(hits), tuple(hits), 0, notes=tuple(notes))
+        found = compute()
+        if found is None:
+            return
+        result, papers, shared = found
         if not get_current_worker().is_cancelled:
             self.post_message(self.SearchDone(SearchPage(seq, "", 0, result, papers, shared, about)))
 
@@ -248,27 +227,18 @@ class Results(PaperList):
     def run_search(self, seq: int, query: str, offset: int, feed: str | None = None,
                    sort: str = "relevance") -> None:
         worker = get_current_worker()
-        reader = self.reader
-        if reader.index is None:
+        if not self.reader.has_index:
             return
-        with reader.lock:
-            index = reader.index  # read under the lock: a fetch may have replaced it
-            if worker.is_cancelled:
-                return  # a newer key made it stale while it waited
-            if feed is not None:
-                from ..core.index import Hit, SearchResult
 
-                ids = reader.digest_ids(feed, offset, PAGE)
-                papers = reader.papers(ids)
-                info = reader.digest(feed)
-                hits = tuple(Hit(pid, 0.0, papers[pid].title, ()) for pid in ids if pid in papers)
-                result = SearchResult(f"digest {feed}", info.entries if info else len(ids), hits, offset)
-            else:
-                result = index.search(query, limit=PAGE, offset=offset, sort=sort)
-                if worker.is_cancelled:
-                    return
-                papers = reader.papers(h.id for h in result.hits)
-        if not worker.is_cancelled:
+        def stale() -> bool:  # a newer key made it stale while it waited
+            return worker.is_cancelled
+
+        if feed is not None:
+            page = self.reader.feed_page(feed, offset, PAGE, stale)
+        else:
+            page = self.reader.search_page(query, offset, PAGE, sort, stale)
+        if page is not None and not worker.is_cancelled:
+            result, papers = page
             self.post_message(self.SearchDone(SearchPage(seq, query, offset, result, papers)))
 
     @on(SearchDone)
@@ -277,7 +247,7 @@ class Results(PaperList):
         page = event.page
         if page.seq != self.seq:
             return  # a newer search is under way
-        if page.preview and (self.reader.index is not None or self._pending or self.query_text or self.feed):
+        if page.preview and (self.reader.has_index or self._pending or self.query_text or self.feed):
             return  # the index opened first, or a search waits for it
         res = page.result
         shared = page.shared or {}
