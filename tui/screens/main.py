@@ -26,6 +26,7 @@ from ..widgets.chrome import KeyFooter, PaneTabs
 from ..widgets.details import DetailsPane
 from ..widgets.digests import Digests
 from ..widgets.fetcher import Fetcher
+from ..widgets.handoff import Handoff
 from ..widgets.notes import Notes
 from ..widgets.paper_list import PaperList
 from ..widgets.search_pane import Results
@@ -110,6 +111,7 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
                     yield SavedSearches(reader, id="saved")
             yield DetailsPane(reader.dwell, id="details")
         yield Fetcher(reader)
+        yield Handoff()
         with Horizontal(id="statusbar"):
             yield Static(Content.styled("Starting…", "dim"), id="status", markup=False)
             yield ProgressBar(id="progress", show_eta=False)

@@ -1,18 +1,14 @@
 """The keys that act on one paper — b t n e y Y o r m — defined once, for
 every screen that shows papers (the main screen and triage), so a key means
 the same everywhere. A subclass says which paper the keys act on
-(:meth:`PaperScreen.current_paper_id`) and redraws it when it changed
-(:meth:`PaperScreen.paper_changed`)."""
+(:meth:`PaperScreen.current_paper_id`), redraws it when it changed
+(:meth:`PaperScreen.paper_changed`) and composes a
+:class:`~tui.widgets.handoff.Handoff`, through which the keys reach the
+clipboard, the browser and $EDITOR."""
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
-import tempfile
-import webbrowser
 from dataclasses import replace
-from pathlib import Path
 
 from textual import on, work
 from textual.binding import Binding
@@ -22,6 +18,7 @@ from .. import messages
 from ..core.links import is_web_url
 from ..reader import Reader
 from ..widgets.dialogs import CopyMenu, NoteEditor, TagsDialog, TextDialog
+from ..widgets.handoff import Handoff
 from ..widgets.render import one_line
 
 PAPER_ACTIONS = frozenset({"bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link",
@@ -81,6 +78,11 @@ class PaperScreen(Screen):
             self.notify("The library is unavailable", severity="error", timeout=5)
             return None
         return pid, self.reader.paper(pid)
+
+    @property
+    def handoff(self) -> Handoff:
+        """Where the clipboard, the browser and $EDITOR are reached (each screen composes one)."""
+        return self.query_one(Handoff)
 
     def write(self, change) -> bool:
         return self.reader.write(change, self.notify)
@@ -197,32 +199,14 @@ class PaperScreen(Screen):
         pid, paper = target
         rec = self.reader.record(pid)
         before = (rec.note or "") if rec else ""
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        with tempfile.NamedTemporaryFile("w", suffix=".md", prefix="papers-note-", delete=False, encoding="utf-8") as f:
-            f.write(before)
-            tmp = f.name
-        try:
-            try:
-                with self.app.suspend():
-                    code = subprocess.call([*shlex.split(editor), tmp])
-            except Exception as e:  # no terminal to hand over (headless, some Windows consoles)
-                self.notify(f"Cannot run the editor here: {e}", severity="error", markup=False)
-                return
-            if code != 0:
-                self.notify(f"{editor} exited with {code}; note unchanged", severity="warning", markup=False)
-                return
-            text = Path(tmp).read_text(encoding="utf-8")
-            if text != before:
-                if not self.write(lambda: self.reader.library.set_note(pid, text, paper)):
-                    self.app.push_screen(TextDialog("The note could not be saved — copy it from here", text))
-                    return
-                self.changed(pid)
-                self.notify("Note saved", timeout=2)
-        finally:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        text = self.handoff.edit(before)
+        if text is None or text == before:
+            return
+        if not self.write(lambda: self.reader.library.set_note(pid, text, paper)):
+            self.app.push_screen(TextDialog("The note could not be saved — copy it from here", text))
+            return
+        self.changed(pid)
+        self.notify("Note saved", timeout=2)
 
     def action_more_like(self) -> None:
         """``m``: papers that share the key terms of the selected one."""
@@ -235,14 +219,14 @@ class PaperScreen(Screen):
             return
         self.post_message(messages.MoreLike((pid,), f"papers like “{one_line(paper.title)[:70]}”"))
 
-    # -- clipboard and browser --------------------------------------------------------------------
+    # -- clipboard and browser (the screen's Handoff) ------------------------------------------------
     def action_copy_link(self) -> None:
         pid = self._selected_pid()
         if pid is None:
             return
         link = self.reader.link_of(pid)
         if link:
-            self.copy_text("link", link)
+            self.handoff.copy("link", link)
 
     def action_copy_menu(self) -> None:
         pid = self._selected_pid()
@@ -252,7 +236,7 @@ class PaperScreen(Screen):
         if paper is None:
             link = self.reader.link_of(pid)
             if link:
-                self.copy_text("link", link)
+                self.handoff.copy("link", link)
             return
         choices = [
             ("title", paper.title, paper.title),
@@ -264,30 +248,9 @@ class PaperScreen(Screen):
 
         def done(choice) -> None:
             if choice:
-                self.copy_text(choice[0], choice[1])
+                self.handoff.copy(choice[0], choice[1])
 
         self.app.push_screen(CopyMenu(choices), done)
-
-    def copy_text(self, what: str, text: str) -> None:
-        self.app.copy_to_clipboard(text)  # OSC 52: the terminal, also over SSH
-        self._copy_local(what, text)
-
-    @work(thread=True, group="clipboard", exit_on_error=False)
-    def _copy_local(self, what: str, text: str) -> None:
-        from ..core.clipboard import copy_local
-
-        result = copy_local(text)
-        self.app.call_from_thread(self._copied, what, text, result)
-
-    def _copied(self, what: str, text: str, result) -> None:
-        preview = one_line(text)[:60] + ("…" if len(one_line(text)) > 60 else "")
-        if result.ok:
-            self.notify(f"Copied {what}: {preview}\nvia {result.route} and the terminal (OSC 52)", markup=False, timeout=4)
-        else:
-            self.notify(f"Sent {what} to the terminal clipboard (OSC 52): {preview}\n"
-                        f"No system clipboard tool works here ({result.detail}).", markup=False,
-                        severity="warning", timeout=6)
-            self.app.push_screen(TextDialog(f"Copy the {what} from here", text))
 
     def action_open_link(self) -> None:
         pid = self._selected_pid()
@@ -297,17 +260,7 @@ class PaperScreen(Screen):
         if not link or not is_web_url(link):
             self.notify("This paper has no web link to open", severity="warning", timeout=3)
             return
-        self._open_browser(link)
-
-    @work(thread=True, group="browser", exit_on_error=False)
-    def _open_browser(self, url: str) -> None:
-        try:
-            ok = webbrowser.open(url, new=2)
-        except Exception:
-            ok = False
-        msg = f"Opened {url}" if ok else f"No browser found to open {url}; copy it with y"
-        self.app.call_from_thread(self.notify, msg, markup=False, severity="information" if ok else "warning",
-                                  timeout=4)
+        self.handoff.open_browser(link)
 
 
 def paper_bindings(shown: set[str], without: set[str] = frozenset(), only: set[str] | None = None) -> list[Binding]:

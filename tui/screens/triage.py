@@ -25,6 +25,7 @@ from ..core.text import plural
 from ..reader import Reader
 from ..widgets.chrome import KeyFooter
 from ..widgets.details import details_content
+from ..widgets.handoff import Handoff
 from ..widgets.render import plain
 from .paper_screen import PaperScreen, paper_bindings
 
@@ -77,6 +78,7 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         yield ProgressBar(total=max(len(self.ids), 1), show_eta=False, show_percentage=False, id="triage-progress")
         with VerticalScroll(id="triage-body"):
             yield Static(id="triage-paper", markup=False)
+        yield Handoff()
         yield KeyFooter()
 
     def on_mount(self) -> None:
