@@ -327,6 +327,22 @@ class Reader:
             notify(f"Not saved: {e}", severity="error", markup=False, timeout=10)
             return False
 
+    def set_tags(self, pid: str, current: list[str], wanted: list[str], paper, notify: Notify) -> bool:
+        """The paper's tags made ``wanted`` (they were ``current``), in one
+        change; False when the library refused (said with ``notify``)."""
+        removed = [t for t in current if t not in wanted]
+        added = [t for t in wanted if t not in current]
+        library = self.library
+
+        def change() -> None:
+            with library.batch():
+                if removed:
+                    library.remove_tags(pid, removed)
+                if added:
+                    library.add_tags(pid, added, paper)
+
+        return self.write(change, notify)
+
     def changed_elsewhere(self, force: bool = False) -> bool:
         """Did another papers process change the library since the last look?"""
         if self.library is None:

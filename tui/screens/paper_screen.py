@@ -157,17 +157,7 @@ class PaperScreen(Screen):
             except ValueError as e:
                 self.notify(f"Tags not saved: {e}", severity="error", markup=False)
                 return
-            removed = [t for t in current if t not in wanted]
-            added = [t for t in wanted if t not in current]
-
-            def change() -> None:
-                with library.batch():
-                    if removed:
-                        library.remove_tags(pid, removed)
-                    if added:
-                        library.add_tags(pid, added, paper)
-
-            if self.write(change):
+            if self.reader.set_tags(pid, current, wanted, paper, self.notify):
                 self.changed(pid)
                 self.notify("Tags: " + (", ".join(wanted) or "none"), markup=False, timeout=3)
 
@@ -238,19 +228,11 @@ class PaperScreen(Screen):
             if link:
                 self.handoff.copy("link", link)
             return
-        choices = [
-            ("title", paper.title, paper.title),
-            ("Markdown link", f"[{paper.title}]({paper.primary_link})", f"[{paper.title}]({paper.primary_link})"),
-            ("BibTeX entry", "@misc{…}", bibtex_entry(paper, self.reader.record(pid))),
-            ("abstract", paper.abstract, paper.abstract),
-        ]
-        choices += [(link.label, link.url, link.url) for link in paper.links]
-
         def done(choice) -> None:
             if choice:
                 self.handoff.copy(choice[0], choice[1])
 
-        self.app.push_screen(CopyMenu(choices), done)
+        self.app.push_screen(CopyMenu(copy_choices(paper, self.reader.record(pid))), done)
 
     def action_open_link(self) -> None:
         pid = self._selected_pid()
@@ -268,6 +250,17 @@ def paper_bindings(shown: set[str], without: set[str] = frozenset(), only: set[s
     its footer, the others only in help and the palette."""
     return [replace(b, show=b.id in shown) for b in PaperScreen.BINDINGS
             if b.id not in without and (only is None or b.id in only)]
+
+
+def copy_choices(paper, record) -> list[tuple[str, str, str]]:
+    """What ``Y`` offers to copy of a paper: (what, shown, the text copied)."""
+    choices = [
+        ("title", paper.title, paper.title),
+        ("Markdown link", f"[{paper.title}]({paper.primary_link})", f"[{paper.title}]({paper.primary_link})"),
+        ("BibTeX entry", "@misc{…}", bibtex_entry(paper, record)),
+        ("abstract", paper.abstract, paper.abstract),
+    ]
+    return choices + [(link.label, link.url, link.url) for link in paper.links]
 
 
 def bibtex_entry(paper, record) -> str:
