@@ -84,8 +84,8 @@ def child_main(argv: list[str]) -> int:
             def on_main_screen_started(self) -> None:
                 self.call_after_refresh(mark, "painted")
 
-            # posted by the main screen once the index is open
-            def on_main_screen_index_ready(self, event) -> None:
+            # posted by the main screen's loader once the index is open
+            def on_loader_index_ready(self, event) -> None:
                 r = event.report
                 marks["index_wrote"] = r.wrote
                 if r.wrote or r.notices:

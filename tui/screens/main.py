@@ -8,7 +8,7 @@ their keys; the keys bound here work in every pane."""
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,17 +16,17 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Input, ProgressBar, Static, Tabs, TextArea
-from textual.worker import Worker, WorkerState
 
 from .. import messages
 from ..core.text import plural
-from ..reader import Reader, fetch_notice, opening_notices
+from ..reader import Reader
 from ..widgets.bookmarks import Bookmarks
 from ..widgets.chrome import KeyFooter, PaneTabs
 from ..widgets.details import DetailsPane
 from ..widgets.digests import Digests
 from ..widgets.fetcher import Fetcher
 from ..widgets.handoff import Handoff
+from ..widgets.loader import Loader
 from ..widgets.notes import Notes
 from ..widgets.paper_list import PaperList
 from ..widgets.search_pane import Results
@@ -77,24 +77,9 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
     class Started(Message):
         """The screen is mounted (and, with a library, has started opening it)."""
 
-    class IndexProgress(Message):
-        def __init__(self, done: int, total: int, text: str) -> None:
-            super().__init__()
-            self.done, self.total, self.text = done, total, text
-
-    class IndexReady(Message):
-        """The index is open: ``opened`` (tui.core.session.Opened) says what the
-        opening did, ``imported`` what the watched folders brought."""
-
-        def __init__(self, opened, imported) -> None:
-            super().__init__()
-            self.opened, self.imported = opened, imported
-            self.index, self.report = opened.index, opened.report
-
     def __init__(self, reader: Reader | None = None, watch_interval: float = 0) -> None:
         super().__init__(reader or Reader(None))
         self.watch_interval = watch_interval
-        self._fetched_on_start = False
 
     def compose(self) -> ComposeResult:
         reader = self.reader
@@ -110,75 +95,55 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
                     yield Digests(reader, id="digests")
                     yield SavedSearches(reader, id="saved")
             yield DetailsPane(reader.dwell, id="details")
-        yield Fetcher(reader)
+        yield Loader(reader, self.watch_interval)
         yield Handoff()
         with Horizontal(id="statusbar"):
             yield Static(Content.styled("Starting…", "dim"), id="status", markup=False)
             yield ProgressBar(id="progress", show_eta=False)
         yield KeyFooter()
 
-    # -- start-up ------------------------------------------------------------------------------
+    # -- start-up, the index, fetching (the Loader) ------------------------------------------------
     def on_mount(self) -> None:
         self.query_one("#progress").display = False
         self.query_one("#results", PaperList).focus()
         if self.reader.session is not None:
-            self._open_library()
+            loader = self.query_one(Loader)
+            loader.open_library()
             for pane in self.panes():
                 if pane.id in ("bookmark-list", "notes"):
                     pane.reload()
             self.set_status("Opening the index…")
             self.open_index()  # shows the newest papers from the catalog first
-            if self.watch_interval:
-                self.set_interval(self.watch_interval, self._watch_library)
+            loader.watch_library()
         self.post_message(self.Started())
 
-    def _open_library(self) -> None:
-        from ..core.library import LibraryError
-
-        try:
-            notices = self.reader.open_library()
-        except LibraryError as e:
-            self.notify(f"Library unavailable: {e}", severity="error", markup=False, timeout=15)
-            return
-        for n in notices:
-            self.notify(n, severity="warning", markup=False, timeout=15)
-
-    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def open_index(self, rebuild: bool = False) -> None:
-        """Digests dropped into the watched folders are imported, the index
-        opened and synced, watches run, what's new remembered."""
-        def progress(done: int, total: int, text: str) -> None:
-            self.post_message(self.IndexProgress(done, total, text))
+        """Open the index (again, to rebuild it), the newest papers shown first."""
+        self.query_one(Loader).open_index(rebuild, self.results.load_preview)
 
-        if self.reader.index is None and not rebuild:
-            # the newest papers the last opening left, shown before the opening itself
-            # (importing Whoosh, the sync) takes the time the first page would wait for
-            self.results.load_preview()
-        opened, imported = self.reader.open_index(progress, rebuild)
-        self.post_message(self.IndexReady(opened, imported))
-
-    @on(IndexProgress)
-    def _index_progress(self, event: IndexProgress) -> None:
+    @on(Loader.Progress)
+    @on(Fetcher.Progress)
+    def _progress(self, event: Loader.Progress | Fetcher.Progress) -> None:
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
         bar.update(total=max(event.total, 1), progress=event.done)
-        self.set_status(f"Indexing: {event.text}")
+        self.set_status(event.text)
 
-    @on(IndexReady)
-    def _index_ready(self, event: IndexReady) -> None:
-        self._use_index(event.opened)
-        for text, severity, timeout in opening_notices(event.opened, event.imported):
-            self.notify(text, severity=severity, markup=False, timeout=timeout)
-        if self.reader.config.fetch_on_start and self.reader.index is not None and not self._fetched_on_start:
-            self._fetched_on_start = True
-            self.query_one(Fetcher).start(quiet=True)
+    @on(Loader.IndexReady)
+    def _index_ready(self, event: Loader.IndexReady) -> None:
+        self._show_index(event.opened)
+        self.query_one(Loader).fetch_on_start()
 
-    def _use_index(self, opened) -> None:
-        """An opening of the index (at start, after a fetch) is taken in: the
-        panes show what it brought, the digests it saw first are what's new."""
-        self.reader.use_index(opened.index)
-        new = [n for n in opened.new_digests if n not in self.reader.new_digests]
-        self.reader.new_digests += new
+    @on(Fetcher.Done)
+    def _fetch_done(self, event: Fetcher.Done) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+        self._show_status(self.current)
+        if event.fetched.opened is not None:
+            self._show_index(event.fetched.opened)
+
+    def _show_index(self, opened) -> None:
+        """An opening of the index (at start, after a fetch), taken in by the
+        loader: the panes show what it brought."""
         self.query_one("#progress", ProgressBar).display = False
         report = opened.report
         if report.wrote:
@@ -186,60 +151,20 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
         for name in ("digests", "bookmarks", "notes", "saved", "results"):
             self.pane(name).reload()
 
-    # -- fetching (F) ------------------------------------------------------------------------------
-    def action_fetch(self) -> None:
-        """``F``: fetch the new days of the Daily Papers API and take them in."""
-        fetcher = self.query_one(Fetcher)
-        if self.reader.session is None:
-            return
-        if fetcher.running:
-            self.notify(f"A fetch is already running: {fetcher.doing}", markup=False, timeout=4)
-        elif any(w.group == "index" and not w.is_finished for w in self.workers):
-            self.notify("The index is still opening; F fetches once it is open", timeout=4)
-        else:
-            fetcher.start()
+    @on(Loader.Failed)
+    def _index_failed(self) -> None:
+        self.set_status("The index could not be opened; the library panes still work.")
 
-    @on(Fetcher.Progress)
-    def _fetch_progress(self, event: Fetcher.Progress) -> None:
-        bar = self.query_one("#progress", ProgressBar)
-        bar.display = True
-        bar.update(total=max(event.total, 1), progress=event.done)
-        self.set_status(event.text)
-
-    @on(Fetcher.Done)
-    def _fetch_done(self, event: Fetcher.Done) -> None:
-        fetched = event.fetched
-        self.query_one("#progress", ProgressBar).display = False
-        self._show_status(self.current)
-        if fetched.opened is not None:
-            self._use_index(fetched.opened)
-        said = fetch_notice(fetched)
-        if said is not None:
-            text, severity = said
-            if event.quiet and severity != "information":  # at start-up: a quiet notice, never an alarm
-                text, severity = text.splitlines()[0], "information"
-            self.notify(text, severity=severity, markup=False, timeout=10)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.group == "index":
-            self.set_status("The index could not be opened; the library panes still work.")
-
-    def _watch_library(self) -> None:
-        self._sync_from_others()
-
-    def _sync_from_others(self, force: bool = False) -> None:
-        """Pick up changes another papers process made to the library."""
-        if not self.reader.changed_elsewhere(force):
-            return
-        self.catch_up_index()
+    @on(Loader.LibraryChanged)
+    def _changed_elsewhere(self) -> None:
         for pane in self.panes():
             if pane.id in ("bookmark-list", "notes") or (pane.id == "digests" and pane is self.current):
                 pane.library_changed()
         self.results.library_changed()
 
-    @work(thread=True, group="library-index", exit_on_error=False)
-    def catch_up_index(self) -> None:
-        self.reader.catch_up(refresh=True)
+    def action_fetch(self) -> None:
+        """``F``: fetch the new days of the Daily Papers API and take them in."""
+        self.query_one(Loader).fetch()
 
     # -- what the panes say ----------------------------------------------------------------------
     @on(messages.ShowDetails)
@@ -435,4 +360,4 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
         self.pane("saved").save(self.query_one("#search", Input).value)
 
     def action_refresh(self) -> None:
-        self._sync_from_others(force=True)
+        self.query_one(Loader).sync_from_others(force=True)
