@@ -9,12 +9,12 @@ place, ``v`` or esc goes back. The footer keeps help and quit (and, narrow,
 
 from __future__ import annotations
 
-from textual.widgets import ContentSwitcher, Static, Tabs
+from textual.widgets import ContentSwitcher, Tabs
 
 from ..widgets.bookmarks import Bookmarks
+from ..widgets.chrome import StatusLine
 from ..widgets.details import DetailsPane
 from ..widgets.paper_list import PaperList
-from ..widgets.render import plain
 from ..widgets.search_pane import Results
 
 PANES = ("results", "bookmarks", "notes", "digests", "saved")
@@ -73,7 +73,7 @@ class PaneLayout:
             self.set_status(pane.status_text)
 
     def set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(plain(text))
+        self.query_one(StatusLine).say(text)
 
     def action_pane(self, pane: str) -> None:
         self.show_pane(pane)

@@ -12,16 +12,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Input, ProgressBar, Static, Tabs, TextArea
+from textual.widgets import ContentSwitcher, Input, Tabs, TextArea
 
 from .. import messages
 from ..core.text import plural
 from ..reader import Reader
 from ..widgets.bookmarks import Bookmarks
-from ..widgets.chrome import KeyFooter, PaneTabs
+from ..widgets.chrome import KeyFooter, PaneTabs, StatusLine
 from ..widgets.details import DetailsPane
 from ..widgets.digests import Digests
 from ..widgets.fetcher import Fetcher
@@ -97,14 +96,12 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
             yield DetailsPane(reader.dwell, id="details")
         yield Loader(reader, self.watch_interval)
         yield Handoff()
-        with Horizontal(id="statusbar"):
-            yield Static(Content.styled("Starting…", "dim"), id="status", markup=False)
-            yield ProgressBar(id="progress", show_eta=False)
+        yield StatusLine(id="statusbar")
         yield KeyFooter()
 
     # -- start-up, the index, fetching (the Loader) ------------------------------------------------
     def on_mount(self) -> None:
-        self.query_one("#progress").display = False
+        self.query_one(StatusLine).stop()
         self.query_one("#results", PaperList).focus()
         if self.reader.session is not None:
             loader = self.query_one(Loader)
@@ -124,10 +121,7 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
     @on(Loader.Progress)
     @on(Fetcher.Progress)
     def _progress(self, event: Loader.Progress | Fetcher.Progress) -> None:
-        bar = self.query_one("#progress", ProgressBar)
-        bar.display = True
-        bar.update(total=max(event.total, 1), progress=event.done)
-        self.set_status(event.text)
+        self.query_one(StatusLine).progress(event.done, event.total, event.text)
 
     @on(Loader.IndexReady)
     def _index_ready(self, event: Loader.IndexReady) -> None:
@@ -136,7 +130,7 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
 
     @on(Fetcher.Done)
     def _fetch_done(self, event: Fetcher.Done) -> None:
-        self.query_one("#progress", ProgressBar).display = False
+        self.query_one(StatusLine).stop()
         self._show_status(self.current)
         if event.fetched.opened is not None:
             self._show_index(event.fetched.opened)
@@ -144,7 +138,7 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
     def _show_index(self, opened) -> None:
         """An opening of the index (at start, after a fetch), taken in by the
         loader: the panes show what it brought."""
-        self.query_one("#progress", ProgressBar).display = False
+        self.query_one(StatusLine).stop()
         report = opened.report
         if report.wrote:
             self.set_status(f"Indexed {plural(report.papers_written, 'paper')} in {report.seconds:.1f} s")

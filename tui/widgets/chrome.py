@@ -1,13 +1,19 @@
 """What frames the panes and fits any width: the tabs, whose labels shorten
-when the room is short, and the footer, which keeps the keys a screen cannot
-do without (help, quit, leave) and shows as many of the others as fit."""
+when the room is short, the footer, which keeps the keys a screen cannot do
+without (help, quit, leave) and shows as many of the others as fit, and the
+status line with its progress bar."""
 
 from __future__ import annotations
 
 from rich.cells import cell_len
 from textual import events
-from textual.widgets import Footer, Tab, Tabs
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Footer, ProgressBar, Static, Tab, Tabs
 from textual.widgets._footer import FooterKey
+
+from .render import plain
 
 
 def key_width(item: FooterKey) -> int:
@@ -70,3 +76,25 @@ class PaneTabs(Tabs):
         for tab in self.query(Tab):
             if tab.id in chosen and tab.label_text != chosen[tab.id]:
                 tab.label = chosen[tab.id]
+
+
+class StatusLine(Horizontal):
+    """What the current pane says (or what is under way), one line, and a
+    progress bar while the index opens or a fetch runs."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled("Starting…", "dim"), id="status", markup=False)
+        yield ProgressBar(id="progress", show_eta=False)
+
+    def say(self, text: str) -> None:
+        self.query_one("#status", Static).update(plain(text))
+
+    def progress(self, done: int, total: int, text: str) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(total, 1), progress=done)
+        self.say(text)
+
+    def stop(self) -> None:
+        """The progress bar put away."""
+        self.query_one("#progress", ProgressBar).display = False
