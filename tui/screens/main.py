@@ -1,47 +1,51 @@
 """The main screen: the search box, the five panes (Search, Bookmarks, Notes,
-Digests, Saved searches), the details pane, a status line and the footer.
+Digests, Saved searches: :class:`~tui.widgets.panes.Panes`), the details pane,
+a status line and the footer.
 
 It opens the library and then the index (in a thread worker, with progress),
 routes what a pane posts (:mod:`tui.messages`) to the pane that shows it, and
 keeps the details pane and the status line on the current pane. The panes own
-their keys; the keys bound here work in every pane."""
+their keys; the keys bound here work in every pane.
+
+Wide (80 columns or more), the list and the details pane stand side by
+side; ``v`` hides the details and the list takes the width. Narrower, the
+details pane hides behind the list: ``v`` or enter shows it in the list's
+place, ``v`` or esc goes back. The screen has the class ``-narrow`` or
+``-wide`` by its width, ``-reading`` while the details stand in the list's
+place, and ``-details-hidden`` when ``v`` put them away. The footer keeps
+help and quit (and, narrow, ``v`` and esc) at any width; ``C`` makes every
+paper list one line per paper."""
 
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Input, Tabs, TextArea
+from textual.widgets import Input, Tabs, TextArea
 
 from .. import messages
 from ..core.text import plural
 from ..reader import Reader
-from ..widgets.bookmarks import Bookmarks
-from ..widgets.chrome import KeyFooter, PaneTabs, StatusLine
+from ..widgets.chrome import KeyFooter, StatusLine
 from ..widgets.details import DetailsPane
-from ..widgets.digests import Digests
 from ..widgets.fetcher import Fetcher
 from ..widgets.handoff import Handoff
 from ..widgets.loader import Loader
-from ..widgets.notes import Notes
-from ..widgets.paper_list import PaperList
-from ..widgets.search_pane import Results
-from ..widgets.saved import SavedSearches
+from ..widgets.paper_list import LibraryChange, PaperList
+from ..widgets.panes import Panes
 from ..widgets.search_input import SearchInput
-from .layout import PANES, PaneLayout
+from ..widgets.search_pane import Results
 from .paper_screen import PaperScreen, paper_bindings
 from .triage import TriageScreen
 
-#: each pane's tab labels, from the longest (the tabs take the longest that fits)
-PANE_LABELS = {"results": ("1 Search", "1 Srch", "1"), "bookmarks": ("2 Bookmarks", "2 Mark", "2"),
-               "notes": ("3 Notes", "3 Note", "3"), "digests": ("4 Digests", "4 Dgst", "4"),
-               "saved": ("5 Saved", "5 Svd", "5")}
+#: narrower than this, the details pane hides behind the list
+NARROW = 80
 
 
-class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer's order is set here
+class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is set here
     # Focus moves are bound with priority: the app resolves them in its own key
     # loop, before it forwards the next key, so nothing typed right after "/",
     # enter, esc or a pane's number lands in the wrong widget. (While typing,
@@ -72,6 +76,7 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
         Binding("q", "app.quit", "Quit", id="quit"),
         Binding("slash", "focus_search", "Search", priority=True, id="search"),
     ]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
 
     class Started(Message):
         """The screen is mounted (and, with a library, has started opening it)."""
@@ -85,30 +90,61 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
         yield SearchInput(select_on_focus=False, placeholder="Search papers — words, \"phrases\", title:…, tag:…, "
                           "is:unread   (/ to focus)", id="search")
         with Horizontal(id="body"):
-            with Vertical(id="left"):
-                yield PaneTabs({f"tab-{p}": PANE_LABELS[p] for p in PANES}, id="tabs")
-                with ContentSwitcher(initial="results", id="panes"):
-                    yield Results(reader, id="results")
-                    yield Bookmarks(reader, id="bookmarks")
-                    yield Notes(reader, id="notes")
-                    yield Digests(reader, id="digests")
-                    yield SavedSearches(reader, id="saved")
+            yield Panes(reader, id="left")
             yield DetailsPane(reader.dwell, id="details")
         yield Loader(reader, self.watch_interval)
         yield Handoff()
         yield StatusLine(id="statusbar")
         yield KeyFooter()
 
+    # -- the panes ------------------------------------------------------------------------------
+    @property
+    def panes(self) -> Panes:
+        return self.query_one(Panes)
+
+    @property
+    def results(self) -> Results:
+        return self.panes.search
+
+    @property
+    def current(self) -> PaperList:
+        return self.panes.current
+
+    @property
+    def current_name(self) -> str:
+        return self.panes.current_name
+
+    def show_pane(self, name: str) -> None:
+        pane = self.panes.show(name)
+        if pane is None:
+            return
+        self.refresh_bindings()  # the footer shows the keys of this pane
+        self.focus_list()
+        self._show_status(pane)
+        self.show_details()
+
+    def show_details(self) -> None:
+        pane = self.current
+        self.query_one(DetailsPane).show(pane.details(), pane.current_paper_id)
+
+    def _show_status(self, pane: PaperList) -> None:
+        if pane.status_text:
+            self.set_status(pane.status_text)
+
+    def set_status(self, text: str) -> None:
+        self.query_one(StatusLine).say(text)
+
+    def action_pane(self, pane: str) -> None:
+        self.show_pane(pane)
+
     # -- start-up, the index, fetching (the Loader) ------------------------------------------------
     def on_mount(self) -> None:
         self.query_one(StatusLine).stop()
-        self.query_one("#results", PaperList).focus()
+        self.results.focus()
         if self.reader.session is not None:
             loader = self.query_one(Loader)
             loader.open_library()
-            for pane in self.panes():
-                if pane.id in ("bookmark-list", "notes"):
-                    pane.reload()
+            self.panes.library_changed(LibraryChange())
             self.set_status("Opening the index…")
             self.open_index()  # shows the newest papers from the catalog first
             loader.watch_library()
@@ -142,8 +178,7 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
         report = opened.report
         if report.wrote:
             self.set_status(f"Indexed {plural(report.papers_written, 'paper')} in {report.seconds:.1f} s")
-        for name in ("digests", "bookmarks", "notes", "saved", "results"):
-            self.pane(name).reload()
+        self.panes.index_changed()
 
     @on(Loader.Failed)
     def _index_failed(self) -> None:
@@ -151,10 +186,7 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
 
     @on(Loader.LibraryChanged)
     def _changed_elsewhere(self) -> None:
-        for pane in self.panes():
-            if pane.id in ("bookmark-list", "notes") or (pane.id == "digests" and pane is self.current):
-                pane.library_changed()
-        self.results.library_changed()
+        self.panes.library_changed(LibraryChange(elsewhere=True))
 
     def action_fetch(self) -> None:
         """``F``: fetch the new days of the Daily Papers API and take them in."""
@@ -179,12 +211,11 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
     def _open_digest(self, event: messages.OpenDigest) -> None:
         self._set_query("")
         self.results.open_feed(event.name)
-        self.show_pane("results")
+        self.show_pane(Panes.SEARCH)
 
     @on(messages.RunSaved)
     def _run_saved(self, event: messages.RunSaved) -> None:
-        self._set_query(event.query)
-        self.show_pane("results")
+        self._to_search(event.query)
         self.results.search(event.query, immediate=True)
 
     @on(messages.GoToPaper)
@@ -192,20 +223,18 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
         paper = self.reader.paper(event.paper_id)
         if paper is None:
             return
-        self._set_query(paper.title)
-        self.show_pane("results")
+        self._to_search(paper.title)
         self.results.search(paper.title, immediate=True, select=event.paper_id)
 
     @on(messages.MoreLike)
     def _more_like(self, event: messages.MoreLike) -> None:
-        self._set_query("")
-        self.show_pane("results")
+        self._to_search("")
         self.results.show_related(list(event.paper_ids), event.about)
 
     @on(messages.Triage)
     def _triage(self, event: messages.Triage) -> None:
         name = event.name or self.reader.digest_order().step(None, 1)
-        if not name or self.reader.index is None:
+        if not name or not self.reader.has_index:
             return
         screen = TriageScreen(self.reader, name)
         self.app.push_screen(screen, self._triage_done)
@@ -236,9 +265,7 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
         return self.current.HOLDS_PAPERS
 
     def paper_changed(self, pid: str) -> None:
-        for pane in self.panes():
-            if pane.id in ("results", "bookmark-list", "notes") or (pane.id == "digests" and pane is self.current):
-                pane.paper_changed(pid)
+        self.panes.library_changed(LibraryChange(pid))
         self.show_details()
 
     def dialog_closed(self) -> None:
@@ -246,10 +273,7 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
             self.focus_list()
 
     def _refresh_library(self) -> None:
-        self.results.refresh_badges()
-        for pane in self.panes():
-            if pane.id in ("bookmark-list", "notes"):
-                pane.reload()
+        self.panes.library_changed(LibraryChange())
         self.show_details()
 
     # -- the search box ----------------------------------------------------------------------------
@@ -262,15 +286,15 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
         with search.prevent(Input.Changed):
             search.value = text
 
+    def _to_search(self, query: str) -> None:
+        """The Search pane shown, ``query`` in the box (it runs no search)."""
+        self._set_query(query)
+        self.show_pane(Panes.SEARCH)
+
     def search(self, query: str) -> None:
         """Show ``query``'s results as if it had been typed (for the bench)."""
         self._set_query(query)
         self.results.search(query, immediate=True)
-
-    def _filter(self) -> SearchInput | None:
-        """The current pane's own filter, if it has one."""
-        box = self.query_one("#panes", ContentSwitcher).get_child_by_id(self.current_name)
-        return next(iter(box.query(SearchInput)), None)
 
     def _typing(self) -> bool:
         return isinstance(self.focused, (Input, TextArea)) or self.app.screen is not self
@@ -288,7 +312,7 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
 
     def action_focus_search(self) -> None:
         """``/``: the current pane's filter, or else the search box."""
-        search = self._filter() or self.query_one("#search", Input)
+        search = self.panes.filter() or self.query_one("#search", Input)
         self.set_focus(search)
         # select the query now, so typing replaces it (select-on-focus would run
         # later and swallow a character typed in between)
@@ -296,14 +320,14 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
 
     def action_leave_search(self) -> None:
         """enter / esc in the search box: to the results; in a filter: to its list."""
-        if self.focused is not self._filter() and self.current_name != "results":
-            self.show_pane("results")
+        if self.focused is not self.panes.filter() and self.current is not self.results:
+            self.show_pane(Panes.SEARCH)
         self.focus_list()
 
     # -- keys of every pane ----------------------------------------------------------------------------
     @on(Tabs.TabActivated)
     def _tab(self, event: Tabs.TabActivated) -> None:
-        pane = (event.tab.id or "tab-results").removeprefix("tab-")
+        pane = Panes.name_of(event.tab)
         if self.current_name != pane:
             self.show_pane(pane)
 
@@ -313,25 +337,24 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
 
     def action_whats_new(self) -> None:
         """``N``: the papers of the digests added since papers was last opened."""
-        if self.reader.index is None:
+        if not self.reader.has_index:
             return
         if not self.results.whats_new():
             self.notify("Nothing new since you last opened papers: digests that arrive between two "
                         "starts show here", timeout=5)
             return
-        self._set_query("")
-        self.show_pane("results")
+        self._to_search("")
 
     def action_sort_results(self) -> None:
         """The palette's sort: the Search pane's next order."""
-        self.show_pane("results")
+        self.show_pane(Panes.SEARCH)
         self.results.action_cycle_sort()
 
     def action_like_bookmarks(self) -> None:
         """``M``: papers like the bookmarks (those the Bookmarks filter lets through)."""
-        if self.reader.library is None or self.reader.index is None:
+        if not self.reader.has_library or not self.reader.has_index:
             return
-        bookmarks = self.pane("bookmarks")
+        bookmarks = self.panes.bookmarks
         words = bookmarks.filter.strip()
         ids = [r.id for r in bookmarks.matching()]
         if not ids:
@@ -342,7 +365,7 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
 
     def action_step_digest(self, delta: int) -> None:
         """``[`` / ``]``: open the newer / older digest as a feed."""
-        if self.reader.index is None:
+        if not self.reader.has_index:
             return
         target, say = self.reader.step_digest(self.results.feed, delta)
         if target is not None:
@@ -351,7 +374,44 @@ class MainScreen(PaneLayout, PaperScreen, inherit_bindings=False):  # the footer
 
     def action_save_search(self) -> None:
         """``ctrl+s``: keep the query in the search box under a name."""
-        self.pane("saved").save(self.query_one("#search", Input).value)
+        self.panes.saved.save(self.query_one("#search", Input).value)
 
     def action_refresh(self) -> None:
         self.query_one(Loader).sync_from_others(force=True)
+
+    # -- at each width ---------------------------------------------------------------------------
+    def focus_list(self) -> None:
+        self.remove_class("-reading")  # narrow: the list, not the details, fills the screen
+        self.set_focus(self.current)  # at once, not deferred: the next key goes to the list
+
+    def read_details(self) -> None:
+        """The details pane, shown (in the list's place when narrow) and focused."""
+        self.remove_class("-details-hidden")
+        self.set_class(self.has_class("-narrow"), "-reading")
+        self.set_focus(self.query_one(DetailsPane))
+
+    def footer_keep(self) -> tuple[str, ...]:
+        """The keys the footer shows at any width (most important first)."""
+        keep = ("app.help", "app.quit")
+        return keep + ("toggle_details", "back") if self.has_class("-narrow") else keep
+
+    def action_back(self) -> None:
+        self.focus_list()
+
+    def action_toggle_details(self) -> None:
+        """``v``: narrow, the details in the list's place and back; wide, the
+        details pane hidden (the list takes the width) or shown."""
+        if self.has_class("-narrow"):
+            self.focus_list() if self.has_class("-reading") else self.read_details()
+        elif self.has_class("-details-hidden"):
+            self.remove_class("-details-hidden")
+        else:
+            self.add_class("-details-hidden")
+            self.focus_list()
+
+    def action_toggle_compact(self) -> None:
+        """``C``: one line per paper in every paper list, or the full rows;
+        remembered for the next start."""
+        self.reader.compact = not self.reader.compact
+        self.panes.redraw()
+        self.app.remember(compact=self.reader.compact)

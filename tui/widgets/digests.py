@@ -10,7 +10,7 @@ from textual.worker import get_current_worker
 
 from .. import messages
 from ..core.text import plural
-from .paper_list import PaperList, how_to_add_digests
+from .paper_list import LibraryChange, PaperList, how_to_add_digests
 from .render import ListRow, plain
 
 
@@ -39,8 +39,14 @@ class Digests(PaperList):
         if self.reader.has_library:
             self.count_unread([d.name for d in infos])
 
-    def paper_changed(self, pid: str) -> None:
-        if self.ids and self.reader.has_library:
+    def library_changed(self, change: LibraryChange, shown: bool) -> None:
+        """On screen only: another process's change reads the digests again,
+        one paper's change here counts the unread papers again."""
+        if not shown:
+            return
+        if change.elsewhere:
+            self.reload()
+        elif change.paper_id is not None and self.ids and self.reader.has_library:
             self.count_unread(list(self.ids))
 
     def _row(self, d) -> Content:

@@ -10,6 +10,8 @@ another pane.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.binding import Binding
 from textual.content import Content
@@ -26,6 +28,18 @@ from .render import plain
 from .rows import paper_row
 
 PAGE = 200
+
+
+@dataclass(frozen=True)
+class LibraryChange:
+    """What changed in the library, as the panes hear it
+    (:meth:`PaperList.library_changed`): ``paper_id``, one paper's state,
+    changed in this window (a per-paper key); ``elsewhere``, another papers
+    process changed it (the index has caught up); neither, anything may have
+    changed here (the library was just opened, a triage ended)."""
+
+    paper_id: str | None = None
+    elsewhere: bool = False
 
 
 def how_to_add_digests(reader: Reader) -> str:
@@ -170,12 +184,10 @@ class PaperList(OptionList):
         """The pane became the current one."""
         self.reload()
 
-    def paper_changed(self, pid: str) -> None:
-        """One paper's library state changed."""
-        self.reload()
-
-    def library_changed(self) -> None:
-        """Another papers process changed the library."""
+    def library_changed(self, change: LibraryChange, shown: bool) -> None:
+        """The library changed (``shown``: this pane is the one on screen):
+        the pane redraws what it shows of it. A list of the library's papers
+        (bookmarks, notes) reads its rows again."""
         self.reload()
 
     @property

@@ -12,7 +12,7 @@ from .. import messages
 from ..core.text import plural
 from .confirm import ConfirmDialog
 from .dialogs import LineDialog
-from .paper_list import PaperList
+from .paper_list import LibraryChange, PaperList
 from .render import one_line, plain
 
 
@@ -48,7 +48,7 @@ class SavedSearches(PaperList):
         if searches and self.reader.has_index:
             self.count([(x.name, x.query) for x in searches])
 
-    def paper_changed(self, pid: str) -> None:
+    def library_changed(self, change: LibraryChange, shown: bool) -> None:
         pass  # a saved search counts papers, not their library state
 
     @staticmethod

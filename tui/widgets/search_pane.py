@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from ..core.text import plural
-from .paper_list import PAGE, PaperList, how_to_add_digests
+from .paper_list import PAGE, LibraryChange, PaperList, how_to_add_digests
 from .render import one_line, plain
 
 SEARCH_DEBOUNCE = 0.12
@@ -132,13 +132,17 @@ class Results(PaperList):
     def shown(self) -> None:
         pass
 
-    def paper_changed(self, pid: str) -> None:
-        if pid in self.ids:
+    def library_changed(self, change: LibraryChange, shown: bool) -> None:
+        """Another process's change may change what the query finds: the same
+        query again; one paper's change here: its row; else every row's badges."""
+        pid = change.paper_id
+        if change.elsewhere:
+            self.reload()
+        elif pid is None:
+            self.refresh_badges()
+        elif pid in self.ids:
             paper, record = self.reader.paper(pid), self.reader.record(pid)
             self.update_row(pid, self._row(pid, paper, record))
-
-    def library_changed(self) -> None:
-        self.reload()
 
     @property
     def settled(self) -> bool:
