@@ -354,14 +354,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         """``M``: papers like the bookmarks (those the Bookmarks filter lets through)."""
         if not self.reader.has_library or not self.reader.has_index:
             return
-        bookmarks = self.panes.bookmarks
-        words = bookmarks.filter.strip()
-        ids = [r.id for r in bookmarks.matching()]
-        if not ids:
-            self.notify("No bookmarks" + (f" matching “{words}”" if words else "") + " to start from", timeout=3)
-            return
-        self.post_message(messages.MoreLike(tuple(ids), "papers like your bookmarks"
-                                            + (f" matching “{words}”" if words else "")))
+        self.panes.bookmarks.more_like_these()
 
     def action_step_digest(self, delta: int) -> None:
         """``[`` / ``]``: open the newer / older digest as a feed."""

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input
 
+from .. import messages
 from ..core.text import plural
 from .paper_list import PaperList
 from .render import plain
@@ -54,6 +55,16 @@ class BookmarkList(PaperList):
         self.set_status(plural(len(records), "bookmark")
                         + (f" matching {self.filter.strip()!r}" if self.filter.strip() else "")
                         + f" · sorted by {'title' if self.sort == 'title' else 'date added'}")
+
+    def more_like_these(self) -> None:
+        """Papers like the bookmarks the filter lets through (``M``)."""
+        words = self.filter.strip()
+        ids = [r.id for r in self.matching()]
+        if not ids:
+            self.notify("No bookmarks" + (f" matching “{words}”" if words else "") + " to start from", timeout=3)
+            return
+        self.post_message(messages.MoreLike(tuple(ids), "papers like your bookmarks"
+                                            + (f" matching “{words}”" if words else "")))
 
     def action_sort(self) -> None:
         self.sort = "title" if self.sort == "added" else "added"
