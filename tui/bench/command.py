@@ -38,7 +38,9 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     return n
 
 
-def cmd_bench(args) -> int:
+def cmd_bench(args, ctx) -> int:
+    """``papers bench``: the run makes its own homes (``ctx``, the command's
+    session, opens nothing here)."""
     import tempfile
 
     from .report import render

@@ -2,11 +2,13 @@
 exits 0 (done), 1 (an unexpected failure) or 2 (a user error: bad file, bad
 argument, unwritable folder), with a one-line message and no traceback.
 
-* :mod:`.main` -- the parser and ``main``;
+* :mod:`.main` -- the parser and ``main``, which runs each command as
+  ``command(args, ctx)`` with one :class:`~.context.Context` (its session);
 * :mod:`.digests` -- search, digests, add, watch, reindex, app;
 * :mod:`.library` -- bookmarks, bookmark, note, tag, read, export, import, saved;
 * :mod:`.fetch` -- fetch (days of the Daily Papers API, then indexed);
-* :mod:`.common` -- opening the index and library, and what the commands print alike.
+* :mod:`.context` -- a command's session: the index and library it opened, closed at its end;
+* :mod:`.common` -- what the commands print alike.
 """
 
 from .main import build_parser, main

@@ -1,6 +1,7 @@
-"""What the commands share: opening the index and library (through
-tui.core.session), printing what the opening did as ``papers: …`` lines on
-stderr, a page of search results, and catching the index up after a change."""
+"""What the commands print alike: a page of search results (with the
+library's fields in JSON), lines cut to the terminal, and catching the index
+up after a change of the library. Opening the index and the library is the
+command's :class:`~.context.Context`."""
 
 from __future__ import annotations
 
@@ -8,77 +9,7 @@ import json
 import shutil
 import sys
 
-from ..console import UserError, plural, progress_printer
-
-
-def data_paths(args):
-    from ..core.paths import Paths
-
-    return Paths.default(args.data_dir)
-
-
-def open_index(args, rebuild: bool = False, quiet: bool = False):
-    """Open (and update) the index, printing progress and notices on stderr.
-
-    First the watched folders are imported into the user digests folder; after
-    the sync, watches (saved searches with ``watch`` on) tag the papers it
-    brought in, one line each on stderr."""
-    from ..core.index import IndexError_
-    from ..core.library import LibraryError
-    from ..core.session import Session
-
-    session = Session(data_paths(args))
-    imported = session.import_watched()
-    for line in imported.problems:
-        print(f"papers: {line}", file=sys.stderr)
-    if imported.summary:
-        print(f"papers: imported {imported.summary}", file=sys.stderr)
-    progress = progress_printer(sys.stderr.isatty() and not quiet)
-    previous = getattr(args, "_library", None)
-    if previous is not None:  # opened again (papers add): one library per command
-        previous.close()
-    try:
-        library = session.open_library()
-    except LibraryError as e:
-        raise UserError(str(e)) from None
-    args._library = library
-    for n in library.notices:
-        print(f"papers: {n}", file=sys.stderr)
-    # the same digests as the reader: [app] bundled = false leaves out the samples
-    # (read now for config.toml's problems; listed again once the index is locked)
-    session.sources()
-    for line in session.config_problems:
-        print(f"papers: {line}", file=sys.stderr)
-    close_index(args)
-    try:
-        opened = session.open_index(progress, rebuild)
-    except IndexError_ as e:
-        raise UserError(str(e)) from None
-    args._index = opened.index
-    report = opened.report
-    said = getattr(args, "_said", None) or set()
-    for n in report.notices:
-        if n not in said:
-            print(f"papers: {n}", file=sys.stderr)
-    for err in report.errors:
-        print(f"papers: skipped {err}", file=sys.stderr)
-    if opened.watches_error:
-        print(f"papers: watches not applied: {opened.watches_error}", file=sys.stderr)
-    if opened.catch_up_error:
-        _catch_up_failed(opened.catch_up_error)
-    for name, pids in opened.watches:
-        shown = ", ".join(pids[:5]) + (", ..." if len(pids) > 5 else "")
-        print(f"papers: watch {name}: {plural(len(pids), 'new paper')} tagged watch:{name} ({shown})",
-              file=sys.stderr)
-    return opened.index, report
-
-
-def close_index(args) -> None:
-    """Close the index this command opened, if it did."""
-    index = getattr(args, "_index", None)
-    args._index = None
-    if index is not None:
-        index.close()
+from ..console import plural
 
 
 def clip(text: str, width: int) -> str:
@@ -89,9 +20,10 @@ def term_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
-def show_search(args, index, query: str) -> int:
+def show_search(args, index, query: str, library=None) -> int:
     """Print a page of results (``args.limit``, ``args.offset``, ``args.json``,
-    ``args.sort`` when the command has it)."""
+    ``args.sort`` when the command has it); with ``library``, the JSON of each
+    paper has its library fields."""
     res = index.search(query, limit=args.limit, offset=args.offset, sort=getattr(args, "sort", "relevance"))
     if args.json:
         papers = index.get_many([h.id for h in res.hits])
@@ -103,7 +35,7 @@ def show_search(args, index, query: str) -> int:
             d["title_highlights"] = [list(s) for s in h.title_spans]
             frag, spans = index.snippet(p.abstract, res.terms)
             d["fragment"] = {"text": frag, "highlights": [list(s) for s in spans]}
-            out.append(with_library(args, d))
+            out.append(with_library(library, d))
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
@@ -129,11 +61,10 @@ def show_search(args, index, query: str) -> int:
     return 0
 
 
-def with_library(args, d: dict) -> dict:
-    """Hook for the library's fields in JSON output (bookmarked, tags, note, read)."""
-    lib = getattr(args, "_library", None)
-    if lib is not None:
-        d.update(lib.json_fields(d["id"]))
+def with_library(library, d: dict) -> dict:
+    """The library's fields in JSON output (bookmarked, tags, note, read)."""
+    if library is not None:
+        d.update(library.json_fields(d["id"]))
     return d
 
 
@@ -148,8 +79,8 @@ def sync_index(index, library) -> None:
     try:
         index.catch_up(library)
     except Exception as e:  # the change is saved; the next start catches up
-        _catch_up_failed(type(e).__name__)
+        catch_up_failed(type(e).__name__)
 
 
-def _catch_up_failed(error: str) -> None:
+def catch_up_failed(error: str) -> None:
     print(f"papers: saved; the search index will catch up on the next start ({error})", file=sys.stderr)

@@ -9,16 +9,16 @@ from pathlib import Path
 
 from ..console import UserError, os_reason, plural
 from ..core.fsio import write_new
-from .common import clip, data_paths, open_index, show_search
+from .common import clip, show_search
 
 
-def cmd_search(args) -> int:
-    index, _ = open_index(args)
-    return show_search(args, index, " ".join(args.query))
+def cmd_search(args, ctx) -> int:
+    index, _ = ctx.open_index()
+    return show_search(args, index, " ".join(args.query), ctx.library)
 
 
-def cmd_digests(args) -> int:
-    index, _ = open_index(args)
+def cmd_digests(args, ctx) -> int:
+    index, _ = ctx.open_index()
     infos = index.digests()
     papers = index.count()
     entries = index.entry_count()
@@ -45,7 +45,7 @@ def cmd_digests(args) -> int:
     return 0
 
 
-def cmd_add(args) -> int:
+def cmd_add(args, ctx) -> int:
     """``papers add FILE|DIR...``: every good digest is copied and indexed;
     each file refused is named with its reason on stderr, one line each, and
     makes the exit code 2 (after the good ones are in)."""
@@ -55,10 +55,10 @@ def cmd_add(args) -> int:
     if "-" in args.files:
         if len(args.files) > 1:
             raise UserError("- (a digest on stdin) cannot be combined with files")
-        return _add_stdin(args)
+        return _add_stdin(args, ctx)
     if args.name is not None:
         raise UserError("--name goes with - (a digest on stdin); files keep their names")
-    paths = data_paths(args)
+    paths = ctx.paths
     parsed = []
     files, refused = _digest_files(args.files)
     for f in files:
@@ -71,7 +71,7 @@ def cmd_add(args) -> int:
     if not parsed:
         print("papers: nothing was added", file=sys.stderr)
         return 2
-    index, _ = open_index(args, quiet=True)
+    index, _ = ctx.open_index(quiet=True)
     for f, d in parsed:
         ids = [paper_id(e.title) for e in d.entries]
         known = index.get_many(ids)
@@ -83,8 +83,7 @@ def cmd_add(args) -> int:
         print("dry run: nothing was added")
         return 2 if refused else 0
     copied = _copy_digests(paths.digests, [f for f, _ in parsed])
-    index.close()
-    index, report = open_index(args)
+    index, report = ctx.open_index()
     print(f"added {plural(len(copied), 'digest')}; {plural(report.papers_written, 'paper')} indexed; "
           f"{plural(index.count(), 'paper')} in all")
     return 2 if refused else 0
@@ -137,7 +136,7 @@ def _copy_digests(target: Path, files: list[Path]) -> list[Path]:
     return copied
 
 
-def _add_stdin(args) -> int:
+def _add_stdin(args, ctx) -> int:
     """``papers add - [--name NAME]``: one digest from stdin, checked, then
     written into the user digests folder under a new name."""
     from ..core.digest import DigestError
@@ -145,7 +144,7 @@ def _add_stdin(args) -> int:
         AlreadyImported, check_digest_name, default_stdin_name, read_digest, same_digest, store_digest,
     )
 
-    paths = data_paths(args)
+    paths = ctx.paths
     if getattr(sys.stdin, "isatty", lambda: False)():
         raise UserError("add -: reads a digest from stdin; pipe or redirect one in")
     try:
@@ -178,17 +177,16 @@ def _add_stdin(args) -> int:
     if dest is None:
         print("dry run: nothing was added")
         return 0
-    index, report = open_index(args)
+    index, report = ctx.open_index()
     print(f"added {dest}; {plural(report.papers_written, 'paper')} indexed; {plural(index.count(), 'paper')} in all")
-    index.close()
     return 0
 
 
-def cmd_watch(args) -> int:
+def cmd_watch(args, ctx) -> int:
     """``papers watch [DIR] | --list | --remove DIR``."""
     from ..core.config import add_watched, folder_key, load_watched, remove_watched
 
-    paths = data_paths(args)
+    paths = ctx.paths
     if args.remove is not None and (args.folder or args.list):
         raise UserError("--remove takes the folder itself: papers watch --remove DIR")
     try:
@@ -205,9 +203,8 @@ def cmd_watch(args) -> int:
                 raise UserError(f"{folder} is where papers keeps added digests; watch another folder")
             added = add_watched(paths.watched_file, folder)
             print(f"watching {folder}" if added else f"already watching {folder}")
-            index, _ = open_index(args)
+            index, _ = ctx.open_index()
             print(f"{plural(index.count(), 'paper')} in all")
-            index.close()
             return 0
     except OSError as e:
         raise UserError(f"cannot change {paths.watched_file}: {os_reason(e)}") from None
@@ -221,14 +218,14 @@ def cmd_watch(args) -> int:
     return 0
 
 
-def cmd_reindex(args) -> int:
-    index, report = open_index(args, rebuild=True)
+def cmd_reindex(args, ctx) -> int:
+    index, report = ctx.open_index(rebuild=True)
     print(f"indexed {plural(index.count(), 'paper')} from {plural(len(report.added), 'digest')} "
           f"in {report.seconds:.1f} s")
     return 0
 
 
-def cmd_app(args) -> int:
+def cmd_app(args, ctx) -> int:
     """``papers`` alone: the reader, which draws on a terminal; from a pipe
     or a script it would write escape codes into it."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -238,4 +235,4 @@ def cmd_app(args) -> int:
         from ..app import run
     except ImportError as e:  # pragma: no cover - the reader is always installed with the package
         raise UserError(f"the reader cannot start: {e}") from None
-    return run(data_paths(args))
+    return run(ctx.paths)

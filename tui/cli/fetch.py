@@ -15,7 +15,6 @@ from __future__ import annotations
 import sys
 
 from ..console import UserError, plural, progress_printer
-from .common import data_paths, open_index
 
 
 def add_arguments(p) -> None:
@@ -25,12 +24,12 @@ def add_arguments(p) -> None:
     p.add_argument("--dry-run", action="store_true", help="fetch and report; write and index nothing")
 
 
-def cmd_fetch(args) -> int:
+def cmd_fetch(args, ctx) -> int:
     from ..core.config import load_config
     from ..core.fetch import api_url, fetch, plan_days
     from ..core.fetch_report import FAILED, SKIPPED
 
-    paths = data_paths(args)
+    paths = ctx.paths
     try:
         base_url = api_url(load_config(paths.config_file))
         days = plan_days(paths, date=args.date, since=args.since, until=args.until)
@@ -58,8 +57,7 @@ def cmd_fetch(args) -> int:
     print(report.summary())
     if report.changed:
         sys.stdout.flush()
-        index, sync = open_index(args)
+        index, sync = ctx.open_index()
         print(f"{plural(sync.papers_written, 'paper')} indexed; {plural(index.count(), 'paper')} in all")
-        index.close()
     return 2 if report.failed or report.skipped else 0
 

@@ -11,25 +11,21 @@ from pathlib import Path
 
 from ..console import UserError, os_reason, plural
 from ..core.fsio import atomic_write
-from .common import clip, data_paths, open_index, show_search, sync_index, term_width
+from .common import clip, show_search, sync_index, term_width
 
 
 def _library_command(func):
     """Open index and library for ``func(args, index, library)``; library errors
-    and bad tags become one-line user errors; the library is closed after."""
+    and bad tags become one-line user errors."""
     @functools.wraps(func)
-    def run(args) -> int:
+    def run(args, ctx) -> int:
         from ..core.library import InvalidTag, LibraryError
 
         try:
-            index, _ = open_index(args, quiet=True)
-            return func(args, index, args._library)
+            index, _ = ctx.open_index(quiet=True)
+            return func(args, index, ctx.library)
         except (LibraryError, InvalidTag) as e:
             raise UserError(str(e)) from None
-        finally:
-            library = getattr(args, "_library", None)
-            if library is not None:
-                library.close()
     return run
 
 
@@ -222,7 +218,7 @@ def _write_atomic(path: Path, text: str) -> None:
 EXPORT_EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".md": "md", ".json": "json", ".csv": "csv"}
 
 
-def cmd_export(args) -> int:
+def cmd_export(args, ctx) -> int:
     """``papers export``: ``--format``, or else the extension of ``-o FILE``
     says the format; checked before anything is opened."""
     if args.format is None:
@@ -233,7 +229,7 @@ def cmd_export(args) -> int:
             raise UserError(f"export -o {args.output}: cannot tell the format from {suffix or 'a name without an extension'}"
                             "; give --format md|bibtex|json|csv (or end the name in .bib, .md, .json or .csv)")
         args.format = EXPORT_EXTENSIONS[suffix]
-    return _export(args)
+    return _export(args, ctx)
 
 
 @_library_command
@@ -277,14 +273,11 @@ def cmd_import(args, index, library) -> int:
 def _library_only(func):
     """Open just the library for ``func(args, library)`` (no index needed)."""
     @functools.wraps(func)
-    def run(args) -> int:
-        from ..core.library import InvalidSavedSearch, Library, LibraryError
+    def run(args, ctx) -> int:
+        from ..core.library import InvalidSavedSearch, LibraryError
 
         try:
-            with Library.open(data_paths(args)) as library:
-                for n in library.notices:
-                    print(f"papers: {n}", file=sys.stderr)
-                return func(args, library)
+            return func(args, ctx.open_library())
         except (LibraryError, InvalidSavedSearch) as e:
             raise UserError(str(e)) from None
     return run
@@ -349,4 +342,4 @@ def cmd_saved_run(args, index, library) -> int:
     found = _saved_or_fail(library, args.name)
     if not args.json:
         print(f"saved search {found.name}: {found.query}", file=sys.stderr)
-    return show_search(args, index, found.query)
+    return show_search(args, index, found.query, library)

@@ -9,7 +9,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..console import UserError
-from .common import close_index
+from .context import Context
 from .digests import cmd_add, cmd_app, cmd_digests, cmd_reindex, cmd_search, cmd_watch
 from .fetch import add_arguments as fetch_arguments, cmd_fetch
 from .library import (
@@ -152,8 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
         parser.error("--limit must be at least 1")
     func = getattr(args, "func", cmd_app)
+    ctx = Context(args.data_dir)
     try:
-        return _run(func, args)
+        return _run(func, args, ctx)
     except UserError as e:
         print(f"papers: {e}", file=sys.stderr)
         return 2
@@ -162,26 +163,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    finally:  # every command: the library is closed when it ends, not when collected
-        library = getattr(args, "_library", None)
-        if library is not None:
-            library.close()
+    finally:  # every command: what it opened is closed when it ends, not when collected
+        ctx.close()
 
 
-def _run(func, args) -> int:
+def _run(func, args, ctx: Context) -> int:
     """Run a command; if it met a damaged index, say so in one line and run it
     once more, on the index rebuilt (the damage marked it for that)."""
     try:
-        return func(args) or 0
+        return func(args, ctx) or 0
     except Exception as e:
         # the index package is imported only by commands that use it
         recovery = sys.modules.get("tui.core.index.recovery")
         if recovery is None or not isinstance(e, recovery.IndexDamaged):
             raise
-        if getattr(args, "_said", None) is not None:  # damaged again, on the rebuilt index
+        if ctx.said is not None:  # damaged again, on the rebuilt index
             raise UserError(str(e)) from None
         line = f"{e}; rebuilding it"
     print(f"papers: {line}", file=sys.stderr)
-    args._said = {line}  # the rebuild's notice says the same: once is enough
-    close_index(args)
-    return func(args) or 0
+    ctx.said = {line}  # the rebuild's notice says the same: once is enough
+    ctx.close_index()
+    return func(args, ctx) or 0
