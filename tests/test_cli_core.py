@@ -114,6 +114,36 @@ def test_add_dry_run_then_add(capsys, home, tmp_path):
     assert "already imported" in out
 
 
+def test_add_opens_the_index_once(capsys, home, tmp_path, monkeypatch):
+    """papers add: one opening of the index says which papers were known and
+    takes the new digest in; a dry run opens it once too."""
+    from tui.core.index import Index
+
+    opened = []
+    real_open = Index.open.__func__
+
+    def counting_open(cls, *args, **kwargs):
+        opened.append(kwargs.get("rebuild", False))
+        return real_open(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Index, "open", classmethod(counting_open))
+    f = tmp_path / "new.txt"
+    f.write_text(text_digest(["A Good Paper About Quokkas", "Transformer in Transformer"]))
+    code, out, err = run(capsys, "--data-dir", home, "add", "--dry-run", str(f))
+    assert code == 0 and f"{f}: 2 papers (1 already known, 1 new)" in out and len(opened) == 1
+    opened.clear()
+    code, out, err = run(capsys, "--data-dir", home, "add", str(f))
+    assert code == 0 and out.splitlines()[0].startswith(f"{f}: 2 papers (1 already known, 1 new)"), out
+    assert "added 1 digest; 2 papers indexed; 286 papers in all" in out
+    assert opened == [False]
+    opened.clear()
+    code, out, err = run(capsys, "--data-dir", home, "add", str(f))  # the same bytes again
+    assert code == 0 and out.splitlines() == [f"{f}: 2 papers (2 already known, 0 new), label Aug 7, text",
+                                              f"{f}: already imported as new.txt",
+                                              "added 0 digests; 0 papers indexed; 286 papers in all"], out
+    assert opened == [False]
+
+
 def test_add_missing_file(capsys, home, tmp_path):
     code, out, err = run(capsys, "--data-dir", home, "add", str(tmp_path / "nope.txt"))
     assert code == 2 and "no such file" in err

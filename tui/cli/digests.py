@@ -48,9 +48,9 @@ def cmd_digests(args, ctx) -> int:
 def cmd_add(args, ctx) -> int:
     """``papers add FILE|DIR...``: every good digest is copied and indexed;
     each file refused is named with its reason on stderr, one line each, and
-    makes the exit code 2 (after the good ones are in)."""
+    makes the exit code 2 (after the good ones are in). The index is opened
+    once, after the copies: it takes them in and says which papers it knew."""
     from ..core.digest import DigestError, parse_file
-    from ..core.papers import paper_id
 
     if "-" in args.files:
         if len(args.files) > 1:
@@ -71,22 +71,38 @@ def cmd_add(args, ctx) -> int:
     if not parsed:
         print("papers: nothing was added", file=sys.stderr)
         return 2
-    index, _ = ctx.open_index(quiet=True)
+    if args.dry_run:
+        index, _ = ctx.open_index(quiet=True)
+        _say_parsed(index, parsed, added=set())
+        print("dry run: nothing was added")
+        return 2 if refused else 0
+    copied, already = _copy_digests(paths.digests, [f for f, _ in parsed])
+    index, _ = ctx.open_index()
+    copies = {str(p) for p in copied}
+    added = {d.name for d in index.digests() if d.path in copies}
+    _say_parsed(index, parsed, added)
+    for line in already:
+        print(line)
+    indexed = {pid for name in added for pid in index.digest_page(name)}  # the papers the copies brought
+    print(f"added {plural(len(copied), 'digest')}; {plural(len(indexed), 'paper')} indexed; "
+          f"{plural(index.count(), 'paper')} in all")
+    return 2 if refused else 0
+
+
+def _say_parsed(index, parsed, added: set[str]) -> None:
+    """A line for each digest file: its papers, how many the index knew before
+    this command (in a digest other than the ``added`` ones), its label and
+    format; its problems under it."""
+    from ..core.papers import paper_id
+
     for f, d in parsed:
         ids = [paper_id(e.title) for e in d.entries]
-        known = index.get_many(ids)
+        papers = index.get_many(ids)
+        known = [pid for pid, p in papers.items() if any(a.digest not in added for a in p.appearances)]
         print(f"{f}: {plural(len(d.entries), 'paper')} ({len(known)} already known, {len(set(ids)) - len(known)} new),"
               f" label {d.label or '-'}, {d.format}")
         for prob in d.problems:
             print(f"    {prob.format(f)}")
-    if args.dry_run:
-        print("dry run: nothing was added")
-        return 2 if refused else 0
-    copied = _copy_digests(paths.digests, [f for f, _ in parsed])
-    index, report = ctx.open_index()
-    print(f"added {plural(len(copied), 'digest')}; {plural(report.papers_written, 'paper')} indexed; "
-          f"{plural(index.count(), 'paper')} in all")
-    return 2 if refused else 0
 
 
 def _digest_files(raw_paths) -> tuple[list[Path], list[str]]:
@@ -108,19 +124,20 @@ def _digest_files(raw_paths) -> tuple[list[Path], list[str]]:
     return files, reasons
 
 
-def _copy_digests(target: Path, files: list[Path]) -> list[Path]:
+def _copy_digests(target: Path, files: list[Path]) -> tuple[list[Path], list[str]]:
     """Copy ``files`` into the digests folder under their names (``name-2``
-    when taken); a file whose bytes are there already is not copied again."""
+    when taken); a file whose bytes are there already is not copied again.
+    The copies, and a line for each file not copied."""
     from ..core.user_digests import same_digest
 
-    copied = []
+    copied, already = [], []
     try:
         target.mkdir(parents=True, exist_ok=True)
         for f in files:
             data = f.read_bytes()
             same = same_digest(target, data)
             if same is not None:
-                print(f"{f}: already imported as {same.name}")
+                already.append(f"{f}: already imported as {same.name}")
                 continue
             dest, n = target / f.name, 2
             while True:
@@ -133,7 +150,7 @@ def _copy_digests(target: Path, files: list[Path]) -> list[Path]:
             copied.append(dest)
     except OSError as e:
         raise UserError(f"cannot copy into {target}: {os_reason(e)}") from None
-    return copied
+    return copied, already
 
 
 def _add_stdin(args, ctx) -> int:
