@@ -3,7 +3,7 @@
 The app holds what is the same on every screen: the configuration, the key
 map, the theme, the help, the palette's commands and the modal that shows a
 worker's error. Everything else belongs to the screens and their panes: the
-main screen (:mod:`tui.screens.main`) opens the library and the index and
+main screen (:mod:`tui.screens.main_screen`) opens the library and the index and
 routes what its panes post; each pane (:mod:`tui.widgets`) owns its keys, its
 workers, its status and what it says when it is empty.
 """
@@ -24,7 +24,7 @@ from .core.paths import Paths
 from .keymap import check_keymap
 from .providers import GoToProvider, ReaderCommands
 from .reader import Reader
-from .screens.main import MainScreen
+from .screens.main_screen import MainScreen
 from .screens.paper_screen import PaperScreen
 from .screens.triage import TriageScreen
 from .shutdown import exit_cleanly_on_signals

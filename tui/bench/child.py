@@ -139,7 +139,7 @@ def _bare_app(mark):
     The screen says when it is mounted; here that only notes the first paint."""
     from textual.app import App
 
-    from ..screens.main import MainScreen
+    from ..screens.main_screen import MainScreen
 
     class BareApp(App):
         CSS_PATH = APP_CSS

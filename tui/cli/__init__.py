@@ -4,9 +4,9 @@ argument, unwritable folder), with a one-line message and no traceback.
 
 * :mod:`.main` -- the parser and ``main``, which runs each command as
   ``command(args, ctx)`` with one :class:`~.context.Context` (its session);
-* :mod:`.digests` -- search, digests, add, watch, reindex, app;
-* :mod:`.library` -- bookmarks, bookmark, note, tag, read, export, import, saved;
-* :mod:`.fetch` -- fetch (days of the Daily Papers API, then indexed);
+* :mod:`.digest_commands` -- search, digests, add, watch, reindex, app;
+* :mod:`.library_commands` -- bookmarks, bookmark, note, tag, read, export, import, saved;
+* :mod:`.fetch_command` -- fetch (days of the Daily Papers API, then indexed);
 * :mod:`.context` -- a command's session: the index and library it opened, closed at its end;
 * :mod:`.common` -- what the commands print alike.
 """

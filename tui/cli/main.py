@@ -10,9 +10,9 @@ from typing import Sequence
 from .. import __version__
 from ..console import UserError
 from .context import Context
-from .digests import cmd_add, cmd_app, cmd_digests, cmd_reindex, cmd_search, cmd_watch
-from .fetch import add_arguments as fetch_arguments, cmd_fetch
-from .library import (
+from .digest_commands import cmd_add, cmd_app, cmd_digests, cmd_reindex, cmd_search, cmd_watch
+from .fetch_command import add_arguments as fetch_arguments, cmd_fetch
+from .library_commands import (
     cmd_bookmark, cmd_bookmarks, cmd_export, cmd_import, cmd_note, cmd_read, cmd_saved_add, cmd_saved_list,
     cmd_saved_rm, cmd_saved_run, cmd_saved_watch, cmd_tag,
 )
