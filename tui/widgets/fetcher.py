@@ -4,8 +4,9 @@ the thread worker, so at most one fetch runs, and quitting cancels it.
 
 The work is :meth:`tui.reader.Reader.fetch` (the days fetched, then the
 index opened again as at start); the fetcher posts :class:`Fetcher.Progress`
-for the status line and :class:`Fetcher.Done` for the screen to take the new
-index in and say what happened, once.
+for the status line and :class:`Fetcher.Done`, on which the
+:class:`~tui.widgets.loader.Loader` that holds it takes the new index in and
+says what happened, once, and the screen shows what it brought.
 """
 
 from __future__ import annotations
