@@ -5,68 +5,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from conftest import text_digest
+from helpers import SIZE, SWIN, api_digest, palette, ready, screen_text, search, settle, status, text_digest
 from tui.app import PapersApp
 from tui.core.library import Library
 from tui.core.papers import paper_id
-from tui.core.paths import Paths
-
-SWIN = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
-SIZE = (120, 36)
-
-
-async def settle(app, pilot, rounds: int = 3):
-    for _ in range(rounds):
-        await pilot.pause(0.05)
-        await app.workers.wait_for_complete()
-    await pilot.pause(0.05)
-
-
-async def ready(app, pilot):
-    for _ in range(400):
-        await pilot.pause(0.05)
-        if app.index is not None and app.query_one("#results").ids and app.search_settled:
-            break
-    await settle(app, pilot)
-
-
-async def palette(pilot, text: str, wait: float = 0.5):
-    """Open the command palette and type ``text`` into it."""
-    await pilot.press("ctrl+p")
-    await pilot.pause(0.2)
-    await pilot.press(*text)
-    await pilot.pause(wait)
-
-
-async def search(app, pilot, text: str):
-    await pilot.press("slash")
-    app.query_one("#search").value = ""
-    await pilot.press(*text) if text else None
-    for _ in range(400):
-        await pilot.pause(0.05)
-        if app.search_settled:
-            break
-    await settle(app, pilot)
-
-
-def screen_text(app) -> str:
-    """The text on screen (from the app's own SVG screenshot)."""
-    import html
-    import re
-
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
-
-
-def status(app) -> str:
-    return str(app.query_one("#status").render())
-
-
-@pytest.fixture
-def paths(tmp_path) -> Paths:
-    return Paths.default(tmp_path / "home")
 
 
 async def test_search_results_and_details(paths):
@@ -452,8 +394,6 @@ async def test_more_like_this_and_like_my_bookmarks(paths):
 async def test_text_paper_gains_api_fields_and_keeps_its_library_state(paths):
     """Seen first in a text dump, later in an API digest: same id, bookmark and
     note kept, authors / upvotes / exact links shown."""
-    from conftest import api_digest
-
     title = "Quokka Attention: Marsupial Transformers at Scale"
     pid = paper_id(title)
     paths.digests.mkdir(parents=True)

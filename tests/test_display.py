@@ -7,42 +7,8 @@ import re
 
 import pytest
 
-from test_app import screen_text, status
+from helpers import SIZE, SWIN, ready, screen_text, search, settle, status
 from tui.app import PapersApp
-from tui.core.paths import Paths
-
-SIZE = (120, 36)
-
-
-async def settle(app, pilot, rounds: int = 3):
-    for _ in range(rounds):
-        await pilot.pause(0.05)
-        await app.workers.wait_for_complete()
-    await pilot.pause(0.05)
-
-
-async def ready(app, pilot):
-    for _ in range(400):
-        await pilot.pause(0.05)
-        if app.index is not None and app.query_one("#results").ids and app.search_settled:
-            break
-    await settle(app, pilot)
-
-
-async def search(app, pilot, text: str):
-    await pilot.press("slash")
-    app.query_one("#search").value = ""
-    await pilot.press(*text)
-    for _ in range(400):
-        await pilot.pause(0.05)
-        if app.search_settled:
-            break
-    await settle(app, pilot)
-
-
-@pytest.fixture
-def paths(tmp_path) -> Paths:
-    return Paths.default(tmp_path / "home")
 
 
 # --- help ------------------------------------------------------------------------------
@@ -111,7 +77,6 @@ async def test_help_scrolls_with_the_reader_keys(paths):
 
 # --- copy menu -------------------------------------------------------------------------
 
-SWIN = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
 
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)])
@@ -343,7 +308,7 @@ ONE_OF = re.compile(r"\b1 (papers|digests|bookmarks|notes|problems|searches|matc
 async def test_a_count_of_one_is_said_in_the_singular_everywhere(paths):
     import json
 
-    from conftest import api_digest
+    from helpers import api_digest
     from tui.core.library import Library
     from tui.core.papers import paper_id
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import text_digest
+from helpers import text_digest
 from tui.core.index import Index
 from tui.core.paths import Paths
 
@@ -382,7 +382,7 @@ async def test_the_reader_starts_on_a_garbled_catalog_and_rebuilds(tmp_path, bun
     """The newest papers the reader shows before opening the index come from
     the catalog; a catalog too damaged to give them must not keep the index
     from opening (and being rebuilt)."""
-    from test_app import ready
+    from helpers import ready
     from tui.app import PapersApp
 
     clean, _ = bundled_home

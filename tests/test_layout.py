@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_app import ready, screen_text, settle
+from helpers import ready, screen_text, settle
 from tui.app import PapersApp
 
 

@@ -3,14 +3,10 @@ status line; and the messages between panes and screen."""
 
 from __future__ import annotations
 
-from test_app import SIZE, SWIN, palette, ready, screen_text, search, settle, status
+from helpers import SIZE, SWIN, details, palette, ready, screen_text, search, settle, status
 from tui.app import PapersApp
 from tui.core.library import Library
 from tui.core.papers import paper_id
-
-
-def details(app) -> str:
-    return str(app.query_one("#details-body").render())
 
 
 async def test_a_new_query_selects_and_shows_its_top_hit(paths):

@@ -13,8 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import day_items, item
-from test_app import SIZE, SWIN, palette, ready, search, settle, status
+from helpers import SIZE, SWIN, day_items, details, item, palette, ready, search, settle, status
 from tui.app import PapersApp
 from tui.core.fetch import utc_today
 from tui.core.library import Library
@@ -23,10 +22,6 @@ from tui.widgets.details import AI_SUMMARY_HEADING
 from tui.widgets.fetcher import Fetcher
 
 HOSTILE = "[bold]x[/bold] [@click=app.quit] \x1b[31mred\x1b[0m [/]"
-
-
-def details(app) -> str:
-    return str(app.query_one("#details-body").render())
 
 
 def details_spans(app):

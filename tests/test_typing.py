@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from test_app import SIZE, ready, settle
+from helpers import SIZE, ready, settle
 from tui.app import PapersApp
 from tui.core.index import Index
 from tui.reader import Reader

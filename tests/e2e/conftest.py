@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-SWIN = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
-
 
 def pytest_collection_modifyitems(items):
     for item in items:

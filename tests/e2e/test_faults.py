@@ -13,11 +13,12 @@ import time
 
 import pytest
 
+from helpers import SWIN
 from tui.core.library import Library
 from tui.core.papers import paper_id
 from tui.core.paths import Paths
 
-from .conftest import SWIN, papers
+from .conftest import papers
 
 SAVED = re.compile(r"Saved \d\d:\d\d:\d\d")
 KILLS = 20
