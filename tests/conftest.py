@@ -3,6 +3,7 @@ fixture (digests made up for a test, the steps of a Pilot test) is in helpers.py
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,33 @@ from tui.core.paths import BUNDLED_DIGESTS, Paths
 
 @pytest.fixture
 def paths(tmp_path: Path) -> Paths:
+    """A fresh home of the test's own, empty: a first start builds the index."""
     return Paths.default(tmp_path / "home")
+
+
+@pytest.fixture(scope="session")
+def bundled_index_built(tmp_path_factory) -> Path:
+    """The index folder (Whoosh and catalog) of the bundled digests, built once
+    per session as a first start builds it; tests copy it (``bundled_index``)
+    and never write here."""
+    from tui.core.session import Session
+
+    session = Session(Paths.default(tmp_path_factory.mktemp("bundled-index") / "home"))
+    session.open_library()
+    opened = session.open_index()
+    assert opened.report.rebuilt and opened.index.count() == 285
+    session.close()
+    return session.paths.index
+
+
+@pytest.fixture
+def bundled_index(paths: Paths, bundled_index_built: Path) -> Paths:
+    """``paths`` with the index of the bundled digests in it, copied from the
+    one built for the session: the reader opens it as a second start does
+    (nothing to re-index) instead of building it. For tests whose subject is
+    not the first build; the library and the rest of the home stay fresh."""
+    shutil.copytree(bundled_index_built, paths.index)
+    return paths
 
 
 @pytest.fixture

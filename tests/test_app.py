@@ -11,7 +11,7 @@ from tui.core.library import Library
 from tui.core.papers import paper_id
 
 
-async def test_search_results_and_details(paths):
+async def test_search_results_and_details(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -30,7 +30,7 @@ async def test_search_results_and_details(paths):
         assert "Sample digest 2 · 65 of 65" in body
 
 
-async def test_no_hits_and_did_you_mean(paths):
+async def test_no_hits_and_did_you_mean(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -41,7 +41,7 @@ async def test_no_hits_and_did_you_mean(paths):
         assert "did you mean: arithmetic" in status(app)
 
 
-async def test_bookmark_tag_note_read_persist_after_restart(paths):
+async def test_bookmark_tag_note_read_persist_after_restart(paths, bundled_index):
     pid = paper_id(SWIN)
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -102,7 +102,7 @@ async def test_bookmark_tag_note_read_persist_after_restart(paths):
         assert app.query_one("#results").ids == [pid]
 
 
-async def test_copy_link_and_menu(paths):
+async def test_copy_link_and_menu(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -129,7 +129,7 @@ async def test_copy_link_and_menu(paths):
         assert app.clipboard.startswith("@misc{") and "Shifted Windows" in app.clipboard
 
 
-async def test_hostile_titles_render_literally(paths, tmp_path):
+async def test_hostile_titles_render_literally(paths, bundled_index, tmp_path):
     hostile = ["[CLS] Tokens [/] and [bold]x[/bold] Considered", "Clicks [@click=app.quit] Are Text",
                "Escapes \x1b[31mRed\x1b]0;pwned\x07 Gone"]
     paths.digests.mkdir(parents=True)
@@ -157,7 +157,7 @@ async def test_hostile_titles_render_literally(paths, tmp_path):
         assert "Escapes Red Gone" in row
 
 
-async def test_panes_help_and_palette(paths):
+async def test_panes_help_and_palette(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -201,7 +201,7 @@ async def test_panes_help_and_palette(paths):
         assert "Go to digest Aug 7" in screen_text(app)
 
 
-async def test_theme_is_remembered(paths):
+async def test_theme_is_remembered(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
@@ -214,7 +214,7 @@ async def test_theme_is_remembered(paths):
         assert app.theme == "nord"
 
 
-async def test_keys_remapped_from_config(paths):
+async def test_keys_remapped_from_config(paths, bundled_index):
     paths.config.mkdir(parents=True)
     paths.config_file.write_text('[keys]\nbookmark = "B"\n')
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -225,7 +225,7 @@ async def test_keys_remapped_from_config(paths):
         assert any(n.message.startswith("Bookmarked: ") for n in app._notifications)
 
 
-async def test_bad_digest_is_announced(paths):
+async def test_bad_digest_is_announced(paths, bundled_index):
     paths.digests.mkdir(parents=True)
     (paths.digests / "broken.json").write_text("[{")
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -248,7 +248,7 @@ def test_app_module_does_not_import_whoosh():
     assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr
 
 
-async def test_a_library_that_refuses_changes_loses_nothing_typed(paths):
+async def test_a_library_that_refuses_changes_loses_nothing_typed(paths, bundled_index):
     """Read-only (or full) library: each change is a notification, the app
     keeps running, and a note that could not be saved is offered back."""
     with Library.open(paths) as lib:
@@ -281,7 +281,7 @@ async def test_a_library_that_refuses_changes_loses_nothing_typed(paths):
         assert rec.note == "kept from before" and not rec.bookmarked and not rec.read
 
 
-async def test_garbage_library_is_moved_aside_and_the_app_runs(paths):
+async def test_garbage_library_is_moved_aside_and_the_app_runs(paths, bundled_index):
     paths.data.mkdir(parents=True)
     paths.library.write_bytes(b"this is not a database\x00" * 100)
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -299,7 +299,7 @@ async def test_garbage_library_is_moved_aside_and_the_app_runs(paths):
         assert [r.id for r in lib.bookmarks()] == [paper_id(SWIN)]
 
 
-async def test_details_opened_count_as_read_after_a_dwell_and_r_undoes_it(paths):
+async def test_details_opened_count_as_read_after_a_dwell_and_r_undoes_it(paths, bundled_index):
     pid = paper_id(SWIN)
     app = PapersApp(paths, watch_interval=0, dwell=0.3)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -322,7 +322,7 @@ async def test_details_opened_count_as_read_after_a_dwell_and_r_undoes_it(paths)
         assert rec is None or not rec.read
 
 
-async def test_brackets_step_through_digests_in_order(paths):
+async def test_brackets_step_through_digests_in_order(paths, bundled_index):
     from tui.core.navigation import digest_order
 
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -367,7 +367,7 @@ def test_digest_order_uses_label_dates_only_when_all_have_a_year():
     assert order.step(None, 1) == "d" and order.step("b", 1) is None and order.step("c", -1) == "d"
 
 
-async def test_more_like_this_and_like_my_bookmarks(paths):
+async def test_more_like_this_and_like_my_bookmarks(paths, bundled_index):
     swin = paper_id(SWIN)
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -391,7 +391,7 @@ async def test_more_like_this_and_like_my_bookmarks(paths):
         assert app.reader.paper(app.query_one("#results").ids[0]).title.startswith("Swin Transformer V2")
 
 
-async def test_text_paper_gains_api_fields_and_keeps_its_library_state(paths):
+async def test_text_paper_gains_api_fields_and_keeps_its_library_state(paths, bundled_index):
     """Seen first in a text dump, later in an API digest: same id, bookmark and
     note kept, authors / upvotes / exact links shown."""
     title = "Quokka Attention: Marsupial Transformers at Scale"
@@ -427,7 +427,7 @@ async def test_text_paper_gains_api_fields_and_keeps_its_library_state(paths):
         assert app.query_one("#results").ids == [pid]
 
 
-async def test_triage_decides_advances_and_resumes(paths):
+async def test_triage_decides_advances_and_resumes(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -467,7 +467,7 @@ async def test_triage_decides_advances_and_resumes(paths):
         assert app.screen.viewing_id() == app.index.digest_page(app.screen.digest)[0]
 
 
-async def test_saved_search_pane_palette_and_watch(paths):
+async def test_saved_search_pane_palette_and_watch(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -523,7 +523,7 @@ async def test_saved_search_pane_palette_and_watch(paths):
         assert "watch:quokkas-[bold]" in lib.get(quokka).tags and lib.saved_searches() == []
 
 
-async def test_digest_from_a_watched_folder_is_searchable_on_the_start_that_imports_it(paths, tmp_path):
+async def test_digest_from_a_watched_folder_is_searchable_on_the_start_that_imports_it(paths, bundled_index, tmp_path):
     from tui.core.config import add_watched
 
     inbox = tmp_path / "inbox"
