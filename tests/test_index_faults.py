@@ -38,6 +38,7 @@ def catalog_digests(paths: Paths) -> set[str]:
 
 # --- concurrent writers -----------------------------------------------------------
 
+@pytest.mark.slow
 def test_concurrent_adds_keep_every_digest(tmp_path):
     """Four `papers add` at once: a process that waited for the index lock used
     to sync the list of digest files it had read before, and remove the
@@ -81,6 +82,7 @@ def _corpus_home(root: Path, n: int) -> Path:
     return home
 
 
+@pytest.mark.slow
 def test_a_copied_and_touched_data_folder_reindexes_nothing(tmp_path):
     """The data folder copied (or moved) to a new path, every file touched: each
     digest is recognised by its content and only its manifest row changes."""
@@ -162,6 +164,7 @@ def _killed_build(tmp_path: Path, clean: Path, env: dict | None = None, after: f
     return home, proc.returncode, err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", ["index-chunk-1", "index-chunk-2", "index-whoosh-committed",
                                    "index-catalog-committed"])
 def test_kill_9_at_a_named_point_of_a_build_recovers_with_the_clean_counts(tmp_path, built_2k, point):
@@ -174,6 +177,7 @@ def test_kill_9_at_a_named_point_of_a_build_recovers_with_the_clean_counts(tmp_p
         assert notices, f"killed at {point}: the recovery said nothing"
 
 
+@pytest.mark.slow
 def test_ctrl_c_between_the_two_commits_says_interrupted_and_recovers(tmp_path, built_2k):
     clean, figures, _ = built_2k
     home, code, err = _killed_build(tmp_path, clean, {"PAPERS_KILL_AT": "index-whoosh-committed:INT"})
@@ -185,6 +189,7 @@ def test_ctrl_c_between_the_two_commits_says_interrupted_and_recovers(tmp_path, 
 KILLS = int(os.environ.get("PAPERS_TEST_KILLS", "16"))
 
 
+@pytest.mark.slow
 def test_kill_9_at_moments_spread_over_a_build_always_recovers(tmp_path, built_2k):
     """kill -9 at moments spread over a whole build (timed from the clean
     build): every recovery has the counts of the clean build."""
@@ -245,6 +250,7 @@ def _garble_postings(paths: Paths) -> None:
     _garble(seg, postings["offset"] + postings["length"] // 2 - 32 * 1024, 64 * 1024)
 
 
+@pytest.mark.slow
 def test_garbled_segment_is_reported_and_rebuilt_then_every_query_answers(tmp_path, bundled_home):
     from tui.core.index import IndexDamaged
 

@@ -676,6 +676,7 @@ while True:
 KILL_RUNS = 12
 
 
+@pytest.mark.slow
 def test_kill_9_in_the_middle_of_writes_loses_nothing_acknowledged(tmp_path):
     home = tmp_path / "home"
     paths = Paths.default(home)
