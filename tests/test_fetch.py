@@ -14,6 +14,7 @@ import pytest
 from conftest import day_items, item
 from tui import __version__
 from tui.core import fetch as F
+from tui.core import fetch_http as H
 from tui.core.config import load_config
 from tui.core.digest import parse_file
 from tui.core.fsio import sha256_file
@@ -208,7 +209,7 @@ def test_connection_refused_names_the_host_and_each_day_fails(paths):
 
 
 def test_a_silent_server_times_out(paths, monkeypatch):
-    monkeypatch.setattr(F, "TIMEOUT", 0.3)
+    monkeypatch.setattr(H, "TIMEOUT", 0.3)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)  # accepts, never answers
@@ -419,7 +420,7 @@ def test_offline_names_the_host_of_the_base_url(paths, monkeypatch):
         raise urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name resolution"))
 
     monkeypatch.delenv("PAPERS_API_URL", raising=False)
-    monkeypatch.setattr(F._Client, "_open", offline)
+    monkeypatch.setattr(H.Client, "_open", offline)
     report = F.fetch(paths, [date(2025, 8, 8), date(2025, 8, 9)], sleep=Sleeps(), clock=lambda: NOW)
     assert [d.line() for d in report.days] == [
         f"2025-08-{d}: failed: cannot reach huggingface.co: Temporary failure in name resolution "

@@ -46,35 +46,28 @@ the file fetch wrote: the SHA-256 of each file written is recorded in
 that was changed since) is left alone and reported (status ``kept``). A day
 with no papers writes nothing. One ``papers`` process fetches at a time.
 
-Network: ``User-Agent: papers-tui/<version>``, a :data:`TIMEOUT` for connect
-and each read, up to :data:`MAX_RETRIES` retries with backoff after a 5xx or
-a reset connection, and a 429 is waited out when it asks for at most
-:data:`MAX_WAIT` seconds (``Retry-After`` in seconds or as an HTTP date, or
-the ``RateLimit`` header's ``t``); a longer wait stops the run, and the report
-says when to retry. An HTML page, a body that is not JSON or JSON of another
+Network (:mod:`tui.core.fetch_http`): ``User-Agent: papers-tui/<version>``,
+a timeout for connect and each read, retries with backoff after a 5xx or a
+reset connection, and a 429 is waited out when it asks for at most a minute
+(``Retry-After`` in seconds or as an HTTP date, or the ``RateLimit`` header's
+``t``); a longer wait stops the run, and the report says when to retry. An HTML page, a body that is not JSON or JSON of another
 shape fail that day only; every failure is one line naming the day.
 """
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
-import http.client
 import json
 import os
 import re
-import socket
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
-from urllib.parse import urlencode, urlsplit
 
-from .. import __version__
 from .digest import DigestError, parse_text
+from .fetch_http import Client, DayFailed, RateLimited
 from .fsio import FileLock, atomic_write, sha256_file, write_new
 from .links import web_url
 from .fetch_report import EMPTY, FAILED, KEPT, NEW, SKIPPED, UNCHANGED, UPDATED, DayResult, FetchReport
@@ -88,14 +81,9 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_API_URL = "https://huggingface.co/api"
 ENV_API_URL = "PAPERS_API_URL"
 PAGE_SIZE = 100      # items asked for per page (``limit``)
-TIMEOUT = 10.0       # seconds, connect and each read
-MAX_RETRIES = 3      # after a 5xx, a reset connection or a short 429
-MAX_WAIT = 60.0      # the longest 429 wait honoured; longer stops the run
-BACKOFF = 1.0        # first retry after 1 s, then 2 s, 4 s
 FIRST_DAYS = 3       # days fetched when nothing was fetched before
 MAX_DAYS = 366       # days in one run
 MAX_PAGES = 100      # pages in one day
-MAX_PAGE_BYTES = 32 * 1024 * 1024
 FILE_PREFIX = "daily_papers_"
 STATE_FORMAT = "papers-fetched"
 STATE_VERSION = 1
@@ -192,126 +180,8 @@ def plan_days(paths: "Paths", *, date: str | date | None = None, since: str | da
 
 # --- HTTP ------------------------------------------------------------------------------------
 
-class _DayFailed(Exception):
-    """The day cannot be fetched; ``str()`` is the reason."""
-
-
-class _RateLimited(Exception):
-    """The API asks to wait ``args[0]`` seconds: longer than :data:`MAX_WAIT`,
-    or again after :data:`MAX_RETRIES` waits."""
-
-
-_RESETS = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, http.client.IncompleteRead,
-           http.client.BadStatusLine)
-
-
 def _now() -> datetime:  # the clock: an aware datetime
     return datetime.now(timezone.utc)
-
-
-def _wait_asked(headers, now: datetime) -> float | None:
-    """Seconds a 429 asks to wait: ``Retry-After`` (seconds or an HTTP date),
-    else the ``RateLimit`` header's ``t`` when nothing remains."""
-    value = (headers.get("Retry-After") or "").strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError, IndexError):
-        when = None
-    if when is not None:
-        return max(0.0, (when.replace(tzinfo=when.tzinfo or timezone.utc) - now).total_seconds())
-    m = re.search(r"r\s*=\s*(\d+)\s*;\s*t\s*=\s*(\d+)", headers.get("RateLimit") or "")
-    if m and int(m.group(1)) == 0:
-        return float(m.group(2))
-    return None
-
-
-class _Client:
-    """Pages of the API, with retries and waits."""
-
-    def __init__(self, base_url: str, report: FetchReport, clock, sleep, page_size: int):
-        self.base = base_url.rstrip("/")
-        self.host = urlsplit(self.base).netloc or self.base
-        self.report, self.clock, self.sleep, self.page_size = report, clock, sleep, page_size
-        self.opener = urllib.request.build_opener()
-        self.headers = {"User-Agent": f"papers-tui/{__version__}", "Accept": "application/json"}
-
-    def _open(self, url: str) -> tuple[int, object, bytes]:
-        self.report.requests += 1
-        request = urllib.request.Request(url, headers=self.headers)
-        try:
-            with self.opener.open(request, timeout=TIMEOUT) as resp:
-                return resp.status, resp.headers, resp.read(MAX_PAGE_BYTES + 1)
-        except urllib.error.HTTPError as e:
-            with e:
-                return e.code, e.headers, b""
-
-    def _reason(self, e: BaseException) -> tuple[str, bool]:
-        """(one-line reason, worth retrying) for a failed request."""
-        cause = e.reason if isinstance(e, urllib.error.URLError) else e
-        if isinstance(cause, (TimeoutError, socket.timeout)):
-            return f"{self.host} did not answer within {TIMEOUT:g} s", False
-        if isinstance(cause, _RESETS):
-            return f"the connection to {self.host} was cut ({type(cause).__name__})", True
-        text = (getattr(cause, "strerror", None) or str(cause) or type(cause).__name__).splitlines()[0][:120]
-        hint = " (offline, or no such host?)" if isinstance(cause, socket.gaierror) else ""
-        return f"cannot reach {self.host}: {text}{hint}", False
-
-    def page(self, day: date, p: int) -> list:
-        """Page ``p`` of ``day``: the list the API answered."""
-        url = f"{self.base}/daily_papers?{urlencode({'date': day.isoformat(), 'p': p, 'limit': self.page_size})}"
-        for attempt in range(MAX_RETRIES + 1):
-            backoff = BACKOFF * 2 ** attempt
-            last = attempt == MAX_RETRIES
-            try:
-                status, headers, body = self._open(url)
-            except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
-                reason, retry = self._reason(e)
-                if retry and not last:
-                    self.sleep(backoff)
-                    continue
-                raise _DayFailed(reason) from None
-            if status == 429:
-                wait = _wait_asked(headers, self.clock())
-                wait = backoff if wait is None else wait
-                if wait > MAX_WAIT or last:
-                    raise _RateLimited(wait)
-                self.sleep(wait)
-                continue
-            if status >= 500 and not last:
-                self.sleep(backoff)
-                continue
-            if not 200 <= status < 300:
-                raise _DayFailed(f"{self.host} answered HTTP {status} {http.client.responses.get(status, '')}".rstrip())
-            return _json_list(body, headers, self.host)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _json_list(body: bytes, headers, host: str) -> list:
-    """The JSON list of a 200 answer, read defensively (an HTML error page
-    with status 200 happens)."""
-    if len(body) > MAX_PAGE_BYTES:
-        raise _DayFailed(f"{host} answered more than {MAX_PAGE_BYTES // (1024 * 1024)} MB for one page")
-    ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
-    head = body.lstrip()[:1]
-    if head == b"<" or ctype in ("text/html", "application/xhtml+xml"):
-        raise _DayFailed(f"{host} answered with a web page ({ctype or 'HTML'}), not JSON")
-    if ctype and "json" not in ctype and ctype != "text/plain":
-        raise _DayFailed(f"{host} answered with {ctype[:40]}, not JSON")
-    try:
-        data = json.loads(body.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise _DayFailed(f"{host} answered with bytes that are not UTF-8, not JSON") from None
-    except (ValueError, RecursionError) as e:
-        where = f" ({e.msg}, line {e.lineno} column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
-        raise _DayFailed(f"{host} answered with something that is not JSON{where}") from None
-    if not isinstance(data, list):
-        said = ""
-        if isinstance(data, dict) and isinstance(data.get("error"), str):
-            said = ": " + re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", data["error"])[:80]
-        raise _DayFailed(f"{host} answered JSON of another shape ({type(data).__name__}, not a list of papers){said}")
-    return data
 
 
 def _paper_key(item) -> str | None:
@@ -368,7 +238,7 @@ class _State:
 @dataclass
 class _Run:
     paths: "Paths"
-    client: _Client
+    client: Client
     report: FetchReport
     state: _State
     progress: Progress | None
@@ -393,7 +263,7 @@ class _Run:
                 return items, p + 1
             seen.update(k for it in fresh if (k := _paper_key(it)))
             items += fresh
-        raise _DayFailed(f"more than {MAX_PAGES} pages of papers; stopped")
+        raise DayFailed(f"more than {MAX_PAGES} pages of papers; stopped")
 
     def store(self, day: date, items: list, pages: int) -> DayResult:
         """Save one day's items (or say what would be done in a dry run)."""
@@ -451,9 +321,9 @@ class _Run:
                     self._stop(days[n:], "cancelled", "the fetch was cancelled")
                     return
                 self.report.days.append(self.store(day, *got))
-            except _DayFailed as e:
+            except DayFailed as e:
                 self.report.days.append(DayResult(day, FAILED, reason=str(e)))
-            except _RateLimited as e:
+            except RateLimited as e:
                 self.report.retry_after = e.args[0]
                 self.report.retry_at = self.client.clock().astimezone(timezone.utc) + timedelta(seconds=e.args[0])
                 self.report.days.append(DayResult(day, FAILED, reason=f"rate limited by {self.client.host}"))
@@ -497,7 +367,7 @@ def fetch(paths: "Paths", days: Iterable[date] | None = None, *, base_url: str |
                 report.days = [DayResult(d, SKIPPED, reason="another papers process is fetching") for d in todo]
                 return report
         state = _State.load(paths.fetch_state, report.problems, move_broken=not dry_run)
-        _Run(paths, _Client(base, report, clock, sleep, page_size), report, state, progress, should_stop).run(todo)
+        _Run(paths, Client(base, report, clock, sleep, page_size), report, state, progress, should_stop).run(todo)
     except OSError as e:
         report.problems.append(f"cannot fetch into {paths.data}: {e.strerror or e}")
     finally:
