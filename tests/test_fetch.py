@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
+import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -222,6 +224,135 @@ def test_a_silent_server_times_out(paths, monkeypatch):
     assert report.failed[0].reason == f"127.0.0.1:{port} did not answer within 0.3 s"
 
 
+class Drip:
+    """A server on 127.0.0.1 that answers every request one byte every
+    ``every`` seconds: ``head`` dripped from the start, or sent at once and then
+    ``body`` dripped. It gives up after ``limit`` seconds (a client that waits
+    for it all sees the time that took)."""
+
+    def __init__(self, head: bytes, body: bytes = b"", every: float = 0.2, limit: float = 8.0):
+        self.head, self.body, self.every, self.limit = head, body, every, limit
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.listener.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/api"
+        self.host = self.url.split("/")[2]
+        self.closed = threading.Event()
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.closed.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: socket.socket) -> None:
+        t0 = time.monotonic()
+        try:
+            conn.recv(65536)
+            if self.body:
+                conn.sendall(self.head)
+            for i in range(len(self.body or self.head)):
+                if self.closed.is_set() or time.monotonic() - t0 > self.limit:
+                    break
+                conn.sendall((self.body or self.head)[i:i + 1])
+                time.sleep(self.every)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.closed.set()
+        self.listener.close()
+
+
+def json_head(length: int) -> bytes:
+    return (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n"
+            "Connection: close\r\n\r\n").encode()
+
+
+@pytest.fixture
+def drip():
+    made = []
+
+    def make(*args, **kw) -> Drip:
+        made.append(Drip(*args, **kw))
+        return made[-1]
+
+    yield make
+    for d in made:
+        d.close()
+
+
+@pytest.mark.parametrize("where", ["head", "body"])
+def test_a_server_that_drips_bytes_meets_the_deadline_of_a_request(paths, drip, monkeypatch, where):
+    monkeypatch.setattr(H, "REQUEST_DEADLINE", 1.0)
+    body = json.dumps(day_items("2025-08-08", 3)).encode()
+    server = drip(json_head(len(body)) + (b"" if where == "body" else body), body if where == "body" else b"")
+    t0 = time.monotonic()
+    report = F.fetch(paths, [date(2025, 8, 8), date(2025, 8, 9)], base_url=server.url, sleep=Sleeps(),
+                     clock=lambda: NOW)
+    took = time.monotonic() - t0
+    assert took < 2.0, took  # the deadline of one request, not the drip (8 s)
+    assert statuses(report) == {"2025-08-08": "failed", "2025-08-09": "skipped"}
+    assert report.days[0].line() == (f"2025-08-08: failed: {server.host} sent page 1 too slowly "
+                                     "(more than 1 s, the most one request may take)")
+    assert report.days[1].line() == f"2025-08-09: not fetched: {server.host} is too slow; fetch again later"
+    assert report.stopped == "too slow" and server.connections == 1  # no retry, no next day
+    assert not paths.digests.exists()
+
+
+def test_a_day_has_a_deadline_of_its_own(paths, api, monkeypatch):
+    monkeypatch.setattr(H, "DAY_DEADLINE", 1.0)
+    api.days["2025-08-08"] = day_items("2025-08-08", 20)
+    answer = api.answer
+    api.answer = lambda h: (time.sleep(0.3), answer(h))
+    t0 = time.monotonic()
+    report = run(paths, api, ["2025-08-08"], page_size=2)
+    assert time.monotonic() - t0 < 2.0
+    assert report.days[0].line().startswith(
+        "2025-08-08: failed: the day took more than 1 s (the most one day may take); stopped at page ")
+    assert len(api.pages_asked("2025-08-08")) <= 5 and not paths.digests.exists()
+
+
+def test_a_stop_asked_during_a_blocked_read_ends_it_within_a_second(paths, drip):
+    body = json.dumps(day_items("2025-08-08", 3)).encode()
+    server = drip(json_head(len(body)), body)
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    t0 = time.monotonic()
+    report = F.fetch(paths, [date(2025, 8, 8)], base_url=server.url, sleep=Sleeps(), clock=lambda: NOW,
+                     should_stop=stop.is_set)
+    assert time.monotonic() - t0 < 1.5
+    assert report.stopped == "cancelled" and statuses(report) == {"2025-08-08": "skipped"}
+
+
+def test_a_stop_asked_while_connecting_ends_it_within_a_second(paths):
+    """A listener whose backlog is full: the connection is neither taken nor refused."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    first = socket.create_connection(("127.0.0.1", port))  # fills the backlog
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    t0 = time.monotonic()
+    try:
+        report = F.fetch(paths, [date(2025, 8, 8)], base_url=f"http://127.0.0.1:{port}/api", sleep=Sleeps(),
+                         clock=lambda: NOW, should_stop=stop.is_set)
+    finally:
+        first.close()
+        listener.close()
+    assert time.monotonic() - t0 < 1.5
+    assert report.stopped == "cancelled" and statuses(report) == {"2025-08-08": "skipped"}
+
+
 # --- what may be written --------------------------------------------------------------------------
 
 def test_refetch_replaces_its_own_file_only_when_it_changed(paths, api):
@@ -312,9 +443,9 @@ def test_a_second_fetch_at_the_same_time_waits_its_turn(paths, api):
 def test_cancelled_between_pages(paths, api):
     for day in ("2025-08-07", "2025-08-08"):
         api.days[day] = day_items(day, 3)
-    asked = []
-    report = run(paths, api, ["2025-08-07", "2025-08-08"], page_size=2,
-                 should_stop=lambda: asked.append(1) or len(asked) > 3)
+    # asked between pages and during each read: stop once the first day is saved
+    first = paths.digests / "daily_papers_2025-08-07.json"
+    report = run(paths, api, ["2025-08-07", "2025-08-08"], page_size=2, should_stop=first.exists)
     assert statuses(report) == {"2025-08-07": "new", "2025-08-08": "skipped"}
     assert report.stopped == "cancelled" and report.skipped[0].reason == "the fetch was cancelled"
 

@@ -17,7 +17,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from conftest import day_items, item
+from test_fetch import Drip, json_head
 from tui.cli import main
+from tui.core import fetch_http
 from tui.core.paths import Paths
 
 SWIN = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
@@ -175,6 +177,25 @@ def test_a_server_gone_away_fails_the_rest_and_keeps_what_was_saved(api, home, c
     assert again.returncode == 2 and len(again.stderr.splitlines()) == 2 and "Traceback" not in again.stderr
     assert again.stdout == f"2 days from {host(api)}: 2 failed; 0 papers\n"
     assert digest_files(home) == [file_of(day(2))]
+
+
+def test_a_server_that_drips_bytes_cannot_hold_the_run(home, capsys, monkeypatch):
+    """1 byte every 0.2 s never trips the timeout of one read; the deadline of
+    the request (lowered here to 1 s) ends the run, which names the day."""
+    monkeypatch.setattr(fetch_http, "REQUEST_DEADLINE", 1.0)
+    body = json.dumps(day_items(day(1), 2)).encode()
+    server = Drip(json_head(len(body)), body)
+    monkeypatch.setenv("PAPERS_API_URL", server.url)
+    t0 = time.monotonic()
+    try:
+        code, out, err = run(capsys, home, "fetch", "--since", day(1))
+    finally:
+        server.close()
+    assert time.monotonic() - t0 < 3.0
+    assert code == 2 and err.splitlines() == [
+        f"papers: {day(1)}: failed: {server.host} sent page 1 too slowly (more than 1 s, the most one request may take)",
+        f"papers: {day(0)}: not fetched: {server.host} is too slow; fetch again later"]
+    assert out == f"2 days from {server.host}: 1 failed, 1 skipped; 0 papers\n" and digest_files(home) == []
 
 
 def test_a_paper_also_in_a_bundled_text_dump_is_one_paper(served, home, capsys):

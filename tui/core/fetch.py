@@ -35,8 +35,10 @@ Using it (the command line; the reader the same, in a thread worker)::
   never raises for network or data problems. ``progress(done, total, message)``
   is called before each page (``done`` days finished of ``total``; the
   message names the day and the page) and once at the end (``"done"``);
-  ``should_stop()`` is asked between pages (a reader's cancelled worker) and
-  stops the run, keeping the days already saved. ``dry_run=True`` fetches and
+  ``should_stop()`` is asked between pages and every
+  :data:`~tui.core.fetch_http.POLL` seconds of a blocked connect or read (a
+  reader's cancelled worker) and stops the run within that time, keeping the
+  days already saved and dropping the day under way. ``dry_run=True`` fetches and
   reports what would be written, writing nothing at all.
 
 Safety: every file is written whole or not at all (:mod:`tui.core.fsio`). A
@@ -50,8 +52,11 @@ Network (:mod:`tui.core.fetch_http`): ``User-Agent: papers-tui/<version>``,
 a timeout for connect and each read, retries with backoff after a 5xx or a
 reset connection, and a 429 is waited out when it asks for at most a minute
 (``Retry-After`` in seconds or as an HTTP date, or the ``RateLimit`` header's
-``t``); a longer wait stops the run, and the report says when to retry. An HTML page, a body that is not JSON or JSON of another
-shape fail that day only; every failure is one line naming the day.
+``t``); a longer wait stops the run, and the report says when to retry.
+Each request and each day has a deadline; a server that passes one (or is
+silent too long) fails its day and stops the run. An HTML page, a body that is
+not JSON or JSON of another shape fail that day only; every failure is one
+line naming the day.
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .digest import DigestError, parse_text
-from .fetch_http import Client, DayFailed, RateLimited
+from .fetch_http import Client, DayFailed, RateLimited, Stopped, TooSlow
 from .fsio import FileLock, atomic_write, sha256_file, write_new
 from .links import web_url
 from .fetch_report import EMPTY, FAILED, KEPT, NEW, SKIPPED, UNCHANGED, UPDATED, DayResult, FetchReport
@@ -252,6 +257,7 @@ class _Run:
         number of pages; None when the run was asked to stop."""
         items: list = []
         seen: set[str] = set()
+        self.client.start_day()
         for p in range(MAX_PAGES):
             if self.stop_asked():
                 return None
@@ -318,9 +324,15 @@ class _Run:
             try:
                 got = self.items(day, n, total)
                 if got is None:
-                    self._stop(days[n:], "cancelled", "the fetch was cancelled")
-                    return
+                    raise Stopped()
                 self.report.days.append(self.store(day, *got))
+            except Stopped:
+                self._stop(days[n:], "cancelled", "the fetch was cancelled")
+                return
+            except TooSlow as e:
+                self.report.days.append(DayResult(day, FAILED, reason=str(e)))
+                self._stop(days[n + 1:], "too slow", f"{self.client.host} is too slow; fetch again later")
+                return
             except DayFailed as e:
                 self.report.days.append(DayResult(day, FAILED, reason=str(e)))
             except RateLimited as e:
@@ -367,7 +379,8 @@ def fetch(paths: "Paths", days: Iterable[date] | None = None, *, base_url: str |
                 report.days = [DayResult(d, SKIPPED, reason="another papers process is fetching") for d in todo]
                 return report
         state = _State.load(paths.fetch_state, report.problems, move_broken=not dry_run)
-        _Run(paths, Client(base, report, clock, sleep, page_size), report, state, progress, should_stop).run(todo)
+        client = Client(base, report, clock, sleep, page_size, should_stop)
+        _Run(paths, client, report, state, progress, should_stop).run(todo)
     except OSError as e:
         report.problems.append(f"cannot fetch into {paths.data}: {e.strerror or e}")
     finally:

@@ -7,24 +7,36 @@ a time, with retries and waits, read defensively.
   asks to wait longer than this run will).
 
 ``User-Agent: papers-tui/<version>``, a :data:`TIMEOUT` for connect and each
-read, up to :data:`MAX_RETRIES` retries with backoff after a 5xx or a reset
+read, a deadline for each request (:data:`REQUEST_DEADLINE`: a server that
+drips bytes cannot hold a run) and for each day (:data:`DAY_DEADLINE`), up to :data:`MAX_RETRIES` retries with backoff after a 5xx or a reset
 connection, and a 429 waited out when it asks for at most :data:`MAX_WAIT`
 seconds (``Retry-After`` in seconds or as an HTTP date, or the ``RateLimit``
 header's ``t``). An HTML page, a body that is not JSON or JSON of another shape
-fail the day.
+fail the day. A request or a day over its deadline, or a server silent for
+:data:`TIMEOUT`, raises :class:`TooSlow`: the day fails and the run stops.
+
+A blocked connect or read waits in slices of :data:`POLL` seconds, and between
+slices the deadlines and ``should_stop()`` are checked: a reader that quits
+ends a fetch in flight within a slice (:class:`Stopped`).
 """
 
 from __future__ import annotations
 
 import email.utils
+import errno
+import functools
 import http.client
+import io
 import json
+import os
 import re
+import select
 import socket
+import time
 import urllib.error
 import urllib.request
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlencode, urlsplit
 
 from .. import __version__
@@ -37,10 +49,22 @@ MAX_RETRIES = 3      # after a 5xx, a reset connection or a short 429
 MAX_WAIT = 60.0      # the longest 429 wait honoured; longer stops the run
 BACKOFF = 1.0        # first retry after 1 s, then 2 s, 4 s
 MAX_PAGE_BYTES = 32 * 1024 * 1024
+REQUEST_DEADLINE = 30.0  # seconds one request may take in all: connect, answer, body
+DAY_DEADLINE = 120.0     # seconds one day may take in all: its pages, retries and waits
+POLL = 0.25              # seconds a blocked connect or read waits before the deadlines and the stop are checked
 
 
 class DayFailed(Exception):
     """The day cannot be fetched; ``str()`` is the reason."""
+
+
+class TooSlow(DayFailed):
+    """The server is too slow (a deadline passed, or it was silent for
+    :data:`TIMEOUT`): the day fails and the run stops."""
+
+
+class Stopped(Exception):
+    """``should_stop()`` asked to stop while a request was under way."""
 
 
 class RateLimited(Exception):
@@ -71,17 +95,69 @@ def _wait_asked(headers, now: datetime) -> float | None:
 
 
 class Client:
-    """Pages of the API, with retries and waits."""
+    """Pages of the API, with retries, waits and deadlines."""
 
-    def __init__(self, base_url: str, report: "FetchReport", clock, sleep, page_size: int):
+    def __init__(self, base_url: str, report: "FetchReport", clock, sleep, page_size: int,
+                 should_stop: Callable[[], bool] | None = None):
         self.base = base_url.rstrip("/")
         self.host = urlsplit(self.base).netloc or self.base
         self.report, self.clock, self.sleep, self.page_size = report, clock, sleep, page_size
-        self.opener = urllib.request.build_opener()
+        self.should_stop = should_stop
+        self.opener = urllib.request.build_opener(_HTTPHandler(self), _HTTPSHandler(self))
         self.headers = {"User-Agent": f"papers-tui/{__version__}", "Accept": "application/json"}
+        self.day_ends = self.request_ends = float("inf")  # time.monotonic() deadlines
+        self.asking = ""  # "page 2", for the deadline's message
+
+    def start_day(self) -> None:
+        """A new day begins: its deadline starts now."""
+        self.day_started = time.monotonic()
+        self.day_ends = self.day_started + DAY_DEADLINE
+
+    def left(self) -> float:
+        """Seconds the request under way may still take; raises :class:`Stopped`
+        when asked to stop, :class:`TooSlow` when a deadline has passed."""
+        if self.should_stop and self.should_stop():
+            raise Stopped()
+        now = time.monotonic()
+        if now >= self.day_ends:
+            raise TooSlow(f"the day took more than {DAY_DEADLINE:g} s (the most one day may take); "
+                          f"stopped at {self.asking}")
+        if now >= self.request_ends:
+            raise TooSlow(f"{self.host} sent {self.asking} too slowly "
+                          f"(more than {REQUEST_DEADLINE:g} s, the most one request may take)")
+        return min(self.day_ends, self.request_ends) - now
+
+    def connect(self, address, timeout=None, source_address=None) -> socket.socket:
+        """``socket.create_connection`` that waits in slices of :data:`POLL`,
+        checking :meth:`left` between them, and gives up after :data:`TIMEOUT`."""
+        error: OSError = OSError(f"no address for {address[0]}")
+        for family, kind, proto, _, addr in socket.getaddrinfo(*address, 0, socket.SOCK_STREAM):
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.setblocking(False)
+                code = sock.connect_ex(addr)
+                ends = time.monotonic() + TIMEOUT
+                while code in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, errno.EAGAIN):
+                    wait = min(POLL, self.left(), ends - time.monotonic())
+                    if wait <= 0:
+                        raise socket.timeout("timed out")
+                    if any(select.select([], [sock], [sock], wait)[1:]):
+                        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if code:
+                    raise OSError(code, os.strerror(code))
+                sock.settimeout(min(TIMEOUT, self.left()))  # a proxy's tunnel, a TLS handshake
+                return sock
+            except OSError as e:
+                sock.close()
+                error = e
+            except BaseException:
+                sock.close()
+                raise
+        raise error
 
     def _open(self, url: str) -> tuple[int, object, bytes]:
         self.report.requests += 1
+        self.request_ends = time.monotonic() + REQUEST_DEADLINE
         request = urllib.request.Request(url, headers=self.headers)
         try:
             with self.opener.open(request, timeout=TIMEOUT) as resp:
@@ -89,12 +165,15 @@ class Client:
         except urllib.error.HTTPError as e:
             with e:
                 return e.code, e.headers, b""
+        finally:
+            self.request_ends = float("inf")
 
     def _reason(self, e: BaseException) -> tuple[str, bool]:
-        """(one-line reason, worth retrying) for a failed request."""
+        """(one-line reason, worth retrying) for a failed request; raises
+        :class:`TooSlow` for a timeout."""
         cause = e.reason if isinstance(e, urllib.error.URLError) else e
         if isinstance(cause, (TimeoutError, socket.timeout)):
-            return f"{self.host} did not answer within {TIMEOUT:g} s", False
+            raise TooSlow(f"{self.host} did not answer within {TIMEOUT:g} s") from None
         if isinstance(cause, _RESETS):
             return f"the connection to {self.host} was cut ({type(cause).__name__})", True
         text = (getattr(cause, "strerror", None) or str(cause) or type(cause).__name__).splitlines()[0][:120]
@@ -104,6 +183,7 @@ class Client:
     def page(self, day: date, p: int) -> list:
         """Page ``p`` of ``day``: the list the API answered."""
         url = f"{self.base}/daily_papers?{urlencode({'date': day.isoformat(), 'p': p, 'limit': self.page_size})}"
+        self.asking = f"page {p + 1}"
         for attempt in range(MAX_RETRIES + 1):
             backoff = BACKOFF * 2 ** attempt
             last = attempt == MAX_RETRIES
@@ -129,6 +209,85 @@ class Client:
                 raise DayFailed(f"{self.host} answered HTTP {status} {http.client.responses.get(status, '')}".rstrip())
             return _json_list(body, headers, self.host)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _Watched:
+    """A connected socket whose reads wait in slices of :data:`POLL`, asking
+    the client's :meth:`Client.left` between them (a deadline passed, a stop
+    asked), and time out after :data:`TIMEOUT` without a byte. Everything
+    else is the socket's."""
+
+    def __init__(self, sock: socket.socket, client: Client):
+        self._sock, self._client = sock, client
+        self._files, self._closed = 0, False
+
+    def recv_into(self, buffer, *args) -> int:
+        quiet_since = time.monotonic()
+        while True:
+            self._sock.settimeout(max(0.001, min(POLL, self._client.left())))
+            try:
+                return self._sock.recv_into(buffer, *args)
+            except socket.timeout:
+                if time.monotonic() - quiet_since >= TIMEOUT:
+                    raise
+
+    def makefile(self, mode: str = "rb", *args, **kwargs):
+        # the response reads through this object; as a socket's makefile, the
+        # file keeps the connection open until it is closed too
+        self._files += 1
+        return io.BufferedReader(socket.SocketIO(self, "rb"))
+
+    def _decref_socketios(self) -> None:
+        self._files -= 1
+        if self._closed and self._files <= 0:
+            self._sock.close()
+
+    def close(self) -> None:
+        self._closed = True
+        if self._files <= 0:
+            self._sock.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self._sock, name)
+
+
+class _Connecting:
+    """An HTTP(S) connection whose connect and reads are watched by the client."""
+
+    def __init__(self, *args, client: Client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._client = client
+        self._create_connection = client.connect
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock = _Watched(self.sock, self._client)
+
+
+class _HTTPConnection(_Connecting, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_Connecting, http.client.HTTPSConnection):
+    pass
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, client: Client):
+        super().__init__()
+        self._client = client
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_HTTPConnection, client=self._client), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, client: Client):
+        super().__init__()
+        self._client = client
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_HTTPSConnection, client=self._client), req, context=self._context)
 
 
 def _json_list(body: bytes, headers, host: str) -> list:

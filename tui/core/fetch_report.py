@@ -52,7 +52,7 @@ class FetchReport:
     dry_run: bool = False
     days: list[DayResult] = field(default_factory=list)   # in the order fetched (oldest first)
     problems: list[str] = field(default_factory=list)     # not of one day (state file, busy)
-    stopped: str | None = None          # why the run ended early: "rate limited", "cancelled", "busy"
+    stopped: str | None = None          # why the run ended early: "rate limited", "too slow", "cancelled", "busy"
     retry_after: float | None = None    # seconds to wait before fetching again (rate limited)
     retry_at: datetime | None = None    # the same as a UTC time
     requests: int = 0
