@@ -191,6 +191,33 @@ def test_bodies_that_are_not_a_list_of_papers_fail_that_day(paths, api, body, wo
     assert not paths.digests.exists() or not any(paths.digests.iterdir())
 
 
+def test_a_day_stops_at_the_size_a_digest_may_have_and_writes_nothing(paths, api, monkeypatch):
+    """The limit is the one the index refuses digests above (lowered here to 300 KB)."""
+    from tui.core import digest
+
+    api.days["2025-08-08"] = day_items("2025-08-08", 2)
+    run(paths, api, ["2025-08-08"])
+    path = paths.digests / "daily_papers_2025-08-08.json"
+    before = path.read_bytes()
+    monkeypatch.setattr(digest, "MAX_BYTES", 300 * 1024)
+    big = [item("2025-08-08", n, summary="long " * 10_000) for n in range(1, 9)]  # 100 KB each
+    api.days["2025-08-08"] = big
+    api.days["2025-08-09"] = day_items("2025-08-09", 2)
+    asked = len(api.requests)
+    report = run(paths, api, ["2025-08-08", "2025-08-09"], page_size=2)
+    assert report.days[0].line() == ("2025-08-08: failed: its pages hold more than 300 KB, the most one digest "
+                                     "may hold; nothing written")
+    assert [r["query"]["p"] for r in api.requests[asked:] if r["query"]["date"] == "2025-08-08"] == ["0", "1"]
+    assert statuses(report)["2025-08-09"] == "new"
+    assert path.read_bytes() == before  # the digest of an earlier fetch is kept as it was
+    # what is written is held to the same limit (the saved file is indented)
+    monkeypatch.setattr(digest, "MAX_BYTES", len(json.dumps(big[:2])) + 10)
+    api.days["2025-08-08"] = big[:2]
+    report = run(paths, api, ["2025-08-08"], page_size=2)
+    assert report.days[0].status == "failed" and "the most one digest may hold; nothing written" in report.days[0].reason
+    assert path.read_bytes() == before
+
+
 def test_a_client_error_fails_that_day(paths, api):
     api.script["2025-08-08"] = [(400, {}, b'{"error": "Invalid date"}')]
     report = run(paths, api, ["2025-08-08"])

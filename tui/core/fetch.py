@@ -71,8 +71,9 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from . import digest as _digest
 from .digest import DigestError, parse_text
-from .fetch_http import Client, DayFailed, RateLimited, Stopped, TooSlow
+from .fetch_http import Client, DayFailed, RateLimited, Stopped, TooLarge, TooSlow
 from .fsio import FileLock, atomic_write, sha256_file, write_new
 from .links import web_url
 from .fetch_report import EMPTY, FAILED, KEPT, NEW, SKIPPED, UNCHANGED, UPDATED, DayResult, FetchReport
@@ -189,6 +190,12 @@ def _now() -> datetime:  # the clock: an aware datetime
     return datetime.now(timezone.utc)
 
 
+def _too_large(what: str) -> str:
+    limit = _digest.MAX_BYTES
+    size = f"{limit // 2 ** 20} MB" if limit % 2 ** 20 == 0 else f"{limit / 1024:.0f} KB"
+    return f"{what} more than {size}, the most one digest may hold; nothing written"
+
+
 def _paper_key(item) -> str | None:
     paper = item.get("paper") if isinstance(item, dict) else None
     pid = paper.get("id") if isinstance(paper, dict) else None
@@ -254,16 +261,22 @@ class _Run:
 
     def items(self, day: date, done: int, total: int) -> tuple[list, int] | None:
         """All items of ``day`` (pages concatenated, repeats left out) and the
-        number of pages; None when the run was asked to stop."""
+        number of pages; None when the run was asked to stop. The pages of a
+        day hold at most what one digest may (``digest.MAX_BYTES``)."""
         items: list = []
         seen: set[str] = set()
+        size = 0
         self.client.start_day()
         for p in range(MAX_PAGES):
             if self.stop_asked():
                 return None
             if self.progress:
                 self.progress(done, total, f"{day}: page {p + 1}, {plural(len(items), 'paper')} so far")
-            page = self.client.page(day, p)
+            try:
+                page, n = self.client.page(day, p, _digest.MAX_BYTES - size)
+            except TooLarge:
+                raise DayFailed(_too_large("its pages hold")) from None
+            size += n
             fresh = [it for it in page if (k := _paper_key(it)) is None or k not in seen]
             if not page or (p and not fresh):  # an empty page, or one that brings nothing new, ends the day
                 return items, p + 1
@@ -281,6 +294,8 @@ class _Run:
         name = day_file_name(day)
         folder = self.paths.digests
         data = (json.dumps(items, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        if len(data) > _digest.MAX_BYTES:
+            return DayResult(day, FAILED, pages=pages, reason=_too_large("its digest would hold"))
         try:
             digest = parse_text(data.decode("utf-8"), folder / name)
         except DigestError as e:

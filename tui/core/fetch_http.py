@@ -63,6 +63,10 @@ class TooSlow(DayFailed):
     :data:`TIMEOUT`): the day fails and the run stops."""
 
 
+class TooLarge(DayFailed):
+    """A page is larger than the bytes the day has left."""
+
+
 class Stopped(Exception):
     """``should_stop()`` asked to stop while a request was under way."""
 
@@ -107,6 +111,7 @@ class Client:
         self.headers = {"User-Agent": f"papers-tui/{__version__}", "Accept": "application/json"}
         self.day_ends = self.request_ends = float("inf")  # time.monotonic() deadlines
         self.asking = ""  # "page 2", for the deadline's message
+        self.max_bytes = MAX_PAGE_BYTES  # the most the page under way may hold
 
     def start_day(self) -> None:
         """A new day begins: its deadline starts now."""
@@ -161,7 +166,7 @@ class Client:
         request = urllib.request.Request(url, headers=self.headers)
         try:
             with self.opener.open(request, timeout=TIMEOUT) as resp:
-                return resp.status, resp.headers, resp.read(MAX_PAGE_BYTES + 1)
+                return resp.status, resp.headers, resp.read(self.max_bytes + 1)
         except urllib.error.HTTPError as e:
             with e:
                 return e.code, e.headers, b""
@@ -180,10 +185,12 @@ class Client:
         hint = " (offline, or no such host?)" if isinstance(cause, socket.gaierror) else ""
         return f"cannot reach {self.host}: {text}{hint}", False
 
-    def page(self, day: date, p: int) -> list:
-        """Page ``p`` of ``day``: the list the API answered."""
+    def page(self, day: date, p: int, max_bytes: int = MAX_PAGE_BYTES) -> tuple[list, int]:
+        """Page ``p`` of ``day``: the list the API answered and its size in
+        bytes; :class:`TooLarge` when it is larger than ``max_bytes``."""
         url = f"{self.base}/daily_papers?{urlencode({'date': day.isoformat(), 'p': p, 'limit': self.page_size})}"
         self.asking = f"page {p + 1}"
+        self.max_bytes = min(max_bytes, MAX_PAGE_BYTES)  # read at most one byte more
         for attempt in range(MAX_RETRIES + 1):
             backoff = BACKOFF * 2 ** attempt
             last = attempt == MAX_RETRIES
@@ -207,7 +214,9 @@ class Client:
                 continue
             if not 200 <= status < 300:
                 raise DayFailed(f"{self.host} answered HTTP {status} {http.client.responses.get(status, '')}".rstrip())
-            return _json_list(body, headers, self.host)
+            if MAX_PAGE_BYTES >= len(body) > max_bytes:
+                raise TooLarge(f"{self.host} answered more than {max_bytes} bytes")
+            return _json_list(body, headers, self.host), len(body)
         raise AssertionError("unreachable")  # pragma: no cover
 
 
