@@ -218,6 +218,47 @@ def test_a_day_stops_at_the_size_a_digest_may_have_and_writes_nothing(paths, api
     assert path.read_bytes() == before
 
 
+def test_a_redirect_to_another_host_is_not_followed(paths, api):
+    port = api.base_url.split(":")[2].split("/")[0]
+    api.days["2025-08-08"] = day_items("2025-08-08", 2)
+    elsewhere = f"http://localhost:{port}/api/daily_papers?date=2025-08-08&p=0&limit=100"
+    api.script["2025-08-08"] = [(302, {"Location": elsewhere}, b"")]
+    report = run(paths, api, ["2025-08-08"])
+    host = api.base_url.split("/")[2]
+    assert report.days[0].line() == (f"2025-08-08: failed: {host} redirected to localhost:{port}, another host; "
+                                     "not followed")
+    assert len(api.requests) == 1 and not paths.digests.exists()
+
+
+def test_a_redirect_on_the_same_host_is_followed_and_errors_name_where_it_led(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 2)
+    moved = api.base_url + "/daily_papers?limit=100&p=0&date=2025-08-08"
+    api.script["2025-08-08"] = [(301, {"Location": moved}, b"")]
+    report = run(paths, api, ["2025-08-08"])
+    assert statuses(report) == {"2025-08-08": "new"} and saved(paths, "2025-08-08") == api.days["2025-08-08"]
+    # to https on the same host: followed, and a failure there names that host (nothing listens on 443)
+    api.script["2025-08-09"] = [(302, {"Location": "https://127.0.0.1/api/daily_papers?date=2025-08-09"}, b"")]
+    report = run(paths, api, ["2025-08-09"])
+    assert report.days[0].reason.startswith("cannot reach 127.0.0.1: "), report.days[0].reason
+
+
+@pytest.mark.parametrize("start, to, ok", [
+    ("https://hf.co/api/x", "https://hf.co/api/y", True),
+    ("https://hf.co/api/x", "https://HF.co:443/y", True),
+    ("https://hf.co/api/x", "http://hf.co/api/y", False),       # never down to http
+    ("http://hf.co/api/x", "https://hf.co/api/y", True),        # up to https
+    ("http://hf.co:8080/api/x", "http://hf.co:8080/y", True),
+    ("http://hf.co:8080/api/x", "http://hf.co:9090/y", False),  # another port is another server
+    ("https://hf.co/api/x", "https://evil.example/y", False),
+    ("https://hf.co/api/x", "https://hf.co.evil.example/y", False),
+    ("https://hf.co/api/x", "https://user@hf.co/y", False),
+    ("https://hf.co/api/x", "ftp://hf.co/y", False),
+    ("https://hf.co/api/x", "file:///etc/passwd", False),
+])
+def test_which_redirects_are_followed(start, to, ok):
+    assert H.redirect_allowed(start, to) is ok
+
+
 def test_a_client_error_fails_that_day(paths, api):
     api.script["2025-08-08"] = [(400, {}, b'{"error": "Invalid date"}')]
     report = run(paths, api, ["2025-08-08"])

@@ -8,11 +8,14 @@ a time, with retries and waits, read defensively.
 
 ``User-Agent: papers-tui/<version>``, a :data:`TIMEOUT` for connect and each
 read, a deadline for each request (:data:`REQUEST_DEADLINE`: a server that
-drips bytes cannot hold a run) and for each day (:data:`DAY_DEADLINE`), up to :data:`MAX_RETRIES` retries with backoff after a 5xx or a reset
-connection, and a 429 waited out when it asks for at most :data:`MAX_WAIT`
-seconds (``Retry-After`` in seconds or as an HTTP date, or the ``RateLimit``
-header's ``t``). An HTML page, a body that is not JSON or JSON of another shape
-fail the day. A request or a day over its deadline, or a server silent for
+drips bytes cannot hold a run) and for each day (:data:`DAY_DEADLINE`), up to
+:data:`MAX_RETRIES` retries with backoff after a 5xx or a reset connection,
+and a 429 waited out when it asks for at most :data:`MAX_WAIT` seconds
+(``Retry-After`` in seconds or as an HTTP date, or the ``RateLimit`` header's
+``t``). An HTML page, a body that is not JSON or JSON of another shape fail
+the day. Redirects are followed only to the same host and port, https to https
+and http to http or https (:func:`redirect_allowed`); errors name the host a
+redirect led to. A request or a day over its deadline, or a server silent for
 :data:`TIMEOUT`, raises :class:`TooSlow`: the day fails and the run stops.
 
 A blocked connect or read waits in slices of :data:`POLL` seconds, and between
@@ -105,9 +108,10 @@ class Client:
                  should_stop: Callable[[], bool] | None = None):
         self.base = base_url.rstrip("/")
         self.host = urlsplit(self.base).netloc or self.base
+        self.where = self.host  # the host answering the request under way (after redirects)
         self.report, self.clock, self.sleep, self.page_size = report, clock, sleep, page_size
         self.should_stop = should_stop
-        self.opener = urllib.request.build_opener(_HTTPHandler(self), _HTTPSHandler(self))
+        self.opener = urllib.request.build_opener(_HTTPHandler(self), _HTTPSHandler(self), _Redirects(self))
         self.headers = {"User-Agent": f"papers-tui/{__version__}", "Accept": "application/json"}
         self.day_ends = self.request_ends = float("inf")  # time.monotonic() deadlines
         self.asking = ""  # "page 2", for the deadline's message
@@ -128,7 +132,7 @@ class Client:
             raise TooSlow(f"the day took more than {DAY_DEADLINE:g} s (the most one day may take); "
                           f"stopped at {self.asking}")
         if now >= self.request_ends:
-            raise TooSlow(f"{self.host} sent {self.asking} too slowly "
+            raise TooSlow(f"{self.where} sent {self.asking} too slowly "
                           f"(more than {REQUEST_DEADLINE:g} s, the most one request may take)")
         return min(self.day_ends, self.request_ends) - now
 
@@ -163,6 +167,7 @@ class Client:
     def _open(self, url: str) -> tuple[int, object, bytes]:
         self.report.requests += 1
         self.request_ends = time.monotonic() + REQUEST_DEADLINE
+        self.where = self.host
         request = urllib.request.Request(url, headers=self.headers)
         try:
             with self.opener.open(request, timeout=TIMEOUT) as resp:
@@ -178,12 +183,12 @@ class Client:
         :class:`TooSlow` for a timeout."""
         cause = e.reason if isinstance(e, urllib.error.URLError) else e
         if isinstance(cause, (TimeoutError, socket.timeout)):
-            raise TooSlow(f"{self.host} did not answer within {TIMEOUT:g} s") from None
+            raise TooSlow(f"{self.where} did not answer within {TIMEOUT:g} s") from None
         if isinstance(cause, _RESETS):
-            return f"the connection to {self.host} was cut ({type(cause).__name__})", True
+            return f"the connection to {self.where} was cut ({type(cause).__name__})", True
         text = (getattr(cause, "strerror", None) or str(cause) or type(cause).__name__).splitlines()[0][:120]
         hint = " (offline, or no such host?)" if isinstance(cause, socket.gaierror) else ""
-        return f"cannot reach {self.host}: {text}{hint}", False
+        return f"cannot reach {self.where}: {text}{hint}", False
 
     def page(self, day: date, p: int, max_bytes: int = MAX_PAGE_BYTES) -> tuple[list, int]:
         """Page ``p`` of ``day``: the list the API answered and its size in
@@ -213,10 +218,10 @@ class Client:
                 self.sleep(backoff)
                 continue
             if not 200 <= status < 300:
-                raise DayFailed(f"{self.host} answered HTTP {status} {http.client.responses.get(status, '')}".rstrip())
+                raise DayFailed(f"{self.where} answered HTTP {status} {http.client.responses.get(status, '')}".rstrip())
             if MAX_PAGE_BYTES >= len(body) > max_bytes:
-                raise TooLarge(f"{self.host} answered more than {max_bytes} bytes")
-            return _json_list(body, headers, self.host), len(body)
+                raise TooLarge(f"{self.where} answered more than {max_bytes} bytes")
+            return _json_list(body, headers, self.where), len(body)
         raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -297,6 +302,49 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
 
     def https_open(self, req):
         return self.do_open(functools.partial(_HTTPSConnection, client=self._client), req, context=self._context)
+
+
+def redirect_allowed(start: str, to: str) -> bool:
+    """Whether a redirect from ``start`` to ``to`` is followed: to the same
+    host and port (no user name), https to https only, http to http or
+    https (where the port may become https's default)."""
+    try:
+        a, b = urlsplit(start), urlsplit(to)
+        a_port, b_port = a.port, b.port
+    except ValueError:
+        return False
+    old, new = a.scheme.lower(), b.scheme.lower()
+    if new not in _PORTS or (old, new) == ("https", "http"):
+        return False
+    if not b.hostname or b.hostname != a.hostname or "@" in b.netloc:
+        return False
+    return (a_port or _PORTS[old]) == (b_port or _PORTS[new]) or ((old, new) == ("http", "https") and b_port is None)
+
+
+_PORTS = {"http": 80, "https": 443}
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Redirects followed only as :func:`redirect_allowed` says; the client
+    learns where each one led (errors name that host)."""
+
+    def __init__(self, client: Client):
+        super().__init__()
+        self._client = client
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if not redirect_allowed(req.full_url, newurl):
+            fp.close()
+            to = urlsplit(newurl)
+            if to.scheme.lower() not in _PORTS:
+                why = f"to a {to.scheme[:10] or 'relative'} address"
+            elif urlsplit(req.full_url).scheme.lower() == "https" and to.scheme.lower() == "http":
+                why = f"to {to.netloc[:80]}, from https down to http"
+            else:
+                why = f"to {to.netloc[:80]}, another host"
+            raise DayFailed(f"{self._client.where} redirected {why}; not followed")
+        self._client.where = urlsplit(newurl).netloc
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _json_list(body: bytes, headers, host: str) -> list:
