@@ -528,6 +528,26 @@ def test_broken_state_file_is_moved_aside_and_files_left_alone(paths, api):
     assert "could not be read" in report.problems[0] and "moved to fetched.json.broken-" in report.problems[0]
 
 
+def test_a_day_is_labelled_with_the_day_asked_for_not_its_items_dates(paths, api):
+    from tui.core.index import Index
+    from tui.core.navigation import digest_order
+
+    future = [item("2025-08-08", n, publishedAt="2031-02-03T00:00:00.000Z") for n in (1, 2, 3)]
+    for it in future:
+        it["publishedAt"] = "2031-02-03T00:00:00.000Z"  # the day on Daily Papers, as the API says
+    api.days["2025-08-08"] = future
+    api.days["2025-08-09"] = day_items("2025-08-09", 2)
+    run(paths, api, ["2025-08-08", "2025-08-09"])
+    assert parse_file(paths.digests / "daily_papers_2025-08-08.json").label == "2025-08-08"
+    ix, _ = Index.open(paths)
+    try:
+        labels = {d.name: d.label for d in ix.digests()}
+        assert labels["daily_papers_2025-08-08"] == "2025-08-08"
+        assert digest_order(ix.digests()).names[:2] == ("daily_papers_2025-08-09", "daily_papers_2025-08-08")
+    finally:
+        ix.close()
+
+
 def test_a_paper_of_a_bundled_text_dump_gains_the_api_signals(paths, api):
     from tui.core.index import Index
     from tui.core.papers import paper_id
