@@ -587,6 +587,22 @@ def test_plan_days(paths, api):
     assert F.fetched_days(paths) == [date(2025, 8, 5), date(2025, 8, 6)]
 
 
+def test_after_more_than_a_year_without_a_fetch_the_last_366_days_are_planned_and_the_rest_named(paths, api):
+    api.days["2024-01-05"] = day_items("2024-01-05", 1)
+    run(paths, api, ["2024-01-05"])
+    plan = F.plan(paths, today=TODAY)
+    assert plan.days == [TODAY - timedelta(days=n) for n in range(365, -1, -1)]
+    assert plan.left_out == (date(2024, 1, 5), date(2024, 8, 9))
+    assert F.plan_days(paths, today=TODAY) == plan.days
+    asked = len(api.requests)
+    report = F.fetch(paths, plan, base_url=api.base_url, sleep=Sleeps(), clock=lambda: NOW)
+    assert len(report.days) == 366 and {r["query"]["date"] for r in api.requests[asked:]} == {
+        d.isoformat() for d in plan.days}
+    assert report.problems == ["the last fetch was 2024-01-05, more than 366 days ago: 2024-01-05 to 2024-08-09 "
+                               "(218 days) not fetched; fetch them with --since and --until, 366 days at a time"]
+    assert report.problems[0] in report.lines() and not report.failed and not report.skipped
+
+
 @pytest.mark.parametrize("kw, words", [
     ({"date": "2025-13-01"}, "--date '2025-13-01': not a day"),
     ({"date": "08/07/2025"}, "--date '08/07/2025': not a day"),

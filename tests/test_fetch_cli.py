@@ -198,6 +198,20 @@ def test_a_server_that_drips_bytes_cannot_hold_the_run(home, capsys, monkeypatch
     assert out == f"2 days from {server.host}: 1 failed, 1 skipped; 0 papers\n" and digest_files(home) == []
 
 
+def test_after_more_than_a_year_a_plain_fetch_fetches_the_last_366_days(served, home, capsys):
+    served.days[day(400)] = day_items(day(400), 1)
+    served.days[day(0)] = day_items(day(0), 2)
+    assert run(capsys, home, "fetch", "--date", day(400))[0] == 0
+    code, out, err = run(capsys, home, "fetch")
+    assert code == 0, err
+    assert err.splitlines() == [f"papers: the last fetch was {day(400)}, more than 366 days ago: {day(400)} to "
+                                f"{day(366)} (35 days) not fetched; fetch them with --since and --until, 366 days "
+                                "at a time"]
+    assert out.splitlines()[0] == f"{day(365)}: no papers; nothing written"
+    assert f"366 days from {host(served)}: 1 new, 365 empty; 2 papers" in out
+    assert digest_files(home) == [file_of(day(400)), file_of(day(0))]
+
+
 def test_a_paper_also_in_a_bundled_text_dump_is_one_paper(served, home, capsys):
     before = [h for h in search(capsys, home, "shifted windows") if h["title"] == SWIN]
     assert len(before) == 1 and before[0]["upvotes"] is None

@@ -27,13 +27,13 @@ def add_arguments(p) -> None:
 
 def cmd_fetch(args) -> int:
     from ..core.config import load_config
-    from ..core.fetch import api_url, fetch, plan_days
+    from ..core.fetch import api_url, fetch, plan
     from ..core.fetch_report import FAILED, SKIPPED
 
     paths = data_paths(args)
     try:
         base_url = api_url(load_config(paths.config_file))
-        days = plan_days(paths, date=args.date, since=args.since, until=args.until)
+        days = plan(paths, date=args.date, since=args.since, until=args.until)
     except ValueError as e:
         raise UserError(str(e)) from None
     show = progress_printer(sys.stderr.isatty())

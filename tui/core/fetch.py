@@ -9,9 +9,9 @@ index picks it up like any digest the user added.
 
 Using it (the command line; the reader the same, in a thread worker)::
 
-    from tui.core.fetch import api_url, fetch, plan_days
+    from tui.core.fetch import api_url, fetch, plan
 
-    days = plan_days(paths, date=None, since=None, until=None)   # ValueError: exit 2
+    days = plan(paths, date=None, since=None, until=None)   # ValueError: exit 2
     report = fetch(paths, days, base_url=api_url(config), dry_run=False,
                    progress=show, should_stop=None)
     for line in report.lines():
@@ -21,14 +21,17 @@ Using it (the command line; the reader the same, in a thread worker)::
 
 * :func:`api_url` -- the base URL: ``PAPERS_API_URL`` in the environment, else
   ``[fetch] api_url`` of config.toml, else :data:`DEFAULT_API_URL`.
-* :func:`plan_days` -- the days to fetch, oldest first: ``date`` alone, or
-  ``since`` to ``until`` (default today), or by default every day from the
-  newest day already fetched (fetched again: its list grows and its upvotes
-  move while it is current) up to today; on the very first fetch the last
-  :data:`FIRST_DAYS` days. Days are UTC days, as the API counts them. Raises
-  ``ValueError`` with a one-line message naming the option (``--date``,
-  ``--since``, ``--until``) for a bad day, a day in the future, a reversed or
-  too long range.
+* :func:`plan` -- the days to fetch, oldest first, as a :class:`Plan`:
+  ``date`` alone, or ``since`` to ``until`` (default today), or by default
+  every day from the newest day already fetched (fetched again: its list
+  grows and its upvotes move while it is current) up to today; on the very
+  first fetch the last :data:`FIRST_DAYS` days; after more than
+  :data:`MAX_DAYS` days without a fetch, the last :data:`MAX_DAYS` days, and
+  the plan names what it left out (a line among the report's problems). Days
+  are UTC days, as the API counts them. Raises ``ValueError`` with a one-line
+  message naming the option (``--date``, ``--since``, ``--until``) for a bad
+  day, a day in the future, a reversed or too long range. :func:`plan_days`
+  is its list of days.
 * :func:`fetch` -- fetches the days and returns a
   :class:`~tui.core.fetch_report.FetchReport` (one ``DayResult`` per day,
   the lines to print; defined in :mod:`tui.core.fetch_report`); it
@@ -156,11 +159,31 @@ def _day_or_none(text: str) -> date | None:
         return None
 
 
-def plan_days(paths: "Paths", *, date: str | date | None = None, since: str | date | None = None,
-              until: str | date | None = None, today: date | None = None) -> list[date]:
-    """The days to fetch, oldest first (see the module notes); ``ValueError``
-    with a one-line message naming the option."""
+@dataclass(frozen=True)
+class Plan:
+    """The days a run fetches, oldest first, and what a plain fetch left out:
+    ``left_out`` (first, last) when the last fetch is more than
+    :data:`MAX_DAYS` days ago."""
+
+    days: list[date]
+    left_out: tuple[date, date] | None = None
+
+    def problems(self) -> list[str]:
+        """What the run says about its plan (one line each)."""
+        if self.left_out is None:
+            return []
+        first, last = self.left_out
+        return [f"the last fetch was {first}, more than {MAX_DAYS} days ago: {first} to {last} "
+                f"({plural((last - first).days + 1, 'day')}) not fetched; fetch them with --since and --until, "
+                f"{MAX_DAYS} days at a time"]
+
+
+def plan(paths: "Paths", *, date: str | date | None = None, since: str | date | None = None,
+         until: str | date | None = None, today: date | None = None) -> Plan:
+    """The days to fetch (see the module notes); ``ValueError`` with a
+    one-line message naming the option."""
     today = today or utc_today()
+    left_out = None
     if date is not None:
         if since is not None or until is not None:
             raise ValueError("--date cannot be combined with --since or --until")
@@ -173,6 +196,8 @@ def plan_days(paths: "Paths", *, date: str | date | None = None, since: str | da
     else:
         done = fetched_days(paths)
         first, last = (min(done[-1], today) if done else today - timedelta(days=FIRST_DAYS - 1)), today
+        if (last - first).days >= MAX_DAYS:  # a year without a fetch: the most recent days a run may fetch
+            left_out, first = (first, last - timedelta(days=MAX_DAYS)), last - timedelta(days=MAX_DAYS - 1)
     for option, day in (("--date" if date is not None else "--since", first), ("--until", last)):
         if day > today:
             raise ValueError(f"{option} {day}: in the future (today is {today}, UTC)")
@@ -181,7 +206,12 @@ def plan_days(paths: "Paths", *, date: str | date | None = None, since: str | da
     n = (last - first).days + 1
     if n > MAX_DAYS:
         raise ValueError(f"--since {first} --until {last}: {n} days; fetch at most {MAX_DAYS} at a time")
-    return [first + timedelta(days=i) for i in range(n)]
+    return Plan([first + timedelta(days=i) for i in range(n)], left_out)
+
+
+def plan_days(paths: "Paths", **kwargs) -> list[date]:
+    """The days of :func:`plan`, oldest first."""
+    return plan(paths, **kwargs).days
 
 
 # --- HTTP ------------------------------------------------------------------------------------
@@ -365,14 +395,14 @@ class _Run:
         self.report.days += [DayResult(d, SKIPPED, reason=reason) for d in rest]
 
 
-def fetch(paths: "Paths", days: Iterable[date] | None = None, *, base_url: str | None = None,
+def fetch(paths: "Paths", days: "Iterable[date] | Plan | None" = None, *, base_url: str | None = None,
           dry_run: bool = False, progress: Progress | None = None,
           should_stop: Callable[[], bool] | None = None,
           clock: Callable[[], datetime] | None = None, sleep: Callable[[float], None] | None = None,
           page_size: int = PAGE_SIZE) -> FetchReport:
-    """Fetch ``days`` (default: :func:`plan_days` with no options) from the
-    API at ``base_url`` (default: :func:`api_url` without a config) into the
-    user digests folder; see the module notes. ``clock`` (an aware datetime
+    """Fetch ``days`` (a :class:`Plan`, or days; default: :func:`plan` with
+    no options) from the API at ``base_url`` (default: :func:`api_url`
+    without a config) into the user digests folder; see the module notes. ``clock`` (an aware datetime
     now) and ``sleep`` are for tests. ``ValueError`` only for a ``base_url``
     that is not an http(s) URL."""
     clock = _now if clock is None else clock
@@ -382,7 +412,10 @@ def fetch(paths: "Paths", days: Iterable[date] | None = None, *, base_url: str |
     if not web_url(base):
         raise ValueError(f"{base[:80]!r}: not an http(s) URL")
     report = FetchReport(base_url=base, dry_run=dry_run)
-    todo = sorted(set(days)) if days is not None else plan_days(paths, today=utc_today(clock))
+    planned = days if isinstance(days, Plan) else (
+        plan(paths, today=utc_today(clock)) if days is None else Plan(sorted(set(days))))
+    todo = planned.days
+    report.problems += planned.problems()
     lock = None if dry_run else FileLock(paths.data / ".fetch.lock")
     try:
         if lock is not None:
