@@ -128,6 +128,35 @@ def test_429_asking_for_more_than_a_minute_stops_and_says_when(paths, api):
     assert api.pages_asked("2025-08-09") == []
 
 
+def test_the_waits_of_a_run_are_capped_and_the_run_says_so(paths, api):
+    """Retry-After: 60 again and again made one run wait 3 minutes, then fail."""
+    for day in ("2025-08-08", "2025-08-09"):
+        api.days[day] = day_items(day, 2)
+    api.script["2025-08-08"] = [(429, {"Retry-After": "60"}, b"")] * 4
+    sleeps = Sleeps()
+    report = run(paths, api, ["2025-08-08", "2025-08-09"], sleep=sleeps)
+    assert sum(sleeps) <= H.MAX_RUN_WAIT == 60
+    assert statuses(report) == {"2025-08-08": "failed", "2025-08-09": "skipped"}
+    host = api.base_url.split("/")[2]
+    assert report.days[0].line() == (f"2025-08-08: failed: rate limited by {host}; this run has waited 60 s in all, "
+                                     "the most one run waits (60 s)")
+    assert report.stopped == "rate limited" and "fetch again after 15:31 UTC" in report.retry_hint()
+
+
+def test_backoffs_count_in_the_waits_of_a_run(paths, api, monkeypatch):
+    monkeypatch.setattr(H, "MAX_RUN_WAIT", 5.0)
+    for day in ("2025-08-07", "2025-08-08", "2025-08-09"):
+        api.days[day] = day_items(day, 1)
+        api.script[day] = [(503, {}, b"")] * 4
+    sleeps = Sleeps()
+    report = run(paths, api, ["2025-08-07", "2025-08-08", "2025-08-09"], sleep=sleeps)
+    assert sleeps == [1.0, 2.0, 1.0, 1.0]  # each next wait (4 s, 2 s, 2 s) would pass the 5 s of the run
+    host = api.base_url.split("/")[2]
+    assert [d.line() for d in report.days] == [
+        f"2025-08-0{d}: failed: {host} answered HTTP 503 Service Unavailable; not tried again: this run has "
+        f"waited {w} s in all, the most one run waits (5 s)" for d, w in ((7, 3), (8, 4), (9, 5))]
+
+
 def test_ratelimit_header_gives_the_wait(paths, api):
     api.days["2025-08-08"] = day_items("2025-08-08", 1)
     api.script["2025-08-08"] = [(429, {"RateLimit": '"api";r=0;t=7'}, b"")]

@@ -381,9 +381,9 @@ class _Run:
             except DayFailed as e:
                 self.report.days.append(DayResult(day, FAILED, reason=str(e)))
             except RateLimited as e:
-                self.report.retry_after = e.args[0]
-                self.report.retry_at = self.client.clock().astimezone(timezone.utc) + timedelta(seconds=e.args[0])
-                self.report.days.append(DayResult(day, FAILED, reason=f"rate limited by {self.client.host}"))
+                self.report.retry_after = e.wait
+                self.report.retry_at = self.client.clock().astimezone(timezone.utc) + timedelta(seconds=e.wait)
+                self.report.days.append(DayResult(day, FAILED, reason=e.reason))
                 self._stop(days[n + 1:], "rate limited",
                            f"rate limited; fetch again after {self.report.retry_at:%H:%M} UTC")
                 return

@@ -12,11 +12,13 @@ drips bytes cannot hold a run) and for each day (:data:`DAY_DEADLINE`), up to
 :data:`MAX_RETRIES` retries with backoff after a 5xx or a reset connection,
 and a 429 waited out when it asks for at most :data:`MAX_WAIT` seconds
 (``Retry-After`` in seconds or as an HTTP date, or the ``RateLimit`` header's
-``t``). An HTML page, a body that is not JSON or JSON of another shape fail
-the day. Redirects are followed only to the same host and port, https to https
-and http to http or https (:func:`redirect_allowed`); errors name the host a
-redirect led to. A request or a day over its deadline, or a server silent for
-:data:`TIMEOUT`, raises :class:`TooSlow`: the day fails and the run stops.
+``t``); a run waits at most :data:`MAX_RUN_WAIT` seconds in all, and a
+failure that would need more says so. An HTML page, a body that is not JSON
+or JSON of another shape fail the day. Redirects are followed only to the
+same host and port, https to https and http to http or https
+(:func:`redirect_allowed`); errors name the host a redirect led to. A request
+or a day over its deadline, or a server silent for :data:`TIMEOUT`, raises
+:class:`TooSlow`: the day fails and the run stops.
 
 A blocked connect or read waits in slices of :data:`POLL` seconds, and between
 slices the deadlines and ``should_stop()`` are checked: a reader that quits
@@ -50,6 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
 TIMEOUT = 10.0       # seconds, connect and each read
 MAX_RETRIES = 3      # after a 5xx, a reset connection or a short 429
 MAX_WAIT = 60.0      # the longest 429 wait honoured; longer stops the run
+MAX_RUN_WAIT = 60.0  # the most one run waits in all (429s and backoffs); then it stops waiting
 BACKOFF = 1.0        # first retry after 1 s, then 2 s, 4 s
 MAX_PAGE_BYTES = 32 * 1024 * 1024
 REQUEST_DEADLINE = 30.0  # seconds one request may take in all: connect, answer, body
@@ -75,8 +78,13 @@ class Stopped(Exception):
 
 
 class RateLimited(Exception):
-    """The API asks to wait ``args[0]`` seconds: longer than :data:`MAX_WAIT`,
-    or again after :data:`MAX_RETRIES` waits."""
+    """The API asks to wait ``wait`` seconds: longer than :data:`MAX_WAIT`,
+    again after :data:`MAX_RETRIES` waits, or longer than the run has left of
+    :data:`MAX_RUN_WAIT`; ``reason`` is the day's one-line reason."""
+
+    def __init__(self, wait: float, reason: str):
+        super().__init__(wait, reason)
+        self.wait, self.reason = wait, reason
 
 
 _RESETS = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, http.client.IncompleteRead,
@@ -114,6 +122,7 @@ class Client:
         self.opener = urllib.request.build_opener(_HTTPHandler(self), _HTTPSHandler(self), _Redirects(self))
         self.headers = {"User-Agent": f"papers-tui/{__version__}", "Accept": "application/json"}
         self.day_ends = self.request_ends = float("inf")  # time.monotonic() deadlines
+        self.waited = 0.0  # seconds this run has waited (429s and backoffs)
         self.asking = ""  # "page 2", for the deadline's message
         self.max_bytes = MAX_PAGE_BYTES  # the most the page under way may hold
 
@@ -190,6 +199,22 @@ class Client:
         hint = " (offline, or no such host?)" if isinstance(cause, socket.gaierror) else ""
         return f"cannot reach {self.where}: {text}{hint}", False
 
+    def _wait(self, seconds: float) -> bool:
+        """Wait ``seconds`` before trying again, unless the run would then
+        have waited more than :data:`MAX_RUN_WAIT` in all (False)."""
+        if self.waited + seconds > MAX_RUN_WAIT:
+            return False
+        self.waited += seconds
+        self.sleep(seconds)
+        return True
+
+    def _waited(self) -> str:
+        return f"this run has waited {self.waited:g} s in all, the most one run waits ({MAX_RUN_WAIT:g} s)"
+
+    def _not_again(self, capped: bool) -> str:
+        """What a failure says when the cap on waiting stopped a retry."""
+        return f"; not tried again: {self._waited()}" if capped else ""
+
     def page(self, day: date, p: int, max_bytes: int = MAX_PAGE_BYTES) -> tuple[list, int]:
         """Page ``p`` of ``day``: the list the API answered and its size in
         bytes; :class:`TooLarge` when it is larger than ``max_bytes``."""
@@ -203,22 +228,22 @@ class Client:
                 status, headers, body = self._open(url)
             except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
                 reason, retry = self._reason(e)
-                if retry and not last:
-                    self.sleep(backoff)
+                if retry and not last and self._wait(backoff):
                     continue
-                raise DayFailed(reason) from None
+                raise DayFailed(reason + self._not_again(retry and not last)) from None
             if status == 429:
                 wait = _wait_asked(headers, self.clock())
                 wait = backoff if wait is None else wait
                 if wait > MAX_WAIT or last:
-                    raise RateLimited(wait)
-                self.sleep(wait)
+                    raise RateLimited(wait, f"rate limited by {self.where}")
+                if not self._wait(wait):
+                    raise RateLimited(wait, f"rate limited by {self.where}; {self._waited()}")
                 continue
-            if status >= 500 and not last:
-                self.sleep(backoff)
+            if status >= 500 and not last and self._wait(backoff):
                 continue
             if not 200 <= status < 300:
-                raise DayFailed(f"{self.where} answered HTTP {status} {http.client.responses.get(status, '')}".rstrip())
+                said = f"{self.where} answered HTTP {status} {http.client.responses.get(status, '')}".rstrip()
+                raise DayFailed(said + self._not_again(status >= 500 and not last))
             if MAX_PAGE_BYTES >= len(body) > max_bytes:
                 raise TooLarge(f"{self.where} answered more than {max_bytes} bytes")
             return _json_list(body, headers, self.where), len(body)
