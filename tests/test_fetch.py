@@ -73,7 +73,7 @@ def test_a_day_of_one_paper_is_counted_in_the_singular(paths, api):
     report = run(paths, api, ["2025-08-08"], page_size=1)
     host = api.base_url.split("/")[2]
     assert report.lines() == ["2025-08-08: 1 paper, written to daily_papers_2025-08-08.json",
-                              f"1 day from {host}: 1 new; 1 paper"]
+                              f"1 day from {host}: 1 new; 1 paper; fetched 2025-08-08"]
 
 
 def test_a_day_of_several_pages_is_read_until_an_empty_page(paths, api):
@@ -545,6 +545,56 @@ def test_cancelled_between_pages(paths, api):
     report = run(paths, api, ["2025-08-07", "2025-08-08"], page_size=2, should_stop=first.exists)
     assert statuses(report) == {"2025-08-07": "new", "2025-08-08": "skipped"}
     assert report.stopped == "cancelled" and report.skipped[0].reason == "the fetch was cancelled"
+
+
+def test_a_day_that_failed_is_remembered_and_tried_again_until_it_succeeds(paths, api):
+    for day in ("2025-08-07", "2025-08-08", "2025-08-09"):
+        api.days[day] = day_items(day, 2)
+    api.script["2025-08-08"] = [(200, {"Content-Type": "text/html"}, b"<html>back soon</html>")]
+    report = run(paths, api, ["2025-08-07", "2025-08-08", "2025-08-09"])
+    assert statuses(report) == {"2025-08-07": "new", "2025-08-08": "failed", "2025-08-09": "new"}
+    assert report.summary().endswith("; 4 papers; fetched 2025-08-07, 2025-08-09; failed 2025-08-08")
+    state = json.loads(paths.fetch_state.read_text())
+    assert state["failed"] == {"2025-08-08": {"reason": report.failed[0].reason, "at": "2025-08-10T15:30:00Z"}}
+    assert [(f.day, f.reason) for f in F.failed_days(paths)] == [(date(2025, 8, 8), report.failed[0].reason)]
+    # the next plain fetch asks for it again, beside the newest day and today
+    plan = F.plan(paths, today=TODAY)
+    assert plan.days == [date(2025, 8, 8), date(2025, 8, 9), TODAY] and plan.retried == (date(2025, 8, 8),)
+    assert F.plan(paths, date="2025-08-09", today=TODAY).days == [date(2025, 8, 9)]  # not with options
+    api.script["2025-08-08"] = [(200, {"Content-Type": "text/html"}, b"<html>back soon</html>")]
+    again = F.fetch(paths, plan, base_url=api.base_url, sleep=Sleeps(), clock=lambda: NOW)
+    assert again.lines()[0] == "1 day that failed before is tried again: 2025-08-08"
+    assert [f.day for f in F.failed_days(paths)] == [date(2025, 8, 8)]
+    # a dry run lists it and keeps it; a run where it works forgets it
+    dry = F.fetch(paths, plan, base_url=api.base_url, sleep=Sleeps(), clock=lambda: NOW, dry_run=True)
+    assert dry.lines()[0] == "1 day that failed before is tried again: 2025-08-08" and dry.days[0].status == "new"
+    assert [f.day for f in F.failed_days(paths)] == [date(2025, 8, 8)]
+    done = F.fetch(paths, plan, base_url=api.base_url, sleep=Sleeps(), clock=lambda: NOW)
+    assert statuses(done)["2025-08-08"] == "new" and F.failed_days(paths) == []
+    assert json.loads(paths.fetch_state.read_text())["failed"] == {}
+    assert F.plan(paths, today=TODAY).retried == ()
+
+
+def test_days_a_stopped_run_left_are_remembered_but_not_when_it_was_cancelled(paths, api):
+    for day in ("2025-08-07", "2025-08-08", "2025-08-09"):
+        api.days[day] = day_items(day, 1)
+    api.script["2025-08-08"] = [(429, {"Retry-After": "3600"}, b"")]
+    run(paths, api, ["2025-08-07", "2025-08-08", "2025-08-09"])
+    assert [f.day.isoformat() for f in F.failed_days(paths)] == ["2025-08-08", "2025-08-09"]
+    cancelled = run(paths, api, ["2025-08-08", "2025-08-09", "2025-08-10"], should_stop=lambda: True)
+    assert cancelled.stopped == "cancelled"
+    assert [f.day.isoformat() for f in F.failed_days(paths)] == ["2025-08-08", "2025-08-09"]
+
+
+def test_a_record_of_failed_days_of_another_shape_is_ignored_and_the_rest_kept(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 1)
+    run(paths, api, ["2025-08-08"])
+    state = json.loads(paths.fetch_state.read_text())
+    state["failed"] = {"2025-08-09": "not an object", "someday": {"reason": "x"}, "2025-08-07": {"reason": 7}}
+    paths.fetch_state.write_text(json.dumps(state))
+    assert [(f.day, f.reason) for f in F.failed_days(paths)] == [(date(2025, 8, 7), "")]
+    api.days["2025-08-08"][0]["paper"]["upvotes"] = 30
+    assert statuses(run(paths, api, ["2025-08-08"])) == {"2025-08-08": "updated"}  # the record of files holds
 
 
 def test_broken_state_file_is_moved_aside_and_files_left_alone(paths, api):

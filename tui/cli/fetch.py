@@ -1,8 +1,9 @@
 """``papers fetch``: days of the Daily Papers API saved as digests, then indexed.
 
 The days are planned (``--date``, ``--since``/``--until``, or by default from
-the newest day fetched before up to today), fetched with a progress bar on a
-terminal, and reported one line per day (on stdout; a day that failed or was
+the newest day fetched before up to today, with the days that failed before,
+named in a first line), fetched with a progress bar on a terminal, and
+reported one line per day (on stdout; a day that failed or was
 not fetched on stderr) with the summary last. The digests written are then
 indexed the way every command opens the index (watched folders, the sync with
 progress, the watches announced on the new papers). Exit code 2 when a day
@@ -46,6 +47,8 @@ def cmd_fetch(args) -> int:
     report = fetch(paths, days, base_url=base_url, dry_run=args.dry_run, progress=show and progress)
     if show and seen[0] < seen[1]:
         show(seen[1], seen[1], "stopped")
+    for line in report.notes:
+        print(line)
     for d in report.days:
         if d.status in (FAILED, SKIPPED):
             print(f"papers: {d.line(report.dry_run)}", file=sys.stderr)

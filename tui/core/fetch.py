@@ -24,14 +24,19 @@ Using it (the command line; the reader the same, in a thread worker)::
 * :func:`plan` -- the days to fetch, oldest first, as a :class:`Plan`:
   ``date`` alone, or ``since`` to ``until`` (default today), or by default
   every day from the newest day already fetched (fetched again: its list
-  grows and its upvotes move while it is current) up to today; on the very
-  first fetch the last :data:`FIRST_DAYS` days; after more than
-  :data:`MAX_DAYS` days without a fetch, the last :data:`MAX_DAYS` days, and
-  the plan names what it left out (a line among the report's problems). Days
-  are UTC days, as the API counts them. Raises ``ValueError`` with a one-line
-  message naming the option (``--date``, ``--since``, ``--until``) for a bad
-  day, a day in the future, a reversed or too long range. :func:`plan_days`
-  is its list of days.
+  grows and its upvotes move while it is current) up to today, on the very
+  first fetch the last :data:`FIRST_DAYS` days, and with them the days that
+  failed before (:attr:`Plan.retried`, named in the report's first line);
+  after more than :data:`MAX_DAYS` days without a fetch, the last
+  :data:`MAX_DAYS` days, and the plan names what it left out (a line among
+  the report's problems). Days are UTC days, as the API counts them. Raises
+  ``ValueError`` with a one-line message naming the option (``--date``,
+  ``--since``, ``--until``) for a bad day, a day in the future, a reversed or
+  too long range. :func:`plan_days` is its list of days.
+* :func:`failed_days` -- the days that failed to fetch (a failure, or left
+  by a run the server stopped: rate limited, too slow) and have not been
+  fetched since, with the reason; recorded beside the files fetch wrote, in
+  ``<data>/fetched.json``, until a fetch of that day works.
 * :func:`fetch` -- fetches the days and returns a
   :class:`~tui.core.fetch_report.FetchReport` (one ``DayResult`` per day,
   the lines to print; defined in :mod:`tui.core.fetch_report`); it
@@ -69,7 +74,7 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -79,7 +84,8 @@ from .digest import DigestError, parse_text
 from .fetch_http import Client, DayFailed, RateLimited, Stopped, TooLarge, TooSlow
 from .fsio import FileLock, atomic_write, sha256_file, write_new
 from .links import web_url
-from .fetch_report import EMPTY, FAILED, KEPT, NEW, SKIPPED, UNCHANGED, UPDATED, DayResult, FetchReport
+from .fetch_report import (EMPTY, FAILED, KEPT, NEW, SKIPPED, UNCHANGED, UPDATED, DayResult, FetchReport,
+                           day_spans)
 from .paths import existing_digest
 from .text import plural
 
@@ -152,6 +158,28 @@ def fetched_days(paths: "Paths") -> list[date]:
     return sorted(d for d in map(_day_or_none, days) if d)
 
 
+@dataclass(frozen=True)
+class FailedDay:
+    """A day that failed to fetch, tried again by the next plain fetch."""
+
+    day: date
+    reason: str
+    at: str  # when it failed, UTC, ``YYYY-MM-DDTHH:MM:SSZ``
+
+    def as_json(self) -> dict:
+        return {"day": self.day.isoformat(), "reason": self.reason, "failed_at": self.at}
+
+
+def failed_days(paths: "Paths") -> list[FailedDay]:
+    """The days that failed to fetch and have not been fetched since, oldest first."""
+    failed = _State.load(paths.fetch_state, []).failed
+    return [FailedDay(date.fromisoformat(k), _text(v.get("reason")), _text(v.get("at"))) for k, v in sorted(failed.items())]
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _day_or_none(text: str) -> date | None:
     try:
         return date.fromisoformat(text)
@@ -161,15 +189,27 @@ def _day_or_none(text: str) -> date | None:
 
 @dataclass(frozen=True)
 class Plan:
-    """The days a run fetches, oldest first, and what a plain fetch left out:
-    ``left_out`` (first, last) when the last fetch is more than
-    :data:`MAX_DAYS` days ago."""
+    """The days a run fetches, oldest first; ``retried``, those of them that
+    failed before; and what a plain fetch left out: ``left_out`` (first, last)
+    when the last fetch is more than :data:`MAX_DAYS` days ago, ``waiting``
+    failed days beyond the :data:`MAX_DAYS` of one run."""
 
     days: list[date]
     left_out: tuple[date, date] | None = None
+    retried: tuple[date, ...] = ()
+    waiting: int = 0
+
+    def notes(self) -> list[str]:
+        """What the run says first about its plan."""
+        if not self.retried:
+            return []
+        n = len(self.retried)
+        more = f" ({self.waiting} more wait for a later run)" if self.waiting else ""
+        return [f"{plural(n, 'day')} that failed before {'is' if n == 1 else 'are'} tried again: "
+                f"{day_spans(list(self.retried))}{more}"]
 
     def problems(self) -> list[str]:
-        """What the run says about its plan (one line each)."""
+        """What the run says about days it leaves out (one line each)."""
         if self.left_out is None:
             return []
         first, last = self.left_out
@@ -206,7 +246,13 @@ def plan(paths: "Paths", *, date: str | date | None = None, since: str | date | 
     n = (last - first).days + 1
     if n > MAX_DAYS:
         raise ValueError(f"--since {first} --until {last}: {n} days; fetch at most {MAX_DAYS} at a time")
-    return Plan([first + timedelta(days=i) for i in range(n)], left_out)
+    days = [first + timedelta(days=i) for i in range(n)]
+    if date is not None or since is not None:
+        return Plan(days)
+    again = sorted({f.day for f in failed_days(paths) if f.day <= today} - set(days))
+    days = sorted(days + again)
+    kept = days[-MAX_DAYS:]  # the newest days when there are more than a run takes
+    return Plan(kept, left_out, tuple(d for d in again if d in set(kept)), len(days) - len(kept))
 
 
 def plan_days(paths: "Paths", **kwargs) -> list[date]:
@@ -237,6 +283,7 @@ def _paper_key(item) -> str | None:
 @dataclass
 class _State:
     days: dict[str, dict]
+    failed: dict[str, dict] = field(default_factory=dict)  # day -> {"reason", "at"}: to try again
 
     @classmethod
     def load(cls, path: Path, problems: list[str], move_broken: bool = False) -> "_State":
@@ -249,7 +296,10 @@ class _State:
             if doc.get("format") != STATE_FORMAT or doc.get("version") != STATE_VERSION \
                     or not isinstance(days, dict) or not all(isinstance(v, dict) for v in days.values()):
                 raise ValueError(f"not a record of fetched days, version {STATE_VERSION}")
-            return cls({str(k): v for k, v in days.items()})
+            failed = doc.get("failed")
+            failed = {k: v for k, v in failed.items() if isinstance(v, dict) and _day_or_none(k)} \
+                if isinstance(failed, dict) else {}
+            return cls({str(k): v for k, v in days.items()}, failed)
         except FileNotFoundError:
             return cls({})
         except (OSError, ValueError, AttributeError, RecursionError) as e:
@@ -266,7 +316,8 @@ class _State:
             return cls({})
 
     def save(self, path: Path) -> None:
-        doc = {"format": STATE_FORMAT, "version": STATE_VERSION, "days": dict(sorted(self.days.items()))}
+        doc = {"format": STATE_FORMAT, "version": STATE_VERSION, "days": dict(sorted(self.days.items())),
+               "failed": dict(sorted(self.failed.items()))}
         atomic_write(path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
 
     def wrote(self, day: date, name: str, sha: str) -> bool:
@@ -359,13 +410,32 @@ class _Run:
 
     def _record(self, day: date, name: str | None, sha: str | None, papers: int) -> None:
         """Note in the record what was written for ``day`` (``name`` None: no papers)."""
-        when = self.client.clock().astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.state.days[day.isoformat()] = {"file": name, "sha256": sha, "papers": papers, "fetched_at": when}
+        self.state.days[day.isoformat()] = {"file": name, "sha256": sha, "papers": papers, "fetched_at": self._now()}
+        self.state.failed.pop(day.isoformat(), None)
         self.state.save(self.paths.fetch_state)
+
+    def _remember(self, results: list[DayResult]) -> None:
+        """Keep in the record the days to try again (failed, or left by a run
+        the server stopped; not by a cancelled one) and forget those fetched."""
+        if self.report.dry_run:
+            return
+        failed = self.state.failed
+        before = dict(failed)
+        for r in results:
+            if r.status == FAILED or (r.status == SKIPPED and self.report.stopped != "cancelled"):
+                failed[r.day.isoformat()] = {"reason": r.reason or r.status, "at": self._now()}
+            elif r.status != SKIPPED:
+                failed.pop(r.day.isoformat(), None)
+        if failed != before:
+            self.state.save(self.paths.fetch_state)
+
+    def _now(self) -> str:
+        return self.client.clock().astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def run(self, days: list[date]) -> None:
         total = len(days)
         for n, day in enumerate(days):
+            done = len(self.report.days)
             try:
                 got = self.items(day, n, total)
                 if got is None:
@@ -373,11 +443,9 @@ class _Run:
                 self.report.days.append(self.store(day, *got))
             except Stopped:
                 self._stop(days[n:], "cancelled", "the fetch was cancelled")
-                return
             except TooSlow as e:
                 self.report.days.append(DayResult(day, FAILED, reason=str(e)))
                 self._stop(days[n + 1:], "too slow", f"{self.client.host} is too slow; fetch again later")
-                return
             except DayFailed as e:
                 self.report.days.append(DayResult(day, FAILED, reason=str(e)))
             except RateLimited as e:
@@ -386,6 +454,8 @@ class _Run:
                 self.report.days.append(DayResult(day, FAILED, reason=e.reason))
                 self._stop(days[n + 1:], "rate limited",
                            f"rate limited; fetch again after {self.report.retry_at:%H:%M} UTC")
+            self._remember(self.report.days[done:])
+            if self.report.stopped:
                 return
         if self.progress:
             self.progress(total, total, "done")
@@ -402,8 +472,8 @@ def fetch(paths: "Paths", days: "Iterable[date] | Plan | None" = None, *, base_u
           page_size: int = PAGE_SIZE) -> FetchReport:
     """Fetch ``days`` (a :class:`Plan`, or days; default: :func:`plan` with
     no options) from the API at ``base_url`` (default: :func:`api_url`
-    without a config) into the user digests folder; see the module notes. ``clock`` (an aware datetime
-    now) and ``sleep`` are for tests. ``ValueError`` only for a ``base_url``
+    without a config) into the user digests folder; see the module notes.
+    ``clock`` (an aware datetime now) and ``sleep`` are for tests. ``ValueError`` only for a ``base_url``
     that is not an http(s) URL."""
     clock = _now if clock is None else clock
     sleep = time.sleep if sleep is None else sleep
@@ -415,6 +485,7 @@ def fetch(paths: "Paths", days: "Iterable[date] | Plan | None" = None, *, base_u
     planned = days if isinstance(days, Plan) else (
         plan(paths, today=utc_today(clock)) if days is None else Plan(sorted(set(days))))
     todo = planned.days
+    report.notes += planned.notes()
     report.problems += planned.problems()
     lock = None if dry_run else FileLock(paths.data / ".fetch.lock")
     try:
