@@ -288,6 +288,29 @@ def test_which_redirects_are_followed(start, to, ok):
     assert H.redirect_allowed(start, to) is ok
 
 
+OSC52 = "\x1b]52;c;aGk=\x07"  # sets the terminal's clipboard
+
+
+def test_what_a_hostile_server_says_reaches_the_lines_without_control_characters(paths, drip):
+    server = drip(f"HTTP/2{OSC52} 200 OK\r\nContent-Length: 2\r\n\r\n[]".encode(), every=0)
+    report = F.fetch(paths, [date(2025, 8, 8)], base_url=server.url, sleep=Sleeps(), clock=lambda: NOW)
+    assert report.days[0].line() == f"2025-08-08: failed: cannot reach {server.host}: HTTP/2"
+    assert report.days[0].reason == f"cannot reach {server.host}: HTTP/2"  # as the reader shows it
+    assert not any(c in line for line in report.lines() for c in "\x1b\x07\n")
+
+
+def test_a_data_folder_named_with_control_characters_is_printed_without_them(tmp_path, api):
+    from tui.core.paths import Paths
+
+    paths = Paths.default(tmp_path / f"home{OSC52}\nnext")
+    api.days["2025-08-08"] = day_items("2025-08-08", 1)
+    paths.data.mkdir(parents=True)
+    paths.fetch_state.write_text("{not json")
+    report = run(paths, api, ["2025-08-08"])
+    assert "could not be read" in report.problems[0]
+    assert all("\x1b" not in line and "\x07" not in line and "\n" not in line for line in report.lines())
+
+
 def test_a_client_error_fails_that_day(paths, api):
     api.script["2025-08-08"] = [(400, {}, b'{"error": "Invalid date"}')]
     report = run(paths, api, ["2025-08-08"])

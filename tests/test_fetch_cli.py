@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from conftest import day_items, item
-from test_fetch import Drip, json_head
+from test_fetch import OSC52, Drip, json_head
 from tui.cli import main
 from tui.core import fetch_http
 from tui.core.paths import Paths
@@ -251,6 +251,23 @@ def test_a_failed_day_is_listed_and_tried_again_until_it_succeeds(served, home, 
     assert "failed to fetch" not in out
     assert json.loads(run(capsys, home, "digests", "--json")[1])["fetch_failed"] == []
     assert digest_files(home) == [file_of(day(ago)) for ago in (2, 1, 0)]
+
+
+def test_what_a_hostile_server_or_file_says_is_printed_without_control_characters(home, capsys, monkeypatch):
+    server = Drip(f"HTTP/2{OSC52} 200 OK\r\n\r\n[]".encode(), every=0)
+    monkeypatch.setenv("PAPERS_API_URL", server.url)
+    try:
+        code, out, err = run(capsys, home, "fetch", "--date", day(1))
+    finally:
+        server.close()
+    assert code == 2 and err == f"papers: {day(1)}: failed: cannot reach {server.host}: HTTP/2\n"
+    state = Paths.default(home).fetch_state
+    doc = json.loads(state.read_text())
+    doc["failed"][day(1)]["reason"] = f"edited{OSC52}\nby hand"
+    state.write_text(json.dumps(doc))
+    code, out, err = run(capsys, home, "digests")
+    assert out.splitlines()[-1] == f"1 day failed to fetch and is tried again by the next papers fetch: {day(1)} (edited by hand)"
+    assert "\x1b" not in out + err and "\x07" not in out + err
 
 
 def test_a_paper_also_in_a_bundled_text_dump_is_one_paper(served, home, capsys):

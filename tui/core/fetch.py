@@ -85,7 +85,7 @@ from .fetch_http import Client, DayFailed, RateLimited, Stopped, TooLarge, TooSl
 from .fsio import FileLock, atomic_write, sha256_file, write_new
 from .links import web_url
 from .fetch_report import (EMPTY, FAILED, KEPT, NEW, SKIPPED, UNCHANGED, UPDATED, DayResult, FetchReport,
-                           day_spans)
+                           day_spans, one_line)
 from .paths import existing_digest
 from .text import plural
 
@@ -177,7 +177,7 @@ def failed_days(paths: "Paths") -> list[FailedDay]:
 
 
 def _text(value) -> str:
-    return value if isinstance(value, str) else ""
+    return one_line(value) if isinstance(value, str) else ""
 
 
 def _day_or_none(text: str) -> date | None:
@@ -312,7 +312,7 @@ class _State:
                 except OSError:
                     pass
             reason = getattr(e, "strerror", None) or str(e).splitlines()[0][:80] or type(e).__name__
-            problems.append(f"{path} could not be read ({reason}){note}; files of earlier fetches are left alone")
+            problems.append(one_line(f"{path} could not be read ({reason}){note}; files of earlier fetches are left alone"))
             return cls({})
 
     def save(self, path: Path) -> None:
@@ -501,7 +501,7 @@ def fetch(paths: "Paths", days: "Iterable[date] | Plan | None" = None, *, base_u
         client = Client(base, report, clock, sleep, page_size, should_stop)
         _Run(paths, client, report, state, progress, should_stop).run(todo)
     except OSError as e:
-        report.problems.append(f"cannot fetch into {paths.data}: {e.strerror or e}")
+        report.problems.append(one_line(f"cannot fetch into {paths.data}: {e.strerror or e}"))
     finally:
         if lock is not None:
             lock.release()

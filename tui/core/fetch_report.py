@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from .text import plural
+from .text import plural, strip_control
 
 #: DayResult.status values
 NEW, UPDATED, UNCHANGED, EMPTY, KEPT, FAILED, SKIPPED = (
@@ -30,6 +30,14 @@ class DayResult:
     pages: int = 0            # pages requested
     problems: tuple[str, ...] = ()  # odd entries, ``file:position: message``
     reason: str | None = None
+
+    def __post_init__(self):
+        # what a server or a file system said is shown as one line of plain text
+        object.__setattr__(self, "problems", tuple(one_line(p) for p in self.problems))
+        if self.reason is not None:
+            object.__setattr__(self, "reason", one_line(self.reason))
+        if self.file is not None:
+            object.__setattr__(self, "file", one_line(self.file))
 
     def line(self, dry_run: bool = False) -> str:
         """One line for the user, starting with the day."""
@@ -109,7 +117,7 @@ class FetchReport:
         if self.retry_at is not None:
             out.append(self.retry_hint())
         out.append(self.summary())
-        return out
+        return [one_line(line) for line in out]
 
     def retry_hint(self) -> str:
         """When to fetch again after a rate limit stopped the run ("" if none did)."""
@@ -134,3 +142,9 @@ def day_spans(days: list[date], most: int = 6) -> str:
         names += [f"{run[0]} to {run[-1]}"] if len(run) > 2 else [d.isoformat() for d in run]
     more = len(names) - most
     return ", ".join(names[:most]) + (f" and {more} more" if more > 0 else "")
+
+
+def one_line(text: str) -> str:
+    """``text`` without escape sequences or control characters, on one line
+    (the cleaning paper text gets, then line breaks and tabs as spaces)."""
+    return strip_control(text).replace("\n", " ").replace("\t", " ")
