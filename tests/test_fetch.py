@@ -510,6 +510,28 @@ def test_a_file_fetch_did_not_write_is_never_overwritten(paths, api):
     assert mine.read_bytes() == edited
 
 
+@pytest.mark.parametrize("how", ["second page not JSON", "cancelled after the first page", "deadline of the day"])
+def test_a_day_that_fails_after_its_first_page_leaves_its_digest_as_it_was(paths, api, monkeypatch, how):
+    api.days["2025-08-08"] = day_items("2025-08-08", 4)
+    run(paths, api, ["2025-08-08"], page_size=2)
+    path = paths.digests / "daily_papers_2025-08-08.json"
+    before = path.read_bytes()
+    api.days["2025-08-08"] = [item("2025-08-08", n, upvotes=99) for n in range(1, 6)]
+    kw = {}
+    if how == "second page not JSON":
+        first = json.dumps(api.days["2025-08-08"][:2]).encode()
+        api.script["2025-08-08"] = [(200, {}, first), (200, {"Content-Type": "text/html"}, b"<html>")]
+    elif how == "cancelled after the first page":
+        kw["should_stop"] = lambda: len(api.requests) > 3
+    else:
+        monkeypatch.setattr(H, "DAY_DEADLINE", 0.5)
+        answer = api.answer
+        api.answer = lambda h: (time.sleep(0.3), answer(h))
+    report = run(paths, api, ["2025-08-08"], page_size=2, **kw)
+    assert report.days[0].status in ("failed", "skipped") and len(api.requests) > 3
+    assert path.read_bytes() == before and sorted(p.name for p in paths.digests.iterdir()) == [path.name]
+
+
 def test_same_name_in_another_case_or_suffix_is_left_alone(paths, api):
     api.days["2025-08-08"] = day_items("2025-08-08", 1)
     paths.digests.mkdir(parents=True)
