@@ -23,6 +23,7 @@ from tui.core.fsio import sha256_file
 
 NOW = datetime(2025, 8, 10, 15, 30, tzinfo=timezone.utc)
 TODAY = NOW.date()
+OSC52 = "\x1b]52;c;aGk=\x07"  # sets the terminal's clipboard
 
 
 class Sleeps(list):
@@ -271,6 +272,17 @@ def test_a_redirect_on_the_same_host_is_followed_and_errors_name_where_it_led(pa
     assert report.days[0].reason.startswith("cannot reach 127.0.0.1: "), report.days[0].reason
 
 
+@pytest.mark.parametrize("location", [f"http://ev{OSC52}il.example/x", "http://[::1/x", "http://127.0.0.1:99999/x"])
+def test_a_redirect_to_an_address_that_cannot_be_read_fails_that_day(paths, api, location):
+    api.days["2025-08-09"] = day_items("2025-08-09", 1)
+    api.script["2025-08-08"] = [(302, {"Location": location}, b"")]
+    report = run(paths, api, ["2025-08-08", "2025-08-09"])
+    host = api.base_url.split("/")[2]
+    assert report.days[0].line() == (f"2025-08-08: failed: {host} redirected to an address that cannot be read; "
+                                     "not followed")
+    assert statuses(report)["2025-08-09"] == "new"
+
+
 @pytest.mark.parametrize("start, to, ok", [
     ("https://hf.co/api/x", "https://hf.co/api/y", True),
     ("https://hf.co/api/x", "https://HF.co:443/y", True),
@@ -286,9 +298,6 @@ def test_a_redirect_on_the_same_host_is_followed_and_errors_name_where_it_led(pa
 ])
 def test_which_redirects_are_followed(start, to, ok):
     assert H.redirect_allowed(start, to) is ok
-
-
-OSC52 = "\x1b]52;c;aGk=\x07"  # sets the terminal's clipboard
 
 
 def test_what_a_hostile_server_says_reaches_the_lines_without_control_characters(paths, drip):

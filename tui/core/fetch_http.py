@@ -357,10 +357,26 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         super().__init__()
         self._client = client
 
+    def http_error_302(self, req, fp, code, msg, headers):
+        try:
+            return super().http_error_302(req, fp, code, msg, headers)
+        except ValueError:  # urllib could not parse the Location
+            fp.close()
+            raise self._unreadable() from None
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+    def _unreadable(self) -> DayFailed:
+        return DayFailed(f"{self._client.where} redirected to an address that cannot be read; not followed")
+
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         if not redirect_allowed(req.full_url, newurl):
             fp.close()
             to = urlsplit(newurl)
+            try:
+                to.port  # noqa: B018 - raises ValueError for a bad port
+            except ValueError:
+                raise self._unreadable() from None
             if to.scheme.lower() not in _PORTS:
                 why = f"to a {to.scheme[:10] or 'relative'} address"
             elif urlsplit(req.full_url).scheme.lower() == "https" and to.scheme.lower() == "http":
