@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -228,3 +229,61 @@ def run_unprivileged(code: str, *args: str) -> subprocess.CompletedProcess:
             pytest.skip("the unprivileged user cannot read the project or its environment here: "
                         + (check.stderr.strip().splitlines() or ["?"])[-1])
     return subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env, cwd="/")
+
+
+# --- a server that drips bytes, and a name that writes the clipboard -----------------------
+
+OSC52 = "\x1b]52;c;aGk=\x07"  # sets the terminal's clipboard
+
+
+class Drip:
+    """A server on 127.0.0.1 that answers every request one byte every
+    ``every`` seconds: ``head`` dripped from the start, or sent at once and then
+    ``body`` dripped. It gives up after ``limit`` seconds (a client that waits
+    for it all sees the time that took)."""
+
+    def __init__(self, head: bytes, body: bytes = b"", every: float = 0.2, limit: float = 8.0):
+        self.head, self.body, self.every, self.limit = head, body, every, limit
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.listener.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/api"
+        self.host = self.url.split("/")[2]
+        self.closed = threading.Event()
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.closed.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: socket.socket) -> None:
+        t0 = time.monotonic()
+        try:
+            conn.recv(65536)
+            if self.body:
+                conn.sendall(self.head)
+            for i in range(len(self.body or self.head)):
+                if self.closed.is_set() or time.monotonic() - t0 > self.limit:
+                    break
+                conn.sendall((self.body or self.head)[i:i + 1])
+                time.sleep(self.every)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.closed.set()
+        self.listener.close()
+
+
+def json_head(length: int) -> bytes:
+    return (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n"
+            "Connection: close\r\n\r\n").encode()

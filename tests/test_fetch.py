@@ -7,13 +7,16 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
+import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from helpers import day_items, item
+from helpers import OSC52, Drip, day_items, item, json_head
 from tui import __version__
 from tui.core import fetch as F
+from tui.core import fetch_http as H
 from tui.core.config import load_config
 from tui.core.digest import parse_file
 from tui.core.fsio import sha256_file
@@ -70,7 +73,7 @@ def test_a_day_of_one_paper_is_counted_in_the_singular(paths, api):
     report = run(paths, api, ["2025-08-08"], page_size=1)
     host = api.base_url.split("/")[2]
     assert report.lines() == ["2025-08-08: 1 paper, written to daily_papers_2025-08-08.json",
-                              f"1 day from {host}: 1 new; 1 paper"]
+                              f"1 day from {host}: 1 new; 1 paper; fetched 2025-08-08"]
 
 
 def test_a_day_of_several_pages_is_read_until_an_empty_page(paths, api):
@@ -123,6 +126,35 @@ def test_429_asking_for_more_than_a_minute_stops_and_says_when(paths, api):
     assert (paths.digests / "daily_papers_2025-08-07.json").exists()  # what was fetched is kept
     assert not (paths.digests / "daily_papers_2025-08-08.json").exists()
     assert api.pages_asked("2025-08-09") == []
+
+
+def test_the_waits_of_a_run_are_capped_and_the_run_says_so(paths, api):
+    """Retry-After: 60 again and again made one run wait 3 minutes, then fail."""
+    for day in ("2025-08-08", "2025-08-09"):
+        api.days[day] = day_items(day, 2)
+    api.script["2025-08-08"] = [(429, {"Retry-After": "60"}, b"")] * 4
+    sleeps = Sleeps()
+    report = run(paths, api, ["2025-08-08", "2025-08-09"], sleep=sleeps)
+    assert sum(sleeps) <= H.MAX_RUN_WAIT == 60
+    assert statuses(report) == {"2025-08-08": "failed", "2025-08-09": "skipped"}
+    host = api.base_url.split("/")[2]
+    assert report.days[0].line() == (f"2025-08-08: failed: rate limited by {host}; this run has waited 60 s in all, "
+                                     "the most one run waits (60 s)")
+    assert report.stopped == "rate limited" and "fetch again after 15:31 UTC" in report.retry_hint()
+
+
+def test_backoffs_count_in_the_waits_of_a_run(paths, api, monkeypatch):
+    monkeypatch.setattr(H, "MAX_RUN_WAIT", 5.0)
+    for day in ("2025-08-07", "2025-08-08", "2025-08-09"):
+        api.days[day] = day_items(day, 1)
+        api.script[day] = [(503, {}, b"")] * 4
+    sleeps = Sleeps()
+    report = run(paths, api, ["2025-08-07", "2025-08-08", "2025-08-09"], sleep=sleeps)
+    assert sleeps == [1.0, 2.0, 1.0, 1.0]  # each next wait (4 s, 2 s, 2 s) would pass the 5 s of the run
+    host = api.base_url.split("/")[2]
+    assert [d.line() for d in report.days] == [
+        f"2025-08-0{d}: failed: {host} answered HTTP 503 Service Unavailable; not tried again: this run has "
+        f"waited {w} s in all, the most one run waits (5 s)" for d, w in ((7, 3), (8, 4), (9, 5))]
 
 
 def test_ratelimit_header_gives_the_wait(paths, api):
@@ -188,6 +220,105 @@ def test_bodies_that_are_not_a_list_of_papers_fail_that_day(paths, api, body, wo
     assert not paths.digests.exists() or not any(paths.digests.iterdir())
 
 
+def test_a_day_stops_at_the_size_a_digest_may_have_and_writes_nothing(paths, api, monkeypatch):
+    """The limit is the one the index refuses digests above (lowered here to 300 KB)."""
+    from tui.core import digest
+
+    api.days["2025-08-08"] = day_items("2025-08-08", 2)
+    run(paths, api, ["2025-08-08"])
+    path = paths.digests / "daily_papers_2025-08-08.json"
+    before = path.read_bytes()
+    monkeypatch.setattr(digest, "MAX_BYTES", 300 * 1024)
+    big = [item("2025-08-08", n, summary="long " * 10_000) for n in range(1, 9)]  # 100 KB each
+    api.days["2025-08-08"] = big
+    api.days["2025-08-09"] = day_items("2025-08-09", 2)
+    asked = len(api.requests)
+    report = run(paths, api, ["2025-08-08", "2025-08-09"], page_size=2)
+    assert report.days[0].line() == ("2025-08-08: failed: its pages hold more than 300 KB, the most one digest "
+                                     "may hold; nothing written")
+    assert [r["query"]["p"] for r in api.requests[asked:] if r["query"]["date"] == "2025-08-08"] == ["0", "1"]
+    assert statuses(report)["2025-08-09"] == "new"
+    assert path.read_bytes() == before  # the digest of an earlier fetch is kept as it was
+    # what is written is held to the same limit (the saved file is indented)
+    monkeypatch.setattr(digest, "MAX_BYTES", len(json.dumps(big[:2])) + 10)
+    api.days["2025-08-08"] = big[:2]
+    report = run(paths, api, ["2025-08-08"], page_size=2)
+    assert report.days[0].status == "failed" and "the most one digest may hold; nothing written" in report.days[0].reason
+    assert path.read_bytes() == before
+
+
+def test_a_redirect_to_another_host_is_not_followed(paths, api):
+    port = api.base_url.split(":")[2].split("/")[0]
+    api.days["2025-08-08"] = day_items("2025-08-08", 2)
+    elsewhere = f"http://localhost:{port}/api/daily_papers?date=2025-08-08&p=0&limit=100"
+    api.script["2025-08-08"] = [(302, {"Location": elsewhere}, b"")]
+    report = run(paths, api, ["2025-08-08"])
+    host = api.base_url.split("/")[2]
+    assert report.days[0].line() == (f"2025-08-08: failed: {host} redirected to localhost:{port}, another host; "
+                                     "not followed")
+    assert len(api.requests) == 1 and not paths.digests.exists()
+
+
+def test_a_redirect_on_the_same_host_is_followed_and_errors_name_where_it_led(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 2)
+    moved = api.base_url + "/daily_papers?limit=100&p=0&date=2025-08-08"
+    api.script["2025-08-08"] = [(301, {"Location": moved}, b"")]
+    report = run(paths, api, ["2025-08-08"])
+    assert statuses(report) == {"2025-08-08": "new"} and saved(paths, "2025-08-08") == api.days["2025-08-08"]
+    # to https on the same host: followed, and a failure there names that host (nothing listens on 443)
+    api.script["2025-08-09"] = [(302, {"Location": "https://127.0.0.1/api/daily_papers?date=2025-08-09"}, b"")]
+    report = run(paths, api, ["2025-08-09"])
+    assert report.days[0].reason.startswith("cannot reach 127.0.0.1: "), report.days[0].reason
+
+
+@pytest.mark.parametrize("location", [f"http://ev{OSC52}il.example/x", "http://[::1/x", "http://127.0.0.1:99999/x"])
+def test_a_redirect_to_an_address_that_cannot_be_read_fails_that_day(paths, api, location):
+    api.days["2025-08-09"] = day_items("2025-08-09", 1)
+    api.script["2025-08-08"] = [(302, {"Location": location}, b"")]
+    report = run(paths, api, ["2025-08-08", "2025-08-09"])
+    host = api.base_url.split("/")[2]
+    assert report.days[0].line() == (f"2025-08-08: failed: {host} redirected to an address that cannot be read; "
+                                     "not followed")
+    assert statuses(report)["2025-08-09"] == "new"
+
+
+@pytest.mark.parametrize("start, to, ok", [
+    ("https://hf.co/api/x", "https://hf.co/api/y", True),
+    ("https://hf.co/api/x", "https://HF.co:443/y", True),
+    ("https://hf.co/api/x", "http://hf.co/api/y", False),       # never down to http
+    ("http://hf.co/api/x", "https://hf.co/api/y", True),        # up to https
+    ("http://hf.co:8080/api/x", "http://hf.co:8080/y", True),
+    ("http://hf.co:8080/api/x", "http://hf.co:9090/y", False),  # another port is another server
+    ("https://hf.co/api/x", "https://evil.example/y", False),
+    ("https://hf.co/api/x", "https://hf.co.evil.example/y", False),
+    ("https://hf.co/api/x", "https://user@hf.co/y", False),
+    ("https://hf.co/api/x", "ftp://hf.co/y", False),
+    ("https://hf.co/api/x", "file:///etc/passwd", False),
+])
+def test_which_redirects_are_followed(start, to, ok):
+    assert H.redirect_allowed(start, to) is ok
+
+
+def test_what_a_hostile_server_says_reaches_the_lines_without_control_characters(paths, drip):
+    server = drip(f"HTTP/2{OSC52} 200 OK\r\nContent-Length: 2\r\n\r\n[]".encode(), every=0)
+    report = F.fetch(paths, [date(2025, 8, 8)], base_url=server.url, sleep=Sleeps(), clock=lambda: NOW)
+    assert report.days[0].line() == f"2025-08-08: failed: cannot reach {server.host}: HTTP/2"
+    assert report.days[0].reason == f"cannot reach {server.host}: HTTP/2"  # as the reader shows it
+    assert not any(c in line for line in report.lines() for c in "\x1b\x07\n")
+
+
+def test_a_data_folder_named_with_control_characters_is_printed_without_them(tmp_path, api):
+    from tui.core.paths import Paths
+
+    paths = Paths.default(tmp_path / f"home{OSC52}\nnext")
+    api.days["2025-08-08"] = day_items("2025-08-08", 1)
+    paths.data.mkdir(parents=True)
+    paths.fetch_state.write_text("{not json")
+    report = run(paths, api, ["2025-08-08"])
+    assert "could not be read" in report.problems[0]
+    assert all("\x1b" not in line and "\x07" not in line and "\n" not in line for line in report.lines())
+
+
 def test_a_client_error_fails_that_day(paths, api):
     api.script["2025-08-08"] = [(400, {}, b'{"error": "Invalid date"}')]
     report = run(paths, api, ["2025-08-08"])
@@ -208,7 +339,7 @@ def test_connection_refused_names_the_host_and_each_day_fails(paths):
 
 
 def test_a_silent_server_times_out(paths, monkeypatch):
-    monkeypatch.setattr(F, "TIMEOUT", 0.3)
+    monkeypatch.setattr(H, "TIMEOUT", 0.3)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)  # accepts, never answers
@@ -219,6 +350,82 @@ def test_a_silent_server_times_out(paths, monkeypatch):
     finally:
         listener.close()
     assert report.failed[0].reason == f"127.0.0.1:{port} did not answer within 0.3 s"
+
+
+@pytest.fixture
+def drip():
+    made = []
+
+    def make(*args, **kw) -> Drip:
+        made.append(Drip(*args, **kw))
+        return made[-1]
+
+    yield make
+    for d in made:
+        d.close()
+
+
+@pytest.mark.parametrize("where", ["head", "body"])
+def test_a_server_that_drips_bytes_meets_the_deadline_of_a_request(paths, drip, monkeypatch, where):
+    monkeypatch.setattr(H, "REQUEST_DEADLINE", 1.0)
+    body = json.dumps(day_items("2025-08-08", 3)).encode()
+    server = drip(json_head(len(body)) + (b"" if where == "body" else body), body if where == "body" else b"")
+    t0 = time.monotonic()
+    report = F.fetch(paths, [date(2025, 8, 8), date(2025, 8, 9)], base_url=server.url, sleep=Sleeps(),
+                     clock=lambda: NOW)
+    took = time.monotonic() - t0
+    assert took < 2.0, took  # the deadline of one request, not the drip (8 s)
+    assert statuses(report) == {"2025-08-08": "failed", "2025-08-09": "skipped"}
+    assert report.days[0].line() == (f"2025-08-08: failed: {server.host} sent page 1 too slowly "
+                                     "(more than 1 s, the most one request may take)")
+    assert report.days[1].line() == f"2025-08-09: not fetched: {server.host} is too slow; fetch again later"
+    assert report.stopped == "too slow" and server.connections == 1  # no retry, no next day
+    assert not paths.digests.exists()
+
+
+def test_a_day_has_a_deadline_of_its_own(paths, api, monkeypatch):
+    monkeypatch.setattr(H, "DAY_DEADLINE", 1.0)
+    api.days["2025-08-08"] = day_items("2025-08-08", 20)
+    answer = api.answer
+    api.answer = lambda h: (time.sleep(0.3), answer(h))
+    t0 = time.monotonic()
+    report = run(paths, api, ["2025-08-08"], page_size=2)
+    assert time.monotonic() - t0 < 2.0
+    assert report.days[0].line().startswith(
+        "2025-08-08: failed: the day took more than 1 s (the most one day may take); stopped at page ")
+    assert len(api.pages_asked("2025-08-08")) <= 5 and not paths.digests.exists()
+
+
+def test_a_stop_asked_during_a_blocked_read_ends_it_within_a_second(paths, drip):
+    body = json.dumps(day_items("2025-08-08", 3)).encode()
+    server = drip(json_head(len(body)), body)
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    t0 = time.monotonic()
+    report = F.fetch(paths, [date(2025, 8, 8)], base_url=server.url, sleep=Sleeps(), clock=lambda: NOW,
+                     should_stop=stop.is_set)
+    assert time.monotonic() - t0 < 1.5
+    assert report.stopped == "cancelled" and statuses(report) == {"2025-08-08": "skipped"}
+
+
+def test_a_stop_asked_while_connecting_ends_it_within_a_second(paths):
+    """A listener whose backlog is full: the connection is neither taken nor refused."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    first = socket.create_connection(("127.0.0.1", port))  # fills the backlog
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    t0 = time.monotonic()
+    try:
+        report = F.fetch(paths, [date(2025, 8, 8)], base_url=f"http://127.0.0.1:{port}/api", sleep=Sleeps(),
+                         clock=lambda: NOW, should_stop=stop.is_set)
+    finally:
+        first.close()
+        listener.close()
+    assert time.monotonic() - t0 < 1.5
+    assert report.stopped == "cancelled" and statuses(report) == {"2025-08-08": "skipped"}
 
 
 # --- what may be written --------------------------------------------------------------------------
@@ -256,6 +463,28 @@ def test_a_file_fetch_did_not_write_is_never_overwritten(paths, api):
     api.days["2025-08-08"][0]["paper"]["upvotes"] = 99
     assert statuses(run(paths, api, ["2025-08-08"])) == {"2025-08-08": "kept"}
     assert mine.read_bytes() == edited
+
+
+@pytest.mark.parametrize("how", ["second page not JSON", "cancelled after the first page", "deadline of the day"])
+def test_a_day_that_fails_after_its_first_page_leaves_its_digest_as_it_was(paths, api, monkeypatch, how):
+    api.days["2025-08-08"] = day_items("2025-08-08", 4)
+    run(paths, api, ["2025-08-08"], page_size=2)
+    path = paths.digests / "daily_papers_2025-08-08.json"
+    before = path.read_bytes()
+    api.days["2025-08-08"] = [item("2025-08-08", n, upvotes=99) for n in range(1, 6)]
+    kw = {}
+    if how == "second page not JSON":
+        first = json.dumps(api.days["2025-08-08"][:2]).encode()
+        api.script["2025-08-08"] = [(200, {}, first), (200, {"Content-Type": "text/html"}, b"<html>")]
+    elif how == "cancelled after the first page":
+        kw["should_stop"] = lambda: len(api.requests) > 3
+    else:
+        monkeypatch.setattr(H, "DAY_DEADLINE", 0.5)
+        answer = api.answer
+        api.answer = lambda h: (time.sleep(0.3), answer(h))
+    report = run(paths, api, ["2025-08-08"], page_size=2, **kw)
+    assert report.days[0].status in ("failed", "skipped") and len(api.requests) > 3
+    assert path.read_bytes() == before and sorted(p.name for p in paths.digests.iterdir()) == [path.name]
 
 
 def test_same_name_in_another_case_or_suffix_is_left_alone(paths, api):
@@ -311,11 +540,61 @@ def test_a_second_fetch_at_the_same_time_waits_its_turn(paths, api):
 def test_cancelled_between_pages(paths, api):
     for day in ("2025-08-07", "2025-08-08"):
         api.days[day] = day_items(day, 3)
-    asked = []
-    report = run(paths, api, ["2025-08-07", "2025-08-08"], page_size=2,
-                 should_stop=lambda: asked.append(1) or len(asked) > 3)
+    # asked between pages and during each read: stop once the first day is saved
+    first = paths.digests / "daily_papers_2025-08-07.json"
+    report = run(paths, api, ["2025-08-07", "2025-08-08"], page_size=2, should_stop=first.exists)
     assert statuses(report) == {"2025-08-07": "new", "2025-08-08": "skipped"}
     assert report.stopped == "cancelled" and report.skipped[0].reason == "the fetch was cancelled"
+
+
+def test_a_day_that_failed_is_remembered_and_tried_again_until_it_succeeds(paths, api):
+    for day in ("2025-08-07", "2025-08-08", "2025-08-09"):
+        api.days[day] = day_items(day, 2)
+    api.script["2025-08-08"] = [(200, {"Content-Type": "text/html"}, b"<html>back soon</html>")]
+    report = run(paths, api, ["2025-08-07", "2025-08-08", "2025-08-09"])
+    assert statuses(report) == {"2025-08-07": "new", "2025-08-08": "failed", "2025-08-09": "new"}
+    assert report.summary().endswith("; 4 papers; fetched 2025-08-07, 2025-08-09; failed 2025-08-08")
+    state = json.loads(paths.fetch_state.read_text())
+    assert state["failed"] == {"2025-08-08": {"reason": report.failed[0].reason, "at": "2025-08-10T15:30:00Z"}}
+    assert [(f.day, f.reason) for f in F.failed_days(paths)] == [(date(2025, 8, 8), report.failed[0].reason)]
+    # the next plain fetch asks for it again, beside the newest day and today
+    plan = F.plan(paths, today=TODAY)
+    assert plan.days == [date(2025, 8, 8), date(2025, 8, 9), TODAY] and plan.retried == (date(2025, 8, 8),)
+    assert F.plan(paths, date="2025-08-09", today=TODAY).days == [date(2025, 8, 9)]  # not with options
+    api.script["2025-08-08"] = [(200, {"Content-Type": "text/html"}, b"<html>back soon</html>")]
+    again = F.fetch(paths, plan, base_url=api.base_url, sleep=Sleeps(), clock=lambda: NOW)
+    assert again.lines()[0] == "1 day that failed before is tried again: 2025-08-08"
+    assert [f.day for f in F.failed_days(paths)] == [date(2025, 8, 8)]
+    # a dry run lists it and keeps it; a run where it works forgets it
+    dry = F.fetch(paths, plan, base_url=api.base_url, sleep=Sleeps(), clock=lambda: NOW, dry_run=True)
+    assert dry.lines()[0] == "1 day that failed before is tried again: 2025-08-08" and dry.days[0].status == "new"
+    assert [f.day for f in F.failed_days(paths)] == [date(2025, 8, 8)]
+    done = F.fetch(paths, plan, base_url=api.base_url, sleep=Sleeps(), clock=lambda: NOW)
+    assert statuses(done)["2025-08-08"] == "new" and F.failed_days(paths) == []
+    assert json.loads(paths.fetch_state.read_text())["failed"] == {}
+    assert F.plan(paths, today=TODAY).retried == ()
+
+
+def test_days_a_stopped_run_left_are_remembered_but_not_when_it_was_cancelled(paths, api):
+    for day in ("2025-08-07", "2025-08-08", "2025-08-09"):
+        api.days[day] = day_items(day, 1)
+    api.script["2025-08-08"] = [(429, {"Retry-After": "3600"}, b"")]
+    run(paths, api, ["2025-08-07", "2025-08-08", "2025-08-09"])
+    assert [f.day.isoformat() for f in F.failed_days(paths)] == ["2025-08-08", "2025-08-09"]
+    cancelled = run(paths, api, ["2025-08-08", "2025-08-09", "2025-08-10"], should_stop=lambda: True)
+    assert cancelled.stopped == "cancelled"
+    assert [f.day.isoformat() for f in F.failed_days(paths)] == ["2025-08-08", "2025-08-09"]
+
+
+def test_a_record_of_failed_days_of_another_shape_is_ignored_and_the_rest_kept(paths, api):
+    api.days["2025-08-08"] = day_items("2025-08-08", 1)
+    run(paths, api, ["2025-08-08"])
+    state = json.loads(paths.fetch_state.read_text())
+    state["failed"] = {"2025-08-09": "not an object", "someday": {"reason": "x"}, "2025-08-07": {"reason": 7}}
+    paths.fetch_state.write_text(json.dumps(state))
+    assert [(f.day, f.reason) for f in F.failed_days(paths)] == [(date(2025, 8, 7), "")]
+    api.days["2025-08-08"][0]["paper"]["upvotes"] = 30
+    assert statuses(run(paths, api, ["2025-08-08"])) == {"2025-08-08": "updated"}  # the record of files holds
 
 
 def test_broken_state_file_is_moved_aside_and_files_left_alone(paths, api):
@@ -326,6 +605,26 @@ def test_broken_state_file_is_moved_aside_and_files_left_alone(paths, api):
     report = run(paths, api, ["2025-08-08"])
     assert statuses(report) == {"2025-08-08": "kept"}
     assert "could not be read" in report.problems[0] and "moved to fetched.json.broken-" in report.problems[0]
+
+
+def test_a_day_is_labelled_with_the_day_asked_for_not_its_items_dates(paths, api):
+    from tui.core.index import Index
+    from tui.core.navigation import digest_order
+
+    future = [item("2025-08-08", n, publishedAt="2031-02-03T00:00:00.000Z") for n in (1, 2, 3)]
+    for it in future:
+        it["publishedAt"] = "2031-02-03T00:00:00.000Z"  # the day on Daily Papers, as the API says
+    api.days["2025-08-08"] = future
+    api.days["2025-08-09"] = day_items("2025-08-09", 2)
+    run(paths, api, ["2025-08-08", "2025-08-09"])
+    assert parse_file(paths.digests / "daily_papers_2025-08-08.json").label == "2025-08-08"
+    ix, _ = Index.open(paths)
+    try:
+        labels = {d.name: d.label for d in ix.digests()}
+        assert labels["daily_papers_2025-08-08"] == "2025-08-08"
+        assert digest_order(ix.digests()).names[:2] == ("daily_papers_2025-08-09", "daily_papers_2025-08-08")
+    finally:
+        ix.close()
 
 
 def test_a_paper_of_a_bundled_text_dump_gains_the_api_signals(paths, api):
@@ -365,6 +664,22 @@ def test_plan_days(paths, api):
     # the newest day fetched again (its list grows while it is current), then each day up to today
     assert F.plan_days(paths, today=TODAY) == [date(2025, 8, d) for d in (6, 7, 8, 9, 10)]
     assert F.fetched_days(paths) == [date(2025, 8, 5), date(2025, 8, 6)]
+
+
+def test_after_more_than_a_year_without_a_fetch_the_last_366_days_are_planned_and_the_rest_named(paths, api):
+    api.days["2024-01-05"] = day_items("2024-01-05", 1)
+    run(paths, api, ["2024-01-05"])
+    plan = F.plan(paths, today=TODAY)
+    assert plan.days == [TODAY - timedelta(days=n) for n in range(365, -1, -1)]
+    assert plan.left_out == (date(2024, 1, 5), date(2024, 8, 9))
+    assert F.plan_days(paths, today=TODAY) == plan.days
+    asked = len(api.requests)
+    report = F.fetch(paths, plan, base_url=api.base_url, sleep=Sleeps(), clock=lambda: NOW)
+    assert len(report.days) == 366 and {r["query"]["date"] for r in api.requests[asked:]} == {
+        d.isoformat() for d in plan.days}
+    assert report.problems == ["the last fetch was 2024-01-05, more than 366 days ago: 2024-01-05 to 2024-08-09 "
+                               "(218 days) not fetched; fetch them with --since and --until, 366 days at a time"]
+    assert report.problems[0] in report.lines() and not report.failed and not report.skipped
 
 
 @pytest.mark.parametrize("kw, words", [
@@ -419,7 +734,7 @@ def test_offline_names_the_host_of_the_base_url(paths, monkeypatch):
         raise urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name resolution"))
 
     monkeypatch.delenv("PAPERS_API_URL", raising=False)
-    monkeypatch.setattr(F._Client, "_open", offline)
+    monkeypatch.setattr(H.Client, "_open", offline)
     report = F.fetch(paths, [date(2025, 8, 8), date(2025, 8, 9)], sleep=Sleeps(), clock=lambda: NOW)
     assert [d.line() for d in report.days] == [
         f"2025-08-{d}: failed: cannot reach huggingface.co: Temporary failure in name resolution "

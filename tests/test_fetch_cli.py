@@ -16,8 +16,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from helpers import SWIN, day_items, item
+from helpers import OSC52, SWIN, Drip, day_items, item, json_head
 from tui.cli import main
+from tui.core import fetch_http
 from tui.core.paths import Paths
 
 
@@ -80,7 +81,7 @@ def test_fetched_days_are_saved_indexed_and_searchable(api, home, capsys):
         f"{day(2)}: 5 papers, written to {file_of(day(2))}",
         f"{day(1)}: 7 papers, written to {file_of(day(1))}",
         f"{day(0)}: 3 papers, written to {file_of(day(0))}",
-        f"3 days from {host(api)}: 3 new; 15 papers",
+        f"3 days from {host(api)}: 3 new; 15 papers; fetched {day(2)} to {day(0)}",
         "15 papers indexed; 300 papers in all",
     ]
     assert "Traceback" not in res.stderr and "\r" not in res.stderr  # no progress bar off a terminal
@@ -111,13 +112,13 @@ def test_refetch_keeps_the_bookmark_and_updates_the_upvotes(served, home, capsys
     served.days[d] = [item(d, 2, upvotes=99), *day_items(d, 5)[2:], item(d, 1)]  # the day moved on
     code, out, err = run(capsys, home, "fetch", "--date", d)
     assert code == 0, err
-    assert out.splitlines()[:2] == [f"{d}: 5 papers, {file_of(d)} updated", f"1 day from {host(served)}: 1 updated; 5 papers"]
+    assert out.splitlines()[:2] == [f"{d}: 5 papers, {file_of(d)} updated", f"1 day from {host(served)}: 1 updated; 5 papers; fetched {d}"]
     hit = next(h for h in search(capsys, home, "marsupial") if h["id"] == pid)
     assert hit["upvotes"] == 99 and hit["bookmarked"] is True
     assert [x["label"] for x in hit["digests"]] == [d]  # one digest for the day
     assert digest_files(home) == [file_of(d)]
     code, out, err = run(capsys, home, "fetch", "--date", d)
-    assert code == 0 and out.splitlines() == [f"{d}: 5 papers, unchanged", f"1 day from {host(served)}: 1 unchanged; 5 papers"]
+    assert code == 0 and out.splitlines() == [f"{d}: 5 papers, unchanged", f"1 day from {host(served)}: 1 unchanged; 5 papers; fetched {d}"]
 
 
 def test_a_rate_limit_is_waited_out(served, home, capsys):
@@ -141,7 +142,8 @@ def test_a_long_rate_limit_stops_the_run_and_says_when_to_retry(served, home, ca
                                        f"papers: {day(0)}: not fetched: rate limited; fetch again after "
                                        f"{lines[1].rsplit(' ', 2)[-2]} UTC"], err
     assert lines[2].startswith(f"papers: rate limited by {host(served)}: fetch again after ") and len(lines) == 3
-    assert out == f"2 days from {host(served)}: 1 failed, 1 skipped; 0 papers\n" and digest_files(home) == []
+    assert out == (f"2 days from {host(served)}: 1 failed, 1 skipped; 0 papers; failed {day(1)}; "
+                   f"not fetched {day(0)}\n") and digest_files(home) == []
 
 
 def test_an_html_page_fails_that_day_only(api, home, capsys):
@@ -153,7 +155,7 @@ def test_an_html_page_fails_that_day_only(api, home, capsys):
     assert res.returncode == 2
     assert res.stderr.splitlines() == [
         f"papers: {day(1)}: failed: {host(api)} answered with a web page (text/html), not JSON"]
-    assert f"3 days from {host(api)}: 2 new, 1 failed; 4 papers" in res.stdout
+    assert f"3 days from {host(api)}: 2 new, 1 failed; 4 papers; fetched {day(2)}, {day(0)}; failed {day(1)}" in res.stdout
     assert digest_files(home) == [file_of(day(2)), file_of(day(0))]
     assert len(search(capsys, home, "marsupial")) == 4  # the days that worked are indexed
 
@@ -171,8 +173,98 @@ def test_a_server_gone_away_fails_the_rest_and_keeps_what_was_saved(api, home, c
     # offline from the start: one line per day, nothing written, no traceback
     again = papers("fetch", "--since", day(1), home=home, url=api.base_url)
     assert again.returncode == 2 and len(again.stderr.splitlines()) == 2 and "Traceback" not in again.stderr
-    assert again.stdout == f"2 days from {host(api)}: 2 failed; 0 papers\n"
+    assert again.stdout == f"2 days from {host(api)}: 2 failed; 0 papers; failed {day(1)}, {day(0)}\n"
     assert digest_files(home) == [file_of(day(2))]
+
+
+def test_a_server_that_drips_bytes_cannot_hold_the_run(home, capsys, monkeypatch):
+    """1 byte every 0.2 s never trips the timeout of one read; the deadline of
+    the request (lowered here to 1 s) ends the run, which names the day."""
+    monkeypatch.setattr(fetch_http, "REQUEST_DEADLINE", 1.0)
+    body = json.dumps(day_items(day(1), 2)).encode()
+    server = Drip(json_head(len(body)), body)
+    monkeypatch.setenv("PAPERS_API_URL", server.url)
+    t0 = time.monotonic()
+    try:
+        code, out, err = run(capsys, home, "fetch", "--since", day(1))
+    finally:
+        server.close()
+    assert time.monotonic() - t0 < 3.0
+    assert code == 2 and err.splitlines() == [
+        f"papers: {day(1)}: failed: {server.host} sent page 1 too slowly (more than 1 s, the most one request may take)",
+        f"papers: {day(0)}: not fetched: {server.host} is too slow; fetch again later"]
+    assert out == (f"2 days from {server.host}: 1 failed, 1 skipped; 0 papers; failed {day(1)}; "
+                   f"not fetched {day(0)}\n") and digest_files(home) == []
+
+
+def test_after_more_than_a_year_a_plain_fetch_fetches_the_last_366_days(served, home, capsys):
+    served.days[day(400)] = day_items(day(400), 1)
+    served.days[day(0)] = day_items(day(0), 2)
+    assert run(capsys, home, "fetch", "--date", day(400))[0] == 0
+    code, out, err = run(capsys, home, "fetch")
+    assert code == 0, err
+    assert err.splitlines() == [f"papers: the last fetch was {day(400)}, more than 366 days ago: {day(400)} to "
+                                f"{day(366)} (35 days) not fetched; fetch them with --since and --until, 366 days "
+                                "at a time"]
+    assert out.splitlines()[0] == f"{day(365)}: no papers; nothing written"
+    assert f"366 days from {host(served)}: 1 new, 365 empty; 2 papers; fetched {day(365)} to {day(0)}" in out
+    assert digest_files(home) == [file_of(day(400)), file_of(day(0))]
+
+
+def test_a_failed_day_is_listed_and_tried_again_until_it_succeeds(served, home, capsys):
+    for ago in (2, 1, 0):
+        served.days[day(ago)] = day_items(day(ago), 2)
+    page = (200, {"Content-Type": "text/html"}, b"<html>back soon</html>")
+    served.script[day(1)] = [page]
+    code, out, err = run(capsys, home, "fetch", "--since", day(2))
+    assert code == 2 and err.splitlines() == [f"papers: {day(1)}: failed: {host(served)} answered with a web page "
+                                              "(text/html), not JSON"]
+    assert f"3 days from {host(served)}: 2 new, 1 failed; 4 papers; fetched {day(2)}, {day(0)}; failed {day(1)}" in out
+    # papers digests names it, as a line and in its JSON (a key added; the others as they were)
+    code, out, err = run(capsys, home, "digests")
+    assert out.splitlines()[-1] == (f"1 day failed to fetch and is tried again by the next papers fetch: {day(1)} "
+                                    f"({host(served)} answered with a web page (text/html), not JSON)")
+    code, out, err = run(capsys, home, "digests", "--json")
+    doc = json.loads(out)
+    assert list(doc) == ["digests", "totals", "fetch_failed"]
+    assert [(f["day"], f["reason"]) for f in doc["fetch_failed"]] == [
+        (day(1), f"{host(served)} answered with a web page (text/html), not JSON")]
+    # a dry run says it would be tried again, and tries it
+    code, out, err = run(capsys, home, "fetch", "--dry-run")
+    assert out.splitlines()[:2] == [f"1 day that failed before is tried again: {day(1)}",
+                                    f"{day(1)}: 2 papers, would be written to {file_of(day(1))}"]
+    # a plain fetch tries it again: still failing, it stays listed
+    served.script[day(1)] = [page]
+    asked = len(served.requests)
+    code, out, err = run(capsys, home, "fetch")
+    assert code == 2 and out.splitlines()[0] == f"1 day that failed before is tried again: {day(1)}"
+    assert [r["query"]["date"] for r in served.requests[asked:]] == [day(1), day(0), day(0)]  # then the newest day
+    assert f"failed {day(1)}" in out
+    # then it works, and is listed no more
+    code, out, err = run(capsys, home, "fetch")
+    assert code == 0 and f"{day(1)}: 2 papers, written to {file_of(day(1))}" in out, err
+    assert f"fetched {day(1)}, {day(0)}" in out
+    code, out, err = run(capsys, home, "digests")
+    assert "failed to fetch" not in out
+    assert json.loads(run(capsys, home, "digests", "--json")[1])["fetch_failed"] == []
+    assert digest_files(home) == [file_of(day(ago)) for ago in (2, 1, 0)]
+
+
+def test_what_a_hostile_server_or_file_says_is_printed_without_control_characters(home, capsys, monkeypatch):
+    server = Drip(f"HTTP/2{OSC52} 200 OK\r\n\r\n[]".encode(), every=0)
+    monkeypatch.setenv("PAPERS_API_URL", server.url)
+    try:
+        code, out, err = run(capsys, home, "fetch", "--date", day(1))
+    finally:
+        server.close()
+    assert code == 2 and err == f"papers: {day(1)}: failed: cannot reach {server.host}: HTTP/2\n"
+    state = Paths.default(home).fetch_state
+    doc = json.loads(state.read_text())
+    doc["failed"][day(1)]["reason"] = f"edited{OSC52}\nby hand"
+    state.write_text(json.dumps(doc))
+    code, out, err = run(capsys, home, "digests")
+    assert out.splitlines()[-1] == f"1 day failed to fetch and is tried again by the next papers fetch: {day(1)} (edited by hand)"
+    assert "\x1b" not in out + err and "\x07" not in out + err
 
 
 def test_a_paper_also_in_a_bundled_text_dump_is_one_paper(served, home, capsys):
@@ -209,7 +301,8 @@ def test_a_dry_run_writes_and_indexes_nothing(served, home, capsys):
     assert code == 0, err
     assert out.splitlines() == [f"{day(1)}: 2 papers, would be written to {file_of(day(1))}",
                                 f"{day(0)}: no papers; nothing written",
-                                f"2 days from {host(served)}: 1 new, 1 empty; 2 papers (dry run: nothing written)"]
+                                f"2 days from {host(served)}: 1 new, 1 empty; 2 papers; fetched {day(1)}, {day(0)} "
+                                "(dry run: nothing written)"]
     paths = Paths.default(home)
     assert not paths.data.exists() and not paths.index.exists()
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from helpers import SIZE, SWIN, day_items, details, item, palette, ready, search, settle, status
+from helpers import SIZE, SWIN, Drip, day_items, details, item, json_head, palette, ready, search, settle, status
 from tui.app import PapersApp
 from tui.core.fetch import utc_today
 from tui.core.library import Library
@@ -235,9 +235,8 @@ async def test_the_palette_command_fetches(paths, bundled_index, daily_api):
         assert app.query_one("#results").total == 297
 
 
-async def test_quitting_cancels_a_fetch(paths, bundled_index, daily_api):
-    slow(daily_api, 0.4)
-    app = PapersApp(paths, watch_interval=0, dwell=0)
+def fetch_returned(app) -> threading.Event:
+    """Set when the reader's fetch returns (in its thread)."""
     returned = threading.Event()
     fetch = app.reader.fetch
 
@@ -248,6 +247,13 @@ async def test_quitting_cancels_a_fetch(paths, bundled_index, daily_api):
             returned.set()
 
     app.reader.fetch = watched_fetch
+    return returned
+
+
+async def test_quitting_cancels_a_fetch(paths, bundled_index, daily_api):
+    slow(daily_api, 0.4)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    returned = fetch_returned(app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
         await pilot.press("F")
@@ -256,9 +262,36 @@ async def test_quitting_cancels_a_fetch(paths, bundled_index, daily_api):
         assert app.query_one(Fetcher).running
     assert worker.is_cancelled
     assert returned.wait(2.0)  # the page under way is the last one asked for
+    time.sleep(0.5)  # the stand-in logs a request after its delay: the one abandoned in flight too
     asked = len(daily_api.requests)
     time.sleep(0.5)
     assert len(daily_api.requests) == asked <= 2  # of the 6 pages of 3 days
+
+
+async def test_quitting_abandons_a_fetch_blocked_on_a_server_that_drips_bytes(paths, bundled_index, monkeypatch):
+    """1 byte every 0.2 s: a read never times out, yet quitting ends the fetch
+    within a second (the process would otherwise wait for its thread)."""
+    body = json.dumps(day_items(utc_today().isoformat(), 3)).encode()
+    server = Drip(json_head(len(body)), body, limit=10.0)
+    monkeypatch.setenv("PAPERS_API_URL", server.url)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    returned = fetch_returned(app)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await ready(app, pilot)
+            await pilot.press("F")
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if server.connections:
+                    break
+            await pilot.pause(0.3)  # the read is blocked in the body
+            assert app.query_one(Fetcher).running and not returned.is_set()
+            t0 = time.monotonic()
+        assert returned.wait(1.5), "the fetch went on after quitting"
+        assert time.monotonic() - t0 < 1.5
+    finally:
+        server.close()
+    assert server.connections == 1
 
 
 # --- [fetch] on_start ------------------------------------------------------------------------

@@ -94,17 +94,17 @@ class Reader:
                 old.close()
 
     def fetch(self, progress, should_stop, sleep=None) -> "Fetched":
-        """(In a thread.) The days :func:`~tui.core.fetch.plan_days` plans are
+        """(In a thread.) The days :func:`~tui.core.fetch.plan` plans are
         fetched from the Daily Papers API into the digests folder; when files
         were written, the index is opened again the way it is at start (sync,
         watches, what's new). ``progress(done, total, text)`` hears of both
         steps; ``should_stop()`` (the worker cancelled) ends the fetch between
         pages and skips the sync."""
-        from .core.fetch import api_url, fetch, plan_days
+        from .core.fetch import api_url, fetch, plan
 
         try:
             base_url = api_url(self.config)
-            days = plan_days(self.paths)
+            days = plan(self.paths)
         except ValueError as e:
             return Fetched(error=str(e))
         report = fetch(self.paths, days, base_url=base_url, sleep=sleep, should_stop=should_stop,

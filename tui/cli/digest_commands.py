@@ -18,16 +18,20 @@ def cmd_search(args, ctx) -> int:
 
 
 def cmd_digests(args, ctx) -> int:
+    from ..core.fetch import failed_days
+
     index, _ = ctx.open_index()
     infos = index.digests()
     papers = index.count()
     entries = index.entry_count()
+    failed = failed_days(ctx.paths)
     if args.json:
         json.dump({
             "digests": [i.as_json() for i in infos],
             "totals": {"digests": sum(1 for i in infos if not i.error), "entries": entries,
                        "papers": papers, "problems": sum(len(i.problems) for i in infos),
                        "skipped": sum(1 for i in infos if i.error)},
+            "fetch_failed": [f.as_json() for f in failed],
         }, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
@@ -42,7 +46,21 @@ def cmd_digests(args, ctx) -> int:
             print(f"    {prob}")
     ok = sum(1 for i in infos if not i.error)
     print(f"{plural(ok, 'digest')}, {plural(entries, 'entry', 'entries')}, {plural(papers, 'paper')}")
+    if failed:
+        print(failed_line(failed))
     return 0
+
+
+def failed_line(failed) -> str:
+    """One line naming the days that failed to fetch (the last reason of each
+    when at most three, else of the newest)."""
+    n = len(failed)
+    head = f"{plural(n, 'day')} failed to fetch and {'is' if n == 1 else 'are'} tried again by the next papers fetch: "
+    if n <= 3:
+        return head + ", ".join(f"{f.day} ({f.reason})" for f in failed)
+    from ..core.fetch_report import day_spans
+
+    return head + f"{day_spans([f.day for f in failed])} (the newest: {failed[-1].reason})"
 
 
 def cmd_add(args, ctx) -> int:

@@ -1,8 +1,9 @@
 """``papers fetch``: days of the Daily Papers API saved as digests, then indexed.
 
 The days are planned (``--date``, ``--since``/``--until``, or by default from
-the newest day fetched before up to today), fetched with a progress bar on a
-terminal, and reported one line per day (on stdout; a day that failed or was
+the newest day fetched before up to today, with the days that failed before,
+named in a first line), fetched with a progress bar on a terminal, and
+reported one line per day (on stdout; a day that failed or was
 not fetched on stderr) with the summary last. The digests written are then
 indexed the way every command opens the index (watched folders, the sync with
 progress, the watches announced on the new papers). Exit code 2 when a day
@@ -26,13 +27,13 @@ def add_arguments(p) -> None:
 
 def cmd_fetch(args, ctx) -> int:
     from ..core.config import load_config
-    from ..core.fetch import api_url, fetch, plan_days
+    from ..core.fetch import api_url, fetch, plan
     from ..core.fetch_report import FAILED, SKIPPED
 
     paths = ctx.paths
     try:
         base_url = api_url(load_config(paths.config_file))
-        days = plan_days(paths, date=args.date, since=args.since, until=args.until)
+        days = plan(paths, date=args.date, since=args.since, until=args.until)
     except ValueError as e:
         raise UserError(str(e)) from None
     show = progress_printer(sys.stderr.isatty())
@@ -45,6 +46,8 @@ def cmd_fetch(args, ctx) -> int:
     report = fetch(paths, days, base_url=base_url, dry_run=args.dry_run, progress=show and progress)
     if show and seen[0] < seen[1]:
         show(seen[1], seen[1], "stopped")
+    for line in report.notes:
+        print(line)
     for d in report.days:
         if d.status in (FAILED, SKIPPED):
             print(f"papers: {d.line(report.dry_run)}", file=sys.stderr)

@@ -21,7 +21,9 @@ message is one line naming the file. Lines that cannot be placed with
 confidence are reported as :class:`Problem` (file:line + message), never
 silently mis-paired.
 
-A digest's label is its date label; a sample digest shipped with the program
+A digest's label is its date label; a day saved by ``papers fetch``
+(``daily_papers_YYYY-MM-DD``) is labelled with that day, the day asked for,
+whatever dates its items carry; a sample digest shipped with the program
 that has none is labelled by its place among them (``Sample digest 2``), so
 no front end shows its file name (``001_eb4508a80e02266c``) in its place.
 """
@@ -39,7 +41,7 @@ from .paths import BUNDLED_DIGESTS, DIGEST_SUFFIXES
 from .text import clean, strip_control
 
 #: Bumped whenever parsing changes what a file yields (forces a re-index).
-PARSER_VERSION = 6
+PARSER_VERSION = 7
 
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -361,8 +363,20 @@ def _parse_json(data, path: Path, name: str) -> Digest:
             days[day] = days.get(day, 0) + 1
     if not entries:
         raise DigestError(path, "has no papers (no entry with a title)")
-    label = max(days, key=lambda d: (days[d], d)) if days else None
+    label = _fetched_day(name) or (max(days, key=lambda d: (days[d], d)) if days else None)
     return Digest(name, path, label, "json", tuple(entries), tuple(problems))
+
+
+_FETCHED_RE = re.compile(r"daily_papers_(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+
+
+def _fetched_day(name: str) -> str | None:
+    """The day of a digest named as ``papers fetch`` saves a day, else None."""
+    m = _FETCHED_RE.fullmatch(name)
+    try:
+        return datetime.strptime(m.group(1), "%Y-%m-%d").date().isoformat() if m else None
+    except ValueError:
+        return None
 
 
 def _json_entry(i: int, item, problems: list[Problem], position: int) -> Entry | None:

@@ -9,9 +9,9 @@ index picks it up like any digest the user added.
 
 Using it (the command line; the reader the same, in a thread worker)::
 
-    from tui.core.fetch import api_url, fetch, plan_days
+    from tui.core.fetch import api_url, fetch, plan
 
-    days = plan_days(paths, date=None, since=None, until=None)   # ValueError: exit 2
+    days = plan(paths, date=None, since=None, until=None)   # ValueError: exit 2
     report = fetch(paths, days, base_url=api_url(config), dry_run=False,
                    progress=show, should_stop=None)
     for line in report.lines():
@@ -21,22 +21,32 @@ Using it (the command line; the reader the same, in a thread worker)::
 
 * :func:`api_url` -- the base URL: ``PAPERS_API_URL`` in the environment, else
   ``[fetch] api_url`` of config.toml, else :data:`DEFAULT_API_URL`.
-* :func:`plan_days` -- the days to fetch, oldest first: ``date`` alone, or
-  ``since`` to ``until`` (default today), or by default every day from the
-  newest day already fetched (fetched again: its list grows and its upvotes
-  move while it is current) up to today; on the very first fetch the last
-  :data:`FIRST_DAYS` days. Days are UTC days, as the API counts them. Raises
+* :func:`plan` -- the days to fetch, oldest first, as a :class:`Plan`:
+  ``date`` alone, or ``since`` to ``until`` (default today), or by default
+  every day from the newest day already fetched (fetched again: its list
+  grows and its upvotes move while it is current) up to today, on the very
+  first fetch the last :data:`FIRST_DAYS` days, and with them the days that
+  failed before (:attr:`Plan.retried`, named in the report's first line);
+  after more than :data:`MAX_DAYS` days without a fetch, the last
+  :data:`MAX_DAYS` days, and the plan names what it left out (a line among
+  the report's problems). Days are UTC days, as the API counts them. Raises
   ``ValueError`` with a one-line message naming the option (``--date``,
   ``--since``, ``--until``) for a bad day, a day in the future, a reversed or
-  too long range.
+  too long range. :func:`plan_days` is its list of days.
+* :func:`failed_days` -- the days that failed to fetch (a failure, or left
+  by a run the server stopped: rate limited, too slow) and have not been
+  fetched since, with the reason; recorded beside the files fetch wrote, in
+  ``<data>/fetched.json``, until a fetch of that day works.
 * :func:`fetch` -- fetches the days and returns a
   :class:`~tui.core.fetch_report.FetchReport` (one ``DayResult`` per day,
   the lines to print; defined in :mod:`tui.core.fetch_report`); it
   never raises for network or data problems. ``progress(done, total, message)``
   is called before each page (``done`` days finished of ``total``; the
   message names the day and the page) and once at the end (``"done"``);
-  ``should_stop()`` is asked between pages (a reader's cancelled worker) and
-  stops the run, keeping the days already saved. ``dry_run=True`` fetches and
+  ``should_stop()`` is asked between pages and every
+  :data:`~tui.core.fetch_http.POLL` seconds of a blocked connect or read (a
+  reader's cancelled worker) and stops the run within that time, keeping the
+  days already saved and dropping the day under way. ``dry_run=True`` fetches and
   reports what would be written, writing nothing at all.
 
 Safety: every file is written whole or not at all (:mod:`tui.core.fsio`). A
@@ -46,38 +56,36 @@ the file fetch wrote: the SHA-256 of each file written is recorded in
 that was changed since) is left alone and reported (status ``kept``). A day
 with no papers writes nothing. One ``papers`` process fetches at a time.
 
-Network: ``User-Agent: papers-tui/<version>``, a :data:`TIMEOUT` for connect
-and each read, up to :data:`MAX_RETRIES` retries with backoff after a 5xx or
-a reset connection, and a 429 is waited out when it asks for at most
-:data:`MAX_WAIT` seconds (``Retry-After`` in seconds or as an HTTP date, or
-the ``RateLimit`` header's ``t``); a longer wait stops the run, and the report
-says when to retry. An HTML page, a body that is not JSON or JSON of another
-shape fail that day only; every failure is one line naming the day.
+Network (:mod:`tui.core.fetch_http`): ``User-Agent: papers-tui/<version>``,
+a timeout for connect and each read, retries with backoff after a 5xx or a
+reset connection, and a 429 is waited out when it asks for at most a minute
+(``Retry-After`` in seconds or as an HTTP date, or the ``RateLimit`` header's
+``t``); a longer wait stops the run, and the report says when to retry.
+Each request and each day has a deadline; a server that passes one (or is
+silent too long) fails its day and stops the run. An HTML page, a body that is
+not JSON or JSON of another shape fail that day only; every failure is one
+line naming the day.
 """
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
-import http.client
 import json
 import os
 import re
-import socket
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
-from urllib.parse import urlencode, urlsplit
 
-from .. import __version__
+from . import digest as _digest
 from .digest import DigestError, parse_text
+from .fetch_http import Client, DayFailed, RateLimited, Stopped, TooLarge, TooSlow
 from .fsio import FileLock, atomic_write, sha256_file, write_new
 from .links import web_url
-from .fetch_report import EMPTY, FAILED, KEPT, NEW, SKIPPED, UNCHANGED, UPDATED, DayResult, FetchReport
+from .fetch_report import (EMPTY, FAILED, KEPT, NEW, SKIPPED, UNCHANGED, UPDATED, DayResult, FetchReport,
+                           day_spans, one_line)
 from .paths import existing_digest
 from .text import plural
 
@@ -88,14 +96,9 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_API_URL = "https://huggingface.co/api"
 ENV_API_URL = "PAPERS_API_URL"
 PAGE_SIZE = 100      # items asked for per page (``limit``)
-TIMEOUT = 10.0       # seconds, connect and each read
-MAX_RETRIES = 3      # after a 5xx, a reset connection or a short 429
-MAX_WAIT = 60.0      # the longest 429 wait honoured; longer stops the run
-BACKOFF = 1.0        # first retry after 1 s, then 2 s, 4 s
 FIRST_DAYS = 3       # days fetched when nothing was fetched before
 MAX_DAYS = 366       # days in one run
 MAX_PAGES = 100      # pages in one day
-MAX_PAGE_BYTES = 32 * 1024 * 1024
 FILE_PREFIX = "daily_papers_"
 STATE_FORMAT = "papers-fetched"
 STATE_VERSION = 1
@@ -155,6 +158,28 @@ def fetched_days(paths: "Paths") -> list[date]:
     return sorted(d for d in map(_day_or_none, days) if d)
 
 
+@dataclass(frozen=True)
+class FailedDay:
+    """A day that failed to fetch, tried again by the next plain fetch."""
+
+    day: date
+    reason: str
+    at: str  # when it failed, UTC, ``YYYY-MM-DDTHH:MM:SSZ``
+
+    def as_json(self) -> dict:
+        return {"day": self.day.isoformat(), "reason": self.reason, "failed_at": self.at}
+
+
+def failed_days(paths: "Paths") -> list[FailedDay]:
+    """The days that failed to fetch and have not been fetched since, oldest first."""
+    failed = _State.load(paths.fetch_state, []).failed
+    return [FailedDay(date.fromisoformat(k), _text(v.get("reason")), _text(v.get("at"))) for k, v in sorted(failed.items())]
+
+
+def _text(value) -> str:
+    return one_line(value) if isinstance(value, str) else ""
+
+
 def _day_or_none(text: str) -> date | None:
     try:
         return date.fromisoformat(text)
@@ -162,11 +187,43 @@ def _day_or_none(text: str) -> date | None:
         return None
 
 
-def plan_days(paths: "Paths", *, date: str | date | None = None, since: str | date | None = None,
-              until: str | date | None = None, today: date | None = None) -> list[date]:
-    """The days to fetch, oldest first (see the module notes); ``ValueError``
-    with a one-line message naming the option."""
+@dataclass(frozen=True)
+class Plan:
+    """The days a run fetches, oldest first; ``retried``, those of them that
+    failed before; and what a plain fetch left out: ``left_out`` (first, last)
+    when the last fetch is more than :data:`MAX_DAYS` days ago, ``waiting``
+    failed days beyond the :data:`MAX_DAYS` of one run."""
+
+    days: list[date]
+    left_out: tuple[date, date] | None = None
+    retried: tuple[date, ...] = ()
+    waiting: int = 0
+
+    def notes(self) -> list[str]:
+        """What the run says first about its plan."""
+        if not self.retried:
+            return []
+        n = len(self.retried)
+        more = f" ({self.waiting} more wait for a later run)" if self.waiting else ""
+        return [f"{plural(n, 'day')} that failed before {'is' if n == 1 else 'are'} tried again: "
+                f"{day_spans(list(self.retried))}{more}"]
+
+    def problems(self) -> list[str]:
+        """What the run says about days it leaves out (one line each)."""
+        if self.left_out is None:
+            return []
+        first, last = self.left_out
+        return [f"the last fetch was {first}, more than {MAX_DAYS} days ago: {first} to {last} "
+                f"({plural((last - first).days + 1, 'day')}) not fetched; fetch them with --since and --until, "
+                f"{MAX_DAYS} days at a time"]
+
+
+def plan(paths: "Paths", *, date: str | date | None = None, since: str | date | None = None,
+         until: str | date | None = None, today: date | None = None) -> Plan:
+    """The days to fetch (see the module notes); ``ValueError`` with a
+    one-line message naming the option."""
     today = today or utc_today()
+    left_out = None
     if date is not None:
         if since is not None or until is not None:
             raise ValueError("--date cannot be combined with --since or --until")
@@ -179,6 +236,8 @@ def plan_days(paths: "Paths", *, date: str | date | None = None, since: str | da
     else:
         done = fetched_days(paths)
         first, last = (min(done[-1], today) if done else today - timedelta(days=FIRST_DAYS - 1)), today
+        if (last - first).days >= MAX_DAYS:  # a year without a fetch: the most recent days a run may fetch
+            left_out, first = (first, last - timedelta(days=MAX_DAYS)), last - timedelta(days=MAX_DAYS - 1)
     for option, day in (("--date" if date is not None else "--since", first), ("--until", last)):
         if day > today:
             raise ValueError(f"{option} {day}: in the future (today is {today}, UTC)")
@@ -187,131 +246,30 @@ def plan_days(paths: "Paths", *, date: str | date | None = None, since: str | da
     n = (last - first).days + 1
     if n > MAX_DAYS:
         raise ValueError(f"--since {first} --until {last}: {n} days; fetch at most {MAX_DAYS} at a time")
-    return [first + timedelta(days=i) for i in range(n)]
+    days = [first + timedelta(days=i) for i in range(n)]
+    if date is not None or since is not None:
+        return Plan(days)
+    again = sorted({f.day for f in failed_days(paths) if f.day <= today} - set(days))
+    days = sorted(days + again)
+    kept = days[-MAX_DAYS:]  # the newest days when there are more than a run takes
+    return Plan(kept, left_out, tuple(d for d in again if d in set(kept)), len(days) - len(kept))
+
+
+def plan_days(paths: "Paths", **kwargs) -> list[date]:
+    """The days of :func:`plan`, oldest first."""
+    return plan(paths, **kwargs).days
 
 
 # --- HTTP ------------------------------------------------------------------------------------
-
-class _DayFailed(Exception):
-    """The day cannot be fetched; ``str()`` is the reason."""
-
-
-class _RateLimited(Exception):
-    """The API asks to wait ``args[0]`` seconds: longer than :data:`MAX_WAIT`,
-    or again after :data:`MAX_RETRIES` waits."""
-
-
-_RESETS = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, http.client.IncompleteRead,
-           http.client.BadStatusLine)
-
 
 def _now() -> datetime:  # the clock: an aware datetime
     return datetime.now(timezone.utc)
 
 
-def _wait_asked(headers, now: datetime) -> float | None:
-    """Seconds a 429 asks to wait: ``Retry-After`` (seconds or an HTTP date),
-    else the ``RateLimit`` header's ``t`` when nothing remains."""
-    value = (headers.get("Retry-After") or "").strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError, IndexError):
-        when = None
-    if when is not None:
-        return max(0.0, (when.replace(tzinfo=when.tzinfo or timezone.utc) - now).total_seconds())
-    m = re.search(r"r\s*=\s*(\d+)\s*;\s*t\s*=\s*(\d+)", headers.get("RateLimit") or "")
-    if m and int(m.group(1)) == 0:
-        return float(m.group(2))
-    return None
-
-
-class _Client:
-    """Pages of the API, with retries and waits."""
-
-    def __init__(self, base_url: str, report: FetchReport, clock, sleep, page_size: int):
-        self.base = base_url.rstrip("/")
-        self.host = urlsplit(self.base).netloc or self.base
-        self.report, self.clock, self.sleep, self.page_size = report, clock, sleep, page_size
-        self.opener = urllib.request.build_opener()
-        self.headers = {"User-Agent": f"papers-tui/{__version__}", "Accept": "application/json"}
-
-    def _open(self, url: str) -> tuple[int, object, bytes]:
-        self.report.requests += 1
-        request = urllib.request.Request(url, headers=self.headers)
-        try:
-            with self.opener.open(request, timeout=TIMEOUT) as resp:
-                return resp.status, resp.headers, resp.read(MAX_PAGE_BYTES + 1)
-        except urllib.error.HTTPError as e:
-            with e:
-                return e.code, e.headers, b""
-
-    def _reason(self, e: BaseException) -> tuple[str, bool]:
-        """(one-line reason, worth retrying) for a failed request."""
-        cause = e.reason if isinstance(e, urllib.error.URLError) else e
-        if isinstance(cause, (TimeoutError, socket.timeout)):
-            return f"{self.host} did not answer within {TIMEOUT:g} s", False
-        if isinstance(cause, _RESETS):
-            return f"the connection to {self.host} was cut ({type(cause).__name__})", True
-        text = (getattr(cause, "strerror", None) or str(cause) or type(cause).__name__).splitlines()[0][:120]
-        hint = " (offline, or no such host?)" if isinstance(cause, socket.gaierror) else ""
-        return f"cannot reach {self.host}: {text}{hint}", False
-
-    def page(self, day: date, p: int) -> list:
-        """Page ``p`` of ``day``: the list the API answered."""
-        url = f"{self.base}/daily_papers?{urlencode({'date': day.isoformat(), 'p': p, 'limit': self.page_size})}"
-        for attempt in range(MAX_RETRIES + 1):
-            backoff = BACKOFF * 2 ** attempt
-            last = attempt == MAX_RETRIES
-            try:
-                status, headers, body = self._open(url)
-            except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
-                reason, retry = self._reason(e)
-                if retry and not last:
-                    self.sleep(backoff)
-                    continue
-                raise _DayFailed(reason) from None
-            if status == 429:
-                wait = _wait_asked(headers, self.clock())
-                wait = backoff if wait is None else wait
-                if wait > MAX_WAIT or last:
-                    raise _RateLimited(wait)
-                self.sleep(wait)
-                continue
-            if status >= 500 and not last:
-                self.sleep(backoff)
-                continue
-            if not 200 <= status < 300:
-                raise _DayFailed(f"{self.host} answered HTTP {status} {http.client.responses.get(status, '')}".rstrip())
-            return _json_list(body, headers, self.host)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _json_list(body: bytes, headers, host: str) -> list:
-    """The JSON list of a 200 answer, read defensively (an HTML error page
-    with status 200 happens)."""
-    if len(body) > MAX_PAGE_BYTES:
-        raise _DayFailed(f"{host} answered more than {MAX_PAGE_BYTES // (1024 * 1024)} MB for one page")
-    ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
-    head = body.lstrip()[:1]
-    if head == b"<" or ctype in ("text/html", "application/xhtml+xml"):
-        raise _DayFailed(f"{host} answered with a web page ({ctype or 'HTML'}), not JSON")
-    if ctype and "json" not in ctype and ctype != "text/plain":
-        raise _DayFailed(f"{host} answered with {ctype[:40]}, not JSON")
-    try:
-        data = json.loads(body.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise _DayFailed(f"{host} answered with bytes that are not UTF-8, not JSON") from None
-    except (ValueError, RecursionError) as e:
-        where = f" ({e.msg}, line {e.lineno} column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
-        raise _DayFailed(f"{host} answered with something that is not JSON{where}") from None
-    if not isinstance(data, list):
-        said = ""
-        if isinstance(data, dict) and isinstance(data.get("error"), str):
-            said = ": " + re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", data["error"])[:80]
-        raise _DayFailed(f"{host} answered JSON of another shape ({type(data).__name__}, not a list of papers){said}")
-    return data
+def _too_large(what: str) -> str:
+    limit = _digest.MAX_BYTES
+    size = f"{limit // 2 ** 20} MB" if limit % 2 ** 20 == 0 else f"{limit / 1024:.0f} KB"
+    return f"{what} more than {size}, the most one digest may hold; nothing written"
 
 
 def _paper_key(item) -> str | None:
@@ -325,6 +283,7 @@ def _paper_key(item) -> str | None:
 @dataclass
 class _State:
     days: dict[str, dict]
+    failed: dict[str, dict] = field(default_factory=dict)  # day -> {"reason", "at"}: to try again
 
     @classmethod
     def load(cls, path: Path, problems: list[str], move_broken: bool = False) -> "_State":
@@ -337,7 +296,10 @@ class _State:
             if doc.get("format") != STATE_FORMAT or doc.get("version") != STATE_VERSION \
                     or not isinstance(days, dict) or not all(isinstance(v, dict) for v in days.values()):
                 raise ValueError(f"not a record of fetched days, version {STATE_VERSION}")
-            return cls({str(k): v for k, v in days.items()})
+            failed = doc.get("failed")
+            failed = {k: v for k, v in failed.items() if isinstance(v, dict) and _day_or_none(k)} \
+                if isinstance(failed, dict) else {}
+            return cls({str(k): v for k, v in days.items()}, failed)
         except FileNotFoundError:
             return cls({})
         except (OSError, ValueError, AttributeError, RecursionError) as e:
@@ -350,11 +312,12 @@ class _State:
                 except OSError:
                     pass
             reason = getattr(e, "strerror", None) or str(e).splitlines()[0][:80] or type(e).__name__
-            problems.append(f"{path} could not be read ({reason}){note}; files of earlier fetches are left alone")
+            problems.append(one_line(f"{path} could not be read ({reason}){note}; files of earlier fetches are left alone"))
             return cls({})
 
     def save(self, path: Path) -> None:
-        doc = {"format": STATE_FORMAT, "version": STATE_VERSION, "days": dict(sorted(self.days.items()))}
+        doc = {"format": STATE_FORMAT, "version": STATE_VERSION, "days": dict(sorted(self.days.items())),
+               "failed": dict(sorted(self.failed.items()))}
         atomic_write(path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
 
     def wrote(self, day: date, name: str, sha: str) -> bool:
@@ -368,7 +331,7 @@ class _State:
 @dataclass
 class _Run:
     paths: "Paths"
-    client: _Client
+    client: Client
     report: FetchReport
     state: _State
     progress: Progress | None
@@ -379,21 +342,28 @@ class _Run:
 
     def items(self, day: date, done: int, total: int) -> tuple[list, int] | None:
         """All items of ``day`` (pages concatenated, repeats left out) and the
-        number of pages; None when the run was asked to stop."""
+        number of pages; None when the run was asked to stop. The pages of a
+        day hold at most what one digest may (``digest.MAX_BYTES``)."""
         items: list = []
         seen: set[str] = set()
+        size = 0
+        self.client.start_day()
         for p in range(MAX_PAGES):
             if self.stop_asked():
                 return None
             if self.progress:
                 self.progress(done, total, f"{day}: page {p + 1}, {plural(len(items), 'paper')} so far")
-            page = self.client.page(day, p)
+            try:
+                page, n = self.client.page(day, p, _digest.MAX_BYTES - size)
+            except TooLarge:
+                raise DayFailed(_too_large("its pages hold")) from None
+            size += n
             fresh = [it for it in page if (k := _paper_key(it)) is None or k not in seen]
             if not page or (p and not fresh):  # an empty page, or one that brings nothing new, ends the day
                 return items, p + 1
             seen.update(k for it in fresh if (k := _paper_key(it)))
             items += fresh
-        raise _DayFailed(f"more than {MAX_PAGES} pages of papers; stopped")
+        raise DayFailed(f"more than {MAX_PAGES} pages of papers; stopped")
 
     def store(self, day: date, items: list, pages: int) -> DayResult:
         """Save one day's items (or say what would be done in a dry run)."""
@@ -405,6 +375,8 @@ class _Run:
         name = day_file_name(day)
         folder = self.paths.digests
         data = (json.dumps(items, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        if len(data) > _digest.MAX_BYTES:
+            return DayResult(day, FAILED, pages=pages, reason=_too_large("its digest would hold"))
         try:
             digest = parse_text(data.decode("utf-8"), folder / name)
         except DigestError as e:
@@ -438,27 +410,52 @@ class _Run:
 
     def _record(self, day: date, name: str | None, sha: str | None, papers: int) -> None:
         """Note in the record what was written for ``day`` (``name`` None: no papers)."""
-        when = self.client.clock().astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.state.days[day.isoformat()] = {"file": name, "sha256": sha, "papers": papers, "fetched_at": when}
+        self.state.days[day.isoformat()] = {"file": name, "sha256": sha, "papers": papers, "fetched_at": self._now()}
+        self.state.failed.pop(day.isoformat(), None)
         self.state.save(self.paths.fetch_state)
+
+    def _remember(self, results: list[DayResult]) -> None:
+        """Keep in the record the days to try again (failed, or left by a run
+        the server stopped; not by a cancelled one) and forget those fetched."""
+        if self.report.dry_run:
+            return
+        failed = self.state.failed
+        before = dict(failed)
+        for r in results:
+            if r.status == FAILED or (r.status == SKIPPED and self.report.stopped != "cancelled"):
+                failed[r.day.isoformat()] = {"reason": r.reason or r.status, "at": self._now()}
+            elif r.status != SKIPPED:
+                failed.pop(r.day.isoformat(), None)
+        if failed != before:
+            self.state.save(self.paths.fetch_state)
+
+    def _now(self) -> str:
+        return self.client.clock().astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def run(self, days: list[date]) -> None:
         total = len(days)
         for n, day in enumerate(days):
+            done = len(self.report.days)
             try:
                 got = self.items(day, n, total)
                 if got is None:
-                    self._stop(days[n:], "cancelled", "the fetch was cancelled")
-                    return
+                    raise Stopped()
                 self.report.days.append(self.store(day, *got))
-            except _DayFailed as e:
+            except Stopped:
+                self._stop(days[n:], "cancelled", "the fetch was cancelled")
+            except TooSlow as e:
                 self.report.days.append(DayResult(day, FAILED, reason=str(e)))
-            except _RateLimited as e:
-                self.report.retry_after = e.args[0]
-                self.report.retry_at = self.client.clock().astimezone(timezone.utc) + timedelta(seconds=e.args[0])
-                self.report.days.append(DayResult(day, FAILED, reason=f"rate limited by {self.client.host}"))
+                self._stop(days[n + 1:], "too slow", f"{self.client.host} is too slow; fetch again later")
+            except DayFailed as e:
+                self.report.days.append(DayResult(day, FAILED, reason=str(e)))
+            except RateLimited as e:
+                self.report.retry_after = e.wait
+                self.report.retry_at = self.client.clock().astimezone(timezone.utc) + timedelta(seconds=e.wait)
+                self.report.days.append(DayResult(day, FAILED, reason=e.reason))
                 self._stop(days[n + 1:], "rate limited",
                            f"rate limited; fetch again after {self.report.retry_at:%H:%M} UTC")
+            self._remember(self.report.days[done:])
+            if self.report.stopped:
                 return
         if self.progress:
             self.progress(total, total, "done")
@@ -468,15 +465,15 @@ class _Run:
         self.report.days += [DayResult(d, SKIPPED, reason=reason) for d in rest]
 
 
-def fetch(paths: "Paths", days: Iterable[date] | None = None, *, base_url: str | None = None,
+def fetch(paths: "Paths", days: "Iterable[date] | Plan | None" = None, *, base_url: str | None = None,
           dry_run: bool = False, progress: Progress | None = None,
           should_stop: Callable[[], bool] | None = None,
           clock: Callable[[], datetime] | None = None, sleep: Callable[[float], None] | None = None,
           page_size: int = PAGE_SIZE) -> FetchReport:
-    """Fetch ``days`` (default: :func:`plan_days` with no options) from the
-    API at ``base_url`` (default: :func:`api_url` without a config) into the
-    user digests folder; see the module notes. ``clock`` (an aware datetime
-    now) and ``sleep`` are for tests. ``ValueError`` only for a ``base_url``
+    """Fetch ``days`` (a :class:`Plan`, or days; default: :func:`plan` with
+    no options) from the API at ``base_url`` (default: :func:`api_url`
+    without a config) into the user digests folder; see the module notes.
+    ``clock`` (an aware datetime now) and ``sleep`` are for tests. ``ValueError`` only for a ``base_url``
     that is not an http(s) URL."""
     clock = _now if clock is None else clock
     sleep = time.sleep if sleep is None else sleep
@@ -485,7 +482,11 @@ def fetch(paths: "Paths", days: Iterable[date] | None = None, *, base_url: str |
     if not web_url(base):
         raise ValueError(f"{base[:80]!r}: not an http(s) URL")
     report = FetchReport(base_url=base, dry_run=dry_run)
-    todo = sorted(set(days)) if days is not None else plan_days(paths, today=utc_today(clock))
+    planned = days if isinstance(days, Plan) else (
+        plan(paths, today=utc_today(clock)) if days is None else Plan(sorted(set(days))))
+    todo = planned.days
+    report.notes += planned.notes()
+    report.problems += planned.problems()
     lock = None if dry_run else FileLock(paths.data / ".fetch.lock")
     try:
         if lock is not None:
@@ -497,9 +498,10 @@ def fetch(paths: "Paths", days: Iterable[date] | None = None, *, base_url: str |
                 report.days = [DayResult(d, SKIPPED, reason="another papers process is fetching") for d in todo]
                 return report
         state = _State.load(paths.fetch_state, report.problems, move_broken=not dry_run)
-        _Run(paths, _Client(base, report, clock, sleep, page_size), report, state, progress, should_stop).run(todo)
+        client = Client(base, report, clock, sleep, page_size, should_stop)
+        _Run(paths, client, report, state, progress, should_stop).run(todo)
     except OSError as e:
-        report.problems.append(f"cannot fetch into {paths.data}: {e.strerror or e}")
+        report.problems.append(one_line(f"cannot fetch into {paths.data}: {e.strerror or e}"))
     finally:
         if lock is not None:
             lock.release()

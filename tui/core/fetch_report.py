@@ -5,10 +5,10 @@ and the :class:`FetchReport` of the run, with the lines a front end prints
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from .text import plural
+from .text import plural, strip_control
 
 #: DayResult.status values
 NEW, UPDATED, UNCHANGED, EMPTY, KEPT, FAILED, SKIPPED = (
@@ -31,6 +31,14 @@ class DayResult:
     problems: tuple[str, ...] = ()  # odd entries, ``file:position: message``
     reason: str | None = None
 
+    def __post_init__(self):
+        # what a server or a file system said is shown as one line of plain text
+        object.__setattr__(self, "problems", tuple(one_line(p) for p in self.problems))
+        if self.reason is not None:
+            object.__setattr__(self, "reason", one_line(self.reason))
+        if self.file is not None:
+            object.__setattr__(self, "file", one_line(self.file))
+
     def line(self, dry_run: bool = False) -> str:
         """One line for the user, starting with the day."""
         n, would = plural(self.papers, "paper"), "would be " if dry_run else ""
@@ -51,8 +59,9 @@ class FetchReport:
     base_url: str
     dry_run: bool = False
     days: list[DayResult] = field(default_factory=list)   # in the order fetched (oldest first)
-    problems: list[str] = field(default_factory=list)     # not of one day (state file, busy)
-    stopped: str | None = None          # why the run ended early: "rate limited", "cancelled", "busy"
+    problems: list[str] = field(default_factory=list)     # not of one day (state file, busy, days left out)
+    notes: list[str] = field(default_factory=list)        # about the plan (days tried again), said first
+    stopped: str | None = None          # why the run ended early: "rate limited", "too slow", "cancelled", "busy"
     retry_after: float | None = None    # seconds to wait before fetching again (rate limited)
     retry_at: datetime | None = None    # the same as a UTC time
     requests: int = 0
@@ -86,16 +95,21 @@ class FetchReport:
         return not (self.failed or self.kept or self.skipped or self.problems)
 
     def summary(self) -> str:
+        """The counts, then the days fetched, failed and not fetched."""
         counts = [(len(self._with(s)), s) for s in (NEW, UPDATED, UNCHANGED, EMPTY, KEPT, FAILED, SKIPPED)]
         parts = ", ".join(f"{n} {s}" for n, s in counts if n) or "nothing to do"
         host = urlsplit(self.base_url).netloc or self.base_url
-        return (f"{plural(len(self.days), 'day')} from {host}: {parts}; "
-                f"{plural(sum(self.papers.values()), 'paper')}{' (dry run: nothing written)' if self.dry_run else ''}")
+        fetched = [d.day for d in self.days if d.status not in (FAILED, SKIPPED)]
+        named = "".join(f"; {what} {day_spans(days)}" for what, days in (
+            ("fetched", fetched), ("failed", [d.day for d in self.failed]),
+            ("not fetched", [d.day for d in self.skipped])) if days)
+        return (f"{plural(len(self.days), 'day')} from {host}: {parts}; {plural(sum(self.papers.values()), 'paper')}"
+                f"{named}{' (dry run: nothing written)' if self.dry_run else ''}")
 
     def lines(self) -> list[str]:
-        """One line per day (its odd entries indented below it), the run's
-        problems, the retry hint, and the summary last."""
-        out: list[str] = []
+        """The notes on the plan, one line per day (its odd entries indented
+        below it), the run's problems, the retry hint, and the summary last."""
+        out: list[str] = list(self.notes)
         for d in self.days:
             out.append(d.line(self.dry_run))
             out += [f"  {p}" for p in d.problems]
@@ -103,7 +117,7 @@ class FetchReport:
         if self.retry_at is not None:
             out.append(self.retry_hint())
         out.append(self.summary())
-        return out
+        return [one_line(line) for line in out]
 
     def retry_hint(self) -> str:
         """When to fetch again after a rate limit stopped the run ("" if none did)."""
@@ -112,3 +126,25 @@ class FetchReport:
         host, wait = urlsplit(self.base_url).netloc or self.base_url, self.retry_after or 0
         mins = f"{wait / 60:.0f} min" if wait >= 90 else f"{wait:.0f} s"
         return f"rate limited by {host}: fetch again after {self.retry_at:%H:%M} UTC (in {mins})"
+
+
+def day_spans(days: list[date], most: int = 6) -> str:
+    """Days named briefly: runs of three or more days in a row as ``first to
+    last``, at most ``most`` names and then how many more."""
+    runs: list[list[date]] = []
+    for d in sorted(set(days)):
+        if runs and d - runs[-1][-1] == timedelta(days=1):
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    names: list[str] = []
+    for run in runs:
+        names += [f"{run[0]} to {run[-1]}"] if len(run) > 2 else [d.isoformat() for d in run]
+    more = len(names) - most
+    return ", ".join(names[:most]) + (f" and {more} more" if more > 0 else "")
+
+
+def one_line(text: str) -> str:
+    """``text`` without escape sequences or control characters, on one line
+    (the cleaning paper text gets, then line breaks and tabs as spaces)."""
+    return strip_control(text).replace("\n", " ").replace("\t", " ")
