@@ -231,6 +231,23 @@ def _largest_segment(paths: Paths) -> Path:
     return max((paths.index / "whoosh").glob("*.seg"), key=lambda p: p.stat().st_size)
 
 
+def _postings_middle(seg: Path, size: int) -> tuple[int, int]:
+    """Where to garble ``size`` bytes of a compound segment's postings (the
+    files in it lie in the order its folder listed them: the middle of the
+    whole may fall on the term file, which is read at opening), and how many."""
+    from whoosh.filedb.compound import CompoundStorage
+    from whoosh.filedb.filestore import FileStorage
+
+    f = FileStorage(str(seg.parent)).open_file(seg.name)
+    try:
+        files = CompoundStorage(f, use_mmap=False)._dir
+    finally:
+        f.close()
+    pst = next(v for k, v in files.items() if k.endswith(".pst"))
+    size = min(size, pst["length"] // 2)
+    return pst["offset"] + (pst["length"] - size) // 2, size
+
+
 def test_garbled_segment_is_reported_and_rebuilt_then_every_query_answers(tmp_path, bundled_home):
     from tui.core.index import IndexDamaged
 
@@ -239,7 +256,7 @@ def test_garbled_segment_is_reported_and_rebuilt_then_every_query_answers(tmp_pa
     shutil.copytree(clean, home)
     paths = Paths.default(home)
     seg = _largest_segment(paths)
-    _garble(seg, seg.stat().st_size // 2, 64 * 1024)
+    _garble(seg, *_postings_middle(seg, 64 * 1024))
     ix, report = Index.open(paths)
     assert not report.rebuilt  # nothing shows at opening: the damage is in the postings
     damaged = 0
@@ -279,7 +296,7 @@ def test_command_line_search_on_a_garbled_segment_rebuilds_and_answers(tmp_path,
     home = tmp_path / "h" / "home"
     shutil.copytree(clean, home)
     seg = _largest_segment(Paths.default(home))
-    _garble(seg, seg.stat().st_size // 2, 64 * 1024)
+    _garble(seg, *_postings_middle(seg, 64 * 1024))
     word = _failing_word(home, answers)
     done = papers(home, "search", word, "--json", "--limit", "50")
     assert done.returncode == 0, done.stderr
