@@ -19,7 +19,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.util.numeric import byte_to_length
 
-from .bulk import BITS_EXT
+from .bulk import BITS_EXT, TF_PLANES, tf_planes
+from .postings import TermBlocks
 from .schema import VOTES
 
 
@@ -44,7 +45,8 @@ class SegmentCache:
         segid = reader.segment().segment_id()
         entry = self._segments.get(segid)
         if entry is None:
-            entry = self._segments[segid] = {"bits": None, "terms": {}, "columns": {}, "letters": {}}
+            entry = self._segments[segid] = {"bits": None, "terms": {}, "tf": {}, "blocks": {}, "columns": {},
+                                             "letters": {}}
         return entry
 
     def keep_only(self, readers) -> None:
@@ -77,6 +79,9 @@ class DocSets:
         self._sorted: dict[str, tuple[list[int], list[int]]] = {}
         self._by_votes: list[int] | None = None
         self._orders: dict[int, tuple[list[int], list[int]]] = {}
+        self._tf_cache: dict[tuple, tuple[int, ...]] = {}
+        self._length_classes: dict[str, list[tuple[int, int]]] = {}
+        self._length_groups: dict[tuple[str, int], list[tuple[int, int]]] = {}
 
     @property
     def live(self) -> int:
@@ -110,23 +115,9 @@ class DocSets:
         if field is None or not field.indexed:
             return 0
         tbytes = text if isinstance(text, bytes) else field.to_bytes(text)
-        letter = (fieldname, text[:1]) if isinstance(text, str) else None
         bits = 0
         for i, (r, offset) in enumerate(self.leaves):
-            terms = self._segs[i]["terms"]
-            local = terms.get((fieldname, tbytes))
-            if local is None and letter is not None:
-                known = self._segs[i]["letters"].get(letter)  # the segment's terms, if read
-                if known is not None and text not in known:
-                    continue
-            if local is None:
-                stored = self._segment_bits(i).get((fieldname, tbytes))
-                if stored is None:
-                    stored = _postings_bits(r, fieldname, tbytes)
-                local = int.from_bytes(stored, "little")
-                if len(terms) >= SegmentCache.TERMS:
-                    terms.pop(next(iter(terms)))
-                terms[fieldname, tbytes] = local
+            local = self._local(i, field, fieldname, text, tbytes)
             if local:
                 bits |= local << offset
         bits &= self.live
@@ -134,6 +125,164 @@ class DocSets:
             self._cache.pop(next(iter(self._cache)))
         self._cache[key] = bits
         return bits
+
+    def _local(self, i: int, field, fieldname: str, text, tbytes: bytes) -> int:
+        """Segment ``i``'s documents with the term (numbered in the segment)."""
+        terms = self._segs[i]["terms"]
+        local = terms.get((fieldname, tbytes))
+        if local is not None:
+            return local
+        if isinstance(text, str):
+            known = self._segs[i]["letters"].get((fieldname, text[:1]))  # the segment's terms, if read
+            if known is not None and text not in known:
+                return 0
+        stored = self._segment_bits(i).get((fieldname, tbytes))
+        if stored is None:
+            r, _ = self.leaves[i]
+            stored, planes = _postings_read(r, fieldname, tbytes, field.format.field_boost)
+            _keep(self._segs[i]["tf"], (fieldname, tbytes), tuple(int.from_bytes(b, "little") for b in planes))
+        local = int.from_bytes(stored, "little")
+        _keep(terms, (fieldname, tbytes), local)
+        return local
+
+    def bytes_of(self, bits: int) -> bytes:
+        """A bitset as bytes, one bit a document (for testing a few documents)."""
+        return bits.to_bytes((self.size >> 3) + 1, "little")
+
+    def term_bytes(self, fieldname: str, text) -> bytes:
+        """:meth:`term` as bytes (kept while the term's set is)."""
+        key = ("bytes", fieldname, text)
+        got = self._cache.get(key)
+        if got is None:
+            got = self.bytes_of(self.term(fieldname, text))
+            if len(self._cache) >= self.CACHE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = got
+        return got
+
+    def term_docs(self, fieldname: str, text, most: int) -> list[int] | None:
+        """The documents with the term, ascending, if they are at most ``most``."""
+        key = ("docs", fieldname, text)
+        got = self._cache.get(key)
+        if got is None:
+            bits = self.term(fieldname, text)
+            got = self._cache[key] = (bits.bit_count(), None)
+        count, docs = got
+        if count > most:
+            return None
+        if docs is None:
+            docs = _docs_of(self.term(fieldname, text))
+            self._cache[key] = (count, docs)
+        return docs
+
+    def tf_bytes(self, fieldname: str, text) -> tuple[bytes, ...]:
+        """:meth:`tf_planes` as bytes."""
+        key = ("tf bytes", fieldname, text)
+        got = self._cache.get(key)
+        if got is None:
+            got = tuple(self.bytes_of(p) for p in self.tf_planes(fieldname, text))
+            if len(self._cache) >= self.CACHE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = got
+        return got
+
+    def term_blocks(self, i: int, fieldname: str, tbytes: bytes) -> TermBlocks | None:
+        """Where the term's postings lie in segment ``i`` (None: not there)."""
+        cache = self._segs[i]["blocks"]
+        key = (fieldname, tbytes)
+        if key in cache:
+            return cache[key]
+        blocks = TermBlocks.read(self.leaves[i][0], fieldname, tbytes)
+        _keep(cache, key, blocks)
+        return blocks
+
+    def tf_planes(self, fieldname: str, text) -> tuple[int, ...]:
+        """How often the term occurs in each of its documents, as bit planes:
+        plane j holds the documents whose count minus one has bit j set, so a
+        document in none of them has the term once (its posting's weight is
+        the count times the field's boost). From the planes a segment stored
+        for its frequent terms, or from the postings of the others."""
+        key = (fieldname, text)
+        got = self._tf_cache.get(key)
+        if got is not None:
+            return got
+        field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
+        if field is None or not field.indexed or not self.term(fieldname, text):
+            return ()
+        tbytes = text if isinstance(text, bytes) else field.to_bytes(text)
+        planes: list[int] = []
+        for i, (r, offset) in enumerate(self.leaves):
+            if not self._local(i, field, fieldname, text, tbytes):
+                continue
+            cache = self._segs[i]["tf"]
+            local = cache.get((fieldname, tbytes))
+            if local is None:
+                stored = self._segment_bits(i).get((fieldname, tbytes, TF_PLANES))
+                if stored is None:
+                    stored = _postings_read(r, fieldname, tbytes, field.format.field_boost)[1]
+                local = tuple(int.from_bytes(b, "little") for b in stored)
+                _keep(cache, (fieldname, tbytes), local)
+            while len(planes) < len(local):
+                planes.append(0)
+            for j, bits in enumerate(local):
+                planes[j] |= bits << offset
+        live = self.live
+        out = tuple(p & live for p in planes)
+        if len(self._tf_cache) >= self.CACHE:
+            self._tf_cache.pop(next(iter(self._tf_cache)))
+        self._tf_cache[key] = out
+        return out
+
+    def length_classes(self, fieldname: str) -> list[tuple[int, int]]:
+        """The documents by their length of ``fieldname`` as Whoosh scores it:
+        (length, the documents of that length) for each length found,
+        shortest first (kept per segment, like the lengths)."""
+        got = self._length_classes.get(fieldname)
+        if got is not None:
+            return got
+        self.lengths(fieldname)  # fills each segment's column of lengths
+        name = f"_{fieldname}_len"
+        merged: dict[int, int] = {}
+        for (r, offset), seg in zip(self.leaves, self._segs):
+            classes = seg["columns"].get(("classes", name))
+            if classes is None:
+                parts: dict[int, bytearray] = {}
+                size = (r.doc_count_all() >> 3) + 1
+                for d, n in enumerate(seg["columns"][name]):
+                    b = parts.get(n)
+                    if b is None:
+                        b = parts[n] = bytearray(size)
+                    b[d >> 3] |= 1 << (d & 7)
+                classes = seg["columns"]["classes", name] = {n: int.from_bytes(b, "little") for n, b in parts.items()}
+            for n, bits in classes.items():
+                merged[n] = merged.get(n, 0) | bits << offset
+        live = self.live
+        out = self._length_classes[fieldname] = [(n, merged[n] & live) for n in sorted(merged)]
+        return out
+
+    def length_groups(self, fieldname: str, groups: int) -> list[tuple[int, int, int]]:
+        """The documents in about ``groups`` groups of neighbouring lengths of
+        ``fieldname``, each of about as many documents: (the shortest and the
+        longest length in the group, its documents), shortest first."""
+        key = (fieldname, groups)
+        got = self._length_groups.get(key)
+        if got is None:
+            classes = self.length_classes(fieldname)
+            counts = [bits.bit_count() for _, bits in classes]
+            per = max(1, sum(counts) // groups)
+            got, acc, start, n = [], 0, None, 0
+            for (length, bits), c in zip(classes, counts):
+                if start is None:
+                    start = length
+                acc |= bits
+                n += c
+                if n >= per:
+                    got.append((start, length, acc))
+                    acc, start, n = 0, None, 0
+            if start is not None:
+                got.append((start, classes[-1][0], acc))
+            self._length_groups[key] = got
+        return got
 
     def evaluate(self, q, superset: bool = False) -> int | None:
         """The documents ``q`` matches, or None if it has parts bitsets cannot
@@ -428,25 +577,22 @@ def _docs_of(bits: int) -> list[int]:
     return out
 
 
-def _postings_bits(r, fieldname: str, tbytes: bytes) -> bytes:
-    """A segment's documents with this term, read from its postings."""
-    if (fieldname, tbytes) not in r:
-        return b""
-    m = r.postings(fieldname, tbytes)
-    while not hasattr(m, "_read_ids") and hasattr(m, "child"):  # deletions are masked later
-        m = m.child
+def _keep(cache: dict, key, value) -> None:
+    """Put ``value`` in a segment's cache of at most SegmentCache.TERMS entries."""
+    if len(cache) >= SegmentCache.TERMS:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+
+
+def _postings_read(r, fieldname: str, tbytes: bytes, boost: float) -> tuple[bytes, tuple[bytes, ...]]:
+    """A segment's documents with this term, read from its postings, and the
+    frequency planes of their weights (see :meth:`DocSets.tf_planes`)."""
+    blocks = TermBlocks.read(r, fieldname, tbytes)
+    if blocks is None:
+        return b"", ()
+    ids, weights = blocks.postings()
     n = r.doc_count_all()
     b = bytearray((n >> 3) + 1)
-    if not hasattr(m, "_read_ids"):  # not the codec's leaf matcher: the slow way
-        for d in m.all_ids():
-            b[d >> 3] |= 1 << (d & 7)
-        return bytes(b)
-    while not m._atend:
-        if m._ids is None:
-            m._read_ids()
-        for d in m._ids:
-            b[d >> 3] |= 1 << (d & 7)
-        if m._lastblock:
-            break
-        m._next_block()
-    return bytes(b)
+    for d in ids:
+        b[d >> 3] |= 1 << (d & 7)
+    return bytes(b), tf_planes(ids, weights, boost, n)
