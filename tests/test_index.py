@@ -214,8 +214,8 @@ def test_big_build_shares_work_with_a_helper_process(paths, tmp_path, monkeypatc
     import tui.core.index as index_module
 
     serial, _ = Index.open(Paths.default(tmp_path / "serial"))
-    monkeypatch.setattr(index_module.store, "PARALLEL_MIN", 0)
-    monkeypatch.setattr(index_module.store, "CHUNK", 20)
+    monkeypatch.setattr(index_module.build.writer, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(index_module.build.writer, "CHUNK", 20)
     if helper == "fails":
         monkeypatch.setattr(sys, "executable", "/bin/false")
     ix, r = Index.open(paths)
@@ -293,7 +293,7 @@ def test_costly_queries_find_the_same_papers_from_bitsets(index, monkeypatch, q)
     import tui.core.index as index_module
 
     ranked = index.search(q, limit=1000)
-    monkeypatch.setattr(index_module.rank, "SCORE_ALL", 0)  # every query is "costly"
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)  # every query is "costly"
     broad = index.search(q, limit=1000)
     assert broad.total == ranked.total
     assert {h.id for h in broad.hits} == {h.id for h in ranked.hits}
@@ -305,11 +305,11 @@ def test_costly_queries_find_the_same_papers_from_bitsets(index, monkeypatch, q)
 def test_term_bitsets_stored_by_segments_agree_with_postings(index, tmp_path, monkeypatch):
     import tui.core.index as index_module
 
-    monkeypatch.setattr(index_module.bulk, "BITS_MIN_DF", 3)
+    monkeypatch.setattr(index_module.build.bulk, "BITS_MIN_DF", 3)
     ix, _ = Index.open(Paths.default(tmp_path / "bits"))
-    sets = ix.docsets
+    sets = ix.searching.docsets
     assert sets._segment_bits(0)  # the segment stored bitsets
-    monkeypatch.setattr(index_module.rank, "SCORE_ALL", 0)
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)
     for q in BROAD_QUERIES:
         assert ix.search(q, limit=5).total == index.search(q, limit=5).total, q
     for fieldname, term in [("abstract", "model"), ("title", "transform"), ("is_", "unread")]:
@@ -340,13 +340,13 @@ def test_segment_cache_survives_a_library_change(paths, monkeypatch):
         def changed_since(self, generation):
             return [pid]
 
-    monkeypatch.setattr(index_module.rank, "SCORE_ALL", 0)
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)
     ix, _ = Index.open(paths)
     pid = ix.search("swin").hits[0].id
     before = ix.search("transformer", limit=1000)
     reads = []
-    real = index_module.docsets._postings_read
-    monkeypatch.setattr(index_module.docsets, "_postings_read", lambda *a: reads.append(a) or real(*a))
+    real = index_module.search.docsets._postings_read
+    monkeypatch.setattr(index_module.search.docsets, "_postings_read", lambda *a: reads.append(a) or real(*a))
     lib = OneBookmark()
     lib.gen = 1
     ix.catch_up(lib)  # re-indexes one paper: a new segment, one deletion
@@ -362,7 +362,7 @@ def test_costly_query_ranked_from_bitsets_as_whoosh_ranks_it(index, monkeypatch)
 
     cheap = {q: [h.id for h in index.search(q, limit=10).hits]
              for q in ("vision transformer ", "language model training", "in-context learning", "efficient attention")}
-    monkeypatch.setattr(index_module.rank, "SCORE_ALL", 0)
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)
     assert index.search("Transformer in Transformer").hits[0].title == "Transformer in Transformer"
     from tui.core.index import TEXT_ANALYZER
 
@@ -384,10 +384,10 @@ def test_costly_phrase_checks_the_newest_candidates(index, monkeypatch):
     import tui.core.index as index_module
 
     exact = index.search('"vision transformer"', limit=1000)
-    monkeypatch.setattr(index_module.rank, "SCORE_ALL", 0)
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)
     all_checked = index.search('"vision transformer"', limit=1000)
     assert all_checked.total == exact.total and {h.id for h in all_checked.hits} == {h.id for h in exact.hits}
-    monkeypatch.setattr(index_module.query, "SAMPLE_MIN", 1)
+    monkeypatch.setattr(index_module.search.searcher, "SAMPLE_MIN", 1)
     sampled = index.search('"vision transformer"', limit=3)
     assert len(sampled.hits) == 3 and {h.id for h in sampled.hits} <= {h.id for h in exact.hits}
     assert sampled.total > 3 and any("about" in n for n in sampled.notes)

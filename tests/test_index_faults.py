@@ -357,8 +357,8 @@ async def test_the_reader_says_so_rebuilds_and_answers(tmp_path, bundled_home, m
     notification, the index rebuilt, the search answered."""
     from tui.app import PapersApp
     from tui.core.index import IndexDamaged
-    from tui.core.index.recovery import mark_damaged
-    from tui.core.index.store import Index as Store
+    from tui.core.index.build.recovery import mark_damaged
+    from tui.core.index.front import Index as Store
 
     clean, answers = bundled_home
     home = tmp_path / "home"

@@ -1,9 +1,9 @@
 """The fast ranking answers as the exact one does.
 
-:func:`tui.core.index.reference.reference_search` ranks a query with Whoosh's
+:func:`tui.core.index.search.reference.reference_search` ranks a query with Whoosh's
 own BM25F over every posting of every match (ties newest first); the search
 ranks it from bounds and scores only what can enter the page
-(:mod:`tui.core.index.rank`). Both must give the same papers in the same
+(:mod:`tui.core.index.search.rank`). Both must give the same papers in the same
 order: on the bundled papers (with every query taken through the bounds) and
 on a corpus big enough to take every shortcut (20,000 synthetic papers of
 ``papers bench`` beside the bundled ones).
@@ -18,7 +18,7 @@ import pytest
 from tui.bench.relevance import load
 from tui.bench.targets import QUERIES
 from tui.core.index import Index
-from tui.core.index.reference import reference_search
+from tui.core.index.search.reference import reference_search
 from tui.core.paths import Paths, digest_sources
 
 DATA = Path(__file__).parent / "data"
@@ -60,7 +60,7 @@ def test_the_bundled_papers_are_ranked_as_whoosh_ranks_them(bundled, monkeypatch
     import tui.core.index as index_module
 
     if score_all is not None:  # every query through the bounds, as a big corpus takes it
-        monkeypatch.setattr(index_module.rank, "SCORE_ALL", score_all)
+        monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", score_all)
     assert disagreements(bundled, queries(FILL), 50) == []
 
 

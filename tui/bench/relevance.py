@@ -64,10 +64,10 @@ def fts5_titles(db: sqlite3.Connection, query: str, k: int) -> list[str]:
 def exact_top(index, queries: list[str], k: int = 10) -> dict:
     """How many of ``queries`` the search ranks exactly as the straightforward
     reference does (Whoosh's own BM25F over every match, ties newest first:
-    :func:`tui.core.index.reference.reference_search`): the same ``k``
+    :func:`tui.core.index.search.reference.reference_search`): the same ``k``
     papers in the same order. ``exact_top{k}`` is that share; the queries
     that differ are listed."""
-    from ..core.index.reference import reference_search
+    from ..core.index.search.reference import reference_search
 
     differ = []
     for q in queries:

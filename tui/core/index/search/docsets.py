@@ -9,23 +9,19 @@ from __future__ import annotations
 import bisect
 import heapq
 import pickle
-import re
-import sys
-from array import array
 
-from whoosh import columns as wc
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.util.numeric import byte_to_length
 
-from .bulk import BITS_EXT, TF_PLANES, tf_planes
-from .postings import TermBlocks
-from .schema import VOTES
+from ..build.bulk import BITS_EXT, LENGTH_CLASSES, TF_PLANES, length_classes, tf_planes
+from ..build.schema import VOTES
+from .bitsets import column_numbers, docs_of
+from .leaves import ColumnRange, Docs
+from .postings import Decoded, TermBlocks
 
 
 _LENGTH = [byte_to_length(b) or 1 for b in range(256)]  # a field length's byte, decoded
-_BITS_OF_BYTE = [tuple(i for i in range(8) if b >> i & 1) for b in range(256)]
 
 
 class SegmentCache:
@@ -82,6 +78,7 @@ class DocSets:
         self._tf_cache: dict[tuple, tuple[int, ...]] = {}
         self._length_classes: dict[str, list[tuple[int, int]]] = {}
         self._length_groups: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        self.decoded = Decoded()  # postings blocks read for phrases
 
     @property
     def live(self) -> int:
@@ -171,7 +168,7 @@ class DocSets:
         if count > most:
             return None
         if docs is None:
-            docs = _docs_of(self.term(fieldname, text))
+            docs = docs_of(self.term(fieldname, text))
             self._cache[key] = (count, docs)
         return docs
 
@@ -240,20 +237,17 @@ class DocSets:
         got = self._length_classes.get(fieldname)
         if got is not None:
             return got
-        self.lengths(fieldname)  # fills each segment's column of lengths
         name = f"_{fieldname}_len"
         merged: dict[int, int] = {}
-        for (r, offset), seg in zip(self.leaves, self._segs):
+        for i, ((r, offset), seg) in enumerate(zip(self.leaves, self._segs)):
             classes = seg["columns"].get(("classes", name))
             if classes is None:
-                parts: dict[int, bytearray] = {}
-                size = (r.doc_count_all() >> 3) + 1
-                for d, n in enumerate(seg["columns"][name]):
-                    b = parts.get(n)
-                    if b is None:
-                        b = parts[n] = bytearray(size)
-                    b[d >> 3] |= 1 << (d & 7)
-                classes = seg["columns"]["classes", name] = {n: int.from_bytes(b, "little") for n, b in parts.items()}
+                stored = self._segment_bits(i).get(("", fieldname, LENGTH_CLASSES))
+                if stored is None:  # a segment too small to have stored them
+                    self.lengths(fieldname)  # fills each segment's column of lengths
+                    stored = length_classes(seg["columns"][name], r.doc_count_all())
+                classes = seg["columns"]["classes", name] = {n: int.from_bytes(b, "little")
+                                                             for n, b in stored.items()}
             for n, bits in classes.items():
                 merged[n] = merged.get(n, 0) | bits << offset
         live = self.live
@@ -373,7 +367,7 @@ class DocSets:
                 cols = seg["columns"]
                 if name not in cols:
                     try:
-                        col = _numbers(reader(r))
+                        col = column_numbers(reader(r))
                     except Exception:
                         col = []
                     cols[name] = decode(col) if len(col) == r.doc_count_all() else [default] * r.doc_count_all()
@@ -429,7 +423,7 @@ class DocSets:
                     if len(out) == k:
                         break
             return out
-        docs = _docs_of(bits)
+        docs = docs_of(bits)
         if len(docs) <= k:
             return sorted(docs, key=key.__getitem__, reverse=True)
         return heapq.nlargest(k, docs, key=key.__getitem__)
@@ -440,141 +434,6 @@ class DocSets:
         if got is None or got[0] is not key:
             got = self._orders[id(key)] = (key, sorted(range(len(key)), key=key.__getitem__, reverse=True))
         return got[1]
-
-
-class _Leaf(wq.Query):
-    """A leaf query of our own: matched a segment at a time, each document
-    scoring ``weight``, from the segment's documents :meth:`local` gives."""
-
-    fieldname = None  # no field of the schema
-    boost = 1.0
-    weight = 0.0
-
-    def _key(self) -> tuple:
-        raise NotImplementedError
-
-    def local(self, reader) -> list[int]:
-        """The documents of one segment's reader (numbered in it) it matches."""
-        raise NotImplementedError
-
-    def __eq__(self, other):
-        return type(other) is type(self) and self._key() == other._key()
-
-    def __hash__(self):
-        return hash(self._key())
-
-    def __unicode__(self):
-        return repr(self)
-
-    __str__ = __unicode__
-
-    def is_leaf(self):
-        return True
-
-    def estimate_size(self, ixreader):
-        return ixreader.doc_count()
-
-    def matcher(self, searcher, context=None):
-        docs = []
-        for reader, offset in _leaves(searcher.reader()):
-            docs += [d + offset for d in self.local(reader)]
-        return ListMatcher(docs, all_weights=self.weight) if docs else NullMatcher()
-
-
-class Docs(_Leaf):
-    """The documents of ``bits`` (bit n: global document n of the searcher
-    whose leaves' ``offsets`` are given, by segment id), each scoring
-    ``boost``. :class:`DocSets` answers it from the bits; Whoosh, a segment
-    at a time, from the same bits."""
-
-    def __init__(self, bits: int, offsets: dict[str, int], boost: float = 1.0):
-        self.bits = bits
-        self.offsets = offsets
-        self.boost = self.weight = boost
-
-    def _key(self) -> tuple:
-        return self.bits, self.boost
-
-    def __repr__(self):
-        return f"Docs({self.bits.bit_count()} documents, boost={self.boost})"
-
-    def local(self, reader) -> list[int]:
-        off = self.offsets.get(reader.segment().segment_id())
-        if off is None:
-            return []
-        return _docs_of((self.bits >> off) & ((1 << reader.doc_count_all()) - 1))
-
-
-class ColumnRange(_Leaf):
-    """The documents whose value in a numeric column is in ``low..high``
-    (``upvotes:>=50`` is the range 50..2**31-1 of the ``votes`` column),
-    scoring nothing."""
-
-    def __init__(self, column: str, low: int, high: int):
-        self.column, self.low, self.high = column, low, high
-
-    def _key(self) -> tuple:
-        return self.column, self.low, self.high
-
-    def __repr__(self):
-        return f"ColumnRange({self.column!r}, {self.low}, {self.high})"
-
-    def local(self, reader) -> list[int]:
-        try:
-            values = _numbers(reader.column_reader(self.column, translate=False))
-        except Exception:
-            return []
-        low, high = self.low, self.high
-        return [d for d, v in enumerate(values) if low <= v <= high and not reader.is_deleted(d)]
-
-
-def _leaves(reader) -> list:
-    """(segment reader, its first document in ``reader``) of a reader."""
-    if reader.is_atomic():
-        return [(reader, 0)]
-    return list(reader.leaf_readers())
-
-
-def offsets(searcher) -> dict[str, int]:
-    """Each segment's first global document in ``searcher``, by segment id."""
-    return {r.segment().segment_id(): off for r, off in _leaves(searcher.reader())}
-
-
-def _numbers(cr) -> list[int]:
-    """The values of a NumericColumn reader, read in one go (iterating the
-    reader unpacks one value a call: 160 ms for 100,000 documents)."""
-    if not isinstance(cr, wc.NumericColumn.Reader) or array(cr._typecode).itemsize != cr._fixedlen:
-        return list(cr)
-    values = array(cr._typecode)
-    values.frombytes(cr._dbfile.get(cr._basepos, cr._count * cr._fixedlen))
-    if sys.byteorder == "little":
-        values.byteswap()  # stored big-endian
-    return values.tolist() + [cr._default] * (cr._doccount - cr._count)
-
-
-_NONZERO_RUNS = re.compile(rb"[^\x00]+")
-
-
-def _docs_of(bits: int) -> list[int]:
-    """The set bits of ``bits``, ascending (the runs of non-zero bytes found
-    by a regular expression: a sparse set costs its bits, not the corpus)."""
-    out: list[int] = []
-    data = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
-    table = _BITS_OF_BYTE
-    count = bits.bit_count()
-    if len(data) // 4 <= count <= 6 * len(data):  # scattered over most bytes: every byte
-        for i, byte in enumerate(data):
-            if byte:
-                base = i << 3
-                out += [base + j for j in table[byte]]
-        return out
-    for m in _NONZERO_RUNS.finditer(data):
-        i = m.start()
-        for byte in m.group():
-            base = i << 3
-            out += [base + j for j in table[byte]]
-            i += 1
-    return out
 
 
 def _keep(cache: dict, key, value) -> None:

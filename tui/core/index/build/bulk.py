@@ -213,6 +213,8 @@ class BulkWriter(SegmentWriter):
                 if not terms:
                     continue
                 lens = _lengths(pdr, fieldname)
+                if lens and fieldname in SURFACE_FIELDS:
+                    bits["", fieldname, LENGTH_CLASSES] = length_classes(lens, self.docnum)
                 fw.start_field(fieldname, self.schema[fieldname])
                 boost = self.schema[fieldname].format.field_boost
                 key = pack_ushort(fw._fieldid)
@@ -343,6 +345,23 @@ class BulkWriter(SegmentWriter):
 BITS_MIN_DF = 1000
 BITS_EXT = ".bits"
 TF_PLANES = "tf"  # the third part of the key of a term's frequency planes
+LENGTH_CLASSES = "lengths"  # ... of a field's documents by length: ("", field, LENGTH_CLASSES)
+
+
+def length_classes(lengths: Sequence[int | None], n: int) -> dict[int, bytes]:
+    """The documents by their length of a field as Whoosh scores it (a
+    document without one counts as 1): length -> bitset. Stored with the
+    bitsets, so that ranking does not go through every document to split
+    them (~40 ms a field at 100,000 papers)."""
+    parts: dict[int, bytearray] = {}
+    size = (n >> 3) + 1
+    for d, length in enumerate(lengths):
+        length = length or 1
+        b = parts.get(length)
+        if b is None:
+            b = parts[length] = bytearray(size)
+        b[d >> 3] |= 1 << (d & 7)
+    return {length: bytes(b) for length, b in parts.items()}
 
 
 def tf_planes(docs: Sequence[int], weights: Sequence[float], boost: float, n: int) -> tuple[bytes, ...] | None:

@@ -39,7 +39,7 @@ def phrase_docs(sets, fieldname: str, words: list[str], docs: list[int], slop: i
         j = bisect.bisect_left(docs, off + reader.doc_count_all(), i)
         blocks = [sets.term_blocks(k, fieldname, t) for t in terms]
         if all(b is not None for b in blocks):
-            cursors = [Cursor(b, field.format) for b in blocks]
+            cursors = [Cursor(b, field.format, sets.decoded) for b in blocks]
             for d in docs[i:j]:
                 if _has(cursors, d - off, slop):
                     out.append(d)

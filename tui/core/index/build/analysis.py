@@ -18,8 +18,8 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
-from ..papers import Paper
-from ..text import fold
+from ...papers import Paper
+from ...text import fold
 
 
 class CompoundTokenizer(Tokenizer):

@@ -42,7 +42,7 @@ from typing import Iterator
 
 from whoosh.index import TOC
 
-from ..fsio import disk_full, is_disk_full
+from ...fsio import disk_full, is_disk_full
 from .schema import IndexError_
 
 GENERATION_KEY = "whoosh_generation"
@@ -191,7 +191,7 @@ def is_damage(error: BaseException) -> bool:
     tb = error.__traceback__
     while tb is not None:
         name = tb.tb_frame.f_code.co_filename
-        if any(part in name for part in _READERS) and not name.endswith(f"{os.sep}store.py"):
+        if any(part in name for part in _READERS) and not name.endswith(f"{os.sep}front.py"):
             return True
         tb = tb.tb_next
     return False

@@ -32,7 +32,7 @@ class ReferenceExecution(Execution):
 
 def reference_search(index, query: str, limit: int = 10, offset: int = 0):
     """``index.search(query, limit, offset)`` ranked by :class:`ReferenceExecution`."""
-    searcher = getattr(index, "searching", index)
+    searcher = index.searching
     saved = searcher.execution
     searcher.execution = ReferenceExecution
     try:

@@ -18,9 +18,9 @@ import pickle
 import struct
 import zlib
 
-from whoosh.util.numlists import delta_decode
+from itertools import accumulate
 
-from .codec import decode_positions, to_bytes
+from ..build.codec import decode_positions, to_bytes
 
 _LENGTH = struct.Struct("!i")
 _MAGIC = b"W3Bl"
@@ -74,7 +74,7 @@ class TermBlocks:
         start, end, compression = self.spans[k]
         raw = self.postfile.get(start, end - start)
         ids, weights, values = pickle.loads(zlib.decompress(raw) if compression else raw)
-        return list(delta_decode(ids)), weights, values
+        return list(accumulate(ids)), weights, values  # the ids are stored as deltas
 
     def __len__(self) -> int:
         return len(self.spans) if self.inline is None else 1
@@ -95,13 +95,35 @@ class TermBlocks:
         return ids, weights
 
 
+class Decoded:
+    """The blocks decoded last (at most :attr:`LIMIT`, ~10 kB each), shared by
+    the cursors of one searcher: the checks of a query's phrases, and of the
+    next query typed, read the same blocks again."""
+
+    LIMIT = 2048
+
+    def __init__(self):
+        self._blocks: dict[tuple, tuple] = {}
+
+    def get(self, blocks: TermBlocks, k: int) -> tuple:
+        key = (id(blocks), k)
+        got = self._blocks.pop(key, None)
+        if got is None or got[0] is not blocks:
+            got = (blocks, blocks.block(k))
+            if len(self._blocks) >= self.LIMIT:
+                self._blocks.pop(next(iter(self._blocks)))
+        self._blocks[key] = got  # the newest last
+        return got[1]
+
+
 class Cursor:
     """Positions of a term in documents asked for in ascending order
     (``format``: the field's, which decodes the positions it stored)."""
 
-    def __init__(self, blocks: TermBlocks, format_):
+    def __init__(self, blocks: TermBlocks, format_, decoded: Decoded | None = None):
         self.blocks = blocks
         self.format = format_
+        self.decoded = decoded
         self.k = -1
         self.ids: list[int] = []
         self.values: tuple = ()
@@ -114,7 +136,7 @@ class Cursor:
             return None
         if k != self.k:
             self.k = k
-            self.ids, _, self.values = blocks.block(k)
+            self.ids, _, self.values = self.decoded.get(blocks, k) if self.decoded else blocks.block(k)
         i = bisect.bisect_left(self.ids, doc)
         if i == len(self.ids) or self.ids[i] != doc:
             return None

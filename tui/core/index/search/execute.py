@@ -11,9 +11,11 @@ from typing import Iterable
 
 from whoosh import query as wq
 
-from .docsets import ColumnRange, DocSets, _docs_of
+from .bitsets import bits_of, docs_of
+from .docsets import DocSets
+from .leaves import ColumnRange
 from .phrases import phrase_docs
-from .rank import Ranking, _bits_of
+from .rank import Ranking
 from .rewrite import _note
 
 
@@ -89,7 +91,7 @@ class Execution:
             candidates &= within
             if candidates.bit_count() > most:
                 return None
-            return _bits_of(list(self._verify(q, _docs_of(candidates))))
+            return bits_of(list(self._verify(q, docs_of(candidates))))
         if type(q) in (wq.And, wq.Or):
             children = sorted(q.children(), key=lambda c: sets.evaluate(c) is None)  # bitsets first
             acc = within if type(q) is wq.And else 0
@@ -140,9 +142,9 @@ class Execution:
         key = self.key(sort)
         while left and (len(found) < need or checked < self.sample_min):
             chunk = sets.top(left, step, key)
-            inside = _bits_of(chunk)
+            inside = bits_of(chunk)
             exact = self._exact(q, inside, len(chunk))
-            matched = set(_docs_of(exact)) if exact is not None else set(self._verify(q, sorted(chunk)))
+            matched = set(docs_of(exact)) if exact is not None else set(self._verify(q, sorted(chunk)))
             found += [(d, 0.0) for d in chunk if d in matched]
             checked += len(chunk)
             left &= ~inside
