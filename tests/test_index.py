@@ -357,6 +357,43 @@ def test_segment_cache_survives_a_library_change(paths, monkeypatch):
     ix.close()
 
 
+def test_phrases_are_checked_through_the_new_searcher_after_a_library_change(paths, monkeypatch):
+    """What is kept per segment across searchers (where a term's postings
+    blocks lie) holds no file of the searcher that read it: after a change
+    closes that searcher, phrases are still checked, and pages are still
+    those of the exact ranking."""
+    import tui.core.index as index_module
+
+    from tui.core.papers import LibraryState
+
+    class Bookmarks:
+        gen = 0
+        ids: list[str] = []
+
+        def index_state(self, ids):
+            return {pid: LibraryState(bookmarked=True) for pid in ids}
+
+        def generation(self):
+            return self.gen
+
+        def changed_since(self, generation):
+            return self.ids
+
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)
+    ix, _ = Index.open(paths)
+    from tui.core.index.search.reference import reference_search
+
+    queries = ['"vision transformer"', "vision transformer", '"large language models"', "shifted windows"]
+    for q in queries:  # the blocks of their words are read, and kept
+        assert [h.id for h in ix.search(q, limit=50).hits] == [h.id for h in reference_search(ix, q, 50).hits]
+    lib = Bookmarks()
+    lib.ids, lib.gen = [ix.search("swin").hits[0].id], 1
+    ix.catch_up(lib)  # a new searcher; the old one, and its files, closed
+    for q in queries:
+        assert [h.id for h in ix.search(q, limit=50).hits] == [h.id for h in reference_search(ix, q, 50).hits], q
+    ix.close()
+
+
 def test_costly_query_ranked_from_bitsets_as_whoosh_ranks_it(index, monkeypatch):
     import tui.core.index as index_module
 

@@ -18,7 +18,7 @@ from ..build.bulk import BITS_EXT, LENGTH_CLASSES, TF_PLANES, length_classes, tf
 from ..build.schema import VOTES
 from .bitsets import column_numbers, docs_of
 from .leaves import ColumnRange, Docs
-from .postings import Decoded, TermBlocks
+from .postings import BlockIndex, Decoded, TermBlocks
 
 
 _LENGTH = [byte_to_length(b) or 1 for b in range(256)]  # a field length's byte, decoded
@@ -184,14 +184,19 @@ class DocSets:
         return got
 
     def term_blocks(self, i: int, fieldname: str, tbytes: bytes) -> TermBlocks | None:
-        """Where the term's postings lie in segment ``i`` (None: not there)."""
+        """The term's postings in segment ``i``, read through this searcher's
+        reader (None: not there); where its blocks lie is kept per segment."""
         cache = self._segs[i]["blocks"]
         key = (fieldname, tbytes)
+        reader = self.leaves[i][0]
         if key in cache:
-            return cache[key]
-        blocks = TermBlocks.read(self.leaves[i][0], fieldname, tbytes)
-        _keep(cache, key, blocks)
-        return blocks
+            index = cache[key]
+        else:
+            index = BlockIndex.read(reader, fieldname, tbytes)
+            _keep(cache, key, index)
+        if index is None:
+            return None
+        return TermBlocks(index, reader._terms._postfile, (reader.segment().segment_id(), fieldname, tbytes))
 
     def tf_planes(self, fieldname: str, text) -> tuple[int, ...]:
         """How often the term occurs in each of its documents, as bit planes:

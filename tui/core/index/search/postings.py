@@ -26,31 +26,31 @@ _LENGTH = struct.Struct("!i")
 _MAGIC = b"W3Bl"
 
 
-class TermBlocks:
+class BlockIndex:
     """Where a term's blocks lie in a segment's postings file (see the module
-    notes); a term of one posting keeps it in its term entry (``inline``)."""
+    notes): each block's last document and the span of its data; a term of
+    one posting keeps it in its term entry (``inline``). It holds no file:
+    a segment's index is kept across searchers, whose readers open the file
+    anew (:class:`TermBlocks` pairs it with the file of the reader in use)."""
 
-    def __init__(self, postfile, last: list[int], spans: list[tuple[int, int, int]],
-                 inline: tuple | None = None):
-        self.postfile = postfile
+    def __init__(self, last: list[int], spans: list[tuple[int, int, int]], inline: tuple | None = None):
         self.last = last  # each block's last document
         self.spans = spans  # each block's data: (start, end, compression)
         self.inline = inline  # (ids, weights, values) of an inlined term
 
     @classmethod
-    def read(cls, reader, fieldname: str, tbytes: bytes) -> "TermBlocks | None":
+    def read(cls, reader, fieldname: str, tbytes: bytes) -> "BlockIndex | None":
         """The term's blocks in ``reader``'s segment, or None if it has none."""
         if (fieldname, tbytes) not in reader:
             return None
         info = reader.term_info(fieldname, tbytes)
-        postfile = reader._terms._postfile
         if info.is_inlined():
             ids, weights, values = info.inlined_postings()
-            return cls(postfile, [ids[-1]] if ids else [], [], (tuple(ids), tuple(weights), tuple(values)))
+            return cls([ids[-1]] if ids else [], [], (tuple(ids), tuple(weights), tuple(values)))
         offset, length = info.extent()
         if isinstance(length, tuple):  # as Whoosh's term info reads it back
             length = length[0]
-        data = postfile.get(offset, length)
+        data = reader._terms._postfile.get(offset, length)
         if data[:4] != _MAGIC:
             raise ValueError("not a block of postings")
         last, spans = [], []
@@ -65,19 +65,38 @@ class TermBlocks:
             if size < 0:
                 break
             pos = end
-        return cls(postfile, last, spans)
+        return cls(last, spans)
+
+
+class TermBlocks:
+    """A term's blocks (its :class:`BlockIndex`) read from the postings file
+    of the segment reader in use; ``key`` names the term in its segment."""
+
+    def __init__(self, index: BlockIndex, postfile, key: tuple):
+        self.index = index
+        self.last = index.last
+        self.postfile = postfile
+        self.key = key
+
+    @classmethod
+    def read(cls, reader, fieldname: str, tbytes: bytes) -> "TermBlocks | None":
+        index = BlockIndex.read(reader, fieldname, tbytes)
+        if index is None:
+            return None
+        return cls(index, reader._terms._postfile, (reader.segment().segment_id(), fieldname, tbytes))
 
     def block(self, k: int) -> tuple[list[int], object, tuple]:
         """Block ``k``'s document ids, weights and values, as stored."""
-        if self.inline is not None:
-            return list(self.inline[0]), self.inline[1], self.inline[2]
-        start, end, compression = self.spans[k]
+        inline = self.index.inline
+        if inline is not None:
+            return list(inline[0]), inline[1], inline[2]
+        start, end, compression = self.index.spans[k]
         raw = self.postfile.get(start, end - start)
         ids, weights, values = pickle.loads(zlib.decompress(raw) if compression else raw)
         return list(accumulate(ids)), weights, values  # the ids are stored as deltas
 
     def __len__(self) -> int:
-        return len(self.spans) if self.inline is None else 1
+        return len(self.index.spans) if self.index.inline is None else 1
 
     def postings(self) -> tuple[list[int], list[float]]:
         """Every document id and weight, in order."""
@@ -106,14 +125,14 @@ class Decoded:
         self._blocks: dict[tuple, tuple] = {}
 
     def get(self, blocks: TermBlocks, k: int) -> tuple:
-        key = (id(blocks), k)
+        key = (blocks.key, k)
         got = self._blocks.pop(key, None)
-        if got is None or got[0] is not blocks:
-            got = (blocks, blocks.block(k))
+        if got is None:
+            got = blocks.block(k)
             if len(self._blocks) >= self.LIMIT:
                 self._blocks.pop(next(iter(self._blocks)))
         self._blocks[key] = got  # the newest last
-        return got[1]
+        return got
 
 
 class Cursor:
