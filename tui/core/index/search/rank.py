@@ -75,10 +75,12 @@ class Ranking:
         left = hits
         threshold = None  # the need-th best score found, once need are found
         step = max(need + need // 2, 64, min(at_least, CHUNK))
+        pruned = None  # the threshold the pool was last pruned to
         while True:
-            if threshold is not None:
+            if threshold is not None and threshold != pruned:
                 for d in [d for d, s in pool.items() if s < threshold]:
                     del pool[d]
+                pruned = threshold
             if pool and (threshold is not None or len(found) + len(pool) >= need or not left):
                 batch = heapq.nlargest(max(need - len(found) + 16, 32), pool.items(), key=lambda ds: ds[1])
                 for d, _ in batch:

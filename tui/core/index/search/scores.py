@@ -21,7 +21,6 @@ from .docsets import DocSets
 from .leaves import ColumnRange, Docs
 from .phrases import phrase_docs
 
-
 @dataclass
 class TermStats:
     """What Whoosh's scorer of one term uses: the term's idf, its field's
