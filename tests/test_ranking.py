@@ -98,3 +98,22 @@ def test_a_year_sized_corpus_is_ranked_as_whoosh_ranks_it(tmp_path):
         assert disagreements(index, qs[:60], 200) == []  # the reader's whole first page too
     finally:
         index.close()
+
+
+def test_a_search_told_to_stop_gives_up_without_calling_it_damage(bundled, monkeypatch):
+    import tui.core.index as index_module
+    from tui.core.index import SearchStopped
+
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)  # ranked in steps, as a big corpus is
+    asked = []
+
+    def stop():
+        asked.append(1)
+        return True
+
+    with pytest.raises(SearchStopped):
+        bundled.search("vision transformer", limit=50, stop=stop)
+    assert asked
+    assert not (bundled.folder / "damaged").exists()
+    kept = bundled.search("vision transformer", limit=50, stop=lambda: False)
+    assert [h.id for h in kept.hits] == [h.id for h in bundled.search("vision transformer", limit=50).hits]

@@ -15,6 +15,10 @@ from ..papers import LibraryState
 Spans = tuple[tuple[int, int], ...]
 
 
+class SearchStopped(Exception):
+    """A search given up because its caller said so (a newer query typed)."""
+
+
 @dataclass(frozen=True)
 class Hit:
     id: str

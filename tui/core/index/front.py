@@ -78,12 +78,15 @@ class Index:
         rebuilt at its next opening."""
         return reading(self.folder)
 
-    def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance") -> SearchResult:
+    def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
+               stop: Callable[[], bool] | None = None) -> SearchResult:
         """Search with Whoosh syntax; any string is accepted (see
-        :meth:`~.search.searcher.Searcher.search`)."""
+        :meth:`~.search.searcher.Searcher.search`). ``stop``: asked now and
+        then; when it says so the search gives up with
+        :class:`~.answers.SearchStopped` (a newer query was typed)."""
         check_sort(sort)  # a wrong order is the caller's mistake, not damage met reading
         with self.reading():
-            return self.searching.search(query, limit, offset, sort)
+            return self.searching.search(query, limit, offset, sort, stop)
 
     def suggest(self, text: str) -> str | None:
         """"Did you mean": the query with its unknown words replaced."""

@@ -43,6 +43,7 @@ from typing import Iterator
 from whoosh.index import TOC
 
 from ...fsio import disk_full, is_disk_full
+from ..answers import SearchStopped
 from .schema import IndexError_
 
 GENERATION_KEY = "whoosh_generation"
@@ -208,6 +209,8 @@ def reading(folder: Path) -> Iterator[None]:
     ``folder`` is marked to be rebuilt at the next opening."""
     try:
         yield
+    except SearchStopped:
+        raise
     except Exception as e:
         if not is_damage(e):
             raise

@@ -7,7 +7,7 @@ the best of them until the page is certain, its total estimated."""
 from __future__ import annotations
 
 import bisect
-from typing import Iterable
+from typing import Callable, Iterable
 
 from whoosh import query as wq
 
@@ -25,12 +25,14 @@ class Execution:
     candidates of a phrase checked to count it exactly) as the query module
     sets them."""
 
-    def __init__(self, searcher, sets: DocSets, notes: list[str], sample_min: int, verify_max: int = 0):
+    def __init__(self, searcher, sets: DocSets, notes: list[str], sample_min: int, verify_max: int = 0,
+                 stop: Callable[[], bool] | None = None):
         self.searcher = searcher
         self.sets = sets
         self.notes = notes
         self.sample_min = sample_min
         self.verify_max = verify_max
+        self.stop = stop  # asked between the ranking's steps (see Ranking)
 
     def run(self, q, boosts: list, offset: int, limit: int,
             sort: str = "relevance") -> tuple[int, list[tuple[int, float]]]:
@@ -56,13 +58,13 @@ class Execution:
                 candidates = sets.live
             hits = self._exact(q, candidates)
             if hits is None:
-                ranking = Ranking(sets, final)
+                ranking = Ranking(sets, final, self.stop)
                 page = ranking.best(candidates, need, at_least=self.sample_min)
                 return self._estimate(candidates, ranking.checked, ranking.matched, "best"), page[offset:]
         total = hits.bit_count()
         if not total:
             return 0, []
-        return total, Ranking(sets, final).best(hits, need)[offset:]
+        return total, Ranking(sets, final, self.stop).best(hits, need)[offset:]
 
     def _estimate(self, candidates: int, checked: int, matched: int, first: str) -> int:
         """How many of ``candidates`` match, from the ``checked`` of them that

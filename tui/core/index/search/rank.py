@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import heapq
 import math
+from typing import Callable
 
+from ..answers import SearchStopped
 from .bitsets import bits_of, docs_of
 from .bounds import Bounds, Unbounded
 from .docsets import DocSets
@@ -40,9 +42,10 @@ class Ranking:
     """The best documents of a set of matches for one query: scored exactly,
     bounded first (see the module's notes)."""
 
-    def __init__(self, sets: DocSets, q):
+    def __init__(self, sets: DocSets, q, stop: Callable[[], bool] | None = None):
         self.sets = sets
         self.q = q
+        self.stop = stop  # asked before each chunk is scored: True gives up (SearchStopped)
         self.scores = Scores(sets)
         self.hopeful = not _sure(q)  # phrases to check: their hopeful scores first
         self.checked = 0  # documents whose match was checked
@@ -125,6 +128,8 @@ class Ranking:
         if not self.hopeful:
             self._check(docs, found)
             return
+        if self.stop is not None and self.stop():
+            raise SearchStopped("a newer search was asked for")
         hoped = self.scores.of(self.q, docs_of(docs), hopeful=True)
         for d, s in hoped.items():
             s = round(s, TIE_DIGITS)
@@ -133,6 +138,8 @@ class Ranking:
 
     def _check(self, docs: int, found: list) -> None:
         """Score ``docs`` exactly (phrases checked) and add the matches to ``found``."""
+        if self.stop is not None and self.stop():
+            raise SearchStopped("a newer search was asked for")
         keys = self.sets.keys
         docs = docs_of(docs) if isinstance(docs, int) else docs
         scores = self.scores.of(self.q, docs)

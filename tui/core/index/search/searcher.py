@@ -12,14 +12,14 @@ hits with their titles and highlights.
 from __future__ import annotations
 
 import time
-from typing import Iterable
+from typing import Callable, Iterable
 
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
 from ...papers import paper_id
 from ...text import fold, title_key
-from ..answers import Hit, SearchResult
+from ..answers import Hit, SearchResult, SearchStopped
 from ..build.analysis import TEXT_ANALYZER, literal_tokens, symbols
 from ..catalog import Catalog
 from .docsets import DocSets, SegmentCache
@@ -94,7 +94,8 @@ class Searcher:
             self._parser = parser
         return self._parser
 
-    def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance") -> SearchResult:
+    def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
+               stop: Callable[[], bool] | None = None) -> SearchResult:
         """Search with Whoosh syntax; any string is accepted.
 
         Parser errors fall back to plain words; leading wildcards, fuzzy
@@ -142,9 +143,11 @@ class Searcher:
         bad_range = range_note(text)
         if bad_range:
             _note(notes, bad_range)
-        run = self._execution(notes)
+        run = self._execution(notes, stop)
         try:
             total, docs = run.run(q, boosts, offset, limit, sort)
+        except SearchStopped:
+            raise
         except Exception as e:  # a query Whoosh cannot run: fall back to plain words
             _note(notes, f"query could not be run as written ({type(e).__name__}); searched its words")
             q = self._plain_query(plain or [text])
@@ -209,8 +212,8 @@ class Searcher:
             notes.append(f"query syntax not understood ({type(e).__name__}); searched its words")
             return self._plain_query(_plain_words(text) or [text])
 
-    def _execution(self, notes: list[str]) -> Execution:
-        return self.execution(self.searcher, self.docsets, notes, SAMPLE_MIN, VERIFY_TIMES * SAMPLE_MIN)
+    def _execution(self, notes: list[str], stop: Callable[[], bool] | None = None) -> Execution:
+        return self.execution(self.searcher, self.docsets, notes, SAMPLE_MIN, VERIFY_TIMES * SAMPLE_MIN, stop)
 
     @property
     def docsets(self) -> "DocSets":
