@@ -8,9 +8,12 @@ is one opening: what it was asked for, the report it fills; it makes the
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import sqlite3
 import time
+from pathlib import Path
 from typing import Callable
 
 from whoosh import index as wi
@@ -25,6 +28,31 @@ from .answers import LibrarySource, SyncReport
 from .build.writer import LOCK_WAIT, Progress
 from .build.schema import SCHEMA_VERSION, IndexError_, _storage, make_schema
 
+
+
+_UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+class NotWritable(Exception):
+    """The index's folder cannot be written: it is shown as it is."""
+
+
+def _can_write(*folders: Path) -> bool:
+    """Whether a file can be made and removed in each of ``folders`` that
+    exists (tried for real: permission bits say nothing to root, and nothing
+    of a read-only file system)."""
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        probe = folder / f".papers-probe-{os.getpid()}"
+        try:
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as e:
+            if e.errno in _UNWRITABLE:
+                return False
+            raise
+    return True
 
 
 class Opening:
@@ -65,16 +93,22 @@ class Opening:
         try:
             locked = lock.acquire(self.lock_wait)
         except OSError as e:
-            raise IndexError_(f"cannot lock the index in {folder}: {e.strerror or e}") from None
+            if e.errno not in _UNWRITABLE:
+                raise IndexError_(f"cannot lock the index in {folder}: {e.strerror or e}") from None
+            index = self._readonly(why="unwritable")  # nothing to lock against: nothing is written
+            report.seconds = time.perf_counter() - t0
+            return index, report
         try:
             if not locked:
                 index = self._readonly()
             else:
                 try:
                     index = self._synced(rebuild)
+                except NotWritable:
+                    index = self._readonly(why="unwritable")
                 except Exception as e:
                     if full_disk(e, folder):  # show it as it was, if there is one
-                        index = self._readonly(full=True)
+                        index = self._readonly(why="full")
                     elif rebuild or not is_damage(e):
                         raise
                     else:  # damage the opening met: rebuild now
@@ -97,10 +131,12 @@ class Opening:
             raise
         return index
 
-    def _readonly(self, full: bool = False):
+    def _readonly(self, why: str = "locked"):
         """The index as it is, never written: another process holds the write
-        lock, or (``full``) the disk is full."""
+        lock (``locked``), the disk is ``full``, or the index's folder cannot
+        be written (``unwritable``: its permissions, a read-only file system)."""
         folder, report = self.folder, self.report
+        full = why == "full"
         try:
             catalog = Catalog(folder / "catalog.sqlite3", readonly=True)
             ix = _storage(folder / "whoosh").open_index()
@@ -109,12 +145,17 @@ class Opening:
         except Exception as e:
             if full:
                 raise DiskFull(folder) from None
+            if why == "unwritable":
+                raise IndexError_(f"the index in {folder} cannot be written (permissions or a read-only "
+                                  f"file system) and has nothing to show ({type(e).__name__})") from None
             raise IndexError_(
                 f"the index in {folder} is being built by another papers process; try again "
                 f"when it has finished ({type(e).__name__})") from None
         report.readonly = True
         report.notices.append(
             f"disk full: the index in {folder} is shown as it was, not updated; free some space" if full
+            else f"the index in {folder} cannot be written (permissions or a read-only file system); "
+                 "showing it as it is, not updated" if why == "unwritable"
             else "another papers process is updating the index; showing it read-only as it is")
         return self.make(folder, catalog, ix, readonly=True)
 
@@ -152,10 +193,14 @@ class Opening:
             except Exception as e:  # corrupt or truncated files of any kind
                 if full_disk(e, folder):  # not damage: keep it
                     raise DiskFull(folder) from None
+                if not _can_write(folder, wdir):  # not damage either: SQLite cannot make its journal there
+                    raise NotWritable(folder) from None
                 report.notices.append(f"the index could not be read ({type(e).__name__}); rebuilding it")
                 rebuild = True
         if disk_full(folder) and (wdir.exists() or cpath.exists()):
             raise DiskFull(folder)  # never delete an index there is no room to build again
+        if (wdir.exists() or cpath.exists()) and not _can_write(folder, wdir):
+            raise NotWritable(folder)  # never delete an index that cannot be written again
         report.rebuilt = True
         for p in (wdir, cpath, folder / "catalog.sqlite3-wal", folder / "catalog.sqlite3-shm"):
             try:
