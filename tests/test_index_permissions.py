@@ -95,3 +95,66 @@ def test_an_index_folder_that_cannot_be_written_is_never_emptied(built, monkeypa
     assert not report.rebuilt and ix.count() == 285
     ix.close()
     shutil.rmtree(built.index.parent.parent, ignore_errors=True)
+
+
+# --- an index rebuilt under an open one ---------------------------------------------
+
+class _Flags:
+    """A library of one bookmark, changed when asked."""
+
+    def __init__(self, pid: str):
+        self.pid, self.gen = pid, 0
+
+    def index_state(self, ids):
+        from tui.core.papers import LibraryState
+
+        return {pid: LibraryState(bookmarked=True) for pid in ids if pid == self.pid}
+
+    def generation(self):
+        return self.gen
+
+    def changed_since(self, generation):
+        return [self.pid]
+
+
+def test_an_index_rebuilt_by_another_process_is_not_written_by_the_old_one(built):
+    """A reader keeps its index open while ``papers reindex`` rebuilds it: the
+    reader's next change is not written into the new index under the old
+    catalog (which made the next command find the two disagreeing and rebuild
+    everything), it says the index was replaced, and the next opening finds
+    an index in agreement."""
+    from tui.core.index import IndexReplaced
+
+    reader, _ = Index.open(built)
+    pid = reader.search("shifted windows").hits[0].id
+    again, report = Index.open(built, rebuild=True)  # papers reindex
+    again.close()
+    assert report.rebuilt and reader.replaced()
+    lib = _Flags(pid)
+    lib.gen = 1
+    with pytest.raises(IndexReplaced):
+        reader.catch_up(lib)
+    reader.close()
+    fresh, report = Index.open(built, library=lib)
+    try:
+        assert not report.rebuilt and not any("cut off" in n for n in report.notices), report.notices
+        assert fresh.search("is:bookmarked").hits[0].id == pid  # caught up by the new opening
+    finally:
+        fresh.close()
+
+
+def test_a_change_waits_while_another_process_writes(built):
+    from tui.core.fsio import FileLock
+
+    ix, _ = Index.open(built)
+    pid = ix.search("shifted windows").hits[0].id
+    lib = _Flags(pid)
+    lib.gen = 1
+    lock = FileLock(built.index / "write.lock")
+    assert lock.acquire(1)  # another process writing
+    try:
+        assert ix.catch_up(lib) == 0 and ix.search("is:bookmarked").total == 0
+    finally:
+        lock.release()
+    assert ix.catch_up(lib) == 1 and ix.search("is:bookmarked").hits[0].id == pid
+    ix.close()

@@ -60,7 +60,7 @@ _NAMES = {
     "Spans": "search.highlight", "highlight_spans": "search.highlight", "snippet": "search.highlight",
     "MAX_QUERY_CHARS": "search.query", "clamp_query": "search.query",
     "Hit": "answers", "SearchResult": "answers", "LibrarySource": "answers", "SyncReport": "answers",
-    "SearchStopped": "answers",
+    "SearchStopped": "answers", "IndexReplaced": "answers",
     "Listing": "listing",
     "SCHEMA_VERSION": "build.schema", "IndexError_": "build.schema", "_doc": "build.schema",
     "make_schema": "build.schema",

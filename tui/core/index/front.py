@@ -7,12 +7,15 @@ ask of the catalog (papers, titles, digest pages, ids). Callers ask
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
+from ..fsio import FileLock
 from ..papers import Paper
 from ..paths import Paths, Source
-from .answers import LibrarySource, SearchResult, SyncReport
+from .answers import IndexReplaced, LibrarySource, SearchResult, SyncReport
 from .build.recovery import reading
 from .build.writer import LOCK_WAIT, Progress, Writer
 from .catalog import Catalog, DigestInfo
@@ -21,6 +24,9 @@ from .opening import Opening
 from .search.highlight import Spans, snippet
 from .search.searcher import Searcher
 from .search.signals import check_sort
+
+
+WRITE_WAIT = 0.3  # seconds an open index waits for another process's write lock before leaving it a change
 
 
 class Index:
@@ -36,6 +42,7 @@ class Index:
         self.readonly = readonly
         self.searching = Searcher(ix, catalog)
         self.writing = Writer(folder, catalog, ix, readonly, changed=self.searching.refresh)
+        self._identity = _identity(folder)
 
     @classmethod
     def open(
@@ -57,19 +64,50 @@ class Index:
         self.ix.close()
 
     # -- writing ---------------------------------------------------------------
+    # An open index writes under the folder's write lock, as an opening does;
+    # when another process holds it (a reindex, a fetch), the change waits in
+    # the library for the next catch-up. An index rebuilt by another process
+    # since this one was opened is not this one any more: IndexReplaced.
     def sync(self, sources: list[Source], report: SyncReport | None = None, progress: Progress | None = None,
              library: LibrarySource | None = None) -> SyncReport:
         """Bring catalog and index in line with ``sources``; touch only what changed."""
-        return self.writing.sync(sources, report, progress, library)
+        with self._writing() as free:
+            return self.writing.sync(sources, report, progress, library) if free else (report or SyncReport())
 
     def catch_up(self, library: LibrarySource, report: SyncReport | None = None) -> int:
         """Re-index the papers whose library state changed since the index last
         applied it (another process, or a crash between library and index)."""
-        return self.writing.catch_up(library, report)
+        with self._writing() as free:
+            return self.writing.catch_up(library, report) if free else 0
 
     def update_library(self, ids: Sequence[str], library: LibrarySource, generation: int | None = None) -> int:
         """Re-index these papers with fresh library state (prefer :meth:`catch_up`)."""
-        return self.writing.update_library(ids, library, generation)
+        with self._writing() as free:
+            return self.writing.update_library(ids, library, generation) if free else 0
+
+    def replaced(self) -> bool:
+        """Whether another process has rebuilt the index since this one was
+        opened (its catalog is another file now): open it anew."""
+        return _identity(self.folder) != self._identity
+
+    @contextmanager
+    def _writing(self) -> Iterator[bool]:
+        """The write lock, held (True), or taken by another process (False)."""
+        if self.readonly:
+            yield False
+            return
+        lock = FileLock(self.folder / "write.lock")
+        try:
+            locked = lock.acquire(WRITE_WAIT)
+        except OSError:
+            locked = False
+        try:
+            if locked and self.replaced():
+                raise IndexReplaced(f"the index in {self.folder} was rebuilt by another papers process")
+            yield locked
+        finally:
+            if locked:
+                lock.release()
 
     # -- reading: damage met becomes IndexDamaged, and a rebuild at the next opening
     def reading(self):
@@ -155,3 +193,12 @@ class Index:
         empty list for a name the index does not have)."""
         with self.reading():
             return self.catalog.digest_members(list(names))
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """Which file the catalog is (a rebuild makes a new one)."""
+    try:
+        st = os.stat(folder / "catalog.sqlite3")
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino

@@ -123,9 +123,9 @@ class Opening:
         index = self._writable(rebuild)
         report, library = self.report, self.library
         try:
-            index.sync(self.listed(), report, self.progress, library)
+            index.writing.sync(self.listed(), report, self.progress, library)  # under this opening's lock
             if library is not None:
-                index.catch_up(library, report)
+                index.writing.catch_up(library, report)
         except Exception:
             index.close()
             raise
