@@ -1,0 +1,86 @@
+"""Text that cannot be written as UTF-8 never stops a command.
+
+A JSON digest may hold an escaped lone surrogate (``"\\ud800"``, which
+Python's JSON parser accepts), and a query or an argument bytes that are not
+UTF-8 (they reach Python as lone surrogates too). Such a character becomes
+U+FFFD, the replacement character, at the door; nothing downstream (the
+catalog, the index, export, the terminal) meets it; and a query holding one
+is the user's input, never damage to the index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tui.core.index import Index
+from tui.core.paths import Paths
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def papers(home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PAPERS_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, env=env, timeout=120)
+
+
+def _digest(path: Path) -> Path:
+    item = {"paper": {"id": "2508.00001", "title": "Lone SURROGATE Study", "summary": "An abstract with BAD inside.",
+                      "authors": [{"name": "Ada SURROGATE Lovelace"}], "upvotes": 3,
+                      "publishedAt": "2025-08-07T00:00:00.000Z", "ai_summary": "A summary SURROGATE.",
+                      "ai_keywords": ["kSURROGATE"]},
+            "title": "Lone SURROGATE Study", "numComments": 1}
+    text = json.dumps([item]).replace("SURROGATE", "\\ud800").replace("BAD", "\\udcff")
+    path.write_text(text, encoding="ascii")
+    return path
+
+
+def test_a_json_digest_with_a_lone_surrogate_is_added_searched_and_exported(tmp_path):
+    home = tmp_path / "home"
+    added = papers(home, "add", str(_digest(tmp_path / "lone.json")))
+    assert added.returncode == 0, added.stderr.decode()
+    assert b"Traceback" not in added.stderr
+    found = papers(home, "search", "lone surrogate study", "--json")
+    assert found.returncode == 0, found.stderr.decode()
+    hit = json.loads(found.stdout)[0]
+    assert hit["title"] == "Lone \ufffd Study" and hit["authors"] == ["Ada \ufffd Lovelace"]
+    assert "\ufffd" in hit["abstract"] and hit["ai_keywords"] == ["k\ufffd"]
+    for fmt in ("json", "bibtex", "md", "csv"):
+        out = papers(home, "export", "--format", fmt)
+        assert out.returncode == 0 and b"Traceback" not in out.stderr, (fmt, out.stderr.decode())
+    listed = papers(home, "digests")
+    assert listed.returncode == 0 and b"Traceback" not in listed.stderr
+
+
+def test_a_query_with_a_lone_surrogate_is_searched_not_taken_for_damage(tmp_path):
+    paths = Paths.default(tmp_path / "home")
+    ix, _ = Index.open(paths)
+    try:
+        for q in ("x\udcff", "\ud800", '"a \ud800 b"', "tag:\udcff", "title:\udcff transformer"):
+            res = ix.search(q)
+            assert "\ud800" not in res.query and "\udcff" not in res.query
+        assert not (paths.index / "damaged").exists()
+    finally:
+        ix.close()
+    ix, report = Index.open(paths)
+    assert not report.rebuilt
+    ix.close()
+
+
+def test_text_that_cannot_be_encoded_is_never_damage(tmp_path, monkeypatch):
+    """Even past the door (a caller handing the index such text directly), an
+    error of encoding is the caller's, not damage that rebuilds the index."""
+    import pytest
+
+    import tui.core.index.search.query as query
+
+    paths = Paths.default(tmp_path / "home")
+    ix, _ = Index.open(paths)
+    monkeypatch.setattr(query, "strip_control", lambda text: text)  # the door left open
+    with pytest.raises(UnicodeEncodeError):
+        ix.search("x\udcff")
+    ix.close()
+    assert not (paths.index / "damaged").exists()
