@@ -187,6 +187,8 @@ def is_damage(error: BaseException) -> bool:
                 or "malformed" in msg or "not a database" in msg)
     if not isinstance(error, Exception) or isinstance(error, IndexError_):
         return False
+    if isinstance(error, UnicodeEncodeError):  # text given to the index, never what its files hold
+        return False
     if isinstance(error, OSError) and error.errno in _NOT_DAMAGE:
         return False
     tb = error.__traceback__
