@@ -84,3 +84,14 @@ def test_text_that_cannot_be_encoded_is_never_damage(tmp_path, monkeypatch):
         ix.search("x\udcff")
     ix.close()
     assert not (paths.index / "damaged").exists()
+
+
+def test_titles_without_letters_or_digits_are_papers_of_their_own():
+    """Titles of emoji or punctuation only all had the id of the empty key and
+    merged into one paper; their ids differ when their texts do."""
+    from tui.core.papers import paper_id
+
+    ids = {t: paper_id(t) for t in ("🙂🙂🙂", "!!!", "…", "🚀 🚀", "?!")}
+    assert len(set(ids.values())) == len(ids)
+    assert paper_id("🚀🚀") == paper_id("🚀 🚀")  # spacing, as for any title, is not identity
+    assert paper_id("Swin Transformer: Hierarchical") == paper_id("swin transformer - hierarchical")

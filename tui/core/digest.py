@@ -39,7 +39,7 @@ from .paths import BUNDLED_DIGESTS, DIGEST_SUFFIXES
 from .text import clean, strip_control
 
 #: Bumped whenever parsing changes what a file yields (forces a re-index).
-PARSER_VERSION = 6
+PARSER_VERSION = 7
 
 MAX_BYTES = 64 * 1024 * 1024
 

@@ -226,8 +226,14 @@ def title_key(title: str) -> str:
     and ``"swin transformer - hierarchical ..."`` share one key."""
     text = fold(clean(unicodedata.normalize("NFKC", title)))
     if text.isascii():
-        return _NOT_ALNUM_ASCII_RE.sub("", text)
-    return "".join(c for c in text if c.isalnum())
+        key = _NOT_ALNUM_ASCII_RE.sub("", text)
+    else:
+        key = "".join(c for c in text if c.isalnum())
+    if key or not text.strip():
+        return key
+    # a title without a letter or digit (emoji, punctuation): its marks are its
+    # identity ("#" never stands in the key of a title with letters)
+    return "#" + "".join(c for c in text if not c.isspace())
 
 
 _NOT_ALNUM_ASCII_RE = re.compile(r"[^0-9a-z]+")
