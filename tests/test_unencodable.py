@@ -95,3 +95,31 @@ def test_titles_without_letters_or_digits_are_papers_of_their_own():
     assert len(set(ids.values())) == len(ids)
     assert paper_id("🚀🚀") == paper_id("🚀 🚀")  # spacing, as for any title, is not identity
     assert paper_id("Swin Transformer: Hierarchical") == paper_id("swin transformer - hierarchical")
+
+
+def test_one_paper_cannot_cost_more_than_any_real_paper_does(tmp_path):
+    """A 1 MB title is refused, a huge abstract or author list is cut, each
+    with a problem naming the entry; the rest of the digest loads."""
+    import time
+
+    from tui.core.digest import MAX_ABSTRACT_CHARS, MAX_AUTHORS, parse_text
+
+    items = [{"paper": {"id": "2508.00001", "title": "T" * 1_000_000, "summary": "An abstract."}},
+             {"paper": {"id": "2508.00002", "title": "A Fine Title", "summary": "Words. " * 300_000,
+                        "authors": [{"name": "N" * 1000}] * (MAX_AUTHORS + 10)}},
+             {"paper": {"id": "2508.00003", "title": "Another Title", "summary": "Short."}}]
+    t0 = time.perf_counter()
+    d = parse_text(json.dumps(items), tmp_path / "big.json")
+    assert time.perf_counter() - t0 < 10
+    assert [e.title for e in d.entries] == ["A Fine Title", "Another Title"]
+    first = d.entries[0]
+    assert len(first.abstract) == MAX_ABSTRACT_CHARS and len(first.authors) == MAX_AUTHORS
+    assert all(len(a) <= 300 for a in first.authors)
+    said = " ".join(p.message for p in d.problems)
+    assert "entry 1: a title of 1,000,000 characters" in said and "cut at 20,000" in said
+    text = ("Aug 7\n\nA Title\n\n" + "An abstract that goes on. " * 50_000 + "\n\n"
+            "A Normal Title\n\nAn abstract here. More text. And more.\n")
+    d = parse_text(text, tmp_path / "dump.txt")
+    assert [e.title for e in d.entries] == ["A Title", "A Normal Title"]
+    assert len(d.entries[0].abstract) == MAX_ABSTRACT_CHARS
+    assert any("an abstract of 1,299,999 characters; cut at 20,000" in p.message for p in d.problems)
