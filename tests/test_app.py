@@ -5,71 +5,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from conftest import text_digest
+from helpers import SIZE, SWIN, api_digest, palette, ready, screen_text, search, settle, status, text_digest
 from tui.app import PapersApp
 from tui.core.library import Library
 from tui.core.papers import paper_id
-from tui.core.paths import Paths
-
-SWIN = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
-SIZE = (120, 36)
 
 
-async def settle(app, pilot, rounds: int = 3):
-    for _ in range(rounds):
-        await pilot.pause(0.05)
-        await app.workers.wait_for_complete()
-    await pilot.pause(0.05)
-
-
-async def ready(app, pilot):
-    for _ in range(400):
-        await pilot.pause(0.05)
-        if app.index is not None and app.query_one("#results").ids and app.search_settled:
-            break
-    await settle(app, pilot)
-
-
-async def palette(pilot, text: str, wait: float = 0.5):
-    """Open the command palette and type ``text`` into it."""
-    await pilot.press("ctrl+p")
-    await pilot.pause(0.2)
-    await pilot.press(*text)
-    await pilot.pause(wait)
-
-
-async def search(app, pilot, text: str):
-    await pilot.press("slash")
-    app.query_one("#search").value = ""
-    await pilot.press(*text) if text else None
-    for _ in range(400):
-        await pilot.pause(0.05)
-        if app.search_settled:
-            break
-    await settle(app, pilot)
-
-
-def screen_text(app) -> str:
-    """The text on screen (from the app's own SVG screenshot)."""
-    import html
-    import re
-
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
-
-
-def status(app) -> str:
-    return str(app.query_one("#status").render())
-
-
-@pytest.fixture
-def paths(tmp_path) -> Paths:
-    return Paths.default(tmp_path / "home")
-
-
-async def test_search_results_and_details(paths):
+async def test_search_results_and_details(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -88,7 +30,7 @@ async def test_search_results_and_details(paths):
         assert "Sample digest 2 · 65 of 65" in body
 
 
-async def test_no_hits_and_did_you_mean(paths):
+async def test_no_hits_and_did_you_mean(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -99,7 +41,7 @@ async def test_no_hits_and_did_you_mean(paths):
         assert "did you mean: arithmetic" in status(app)
 
 
-async def test_bookmark_tag_note_read_persist_after_restart(paths):
+async def test_bookmark_tag_note_read_persist_after_restart(paths, bundled_index):
     pid = paper_id(SWIN)
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -160,7 +102,7 @@ async def test_bookmark_tag_note_read_persist_after_restart(paths):
         assert app.query_one("#results").ids == [pid]
 
 
-async def test_copy_link_and_menu(paths):
+async def test_copy_link_and_menu(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -187,7 +129,7 @@ async def test_copy_link_and_menu(paths):
         assert app.clipboard.startswith("@misc{") and "Shifted Windows" in app.clipboard
 
 
-async def test_hostile_titles_render_literally(paths, tmp_path):
+async def test_hostile_titles_render_literally(paths, bundled_index, tmp_path):
     hostile = ["[CLS] Tokens [/] and [bold]x[/bold] Considered", "Clicks [@click=app.quit] Are Text",
                "Escapes \x1b[31mRed\x1b]0;pwned\x07 Gone"]
     paths.digests.mkdir(parents=True)
@@ -215,7 +157,7 @@ async def test_hostile_titles_render_literally(paths, tmp_path):
         assert "Escapes Red Gone" in row
 
 
-async def test_panes_help_and_palette(paths):
+async def test_panes_help_and_palette(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -259,7 +201,7 @@ async def test_panes_help_and_palette(paths):
         assert "Go to digest Aug 7" in screen_text(app)
 
 
-async def test_theme_is_remembered(paths):
+async def test_theme_is_remembered(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
@@ -272,7 +214,7 @@ async def test_theme_is_remembered(paths):
         assert app.theme == "nord"
 
 
-async def test_keys_remapped_from_config(paths):
+async def test_keys_remapped_from_config(paths, bundled_index):
     paths.config.mkdir(parents=True)
     paths.config_file.write_text('[keys]\nbookmark = "B"\n')
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -283,7 +225,7 @@ async def test_keys_remapped_from_config(paths):
         assert any(n.message.startswith("Bookmarked: ") for n in app._notifications)
 
 
-async def test_bad_digest_is_announced(paths):
+async def test_bad_digest_is_announced(paths, bundled_index):
     paths.digests.mkdir(parents=True)
     (paths.digests / "broken.json").write_text("[{")
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -306,7 +248,7 @@ def test_app_module_does_not_import_whoosh():
     assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr
 
 
-async def test_a_library_that_refuses_changes_loses_nothing_typed(paths):
+async def test_a_library_that_refuses_changes_loses_nothing_typed(paths, bundled_index):
     """Read-only (or full) library: each change is a notification, the app
     keeps running, and a note that could not be saved is offered back."""
     with Library.open(paths) as lib:
@@ -339,7 +281,7 @@ async def test_a_library_that_refuses_changes_loses_nothing_typed(paths):
         assert rec.note == "kept from before" and not rec.bookmarked and not rec.read
 
 
-async def test_garbage_library_is_moved_aside_and_the_app_runs(paths):
+async def test_garbage_library_is_moved_aside_and_the_app_runs(paths, bundled_index):
     paths.data.mkdir(parents=True)
     paths.library.write_bytes(b"this is not a database\x00" * 100)
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -357,7 +299,7 @@ async def test_garbage_library_is_moved_aside_and_the_app_runs(paths):
         assert [r.id for r in lib.bookmarks()] == [paper_id(SWIN)]
 
 
-async def test_details_opened_count_as_read_after_a_dwell_and_r_undoes_it(paths):
+async def test_details_opened_count_as_read_after_a_dwell_and_r_undoes_it(paths, bundled_index):
     pid = paper_id(SWIN)
     app = PapersApp(paths, watch_interval=0, dwell=0.3)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -380,7 +322,7 @@ async def test_details_opened_count_as_read_after_a_dwell_and_r_undoes_it(paths)
         assert rec is None or not rec.read
 
 
-async def test_brackets_step_through_digests_in_order(paths):
+async def test_brackets_step_through_digests_in_order(paths, bundled_index):
     from tui.core.navigation import digest_order
 
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -425,7 +367,7 @@ def test_digest_order_uses_label_dates_only_when_all_have_a_year():
     assert order.step(None, 1) == "d" and order.step("b", 1) is None and order.step("c", -1) == "d"
 
 
-async def test_more_like_this_and_like_my_bookmarks(paths):
+async def test_more_like_this_and_like_my_bookmarks(paths, bundled_index):
     swin = paper_id(SWIN)
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -449,11 +391,9 @@ async def test_more_like_this_and_like_my_bookmarks(paths):
         assert app.reader.paper(app.query_one("#results").ids[0]).title.startswith("Swin Transformer V2")
 
 
-async def test_text_paper_gains_api_fields_and_keeps_its_library_state(paths):
+async def test_text_paper_gains_api_fields_and_keeps_its_library_state(paths, bundled_index):
     """Seen first in a text dump, later in an API digest: same id, bookmark and
     note kept, authors / upvotes / exact links shown."""
-    from conftest import api_digest
-
     title = "Quokka Attention: Marsupial Transformers at Scale"
     pid = paper_id(title)
     paths.digests.mkdir(parents=True)
@@ -487,7 +427,7 @@ async def test_text_paper_gains_api_fields_and_keeps_its_library_state(paths):
         assert app.query_one("#results").ids == [pid]
 
 
-async def test_triage_decides_advances_and_resumes(paths):
+async def test_triage_decides_advances_and_resumes(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -527,7 +467,7 @@ async def test_triage_decides_advances_and_resumes(paths):
         assert app.screen.viewing_id() == app.index.digest_page(app.screen.digest)[0]
 
 
-async def test_saved_search_pane_palette_and_watch(paths):
+async def test_saved_search_pane_palette_and_watch(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -583,7 +523,7 @@ async def test_saved_search_pane_palette_and_watch(paths):
         assert "watch:quokkas-[bold]" in lib.get(quokka).tags and lib.saved_searches() == []
 
 
-async def test_digest_from_a_watched_folder_is_searchable_on_the_start_that_imports_it(paths, tmp_path):
+async def test_digest_from_a_watched_folder_is_searchable_on_the_start_that_imports_it(paths, bundled_index, tmp_path):
     from tui.core.config import add_watched
 
     inbox = tmp_path / "inbox"

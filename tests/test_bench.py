@@ -102,6 +102,7 @@ def _check_common(out: dict, n: int) -> None:
     assert fts["skipped"] and not fts["failed"]
 
 
+@pytest.mark.slow
 def test_bench_json_without_the_reader_and_reuse_with_keep(tmp_path):
     keep = tmp_path / "kept"
     first = _bench("--papers", "200", "--json", "--no-app", "--keep", str(keep))
@@ -122,10 +123,18 @@ def test_bench_json_without_the_reader_and_reuse_with_keep(tmp_path):
     assert "index (reused)" in render(again) and "cold index build" not in render(again)
 
 
-def test_bench_with_the_reader(tmp_path):
-    proc = _bench("--papers", "200", "--app-runs", "1", "--json")
+@pytest.fixture(scope="module")
+def bench_with_the_reader() -> dict:
+    """The figures of one run at 2,000 papers (two chunks of a build), the
+    reader started once: what the two tests below check."""
+    proc = _bench("--papers", "2000", "--app-runs", "1", "--json", timeout=600)
     assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.slow
+def test_bench_with_the_reader(bench_with_the_reader):
+    out = bench_with_the_reader
     app = out["app"]
     assert app["errors"] == [] and app["runs"] == 1 and app["bare_runs"] == 1
     assert 0 < app["imports_s"] < app["painted_s"] <= app["results_s"] <= app["search_s"]
@@ -168,11 +177,10 @@ def test_keep_refuses_a_folder_it_did_not_make(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
-def test_bench_measures_disk_start_up_a_moved_folder_and_typing():
+@pytest.mark.slow
+def test_bench_measures_disk_start_up_a_moved_folder_and_typing(bench_with_the_reader):
     """The rows of the build, disk and start-up targets, in one run at 2,000 papers."""
-    proc = _bench("--papers", "2000", "--app-runs", "1", "--json", timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
+    out = bench_with_the_reader
     b = out["build"]
     assert b["built"] and b["cpu_s"] > 0
     disk = out["disk"]

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from conftest import text_digest
+from helpers import text_digest
 from tui.cli import main
 
 

@@ -136,7 +136,7 @@ def test_the_command_line_reports_config_problems_and_keeps_the_samples_out(path
     brought the 285 sample papers back into an index built without them."""
     import json
 
-    from conftest import text_digest
+    from helpers import text_digest
     from tui.cli import main
 
     home = paths.data.parent

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from conftest import abstract, api_digest, text_digest
+from helpers import abstract, api_digest, text_digest
 from tui.core.digest import DigestError, parse_file, parse_text
 
 TITLES = ["Alpha: A Study of Things", "Beta Networks for Gamma", "Ünïcödé Títles and 中文"]

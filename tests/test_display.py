@@ -7,42 +7,8 @@ import re
 
 import pytest
 
-from test_app import screen_text, status
+from helpers import SIZE, SWIN, ready, screen_text, search, settle, status
 from tui.app import PapersApp
-from tui.core.paths import Paths
-
-SIZE = (120, 36)
-
-
-async def settle(app, pilot, rounds: int = 3):
-    for _ in range(rounds):
-        await pilot.pause(0.05)
-        await app.workers.wait_for_complete()
-    await pilot.pause(0.05)
-
-
-async def ready(app, pilot):
-    for _ in range(400):
-        await pilot.pause(0.05)
-        if app.index is not None and app.query_one("#results").ids and app.search_settled:
-            break
-    await settle(app, pilot)
-
-
-async def search(app, pilot, text: str):
-    await pilot.press("slash")
-    app.query_one("#search").value = ""
-    await pilot.press(*text)
-    for _ in range(400):
-        await pilot.pause(0.05)
-        if app.search_settled:
-            break
-    await settle(app, pilot)
-
-
-@pytest.fixture
-def paths(tmp_path) -> Paths:
-    return Paths.default(tmp_path / "home")
 
 
 # --- help ------------------------------------------------------------------------------
@@ -55,7 +21,7 @@ async def open_help(app, pilot):
     return str(app.screen.query_one("Static").render())
 
 
-async def test_help_names_keys_as_they_are_typed(paths):
+async def test_help_names_keys_as_they_are_typed(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         text = await open_help(app, pilot)
@@ -76,7 +42,7 @@ async def test_help_names_keys_as_they_are_typed(paths):
             assert sep and desc.strip(), line
 
 
-async def test_help_scrolls_with_the_reader_keys(paths):
+async def test_help_scrolls_with_the_reader_keys(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_help(app, pilot)
@@ -111,11 +77,10 @@ async def test_help_scrolls_with_the_reader_keys(paths):
 
 # --- copy menu -------------------------------------------------------------------------
 
-SWIN = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
 
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)])
-async def test_copy_menu_is_two_aligned_columns_one_line_each(paths, size):
+async def test_copy_menu_is_two_aligned_columns_one_line_each(paths, bundled_index, size):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=size, notifications=True) as pilot:
         await ready(app, pilot)
@@ -160,7 +125,7 @@ def segment_at(strip, text: str):
     raise AssertionError(f"{text!r} not in {strip.text!r}")
 
 
-async def test_unread_dot_shows_on_the_highlighted_row_in_every_theme(paths):
+async def test_unread_dot_shows_on_the_highlighted_row_in_every_theme(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -190,7 +155,7 @@ async def test_unread_dot_shows_on_the_highlighted_row_in_every_theme(paths):
 
 
 
-async def test_unread_count_shows_on_the_highlighted_digest_in_every_theme(paths):
+async def test_unread_count_shows_on_the_highlighted_digest_in_every_theme(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -224,7 +189,7 @@ def option_lines(paper_list, index: int) -> list[str]:
 
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)])
-async def test_long_titles_wrap_under_the_title(paths, size):
+async def test_long_titles_wrap_under_the_title(paths, bundled_index, size):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=size, notifications=True) as pilot:
         await ready(app, pilot)
@@ -248,7 +213,7 @@ async def test_long_titles_wrap_under_the_title(paths, size):
 
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)])
-async def test_every_row_is_as_tall_as_its_lines_once_the_scrollbar_shows(paths, size):
+async def test_every_row_is_as_tall_as_its_lines_once_the_scrollbar_shows(paths, bundled_index, size):
     """The first rows are measured before the list has a scrollbar, which
     then takes two cells: a row that wraps once more must grow, or its last
     line (where the paper appeared) is lost."""
@@ -269,7 +234,7 @@ def visible_papers(paper_list) -> int:
 
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)])
-async def test_compact_rows_show_a_paper_per_line(paths, size):
+async def test_compact_rows_show_a_paper_per_line(paths, bundled_index, size):
     from tui.widgets.papers_list import RowState, compact_row, digest_label
 
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -293,7 +258,7 @@ async def test_compact_rows_show_a_paper_per_line(paths, size):
 
 # --- digest names ----------------------------------------------------------------------
 
-async def test_sample_digests_without_a_date_have_a_readable_name_everywhere(paths, capsys):
+async def test_sample_digests_without_a_date_have_a_readable_name_everywhere(paths, bundled_index, capsys):
     from tui.cli import main
 
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -340,10 +305,10 @@ def test_only_the_shipped_samples_are_named_samples(tmp_path):
 ONE_OF = re.compile(r"\b1 (papers|digests|bookmarks|notes|problems|searches|matches)\b")
 
 
-async def test_a_count_of_one_is_said_in_the_singular_everywhere(paths):
+async def test_a_count_of_one_is_said_in_the_singular_everywhere(paths, bundled_index):
     import json
 
-    from conftest import api_digest
+    from helpers import api_digest
     from tui.core.library import Library
     from tui.core.papers import paper_id
 
@@ -399,7 +364,7 @@ def row_heights(paper_list) -> list[int]:
     return [paper_list._line_cache.heights[i] for i in range(min(len(paper_list.ids), 12))]
 
 
-async def test_C_shows_one_line_per_paper_in_every_list_and_is_remembered(paths):
+async def test_C_shows_one_line_per_paper_in_every_list_and_is_remembered(paths, bundled_index):
     import json
 
     from tui.core.library import Library
@@ -444,7 +409,7 @@ async def test_C_shows_one_line_per_paper_in_every_list_and_is_remembered(paths)
     assert json.loads(paths.state_file.read_text())["compact"] is False
 
 
-async def test_redrawn_rows_keep_the_query_marks(paths):
+async def test_redrawn_rows_keep_the_query_marks(paths, bundled_index):
     """Rows drawn again (C, or after triage) still mark the query's words."""
     from tui.widgets.render import MATCH_STYLE
 

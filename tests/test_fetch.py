@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from conftest import day_items, item
+from helpers import day_items, item
 from tui import __version__
 from tui.core import fetch as F
 from tui.core.config import load_config

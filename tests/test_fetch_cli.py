@@ -16,11 +16,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import day_items, item
+from helpers import SWIN, day_items, item
 from tui.cli import main
 from tui.core.paths import Paths
-
-SWIN = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
 
 
 def day(ago: int) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import text_digest
+from helpers import text_digest
 from tui.core.library import Library, LibraryError
 from tui.core.paths import Paths
 

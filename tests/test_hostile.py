@@ -49,6 +49,7 @@ digest_bytes = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=digest_bytes, suffix=st.sampled_from([".txt", ".json", ".md", ""]))
 def test_any_bytes_give_a_digest_or_a_digest_error(tmp_path, data, suffix):
@@ -96,6 +97,7 @@ QUERIES = 10_000
 seen: list[float] = []
 
 
+@pytest.mark.slow
 @settings(max_examples=QUERIES, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(q=queries, offset=st.sampled_from([0, 0, 0, 7, 10_000]))
@@ -112,6 +114,7 @@ def test_ten_thousand_queries_are_answered_under_the_clamp(index, q, offset):
             assert 0 <= start < end <= len(hit.title)
 
 
+@pytest.mark.slow
 def test_the_query_run_was_big_and_fast():
     """Runs after the property test (file order): it really ran ten thousand
     queries, and none took long."""

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import api_digest, text_digest
+from helpers import api_digest, text_digest
 from tui.core.index import Index, SCHEMA_VERSION
 from tui.core.papers import paper_id
 from tui.core.paths import Paths, digest_sources

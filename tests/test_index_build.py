@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from conftest import text_digest
+from helpers import text_digest
 from tui.core.index import Index
 from tui.core.paths import Paths, digest_sources
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import text_digest
+from helpers import text_digest
 from tui.core.index import Index
 from tui.core.paths import Paths
 
@@ -38,6 +38,7 @@ def catalog_digests(paths: Paths) -> set[str]:
 
 # --- concurrent writers -----------------------------------------------------------
 
+@pytest.mark.slow
 def test_concurrent_adds_keep_every_digest(tmp_path):
     """Four `papers add` at once: a process that waited for the index lock used
     to sync the list of digest files it had read before, and remove the
@@ -81,6 +82,7 @@ def _corpus_home(root: Path, n: int) -> Path:
     return home
 
 
+@pytest.mark.slow
 def test_a_copied_and_touched_data_folder_reindexes_nothing(tmp_path):
     """The data folder copied (or moved) to a new path, every file touched: each
     digest is recognised by its content and only its manifest row changes."""
@@ -162,6 +164,7 @@ def _killed_build(tmp_path: Path, clean: Path, env: dict | None = None, after: f
     return home, proc.returncode, err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", ["index-chunk-1", "index-chunk-2", "index-whoosh-committed",
                                    "index-catalog-committed"])
 def test_kill_9_at_a_named_point_of_a_build_recovers_with_the_clean_counts(tmp_path, built_2k, point):
@@ -174,6 +177,7 @@ def test_kill_9_at_a_named_point_of_a_build_recovers_with_the_clean_counts(tmp_p
         assert notices, f"killed at {point}: the recovery said nothing"
 
 
+@pytest.mark.slow
 def test_ctrl_c_between_the_two_commits_says_interrupted_and_recovers(tmp_path, built_2k):
     clean, figures, _ = built_2k
     home, code, err = _killed_build(tmp_path, clean, {"PAPERS_KILL_AT": "index-whoosh-committed:INT"})
@@ -185,6 +189,7 @@ def test_ctrl_c_between_the_two_commits_says_interrupted_and_recovers(tmp_path, 
 KILLS = int(os.environ.get("PAPERS_TEST_KILLS", "16"))
 
 
+@pytest.mark.slow
 def test_kill_9_at_moments_spread_over_a_build_always_recovers(tmp_path, built_2k):
     """kill -9 at moments spread over a whole build (timed from the clean
     build): every recovery has the counts of the clean build."""
@@ -227,27 +232,25 @@ def bundled_home(tmp_path_factory):
     return home, answers
 
 
-def _largest_segment(paths: Paths) -> Path:
-    return max((paths.index / "whoosh").glob("*.seg"), key=lambda p: p.stat().st_size)
-
-
-def _postings_middle(seg: Path, size: int) -> tuple[int, int]:
-    """Where to garble ``size`` bytes of a compound segment's postings (the
-    files in it lie in the order its folder listed them: the middle of the
-    whole may fall on the term file, which is read at opening), and how many."""
+def _garble_postings(paths: Paths) -> None:
+    """Write 64 KiB of random bytes into the middle of the postings of the
+    largest segment. (The parts of a compound segment are laid out in an order
+    that changes from run to run: the middle of the file may be a part that
+    opening reads, the terms or the field lengths.)"""
     from whoosh.filedb.compound import CompoundStorage
     from whoosh.filedb.filestore import FileStorage
 
-    f = FileStorage(str(seg.parent)).open_file(seg.name)
+    seg = max((paths.index / "whoosh").glob("*.seg"), key=lambda p: p.stat().st_size)
+    compound = CompoundStorage(FileStorage(str(seg.parent)).open_file(seg.name), use_mmap=False)
     try:
-        files = CompoundStorage(f, use_mmap=False)._dir
+        postings = next(part for name, part in compound._dir.items() if name.endswith(".pst"))
     finally:
-        f.close()
-    pst = next(v for k, v in files.items() if k.endswith(".pst"))
-    size = min(size, pst["length"] // 2)
-    return pst["offset"] + (pst["length"] - size) // 2, size
+        compound.close()
+    assert postings["length"] > 128 * 1024
+    _garble(seg, postings["offset"] + postings["length"] // 2 - 32 * 1024, 64 * 1024)
 
 
+@pytest.mark.slow
 def test_garbled_segment_is_reported_and_rebuilt_then_every_query_answers(tmp_path, bundled_home):
     from tui.core.index import IndexDamaged
 
@@ -255,8 +258,7 @@ def test_garbled_segment_is_reported_and_rebuilt_then_every_query_answers(tmp_pa
     home = tmp_path / "home"
     shutil.copytree(clean, home)
     paths = Paths.default(home)
-    seg = _largest_segment(paths)
-    _garble(seg, *_postings_middle(seg, 64 * 1024))
+    _garble_postings(paths)
     ix, report = Index.open(paths)
     assert not report.rebuilt  # nothing shows at opening: the damage is in the postings
     damaged = 0
@@ -295,8 +297,7 @@ def test_command_line_search_on_a_garbled_segment_rebuilds_and_answers(tmp_path,
     clean, answers = bundled_home
     home = tmp_path / "h" / "home"
     shutil.copytree(clean, home)
-    seg = _largest_segment(Paths.default(home))
-    _garble(seg, *_postings_middle(seg, 64 * 1024))
+    _garble_postings(Paths.default(home))
     word = _failing_word(home, answers)
     done = papers(home, "search", word, "--json", "--limit", "50")
     assert done.returncode == 0, done.stderr
@@ -357,8 +358,8 @@ async def test_the_reader_says_so_rebuilds_and_answers(tmp_path, bundled_home, m
     notification, the index rebuilt, the search answered."""
     from tui.app import PapersApp
     from tui.core.index import IndexDamaged
-    from tui.core.index.build.recovery import mark_damaged
-    from tui.core.index.front import Index as Store
+    from tui.core.index.recovery import mark_damaged
+    from tui.core.index.store import Index as Store
 
     clean, answers = bundled_home
     home = tmp_path / "home"
@@ -399,7 +400,7 @@ async def test_the_reader_starts_on_a_garbled_catalog_and_rebuilds(tmp_path, bun
     """The newest papers the reader shows before opening the index come from
     the catalog; a catalog too damaged to give them must not keep the index
     from opening (and being rebuilt)."""
-    from test_app import ready
+    from helpers import ready
     from tui.app import PapersApp
 
     clean, _ = bundled_home

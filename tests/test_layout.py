@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_app import ready, screen_text, settle
+from helpers import ready, screen_text, settle
 from tui.app import PapersApp
 
 
@@ -14,7 +14,7 @@ def footer(app) -> str:
 
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24), (60, 20)])
-async def test_every_pane_keeps_its_tabs_help_and_quit_in_view(paths, size):
+async def test_every_pane_keeps_its_tabs_help_and_quit_in_view(paths, bundled_index, size):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=size, notifications=True) as pilot:
         await ready(app, pilot)
@@ -33,7 +33,7 @@ async def test_every_pane_keeps_its_tabs_help_and_quit_in_view(paths, size):
         assert "esc Leave" in footer(app)
 
 
-async def test_narrow_v_and_enter_show_the_details_in_the_lists_place(paths):
+async def test_narrow_v_and_enter_show_the_details_in_the_lists_place(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=(60, 20), notifications=True) as pilot:
         await ready(app, pilot)
@@ -52,7 +52,7 @@ async def test_narrow_v_and_enter_show_the_details_in_the_lists_place(paths):
         assert left.display and not details.display and app.main.current_name == "bookmarks"
 
 
-async def test_wide_v_hides_the_details_and_the_list_takes_the_width(paths):
+async def test_wide_v_hides_the_details_and_the_list_takes_the_width(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await ready(app, pilot)
@@ -67,7 +67,7 @@ async def test_wide_v_hides_the_details_and_the_list_takes_the_width(paths):
 
 
 @pytest.mark.parametrize("size", [(120, 36), (60, 20)])
-async def test_while_typing_a_query_the_footer_says_how_to_reach_the_results(paths, size):
+async def test_while_typing_a_query_the_footer_says_how_to_reach_the_results(paths, bundled_index, size):
     """In the search box the paper keys are text, so the footer had nothing to
     show; it shows enter, which takes the cursor to the results."""
     app = PapersApp(paths, watch_interval=0, dwell=0)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import run_unprivileged
 from tui.core.library import (
     MIGRATIONS, SCHEMA_VERSION, ImportFormatError, InvalidSavedSearch, InvalidTag, Library, LibraryError, Record,
     SavedSearch, Snapshot, TriagePosition, normalize_search_name, normalize_tag,
@@ -572,27 +573,6 @@ print(*lib.notices)
 """
 
 
-def _run_unprivileged(code: str, *args: str) -> subprocess.CompletedProcess:
-    """Run ``code`` as a user that file modes apply to: this user, or
-    ``nobody`` through setpriv when the tests run as root."""
-    cmd = [sys.executable, "-c", code, *args]
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if not setpriv:
-            pytest.skip("running as root without setpriv: file modes cannot be tested")
-        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
-    root = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    if os.geteuid() == 0:
-        check = subprocess.run(cmd[:4] + [sys.executable, "-c", "import tui.core.library"],
-                               capture_output=True, text=True, timeout=60, env=env, cwd="/")
-        if check.returncode != 0:
-            pytest.skip("the unprivileged user cannot read the project or its environment here: "
-                        + (check.stderr.strip().splitlines() or ["?"])[-1])
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env, cwd="/")
-
-
 @pytest.mark.parametrize("existing", [False, True])
 def test_read_only_data_dir_is_a_one_line_error(existing):
     root = Path(tempfile.mkdtemp(prefix="papers-ro-"))
@@ -607,17 +587,17 @@ def test_read_only_data_dir_is_a_one_line_error(existing):
                 lib.set_note("bbbbbbbbbbbb", "already here")
             paths.library.chmod(0o644)
         paths.data.chmod(0o555)
-        probe = _run_unprivileged(
+        probe = run_unprivileged(
             "import sys, pathlib; pathlib.Path(sys.argv[1], 'probe').write_text('x')", str(paths.data))
         if probe.returncode == 0:
             pytest.skip("the read-only mode is not enforced for this user")
-        res = _run_unprivileged(OPEN_AND_WRITE, str(root / "home"))
+        res = run_unprivileged(OPEN_AND_WRITE, str(root / "home"))
         assert res.returncode == 3, (res.stdout, res.stderr)
         assert res.stderr == ""  # no traceback
         lines = res.stdout.splitlines()
         assert len(lines) == 1 and "read-only" in lines[0] and str(paths.library) in lines[0]
         if existing:  # what is there can still be read, and says why it cannot change
-            res = _run_unprivileged(OPEN_AND_READ, str(root / "home"))
+            res = run_unprivileged(OPEN_AND_READ, str(root / "home"))
             assert res.returncode == 0 and res.stderr == "", (res.stdout, res.stderr)
             readonly, note, notice = res.stdout.splitlines()
             assert readonly == "True" and note == "already here"
@@ -696,6 +676,7 @@ while True:
 KILL_RUNS = 12
 
 
+@pytest.mark.slow
 def test_kill_9_in_the_middle_of_writes_loses_nothing_acknowledged(tmp_path):
     home = tmp_path / "home"
     paths = Paths.default(home)

@@ -14,8 +14,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from conftest import text_digest
-from test_library import _run_unprivileged
+from helpers import run_unprivileged, text_digest
 from tui.cli import main
 from tui.core.library import Library
 from tui.core.paths import Paths
@@ -310,7 +309,7 @@ def test_read_only_data_dir_via_the_cli(capsys, built, tmp_path):
         (home / "data").chmod(0o555)
         code = ("import sys; from tui.cli import main; "
                 "sys.exit(main(['--data-dir', sys.argv[1], 'bookmark', sys.argv[2]]))")
-        res = _run_unprivileged(code, str(home), a)
+        res = run_unprivileged(code, str(home), a)
         if res.returncode == 0:
             pytest.skip("the read-only mode is not enforced for this user")
         assert res.returncode == 2 and res.stdout == "" and "Traceback" not in res.stderr

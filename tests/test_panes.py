@@ -3,17 +3,13 @@ status line; and the messages between panes and screen."""
 
 from __future__ import annotations
 
-from test_app import SIZE, SWIN, palette, ready, screen_text, search, settle, status
+from helpers import SIZE, SWIN, details, palette, ready, screen_text, search, settle, status
 from tui.app import PapersApp
 from tui.core.library import Library
 from tui.core.papers import paper_id
 
 
-def details(app) -> str:
-    return str(app.query_one("#details-body").render())
-
-
-async def test_a_new_query_selects_and_shows_its_top_hit(paths):
+async def test_a_new_query_selects_and_shows_its_top_hit(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -31,7 +27,7 @@ async def test_a_new_query_selects_and_shows_its_top_hit(paths):
         assert app.library.get(old) is None or not app.library.get(old).bookmarked
 
 
-async def test_editing_keys_typed_fast_apply_in_order(paths):
+async def test_editing_keys_typed_fast_apply_in_order(paths, bundled_index):
     """A terminal delivers "/", ctrl+u and the text in one read: every key is
     queued before the first is handled. ctrl+u must not run after the text."""
     from textual._xterm_parser import XTermParser
@@ -49,7 +45,7 @@ async def test_editing_keys_typed_fast_apply_in_order(paths):
         assert app.query_one("#search").value == "abd"
 
 
-async def test_bookmarks_filter_takes_slash_tab_and_parts_of_tags_and_titles(paths, monkeypatch):
+async def test_bookmarks_filter_takes_slash_tab_and_parts_of_tags_and_titles(paths, bundled_index, monkeypatch):
     swin = paper_id(SWIN)
     with Library.open(paths) as lib:
         lib.set_bookmark(swin, True)
@@ -85,7 +81,7 @@ async def test_bookmarks_filter_takes_slash_tab_and_parts_of_tags_and_titles(pat
         assert app.focused is marks and app.query_one("#panes").current == "bookmarks"
 
 
-async def test_each_pane_has_its_own_status_and_a_long_one_ends_with_an_ellipsis(paths):
+async def test_each_pane_has_its_own_status_and_a_long_one_ends_with_an_ellipsis(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=(70, 24), notifications=True) as pilot:
         await ready(app, pilot)
@@ -105,7 +101,7 @@ async def test_each_pane_has_its_own_status_and_a_long_one_ends_with_an_ellipsis
         assert line.rstrip().endswith("…"), line  # cut to the width, and said so
 
 
-async def test_esc_leaves_a_digest_feed_for_all_papers(paths):
+async def test_esc_leaves_a_digest_feed_for_all_papers(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -147,7 +143,7 @@ async def test_empty_panes_say_what_fills_them(paths):
             assert words in screen_text(app), words
 
 
-async def test_deleting_a_saved_search_asks_first(paths):
+async def test_deleting_a_saved_search_asks_first(paths, bundled_index):
     with Library.open(paths) as lib:
         lib.save_search("quokkas", "quokka")
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -170,7 +166,7 @@ async def test_deleting_a_saved_search_asks_first(paths):
         assert lib.saved_searches() == []
 
 
-async def test_palette_lists_each_command_once_by_what_it_does_and_goes_to_papers(paths):
+async def test_palette_lists_each_command_once_by_what_it_does_and_goes_to_papers(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -206,7 +202,7 @@ async def test_palette_lists_each_command_once_by_what_it_does_and_goes_to_paper
         assert app.reader.paper(results.current_id).title == "kMaX-DeepLab: k-means Mask Transformer"
 
 
-async def test_triage_keys_mean_what_they_mean_in_lists(paths):
+async def test_triage_keys_mean_what_they_mean_in_lists(paths, bundled_index):
     """j/k move (k never bookmarks), b keeps, s or space skip, l later; keep is
     the per-paper bookmark key, so remapping it remaps keep too."""
     paths.config.mkdir(parents=True)
@@ -243,7 +239,7 @@ async def test_triage_keys_mean_what_they_mean_in_lists(paths):
         assert lib.get(ids[2]).read and lib.get(ids[3]).read and "later" in lib.get(ids[4]).tags
 
 
-async def test_a_key_sent_with_a_pane_key_reaches_the_new_pane(paths):
+async def test_a_key_sent_with_a_pane_key_reaches_the_new_pane(paths, bundled_index):
     """"4" and enter in one read: enter opens the highlighted digest, it does
     not go to the list that was being left; in a text box the digits are text."""
     from textual._xterm_parser import XTermParser
@@ -262,7 +258,7 @@ async def test_a_key_sent_with_a_pane_key_reaches_the_new_pane(paths):
         assert app.query_one("#search").value == "a12345" and app.main.current_name == "results"
 
 
-async def test_the_palette_still_shows_the_panes(paths):
+async def test_the_palette_still_shows_the_panes(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -273,7 +269,7 @@ async def test_the_palette_still_shows_the_panes(paths):
         assert app.main.current_name == "digests"
 
 
-async def test_paging_keys_page_the_lists_and_the_details(paths):
+async def test_paging_keys_page_the_lists_and_the_details(paths, bundled_index):
     """ctrl+d / ctrl+u half a page, ctrl+f / ctrl+b and space a page, as in
     less and vim; ctrl+u still clears the search box, space still skips in triage."""
     app = PapersApp(paths, watch_interval=0, dwell=0)

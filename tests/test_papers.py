@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import zlib
 
-from conftest import abstract
+from helpers import abstract
 from tui.core.index.catalog import _entry_from_row, _entry_to_row
 from tui.core.digest import Digest, Entry, parse_text
 from tui.core.papers import Appearance, Paper, merge_digests, merge_entries, paper_id

@@ -13,8 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import day_items, item
-from test_app import SIZE, SWIN, palette, ready, search, settle, status
+from helpers import SIZE, SWIN, day_items, details, item, palette, ready, search, settle, status
 from tui.app import PapersApp
 from tui.core.fetch import utc_today
 from tui.core.library import Library
@@ -23,10 +22,6 @@ from tui.widgets.details import AI_SUMMARY_HEADING
 from tui.widgets.fetcher import Fetcher
 
 HOSTILE = "[bold]x[/bold] [@click=app.quit] \x1b[31mred\x1b[0m [/]"
-
-
-def details(app) -> str:
-    return str(app.query_one("#details-body").render())
 
 
 def details_spans(app):
@@ -40,7 +35,7 @@ def write_day(paths, day: str, items: list) -> None:
 
 # --- the details pane ---------------------------------------------------------------------
 
-async def test_details_show_the_signals_as_plain_text_and_links(paths):
+async def test_details_show_the_signals_as_plain_text_and_links(paths, bundled_index):
     title = "Quokka Routing With Hostile Summaries"
     write_day(paths, "2025-08-08", [item("2025-08-08", 7, title=title, upvotes=42, ai_summary=HOSTILE,
                                           ai_keywords=["[b]routing[/b]", "quokkas"])])
@@ -66,7 +61,7 @@ async def test_details_show_the_signals_as_plain_text_and_links(paths):
         assert app.is_running
 
 
-async def test_details_of_a_text_dump_paper_stay_compact(paths):
+async def test_details_of_a_text_dump_paper_stay_compact(paths, bundled_index):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -129,7 +124,7 @@ async def fetched(app, pilot, press: bool = True):
     await settle(app, pilot)
 
 
-async def test_F_fetches_and_the_new_papers_are_in_the_list_whats_new_and_digests(paths, daily_api):
+async def test_F_fetches_and_the_new_papers_are_in_the_list_whats_new_and_digests(paths, bundled_index, daily_api):
     slow(daily_api, 0.15)
     new = fetched_titles(daily_api)
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -170,7 +165,7 @@ async def test_F_fetches_and_the_new_papers_are_in_the_list_whats_new_and_digest
         assert all(str(digests.get_option(n).prompt).startswith("NEW ") for n in names)
 
 
-async def test_a_bookmark_survives_a_fetch_that_changes_upvotes(paths, daily_api):
+async def test_a_bookmark_survives_a_fetch_that_changes_upvotes(paths, bundled_index, daily_api):
     today = daily_api.days_asked[-1]
     title = daily_api.days[today][2]["paper"]["title"]
     pid = paper_id(title)
@@ -196,7 +191,7 @@ async def test_a_bookmark_survives_a_fetch_that_changes_upvotes(paths, daily_api
         assert str(results.get_option(pid).prompt).startswith("★")
 
 
-async def test_watches_tag_the_fetched_papers(paths, daily_api):
+async def test_watches_tag_the_fetched_papers(paths, bundled_index, daily_api):
     with Library.open(paths) as lib:
         lib.save_search("marsupials", "marsupial routing", watch=True)
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -210,7 +205,7 @@ async def test_watches_tag_the_fetched_papers(paths, daily_api):
         assert app.query_one("#results").total == 12
 
 
-async def test_offline_is_one_warning_and_the_reader_goes_on(paths, monkeypatch):
+async def test_offline_is_one_warning_and_the_reader_goes_on(paths, bundled_index, monkeypatch):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -230,7 +225,7 @@ async def test_offline_is_one_warning_and_the_reader_goes_on(paths, monkeypatch)
         assert not (paths.digests).exists() or not list(paths.digests.glob("daily_papers_*"))
 
 
-async def test_the_palette_command_fetches(paths, daily_api):
+async def test_the_palette_command_fetches(paths, bundled_index, daily_api):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -240,7 +235,7 @@ async def test_the_palette_command_fetches(paths, daily_api):
         assert app.query_one("#results").total == 297
 
 
-async def test_quitting_cancels_a_fetch(paths, daily_api):
+async def test_quitting_cancels_a_fetch(paths, bundled_index, daily_api):
     slow(daily_api, 0.4)
     app = PapersApp(paths, watch_interval=0, dwell=0)
     returned = threading.Event()
@@ -273,7 +268,7 @@ def fetch_on_start(paths) -> None:
     paths.config_file.write_text("[fetch]\non_start = true\n", encoding="utf-8")
 
 
-async def test_on_start_fetches_in_the_background(paths, daily_api):
+async def test_on_start_fetches_in_the_background(paths, bundled_index, daily_api):
     fetch_on_start(paths)
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -284,7 +279,7 @@ async def test_on_start_fetches_in_the_background(paths, daily_api):
         assert any(n.message.startswith("Fetched 3 days") for n in notices(app))
 
 
-async def test_no_fetch_at_start_by_default(paths, daily_api):
+async def test_no_fetch_at_start_by_default(paths, bundled_index, daily_api):
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
@@ -292,7 +287,7 @@ async def test_no_fetch_at_start_by_default(paths, daily_api):
         assert daily_api.requests == [] and not app.query_one(Fetcher).running
 
 
-async def test_on_start_offline_is_one_quiet_notice(paths, monkeypatch):
+async def test_on_start_offline_is_one_quiet_notice(paths, bundled_index, monkeypatch):
     fetch_on_start(paths)
     monkeypatch.setenv("PAPERS_API_URL", "http://127.0.0.1:9/api")  # discard: nobody answers
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -307,7 +302,7 @@ async def test_on_start_offline_is_one_quiet_notice(paths, monkeypatch):
 
 # --- s: the sort of the Search pane ----------------------------------------------------------
 
-async def test_s_cycles_the_sort_of_the_results_and_keeps_it(paths):
+async def test_s_cycles_the_sort_of_the_results_and_keeps_it(paths, bundled_index):
     votes = {("2025-08-08", 1): 5, ("2025-08-08", 2): 90, ("2025-08-09", 1): 30, ("2025-08-09", 2): 1}
     for day in ("2025-08-08", "2025-08-09"):
         write_day(paths, day, [item(day, n, upvotes=votes[day, n], publishedAt=f"{day}T09:00:00.000Z")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import text_digest
+from helpers import text_digest
 from tui.core.index import Index
 from tui.core.paths import Paths, digest_sources
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import text_digest
+from helpers import text_digest
 from tui.core.config import Config, add_watched, load_config
 from tui.core.fsio import FileLock
 from tui.core.library import Library

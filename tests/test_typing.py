@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 
-from test_app import SIZE, ready, settle
+from helpers import SIZE, ready, settle
 from tui.app import PapersApp
 from tui.core.index import Index
 from tui.reader import Reader
 from tui.widgets import results as results_module
 
 
-async def test_newest_papers_show_from_the_catalog_while_the_index_opens(paths, monkeypatch):
+async def test_newest_papers_show_from_the_catalog_while_the_index_opens(paths, bundled_index, monkeypatch):
     index, _ = Index.open(paths)  # an earlier start left its catalog
     want = [h.id for h in index.search("", limit=50).hits]
     index.close()
@@ -39,7 +39,7 @@ async def test_newest_papers_show_from_the_catalog_while_the_index_opens(paths, 
         assert app.index is not None and results.ids[:50] == want
 
 
-async def test_first_key_searches_at_once_and_keys_that_keep_coming_wait(paths, monkeypatch):
+async def test_first_key_searches_at_once_and_keys_that_keep_coming_wait(paths, bundled_index, monkeypatch):
     monkeypatch.setattr(results_module, "SEARCH_DEBOUNCE", 5.0)  # a pause no test waits out
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -60,7 +60,7 @@ async def test_first_key_searches_at_once_and_keys_that_keep_coming_wait(paths, 
         assert all("Swin" in app.reader.paper(pid).title for pid in results.ids[:2])
 
 
-async def test_a_first_page_draws_a_screenful_first_then_the_rest(paths, monkeypatch):
+async def test_a_first_page_draws_a_screenful_first_then_the_rest(paths, bundled_index, monkeypatch):
     from tui.widgets.paper_list import PaperList
 
     drawn = []

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import api_digest, text_digest
-from test_library import _run_unprivileged
+from helpers import api_digest, run_unprivileged, text_digest
 from tui.core.config import Config, add_watched, load_config, load_watched, remove_watched
 from tui.core.digest import DigestError
 from tui.core.index import Index
@@ -249,11 +248,11 @@ def test_a_read_only_data_folder_is_a_problem_not_a_crash():
         Paths.default(home).digests.mkdir(parents=True)
         for p in (home, home / "data", home / "data" / "digests"):
             p.chmod(0o555)
-        probe = _run_unprivileged(
+        probe = run_unprivileged(
             "import sys, pathlib; pathlib.Path(sys.argv[1], 'probe').write_text('x')", str(home / "data"))
         if probe.returncode == 0:
             pytest.skip("the read-only mode is not enforced for this user")
-        res = _run_unprivileged(IMPORT_WATCHED, str(home), str(drop))
+        res = run_unprivileged(IMPORT_WATCHED, str(home), str(drop))
         assert res.returncode == 0 and res.stderr == "", (res.stdout, res.stderr)
         copied, problem = res.stdout.splitlines()
         assert copied == "0" and "cannot import from watched folders" in problem and "denied" in problem

@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-SWIN = "Swin Transformer: Hierarchical Vision Transformer using Shifted Windows"
-
 
 def pytest_collection_modifyitems(items):
     for item in items:
@@ -23,6 +21,29 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
             if shutil.which("tmux") is None:
                 item.add_marker(pytest.mark.skip(reason="tmux is not installed (.ci/run installs it)"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_tmux_server(tmp_path_factory):
+    """A tmux server of the tests' own, its socket in a folder of theirs
+    (TMUX_TMPDIR, which every tmux command here inherits), kept running while
+    it has no session: another tmux user of the machine, or the server exiting
+    as a test closes the last session, cannot take it away from the next test
+    ("server exited unexpectedly")."""
+    if shutil.which("tmux") is None:
+        yield
+        return
+    saved = {name: os.environ.get(name) for name in ("TMUX_TMPDIR", "TMUX")}
+    os.environ["TMUX_TMPDIR"] = str(tmp_path_factory.mktemp("tmux"))
+    os.environ.pop("TMUX", None)  # inside tmux, commands would go to that server
+    subprocess.run(["tmux", "start-server", ";", "set-option", "-s", "exit-empty", "off"], check=True)
+    yield
+    subprocess.run(["tmux", "kill-server"], capture_output=True)
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 class Term:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from helpers import SWIN
 from tui.core.index import Index
 from tui.core.papers import paper_id
 from tui.core.paths import Paths, digest_sources
 
-from .conftest import SWIN
 
 
 def primary_link(home: Path, title: str) -> str:

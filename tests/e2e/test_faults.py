@@ -13,16 +13,18 @@ import time
 
 import pytest
 
+from helpers import SWIN
 from tui.core.library import Library
 from tui.core.papers import paper_id
 from tui.core.paths import Paths
 
-from .conftest import SWIN, papers
+from .conftest import papers
 
 SAVED = re.compile(r"Saved \d\d:\d\d:\d\d")
 KILLS = 20
 
 
+@pytest.mark.slow
 def test_kill_9_while_typing_a_note_never_loses_what_was_saved(term, tmp_path):
     home = tmp_path / "home"
     rng = random.Random(7)
@@ -56,6 +58,7 @@ def test_kill_9_while_typing_a_note_never_loses_what_was_saved(term, tmp_path):
         typed = saved = note  # the next session continues the note as stored
 
 
+@pytest.mark.slow
 def test_two_readers_bookmark_at_once_and_both_are_kept(term, tmp_path):
     home = tmp_path / "home"
     built = papers(home, "digests")  # build the index once; both readers then open it
@@ -141,6 +144,7 @@ def _pane(t, fmt: str) -> str:
                           capture_output=True, text=True, check=True).stdout.strip()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
 def test_terminal_closed_while_typing_a_note_saves_it_and_restores_the_terminal(term, tmp_path, sig):
     """SIGHUP (the terminal closed) or SIGTERM a moment after the last key in

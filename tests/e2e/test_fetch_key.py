@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from conftest import StandIn, day_items
+from helpers import StandIn, day_items
 from tui.core.fetch import utc_today
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import time
 
+from helpers import SWIN
 from tui.core.library import Library
 from tui.core.papers import paper_id
 from tui.core.paths import Paths
 
-from .conftest import SWIN, papers
+from .conftest import papers
 
 
 def first_row(screen: str) -> str:

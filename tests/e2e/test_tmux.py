@@ -7,9 +7,10 @@ import json
 import subprocess
 import time
 
+from helpers import SWIN
 from tui.core.papers import paper_id
 
-from .conftest import SWIN, papers
+from .conftest import papers
 
 def test_search_bookmark_note_quit_and_restart(term, tmp_path):
     home = tmp_path / "home"
