@@ -33,6 +33,7 @@ class SegmentCache:
     next search took ~150 ms instead of ~20 ms)."""
 
     TERMS = 512  # term sets kept per segment (each at most segment size / 8 bytes)
+    IDS = 20_000  # paper ids kept per segment
 
     def __init__(self):
         self._segments: dict[str, dict] = {}
@@ -42,7 +43,7 @@ class SegmentCache:
         entry = self._segments.get(segid)
         if entry is None:
             entry = self._segments[segid] = {"bits": None, "terms": {}, "tf": {}, "blocks": {}, "columns": {},
-                                             "letters": {}}
+                                             "letters": {}, "ids": {}}
         return entry
 
     def keep_only(self, readers) -> None:
@@ -65,6 +66,7 @@ class DocSets:
     def __init__(self, searcher, segments: SegmentCache | None = None):
         self.searcher = searcher
         self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self._starts = [offset for _, offset in self.leaves]
         self.size = searcher.reader().doc_count_all()
         segments = segments or SegmentCache()
         segments.keep_only(r for r, _ in self.leaves)
@@ -182,6 +184,23 @@ class DocSets:
                 self._cache.pop(next(iter(self._cache)))
             self._cache[key] = got
         return got
+
+    def ids(self, docs: list[int]) -> list[str]:
+        """The paper ids of these documents, kept per segment once read (the
+        same papers come back as a query is typed a letter at a time)."""
+        out = []
+        starts = self._starts
+        for d in docs:
+            i = bisect.bisect_right(starts, d) - 1
+            r, offset = self.leaves[i]
+            known = self._segs[i]["ids"]
+            pid = known.get(d - offset)
+            if pid is None:
+                if len(known) >= SegmentCache.IDS:
+                    known.pop(next(iter(known)))
+                pid = known[d - offset] = r.stored_fields(d - offset)["id"]
+            out.append(pid)
+        return out
 
     def term_blocks(self, i: int, fieldname: str, tbytes: bytes) -> TermBlocks | None:
         """The term's postings in segment ``i``, read through this searcher's

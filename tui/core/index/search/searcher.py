@@ -171,8 +171,7 @@ class Searcher:
 
     def _result(self, text: str, total: int, docs: list[tuple[int, float]], terms: set[str],
                 suggestion: str | None, notes: list[str], t0: float, offset: int = 0) -> SearchResult:
-        stored = self.searcher.stored_fields
-        ids = [stored(dn)["id"] for dn, _ in docs]
+        ids = self.docsets.ids([dn for dn, _ in docs])
         titles = self.catalog.titles(ids)
         hits = []
         for (dn, score), pid in zip(docs, ids):
@@ -193,8 +192,7 @@ class Searcher:
         if not bits or all(len(t) == 1 for t in tokens):  # "&", "%": the symbol is the match
             return bits
         docs = sets.newest(bits, LITERAL_MAX)
-        stored = self.searcher.stored_fields
-        ids = [stored(d)["id"] for d in docs]
+        ids = self.docsets.ids(docs)
         titles = self.catalog.titles(ids)
         out = 0
         for d, pid in zip(docs, ids):
