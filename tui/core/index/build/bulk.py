@@ -10,13 +10,16 @@ import pickle
 import struct
 import zlib
 from array import array
+from operator import sub as _sub
+from pickle import dumps as _dumps
+from zlib import compress as _compress
 from collections import Counter
 from typing import Iterable, Iterator, Sequence
 
 from whoosh import columns as wc
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import pack_ushort
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.numlists import delta_decode
 from whoosh.writing import SegmentWriter
 
@@ -218,14 +221,13 @@ class BulkWriter(SegmentWriter):
                 fw.start_field(fieldname, self.schema[fieldname])
                 boost = self.schema[fieldname].format.field_boost
                 key = pack_ushort(fw._fieldid)
+                write = _PostingsWriter(fw, self.schema[fieldname].format, lens)
                 for tbytes in sorted(terms):
                     flat = terms[tbytes]
                     if len(flat) == 3 and not flat[2]:  # one document, no positions: the posting goes in the term entry
                         fw._tindex.add(key + tbytes, _inlined(flat, lens).to_bytes())
                         continue
-                    fw.start_term(tbytes)
-                    _write_postings(fw._postwriter, flat, lens)
-                    fw.finish_term()
+                    fw._tindex.add(key + tbytes, write(flat))
                     if len(flat) >= 3 * BITS_MIN_DF:
                         docs = flat[0::3]
                         bits[fieldname, tbytes] = _bitset(docs, self.docnum)
@@ -498,23 +500,83 @@ def _inlined(flat: list, lens: list | None) -> W3TermInfo:
     return ti
 
 
-def _write_postings(pw, flat: list, lens: list | None) -> None:
-    """One term's postings into the codec's postings writer, a block at a time:
-    the same blocks and block statistics as ``add_posting`` one by one."""
-    docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
-    limit = pw._blocklimit
-    for start in range(0, len(docs), limit):
-        if start:
-            pw._write_block()
-        ids = docs[start:start + limit]
-        ws = weights[start:start + limit]
-        pw._ids = array("I", ids)
-        pw._weights = array("f", ws)
-        pw._maxweight = max(0, max(ws))
-        pw._values = [v for v in values[start:start + limit] if v]
-        ls = [n for n in map(lens.__getitem__, ids) if n] if lens else ()
-        pw._minlength = min(ls) if ls else None
-        pw._maxlength = max(ls) if ls else 0
+class _PostingsWriter:
+    """Writes a term's postings (a pool's flat list) to a segment's postings
+    file and returns its term entry: the bytes Whoosh's postings writer
+    writes for the same postings added one by one -- the same blocks, block
+    statistics and term statistics -- without its per-posting and per-block
+    calls (about half of writing a segment)."""
+
+    def __init__(self, fw, format_, lens: list | None):
+        self.file = fw._postfile
+        codec = fw._codec
+        self.limit = codec._blocklimit
+        self.level = codec._compression
+        self.lens = lens
+        fixed = format_.fixed_value_size()
+        # how a block's values are kept: "tuple" (positions), None (no values), b"" (fixed size, joined)
+        self.values = "tuple" if fixed is None or fixed < 0 else None if fixed == 0 else b""
+        self.compact = getattr(format_, "compact", False)
+
+    def __call__(self, flat: list) -> bytes:
+        f = self.file
+        start = f.tell()
+        docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
+        n = len(docs)
+        limit, level, lens = self.limit, self.level, self.lens
+        ti = W3TermInfo()
+        out = [_BLOCKS_MAGIC]
+        for s in range(0, n, limit):
+            e = s + limit if s + limit < n else n
+            ids = docs[s:e]
+            ws = weights[s:e]
+            wa = array("f", ws)
+            w0 = wa[0]
+            if wa.count(w0) == e - s:
+                mini_weights = None if w0 == 1.0 else w0
+            else:
+                mini_weights = tuple(wa)
+            kind = self.values
+            if kind == "tuple":
+                vs = [v for v in values[s:e] if v]
+                if self.compact and vs and type(vs[0]) is not int:
+                    vs = [to_int(v) for v in vs]
+                vs = tuple(vs)
+            elif kind is None:
+                vs = None
+            else:
+                vs = kind.join([v for v in values[s:e] if v])
+            data = _dumps(((ids[0], *map(_sub, ids[1:], ids)), mini_weights, vs), 2)
+            if level:
+                data = _compress(data, level)
+            if lens:
+                ls = [x for x in map(lens.__getitem__, ids) if x]
+                minlength = min(ls) if ls else None
+                maxlength = max(ls) if ls else 0
+            else:
+                minlength, maxlength = None, 0
+            maxweight = max(0, max(ws))
+            last = ids[-1]
+            info = _dumps((e - s, last, maxweight, level, length_to_byte(minlength), length_to_byte(maxlength)), 2)
+            size = len(info) + len(data)
+            out += (_pack_int(-size if e == n else size), info, data)
+            # the term's statistics, as W3TermInfo.add_block keeps them
+            ti._weight += sum(wa)
+            ti._df += e - s
+            ti._minlength = minlength if ti._minlength is None else min(ti._minlength, minlength)
+            ti._maxlength = max(ti._maxlength, maxlength)
+            ti._maxweight = max(ti._maxweight, maxweight)
+            if ti._minid is None:
+                ti._minid = ids[0]
+            ti._maxid = last
+        block = b"".join(out)
+        f.write(block)
+        ti.set_extent(start, len(block))
+        return ti.to_bytes()
+
+
+_BLOCKS_MAGIC = WHOOSH3_HEADER_MAGIC
+_pack_int = struct.Struct("!i").pack
 
 
 MERGE_COUNT = 6  # this many small segments are merged into one
