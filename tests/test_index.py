@@ -593,3 +593,26 @@ def test_word_cache_matches_the_analyzer():
         found = Counter()
         WORDS.found(text, found)
         assert WORDS.surface(found) == Counter(t.text for t in SURFACE_ANALYZER(text, mode="index"))
+
+
+def test_word_cache_entries_are_the_analyzers():
+    """A word of one token is analysed by the cache itself (the filters without
+    their generators): each entry equals what the analyzer makes of the word."""
+    from tui.core.index import SURFACE_ANALYZER, TEXT_ANALYZER, CompoundTokenizer
+    from tui.core.index.build.analysis import _WordCache
+    from tui.core.paths import BUNDLED_DIGESTS
+
+    def analysed(word):
+        tokens = [(t.text.encode("utf-8"), t.pos) for t in TEXT_ANALYZER(word, positions=True, mode="index")]
+        first = tokens[0][1] if tokens else 0
+        rel = [pos - first for _, pos in tokens]
+        return (len(CompoundTokenizer._SPLIT.split(word)), first, tuple(term for term, _ in tokens),
+                tuple(t.text for t in SURFACE_ANALYZER(word, mode="index")),
+                None if rel == list(range(len(rel))) else tuple(rel))
+
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(BUNDLED_DIGESTS.glob("*.txt")))
+    text += " İstanbul ÆON ÜBER straße ẞ ﬁne ﬀ x² ½ Ⅻ 𝐀𝐁 ǅemal ΣΑΣ Σίσυφος __init__ _ THE The a I'm 5th"
+    words = set(CompoundTokenizer._RE.findall(text))
+    assert len(words) > 5000
+    cache = _WordCache()
+    assert {w: cache.entry(w) for w in words} == {w: analysed(w) for w in words}

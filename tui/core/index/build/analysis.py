@@ -130,6 +130,9 @@ def _analyzer(stem: bool = True):
 TEXT_ANALYZER = _analyzer(stem=True)
 PLAIN_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 SURFACE_ANALYZER = _analyzer(stem=False)
+# The text analyzer's filters, which _WordCache applies to a one-token word itself.
+_, _, _CHARSET, _STOP, _STEM = TEXT_ANALYZER.items
+_ACCENTS = _CHARSET.charmap
 
 
 class _WordCache:
@@ -138,6 +141,8 @@ class _WordCache:
     Indexing runs the analyzer once per *distinct* word instead of pushing every
     token of every abstract through its chain of generators (five Python calls
     a token); a whole text is then one regex scan and a dict lookup a word.
+    A word without a hyphen is one token, which the cache runs through the
+    analyzer's own filters (lowercase, accents, stop words, stemmer) itself.
     The result is exactly the analyzer's, positions included (the stop filter
     renumbers them: the first kept token keeps its place, every later kept
     token is one further), which a test checks against the analyzer itself.
@@ -153,7 +158,18 @@ class _WordCache:
         as UTF-8, surface words, each kept term's position after the first's or
         None when they follow one another) of one tokenizer match."""
         e = self._words.get(word)
-        if e is None:
+        if e is None and "-" not in word and "\u2010" not in word and "\u2011" not in word:
+            # one token: the analyzer's filters, without its generators (a fifth of the time)
+            text = word.lower().translate(_ACCENTS)
+            if len(text) >= _STOP.min and text not in _STOP.stops:
+                stemmed = text if text in _STEM.ignore else _STEM.stemfn(text)
+                e = (1, 0, (stemmed.encode("utf-8"),), (text,), None)
+            else:
+                e = (1, 0, (), (), None)
+            if len(self._words) >= self.LIMIT:
+                self._words.clear()
+            self._words[word] = e
+        elif e is None:
             width = len(CompoundTokenizer._SPLIT.split(word))
             terms: list[bytes] = []
             rel: list[int] = []
