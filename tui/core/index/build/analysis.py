@@ -152,6 +152,8 @@ class _WordCache:
 
     def __init__(self):
         self._words: dict[str, tuple] = {}
+        #: a word of one kept term -> that term; a stop word -> b"" (what most words are)
+        self._single: dict[str, bytes] = {}
 
     def entry(self, word: str) -> tuple:
         """(positions the word takes, offset of its first kept token, kept terms
@@ -168,7 +170,9 @@ class _WordCache:
                 e = (1, 0, (), (), None)
             if len(self._words) >= self.LIMIT:
                 self._words.clear()
+                self._single.clear()
             self._words[word] = e
+            self._single[word] = e[2][0] if e[2] else b""
         elif e is None:
             width = len(CompoundTokenizer._SPLIT.split(word))
             terms: list[bytes] = []
@@ -184,6 +188,7 @@ class _WordCache:
             e = (width, first, tuple(terms), surface, steps)
             if len(self._words) >= self.LIMIT:
                 self._words.clear()
+                self._single.clear()
             self._words[word] = e
         return e
 
@@ -191,42 +196,61 @@ class _WordCache:
         """Term (UTF-8) -> positions of ``text`` as the analyzer indexes it, and
         the number of tokens kept (the field length). The words of the text as
         written are counted into ``found`` when given (see :meth:`surface`)."""
-        poses: dict[bytes, list[int]] = {}
+        poses, count = self.scan(text, found)
+        return {term: [p] if p.__class__ is int else p for term, p in poses.items()}, count
+
+    def scan(self, text: str, found: Counter | None = None) -> tuple[dict[bytes, int | list[int]], int]:
+        """:meth:`positions`, where a term that occurs once has its position
+        as an int rather than a list (most words of an abstract)."""
+        poses: dict[bytes, int | list[int]] = {}
         words = self._words
+        single = self._single
         entry = self.entry
-        pos = -1
-        tpos = 0
-        count = 0
         raw = CompoundTokenizer._RE.findall(text)
         if found is not None:
             found.update(raw)
-        for word in raw:
+        it = iter(raw)
+        tpos = 0
+        for word in it:  # the first kept token keeps its place: the tokenizer's positions before it
             e = words.get(word) or entry(word)
+            if e[2]:
+                first = pos = tpos + e[1] - 1
+                break
+            tpos += e[0]
+        else:
+            return poses, 0
+        shared = 0  # kept tokens at the place of the one before (a compound's joined word and first part)
+        while True:
             terms = e[2]
             if terms:
-                if not count:
-                    pos = tpos + e[1] - 1
-                count += len(terms)
                 steps = e[4]
                 if steps is None:
                     for term in terms:
                         pos += 1
-                        lst = poses.get(term)
-                        if lst is None:
-                            poses[term] = [pos]
-                        else:
-                            lst.append(pos)
-                else:  # a compound: its joined word shares its first part's position
+                        _add(poses, term, pos)
+                else:
                     base = pos + 1
                     for term, step in zip(terms, steps):
-                        lst = poses.get(term)
-                        if lst is None:
-                            poses[term] = [base + step]
-                        else:
-                            lst.append(base + step)
+                        _add(poses, term, base + step)
                     pos = base + steps[-1]
-            tpos += e[0]
-        return poses, count
+                    shared += len(terms) - steps[-1] - 1
+            # the words that follow: most are one term, or a stop word (b"")
+            for word in it:
+                term = single.get(word)
+                if term is None:  # a compound, or a word not seen yet
+                    e = words.get(word) or entry(word)
+                    break
+                if term:
+                    pos += 1
+                    p = poses.get(term)
+                    if p is None:
+                        poses[term] = pos
+                    elif p.__class__ is int:
+                        poses[term] = [p, pos]
+                    else:
+                        p.append(pos)
+            else:
+                return poses, pos - first + shared
 
     def found(self, text: str, found: Counter) -> None:
         """Count the words of ``text`` as written into ``found``."""
@@ -241,6 +265,17 @@ class _WordCache:
             for w in entry(word)[3]:
                 out[w] = out.get(w, 0) + sign * n
         return out
+
+
+def _add(poses: dict[bytes, int | list[int]], term: bytes, pos: int) -> None:
+    """``pos`` added to the positions of ``term`` (see :meth:`_WordCache.scan`)."""
+    p = poses.get(term)
+    if p is None:
+        poses[term] = pos
+    elif p.__class__ is int:
+        poses[term] = [p, pos]
+    else:
+        p.append(pos)
 
 
 WORDS = _WordCache()

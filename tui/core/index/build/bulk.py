@@ -144,16 +144,16 @@ class BulkWriter(SegmentWriter):
                 if not value and name in self._skip_empty:
                     pass
                 elif name in self._fast:
-                    poses, length = WORDS.positions(value, found if name in SURFACE_FIELDS else None)
+                    poses, length = WORDS.scan(value, found if name in SURFACE_FIELDS else None)
                     if not field.scorable:
                         length = 0
                     terms = pool.terms(name)
                     fb = field.format.field_boost
                     one = _ONE_POSITION
                     for tbytes, pl in poses.items():
-                        if len(pl) == 1:  # most words of an abstract
+                        if pl.__class__ is int:  # one position: most words of an abstract
                             weight = fb
-                            vbytes = one[pl[0]] if pl[0] < _ONE_LIMIT else _encode(pl)
+                            vbytes = one[pl] if pl < _ONE_LIMIT else _encode((pl,))
                         else:
                             weight = len(pl) * fb
                             vbytes = _encode(pl)
