@@ -10,15 +10,16 @@ import pickle
 import struct
 import zlib
 from array import array
-from operator import sub as _sub
+from operator import setitem as _setitem, sub as _sub
 from pickle import dumps as _dumps
 from zlib import compress as _compress
-from collections import Counter
+from collections import Counter, deque
+from itertools import compress as _select, repeat as _repeat
 from typing import Iterable, Iterator, Sequence
 
 from whoosh import columns as wc
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.system import pack_ushort
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.numlists import delta_decode
 from whoosh.writing import SegmentWriter
@@ -371,33 +372,30 @@ def tf_planes(docs: Sequence[int], weights: Sequence[float], boost: float, n: in
     frequency times the field's ``boost``) as bitsets: plane j holds the
     documents whose frequency minus one has bit j set (most words occur once:
     the planes are sparse). None when a weight is not such a multiple."""
-    planes: list[bytearray] = []
     if weights.count(boost) == len(weights):
         return ()
+    more: list[int] = []  # the documents where the word occurs more than once
+    extras: list[int] = []  # and its frequency minus one in each
     for d, w in zip(docs, weights):
-        if w == boost:
-            continue
-        tf = w / boost
-        extra = int(tf) - 1
-        if extra + 1 != tf or extra < 0:
-            return None
-        j = 0
-        while extra:
-            if extra & 1:
-                while len(planes) <= j:
-                    planes.append(bytearray((n >> 3) + 1))
-                planes[j][d >> 3] |= 1 << (d & 7)
-            extra >>= 1
-            j += 1
-    return tuple(bytes(p) for p in planes)
+        if w != boost:
+            tf = w / boost
+            extra = int(tf) - 1
+            if extra + 1 != tf or extra < 0:
+                return None
+            more.append(d)
+            extras.append(extra)
+    return tuple(_bitset(_select(more, [x >> j & 1 for x in extras]), n)
+                 for j in range(max(extras).bit_length()))
 
 
 def _bitset(docs: Iterable[int], n: int) -> bytes:
-    """Little-endian bitset of ``docs`` (each < ``n``)."""
-    b = bytearray((n >> 3) + 1)
-    for d in docs:
-        b[d >> 3] |= 1 << (d & 7)
-    return bytes(b)
+    """Little-endian bitset of ``docs`` (each < ``n``), made in C: a "0"/"1"
+    character a bit, read as a base-2 number."""
+    size = (n >> 3) + 1
+    bits = bytearray(b"0") * (size << 3)
+    _consume(map(_setitem, _repeat(bits), docs, _repeat(49)))  # "1"
+    bits.reverse()
+    return int(bits, 2).to_bytes(size, "little")
 
 
 def _encode(poslist) -> int:
@@ -408,6 +406,7 @@ def _encode(poslist) -> int:
 # _encode([p]) for small p: most postings of an abstract have one position.
 _ONE_LIMIT = 2048
 _ONE_POSITION = [_encode([p]) for p in range(_ONE_LIMIT)]
+_consume = deque(maxlen=0).extend  # runs an iterator to its end
 
 
 def _segment_postings(reader, fieldnames: set[str]) -> Iterator[tuple[str, bytes, Sequence, Sequence, Sequence]]:
@@ -519,12 +518,15 @@ class _PostingsWriter:
         self.compact = getattr(format_, "compact", False)
 
     def __call__(self, flat: list) -> bytes:
+        if len(flat) == 3:
+            return self._one(*flat)
         f = self.file
         start = f.tell()
         docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
         n = len(docs)
-        limit, level, lens = self.limit, self.level, self.lens
-        ti = W3TermInfo()
+        limit, level, lens, kind = self.limit, self.level, self.lens, self.values
+        # the term's statistics, as W3TermInfo.add_block keeps them
+        total, shortest, longest, heaviest = 0, None, 0, 0
         out = [_BLOCKS_MAGIC]
         for s in range(0, n, limit):
             e = s + limit if s + limit < n else n
@@ -536,9 +538,10 @@ class _PostingsWriter:
                 mini_weights = None if w0 == 1.0 else w0
             else:
                 mini_weights = tuple(wa)
-            kind = self.values
             if kind == "tuple":
-                vs = [v for v in values[s:e] if v]
+                vs = values[s:e]
+                if not all(vs):
+                    vs = [v for v in vs if v]
                 if self.compact and vs and type(vs[0]) is not int:
                     vs = [to_int(v) for v in vs]
                 vs = tuple(vs)
@@ -550,33 +553,61 @@ class _PostingsWriter:
             if level:
                 data = _compress(data, level)
             if lens:
-                ls = [x for x in map(lens.__getitem__, ids) if x]
+                ls = list(map(lens.__getitem__, ids))
+                if not all(ls):
+                    ls = [x for x in ls if x]
                 minlength = min(ls) if ls else None
                 maxlength = max(ls) if ls else 0
             else:
                 minlength, maxlength = None, 0
             maxweight = max(0, max(ws))
-            last = ids[-1]
-            info = _dumps((e - s, last, maxweight, level, length_to_byte(minlength), length_to_byte(maxlength)), 2)
+            info = _dumps((e - s, ids[-1], maxweight, level, length_to_byte(minlength), length_to_byte(maxlength)), 2)
             size = len(info) + len(data)
             out += (_pack_int(-size if e == n else size), info, data)
-            # the term's statistics, as W3TermInfo.add_block keeps them
-            ti._weight += sum(wa)
-            ti._df += e - s
-            ti._minlength = minlength if ti._minlength is None else min(ti._minlength, minlength)
-            ti._maxlength = max(ti._maxlength, maxlength)
-            ti._maxweight = max(ti._maxweight, maxweight)
-            if ti._minid is None:
-                ti._minid = ids[0]
-            ti._maxid = last
+            total += sum(wa)
+            shortest = minlength if shortest is None else min(shortest, minlength)
+            longest = max(longest, maxlength)
+            heaviest = max(heaviest, maxweight)
         block = b"".join(out)
         f.write(block)
-        ti.set_extent(start, len(block))
-        return ti.to_bytes()
+        return _term_entry(total, n, shortest, longest, heaviest, docs[0], docs[-1], start, len(block))
+
+    def _one(self, doc: int, weight: float, value) -> bytes:
+        """__call__ for a term of one document (most terms of a segment)."""
+        f = self.file
+        start = f.tell()
+        w32 = array("f", (weight,))[0]
+        kind = self.values
+        if kind == "tuple":
+            if self.compact and value and type(value) is not int:
+                value = to_int(value)
+            vs = (value,) if value else ()
+        elif kind is None:
+            vs = None
+        else:
+            vs = value or kind
+        data = _dumps(((doc,), None if w32 == 1.0 else w32, vs), 2)
+        if self.level:
+            data = _compress(data, self.level)
+        length = self.lens[doc] if self.lens else None
+        maxweight = max(0, weight)
+        info = _dumps((1, doc, maxweight, self.level, length_to_byte(length or None), length_to_byte(length or 0)), 2)
+        block = b"".join((_BLOCKS_MAGIC, _pack_int(-len(info) - len(data)), info, data))
+        f.write(block)
+        return _term_entry(0 + w32, 1, length or None, length or 0, max(0, maxweight), doc, doc, start, len(block))
+
+
+def _term_entry(weight: float, df: int, minlength: int | None, maxlength: int, maxweight: float,
+                minid: int, maxid: int, offset: int, length: int) -> bytes:
+    """The term entry W3TermInfo.to_bytes writes for a term whose postings
+    are in the postings file, at ``offset``, ``length`` bytes."""
+    return _TERM_INFO.pack(0, weight, df, 0 if minlength is None else length_to_byte(minlength),
+                           length_to_byte(maxlength), maxweight, minid, maxid) + pack_long(offset) + pack_int(length)
 
 
 _BLOCKS_MAGIC = WHOOSH3_HEADER_MAGIC
 _pack_int = struct.Struct("!i").pack
+_TERM_INFO = W3TermInfo._struct
 
 
 MERGE_COUNT = 6  # this many small segments are merged into one
