@@ -152,7 +152,8 @@ class _WordCache:
 
     def __init__(self):
         self._words: dict[str, tuple] = {}
-        #: a word of one kept term -> that term; a stop word -> b"" (what most words are)
+        #: a piece of text (between white space) of one kept term -> that term;
+        #: of none (a stop word, punctuation) -> b"": what most pieces are
         self._single: dict[str, bytes] = {}
 
     def entry(self, word: str) -> tuple:
@@ -201,70 +202,98 @@ class _WordCache:
 
     def scan(self, text: str, found: Counter | None = None) -> tuple[dict[bytes, int | list[int]], int]:
         """:meth:`positions`, where a term that occurs once has its position
-        as an int rather than a list (most words of an abstract)."""
+        as an int rather than a list (most words of an abstract).
+
+        The text is split at white space, which no word spans (a word is
+        letters, digits and inner hyphens), so its words are those of its
+        pieces in order; a piece seen before that holds one kept term
+        (``model,``) or none (``(the``) is one lookup, which is most of them.
+        Only the pieces up to the first kept token, whose place counts the
+        tokenizer's positions before it, and the pieces of several terms
+        go through their words."""
         poses: dict[bytes, int | list[int]] = {}
         words = self._words
-        single = self._single
         entry = self.entry
-        raw = CompoundTokenizer._RE.findall(text)
+        pieces = text.split()
         if found is not None:
-            found.update(raw)
-        it = iter(raw)
+            found.update(pieces)
+        it = iter(pieces)
         tpos = 0
-        for word in it:  # the first kept token keeps its place: the tokenizer's positions before it
-            e = words.get(word) or entry(word)
-            if e[2]:
-                first = pos = tpos + e[1] - 1
-                break
-            tpos += e[0]
+        for piece in it:
+            ws = _words_of(piece)
+            for i, word in enumerate(ws):
+                e = words.get(word) or entry(word)
+                if e[2]:
+                    break
+                tpos += e[0]
+            else:
+                continue
+            first = tpos + e[1] - 1
+            pos, shared, _ = _add_words(poses, ws[i:] if i else ws, first, 0, words, entry)
+            break
         else:
             return poses, 0
-        shared = 0  # kept tokens at the place of the one before (a compound's joined word and first part)
-        while True:
-            terms = e[2]
-            if terms:
-                steps = e[4]
-                if steps is None:
-                    for term in terms:
-                        pos += 1
-                        _add(poses, term, pos)
+        single = self._single
+        for piece in it:
+            term = single.get(piece)
+            if term is None:  # a piece not seen yet, or of several terms
+                pos, shared, kept = _add_words(poses, _words_of(piece), pos, shared, words, entry)
+                if kept is not None:
+                    if len(single) >= 2 * self.LIMIT:
+                        single.clear()
+                    single[piece] = kept
+            elif term:
+                pos += 1
+                p = poses.get(term)
+                if p is None:
+                    poses[term] = pos
+                elif p.__class__ is int:
+                    poses[term] = [p, pos]
                 else:
-                    base = pos + 1
-                    for term, step in zip(terms, steps):
-                        _add(poses, term, base + step)
-                    pos = base + steps[-1]
-                    shared += len(terms) - steps[-1] - 1
-            # the words that follow: most are one term, or a stop word (b"")
-            for word in it:
-                term = single.get(word)
-                if term is None:  # a compound, or a word not seen yet
-                    e = words.get(word) or entry(word)
-                    break
-                if term:
-                    pos += 1
-                    p = poses.get(term)
-                    if p is None:
-                        poses[term] = pos
-                    elif p.__class__ is int:
-                        poses[term] = [p, pos]
-                    else:
-                        p.append(pos)
-            else:
-                return poses, pos - first + shared
+                    p.append(pos)
+        return poses, pos - first + shared
 
     def found(self, text: str, found: Counter) -> None:
-        """Count the words of ``text`` as written into ``found``."""
-        found.update(CompoundTokenizer._RE.findall(text))
+        """Count the pieces of ``text`` (as written, between white space) into
+        ``found``, as :meth:`scan` does."""
+        found.update(text.split())
 
     def surface(self, found: Counter, sign: int = 1, out: dict[str, int] | None = None) -> dict[str, int]:
         """Occurrences of each unstemmed, unstopped word (what "did you mean"
-        offers), from counts of words as written."""
+        offers), from counts of words or pieces of text as written."""
         out = {} if out is None else out
         entry = self.entry
-        for word, n in found.items():
-            for w in entry(word)[3]:
-                out[w] = out.get(w, 0) + sign * n
+        for piece, n in found.items():
+            for word in _words_of(piece):
+                for w in entry(word)[3]:
+                    out[w] = out.get(w, 0) + sign * n
         return out
+
+
+def _add_words(poses: dict[bytes, int | list[int]], ws: list[str], pos: int, shared: int,
+               words: dict[str, tuple], entry) -> tuple[int, int, bytes | None]:
+    """The terms of words ``ws`` added to ``poses`` after position ``pos``:
+    the last position, the count of tokens that share a place with the one
+    before (a compound's joined word and first part), and the one kept term
+    of these words (b"" for none; None when they have several)."""
+    kept = b""
+    for word in ws:
+        e = words.get(word) or entry(word)
+        terms = e[2]
+        if terms:
+            kept = terms[0] if kept == b"" and len(terms) == 1 else None
+            steps = e[4]
+            if steps is None:
+                for term in terms:
+                    pos += 1
+                    _add(poses, term, pos)
+            else:
+                base = pos + 1
+                for term, step in zip(terms, steps):
+                    _add(poses, term, base + step)
+                pos = base + steps[-1]
+                shared += len(terms) - steps[-1] - 1
+    return pos, shared, kept
 
 
 def _add(poses: dict[bytes, int | list[int]], term: bytes, pos: int) -> None:
@@ -277,6 +306,8 @@ def _add(poses: dict[bytes, int | list[int]], term: bytes, pos: int) -> None:
     else:
         p.append(pos)
 
+
+_words_of = CompoundTokenizer._RE.findall
 
 WORDS = _WordCache()
 
