@@ -630,3 +630,58 @@ def test_word_cache_matches_the_analyzer():
         found = Counter()
         WORDS.found(text, found)
         assert WORDS.surface(found) == Counter(t.text for t in SURFACE_ANALYZER(text, mode="index"))
+
+
+def test_word_cache_reads_pieces_of_text_as_the_analyzer_reads_words():
+    """The cache reads a text a piece (between white space) at a time and
+    remembers pieces of one term or none: texts of compounds, stop words,
+    punctuation and odd white space, read with a cold and a warm cache, give
+    the analyzer's terms, positions, lengths and surface words."""
+    import random
+    from collections import Counter, defaultdict
+
+    from tui.core.index import SURFACE_ANALYZER, TEXT_ANALYZER
+    from tui.core.index.build.analysis import _WordCache
+
+    words = ["the", "a", "of", "model", "Models", "learn-ing", "pre-training", "state-of-the-art", "and-or",
+             "of-the", "the-model", "x", "İstanbul", "straße", "ﬁne", "BERT", "2023-24", "—", "(", ")", ",", ".",
+             "e.g.,", "LLMs/VLMs", "a-b-c", "run-s", "_", "x²", "in", "to", "it's", "ÆON"]
+    between = [" ", "  ", "\n", "\t", "\u00a0", "", "-", "/", ", "]
+    rnd = random.Random(7)
+    cache = _WordCache()
+    for case in range(500):
+        text = "".join(rnd.choice(words) + rnd.choice(between) for _ in range(rnd.randint(0, 25)))
+        if case % 2:
+            cache = _WordCache()
+        ref = defaultdict(list)
+        for t in TEXT_ANALYZER(text, positions=True, mode="index"):
+            ref[t.text.encode()].append(t.pos)
+        expected = (dict(ref), sum(map(len, ref.values())))
+        assert cache.positions(text) == expected, text
+        assert cache.positions(text) == expected, text
+        found = Counter()
+        cache.found(text, found)
+        assert cache.surface(found) == Counter(t.text for t in SURFACE_ANALYZER(text, mode="index")), text
+
+
+def test_word_cache_entries_are_the_analyzers():
+    """A word of one token is analysed by the cache itself (the filters without
+    their generators): each entry equals what the analyzer makes of the word."""
+    from tui.core.index import SURFACE_ANALYZER, TEXT_ANALYZER, CompoundTokenizer
+    from tui.core.index.build.analysis import _WordCache
+    from tui.core.paths import BUNDLED_DIGESTS
+
+    def analysed(word):
+        tokens = [(t.text.encode("utf-8"), t.pos) for t in TEXT_ANALYZER(word, positions=True, mode="index")]
+        first = tokens[0][1] if tokens else 0
+        rel = [pos - first for _, pos in tokens]
+        return (len(CompoundTokenizer._SPLIT.split(word)), first, tuple(term for term, _ in tokens),
+                tuple(t.text for t in SURFACE_ANALYZER(word, mode="index")),
+                None if rel == list(range(len(rel))) else tuple(rel))
+
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(BUNDLED_DIGESTS.glob("*.txt")))
+    text += " İstanbul ÆON ÜBER straße ẞ ﬁne ﬀ x² ½ Ⅻ 𝐀𝐁 ǅemal ΣΑΣ Σίσυφος __init__ _ THE The a I'm 5th"
+    words = set(CompoundTokenizer._RE.findall(text))
+    assert len(words) > 5000
+    cache = _WordCache()
+    assert {w: cache.entry(w) for w in words} == {w: analysed(w) for w in words}
