@@ -214,8 +214,8 @@ def test_big_build_shares_work_with_a_helper_process(paths, tmp_path, monkeypatc
     import tui.core.index as index_module
 
     serial, _ = Index.open(Paths.default(tmp_path / "serial"))
-    monkeypatch.setattr(index_module.store, "PARALLEL_MIN", 0)
-    monkeypatch.setattr(index_module.store, "CHUNK", 20)
+    monkeypatch.setattr(index_module.build.writer, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(index_module.build.writer, "CHUNK", 20)
     if helper == "fails":
         monkeypatch.setattr(sys, "executable", "/bin/false")
     ix, r = Index.open(paths)
@@ -293,7 +293,7 @@ def test_costly_queries_find_the_same_papers_from_bitsets(index, monkeypatch, q)
     import tui.core.index as index_module
 
     ranked = index.search(q, limit=1000)
-    monkeypatch.setattr(index_module.query, "COST_MAX", 0)  # every query is "costly"
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)  # every query is "costly"
     broad = index.search(q, limit=1000)
     assert broad.total == ranked.total
     assert {h.id for h in broad.hits} == {h.id for h in ranked.hits}
@@ -305,11 +305,11 @@ def test_costly_queries_find_the_same_papers_from_bitsets(index, monkeypatch, q)
 def test_term_bitsets_stored_by_segments_agree_with_postings(index, tmp_path, monkeypatch):
     import tui.core.index as index_module
 
-    monkeypatch.setattr(index_module.bulk, "BITS_MIN_DF", 3)
+    monkeypatch.setattr(index_module.build.bulk, "BITS_MIN_DF", 3)
     ix, _ = Index.open(Paths.default(tmp_path / "bits"))
-    sets = ix.docsets
+    sets = ix.searching.docsets
     assert sets._segment_bits(0)  # the segment stored bitsets
-    monkeypatch.setattr(index_module.query, "COST_MAX", 0)
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)
     for q in BROAD_QUERIES:
         assert ix.search(q, limit=5).total == index.search(q, limit=5).total, q
     for fieldname, term in [("abstract", "model"), ("title", "transform"), ("is_", "unread")]:
@@ -340,13 +340,13 @@ def test_segment_cache_survives_a_library_change(paths, monkeypatch):
         def changed_since(self, generation):
             return [pid]
 
-    monkeypatch.setattr(index_module.query, "COST_MAX", 0)
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)
     ix, _ = Index.open(paths)
     pid = ix.search("swin").hits[0].id
     before = ix.search("transformer", limit=1000)
     reads = []
-    real = index_module.docsets._postings_bits
-    monkeypatch.setattr(index_module.docsets, "_postings_bits", lambda *a: reads.append(a) or real(*a))
+    real = index_module.search.docsets._postings_read
+    monkeypatch.setattr(index_module.search.docsets, "_postings_read", lambda *a: reads.append(a) or real(*a))
     lib = OneBookmark()
     lib.gen = 1
     ix.catch_up(lib)  # re-indexes one paper: a new segment, one deletion
@@ -357,12 +357,49 @@ def test_segment_cache_survives_a_library_change(paths, monkeypatch):
     ix.close()
 
 
+def test_phrases_are_checked_through_the_new_searcher_after_a_library_change(paths, monkeypatch):
+    """What is kept per segment across searchers (where a term's postings
+    blocks lie) holds no file of the searcher that read it: after a change
+    closes that searcher, phrases are still checked, and pages are still
+    those of the exact ranking."""
+    import tui.core.index as index_module
+
+    from tui.core.papers import LibraryState
+
+    class Bookmarks:
+        gen = 0
+        ids: list[str] = []
+
+        def index_state(self, ids):
+            return {pid: LibraryState(bookmarked=True) for pid in ids}
+
+        def generation(self):
+            return self.gen
+
+        def changed_since(self, generation):
+            return self.ids
+
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)
+    ix, _ = Index.open(paths)
+    from tui.core.index.search.reference import reference_search
+
+    queries = ['"vision transformer"', "vision transformer", '"large language models"', "shifted windows"]
+    for q in queries:  # the blocks of their words are read, and kept
+        assert [h.id for h in ix.search(q, limit=50).hits] == [h.id for h in reference_search(ix, q, 50).hits]
+    lib = Bookmarks()
+    lib.ids, lib.gen = [ix.search("swin").hits[0].id], 1
+    ix.catch_up(lib)  # a new searcher; the old one, and its files, closed
+    for q in queries:
+        assert [h.id for h in ix.search(q, limit=50).hits] == [h.id for h in reference_search(ix, q, 50).hits], q
+    ix.close()
+
+
 def test_costly_query_ranked_from_bitsets_as_whoosh_ranks_it(index, monkeypatch):
     import tui.core.index as index_module
 
     cheap = {q: [h.id for h in index.search(q, limit=10).hits]
              for q in ("vision transformer ", "language model training", "in-context learning", "efficient attention")}
-    monkeypatch.setattr(index_module.query, "COST_MAX", 0)
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)
     assert index.search("Transformer in Transformer").hits[0].title == "Transformer in Transformer"
     from tui.core.index import TEXT_ANALYZER
 
@@ -384,10 +421,10 @@ def test_costly_phrase_checks_the_newest_candidates(index, monkeypatch):
     import tui.core.index as index_module
 
     exact = index.search('"vision transformer"', limit=1000)
-    monkeypatch.setattr(index_module.query, "COST_MAX", 0)
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)
     all_checked = index.search('"vision transformer"', limit=1000)
     assert all_checked.total == exact.total and {h.id for h in all_checked.hits} == {h.id for h in exact.hits}
-    monkeypatch.setattr(index_module.query, "SAMPLE_MIN", 1)
+    monkeypatch.setattr(index_module.search.searcher, "SAMPLE_MIN", 1)
     sampled = index.search('"vision transformer"', limit=3)
     assert len(sampled.hits) == 3 and {h.id for h in sampled.hits} <= {h.id for h in exact.hits}
     assert sampled.total > 3 and any("about" in n for n in sampled.notes)
@@ -593,3 +630,58 @@ def test_word_cache_matches_the_analyzer():
         found = Counter()
         WORDS.found(text, found)
         assert WORDS.surface(found) == Counter(t.text for t in SURFACE_ANALYZER(text, mode="index"))
+
+
+def test_word_cache_reads_pieces_of_text_as_the_analyzer_reads_words():
+    """The cache reads a text a piece (between white space) at a time and
+    remembers pieces of one term or none: texts of compounds, stop words,
+    punctuation and odd white space, read with a cold and a warm cache, give
+    the analyzer's terms, positions, lengths and surface words."""
+    import random
+    from collections import Counter, defaultdict
+
+    from tui.core.index import SURFACE_ANALYZER, TEXT_ANALYZER
+    from tui.core.index.build.analysis import _WordCache
+
+    words = ["the", "a", "of", "model", "Models", "learn-ing", "pre-training", "state-of-the-art", "and-or",
+             "of-the", "the-model", "x", "İstanbul", "straße", "ﬁne", "BERT", "2023-24", "—", "(", ")", ",", ".",
+             "e.g.,", "LLMs/VLMs", "a-b-c", "run-s", "_", "x²", "in", "to", "it's", "ÆON"]
+    between = [" ", "  ", "\n", "\t", "\u00a0", "", "-", "/", ", "]
+    rnd = random.Random(7)
+    cache = _WordCache()
+    for case in range(500):
+        text = "".join(rnd.choice(words) + rnd.choice(between) for _ in range(rnd.randint(0, 25)))
+        if case % 2:
+            cache = _WordCache()
+        ref = defaultdict(list)
+        for t in TEXT_ANALYZER(text, positions=True, mode="index"):
+            ref[t.text.encode()].append(t.pos)
+        expected = (dict(ref), sum(map(len, ref.values())))
+        assert cache.positions(text) == expected, text
+        assert cache.positions(text) == expected, text
+        found = Counter()
+        cache.found(text, found)
+        assert cache.surface(found) == Counter(t.text for t in SURFACE_ANALYZER(text, mode="index")), text
+
+
+def test_word_cache_entries_are_the_analyzers():
+    """A word of one token is analysed by the cache itself (the filters without
+    their generators): each entry equals what the analyzer makes of the word."""
+    from tui.core.index import SURFACE_ANALYZER, TEXT_ANALYZER, CompoundTokenizer
+    from tui.core.index.build.analysis import _WordCache
+    from tui.core.paths import BUNDLED_DIGESTS
+
+    def analysed(word):
+        tokens = [(t.text.encode("utf-8"), t.pos) for t in TEXT_ANALYZER(word, positions=True, mode="index")]
+        first = tokens[0][1] if tokens else 0
+        rel = [pos - first for _, pos in tokens]
+        return (len(CompoundTokenizer._SPLIT.split(word)), first, tuple(term for term, _ in tokens),
+                tuple(t.text for t in SURFACE_ANALYZER(word, mode="index")),
+                None if rel == list(range(len(rel))) else tuple(rel))
+
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(BUNDLED_DIGESTS.glob("*.txt")))
+    text += " İstanbul ÆON ÜBER straße ẞ ﬁne ﬀ x² ½ Ⅻ 𝐀𝐁 ǅemal ΣΑΣ Σίσυφος __init__ _ THE The a I'm 5th"
+    words = set(CompoundTokenizer._RE.findall(text))
+    assert len(words) > 5000
+    cache = _WordCache()
+    assert {w: cache.entry(w) for w in words} == {w: analysed(w) for w in words}

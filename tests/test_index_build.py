@@ -49,7 +49,7 @@ def _sync(paths: Paths, changed: set[str]):
 def small_rebuild(monkeypatch):
     import tui.core.index as index_module
 
-    monkeypatch.setattr(index_module.store, "REBUILD_MIN", 20)
+    monkeypatch.setattr(index_module.build.writer, "REBUILD_MIN", 20)
 
 
 def test_sync_changing_most_papers_rebuilds_and_finds_what_an_update_finds(tmp_path, small_rebuild, monkeypatch):
@@ -63,7 +63,7 @@ def test_sync_changing_most_papers_rebuilds_and_finds_what_an_update_finds(tmp_p
         index.close()
         assert first.rebuilt  # the first build
         if way == "update":
-            monkeypatch.setattr(index_module.store, "REBUILD_MIN", 10**9)
+            monkeypatch.setattr(index_module.build.writer, "REBUILD_MIN", 10**9)
         index, report = _sync(paths, most)
         assert sorted(report.changed) == sorted(most) and report.papers_written >= 120
         assert report.rebuilt == (way == "rebuild")

@@ -101,12 +101,12 @@ def answers(tmp_path_factory):
     try:
         out = _answers(index)
         # the same queries answered from bitsets, as a big index answers them
-        saved = index_module.query.COST_MAX
-        index_module.query.COST_MAX = 0
+        saved = index_module.search.rank.SCORE_ALL
+        index_module.search.rank.SCORE_ALL = 0
         try:
             out["costly"] = {q: got for q, got in _answers(index)["queries"].items()}
         finally:
-            index_module.query.COST_MAX = saved
+            index_module.search.rank.SCORE_ALL = saved
         yield out
     finally:
         index.close()

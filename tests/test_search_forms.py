@@ -167,7 +167,7 @@ def test_a_word_with_symbols_ranks_the_titles_that_have_it_as_written_first(symb
 
     assert symbolic.search(q).hits[0].title == first
     assert symbolic.search(q + " ").hits[0].title == first
-    monkeypatch.setattr(index_module.query, "COST_MAX", 0)  # answered from bitsets
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)  # answered from bitsets
     assert symbolic.search(q).hits[0].title == first
 
 
@@ -238,7 +238,7 @@ def test_upvotes_ranges(signals, monkeypatch, q, found):
 
     assert titles(signals, q) == found, q
     assert signals.search(q).total == len(found)
-    monkeypatch.setattr(index_module.query, "COST_MAX", 0)  # answered from bitsets
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)  # answered from bitsets
     assert titles(signals, q) == found, q
 
 

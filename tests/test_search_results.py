@@ -66,7 +66,7 @@ def test_results_are_as_recorded(index, monkeypatch):
     import tui.core.index as index_module
 
     now = {"ranked": results(index)}
-    monkeypatch.setattr(index_module.query, "COST_MAX", 0)  # every query is "costly"
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)  # every query is "costly"
     now["costly"] = results(index)
     if os.environ.get("PAPERS_RECORD_RESULTS"):
         RECORDING.write_text(json.dumps(now, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -38,7 +38,7 @@ def test_command_line_search_imports_no_network_asyncio_textual_or_bench(paths):
 
 def test_whoosh_works_with_the_stand_ins_taken_out(paths):
     index, _ = Index.open(paths)
-    reader = index.searcher.reader()
+    reader = index.searching.searcher.reader()
     segment = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
     assert segment.deleted_docs_set == frozenset()  # the property the stand-in provides
     assert index.search("transformer").total > 100

@@ -118,7 +118,7 @@ class PapersApp(App):
     def _rebuild_damaged(self, error: BaseException) -> bool:
         """A read met a damaged index: say so in one line and rebuild it (at
         most twice a session, so an index that cannot be mended is reported)."""
-        from .core.index.recovery import IndexDamaged
+        from .core.index.build.recovery import IndexDamaged
 
         if not isinstance(error, IndexDamaged) or self._damage_rebuilds >= 2:
             return False

@@ -61,6 +61,24 @@ def fts5_titles(db: sqlite3.Connection, query: str, k: int) -> list[str]:
     return []
 
 
+def exact_top(index, queries: list[str], k: int = 10) -> dict:
+    """How many of ``queries`` the search ranks exactly as the straightforward
+    reference does (Whoosh's own BM25F over every match, ties newest first:
+    :func:`tui.core.index.search.reference.reference_search`): the same ``k``
+    papers in the same order. ``exact_top{k}`` is that share; the queries
+    that differ are listed."""
+    from ..core.index.search.reference import reference_search
+
+    differ = []
+    for q in queries:
+        fast = [h.id for h in index.search(q, limit=k).hits]
+        exact = [h.id for h in reference_search(index, q, limit=k).hits]
+        if fast != exact:
+            differ.append(q if len(q) <= 60 else q[:40] + f"… ({len(q)} chars)")
+    n = len(queries)
+    return {f"exact_top{k}": round((n - len(differ)) / n, 4) if n else None, "compared": n, "differ": differ}
+
+
 def measure(index, fts5: sqlite3.Connection | None = None, queries: Path = KNOWN_ITEMS, k: int = 10) -> dict:
     """MRR@k and hits at rank 1 of the known-item set for ``index`` (an open
     :class:`tui.core.index.Index`) and for FTS5 (``fts5``: a connection with

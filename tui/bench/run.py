@@ -426,6 +426,11 @@ class Bench:
         try:
             t0 = time.perf_counter()
             self.out["relevance"] = {**relevance.measure(index), "seconds": round(time.perf_counter() - t0, 2)}
+            _say("relevance: the search's rankings against the exact reference (Whoosh's scorer over every match)…")
+            t0 = time.perf_counter()
+            mix = [q for _, q, _, _ in self._queries()] + [q for q, _ in relevance.load()]
+            self.out["relevance"].update(relevance.exact_top(index, list(dict.fromkeys(mix))),
+                                         exact_seconds=round(time.perf_counter() - t0, 2))
         finally:
             index.close()
             index, _ = Index.open(self.paths, sources=sources)

@@ -174,7 +174,7 @@ def _run(func, args, ctx: Context) -> int:
         return func(args, ctx) or 0
     except Exception as e:
         # the index package is imported only by commands that use it
-        recovery = sys.modules.get("tui.core.index.recovery")
+        recovery = sys.modules.get("tui.core.index.build.recovery")
         if recovery is None or not isinstance(e, recovery.IndexDamaged):
             raise
         if ctx.said is not None:  # damaged again, on the rebuilt index

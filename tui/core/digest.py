@@ -41,7 +41,7 @@ from .paths import BUNDLED_DIGESTS, DIGEST_SUFFIXES
 from .text import clean, strip_control
 
 #: Bumped whenever parsing changes what a file yields (forces a re-index).
-PARSER_VERSION = 7
+PARSER_VERSION = 8
 
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -243,6 +243,13 @@ def _shown(v) -> str:
 _COUNT_RE = re.compile(r"(\d{1,12}(?:\.\d{1,6})?)\s*([kKmM]?)")
 _THOUSANDS_RE = re.compile(r"\d{1,3}(?:,\d{3})+")
 MAX_COUNT = 10**12
+# What one paper may hold: no real paper comes near (the longest titles run to
+# ~300 characters, abstracts to ~4,000, author lists to a few thousand names),
+# and a digest that goes past them would make every list and search slow.
+MAX_TITLE_CHARS = 1000
+MAX_ABSTRACT_CHARS = 20_000
+MAX_AUTHORS = 5000
+MAX_AUTHOR_CHARS = 300
 MAX_SUMMARY_CHARS = 5000
 MAX_KEYWORDS = 50
 MAX_KEYWORD_CHARS = 100
@@ -326,7 +333,14 @@ class _Fields:
 
     def authors(self, key: str) -> tuple[str, ...]:
         v = self._typed(key, list, "a list of authors") or ()
-        names = (clean(a.get("name") if isinstance(a, dict) else a if isinstance(a, str) else "") for a in v)
+        if len(v) > MAX_AUTHORS:
+            self.problems.append(Problem(self.i, f"entry {self.i}: {len(v):,} authors; the first {MAX_AUTHORS:,} kept"))
+            v = v[:MAX_AUTHORS]
+        names = [clean(a.get("name") if isinstance(a, dict) else a if isinstance(a, str) else "") for a in v]
+        if any(len(n) > MAX_AUTHOR_CHARS for n in names):
+            self.problems.append(Problem(self.i, f"entry {self.i}: an author's name of more than "
+                                                 f"{MAX_AUTHOR_CHARS} characters; cut there"))
+            names = [n[:MAX_AUTHOR_CHARS] for n in names]
         return tuple(n for n in names if n)
 
 
@@ -397,6 +411,14 @@ def _json_entry(i: int, item, problems: list[Problem], position: int) -> Entry |
     if not title:
         problems.append(Problem(i, f"entry {i} has no title; skipped"))
         return None
+    if len(title) > MAX_TITLE_CHARS:
+        problems.append(Problem(i, f"entry {i}: a title of {len(title):,} characters (at most "
+                                   f"{MAX_TITLE_CHARS:,}); skipped"))
+        return None
+    if len(abstract) > MAX_ABSTRACT_CHARS:
+        problems.append(Problem(i, f"entry {i}: an abstract of {len(abstract):,} characters; cut at "
+                                   f"{MAX_ABSTRACT_CHARS:,}"))
+        abstract = abstract[:MAX_ABSTRACT_CHARS]
     arxiv = strip_control(_str(paper.get("id")) or _str(item.get("id"))).strip()
     if arxiv and not _ARXIV_RE.match(arxiv):
         problems.append(Problem(i, f"entry {i}: id {arxiv[:40]!r} is not an arXiv id; ignored"))
@@ -530,6 +552,15 @@ def _parse_dump(text: str, path: Path, name: str) -> Digest:
         problems.append(Problem(
             pending[0], f"title without abstract at the end of the file: {pending[1][:60]!r}; skipped"))
 
+    kept = []  # (a title is a line shorter than an abstract-like one: never past MAX_TITLE_CHARS)
+    for number, title, paras in entries:
+        abstract = "\n".join(paras)
+        if len(abstract) > MAX_ABSTRACT_CHARS:
+            problems.append(Problem(number, f"an abstract of {len(abstract):,} characters; cut at "
+                                            f"{MAX_ABSTRACT_CHARS:,}"))
+            paras = [abstract[:MAX_ABSTRACT_CHARS]]
+        kept.append((number, title, paras))
+    entries = kept
     if not entries:
         raise DigestError(path, "has no papers (no title followed by an abstract)")
     published = _iso_label(label)

@@ -38,35 +38,22 @@ def _surface_forms(text: str) -> dict[str, str]:
 
 def more_like(index: Index, source_ids: Sequence[str], about: str, limit: int = LIMIT) -> Related:
     """Papers like the papers ``source_ids`` (which are left out of the answer)."""
-    from whoosh import query as wq
-
     papers = index.get_many(list(source_ids)[:200])
     text = "\n".join(f"{p.title}\n{p.title}\n{p.abstract}" for p in papers.values())
     if not text.strip():
         return Related(about, (), ())
-    searcher = index.searcher
-    weighted = [(t, w) for t, w in searcher.key_terms_from_text("abstract", text, numterms=NUM_TERMS + 6)
-                if len(t) > 2 and not t.isdigit()][:NUM_TERMS]  # "7", "ap": numbers and units say little
+    weighted, found = index.similar(text, list(source_ids), limit, NUM_TERMS)
     if not weighted:
         return Related(about, (), ())
     forms = _surface_forms(text)
-    top = max(w for _, w in weighted) or 1.0
-    clauses = []
-    for term, weight in weighted:
-        boost = max(weight / top, 0.05)
-        clauses.append(wq.Term("title", term, boost=boost * 0.5))  # the title field is boosted already
-        clauses.append(wq.Term("abstract", term, boost=boost))
-    mask = wq.Or([wq.Term("id", pid) for pid in source_ids]) if source_ids else None
-    results = searcher.search(wq.Or(clauses), limit=limit, mask=mask, terms=True)
     hits, shared = [], {}
-    for r in results:
-        pid = r["id"]
+    for pid, score, matched in found:
         words = []
-        for _field, term in r.matched_terms():
-            word = forms.get(term.decode("utf-8") if isinstance(term, bytes) else term)
+        for term in matched:
+            word = forms.get(term)
             if word and word not in words:
                 words.append(word)
-        hits.append((pid, r.score))
+        hits.append((pid, score))
         shared[pid] = tuple(words)
     titles = index.titles([pid for pid, _ in hits])
     terms = tuple(dict.fromkeys(forms.get(t, t) for t, _ in weighted))

@@ -39,15 +39,21 @@ _ESCAPE_RE = re.compile(
 _CONTROL_RE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 )
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")  # in a str, only lone ones: they cannot be encoded
 # Every escape sequence starts with a character _CONTROL_RE matches, so text
 # without one (nearly all text) skips both substitutions.
 
 
 def strip_control(text: str) -> str:
-    """Remove escape sequences and control characters, keeping ``\\n`` and ``\\t``."""
+    """Remove escape sequences and control characters, keeping ``\\n`` and
+    ``\\t``; a lone surrogate (what ``\\ud800`` in JSON or bytes that are
+    not UTF-8 in a file name or an argument decode to) becomes U+FFFD, the
+    replacement character, so that the text can be written as UTF-8."""
     if not text:
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _SURROGATE_RE.search(text):
+        text = _SURROGATE_RE.sub("\ufffd", text)
     if not _CONTROL_RE.search(text):
         return text
     text = _ESCAPE_RE.sub("", text)
@@ -220,8 +226,14 @@ def title_key(title: str) -> str:
     and ``"swin transformer - hierarchical ..."`` share one key."""
     text = fold(clean(unicodedata.normalize("NFKC", title)))
     if text.isascii():
-        return _NOT_ALNUM_ASCII_RE.sub("", text)
-    return "".join(c for c in text if c.isalnum())
+        key = _NOT_ALNUM_ASCII_RE.sub("", text)
+    else:
+        key = "".join(c for c in text if c.isalnum())
+    if key or not text.strip():
+        return key
+    # a title without a letter or digit (emoji, punctuation): its marks are its
+    # identity ("#" never stands in the key of a title with letters)
+    return "#" + "".join(c for c in text if not c.isspace())
 
 
 _NOT_ALNUM_ASCII_RE = re.compile(r"[^0-9a-z]+")

@@ -42,7 +42,7 @@ One module per concern:
 Importing this package imports nothing else: each name below is imported
 from its module when it is first asked for. The catalog (``catalog``,
 ``listing``) can so be read without Whoosh; everything else imports Whoosh
-through :func:`~.lean.import_whoosh` (without the modules Whoosh imports for
+through :func:`~.whoosh_import.import_whoosh` (without the modules Whoosh imports for
 what the index does not use). The reader imports it only once its main screen
 is painted.
 """
@@ -53,20 +53,22 @@ import importlib
 
 #: public name -> the module that defines it
 _NAMES = {
-    "PLAIN_ANALYZER": "analysis", "SURFACE_ANALYZER": "analysis", "TEXT_ANALYZER": "analysis",
-    "WORDS": "analysis", "CompoundTokenizer": "analysis",
-    "BulkWriter": "bulk", "merge_policy": "bulk",
+    "PLAIN_ANALYZER": "build.analysis", "SURFACE_ANALYZER": "build.analysis", "TEXT_ANALYZER": "build.analysis",
+    "WORDS": "build.analysis", "CompoundTokenizer": "build.analysis",
+    "BulkWriter": "build.bulk", "merge_policy": "build.bulk",
     "Catalog": "catalog", "DigestInfo": "catalog",
-    "Spans": "highlight", "highlight_spans": "highlight", "snippet": "highlight",
-    "MAX_QUERY_CHARS": "query", "clamp_query": "query",
-    "Hit": "results", "SearchResult": "results", "LibrarySource": "results", "SyncReport": "results",
+    "Spans": "search.highlight", "highlight_spans": "search.highlight", "snippet": "search.highlight",
+    "MAX_QUERY_CHARS": "search.query", "clamp_query": "search.query",
+    "Hit": "answers", "SearchResult": "answers", "LibrarySource": "answers", "SyncReport": "answers",
+    "SearchStopped": "answers", "IndexReplaced": "answers",
     "Listing": "listing",
-    "SCHEMA_VERSION": "schema", "IndexError_": "schema", "_doc": "schema", "make_schema": "schema",
-    "Index": "store",
-    "edit_distance": "vocabulary",
-    "IndexDamaged": "recovery",
+    "SCHEMA_VERSION": "build.schema", "IndexError_": "build.schema", "_doc": "build.schema",
+    "make_schema": "build.schema",
+    "Index": "front",
+    "edit_distance": "search.vocabulary",
+    "IndexDamaged": "build.recovery",
 }
-_WITHOUT_WHOOSH = {"catalog", "listing", "results", "lean"}
+_WITHOUT_WHOOSH = {"catalog", "listing", "answers", "whoosh_import"}
 
 __all__ = sorted(_NAMES)
 
@@ -74,7 +76,7 @@ __all__ = sorted(_NAMES)
 def __getattr__(name: str):
     module = _NAMES.get(name, name)
     if module not in _WITHOUT_WHOOSH:
-        from .lean import import_whoosh
+        from .whoosh_import import import_whoosh
 
         import_whoosh()
     try:

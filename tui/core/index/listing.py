@@ -4,7 +4,7 @@ Opening the index imports Whoosh and syncs the digests; a reader with 100,000
 papers can show its first page before either, from the catalog the last
 opening left (:meth:`Listing.open`): a page of the listing order, and the
 papers of it. Nothing here imports Whoosh. The index itself answers the same
-(:meth:`~.store.Index.newest_page`) once it is open.
+(:meth:`~.front.Index.newest_page`) once it is open.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from ..digest import PARSER_VERSION
 from ..papers import Paper
 from .catalog import SCHEMA_VERSION, Catalog
-from .results import Hit, SearchResult
+from .answers import Hit, SearchResult
 
 
 def newest_page(catalog: Catalog, offset: int, limit: int) -> SearchResult:

@@ -9,7 +9,7 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
-from .schema import _storage
+from .build.schema import _storage
 
 
 def _file_bytes(path: Path) -> int:

@@ -9,22 +9,19 @@ from __future__ import annotations
 import bisect
 import heapq
 import pickle
-import re
-import sys
-from array import array
 
-from whoosh import columns as wc
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.util.numeric import byte_to_length
 
-from .bulk import BITS_EXT
-from .schema import VOTES
+from ..build.bulk import BITS_EXT, LENGTH_CLASSES, TF_PLANES, length_classes, tf_planes
+from ..build.schema import VOTES
+from .bitsets import column_numbers, docs_of
+from .leaves import ColumnRange, Docs
+from .postings import BlockIndex, Decoded, TermBlocks
 
 
 _LENGTH = [byte_to_length(b) or 1 for b in range(256)]  # a field length's byte, decoded
-_BITS_OF_BYTE = [tuple(i for i in range(8) if b >> i & 1) for b in range(256)]
 
 
 class SegmentCache:
@@ -36,6 +33,7 @@ class SegmentCache:
     next search took ~150 ms instead of ~20 ms)."""
 
     TERMS = 512  # term sets kept per segment (each at most segment size / 8 bytes)
+    IDS = 20_000  # paper ids kept per segment
 
     def __init__(self):
         self._segments: dict[str, dict] = {}
@@ -44,7 +42,8 @@ class SegmentCache:
         segid = reader.segment().segment_id()
         entry = self._segments.get(segid)
         if entry is None:
-            entry = self._segments[segid] = {"bits": None, "terms": {}, "columns": {}, "letters": {}}
+            entry = self._segments[segid] = {"bits": None, "terms": {}, "tf": {}, "blocks": {}, "columns": {},
+                                             "letters": {}, "ids": {}}
         return entry
 
     def keep_only(self, readers) -> None:
@@ -67,6 +66,7 @@ class DocSets:
     def __init__(self, searcher, segments: SegmentCache | None = None):
         self.searcher = searcher
         self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self._starts = [offset for _, offset in self.leaves]
         self.size = searcher.reader().doc_count_all()
         segments = segments or SegmentCache()
         segments.keep_only(r for r, _ in self.leaves)
@@ -77,6 +77,10 @@ class DocSets:
         self._sorted: dict[str, tuple[list[int], list[int]]] = {}
         self._by_votes: list[int] | None = None
         self._orders: dict[int, tuple[list[int], list[int]]] = {}
+        self._tf_cache: dict[tuple, tuple[int, ...]] = {}
+        self._length_classes: dict[str, list[tuple[int, int]]] = {}
+        self._length_groups: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        self.decoded = Decoded()  # postings blocks read for phrases
 
     @property
     def live(self) -> int:
@@ -110,23 +114,9 @@ class DocSets:
         if field is None or not field.indexed:
             return 0
         tbytes = text if isinstance(text, bytes) else field.to_bytes(text)
-        letter = (fieldname, text[:1]) if isinstance(text, str) else None
         bits = 0
         for i, (r, offset) in enumerate(self.leaves):
-            terms = self._segs[i]["terms"]
-            local = terms.get((fieldname, tbytes))
-            if local is None and letter is not None:
-                known = self._segs[i]["letters"].get(letter)  # the segment's terms, if read
-                if known is not None and text not in known:
-                    continue
-            if local is None:
-                stored = self._segment_bits(i).get((fieldname, tbytes))
-                if stored is None:
-                    stored = _postings_bits(r, fieldname, tbytes)
-                local = int.from_bytes(stored, "little")
-                if len(terms) >= SegmentCache.TERMS:
-                    terms.pop(next(iter(terms)))
-                terms[fieldname, tbytes] = local
+            local = self._local(i, field, fieldname, text, tbytes)
             if local:
                 bits |= local << offset
         bits &= self.live
@@ -134,6 +124,183 @@ class DocSets:
             self._cache.pop(next(iter(self._cache)))
         self._cache[key] = bits
         return bits
+
+    def _local(self, i: int, field, fieldname: str, text, tbytes: bytes) -> int:
+        """Segment ``i``'s documents with the term (numbered in the segment)."""
+        terms = self._segs[i]["terms"]
+        local = terms.get((fieldname, tbytes))
+        if local is not None:
+            return local
+        if isinstance(text, str):
+            known = self._segs[i]["letters"].get((fieldname, text[:1]))  # the segment's terms, if read
+            if known is not None and text not in known:
+                return 0
+        stored = self._segment_bits(i).get((fieldname, tbytes))
+        if stored is None:
+            r, _ = self.leaves[i]
+            stored, planes = _postings_read(r, fieldname, tbytes, field.format.field_boost)
+            _keep(self._segs[i]["tf"], (fieldname, tbytes), tuple(int.from_bytes(b, "little") for b in planes))
+        local = int.from_bytes(stored, "little")
+        _keep(terms, (fieldname, tbytes), local)
+        return local
+
+    def bytes_of(self, bits: int) -> bytes:
+        """A bitset as bytes, one bit a document (for testing a few documents)."""
+        return bits.to_bytes((self.size >> 3) + 1, "little")
+
+    def term_bytes(self, fieldname: str, text) -> bytes:
+        """:meth:`term` as bytes (kept while the term's set is)."""
+        key = ("bytes", fieldname, text)
+        got = self._cache.get(key)
+        if got is None:
+            got = self.bytes_of(self.term(fieldname, text))
+            if len(self._cache) >= self.CACHE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = got
+        return got
+
+    def term_docs(self, fieldname: str, text, most: int) -> list[int] | None:
+        """The documents with the term, ascending, if they are at most ``most``."""
+        key = ("docs", fieldname, text)
+        got = self._cache.get(key)
+        if got is None:
+            bits = self.term(fieldname, text)
+            got = self._cache[key] = (bits.bit_count(), None)
+        count, docs = got
+        if count > most:
+            return None
+        if docs is None:
+            docs = docs_of(self.term(fieldname, text))
+            self._cache[key] = (count, docs)
+        return docs
+
+    def tf_bytes(self, fieldname: str, text) -> tuple[bytes, ...]:
+        """:meth:`tf_planes` as bytes."""
+        key = ("tf bytes", fieldname, text)
+        got = self._cache.get(key)
+        if got is None:
+            got = tuple(self.bytes_of(p) for p in self.tf_planes(fieldname, text))
+            if len(self._cache) >= self.CACHE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = got
+        return got
+
+    def ids(self, docs: list[int]) -> list[str]:
+        """The paper ids of these documents, kept per segment once read (the
+        same papers come back as a query is typed a letter at a time)."""
+        out = []
+        starts = self._starts
+        for d in docs:
+            i = bisect.bisect_right(starts, d) - 1
+            r, offset = self.leaves[i]
+            known = self._segs[i]["ids"]
+            pid = known.get(d - offset)
+            if pid is None:
+                if len(known) >= SegmentCache.IDS:
+                    known.pop(next(iter(known)))
+                pid = known[d - offset] = r.stored_fields(d - offset)["id"]
+            out.append(pid)
+        return out
+
+    def term_blocks(self, i: int, fieldname: str, tbytes: bytes) -> TermBlocks | None:
+        """The term's postings in segment ``i``, read through this searcher's
+        reader (None: not there); where its blocks lie is kept per segment."""
+        cache = self._segs[i]["blocks"]
+        key = (fieldname, tbytes)
+        reader = self.leaves[i][0]
+        if key in cache:
+            index = cache[key]
+        else:
+            index = BlockIndex.read(reader, fieldname, tbytes)
+            _keep(cache, key, index)
+        if index is None:
+            return None
+        return TermBlocks(index, reader._terms._postfile, (reader.segment().segment_id(), fieldname, tbytes))
+
+    def tf_planes(self, fieldname: str, text) -> tuple[int, ...]:
+        """How often the term occurs in each of its documents, as bit planes:
+        plane j holds the documents whose count minus one has bit j set, so a
+        document in none of them has the term once (its posting's weight is
+        the count times the field's boost). From the planes a segment stored
+        for its frequent terms, or from the postings of the others."""
+        key = (fieldname, text)
+        got = self._tf_cache.get(key)
+        if got is not None:
+            return got
+        field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
+        if field is None or not field.indexed or not self.term(fieldname, text):
+            return ()
+        tbytes = text if isinstance(text, bytes) else field.to_bytes(text)
+        planes: list[int] = []
+        for i, (r, offset) in enumerate(self.leaves):
+            if not self._local(i, field, fieldname, text, tbytes):
+                continue
+            cache = self._segs[i]["tf"]
+            local = cache.get((fieldname, tbytes))
+            if local is None:
+                stored = self._segment_bits(i).get((fieldname, tbytes, TF_PLANES))
+                if stored is None:
+                    stored = _postings_read(r, fieldname, tbytes, field.format.field_boost)[1]
+                local = tuple(int.from_bytes(b, "little") for b in stored)
+                _keep(cache, (fieldname, tbytes), local)
+            while len(planes) < len(local):
+                planes.append(0)
+            for j, bits in enumerate(local):
+                planes[j] |= bits << offset
+        live = self.live
+        out = tuple(p & live for p in planes)
+        if len(self._tf_cache) >= self.CACHE:
+            self._tf_cache.pop(next(iter(self._tf_cache)))
+        self._tf_cache[key] = out
+        return out
+
+    def length_classes(self, fieldname: str) -> list[tuple[int, int]]:
+        """The documents by their length of ``fieldname`` as Whoosh scores it:
+        (length, the documents of that length) for each length found,
+        shortest first (kept per segment, like the lengths)."""
+        got = self._length_classes.get(fieldname)
+        if got is not None:
+            return got
+        name = f"_{fieldname}_len"
+        merged: dict[int, int] = {}
+        for i, ((r, offset), seg) in enumerate(zip(self.leaves, self._segs)):
+            classes = seg["columns"].get(("classes", name))
+            if classes is None:
+                stored = self._segment_bits(i).get(("", fieldname, LENGTH_CLASSES))
+                if stored is None:  # a segment too small to have stored them
+                    self.lengths(fieldname)  # fills each segment's column of lengths
+                    stored = length_classes(seg["columns"][name], r.doc_count_all())
+                classes = seg["columns"]["classes", name] = {n: int.from_bytes(b, "little")
+                                                             for n, b in stored.items()}
+            for n, bits in classes.items():
+                merged[n] = merged.get(n, 0) | bits << offset
+        live = self.live
+        out = self._length_classes[fieldname] = [(n, merged[n] & live) for n in sorted(merged)]
+        return out
+
+    def length_groups(self, fieldname: str, groups: int) -> list[tuple[int, int, int]]:
+        """The documents in about ``groups`` groups of neighbouring lengths of
+        ``fieldname``, each of about as many documents: (the shortest and the
+        longest length in the group, its documents), shortest first."""
+        key = (fieldname, groups)
+        got = self._length_groups.get(key)
+        if got is None:
+            classes = self.length_classes(fieldname)
+            counts = [bits.bit_count() for _, bits in classes]
+            per = max(1, sum(counts) // groups)
+            got, acc, start, n = [], 0, None, 0
+            for (length, bits), c in zip(classes, counts):
+                if start is None:
+                    start = length
+                acc |= bits
+                n += c
+                if n >= per:
+                    got.append((start, length, acc))
+                    acc, start, n = 0, None, 0
+            if start is not None:
+                got.append((start, classes[-1][0], acc))
+            self._length_groups[key] = got
+        return got
 
     def evaluate(self, q, superset: bool = False) -> int | None:
         """The documents ``q`` matches, or None if it has parts bitsets cannot
@@ -224,7 +391,7 @@ class DocSets:
                 cols = seg["columns"]
                 if name not in cols:
                     try:
-                        col = _numbers(reader(r))
+                        col = column_numbers(reader(r))
                     except Exception:
                         col = []
                     cols[name] = decode(col) if len(col) == r.doc_count_all() else [default] * r.doc_count_all()
@@ -280,7 +447,7 @@ class DocSets:
                     if len(out) == k:
                         break
             return out
-        docs = _docs_of(bits)
+        docs = docs_of(bits)
         if len(docs) <= k:
             return sorted(docs, key=key.__getitem__, reverse=True)
         return heapq.nlargest(k, docs, key=key.__getitem__)
@@ -293,160 +460,22 @@ class DocSets:
         return got[1]
 
 
-class _Leaf(wq.Query):
-    """A leaf query of our own: matched a segment at a time, each document
-    scoring ``weight``, from the segment's documents :meth:`local` gives."""
-
-    fieldname = None  # no field of the schema
-    boost = 1.0
-    weight = 0.0
-
-    def _key(self) -> tuple:
-        raise NotImplementedError
-
-    def local(self, reader) -> list[int]:
-        """The documents of one segment's reader (numbered in it) it matches."""
-        raise NotImplementedError
-
-    def __eq__(self, other):
-        return type(other) is type(self) and self._key() == other._key()
-
-    def __hash__(self):
-        return hash(self._key())
-
-    def __unicode__(self):
-        return repr(self)
-
-    __str__ = __unicode__
-
-    def is_leaf(self):
-        return True
-
-    def estimate_size(self, ixreader):
-        return ixreader.doc_count()
-
-    def matcher(self, searcher, context=None):
-        docs = []
-        for reader, offset in _leaves(searcher.reader()):
-            docs += [d + offset for d in self.local(reader)]
-        return ListMatcher(docs, all_weights=self.weight) if docs else NullMatcher()
+def _keep(cache: dict, key, value) -> None:
+    """Put ``value`` in a segment's cache of at most SegmentCache.TERMS entries."""
+    if len(cache) >= SegmentCache.TERMS:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
 
 
-class Docs(_Leaf):
-    """The documents of ``bits`` (bit n: global document n of the searcher
-    whose leaves' ``offsets`` are given, by segment id), each scoring
-    ``boost``. :class:`DocSets` answers it from the bits; Whoosh, a segment
-    at a time, from the same bits."""
-
-    def __init__(self, bits: int, offsets: dict[str, int], boost: float = 1.0):
-        self.bits = bits
-        self.offsets = offsets
-        self.boost = self.weight = boost
-
-    def _key(self) -> tuple:
-        return self.bits, self.boost
-
-    def __repr__(self):
-        return f"Docs({self.bits.bit_count()} documents, boost={self.boost})"
-
-    def local(self, reader) -> list[int]:
-        off = self.offsets.get(reader.segment().segment_id())
-        if off is None:
-            return []
-        return _docs_of((self.bits >> off) & ((1 << reader.doc_count_all()) - 1))
-
-
-class ColumnRange(_Leaf):
-    """The documents whose value in a numeric column is in ``low..high``
-    (``upvotes:>=50`` is the range 50..2**31-1 of the ``votes`` column),
-    scoring nothing."""
-
-    def __init__(self, column: str, low: int, high: int):
-        self.column, self.low, self.high = column, low, high
-
-    def _key(self) -> tuple:
-        return self.column, self.low, self.high
-
-    def __repr__(self):
-        return f"ColumnRange({self.column!r}, {self.low}, {self.high})"
-
-    def local(self, reader) -> list[int]:
-        try:
-            values = _numbers(reader.column_reader(self.column, translate=False))
-        except Exception:
-            return []
-        low, high = self.low, self.high
-        return [d for d, v in enumerate(values) if low <= v <= high and not reader.is_deleted(d)]
-
-
-def _leaves(reader) -> list:
-    """(segment reader, its first document in ``reader``) of a reader."""
-    if reader.is_atomic():
-        return [(reader, 0)]
-    return list(reader.leaf_readers())
-
-
-def offsets(searcher) -> dict[str, int]:
-    """Each segment's first global document in ``searcher``, by segment id."""
-    return {r.segment().segment_id(): off for r, off in _leaves(searcher.reader())}
-
-
-def _numbers(cr) -> list[int]:
-    """The values of a NumericColumn reader, read in one go (iterating the
-    reader unpacks one value a call: 160 ms for 100,000 documents)."""
-    if not isinstance(cr, wc.NumericColumn.Reader) or array(cr._typecode).itemsize != cr._fixedlen:
-        return list(cr)
-    values = array(cr._typecode)
-    values.frombytes(cr._dbfile.get(cr._basepos, cr._count * cr._fixedlen))
-    if sys.byteorder == "little":
-        values.byteswap()  # stored big-endian
-    return values.tolist() + [cr._default] * (cr._doccount - cr._count)
-
-
-_NONZERO_RUNS = re.compile(rb"[^\x00]+")
-
-
-def _docs_of(bits: int) -> list[int]:
-    """The set bits of ``bits``, ascending (the runs of non-zero bytes found
-    by a regular expression: a sparse set costs its bits, not the corpus)."""
-    out: list[int] = []
-    data = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
-    table = _BITS_OF_BYTE
-    count = bits.bit_count()
-    if len(data) // 4 <= count <= 6 * len(data):  # scattered over most bytes: every byte
-        for i, byte in enumerate(data):
-            if byte:
-                base = i << 3
-                out += [base + j for j in table[byte]]
-        return out
-    for m in _NONZERO_RUNS.finditer(data):
-        i = m.start()
-        for byte in m.group():
-            base = i << 3
-            out += [base + j for j in table[byte]]
-            i += 1
-    return out
-
-
-def _postings_bits(r, fieldname: str, tbytes: bytes) -> bytes:
-    """A segment's documents with this term, read from its postings."""
-    if (fieldname, tbytes) not in r:
-        return b""
-    m = r.postings(fieldname, tbytes)
-    while not hasattr(m, "_read_ids") and hasattr(m, "child"):  # deletions are masked later
-        m = m.child
+def _postings_read(r, fieldname: str, tbytes: bytes, boost: float) -> tuple[bytes, tuple[bytes, ...]]:
+    """A segment's documents with this term, read from its postings, and the
+    frequency planes of their weights (see :meth:`DocSets.tf_planes`)."""
+    blocks = TermBlocks.read(r, fieldname, tbytes)
+    if blocks is None:
+        return b"", ()
+    ids, weights = blocks.postings()
     n = r.doc_count_all()
     b = bytearray((n >> 3) + 1)
-    if not hasattr(m, "_read_ids"):  # not the codec's leaf matcher: the slow way
-        for d in m.all_ids():
-            b[d >> 3] |= 1 << (d & 7)
-        return bytes(b)
-    while not m._atend:
-        if m._ids is None:
-            m._read_ids()
-        for d in m._ids:
-            b[d >> 3] |= 1 << (d & 7)
-        if m._lastblock:
-            break
-        m._next_block()
-    return bytes(b)
+    for d in ids:
+        b[d >> 3] |= 1 << (d & 7)
+    return bytes(b), tf_planes(ids, weights, boost, n)

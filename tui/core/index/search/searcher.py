@@ -1,48 +1,72 @@
-"""The query pipeline: any string in, a page of hits out.
+"""The searcher: any string in, a page of hits out.
 
-:func:`clamp_query` bounds the input; the text is parsed with Whoosh's syntax
-(falling back to its plain words), rewritten (leading wildcards dropped, fuzzy
-distances limited, unknown words given typo tolerance, the half-typed last
-word matched as a prefix), then run (:class:`~.execute.Execution`).
+The text is clamped (:func:`~.query.clamp_query`), parsed with Whoosh's syntax
+(falling back to its plain words), rewritten (leading wildcards dropped,
+fuzzy distances limited, unknown words given typo tolerance, the half-typed
+last word matched as a prefix, :mod:`.rewrite`), given its boosts (the
+paper whose title it is, the title phrase of its words, titles with its
+symbols as written), then run (:class:`~.execute.Execution`) and turned into
+hits with their titles and highlights.
 """
 
 from __future__ import annotations
 
-import re
 import time
-from typing import Iterable
+from typing import Callable, Iterable
 
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
 
-from ..papers import paper_id
-from ..text import fold, strip_control, title_key
-from .analysis import TEXT_ANALYZER, CompoundTokenizer, literal_tokens, symbols
-from .docsets import Docs, DocSets, offsets
+from ...papers import paper_id
+from ...text import fold, title_key
+from ..answers import Hit, SearchResult, SearchStopped
+from ..build.analysis import TEXT_ANALYZER, literal_tokens, symbols
+from ..catalog import Catalog
+from .docsets import DocSets, SegmentCache
+from .leaves import Docs, offsets
 from .execute import Execution
 from .highlight import Spans, highlight_spans, snippet
+from .query import _SYNTAX_RE, _last_prefixes, _plain_words, _word_spans, clamp_query
 from .rank import PHRASE_BOOST, PHRASE_SLOP
 from .rewrite import MAX_QUERY_TERMS, _note, compounds, joined_words, rewrite
-from .results import Hit, SearchResult
 from .signals import UpvotesPlugin, check_sort, range_note
 from .vocabulary import Vocabulary, did_you_mean
 
-MAX_QUERY_CHARS = 256
-COST_MAX = 10_000  # postings a query may have to be ranked by Whoosh (2-7 us each)
 SAMPLE_MIN = 300  # candidates of a costly phrase query checked at least
 VERIFY_TIMES = 10  # a costly phrase with at most this many times SAMPLE_MIN candidates is checked whole
 LITERAL_MAX = 5000  # titles checked for a query's symbols as written
 
 
-class Search:
-    """Searching an open index: the part of :class:`~.store.Index` that reads.
+class Searcher:
+    """Searches an open index: the Whoosh index ``ix`` for matches, its
+    ``catalog`` for titles and counts. It keeps what searches read: a Whoosh
+    searcher (until the index changes), the query parser, the vocabulary,
+    the document sets of that searcher, and what they read from segments
+    (which never change once written, so it outlives the searcher)."""
 
-    It uses the index's ``ix`` (the Whoosh index), ``catalog``, ``count()``,
-    and the per-index state ``_searcher``, ``_parser``, ``_schema``,
-    ``_vocab``, ``_docsets`` and ``_segments`` that ``Index.__init__`` sets."""
+    execution = Execution  # how a query runs (the tests' reference ranks otherwise)
+
+    def __init__(self, ix, catalog: Catalog):
+        self.ix = ix
+        self.catalog = catalog
+        self._searcher = None
+        self._parser = None
+        self._schema = ix.schema
+        self._vocab: Vocabulary | None = None
+        self._docsets: DocSets | None = None
+        self._segments = SegmentCache()
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def count(self) -> int:
+        return self.catalog.count()
 
     # -- the searcher ---------------------------------------------------------
-    def _reset_searcher(self) -> None:
+    def refresh(self) -> None:
+        """Pick up what was written since (by this process or another)."""
         # Not Searcher.refresh(): it reuses the reader of a segment whose
         # deletions changed (segments compare by id), so a re-indexed paper's
         # old version stayed visible beside the new one. A new searcher costs
@@ -58,10 +82,6 @@ class Search:
             self._searcher = self.ix.searcher()
         return self._searcher
 
-    def refresh(self) -> None:
-        """Pick up changes written by another process."""
-        self._reset_searcher()
-
     # -- searching ------------------------------------------------------------
     @property
     def parser(self):
@@ -74,7 +94,8 @@ class Search:
             self._parser = parser
         return self._parser
 
-    def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance") -> SearchResult:
+    def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
+               stop: Callable[[], bool] | None = None) -> SearchResult:
         """Search with Whoosh syntax; any string is accepted.
 
         Parser errors fall back to plain words; leading wildcards, fuzzy
@@ -122,9 +143,11 @@ class Search:
         bad_range = range_note(text)
         if bad_range:
             _note(notes, bad_range)
-        run = self._execution(notes)
+        run = self._execution(notes, stop)
         try:
             total, docs = run.run(q, boosts, offset, limit, sort)
+        except SearchStopped:
+            raise
         except Exception as e:  # a query Whoosh cannot run: fall back to plain words
             _note(notes, f"query could not be run as written ({type(e).__name__}); searched its words")
             q = self._plain_query(plain or [text])
@@ -148,8 +171,7 @@ class Search:
 
     def _result(self, text: str, total: int, docs: list[tuple[int, float]], terms: set[str],
                 suggestion: str | None, notes: list[str], t0: float, offset: int = 0) -> SearchResult:
-        stored = self.searcher.stored_fields
-        ids = [stored(dn)["id"] for dn, _ in docs]
+        ids = self.docsets.ids([dn for dn, _ in docs])
         titles = self.catalog.titles(ids)
         hits = []
         for (dn, score), pid in zip(docs, ids):
@@ -170,8 +192,7 @@ class Search:
         if not bits or all(len(t) == 1 for t in tokens):  # "&", "%": the symbol is the match
             return bits
         docs = sets.newest(bits, LITERAL_MAX)
-        stored = self.searcher.stored_fields
-        ids = [stored(d)["id"] for d in docs]
+        ids = self.docsets.ids(docs)
         titles = self.catalog.titles(ids)
         out = 0
         for d, pid in zip(docs, ids):
@@ -189,8 +210,8 @@ class Search:
             notes.append(f"query syntax not understood ({type(e).__name__}); searched its words")
             return self._plain_query(_plain_words(text) or [text])
 
-    def _execution(self, notes: list[str]) -> Execution:
-        return Execution(self.searcher, self.docsets, notes, COST_MAX, SAMPLE_MIN, VERIFY_TIMES * SAMPLE_MIN)
+    def _execution(self, notes: list[str], stop: Callable[[], bool] | None = None) -> Execution:
+        return self.execution(self.searcher, self.docsets, notes, SAMPLE_MIN, VERIFY_TIMES * SAMPLE_MIN, stop)
 
     @property
     def docsets(self) -> "DocSets":
@@ -244,56 +265,30 @@ class Search:
     def snippet(self, text: str, terms: Iterable[str], width: int = 200) -> tuple[str, Spans]:
         return snippet(text, set(terms), width)
 
-
-# --- query helpers -------------------------------------------------------------
-
-_SYNTAX_RE = re.compile(r"[:\"*?~()\[\]{}^]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
-
-
-def clamp_query(query: str) -> tuple[str, list[str]]:
-    notes: list[str] = []
-    text = strip_control(str(query)).replace("\n", " ").replace("\t", " ")
-    if len(text) > MAX_QUERY_CHARS:
-        text = text[:MAX_QUERY_CHARS]
-        notes.append(f"query shortened to {MAX_QUERY_CHARS} characters")
-    return text, notes
-
-
-def _last_prefixes(text: str, plain: list[str]) -> dict[str, str]:
-    """The half-typed last word of a plain query (not followed by a space):
-    its term -> the word as typed, folded; a hyphenated last word adds its
-    joined form."""
-    if not plain or _SYNTAX_RE.search(text) or text[-1:].isspace() or len(plain[-1]) < 2:
-        return {}
-    out = {}
-    words = [plain[-1]]
-    last = CompoundTokenizer._RE.findall(text)[-1:]
-    if last and last[0] != plain[-1] and text.rstrip().endswith(last[0]):
-        words.append("".join(CompoundTokenizer._SPLIT.split(last[0])))
-    for word in words:
-        raw = fold(word)
-        stem = next((t.text for t in TEXT_ANALYZER(raw)), None)
-        if stem:
-            out[stem] = raw
-    return out
-
-
-# A field other than the text fields, with its value: a word, a quoted phrase
-# or a group (``tag:later-stuff``, ``tag:watch:diff-robots``, ``note:"to do"``).
-_FIELD_VALUE_RE = re.compile(
-    r'\b(?!(?:title|abstract):)\w+:(?:"[^"]*"?|\([^)]*\)?|\S*)', re.IGNORECASE)
-_OPERATOR_RE = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|TO)\b")
-
-
-def _word_spans(text: str) -> list[re.Match]:
-    """The words of a query as typed: its syntax (field names, operators) and
-    the values of fields other than title and abstract left out."""
-    text = _FIELD_VALUE_RE.sub(lambda m: " " * len(m.group(0)), text)
-    text = re.sub(r"\b\w+:", lambda m: " " * len(m.group(0)), text)
-    text = _OPERATOR_RE.sub(lambda m: " " * len(m.group(0)), text)
-    return list(re.finditer(r"\w+", text))[:MAX_QUERY_TERMS]
-
-
-def _plain_words(text: str) -> list[str]:
-    """The words of a query with its syntax removed (see :func:`_word_spans`)."""
-    return [m.group(0) for m in _word_spans(text)]
+    def similar(self, text: str, exclude: list[str], limit: int,
+                terms: int) -> tuple[list[tuple[str, float]], list[tuple[str, float, list[str]]]]:
+        """Papers like ``text``: its ``terms`` key terms (by Whoosh's key-term
+        weighting of the abstracts; numbers and words of two letters say
+        little and are left out), each searched in titles (the field is
+        boosted already, so at half weight) and abstracts at its weight
+        relative to the first; the papers of ``exclude`` (ids) left out.
+        The key terms with their weights, and (id, score, the key terms it
+        has) of each paper found, best first."""
+        searcher = self.searcher
+        weighted = [(t, w) for t, w in searcher.key_terms_from_text("abstract", text, numterms=terms + 6)
+                    if len(t) > 2 and not t.isdigit()][:terms]
+        if not weighted:
+            return [], []
+        top = max(w for _, w in weighted) or 1.0
+        clauses = []
+        for term, weight in weighted:
+            boost = max(weight / top, 0.05)
+            clauses.append(wq.Term("title", term, boost=boost * 0.5))
+            clauses.append(wq.Term("abstract", term, boost=boost))
+        mask = wq.Or([wq.Term("id", pid) for pid in exclude]) if exclude else None
+        results = searcher.search(wq.Or(clauses), limit=limit, mask=mask, terms=True)
+        found = []
+        for r in results:
+            matched = [t.decode("utf-8") if isinstance(t, bytes) else t for _, t in r.matched_terms()]
+            found.append((r["id"], r.score, matched))
+        return weighted, found

@@ -1,10 +1,12 @@
-"""The index on disk kept in line with the digests and the library.
+"""Writing the index: the search index and the catalog kept in line with
+the digest files (:meth:`Writer.sync`: only what changed is re-indexed, or the
+search index rebuilt when most papers change) and with the library
+(:meth:`Writer.catch_up`, :meth:`Writer.update_library`: tags, notes and flags
+are part of each paper's document).
 
-``Index.open(paths)`` brings the index up to date with the digest files and
-returns a ready index (see :mod:`.opening` and the package's docstring); :meth:`Index.sync`,
-:meth:`Index.catch_up` and :meth:`Index.update_library` write what changed.
-The catalog (``catalog.sqlite3``) holds the manifest of the digests, their
-entries and the merged papers; callers ask :class:`Index`, not the catalog.
+A big first build shares the parsing, then the indexing, with a second
+process (:mod:`.second_process`); every write is bracketed for recovery
+(:mod:`.recovery`: the updating mark, the generations both stores agreed on).
 """
 
 from __future__ import annotations
@@ -15,23 +17,19 @@ from typing import Callable, Sequence
 
 from whoosh import index as wi
 
-from ..fsio import sha256_file
-from ..papers import LibraryState, Paper, merge_entries
-from ..paths import Source
+from ...fsio import sha256_file
+from ...papers import LibraryState, Paper, merge_entries
+from ...paths import Source
+from ..answers import LibrarySource, SyncReport
+from ..catalog import Catalog, DigestInfo
 from .analysis import WORDS, _found_words
 from .bulk import BulkWriter, drop_all, merge_policy
-from .catalog import Catalog, DigestInfo
-from .docsets import DocSets, SegmentCache
-from .helper import _Helper, parse_in_order
-from .listing import newest_page
-from .opening import LOCK_WAIT, Opening, Progress
-from .query import Search
-from .recovery import begin_update, end_update, kill_point, reading, record_generations, remove_unfinished
-from .results import LibrarySource, SearchResult, SyncReport
+from .recovery import begin_update, end_update, kill_point, record_generations, remove_unfinished
 from .schema import IndexError_, _doc
-from .signals import check_sort
-from .vocabulary import Vocabulary
+from .second_process import SecondProcess, parse_in_order
 
+LOCK_WAIT = 3.0  # seconds a writer waits for another one's lock
+Progress = Callable[[int, int, str], None]
 
 CHUNK = 1000  # papers read, merged and indexed at a time
 PARALLEL_MIN = 10_000  # papers; a first build this big uses a helper process
@@ -49,31 +47,18 @@ def _rank(source: Source, mtime_ns: int) -> str:
     return f"1|{mtime_ns:020d}|{source.name}"
 
 
-class Index(Opening, Search):
-    """The search index of the digests: open it with :meth:`open`; search with
-    :meth:`search` (from :class:`~.query.Search`); ask it for papers, titles
-    and digest pages (it answers from the catalog)."""
+class Writer:
+    """Writes the index in ``folder`` (its Whoosh index ``ix`` and its
+    ``catalog``); ``changed`` is called after every write (the searcher then
+    reads the new state). A read-only index is never written."""
 
-    def __init__(self, folder: Path, catalog: Catalog, ix, readonly: bool):
+    def __init__(self, folder: Path, catalog: Catalog, ix, readonly: bool, changed: Callable[[], None]):
         self.folder = folder
         self.catalog = catalog
         self.ix = ix
         self.readonly = readonly
-        self._searcher = None
-        self._parser = None
-        self._schema = ix.schema
-        self._vocab: Vocabulary | None = None
-        self._docsets: DocSets | None = None
-        self._segments = SegmentCache()
+        self.changed = changed
 
-    def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
-        self.catalog.close()
-        self.ix.close()
-
-    # -- updating -------------------------------------------------------------
     def sync(
         self,
         sources: list[Source],
@@ -144,7 +129,7 @@ class Index(Opening, Search):
         # A big build shares the parsing, then the indexing, with a second process.
         helper = None
         if (rewrite or not known) and sum(t[1] for t in todo) >= PARALLEL_MIN * PAPER_BYTES:
-            helper = _Helper.start(self.folder / "whoosh")
+            helper = SecondProcess.start(self.folder / "whoosh")
         self.catalog.begin()
         try:
             begin_update(self.folder)
@@ -193,7 +178,7 @@ class Index(Opening, Search):
             if helper is not None:
                 helper.stop()
             end_update(self.folder)
-            self._reset_searcher()
+            self.changed()
         kill_point("index-catalog-committed")
         return report
 
@@ -213,7 +198,7 @@ class Index(Opening, Search):
 
     def _write_papers(self, ids: list[str], report: SyncReport, progress: Progress | None,
                       state: StateLookup | None, cold: bool, gone: Counter,
-                      helper: _Helper | None = None, replace: bool = False) -> None:
+                      helper: SecondProcess | None = None, replace: bool = False) -> None:
         """Index these papers as merged from their entries now; ``gone`` holds the
         words of their previous versions. ``cold``: none of them is in the index
         (or, with ``replace``, the index is written anew: its old segments are
@@ -228,7 +213,7 @@ class Index(Opening, Search):
         writer = self._writer()
         writer.words = Counter()  # words written; those of replaced papers (gone) are taken off
         if helper is None and cold and len(ids) >= PARALLEL_MIN:
-            helper = _Helper.start(self.folder / "whoosh")
+            helper = SecondProcess.start(self.folder / "whoosh")
         done = 0
 
         def tell() -> None:
@@ -362,71 +347,6 @@ class Index(Opening, Search):
             self.catalog.set_meta("library_generation", str(generation))
         self.catalog.commit()
         end_update(self.folder)
-        self._reset_searcher()
+        self.changed()
         return len(papers)
 
-    # -- reading: damage met becomes IndexDamaged, and a rebuild at the next opening
-    def reading(self):
-        """``with index.reading():`` -- damage met inside raises
-        :class:`~.recovery.IndexDamaged` (one line) and marks the index to be
-        rebuilt at its next opening."""
-        return reading(self.folder)
-
-    def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance") -> SearchResult:
-        check_sort(sort)  # a wrong order is the caller's mistake, not damage met reading
-        with self.reading():
-            return super().search(query, limit, offset, sort)
-
-    def suggest(self, text: str) -> str | None:
-        with self.reading():
-            return super().suggest(text)
-
-    # -- papers, titles, digests (from the catalog) -----------------------------
-    def count(self) -> int:
-        with self.reading():
-            return self.catalog.count()
-
-    def newest_page(self, offset: int = 0, limit: int = 200) -> "SearchResult":
-        """A page of the papers, newest digest first, from the catalog alone (what
-        the empty query answers); see also :class:`~.listing.Listing`."""
-        return newest_page(self.catalog, offset, limit)
-
-    def entry_count(self) -> int:
-        """Entries of all digests (a paper in two digests counts twice)."""
-        with self.reading():
-            return self.catalog.entry_count()
-
-    def get(self, pid: str) -> Paper | None:
-        with self.reading():
-            return self.catalog.get(pid)
-
-    def get_many(self, ids: Sequence[str]) -> dict[str, Paper]:
-        """The papers of these ids that exist, by id."""
-        with self.reading():
-            return self.catalog.get_many(list(ids))
-
-    def titles(self, ids: Sequence[str]) -> dict[str, str]:
-        """The titles of these ids that exist, by id."""
-        with self.reading():
-            return self.catalog.titles(list(ids))
-
-    def ids(self, prefix: str = "") -> list[str]:
-        """Every paper id, or those that start with ``prefix``."""
-        with self.reading():
-            return [pid for pid in self.catalog.all_ids() if pid.startswith(prefix)]
-
-    def digests(self) -> list[DigestInfo]:
-        with self.reading():
-            return self.catalog.digests()
-
-    def digest_page(self, name: str, offset: int = 0, limit: int = -1) -> list[str]:
-        """The paper ids of digest ``name`` in its order, from ``offset`` (all
-        of them when ``limit`` is negative)."""
-        with self.reading():
-            return self.catalog.digest_page(name, offset, limit)
-
-    def digest_members(self, names: Sequence[str]) -> dict[str, list[str]]:
-        """``{digest: its paper ids in order}`` for each of ``names`` (an
-        empty list for a name the index does not have)."""
-        with self.reading():
-            return self.catalog.digest_members(list(names))

@@ -16,8 +16,8 @@ import re
 from whoosh import query as wq
 from whoosh.qparser import TaggingPlugin, syntax
 
-from .docsets import ColumnRange
-from .schema import MAX_VOTES, VOTES
+from ..build.schema import MAX_VOTES, VOTES
+from .leaves import ColumnRange
 
 SORTS = ("relevance", "newest", "upvotes")
 

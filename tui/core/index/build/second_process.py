@@ -1,5 +1,5 @@
 """The helper process of a big first build: a second Python process that
-indexes part of the papers into segments of its own (see :class:`_Helper`).
+indexes part of the papers into segments of its own (see :class:`SecondProcess`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Callable
 
 from .analysis import WORDS
 from .bulk import BulkWriter
-from .catalog import ParsedDigest, parse_digest
+from ..catalog import ParsedDigest, parse_digest
 from .schema import IndexError_, _storage
 
 
-class _Helper:
+class SecondProcess:
     """A second process that indexes part of a big first build into segments of
     its own, which the writer holding the lock then commits with its own
     (Python indexes on one core; this uses the second).
@@ -52,14 +52,14 @@ class _Helper:
         threading.Thread(target=self._read, daemon=True, name="papers-index-helper-in").start()
 
     @classmethod
-    def start(cls, folder: Path) -> "_Helper | None":
+    def start(cls, folder: Path) -> "SecondProcess | None":
         if getattr(sys, "frozen", False) or _cpus() < 2:
             return None
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([p for p in sys.path if p] + [env.get("PYTHONPATH", "")])
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-c", "from tui.core.index.helper import _helper_main; _helper_main()", str(folder)],
+                [sys.executable, "-c", f"from {__name__} import second_process_main; second_process_main()", str(folder)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         except OSError:
             return None
@@ -148,7 +148,7 @@ class _Helper:
         self.proc.wait()
 
 
-def _helper_main() -> None:
+def second_process_main() -> None:
     """The helper process: index the documents it is sent; answer with segments."""
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write to the channel
@@ -181,7 +181,7 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def parse_in_order(todo: list, helper: _Helper | None, progress: Callable | None = None):
+def parse_in_order(todo: list, helper: SecondProcess | None, progress: Callable | None = None):
     """Each digest of ``todo`` with its catalog rows, in order. With a helper
     process it parses from the last digest back (two ahead at most) while
     this process parses from the first, until they meet."""

@@ -10,7 +10,7 @@ import re
 
 from whoosh import query as wq
 
-from .analysis import TEXT_ANALYZER, CompoundTokenizer
+from ..build.analysis import TEXT_ANALYZER, CompoundTokenizer
 from .vocabulary import Vocabulary
 
 MAX_QUERY_TERMS = 24

@@ -15,6 +15,15 @@ from ..papers import LibraryState
 Spans = tuple[tuple[int, int], ...]
 
 
+class IndexReplaced(Exception):
+    """The index was rebuilt by another process since it was opened: nothing
+    was written; open it anew (the library keeps the change to catch up)."""
+
+
+class SearchStopped(Exception):
+    """A search given up because its caller said so (a newer query typed)."""
+
+
 @dataclass(frozen=True)
 class Hit:
     id: str

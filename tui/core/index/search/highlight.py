@@ -3,7 +3,7 @@ and the snippet of a long text around the densest run of them."""
 
 from __future__ import annotations
 
-from .analysis import TEXT_ANALYZER, WORDS, CompoundTokenizer
+from ..build.analysis import TEXT_ANALYZER, WORDS, CompoundTokenizer
 
 Spans = tuple[tuple[int, int], ...]
 

@@ -42,7 +42,8 @@ from typing import Iterator
 
 from whoosh.index import TOC
 
-from ..fsio import disk_full, is_disk_full
+from ...fsio import disk_full, is_disk_full
+from ..answers import SearchStopped
 from .schema import IndexError_
 
 GENERATION_KEY = "whoosh_generation"
@@ -186,12 +187,14 @@ def is_damage(error: BaseException) -> bool:
                 or "malformed" in msg or "not a database" in msg)
     if not isinstance(error, Exception) or isinstance(error, IndexError_):
         return False
+    if isinstance(error, UnicodeEncodeError):  # text given to the index, never what its files hold
+        return False
     if isinstance(error, OSError) and error.errno in _NOT_DAMAGE:
         return False
     tb = error.__traceback__
     while tb is not None:
         name = tb.tb_frame.f_code.co_filename
-        if any(part in name for part in _READERS) and not name.endswith(f"{os.sep}store.py"):
+        if any(part in name for part in _READERS) and not name.endswith(f"{os.sep}front.py"):
             return True
         tb = tb.tb_next
     return False
@@ -208,6 +211,8 @@ def reading(folder: Path) -> Iterator[None]:
     ``folder`` is marked to be rebuilt at the next opening."""
     try:
         yield
+    except SearchStopped:
+        raise
     except Exception as e:
         if not is_damage(e):
             raise

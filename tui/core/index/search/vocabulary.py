@@ -8,9 +8,9 @@ from __future__ import annotations
 import bisect
 import struct
 
-from ..text import fold
-from .analysis import TEXT_ANALYZER
-from .catalog import Catalog
+from ...text import fold
+from ..build.analysis import TEXT_ANALYZER
+from ..catalog import Catalog
 from .docsets import SegmentCache
 
 

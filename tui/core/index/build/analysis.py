@@ -18,8 +18,8 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
-from ..papers import Paper
-from ..text import fold
+from ...papers import Paper
+from ...text import fold
 
 
 class CompoundTokenizer(Tokenizer):
@@ -130,6 +130,9 @@ def _analyzer(stem: bool = True):
 TEXT_ANALYZER = _analyzer(stem=True)
 PLAIN_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 SURFACE_ANALYZER = _analyzer(stem=False)
+# The text analyzer's filters, which _WordCache applies to a one-token word itself.
+_, _, _CHARSET, _STOP, _STEM = TEXT_ANALYZER.items
+_ACCENTS = _CHARSET.charmap
 
 
 class _WordCache:
@@ -138,6 +141,8 @@ class _WordCache:
     Indexing runs the analyzer once per *distinct* word instead of pushing every
     token of every abstract through its chain of generators (five Python calls
     a token); a whole text is then one regex scan and a dict lookup a word.
+    A word without a hyphen is one token, which the cache runs through the
+    analyzer's own filters (lowercase, accents, stop words, stemmer) itself.
     The result is exactly the analyzer's, positions included (the stop filter
     renumbers them: the first kept token keeps its place, every later kept
     token is one further), which a test checks against the analyzer itself.
@@ -147,13 +152,29 @@ class _WordCache:
 
     def __init__(self):
         self._words: dict[str, tuple] = {}
+        #: a piece of text (between white space) of one kept term -> that term;
+        #: of none (a stop word, punctuation) -> b"": what most pieces are
+        self._single: dict[str, bytes] = {}
 
     def entry(self, word: str) -> tuple:
         """(positions the word takes, offset of its first kept token, kept terms
         as UTF-8, surface words, each kept term's position after the first's or
         None when they follow one another) of one tokenizer match."""
         e = self._words.get(word)
-        if e is None:
+        if e is None and "-" not in word and "\u2010" not in word and "\u2011" not in word:
+            # one token: the analyzer's filters, without its generators (a fifth of the time)
+            text = word.lower().translate(_ACCENTS)
+            if len(text) >= _STOP.min and text not in _STOP.stops:
+                stemmed = text if text in _STEM.ignore else _STEM.stemfn(text)
+                e = (1, 0, (stemmed.encode("utf-8"),), (text,), None)
+            else:
+                e = (1, 0, (), (), None)
+            if len(self._words) >= self.LIMIT:
+                self._words.clear()
+                self._single.clear()
+            self._words[word] = e
+            self._single[word] = e[2][0] if e[2] else b""
+        elif e is None:
             width = len(CompoundTokenizer._SPLIT.split(word))
             terms: list[bytes] = []
             rel: list[int] = []
@@ -168,6 +189,7 @@ class _WordCache:
             e = (width, first, tuple(terms), surface, steps)
             if len(self._words) >= self.LIMIT:
                 self._words.clear()
+                self._single.clear()
             self._words[word] = e
         return e
 
@@ -175,57 +197,117 @@ class _WordCache:
         """Term (UTF-8) -> positions of ``text`` as the analyzer indexes it, and
         the number of tokens kept (the field length). The words of the text as
         written are counted into ``found`` when given (see :meth:`surface`)."""
-        poses: dict[bytes, list[int]] = {}
+        poses, count = self.scan(text, found)
+        return {term: [p] if p.__class__ is int else p for term, p in poses.items()}, count
+
+    def scan(self, text: str, found: Counter | None = None) -> tuple[dict[bytes, int | list[int]], int]:
+        """:meth:`positions`, where a term that occurs once has its position
+        as an int rather than a list (most words of an abstract).
+
+        The text is split at white space, which no word spans (a word is
+        letters, digits and inner hyphens), so its words are those of its
+        pieces in order; a piece seen before that holds one kept term
+        (``model,``) or none (``(the``) is one lookup, which is most of them.
+        Only the pieces up to the first kept token, whose place counts the
+        tokenizer's positions before it, and the pieces of several terms
+        go through their words."""
+        poses: dict[bytes, int | list[int]] = {}
         words = self._words
         entry = self.entry
-        pos = -1
-        tpos = 0
-        count = 0
-        raw = CompoundTokenizer._RE.findall(text)
+        pieces = text.split()
         if found is not None:
-            found.update(raw)
-        for word in raw:
-            e = words.get(word) or entry(word)
-            terms = e[2]
-            if terms:
-                if not count:
-                    pos = tpos + e[1] - 1
-                count += len(terms)
-                steps = e[4]
-                if steps is None:
-                    for term in terms:
-                        pos += 1
-                        lst = poses.get(term)
-                        if lst is None:
-                            poses[term] = [pos]
-                        else:
-                            lst.append(pos)
-                else:  # a compound: its joined word shares its first part's position
-                    base = pos + 1
-                    for term, step in zip(terms, steps):
-                        lst = poses.get(term)
-                        if lst is None:
-                            poses[term] = [base + step]
-                        else:
-                            lst.append(base + step)
-                    pos = base + steps[-1]
-            tpos += e[0]
-        return poses, count
+            found.update(pieces)
+        it = iter(pieces)
+        tpos = 0
+        for piece in it:
+            ws = _words_of(piece)
+            for i, word in enumerate(ws):
+                e = words.get(word) or entry(word)
+                if e[2]:
+                    break
+                tpos += e[0]
+            else:
+                continue
+            first = tpos + e[1] - 1
+            pos, shared, _ = _add_words(poses, ws[i:] if i else ws, first, 0, words, entry)
+            break
+        else:
+            return poses, 0
+        single = self._single
+        for piece in it:
+            term = single.get(piece)
+            if term is None:  # a piece not seen yet, or of several terms
+                pos, shared, kept = _add_words(poses, _words_of(piece), pos, shared, words, entry)
+                if kept is not None:
+                    if len(single) >= 2 * self.LIMIT:
+                        single.clear()
+                    single[piece] = kept
+            elif term:
+                pos += 1
+                p = poses.get(term)
+                if p is None:
+                    poses[term] = pos
+                elif p.__class__ is int:
+                    poses[term] = [p, pos]
+                else:
+                    p.append(pos)
+        return poses, pos - first + shared
 
     def found(self, text: str, found: Counter) -> None:
-        """Count the words of ``text`` as written into ``found``."""
-        found.update(CompoundTokenizer._RE.findall(text))
+        """Count the pieces of ``text`` (as written, between white space) into
+        ``found``, as :meth:`scan` does."""
+        found.update(text.split())
 
     def surface(self, found: Counter, sign: int = 1, out: dict[str, int] | None = None) -> dict[str, int]:
         """Occurrences of each unstemmed, unstopped word (what "did you mean"
-        offers), from counts of words as written."""
+        offers), from counts of words or pieces of text as written."""
         out = {} if out is None else out
         entry = self.entry
-        for word, n in found.items():
-            for w in entry(word)[3]:
-                out[w] = out.get(w, 0) + sign * n
+        for piece, n in found.items():
+            for word in _words_of(piece):
+                for w in entry(word)[3]:
+                    out[w] = out.get(w, 0) + sign * n
         return out
 
+
+def _add_words(poses: dict[bytes, int | list[int]], ws: list[str], pos: int, shared: int,
+               words: dict[str, tuple], entry) -> tuple[int, int, bytes | None]:
+    """The terms of words ``ws`` added to ``poses`` after position ``pos``:
+    the last position, the count of tokens that share a place with the one
+    before (a compound's joined word and first part), and the one kept term
+    of these words (b"" for none; None when they have several)."""
+    kept = b""
+    for word in ws:
+        e = words.get(word) or entry(word)
+        terms = e[2]
+        if terms:
+            kept = terms[0] if kept == b"" and len(terms) == 1 else None
+            steps = e[4]
+            if steps is None:
+                for term in terms:
+                    pos += 1
+                    _add(poses, term, pos)
+            else:
+                base = pos + 1
+                for term, step in zip(terms, steps):
+                    _add(poses, term, base + step)
+                pos = base + steps[-1]
+                shared += len(terms) - steps[-1] - 1
+    return pos, shared, kept
+
+
+def _add(poses: dict[bytes, int | list[int]], term: bytes, pos: int) -> None:
+    """``pos`` added to the positions of ``term`` (see :meth:`_WordCache.scan`)."""
+    p = poses.get(term)
+    if p is None:
+        poses[term] = pos
+    elif p.__class__ is int:
+        poses[term] = [p, pos]
+    else:
+        p.append(pos)
+
+
+_words_of = CompoundTokenizer._RE.findall
 
 WORDS = _WordCache()
 

@@ -14,10 +14,10 @@ from whoosh import columns as wc
 from whoosh import fields as wf
 from whoosh.filedb.filestore import FileStorage
 
-from ..links import has_code
-from ..papers import LibraryState, Paper
+from ...links import has_code
+from ...papers import LibraryState, Paper
 from .analysis import PLAIN_ANALYZER, TEXT_ANALYZER, abstract_text, symbols
-from .catalog import SCHEMA_VERSION  # noqa: F401 (the index's version, here since its schema is)
+from ..catalog import SCHEMA_VERSION  # noqa: F401 (the index's version, here since its schema is)
 from .codec import CompactPositions
 
 VOTES = "votes"  # the column of upvotes
