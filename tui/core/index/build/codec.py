@@ -106,7 +106,7 @@ class CompactCodec(W3Codec):
                                       compression=self._compression, inlinelimit=self._inlinelimit)
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
-        if terminfo.is_inlined():  # a term of one document (see bulk._inlined)
+        if terminfo.is_inlined():  # a term of one document (see postings_file.inlined_entry)
             ids, weights, values = terminfo.inlined_postings()
             fixed = format_.fixed_value_size()
             if fixed == 0:
