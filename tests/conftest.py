@@ -4,6 +4,7 @@ fixture (digests made up for a test, the steps of a Pilot test) is in helpers.py
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,13 @@ def api():
     yield stand_in
     stand_in.server.shutdown()
     stand_in.server.server_close()
+
+
+@pytest.fixture
+def refused_port() -> int:
+    """A port of 127.0.0.1 that refuses connections: bound by this test and
+    never listened on, held until the test ends so that no other test (nor a
+    stand-in API of a test running beside it) can be given it meanwhile."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]

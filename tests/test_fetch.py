@@ -325,10 +325,8 @@ def test_a_client_error_fails_that_day(paths, api):
     assert report.failed[0].reason.endswith("answered HTTP 400 Bad Request")
 
 
-def test_connection_refused_names_the_host_and_each_day_fails(paths):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed when the block ends: nothing listens there
+def test_connection_refused_names_the_host_and_each_day_fails(paths, refused_port):
+    port = refused_port
     sleeps = Sleeps()
     report = F.fetch(paths, [date(2025, 8, 8), date(2025, 8, 9)], base_url=f"http://127.0.0.1:{port}/api",
                      sleep=sleeps, clock=lambda: NOW)

@@ -94,32 +94,32 @@ queries = st.one_of(
 )
 
 QUERIES = 10_000
-seen: list[float] = []
 
 
 @pytest.mark.slow
-@settings(max_examples=QUERIES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(q=queries, offset=st.sampled_from([0, 0, 0, 7, 10_000]))
-def test_ten_thousand_queries_are_answered_under_the_clamp(index, q, offset):
-    clamped, notes = clamp_query(q)
-    assert len(clamped) <= MAX_QUERY_CHARS
-    t0 = time.perf_counter()
-    res = index.search(q, limit=5, offset=offset)
-    seen.append(time.perf_counter() - t0)
-    assert res.total >= 0 and len(res.hits) <= 5
-    assert offset or res.total >= len(res.hits)
-    for hit in res.hits:
-        for start, end in hit.title_spans:
-            assert 0 <= start < end <= len(hit.title)
+def test_ten_thousand_queries_are_answered_under_the_clamp_and_none_takes_long(index):
+    """Ten thousand generated queries, each answered under the clamp; then that
+    they really were ten thousand and that none took long. A query's time is
+    the CPU its thread spent on it: what the query costs, whatever else the
+    machine runs meanwhile (the test beside it, other work); the bench
+    measures latency properly."""
+    took: list[tuple[float, float, str]] = []  # (CPU, wall, query)
 
+    @settings(max_examples=QUERIES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(q=queries, offset=st.sampled_from([0, 0, 0, 7, 10_000]))
+    def answered(q, offset):
+        clamped, notes = clamp_query(q)
+        assert len(clamped) <= MAX_QUERY_CHARS
+        t0, cpu0 = time.perf_counter(), time.thread_time()
+        res = index.search(q, limit=5, offset=offset)
+        took.append((time.thread_time() - cpu0, time.perf_counter() - t0, q))
+        assert res.total >= 0 and len(res.hits) <= 5
+        assert offset or res.total >= len(res.hits)
+        for hit in res.hits:
+            for start, end in hit.title_spans:
+                assert 0 <= start < end <= len(hit.title)
 
-@pytest.mark.slow
-def test_the_query_run_was_big_and_fast():
-    """Runs after the property test (file order): it really ran ten thousand
-    queries, and none took long."""
-    if len(seen) < QUERIES:
-        pytest.skip("the query property test did not run in this session")
-    seen.sort()
-    # generous: a loaded 2-core machine; the bench measures latency properly
-    assert seen[-1] < 3.0, f"slowest query {seen[-1]:.2f} s"
+    answered()
+    assert len(took) >= QUERIES
+    cpu, wall, q = max(took)
+    assert cpu < 3.0, f"slowest query {cpu:.2f} s of CPU ({wall:.2f} s in all): {q[:60]!r}"

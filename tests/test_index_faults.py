@@ -8,6 +8,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -153,8 +154,18 @@ def _killed_build(tmp_path: Path, clean: Path, env: dict | None = None, after: f
     home = tmp_path / "home"
     shutil.copytree(clean, home, ignore=shutil.ignore_patterns("cache"))
     full = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")} | (env or {})
-    proc = subprocess.Popen([sys.executable, "-m", "tui", "--data-dir", str(home), "digests"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full)
+    # The build takes ctrl-C as it does in a terminal. A suite started in the background
+    # (`pytest &`, nohup) runs with SIGINT ignored, which its children would inherit and
+    # the build then never be interrupted: they get the default instead.
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "tui", "--data-dir", str(home), "digests"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full)
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
     if after is not None:
         try:
             proc.wait(timeout=after)

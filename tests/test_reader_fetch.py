@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 from datetime import timedelta
@@ -205,10 +204,8 @@ async def test_watches_tag_the_fetched_papers(paths, bundled_index, daily_api):
         assert app.query_one("#results").total == 12
 
 
-async def test_offline_is_one_warning_and_the_reader_goes_on(paths, bundled_index, monkeypatch):
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+async def test_offline_is_one_warning_and_the_reader_goes_on(paths, bundled_index, monkeypatch, refused_port):
+    port = refused_port
     monkeypatch.setenv("PAPERS_API_URL", f"http://127.0.0.1:{port}/api")
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -5,6 +5,7 @@ through OSC 52 (tmux keeps what OSC 52 sends as a paste buffer)."""
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import time
@@ -30,21 +31,31 @@ def primary_link(home: Path, title: str) -> str:
 
 @pytest.fixture
 def display():
-    """A private X server; its DISPLAY."""
+    """A private X server; its DISPLAY. Xvfb picks the first free display number
+    itself (``-displayfd``, taking its lock file atomically) and writes it when it
+    is ready, so tests running side by side never start two servers on one number."""
     if shutil.which("Xvfb") is None or shutil.which("xclip") is None:
         pytest.skip("Xvfb or xclip is not installed (.ci/run installs both)")
-    for n in range(87, 120):
-        if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists():
-            break
-    else:
-        pytest.skip("no free X display number")
-    proc = subprocess.Popen(["Xvfb", f":{n}", "-nolisten", "tcp", "-screen", "0", "640x480x24"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    read_end, write_end = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "640x480x24"],
+                            pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    said = b""
     deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{n}").exists():
-        assert proc.poll() is None and time.monotonic() < deadline, "Xvfb did not start"
-        time.sleep(0.05)
-    yield f":{n}"
+    try:
+        while not said.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            assert left > 0 and select.select([read_end], [], [], left)[0], "Xvfb did not start"
+            chunk = os.read(read_end, 16)
+            assert chunk, f"Xvfb exited ({proc.wait()}) before naming its display"
+            said += chunk
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        os.close(read_end)
+    yield f":{int(said)}"
     proc.terminate()
     proc.wait(timeout=10)
 
