@@ -85,9 +85,9 @@ from .fetch_http import Client, DayFailed, RateLimited, Stopped, TooLarge, TooSl
 from .fsio import FileLock, atomic_write, sha256_file, write_new
 from .links import web_url
 from .fetch_report import (EMPTY, FAILED, KEPT, NEW, SKIPPED, UNCHANGED, UPDATED, DayResult, FetchReport,
-                           day_spans, one_line)
+                           day_spans)
 from .paths import existing_digest
-from .text import plural
+from .text import one_line, plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -328,6 +328,18 @@ class _State:
 
 # --- fetching ----------------------------------------------------------------------------------
 
+def _digest_bytes(items: list) -> bytes:
+    """A day's items as the digest file's UTF-8 bytes. An item holding a lone
+    surrogate (``"\\ud800"`` in the API's JSON, which the parser accepts)
+    cannot be written as UTF-8: then the whole day is written with ASCII
+    escapes, the API's text kept as it came, and reading the digest cleans it."""
+    text = json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(items, indent=1) + "\n").encode("ascii")
+
+
 @dataclass
 class _Run:
     paths: "Paths"
@@ -374,7 +386,7 @@ class _Run:
             return DayResult(day, EMPTY, pages=pages)
         name = day_file_name(day)
         folder = self.paths.digests
-        data = (json.dumps(items, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        data = _digest_bytes(items)
         if len(data) > _digest.MAX_BYTES:
             return DayResult(day, FAILED, pages=pages, reason=_too_large("its digest would hold"))
         try:
