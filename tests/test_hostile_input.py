@@ -56,3 +56,73 @@ def test_an_api_item_with_a_lone_surrogate_is_saved_and_later_days_fetched(paths
     d = parse_file(paths.digests / F.day_file_name(date(2025, 8, 7)))
     assert [e.title for e in d.entries][0] == "Lone \ufffd Fetched"
 
+
+# --- the command line's own doors -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A data dir with the bundled digests indexed once; each test gets a copy."""
+    from tui.cli import main
+
+    home = tmp_path_factory.mktemp("built") / "home"
+    assert main(["--data-dir", str(home), "digests"]) == 0
+    return home
+
+
+@pytest.fixture
+def home(built, tmp_path, capsys) -> Path:
+    import shutil
+
+    dst = tmp_path / "home"
+    shutil.copytree(built, dst)
+    capsys.readouterr()
+    return dst
+
+
+def cli(capsys, home: Path, *argv: str) -> tuple[int, str, str]:
+    from tui.cli import main
+
+    code = main(["--data-dir", str(home), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def a_paper(capsys, home: Path) -> str:
+    code, out, err = cli(capsys, home, "search", "attention", "--json", "--limit", "1")
+    assert code == 0, err
+    return json.loads(out)[0]["id"]
+
+
+# --- 2: arguments that are not UTF-8 ----------------------------------------------------------
+
+NOT_UTF8 = os.fsdecode(b"x\xff")  # what Python makes of the bytes a shell passes on
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["note", "{id}", NOT_UTF8], "TEXT"),
+    (["tag", "{id}", "fine", NOT_UTF8], "TAG"),
+    (["bookmark", "{id}", "--tag", NOT_UTF8], "--tag"),
+    (["saved", "add", NOT_UTF8, "attention"], "NAME"),
+    (["saved", "add", "name", NOT_UTF8], "QUERY"),
+    (["saved", "run", NOT_UTF8], "NAME"),
+    (["search", "attention", NOT_UTF8], "QUERY"),
+    (["note", NOT_UTF8], "ID"),
+    (["add", "-", "--name", NOT_UTF8], "--name"),
+])
+def test_an_argument_that_is_not_utf8_is_refused_naming_it(capsys, home, argv, named):
+    pid = a_paper(capsys, home)
+    before = cli(capsys, home, "export", "--format", "json")[1]
+    code, out, err = cli(capsys, home, *(a.replace("{id}", pid) for a in argv))
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert lines == [f"papers: {named} 'x\\\\xff' is not UTF-8 text; nothing was done"], err
+    after = cli(capsys, home, "export", "--format", "json")[1]
+    assert json.loads(after)["papers"] == json.loads(before)["papers"]  # nothing changed
+
+
+def test_an_argument_that_is_not_utf8_from_a_shell_is_one_line_never_a_traceback(tmp_path):
+    home = tmp_path / "home"
+    for argv in ([b"note", b"f1395d8ca5ef", b"x\xff"], [b"tag", b"f1395d8ca5ef", b"t\xff"],
+                 [b"saved", b"add", b"n\xff", b"attention"]):
+        r = papers(home, *argv)
+        one_line_error(r, "is not UTF-8 text")

@@ -9,6 +9,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..console import UserError
+from .arguments import check_text_arguments
 from .context import Context
 from .digest_commands import cmd_add, cmd_app, cmd_digests, cmd_reindex, cmd_search, cmd_watch
 from .fetch_command import add_arguments as fetch_arguments, cmd_fetch
@@ -152,6 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
         parser.error("--limit must be at least 1")
     func = getattr(args, "func", cmd_app)
+    try:
+        check_text_arguments(args)
+    except UserError as e:
+        print(f"papers: {e}", file=sys.stderr)
+        return 2
     ctx = Context(args.data_dir)
     try:
         return _run(func, args, ctx)

@@ -4,7 +4,8 @@ Nothing here imports Textual or Whoosh: these are pure functions on strings.
 
 - :func:`strip_control` removes terminal escape sequences and control
   characters (newline and tab survive), so untrusted text can never move the
-  cursor, retitle the terminal or change colours.
+  cursor, retitle the terminal or change colours; :func:`one_line` also
+  turns line breaks and tabs into spaces.
 - :func:`clean_latex` resolves the LaTeX residue that arXiv abstracts carry
   into the digests (``\\%``, ``\\emph{x}``, ``{\\em x}``, ``\\'e`` ...).
 - :func:`clean` is both, plus whitespace normalisation: what is displayed and
@@ -58,6 +59,13 @@ def strip_control(text: str) -> str:
         return text
     text = _ESCAPE_RE.sub("", text)
     return _CONTROL_RE.sub("", text)
+
+
+def one_line(text: str) -> str:
+    """``text`` without escape sequences or control characters, on one line
+    (the cleaning paper text gets, then line breaks and tabs as spaces): a
+    name or a reason printed inside a line or a table cell."""
+    return strip_control(text).replace("\n", " ").replace("\t", " ")
 
 
 # --- LaTeX residue -----------------------------------------------------------
