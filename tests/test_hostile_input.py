@@ -126,3 +126,40 @@ def test_an_argument_that_is_not_utf8_from_a_shell_is_one_line_never_a_traceback
                  [b"saved", b"add", b"n\xff", b"attention"]):
         r = papers(home, *argv)
         one_line_error(r, "is not UTF-8 text")
+
+
+# --- 1: imports, notes, tags and names of saved searches --------------------------------------
+
+def test_an_import_holding_lone_surrogates_is_cleaned_and_a_bad_id_named(capsys, home, tmp_path):
+    pid = a_paper(capsys, home)
+    doc = {"format": "papers-library", "version": 2,
+           "papers": [{"id": pid, "note": "a \ud800 b", "tags": ["x\udcff"],
+                       "snapshot": {"title": "T \ud800", "authors": ["A \ud800"], "labels": ["L\ud800"]}}],
+           "saved_searches": [{"name": "s\ud800", "query": "q \ud800"}]}
+    f = tmp_path / "lone.json"
+    f.write_text(json.dumps(doc), encoding="ascii")  # "\ud800" as JSON writes it
+    code, out, err = cli(capsys, home, "import", str(f))
+    assert code == 0, err
+    code, out, err = cli(capsys, home, "export", "--format", "json")
+    got = json.loads(out)
+    assert got["papers"][0]["note"] == "a \ufffd b" and got["papers"][0]["tags"] == ["x\ufffd"]
+    assert [(s["name"], s["query"]) for s in got["saved_searches"]] == [("s\ufffd", "q \ufffd")]
+    doc["papers"][0]["id"] = "abc\ud800"
+    f.write_text(json.dumps(doc), encoding="ascii")
+    code, out, err = cli(capsys, home, "import", str(f))
+    assert code == 2 and err.count("\n") == 1 and "papers[0].id: not a paper id" in err, err
+
+
+def test_the_library_cleans_what_it_is_given_that_cannot_be_encoded(paths):
+    from tui.core.library import Library
+
+    lib = Library.open(paths)
+    try:
+        lib.set_note("0123456789ab", "note \udcff here")
+        lib.add_tags("0123456789ab", ["t\ud800"])
+        lib.saved.save("n\ud800", "q \udcff")
+        rec = lib.get("0123456789ab")
+        assert rec.note == "note \ufffd here" and rec.tags == ("t\ufffd",)
+        assert [(s.name, s.query) for s in lib.saved.all()] == [("n\ufffd", "q \ufffd")]
+    finally:
+        lib.close()

@@ -8,12 +8,9 @@ gave them."""
 from __future__ import annotations
 
 import os
-import re
 
 from ..console import UserError
-from ..core.text import one_line
-
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+from ..core.text import encodable, one_line
 
 #: the text arguments, by the attribute argparse gives them: what usage calls them
 TEXT_ARGUMENTS = {
@@ -25,7 +22,7 @@ _OWN_NAMES = {("add", "name"): "--name"}
 
 def shown(value: str) -> str:
     """An argument as the user typed it, bytes that are not UTF-8 as ``\\xff``."""
-    raw = os.fsencode(value) if _SURROGATE_RE.search(value) else value.encode("utf-8")
+    raw = os.fsencode(value) if encodable(value) != value else value.encode("utf-8")
     return one_line(raw.decode("utf-8", "backslashreplace"))
 
 
@@ -34,6 +31,6 @@ def check_text_arguments(args) -> None:
     for attr, label in TEXT_ARGUMENTS.items():
         value = getattr(args, attr, None)
         for v in value if isinstance(value, list) else [value]:
-            if isinstance(v, str) and _SURROGATE_RE.search(v):
+            if isinstance(v, str) and encodable(v) != v:
                 label = _OWN_NAMES.get((args.command, attr), label)
                 raise UserError(f"{label} {shown(v)!r} is not UTF-8 text; nothing was done")

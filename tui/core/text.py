@@ -52,13 +52,17 @@ def strip_control(text: str) -> str:
     replacement character, so that the text can be written as UTF-8."""
     if not text:
         return text
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _SURROGATE_RE.search(text):
-        text = _SURROGATE_RE.sub("\ufffd", text)
+    text = encodable(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not _CONTROL_RE.search(text):
         return text
     text = _ESCAPE_RE.sub("", text)
     return _CONTROL_RE.sub("", text)
+
+
+def encodable(text: str) -> str:
+    """``text`` with each lone surrogate as U+FFFD: text that can be written
+    as UTF-8 (to a file, a database, a terminal), and nothing else changed."""
+    return _SURROGATE_RE.sub("\ufffd", text) if _SURROGATE_RE.search(text) else text
 
 
 def one_line(text: str) -> str:

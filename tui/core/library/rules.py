@@ -11,7 +11,7 @@ import re
 import unicodedata
 from datetime import datetime, timezone
 
-from ..text import strip_control
+from ..text import encodable, strip_control
 
 MAX_TAG_CHARS = 64
 MAX_ID_CHARS = 64
@@ -81,7 +81,7 @@ def _tag_like(raw: str, limit: int, errors: dict[str, str], error: type[ValueErr
     ``long`` (more than ``limit`` characters)."""
     if not isinstance(raw, str):
         raise error(errors["type"].format(type=type(raw).__name__))
-    name = _hyphenated(raw)
+    name = _hyphenated(encodable(raw))  # a lone surrogate (from an import) as U+FFFD
     problem = ("empty" if not name else "control" if _CONTROL_RE.search(name) else
                "comma" if "," in name else "long" if len(name) > limit else None)
     if problem:
@@ -146,7 +146,7 @@ def _check_digest_name(name: str) -> str:
 
 def _check_id(pid: str) -> str:
     if not isinstance(pid, str) or not pid or len(pid) > MAX_ID_CHARS or _CONTROL_RE.search(pid) \
-            or pid != pid.strip():
+            or pid != pid.strip() or encodable(pid) != pid:
         raise ValueError(f"not a paper id: {str(pid)[:MAX_ID_CHARS]!r}")
     return pid
 
