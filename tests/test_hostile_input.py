@@ -163,3 +163,67 @@ def test_the_library_cleans_what_it_is_given_that_cannot_be_encoded(paths):
         assert [(s.name, s.query) for s in lib.saved.all()] == [("n\ufffd", "q \ufffd")]
     finally:
         lib.close()
+
+
+# --- 3: names printed by the command line ------------------------------------------------------
+
+EVIL = "evil\x1b]52;c;aGk=\x07\nname\x9b31m\u202e"  # OSC 52 (the clipboard), a newline, 8-bit CSI, a bidi override
+
+
+def clean_output(text: str) -> None:
+    assert not any(c in text for c in "\x1b\x07\x9b\u202e"), repr(text)
+
+
+def test_a_digest_named_with_escape_sequences_is_printed_clean_everywhere(capsys, home, tmp_path):
+    from helpers import text_digest
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / f"{EVIL}.txt").write_text(text_digest(["Zebrafish Genomics At Scale", "Another Zebra Paper"], label=None))
+    (src / f"{EVIL}-broken.json").write_text("[{broken")
+    for argv in (["add", str(src), "--dry-run"], ["add", str(src)], ["search", "zebrafish"], ["digests"]):
+        code, out, err = cli(capsys, home, *argv)
+        assert code in (0, 2) and "Traceback" not in err
+        clean_output(out + err)
+        assert "evil name" in out + err, (argv, out, err)  # named, without its escapes, on one line
+    lines = out.splitlines()
+    assert len(lines) == 1 + 5 + 1, out  # header, the four bundled digests and the one added, the totals
+    row = next(line for line in lines if line.startswith("evil name"))
+    assert row.split()[-1] == "user" and " 2 " in row
+
+
+def test_a_skipped_digest_is_named_on_one_clean_line(capsys, home):
+    from tui.core.paths import Paths
+
+    folder = Paths.default(home).digests
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{EVIL}.json").write_text("[{broken")
+    code, out, err = cli(capsys, home, "digests")
+    assert code == 0
+    clean_output(out + err)
+    skipped = [line for line in err.splitlines() if "skipped" in line]
+    assert len(skipped) == 1 and "/evil name.json: invalid JSON" in skipped[0], err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["add", "-", "--name", "a\x1b]52;c;aGk=\x07b"], "--name"),
+    (["add", "-", "--name", "a\x9bb"], "--name"),
+    (["add", "-", "--name", "a\u202eb"], "--name"),
+    (["saved", "add", "a\x1b[31mb", "attention"], "saved search name"),
+    (["saved", "add", "a\x9bb", "attention"], "saved search name"),
+])
+def test_names_with_control_characters_are_refused_where_the_user_chooses_them(capsys, home, monkeypatch,
+                                                                                argv, words):
+    import io
+
+    from helpers import text_digest
+
+    data = text_digest(["A Title Of Its Own"]).encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code, out, err = cli(capsys, home, *argv)
+    assert code == 2 and out == "", (out, err)
+    assert err.count("\n") == 1 and words in err and "control characters" in err, err
+    clean_output(err)
+    code, out, err = cli(capsys, home, "saved", "--json")
+    assert json.loads(out) == []
+    assert not list(__import__("tui.core.paths", fromlist=["Paths"]).Paths.default(home).digests.glob("a*"))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..console import UserError, os_reason, plural
 from ..core.fsio import atomic_write
+from ..core.text import one_line
 from .common import clip, show_search, sync_index, term_width
 
 
@@ -105,7 +106,7 @@ def cmd_bookmarks(args, index, library) -> int:
         sys.stdout.write("\n")
         return 0
     if not recs:
-        print("no bookmarks" + (f" tagged {args.tag}" if args.tag else ""), file=sys.stderr)
+        print("no bookmarks" + (f" tagged {one_line(args.tag)}" if args.tag else ""), file=sys.stderr)
         return 0
     width = term_width()
     tags = {r.id: ", ".join(r.tags) for r in recs}
@@ -240,7 +241,7 @@ def _export(args, index, library) -> int:
     if args.output and args.output != "-":
         _write_atomic(Path(args.output), text)
         n = len(select(library, args.what))
-        print(f"exported {plural(n, 'paper')} ({args.what}, {args.format}) to {args.output}", file=sys.stderr)
+        print(f"exported {plural(n, 'paper')} ({args.what}, {args.format}) to {one_line(args.output)}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -260,7 +261,7 @@ def cmd_import(args, index, library) -> int:
     except ImportFormatError as e:
         raise UserError(f"{path}: {e}; nothing was imported") from None
     sync_index(index, library)
-    print(f"imported {path}: {report.summary()}")
+    print(f"imported {one_line(str(path))}: {report.summary()}")
     for pid in report.notes_replaced:
         print(f"  {pid}: the imported note was newer and replaced the library's")
     for pid in report.notes_kept:
@@ -310,10 +311,9 @@ def cmd_saved_list(args, library) -> int:
 
 @_library_only
 def cmd_saved_add(args, library) -> int:
-    from ..core.text import strip_control
-
     before = library.saved.get(args.name)
-    s = library.saved.save(strip_control(args.name), " ".join(args.query), watch=args.watch)
+    # the name as typed: one holding control characters is refused, not quietly changed
+    s = library.saved.save(args.name, " ".join(args.query), watch=args.watch)
     what = "saved" if before is None else ("unchanged:" if before == s else "replaced")
     print(f"{what} {s.name}: {s.query}" + ("  (watch on: new papers that match are tagged "
                                            f"{s.tag})" if s.watch else ""))

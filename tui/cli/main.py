@@ -9,6 +9,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..console import UserError
+from ..core.text import one_line
 from .arguments import check_text_arguments
 from .context import Context
 from .digest_commands import cmd_add, cmd_app, cmd_digests, cmd_reindex, cmd_search, cmd_watch
@@ -161,8 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = Context(args.data_dir)
     try:
         return _run(func, args, ctx)
-    except UserError as e:
-        print(f"papers: {e}", file=sys.stderr)
+    except UserError as e:  # what it names (a file, an argument) on one line, without escape sequences
+        print(f"papers: {one_line(str(e))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("papers: interrupted", file=sys.stderr)
@@ -186,7 +187,7 @@ def _run(func, args, ctx: Context) -> int:
         if ctx.said is not None:  # damaged again, on the rebuilt index
             raise UserError(str(e)) from None
         line = f"{e}; rebuilding it"
-    print(f"papers: {line}", file=sys.stderr)
+    print(f"papers: {one_line(line)}", file=sys.stderr)
     ctx.said = {line}  # the rebuild's notice says the same: once is enough
     ctx.close_index()
     return func(args, ctx) or 0
