@@ -22,10 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2025, 8, 10, 15, 30, tzinfo=timezone.utc)
 
 
-def papers(home: Path, *args, stdin: bytes | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def papers(home: Path, *args, stdin: bytes | None = None, timeout: float = 120,
+           env: dict | None = None) -> subprocess.CompletedProcess:
     """``papers ARGS`` in a child process; ``args`` may be bytes (what a shell
     passes on, UTF-8 or not)."""
-    env = {**os.environ, "PAPERS_HOME": str(home), "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
+    env = {**os.environ, "PAPERS_HOME": str(home), "PYTHONPATH": str(ROOT), "COLUMNS": "100", **(env or {})}
     argv = [os.fsencode(sys.executable), b"-m", b"tui", *(a if isinstance(a, bytes) else a.encode() for a in args)]
     return subprocess.run(argv, capture_output=True, env=env, input=stdin, timeout=timeout)
 
@@ -227,3 +228,99 @@ def test_names_with_control_characters_are_refused_where_the_user_chooses_them(c
     code, out, err = cli(capsys, home, "saved", "--json")
     assert json.loads(out) == []
     assert not list(__import__("tui.core.paths", fromlist=["Paths"]).Paths.default(home).digests.glob("a*"))
+
+
+# --- 9: small state files of unexpected shapes --------------------------------------------------
+
+DEEP = "[" * 100_000 + "]" * 100_000  # past the JSON parser's recursion limit
+
+SHAPES = {
+    "deeply nested": DEEP,
+    "a list": "[1, 2, 3]",
+    "a string": '"state"',
+    "not JSON": "{not json",
+    "not UTF-8": b"\xff\xfe{}",
+    "an object of the wrong kinds": '{"format": 1, "version": [], "days": [], "files": "x", "theme": [], "bundled": 3}',
+}
+
+
+def _write(path: Path, content) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+
+
+def _set_aside(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(path.name + ".broken-*"))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_read_state_sets_aside_a_file_of_any_unexpected_shape(tmp_path, shape):
+    from tui.core.fsio import read_state
+
+    path = tmp_path / "s.json"
+    _write(path, SHAPES[shape])
+
+    def of(doc):
+        if not isinstance(doc, dict) or not isinstance(doc.get("days"), dict):
+            raise ValueError("not a record")
+        return doc
+
+    problems: list[str] = []
+    assert read_state(path, of, problems, "starting afresh") is None
+    assert len(problems) == 1 and "could not be read" in problems[0] and problems[0].endswith("starting afresh")
+    aside = _set_aside(path)
+    assert not path.exists() and len(aside) == 1 and aside[0].name in problems[0]
+    assert aside[0].read_bytes() == (SHAPES[shape] if isinstance(SHAPES[shape], bytes) else SHAPES[shape].encode())
+
+
+@pytest.mark.parametrize("shape", ["deeply nested", "a list", "an object of the wrong kinds"])
+def test_every_command_survives_state_files_of_unexpected_shapes(tmp_path, api, shape):
+    """watched-origins.json, fetched.json and the config's last good record of
+    an unexpected shape: set aside with one line each, rebuilt, never a traceback."""
+    from tui.core.config import LAST_GOOD_FILE
+    from tui.core.paths import Paths
+
+    home = tmp_path / "home"
+    paths = Paths.default(home)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "d.txt").write_text("Aug 9\n\nA Paper About Zebrafish Genomics\n\nThis abstract studies zebrafish. "
+                                "More words here.\n")
+    assert papers(home, "watch", str(drop)).returncode == 0
+    last_good = paths.config_file.with_name(LAST_GOOD_FILE)
+    for f in (paths.watch_origins, paths.fetch_state, last_good):
+        _write(f, SHAPES[shape])
+    _write(paths.config_file, "[app]\nbundled = true\n")
+    for argv in (["digests"], ["search", "zebrafish"], ["fetch", "--dry-run"], ["bookmarks"], ["saved"]):
+        r = papers(home, *argv, env={"PAPERS_API_URL": api.base_url})  # never the network
+        err = r.stderr.decode()
+        assert r.returncode == 0 and "Traceback" not in err, (argv, err)
+    for f in (paths.watch_origins, last_good):
+        assert len(_set_aside(f)) == 1, (f, err)
+    assert json.loads(last_good.read_text()) == {"bundled": True}  # rebuilt
+    assert str(drop / "d.txt") in json.loads(paths.watch_origins.read_text())["files"]  # rebuilt
+    # fetch, the record's owner, sets it aside and starts a new one (a dry run only says so)
+    api.days["2025-08-08"] = [item("2025-08-08", 1)]
+    report = F.fetch(paths, [date(2025, 8, 8)], base_url=api.base_url, sleep=lambda s: None, clock=lambda: NOW)
+    assert len(report.problems) == 1 and "could not be read" in report.problems[0], report.problems
+    assert len(_set_aside(paths.fetch_state)) == 1
+    assert "2025-08-08" in json.loads(paths.fetch_state.read_text())["days"]
+    r = papers(home, "digests")
+    assert r.returncode == 0 and "could not be read" not in r.stderr.decode(), r.stderr.decode()
+
+
+@pytest.mark.parametrize("shape", ["deeply nested", "a list", "an object of the wrong kinds"])
+async def test_the_reader_starts_beside_a_settings_file_of_another_shape(paths, bundled_index, shape):
+    from helpers import SIZE, ready
+    from tui.app import PapersApp
+
+    _write(paths.state_file, SHAPES[shape])
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        said = [n.message for n in app._notifications if "could not be read" in n.message]
+        assert len(said) == 1 and str(paths.state_file) in said[0], said
+        app.theme = "nord"
+        await pilot.pause(0.1)
+    assert json.loads(paths.state_file.read_text())["theme"] == "nord"
+    assert len(_set_aside(paths.state_file)) == 1

@@ -82,7 +82,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from . import digest as _digest
 from .digest import DigestError, parse_text
 from .fetch_http import Client, DayFailed, RateLimited, Stopped, TooLarge, TooSlow
-from .fsio import FileLock, atomic_write, sha256_file, write_new
+from .fsio import FileLock, atomic_write, read_state, sha256_file, write_new
 from .links import web_url
 from .fetch_report import (EMPTY, FAILED, KEPT, NEW, SKIPPED, UNCHANGED, UPDATED, DayResult, FetchReport,
                            day_spans)
@@ -290,30 +290,20 @@ class _State:
         """The record in ``path``; an unreadable one is reported (and with
         ``move_broken`` moved aside) and counts as empty: the files of earlier
         fetches are then left alone, as files fetch did not write."""
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-            days = doc.get("days") if isinstance(doc, dict) else None
-            if doc.get("format") != STATE_FORMAT or doc.get("version") != STATE_VERSION \
-                    or not isinstance(days, dict) or not all(isinstance(v, dict) for v in days.values()):
-                raise ValueError(f"not a record of fetched days, version {STATE_VERSION}")
-            failed = doc.get("failed")
-            failed = {k: v for k, v in failed.items() if isinstance(v, dict) and _day_or_none(k)} \
-                if isinstance(failed, dict) else {}
-            return cls({str(k): v for k, v in days.items()}, failed)
-        except FileNotFoundError:
-            return cls({})
-        except (OSError, ValueError, AttributeError, RecursionError) as e:
-            note = ""
-            if move_broken and not isinstance(e, OSError):
-                moved = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}")
-                try:
-                    os.replace(path, moved)
-                    note = f"; moved to {moved.name}"
-                except OSError:
-                    pass
-            reason = getattr(e, "strerror", None) or str(e).splitlines()[0][:80] or type(e).__name__
-            problems.append(one_line(f"{path} could not be read ({reason}){note}; files of earlier fetches are left alone"))
-            return cls({})
+        state = read_state(path, cls._of, problems, "files of earlier fetches are left alone", set_aside=move_broken)
+        return state or cls({})
+
+    @classmethod
+    def _of(cls, doc) -> "_State":
+        """The shape of the record of fetched days."""
+        days = doc.get("days") if isinstance(doc, dict) else None
+        if not isinstance(days, dict) or doc.get("format") != STATE_FORMAT or doc.get("version") != STATE_VERSION \
+                or not all(isinstance(v, dict) for v in days.values()):
+            raise ValueError(f"not a record of fetched days, version {STATE_VERSION}")
+        failed = doc.get("failed")
+        failed = {k: v for k, v in failed.items() if isinstance(v, dict) and _day_or_none(k)} \
+            if isinstance(failed, dict) else {}
+        return cls({str(k): v for k, v in days.items()}, failed)
 
     def save(self, path: Path) -> None:
         doc = {"format": STATE_FORMAT, "version": STATE_VERSION, "days": dict(sorted(self.days.items())),
