@@ -324,3 +324,49 @@ async def test_the_reader_starts_beside_a_settings_file_of_another_shape(paths, 
         await pilot.pause(0.1)
     assert json.loads(paths.state_file.read_text())["theme"] == "nord"
     assert len(_set_aside(paths.state_file)) == 1
+
+
+# --- 10: reads with a bound ----------------------------------------------------------------------
+
+class Endless(__import__("io").RawIOBase):
+    """``yes`` on stdin: as many bytes as asked for, until ``cap`` (then the
+    test fails rather than fill the memory)."""
+
+    def __init__(self, cap: int):
+        self.served, self.cap = 0, cap
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        if self.served >= self.cap:
+            raise AssertionError(f"read {self.served} bytes of an endless stdin")
+        n = min(len(b), self.cap - self.served)
+        b[:n] = b"y\n" * (n // 2) + b"y" * (n % 2)
+        self.served += n
+        return n
+
+
+def test_add_from_an_endless_stdin_reads_one_byte_past_the_limit(capsys, home, monkeypatch):
+    import io
+
+    from tui.core.digest import MAX_BYTES
+
+    raw = Endless(MAX_BYTES + 2 * 1024 * 1024)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(raw)))
+    code, out, err = cli(capsys, home, "add", "-")
+    assert code == 2 and "too large for a digest" in err and err.count("\n") == 1, err
+    assert raw.served <= MAX_BYTES + 1 + 64 * 1024  # the limit, one byte, and a buffer's worth at most
+
+
+def test_add_refuses_a_fifo_or_a_device_instead_of_waiting_for_ever(tmp_path):
+    fifo = tmp_path / "digest.txt"
+    os.mkfifo(fifo)
+    home = tmp_path / "home"
+    for target in (fifo, Path("/dev/zero")):
+        r = papers(home, "add", str(target), timeout=60)
+        err = r.stderr.decode()
+        assert r.returncode == 2 and "Traceback" not in err, err
+        assert f"{target}: is not a regular file" in err, err
+    r = papers(home, "add", str(fifo), "--dry-run", timeout=60)
+    assert r.returncode == 2 and "is not a regular file" in r.stderr.decode()

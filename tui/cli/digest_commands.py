@@ -188,8 +188,11 @@ def _add_stdin(args, ctx) -> int:
         name = check_digest_name(args.name if args.name is not None else default_stdin_name())
     except ValueError as e:
         raise UserError(str(e)) from None
+    from ..core.digest import MAX_BYTES
+
+    # at most one byte past the limit: `yes | papers add -` ends, as too large, instead of filling memory
     stream = getattr(sys.stdin, "buffer", None)
-    data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+    data = stream.read(MAX_BYTES + 1) if stream is not None else sys.stdin.read(MAX_BYTES + 1).encode("utf-8")
     try:
         if args.dry_run:
             digest, dest = read_digest(data, name), None
