@@ -221,10 +221,11 @@ EXPORT_EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".md": "md", ".json"
 
 def cmd_export(args, ctx) -> int:
     """``papers export``: ``--format``, or else the extension of ``-o FILE``
-    says the format; checked before anything is opened."""
+    says the format, checked before anything is opened; to stdout without
+    ``--format``, JSON (the lossless export)."""
+    if args.format is None and (not args.output or args.output == "-"):
+        args.format = "json"
     if args.format is None:
-        if not args.output or args.output == "-":
-            raise UserError("export: give --format md|bibtex|json|csv (or -o FILE ending in .bib, .md, .json or .csv)")
         suffix = Path(args.output).suffix.lower()
         if suffix not in EXPORT_EXTENSIONS:
             raise UserError(f"export -o {args.output}: cannot tell the format from {suffix or 'a name without an extension'}"

@@ -133,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="every paper with a bookmark, tag, note or read mark (default)")
     p.set_defaults(what="all")
     p.add_argument("--format", choices=("md", "bibtex", "json", "csv"),
-                   help="the format (default: from the extension of -o FILE: .bib, .md, .json, .csv)")
+                   help="the format (default: from the extension of -o FILE: .bib, .md, .json, .csv; "
+                   "json on stdout)")
     p.add_argument("-o", "--output", metavar="FILE", help="write FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_export)
 
