@@ -370,3 +370,76 @@ def test_add_refuses_a_fifo_or_a_device_instead_of_waiting_for_ever(tmp_path):
         assert f"{target}: is not a regular file" in err, err
     r = papers(home, "add", str(fifo), "--dry-run", timeout=60)
     assert r.returncode == 2 and "is not a regular file" in r.stderr.decode()
+
+
+# --- 6: notes have a limit, and what is shown of one is bounded -----------------------------------
+
+def test_a_note_past_one_megabyte_is_refused_by_the_library(paths):
+    from tui.core.library import MAX_NOTE_BYTES, Library, NoteTooLong
+
+    lib = Library.open(paths)
+    try:
+        assert lib.set_note("0123456789ab", "n" * MAX_NOTE_BYTES)  # at the limit: kept
+        for text in ("n" * (MAX_NOTE_BYTES + 1), "é" * (MAX_NOTE_BYTES // 2 + 1), "x" * 10_000_000):
+            with pytest.raises(NoteTooLong, match=r"longer than a note may be \(1\.0 MB\); nothing was saved"):
+                lib.set_note("0123456789ab", text)
+        assert len(lib.get("0123456789ab").note) == MAX_NOTE_BYTES  # unchanged
+    finally:
+        lib.close()
+
+
+def test_a_note_past_the_limit_is_refused_at_the_command_line_and_on_import(capsys, home, monkeypatch, tmp_path):
+    import io
+
+    from tui.core.library import MAX_NOTE_BYTES
+
+    pid = a_paper(capsys, home)
+    raw = Endless(MAX_NOTE_BYTES * 10)  # `yes | papers note ID -`
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(raw)))
+    code, out, err = cli(capsys, home, "note", pid, "-")
+    assert code == 2 and err.count("\n") == 1 and "longer than a note may be (1.0 MB)" in err, err
+    assert raw.served <= MAX_NOTE_BYTES + 1 + 64 * 1024
+    doc = {"format": "papers-library", "version": 2, "papers": [{"id": pid, "note": "x" * (2 * MAX_NOTE_BYTES)}]}
+    (tmp_path / "big.json").write_text(json.dumps(doc))
+    code, out, err = cli(capsys, home, "import", str(tmp_path / "big.json"))
+    assert code == 2 and err.count("\n") == 1, err
+    assert "papers[0].note: a note of 2.0 MB is longer than a note may be (1.0 MB); nothing was imported" in err, err
+    code, out, err = cli(capsys, home, "note", pid)
+    assert out == "" and "no note" in err
+
+
+async def test_an_older_ten_megabyte_note_is_listed_and_opened_quickly(paths, bundled_index):
+    """A note saved before the limit (10 MB): the Notes pane lists it, the
+    details show its start and say it goes on, and n says how to edit it
+    instead of loading it into the editor (161 s to list, 34 s to open the
+    editor before, at a load of 6-7)."""
+    import time
+
+    from helpers import SIZE, SWIN, details, ready, settle
+    from tui.app import PapersApp
+    from tui.core.library import Library
+    from tui.core.papers import paper_id
+
+    note = ("word " * 12 + "\n") * (10_000_000 // 61)
+    with Library.open(paths) as lib:
+        with lib.papers.db.batch():  # as an older papers saved it
+            lib.papers.db.execute("INSERT INTO notes (paper_id, text, updated_at, created_at) VALUES (?,?,?,?)",
+                                  (paper_id(SWIN), note, "2026-01-01T00:00:00.000000Z", "2026-01-01T00:00:00.000000Z"))
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        t0 = time.perf_counter()
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert app.query_one("#notes").ids == [paper_id(SWIN)]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        shown = details(app)
+        assert "the note holds 9,999,974 characters; papers note ID prints it whole" in shown
+        assert len(shown) < 40_000
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "MainScreen"
+        said = [n.message for n in app._notifications if "longer than a note may be" in n.message]
+        assert said and "e edits it in your editor" in said[0]
+        assert time.perf_counter() - t0 < 20, time.perf_counter() - t0

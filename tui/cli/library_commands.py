@@ -160,7 +160,7 @@ def cmd_note(args, index, library) -> int:
     if args.delete:
         text = ""
     elif args.text == ["-"]:
-        text = sys.stdin.read()
+        text = _read_note_stdin()
     else:
         text = " ".join(args.text)
     text = strip_control(text).rstrip()  # no trailing newline from echo or an editor
@@ -172,6 +172,20 @@ def cmd_note(args, index, library) -> int:
     else:
         print(f"saved the note of {pid}" if changed else f"the note of {pid} is unchanged")
     return 0
+
+
+def _read_note_stdin() -> str:
+    """A note from stdin: at most the limit and one byte are read (an endless
+    stream is refused, not held in memory); bytes that are not UTF-8 as U+FFFD."""
+    from ..core.library import MAX_NOTE_BYTES, NoteTooLong
+    from ..core.library.rules import _megabytes
+
+    stream = getattr(sys.stdin, "buffer", None)
+    data = stream.read(MAX_NOTE_BYTES + 1) if stream is not None else sys.stdin.read(MAX_NOTE_BYTES + 1).encode()
+    if len(data) > MAX_NOTE_BYTES:
+        raise NoteTooLong(f"the note on stdin is longer than a note may be ({_megabytes(MAX_NOTE_BYTES)}); "
+                          "nothing was saved")
+    return data.decode("utf-8", "replace")
 
 
 @_library_command
