@@ -443,3 +443,57 @@ async def test_an_older_ten_megabyte_note_is_listed_and_opened_quickly(paths, bu
         said = [n.message for n in app._notifications if "longer than a note may be" in n.message]
         assert said and "e edits it in your editor" in said[0]
         assert time.perf_counter() - t0 < 20, time.perf_counter() - t0
+
+
+# --- 11: what papers creates is its user's alone ------------------------------------------------
+
+def test_the_library_notes_exports_and_folders_are_private_under_umask_022(tmp_path, api):
+    import stat
+
+    from tui.core.paths import Paths
+
+    home = tmp_path / "home"
+    paths = Paths.default(home)
+    old = os.umask(0o022)
+    try:
+        def run(*argv):
+            r = subprocess.run([sys.executable, "-m", "tui", *argv], capture_output=True, timeout=120,
+                               env={**os.environ, "PAPERS_HOME": str(home), "PYTHONPATH": str(ROOT),
+                                    "PAPERS_API_URL": api.base_url})
+            assert r.returncode == 0, r.stderr.decode()
+            return r
+
+        pid = json.loads(run("search", "attention", "--json", "--limit", "1").stdout)[0]["id"]
+        run("note", pid, "a private thought")
+        (tmp_path / "out").mkdir()
+        run("export", "-o", str(tmp_path / "out" / "reading.bib"))
+        digest = tmp_path / "d.txt"
+        digest.write_text("Aug 9\n\nA Paper About Zebrafish Genomics\n\nThis abstract studies zebrafish. More.\n")
+        run("add", str(digest))
+        api.days["2025-08-08"] = [item("2025-08-08", 1)]
+        run("fetch", "--date", "2025-08-08")
+    finally:
+        os.umask(old)
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+    files = [paths.library, tmp_path / "out" / "reading.bib", paths.fetch_state,
+             *paths.digests.iterdir(), *paths.data.glob("library.sqlite3-*")]
+    assert len(files) >= 5
+    for f in files:
+        assert mode(f) & 0o077 == 0, (f, oct(mode(f)))
+    for folder in (paths.data, paths.digests, paths.cache, paths.index):
+        assert mode(folder) == 0o700, (folder, oct(mode(folder)))
+    assert mode(digest) == 0o644 and mode(tmp_path / "out") == 0o755  # the user's own files and folders: as they were
+
+
+def test_the_library_is_created_private_by_any_caller(paths):
+    import stat
+
+    from tui.core.library import Library
+
+    old = os.umask(0o022)
+    try:
+        Library.open(paths).close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(paths.library.stat().st_mode) == 0o600
+    assert stat.S_IMODE(paths.data.stat().st_mode) == 0o700

@@ -4,6 +4,7 @@ the exit code."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -161,6 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"papers: {e}", file=sys.stderr)
         return 2
     ctx = Context(args.data_dir)
+    umask = os.umask(0o077)  # what a command creates (folders, the index, SQLite's -wal) is the user's alone
     try:
         return _run(func, args, ctx)
     except UserError as e:  # what it names (a file, an argument) on one line, without escape sequences
@@ -173,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     finally:  # every command: what it opened is closed when it ends, not when collected
         ctx.close()
+        os.umask(umask)
 
 
 def _run(func, args, ctx: Context) -> int:

@@ -16,7 +16,9 @@ goes through here.
   file system with no space left).
 
 Temporary files are named ``.<name>.<pid>-<n>.tmp`` in the target's folder and
-are removed on every failure.
+are removed on every failure. Files are created 0600 (:data:`FILE_MODE`)
+whatever the umask, as the library and the data folders (0700) are: a
+library, its notes and its exports are the user's alone.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from typing import Any, Callable, Iterator, TypeVar
 T = TypeVar("T")
 
 _SEQ = itertools.count()
+FILE_MODE = 0o600  # what papers writes is read by its user alone (the umask may take more away)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -55,7 +58,8 @@ def _temp_copy(path: Path, data: bytes) -> Path:
     """``data`` written and synced to a new temporary file beside ``path``."""
     tmp = path.parent / f".{path.name}.{os.getpid()}-{next(_SEQ)}.tmp"
     try:
-        with open(tmp, "xb") as f:
+        # the user's alone (0600), whatever the umask: a library export, a note, a digest
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -235,7 +239,7 @@ class FileLock:
             import fcntl
         except ImportError:  # pragma: no cover - Windows
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
             if wait is None:
                 fcntl.flock(fd, fcntl.LOCK_EX)
