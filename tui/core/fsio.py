@@ -28,6 +28,7 @@ import hashlib
 import itertools
 import json
 import os
+import stat
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -169,15 +170,18 @@ def read_state(path: Path, shape: Callable[[Any], T], problems: list[str], afres
     caller does instead); a file that cannot be read (permissions) is said
     and left where it is. Never raises for the file's content or an OSError."""
     path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_STATE_BYTES + 1)
+    try:  # opened without waiting: a FIFO put in its place must not hold every command
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
+            regular = stat.S_ISREG(os.fstat(f.fileno()).st_mode)
+            data = f.read(MAX_STATE_BYTES + 1) if regular else b""
     except FileNotFoundError:
         return None
     except OSError as e:
         problems.append(_one_line(f"{path} could not be read ({e.strerror or e}); {afresh}"))
         return None
     try:
+        if not regular:
+            raise ValueError("not a regular file")
         if len(data) > MAX_STATE_BYTES:
             raise ValueError(f"larger than {MAX_STATE_BYTES // (1024 * 1024)} MB")
         return shape(json.loads(data.decode("utf-8")))
@@ -185,6 +189,8 @@ def read_state(path: Path, shape: Callable[[Any], T], problems: list[str], afres
         reason = str(e).splitlines()[0][:80] if str(e) else type(e).__name__
         if isinstance(e, RecursionError):
             reason = "nested too deep"
+        elif isinstance(e, KeyError):
+            reason = f"no {reason}"
         note = ""
         if set_aside:
             try:
