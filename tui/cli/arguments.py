@@ -33,4 +33,4 @@ def check_text_arguments(args) -> None:
         for v in value if isinstance(value, list) else [value]:
             if isinstance(v, str) and encodable(v) != v:
                 label = _OWN_NAMES.get((args.command, attr), label)
-                raise UserError(f"{label} {shown(v)!r} is not UTF-8 text; nothing was done")
+                raise UserError(f"{label} '{shown(v)}' is not UTF-8 text; nothing was done")
