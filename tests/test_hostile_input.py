@@ -502,3 +502,15 @@ def test_the_library_is_created_private_by_any_caller(paths):
         os.umask(old)
     assert stat.S_IMODE(paths.library.stat().st_mode) == 0o600
     assert stat.S_IMODE(paths.data.stat().st_mode) == 0o700
+
+
+def test_import_refuses_a_fifo_a_device_and_json_nested_too_deep(tmp_path):
+    fifo = tmp_path / "export.json"
+    os.mkfifo(fifo)
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"format": "papers-library", "version": 2, "papers": [' + "[" * 100_000 + "]" * 100_000 + "]}")
+    home = tmp_path / "home"
+    for target, said in ((fifo, "not a regular file"), (Path("/dev/zero"), "not a regular file"),
+                         (deep, "nested too deep")):
+        line = one_line_error(papers(home, "import", str(target), timeout=60), str(target), said)
+        assert "nothing was imported" in line or "cannot be read" in line

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from ..console import UserError, os_reason, plural
-from ..core.fsio import atomic_write
+from ..core.fsio import atomic_write, read_regular
 from ..core.text import one_line
 from .common import clip, show_search, sync_index, term_width
 
@@ -268,7 +268,7 @@ def cmd_import(args, index, library) -> int:
 
     path = Path(args.file).expanduser()
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as e:
         raise UserError(f"{path}: cannot be read ({e.strerror or e})") from None
     try:

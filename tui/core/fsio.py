@@ -201,6 +201,16 @@ def read_state(path: Path, shape: Callable[[Any], T], problems: list[str], afres
         return None
 
 
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; ``OSError`` (``EINVAL``, "not a regular
+    file") for a FIFO, a device or a socket, which would block or never end.
+    Opened without waiting, so a FIFO is refused at once."""
+    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a pipe, a device or a socket)", str(path))
+        return f.read()
+
+
 def move_aside(path: Path) -> Path:
     """Rename ``path`` to ``<name>.broken-<UTC time>`` (``-2``, ``-3`` … when
     taken), never over an existing file; the new path."""
