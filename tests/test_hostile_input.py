@@ -514,3 +514,18 @@ def test_import_refuses_a_fifo_a_device_and_json_nested_too_deep(tmp_path):
                          (deep, "nested too deep")):
         line = one_line_error(papers(home, "import", str(target), timeout=60), str(target), said)
         assert "nothing was imported" in line or "cannot be read" in line
+
+
+def test_a_fifo_in_place_of_the_config_or_the_watched_list_is_said_not_waited_on(tmp_path):
+    from tui.core.paths import Paths
+
+    home = tmp_path / "home"
+    paths = Paths.default(home)
+    paths.config.mkdir(parents=True)
+    for f in (paths.config_file, paths.watched_file):
+        os.mkfifo(f)
+        r = papers(home, "digests", timeout=60)
+        err = r.stderr.decode()
+        assert r.returncode == 0 and "Traceback" not in err, err
+        assert f"{f}: cannot be read (not a regular file" in err, err
+        f.unlink()

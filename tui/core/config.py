@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fsio import atomic_write, read_state
+from .fsio import atomic_write, read_regular, read_state
 from .links import web_url
 from .paths import WATCHED_FILE
 
@@ -100,7 +100,8 @@ def load_config_file(path: Path) -> Config:
     """config.toml alone (the watched folders are not read)."""
     cfg = Config(source=path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # as read_text reads it (universal newlines), but a FIFO is refused, not waited on
+        text = read_regular(path).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         return cfg
     except (OSError, UnicodeDecodeError) as e:
@@ -251,7 +252,7 @@ def folder_key(folder: str | os.PathLike) -> Path:
 
 def _folder_lines(path: Path) -> list[str]:
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        return read_regular(path).decode("utf-8").splitlines()  # a FIFO is refused, not waited on
     except (FileNotFoundError, NotADirectoryError):  # no file: no folders
         return []
 
