@@ -56,6 +56,9 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
     def fix(node):
         nonlocal count
         name = type(node).__name__
+        if isinstance(node, wq.Or) and node.subqueries and all(isinstance(c, wq.Every) for c in node.subqueries) \
+                and any(c.fieldname in TEXT for c in node.subqueries):
+            return wq.NullQuery  # a bare * (every field a plain word is looked for in): nothing, as note:* is not
         if isinstance(node, wq.Every):
             return node if node.fieldname not in (None, "title", "abstract") else wq.NullQuery
         if isinstance(node, (wq.Wildcard, wq.Prefix)) or name == "Regex":
