@@ -41,3 +41,18 @@ def import_whoosh() -> None:
         for name, module in stand_ins.items():
             if sys.modules.get(name) is module:
                 del sys.modules[name]
+
+
+def submodules_on_first_use(package: str):
+    """A package's ``__getattr__`` that imports its module ``name`` when first
+    asked for (``build`` and ``search`` import nothing up front)."""
+
+    def __getattr__(name: str):
+        try:
+            return importlib.import_module(f"{package}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{package}.{name}":
+                raise
+            raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+
+    return __getattr__

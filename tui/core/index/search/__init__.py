@@ -9,13 +9,6 @@ through :func:`tui.core.index.whoosh_import.import_whoosh` first.
 """
 
 
-def __getattr__(name: str):
-    """A module of the package, imported when first asked for."""
-    import importlib
+from ..whoosh_import import submodules_on_first_use
 
-    try:
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as e:
-        if e.name != f"{__name__}.{name}":
-            raise
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+__getattr__ = submodules_on_first_use(__name__)
