@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unread", action="store_true", help="mark them unread instead")
     p.set_defaults(func=cmd_read)
 
-    p = sub.add_parser("export", help="export the library: json (lossless), bibtex, md, csv")
+    p = sub.add_parser("export", help="export the library: json (lossless), bibtex, ris, csljson, md, csv")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--bookmarks", dest="what", action="store_const", const="bookmarks",
                        help="bookmarked papers")
@@ -130,8 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--all", dest="what", action="store_const", const="all",
                        help="every paper with a bookmark, tag, note or read mark (default)")
     p.set_defaults(what="all")
-    p.add_argument("--format", choices=("md", "bibtex", "json", "csv"),
-                   help="the format (default: from the extension of -o FILE: .bib, .md, .json, .csv)")
+    p.add_argument("--format", choices=("md", "bibtex", "json", "csv", "ris", "csljson"),
+                   help="the format: ris and csljson (CSL-JSON) for Zotero, pandoc and the like "
+                        "(default: from the extension of -o FILE: .bib, .md, .json, .csv, .ris, .csl.json)")
     p.add_argument("-o", "--output", metavar="FILE", help="write FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_export)
 

@@ -258,17 +258,21 @@ def copy_choices(paper, record) -> list[tuple[str, str, str]]:
         ("title", paper.title, paper.title),
         ("Markdown link", f"[{paper.title}]({paper.primary_link})", f"[{paper.title}]({paper.primary_link})"),
         ("BibTeX entry", "@misc{…}", bibtex_entry(paper, record)),
+        ("RIS record", "TY  - UNPB …", export_entry(paper, record, "ris")),
+        ("CSL-JSON item", '{"type": "article", …}', export_entry(paper, record, "csljson")),
         ("abstract", paper.abstract, paper.abstract),
     ]
     return choices + [(link.label, link.url, link.url) for link in paper.links]
 
 
+def export_entry(paper, record, fmt: str) -> str:
+    from ..core.export import entry
+
+    return entry(paper, record, fmt)
+
+
 def bibtex_entry(paper, record) -> str:
     """One paper as a BibTeX ``@misc`` entry, as the library export writes it."""
-    from ..core.export import Item, to_bibtex
-    from ..core.library import Record
+    from ..core.export import entry
 
-    item = Item(record or Record(paper.id), paper.title, paper.primary_link, paper.arxiv_id,
-                tuple(paper.authors), tuple(paper.labels))
-    return "".join(line for line in to_bibtex([item]).splitlines(keepends=True)
-                   if not line.startswith("%")).strip() + "\n"
+    return entry(paper, record, "bibtex")
