@@ -12,6 +12,7 @@ from ..console import UserError
 from .context import Context
 from .digest_commands import cmd_add, cmd_app, cmd_digests, cmd_reindex, cmd_search, cmd_watch
 from .fetch_command import add_arguments as fetch_arguments, cmd_fetch
+from .mute_commands import cmd_mute, cmd_unmute
 from .library_commands import (
     cmd_bookmark, cmd_bookmarks, cmd_export, cmd_import, cmd_note, cmd_read, cmd_saved_add, cmd_saved_list,
     cmd_saved_rm, cmd_saved_run, cmd_saved_watch, cmd_tag,
@@ -39,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     _page_arguments(p)
     p.add_argument("--sort", choices=("relevance", "newest", "upvotes"), default="relevance",
                    help="order of the hits (default relevance; upvotes: most upvoted first)")
+    p.add_argument("--include-muted", action="store_true",
+                   help="show the papers your mutes hide too (papers mute --list)")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("digests", help="list the digests in the corpus")
@@ -135,6 +138,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: from the extension of -o FILE: .bib, .md, .json, .csv, .ris, .csl.json)")
     p.add_argument("-o", "--output", metavar="FILE", help="write FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("mute", help="hide the papers a query matches from every list (--list the mutes)")
+    p.add_argument("query", nargs="*", metavar="QUERY",
+                   help="any search query: words, tag:, author:, \"a phrase\" (parsed as written)")
+    p.add_argument("--list", action="store_true", help="list the mutes, numbered, with the papers each hides")
+    p.add_argument("--json", action="store_true", help="with --list: a JSON array")
+    p.set_defaults(func=cmd_mute)
+
+    p = sub.add_parser("unmute", help="remove a mute, by its number in papers mute --list or its query")
+    p.add_argument("which", nargs="+", metavar="N|QUERY")
+    p.set_defaults(func=cmd_unmute)
 
     p = sub.add_parser("import", help="merge a JSON export into the library")
     p.add_argument("file", metavar="FILE")

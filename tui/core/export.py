@@ -8,10 +8,11 @@ index, or anything else with ``get_many(ids)``), titles, links and authors come
 from the current digests; a paper whose digest is gone falls back to the
 library's snapshot of it.
 
-* **json** -- ``{"format": "papers-library", "version": 2, "papers": [...],
-  "saved_searches": [...]}``, every field of every record (and, with ``all``,
-  every saved search); importing it into an empty library reproduces the
-  library exactly. Version 1 files (no saved searches) still import. A catalog
+* **json** -- ``{"format": "papers-library", "version": 3, "papers": [...],
+  "saved_searches": [...], "mutes": [...]}``, every field of every record (and,
+  with ``all``, every saved search and mute); importing it into an empty
+  library reproduces the library exactly. Version 1 and 2 files (no saved
+  searches, no mutes) still import. A catalog
   only fills in snapshots the library lacks.
 * **bibtex** -- one ``@misc`` per paper; keys ``<first author surname or first
   title word><year>-<6 hex of the id>`` (stable, unique); ``title``, ``author``,

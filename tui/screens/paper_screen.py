@@ -20,9 +20,10 @@ from ..reader import Reader
 from ..widgets.dialogs import CopyMenu, NoteEditor, TagsDialog, TextDialog
 from ..widgets.handoff import Handoff
 from ..widgets.render import one_line
+from . import muting
 
 PAPER_ACTIONS = frozenset({"bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link",
-                           "toggle_read", "more_like"})
+                           "toggle_read", "more_like", "mute_like"})
 
 
 class PaperScreen(Screen):
@@ -36,6 +37,7 @@ class PaperScreen(Screen):
         Binding("o", "open_link", "Open", show=False, id="open_link"),
         Binding("r", "toggle_read", "Read", id="toggle_read"),
         Binding("m", "more_like", "Similar", id="more_like"),
+        Binding("X", "mute_like", "Mute papers like this", show=False, id="mute_like"),
     ]
 
     def __init__(self, reader: Reader) -> None:
@@ -56,6 +58,9 @@ class PaperScreen(Screen):
 
     def dialog_closed(self) -> None:
         """A dialog opened by a per-paper key was closed."""
+
+    def mutes_changed(self) -> None:
+        """A mute was added, or muted papers shown or hidden: list again."""
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action in PAPER_ACTIONS:
@@ -208,6 +213,15 @@ class PaperScreen(Screen):
             self.notify("This paper is not in the current digests", severity="warning", timeout=3)
             return
         self.post_message(messages.MoreLike((pid,), f"papers like “{one_line(paper.title)[:70]}”"))
+
+    def action_mute_like(self) -> None:
+        """``X``: mute papers like the selected one (:mod:`.muting`)."""
+        pid = self._selected_pid()
+        if pid is not None and self.reader.index is not None and self.reader.library is not None:
+            muting.offer(self, pid)
+
+    def action_toggle_muted(self) -> None:
+        muting.toggle(self)
 
     # -- clipboard and browser (the screen's Handoff) ------------------------------------------------
     def action_copy_link(self) -> None:

@@ -23,7 +23,8 @@ from ..answers import Hit, SearchResult, SearchStopped
 from ..build.analysis import TEXT_ANALYZER, literal_tokens, symbols
 from ..catalog import Catalog
 from .docsets import DocSets, SegmentCache
-from .leaves import Docs, offsets
+from .bitsets import bits_of, docs_of
+from .leaves import ColumnRange, Docs, offsets
 from .execute import Execution
 from .highlight import Spans, highlight_spans, snippet
 from .query import _SYNTAX_RE, _last_prefixes, _plain_words, _word_spans, clamp_query
@@ -55,6 +56,7 @@ class Searcher:
         self._vocab: Vocabulary | None = None
         self._docsets: DocSets | None = None
         self._segments = SegmentCache()
+        self._hidden_cache: tuple | None = None
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -95,24 +97,26 @@ class Searcher:
         return self._parser
 
     def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
-               stop: Callable[[], bool] | None = None) -> SearchResult:
+               stop: Callable[[], bool] | None = None, hide: int = 0) -> SearchResult:
         """Search with Whoosh syntax; any string is accepted.
 
         Parser errors fall back to plain words; leading wildcards, fuzzy
         distances above 2 and very long input are clamped; a word that is not
         in the vocabulary is matched with typo tolerance; an exact title match
         ranks first. ``sort`` is one of :data:`~.signals.SORTS`: by relevance,
-        newest first, or most upvoted first (then newest).
+        newest first, or most upvoted first (then newest). The documents of
+        the bitset ``hide`` (muted papers, :meth:`hidden`) are left out.
         """
         check_sort(sort)
         t0 = time.perf_counter()
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
         text, notes = clamp_query(query)
-        if not text.strip() and sort == "upvotes":
+        if not text.strip() and (sort == "upvotes" or hide):
             ex = self._execution(notes)
-            docs = [(d, 0.0) for d in self.docsets.top(self.docsets.live, offset + limit, ex.key(sort))[offset:]]
-            return self._result(text, self.count(), docs, set(), None, notes, t0, offset)
+            shown = self.docsets.live & ~hide
+            docs = [(d, 0.0) for d in self.docsets.top(shown, offset + limit, ex.key(sort))[offset:]]
+            return self._result(text, shown.bit_count(), docs, set(), None, notes, t0, offset)
         if not text.strip():
             ids = self.catalog.page(offset, limit)
             titles = self.catalog.titles(ids)
@@ -136,8 +140,10 @@ class Searcher:
         words = [t.text for t in TEXT_ANALYZER(" ".join(plain))] if plain else []
         if len(words) > 1:
             boosts.append(wq.Phrase("title", words, slop=PHRASE_SLOP, boost=PHRASE_BOOST))
+        if hide:  # the muted papers: never matched, whatever the query
+            q = wq.AndNot(q, Docs(hide, offsets(searcher)))
         literal = literal_tokens(text)
-        first = self._literal(literal) if literal else 0
+        first = (self._literal(literal) & ~hide) if literal else 0
         if first:  # titles with the query's symbols as written (c++, r&d, 50%) rank first
             boosts.append(Docs(first, offsets(searcher), boost=100.0))
         bad_range = range_note(text)
@@ -150,11 +156,12 @@ class Searcher:
             raise
         except Exception as e:  # a query Whoosh cannot run: fall back to plain words
             _note(notes, f"query could not be run as written ({type(e).__name__}); searched its words")
-            q = self._plain_query(plain or [text])
+            q = self._hidden_from(self._plain_query(plain or [text]), hide)
             total, docs = run.run(q, [], offset, limit, sort)
         if total == 0 and len(plain) > 1 and not _SYNTAX_RE.search(text):
             # no paper has every word: rank the papers that have most of them
             anyq, _ = rewrite(self._plain_query(plain, any_word=True), self.vocabulary, notes, prefixes)
+            anyq = self._hidden_from(anyq, hide)
             total, docs = run.run(anyq, boosts, offset, limit, sort)
             if total:
                 q = anyq
@@ -168,6 +175,77 @@ class Searcher:
         if total < 3 or fuzzy_used:
             suggestion = self.suggest(text)
         return self._result(text, total, docs, self._highlight_terms(q, reader), suggestion, notes, t0, offset)
+
+    def _hidden_from(self, q, hide: int):
+        return wq.AndNot(q, Docs(hide, offsets(self.searcher))) if hide else q
+
+    # -- mutes: queries parsed as written, and every paper they match -----------------
+    def strict(self, text: str):
+        """``text`` parsed as written (no typo tolerance, no prefix of a
+        half-typed word, no falling back to plain words): what a mute means.
+        A ValueError with the parser's message when it does not parse, or
+        when it leaves nothing to match (stop words only)."""
+        try:
+            q = self.parser.parse(text)
+            q.all_terms()  # some malformed trees only fail when walked
+        except Exception as e:
+            raise ValueError(f"the query does not parse ({type(e).__name__}: {e or 'no message'})") from None
+        if q is wq.NullQuery:
+            raise ValueError("the query leaves nothing to match (only words too common to be indexed?)")
+        if any(isinstance(leaf, wq.Wildcard) and leaf.text[:1] in "*?" for leaf in q.leaves()):
+            raise ValueError("a word of the query starts with * or ?: that reads every word of the index; "
+                             "start it with a letter (transform*)")
+        return q
+
+    def matching(self, text: str) -> int:
+        """Every live paper (a bitset of documents) the query ``text`` matches,
+        parsed by :meth:`strict` (its ValueError when it does not parse)."""
+        q = self.strict(text)
+        sets = self.docsets
+        # "*" in a field is every paper (each has a title): the bitsets say so at
+        # once, where Whoosh would read every document
+        q = q.accept(lambda node: wq.Every() if isinstance(node, wq.Every) else node)
+        bits = sets.evaluate(q)
+        if bits is None:  # phrases, wildcards: Whoosh answers, exactly
+            bits = bits_of(sorted(self.searcher.docs_for_query(q)))
+        return bits & sets.live
+
+    def hidden(self, mutes: tuple[str, ...]) -> int:
+        """The papers ``mutes`` hide: those any of them matches, except the
+        bookmarked (a bookmark is never hidden). A mute that no longer parses
+        hides nothing. Kept until the index changes."""
+        if not mutes:
+            return 0
+        sets = self.docsets  # a new one for each new searcher: the index changed
+        cached = self._hidden_cache
+        if cached is not None and cached[0] == mutes and cached[1] is sets:
+            return cached[2]
+        bits = 0
+        for text in dict.fromkeys(mutes):
+            try:
+                bits |= self.matching(text)
+            except ValueError:
+                continue
+        bits &= ~sets.term("is_", "bookmarked")
+        self._hidden_cache = (mutes, sets, bits)
+        return bits
+
+    def muted(self, mutes: tuple[str, ...]) -> dict[int, str]:
+        """``{document: the first mute that hides it}`` (see :meth:`hidden`)."""
+        hidden = self.hidden(mutes)
+        out: dict[int, str] = {}
+        left = hidden
+        for text in dict.fromkeys(mutes):
+            if not left:
+                break
+            try:
+                bits = self.matching(text) & left
+            except ValueError:
+                continue
+            for d in docs_of(bits):
+                out[d] = text
+            left &= ~bits
+        return out
 
     def _result(self, text: str, total: int, docs: list[tuple[int, float]], terms: set[str],
                 suggestion: str | None, notes: list[str], t0: float, offset: int = 0) -> SearchResult:
