@@ -206,3 +206,16 @@ async def test_reader_hides_muted_papers_shows_them_dimmed_on_request_and_mutes_
         page = app.reader.feed_page(name, 0, 1000)[0]
         assert [h.id for h in page.hits] == app.reader.visible(every)
         assert page.total == len(app.reader.visible(every))
+
+
+def test_a_one_word_mute_is_the_query_the_parser_makes(opened):
+    index, _ = opened
+    s = index.searching
+    words = ["diffusion", "Transformer", "the", "GPT4", "naïve", "über", "x", "2024", "AND", "ViT", "co2"]
+    words += [t for t in s.vocabulary.starting("abstract", "q")[:40]]
+    for word in words:
+        simple = s.one_word(word)
+        if simple is None:
+            continue  # left to the parser
+        assert simple == s.parser.parse(word), word
+    assert s.one_word("AND") is None and s.one_word("two words") is None and s.one_word("tag:x") is None

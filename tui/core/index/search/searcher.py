@@ -11,6 +11,7 @@ hits with their titles and highlights.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Callable, Iterable
 
@@ -36,6 +37,9 @@ from .vocabulary import Vocabulary, did_you_mean
 SAMPLE_MIN = 300  # candidates of a costly phrase query checked at least
 VERIFY_TIMES = 10  # a costly phrase with at most this many times SAMPLE_MIN candidates is checked whole
 LITERAL_MAX = 5000  # titles checked for a query's symbols as written
+PARSED_FIELDS = ("title", "abstract", "note")  # the fields a word without a field is looked for in
+_ONE_WORD = re.compile(r"[^\W_]+")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE", "TO"}
 
 
 class Searcher:
@@ -57,6 +61,7 @@ class Searcher:
         self._docsets: DocSets | None = None
         self._segments = SegmentCache()
         self._hidden_cache: tuple | None = None
+        self._strict: dict[str, tuple[str, object]] = {}  # mute text -> ("ok", query) or ("error", message)
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -89,7 +94,7 @@ class Searcher:
     def parser(self):
         if self._parser is None:
             # a plain word is looked for in the title, the abstract and the user's note
-            parser = MultifieldParser(["title", "abstract", "note"], self._schema, group=AndGroup)
+            parser = MultifieldParser(list(PARSED_FIELDS), self._schema, group=AndGroup)
             parser.add_plugin(FuzzyTermPlugin())
             parser.add_plugin(FieldAliasPlugin({"is_": ["is"], "tag": ["tags"], "note": ["notes"],
                                                  "author": ["authors", "by"], "digest": ["label"]}))
@@ -185,7 +190,41 @@ class Searcher:
         """``text`` parsed as written (no typo tolerance, no prefix of a
         half-typed word, no falling back to plain words): what a mute means.
         A ValueError with the parser's message when it does not parse, or
-        when it leaves nothing to match (stop words only)."""
+        when it leaves nothing to match (stop words only). Kept by text: the
+        parser takes ~1 ms a query, and a library may hold thousands of mutes."""
+        got = self._strict.get(text)
+        if got is None:
+            if len(self._strict) >= 100_000:
+                self._strict.clear()
+            try:
+                got = self._strict[text] = ("ok", self._strict_parse(text))
+            except ValueError as e:
+                got = self._strict[text] = ("error", str(e))
+        if got[0] == "error":
+            raise ValueError(got[1])
+        return got[1]
+
+    def one_word(self, text: str):
+        """The query the parser makes of a single plain word (each field's
+        terms of it, ORed), built without the parser; None for anything
+        else (the tests hold it to the parser's)."""
+        if not _ONE_WORD.fullmatch(text) or text in _OPERATORS:
+            return None
+        terms = []
+        for fieldname in PARSED_FIELDS:
+            tokens = list(self._schema[fieldname].process_text(text, mode="query"))
+            if len(tokens) > 1:
+                return None
+            terms += [wq.Term(fieldname, tok) for tok in tokens]
+        return wq.Or(terms) if len(terms) > 1 else terms[0] if terms else wq.NullQuery
+
+    def _strict_parse(self, text: str):
+        simple = self.one_word(text)
+        if simple is not None:
+            q = simple
+            if q is wq.NullQuery:
+                raise ValueError("the query leaves nothing to match (only words too common to be indexed?)")
+            return q
         try:
             q = self.parser.parse(text)
             q.all_terms()  # some malformed trees only fail when walked
