@@ -11,8 +11,11 @@ from ..widgets.dialogs import LineDialog
 # ``screen``: a PaperScreen (not imported here: it imports this module)
 
 
-def offer(screen, pid: str) -> None:
-    """Find the paper's key terms in a thread, then ask with them filled in."""
+def offer(screen, pid: str | None) -> None:
+    """Find the paper's key terms in a thread, then ask with them filled in
+    (nothing without a paper, an index or a library)."""
+    if pid is None or screen.reader.index is None or screen.reader.library is None:
+        return
     def terms() -> None:
         from ..core.mutes import offered
         from ..core.related import more_like

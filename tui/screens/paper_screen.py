@@ -221,10 +221,7 @@ class PaperScreen(Screen):
         self.post_message(messages.MoreLike((pid,), f"papers like “{one_line(paper.title)[:70]}”"))
 
     def action_mute_like(self) -> None:
-        """``X``: mute papers like the selected one (:mod:`.muting`)."""
-        pid = self._selected_pid()
-        if pid is not None and self.reader.index is not None and self.reader.library is not None:
-            muting.offer(self, pid)
+        muting.offer(self, self._selected_pid())  # X: its key terms offered as a mute (.muting)
 
     def action_toggle_muted(self) -> None:
         muting.toggle(self)
