@@ -427,14 +427,16 @@ def test_migrates_a_version_2_file_keeping_everything(paths):
         assert (a.bookmarked_at, a.tags, a.note, a.note_created, a.title) == (
             "2024-08-07T10:00:00.000000Z", ("to-read",), "keep me", "2024-08-08T10:00:00.000000Z", "Kept Title")
         assert lib.get("bbbbbbbbbbbb").read and lib.generation() == 41
-        assert lib.saved.all() == [] and lib.visits.last_opened() is None
+        assert lib.saved.all() == [] and lib.visits.last_opened() is None and lib.mutes.all() == []
         lib.saved.save("s", "q")
+        lib.mutes.add("diffusion")
     db = sqlite3.connect(paths.library)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
     with Library.open(paths) as lib:
         assert [s.name for s in lib.saved.all()] == ["s"] and lib.get("aaaaaaaaaaaa").note == "keep me"
+        assert lib.mutes.queries() == ("diffusion",)
 
 
 def test_a_file_from_a_newer_version_is_left_alone(paths):

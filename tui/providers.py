@@ -35,6 +35,8 @@ COMMANDS = [
     ("Mark the selected paper read or unread", "toggle_read", "toggle_read"),
     ("Papers like the selected one", "more_like", "more_like"),
     ("Papers like your bookmarks", "like_bookmarks", "like_bookmarks"),
+    ("Mute papers like the selected one…", "mute_like", "mute_like"),
+    ("Show or hide muted papers (dimmed, with the rule that mutes each)", "toggle_muted", "toggle_muted"),
     ("What's new since papers was last opened", "whats_new", "whats_new"),
     ("Fetch new papers from the Daily Papers API", "fetch", "fetch"),
     ("Triage a digest, one paper at a time", "triage", "triage"),

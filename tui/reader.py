@@ -43,6 +43,8 @@ class Reader:
         self.saved_counts: dict[str, int] = {}  # saved search -> papers it finds, once counted
         self.show_timings = True
         self.compact = False  # the paper lists show one line per paper
+        self.show_muted = False  # the lists show muted papers too, dimmed, with the rule
+        self._muted: tuple[tuple, dict[str, str]] | None = None  # (what it was computed from, pid -> mute)
         self._generation = 0
 
     # -- opening ------------------------------------------------------------------------
@@ -207,8 +209,11 @@ class Reader:
             index = self.index
             if index is None or cancelled():
                 return None
+            mutes = () if self.show_muted else self.mutes()
+            if self.show_muted:
+                self.muted()  # the rows name the rule of each muted paper
             try:
-                result = index.search(query, limit=limit, offset=offset, sort=sort, stop=cancelled)
+                result = index.search(query, limit=limit, offset=offset, sort=sort, stop=cancelled, mutes=mutes)
             except SearchStopped:
                 return None
             if cancelled():
@@ -217,18 +222,66 @@ class Reader:
 
     def feed_page(self, name: str, offset: int, limit: int, cancelled: Callable[[], bool] = lambda: False):
         """(In a thread.) A page of the digest ``name`` in its order, as a
-        result: ``(result, papers)``; None when ``cancelled()``."""
+        result: ``(result, papers)``; None when ``cancelled()``. Muted papers
+        are left out (unless :attr:`show_muted`)."""
         from .core.index import Hit, SearchResult
 
         with self.lock:
             if self.index is None or cancelled():
                 return None
-            ids = self.digest_ids(name, offset, limit)
+            hidden = self._hidden()
+            if hidden:
+                every = [pid for pid in self.digest_ids(name) if pid not in hidden]
+                ids, total = every[offset:offset + limit], len(every)
+            else:
+                ids, total = self.digest_ids(name, offset, limit), None
             papers = self.papers(ids)
             info = self.digest(name)
             hits = tuple(Hit(pid, 0.0, papers[pid].title, ()) for pid in ids if pid in papers)
-            result = SearchResult(f"digest {name}", info.entries if info else len(ids), hits, offset)
+            if total is None:
+                total = info.entries if info else len(ids)
+            result = SearchResult(f"digest {name}", total, hits, offset)
         return result, papers
+
+    # -- mutes ------------------------------------------------------------------------------
+    def muted(self) -> dict[str, str]:
+        """``{paper id: the mute that hides it}``, computed again when the
+        mutes, the library or the index changed (call it under :attr:`lock`,
+        or from a worker)."""
+        from .core.mutes import hidden
+
+        if self.library is None or self.index is None:
+            return {}
+        key = (self.library.mutes.queries(), id(self.index), self.library.generation())
+        if self._muted is None or self._muted[0] != key:
+            self._muted = (key, hidden(self.library, self.index))
+        return self._muted[1]
+
+    def _hidden(self) -> dict[str, str]:
+        """What the lists leave out now: the muted papers, unless shown."""
+        muted = self.muted()
+        return {} if self.show_muted else muted
+
+    def muted_rule(self, pid: str) -> str | None:
+        """The mute that hides ``pid`` as last computed (for drawing a row)."""
+        return self._muted[1].get(pid) if self._muted is not None else None
+
+    def visible(self, ids) -> list[str]:
+        """(In a thread, under the lock.) ``ids`` less the muted papers (unless shown)."""
+        hidden = self._hidden()
+        return [pid for pid in ids if pid not in hidden]
+
+    def mutes(self) -> tuple[str, ...]:
+        return self.library.mutes.queries() if self.library is not None else ()
+
+    def mute(self, query: str):
+        """(In a thread.) Mute ``query`` (see :func:`tui.core.mutes.mute`)."""
+        from .core.mutes import mute
+
+        with self.lock:
+            done = mute(self.library, self.index, query)
+            self._muted = None
+        return done
 
     def related(self, ids: list[str], about: str):
         """(In a thread.) The papers that share the key terms of ``ids``:
@@ -240,8 +293,10 @@ class Reader:
                 return None
             rel = more_like(self.index, ids, about)
             note = ("key terms: " + ", ".join(rel.terms[:8])) if rel.terms else "no key terms found"
-            papers = self.papers(h.id for h in rel.hits)
-        return _computed(about, rel.hits, (note,)), papers, rel.shared
+            shown = set(self.visible(h.id for h in rel.hits))
+            hits = [h for h in rel.hits if h.id in shown]
+            papers = self.papers(h.id for h in hits)
+        return _computed(about, hits, (note,)), papers, rel.shared
 
     def whats_new(self, names: list[str], about: str):
         """(In a thread.) The papers of the digests ``names`` (those added since
@@ -253,7 +308,7 @@ class Reader:
             if self.index is None:
                 return None
             pages = self.digest_members(names)
-            ids = list(dict.fromkeys(pid for n in names for pid in pages[n]))
+            ids = self.visible(dict.fromkeys(pid for n in names for pid in pages[n]))
             titles = self.titles(ids)
             unread = sum(self.library.visits.unread_counts(pages).values()) if self.library else 0
             hits = tuple(Hit(pid, 0.0, titles.get(pid, ""), ()) for pid in ids)

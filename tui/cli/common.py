@@ -25,7 +25,9 @@ def show_search(args, index, query: str, library=None) -> int:
     """Print a page of results (``args.limit``, ``args.offset``, ``args.json``,
     ``args.sort`` when the command has it); with ``library``, the JSON of each
     paper has its library fields."""
-    res = index.search(query, limit=args.limit, offset=args.offset, sort=getattr(args, "sort", "relevance"))
+    mutes = () if library is None or getattr(args, "include_muted", False) else library.mutes.queries()
+    res = index.search(query, limit=args.limit, offset=args.offset, sort=getattr(args, "sort", "relevance"),
+                       mutes=mutes)
     if args.json:
         papers = index.get_many([h.id for h in res.hits])
         out = []

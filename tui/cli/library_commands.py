@@ -230,7 +230,19 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 #: export formats by the extension of ``-o FILE``
-EXPORT_EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".md": "md", ".json": "json", ".csv": "csv"}
+EXPORT_EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".md": "md", ".json": "json", ".csv": "csv",
+                     ".ris": "ris", ".csljson": "csljson"}
+_EXPORT_HELP = "give --format md|bibtex|json|csv|ris|csljson"
+_EXPORT_ENDINGS = ".bib, .md, .json, .csv, .ris or .csl.json"
+
+
+def export_format_of(name: str) -> str | None:
+    """The format a file name asks for (``x.csl.json`` is CSL-JSON, ``x.json``
+    the library's own JSON), or None."""
+    lower = name.lower()
+    if lower.endswith(".csl.json"):
+        return "csljson"
+    return EXPORT_EXTENSIONS.get(Path(lower).suffix)
 
 
 def cmd_export(args, ctx) -> int:
@@ -240,11 +252,12 @@ def cmd_export(args, ctx) -> int:
     if args.format is None and (not args.output or args.output == "-"):
         args.format = "json"
     if args.format is None:
-        suffix = Path(args.output).suffix.lower()
-        if suffix not in EXPORT_EXTENSIONS:
+        fmt = export_format_of(args.output)
+        if fmt is None:
+            suffix = Path(args.output).suffix.lower()
             raise UserError(f"export -o {args.output}: cannot tell the format from {suffix or 'a name without an extension'}"
-                            "; give --format md|bibtex|json|csv (or end the name in .bib, .md, .json or .csv)")
-        args.format = EXPORT_EXTENSIONS[suffix]
+                            f"; {_EXPORT_HELP} (or end the name in {_EXPORT_ENDINGS})")
+        args.format = fmt
     return _export(args, ctx)
 
 

@@ -15,6 +15,7 @@ from .arguments import check_text_arguments
 from .context import Context
 from .digest_commands import cmd_add, cmd_app, cmd_digests, cmd_reindex, cmd_search, cmd_watch
 from .fetch_command import add_arguments as fetch_arguments, cmd_fetch
+from .mute_commands import cmd_mute, cmd_unmute
 from .library_commands import (
     cmd_bookmark, cmd_bookmarks, cmd_export, cmd_import, cmd_note, cmd_read, cmd_saved_add, cmd_saved_list,
     cmd_saved_rm, cmd_saved_run, cmd_saved_watch, cmd_tag,
@@ -42,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     _page_arguments(p)
     p.add_argument("--sort", choices=("relevance", "newest", "upvotes"), default="relevance",
                    help="order of the hits (default relevance; upvotes: most upvoted first)")
+    p.add_argument("--include-muted", action="store_true",
+                   help="show the papers your mutes hide too (papers mute --list)")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("digests", help="list the digests in the corpus")
@@ -124,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unread", action="store_true", help="mark them unread instead")
     p.set_defaults(func=cmd_read)
 
-    p = sub.add_parser("export", help="export the library: json (lossless), bibtex, md, csv")
+    p = sub.add_parser("export", help="export the library: json (lossless), bibtex, ris, csljson, md, csv")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--bookmarks", dest="what", action="store_const", const="bookmarks",
                        help="bookmarked papers")
@@ -133,11 +136,23 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--all", dest="what", action="store_const", const="all",
                        help="every paper with a bookmark, tag, note or read mark (default)")
     p.set_defaults(what="all")
-    p.add_argument("--format", choices=("md", "bibtex", "json", "csv"),
-                   help="the format (default: from the extension of -o FILE: .bib, .md, .json, .csv; "
-                   "json on stdout)")
+    p.add_argument("--format", choices=("md", "bibtex", "json", "csv", "ris", "csljson"),
+                   help="the format: ris and csljson (CSL-JSON) for Zotero, pandoc and the like "
+                        "(default: from the extension of -o FILE: .bib, .md, .json, .csv, .ris, .csl.json; "
+                        "json on stdout)")
     p.add_argument("-o", "--output", metavar="FILE", help="write FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("mute", help="hide the papers a query matches from every list (--list the mutes)")
+    p.add_argument("query", nargs="*", metavar="QUERY",
+                   help="any search query: words, tag:, author:, \"a phrase\" (parsed as written)")
+    p.add_argument("--list", action="store_true", help="list the mutes, numbered, with the papers each hides")
+    p.add_argument("--json", action="store_true", help="with --list: a JSON array")
+    p.set_defaults(func=cmd_mute)
+
+    p = sub.add_parser("unmute", help="remove a mute, by its number in papers mute --list or its query")
+    p.add_argument("which", nargs="+", metavar="N|QUERY")
+    p.set_defaults(func=cmd_unmute)
 
     p = sub.add_parser("import", help="merge a JSON export into the library")
     p.add_argument("file", metavar="FILE")

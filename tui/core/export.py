@@ -8,15 +8,29 @@ index, or anything else with ``get_many(ids)``), titles, links and authors come
 from the current digests; a paper whose digest is gone falls back to the
 library's snapshot of it.
 
-* **json** -- ``{"format": "papers-library", "version": 2, "papers": [...],
-  "saved_searches": [...]}``, every field of every record (and, with ``all``,
-  every saved search); importing it into an empty library reproduces the
-  library exactly. Version 1 files (no saved searches) still import. A catalog
+* **json** -- ``{"format": "papers-library", "version": 3, "papers": [...],
+  "saved_searches": [...], "mutes": [...]}``, every field of every record (and,
+  with ``all``, every saved search and mute); importing it into an empty
+  library reproduces the library exactly. Version 1 and 2 files (no saved
+  searches, no mutes) still import. A catalog
   only fills in snapshots the library lacks.
 * **bibtex** -- one ``@misc`` per paper; keys ``<first author surname or first
   title word><year>-<6 hex of the id>`` (stable, unique); ``title``, ``author``,
-  ``year``, ``eprint`` + ``archivePrefix = {arXiv}``, ``url``, ``keywords``
-  (the tags), ``note``. LaTeX specials are escaped so the file parses.
+  ``year``, ``eprint`` + ``archivePrefix = {arXiv}`` + ``doi =
+  {10.48550/arXiv.ID}`` (the DOI arXiv gives every paper, by which Zotero
+  matches a preprint), ``url``, ``keywords`` (the tags), ``note``. LaTeX
+  specials are escaped so the file parses.
+* **ris** -- one ``TY  - UNPB`` record per paper (Zotero, EndNote, Mendeley):
+  ``TI``, ``AU`` (``Surname, Given``), ``PY``/``DA``, ``DO``, ``UR``, ``KW``
+  per tag, ``N1`` the note, ``ID`` the paper id. RIS has one field a line: a
+  field's line breaks become spaces, so no text can start a record of its own.
+* **csljson** -- CSL-JSON, the format Zotero and pandoc read: a list of
+  ``{"type": "article", "id", "title", "author": [{"family", "given"}],
+  "issued", "DOI", "URL", "number" (the arXiv id), "publisher": "arXiv",
+  "keyword", "note"}``.
+
+Papers without an arXiv id carry no DOI: they export with the link they have.
+The year comes from the arXiv id, else from the paper's date (with a catalog).
 * **md** -- a reading list grouped by tag (untagged last), with links and notes.
 * **csv** -- one row per paper with a header row. A cell that a spreadsheet
   would take for a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or
@@ -40,7 +54,7 @@ from .text import fold
 if TYPE_CHECKING:  # pragma: no cover
     from .library import Library
 
-FORMATS = ("md", "bibtex", "json", "csv")
+FORMATS = ("md", "bibtex", "json", "csv", "ris", "csljson")
 SELECTIONS = ("bookmarks", "notes", "all")
 
 
@@ -66,6 +80,10 @@ def export(library: "Library", what: str = "all", fmt: str = "json", catalog=Non
         return to_bibtex(items)
     if fmt == "md":
         return to_markdown(items, what)
+    if fmt == "ris":
+        return to_ris(items)
+    if fmt == "csljson":
+        return to_csljson(items)
     return to_csv(items)
 
 
@@ -81,6 +99,46 @@ class Item:
     arxiv_id: str | None
     authors: tuple[str, ...]
     labels: tuple[str, ...]
+    date: str | None = None  # ISO date of the paper, when the catalog knows it
+
+    @property
+    def doi(self) -> str | None:
+        """arXiv's DOI for the paper (``10.48550/arXiv.<id>``), if it has an id."""
+        return arxiv_doi(self.arxiv_id)
+
+    @property
+    def year(self) -> str | None:
+        """From the arXiv id, else from the paper's date."""
+        return _year(self.arxiv_id) or (self.date[:4] if self.date and re.match(r"\d{4}", self.date) else None)
+
+
+def arxiv_doi(arxiv_id: str | None) -> str | None:
+    """``10.48550/arXiv.2408.01234``: the DOI arXiv registered for every paper
+    (an old-style id keeps its slash: ``10.48550/arXiv.hep-th/9901001``)."""
+    if not arxiv_id:
+        return None
+    base = re.sub(r"v\d+$", "", arxiv_id.strip())
+    return f"10.48550/arXiv.{base}" if base else None
+
+
+def paper_item(paper, record: Record | None = None) -> Item:
+    """One paper of the catalog as an export item, with the user's record."""
+    return Item(record or Record(paper.id), paper.title, paper.primary_link, paper.arxiv_id,
+                tuple(paper.authors), tuple(paper.labels), paper.published)
+
+
+def entry(paper, record: Record | None, fmt: str) -> str:
+    """One paper alone in ``fmt`` (``bibtex``, ``ris`` or ``csljson``), as the
+    library export writes it, without the file's header: what ``Y`` copies."""
+    item = paper_item(paper, record)
+    if fmt == "bibtex":
+        return "".join(line for line in to_bibtex([item]).splitlines(keepends=True)
+                       if not line.startswith("%")).strip() + "\n"
+    if fmt == "ris":
+        return to_ris([item])
+    if fmt == "csljson":
+        return json.dumps(csl_item(item), ensure_ascii=False, indent=2) + "\n"
+    raise ValueError(f"no single-paper form for {fmt!r}")
 
 
 def _items(records: Iterable[Record], catalog=None) -> list[Item]:
@@ -90,10 +148,11 @@ def _items(records: Iterable[Record], catalog=None) -> list[Item]:
     for r in records:
         p = papers.get(r.id)
         s = Snapshot.of(p) if p is not None else r.snapshot
+        date = getattr(p, "published", None) if p is not None else None
         if s is None:
             out.append(Item(r, f"(paper {r.id})", None, None, (), ()))
         else:
-            out.append(Item(r, s.title or f"(paper {r.id})", s.link, s.arxiv_id, s.authors, s.labels))
+            out.append(Item(r, s.title or f"(paper {r.id})", s.link, s.arxiv_id, s.authors, s.labels, date))
     return out
 
 
@@ -169,7 +228,7 @@ def bibtex_key(item: Item) -> str:
                 break
     base = (base or "paper")[:24]
     suffix = re.sub(r"[^A-Za-z0-9]", "", item.record.id)
-    return f"{base}{_year(item.arxiv_id) or ''}-{suffix[:6] or 'x'}"
+    return f"{base}{item.year or ''}-{suffix[:6] or 'x'}"
 
 
 def to_bibtex(items: list[Item]) -> str:
@@ -190,12 +249,12 @@ def to_bibtex(items: list[Item]) -> str:
             names = ["{" + n + "}" if re.search(r"\band\b", n, re.I) else n for n in names]
             if names:
                 fields.append(("author", " and ".join(names)))
-        year = _year(it.arxiv_id)
-        if year:
-            fields.append(("year", year))
+        if it.year:
+            fields.append(("year", it.year))
         if it.arxiv_id:
             fields.append(("eprint", bibtex_escape(it.arxiv_id)))
             fields.append(("archivePrefix", "arXiv"))
+            fields.append(("doi", bibtex_escape(it.doi or "")))
         if it.link:
             fields.append(("url", _url(it.link)))
         if it.record.tags:
@@ -282,3 +341,80 @@ def to_csv(items: list[Item]) -> str:
                  r.note or "", r.note_created or "", r.note_updated or "")
         w.writerow([csv_cell(c) for c in cells])
     return buf.getvalue()
+
+
+# --- names, for RIS and CSL-JSON -----------------------------------------------------
+
+def split_name(name: str) -> tuple[str, str]:
+    """``(family, given)`` of an author as the digest writes it: ``Surname,
+    Given`` or ``Given Names Surname``; one word is a family name alone."""
+    name = " ".join(name.split())
+    if "," in name:
+        family, _, given = name.partition(",")
+        family, given = family.strip(), given.strip()
+        return (family, given) if family else (given, "")
+    parts = name.rsplit(" ", 1)
+    return (parts[1], parts[0]) if len(parts) == 2 else (name, "")
+
+
+def _names(item: Item) -> list[tuple[str, str]]:
+    """The authors as ``(family, given)``, leaving out names with nothing in them."""
+    return [n for n in map(split_name, item.authors) if n[0]]
+
+
+# --- RIS --------------------------------------------------------------------------
+
+def ris_value(text: str) -> str:
+    """One RIS field value: on one line (every line break, including the
+    Unicode ones, becomes a space) and never empty."""
+    return " ".join(text.split()) or "-"
+
+
+def to_ris(items: list[Item]) -> str:
+    out: list[str] = []
+    for it in items:
+        lines = [("TY", "UNPB"), ("ID", it.record.id), ("TI", it.title)]
+        for family, given in _names(it):
+            lines.append(("AU", f"{family}, {given}" if given else family))
+        if it.year:
+            lines.append(("PY", it.year))
+        if it.date:
+            lines.append(("DA", it.date.replace("-", "/")))
+        if it.arxiv_id:
+            lines += [("DO", it.doi or ""), ("PB", "arXiv"), ("M1", f"arXiv:{it.arxiv_id}")]
+        if it.link:
+            lines.append(("UR", it.link))
+        lines += [("KW", t) for t in it.record.tags]
+        if it.record.note:
+            lines.append(("N1", it.record.note))
+        out += [f"{tag}  - {ris_value(value)}" for tag, value in lines] + ["ER  - ", ""]
+    return "\n".join(out)
+
+
+# --- CSL-JSON ---------------------------------------------------------------------
+
+def csl_item(it: Item) -> dict:
+    """One paper as a CSL-JSON item (``type: article``: a preprint)."""
+    d: dict = {"id": it.record.id, "type": "article", "title": it.title}
+    names = []
+    for family, given in _names(it):
+        names.append({"family": family, "given": given} if given else {"literal": family})
+    if names:
+        d["author"] = names
+    if it.date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", it.date):
+        d["issued"] = {"date-parts": [[int(x) for x in it.date.split("-")]]}
+    elif it.year:
+        d["issued"] = {"date-parts": [[int(it.year)]]}
+    if it.arxiv_id:
+        d.update({"DOI": it.doi, "number": f"arXiv:{it.arxiv_id}", "publisher": "arXiv"})
+    if it.link:
+        d["URL"] = it.link
+    if it.record.tags:
+        d["keyword"] = ", ".join(it.record.tags)
+    if it.record.note:
+        d["note"] = it.record.note
+    return d
+
+
+def to_csljson(items: list[Item]) -> str:
+    return json.dumps([csl_item(it) for it in items], ensure_ascii=False, indent=2) + "\n"

@@ -369,6 +369,9 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         """``ctrl+s``: keep the query in the search box under a name."""
         self.panes.saved.save(self.query_one("#search", Input).value)
 
+    def mutes_changed(self) -> None:
+        self.results.reload()
+
     def action_refresh(self) -> None:
         self.query_one(Loader).sync_from_others(force=True)
 

@@ -21,9 +21,10 @@ from ..reader import Reader
 from ..widgets.dialogs import CopyMenu, NoteEditor, TagsDialog, TextDialog
 from ..widgets.handoff import Handoff
 from ..widgets.render import one_line
+from . import muting
 
 PAPER_ACTIONS = frozenset({"bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link",
-                           "toggle_read", "more_like"})
+                           "toggle_read", "more_like", "mute_like"})
 
 
 class PaperScreen(Screen):
@@ -37,6 +38,7 @@ class PaperScreen(Screen):
         Binding("o", "open_link", "Open", show=False, id="open_link"),
         Binding("r", "toggle_read", "Read", id="toggle_read"),
         Binding("m", "more_like", "Similar", id="more_like"),
+        Binding("X", "mute_like", "Mute papers like this", show=False, id="mute_like"),
     ]
 
     def __init__(self, reader: Reader) -> None:
@@ -57,6 +59,9 @@ class PaperScreen(Screen):
 
     def dialog_closed(self) -> None:
         """A dialog opened by a per-paper key was closed."""
+
+    def mutes_changed(self) -> None:
+        """A mute was added, or muted papers shown or hidden: list again."""
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action in PAPER_ACTIONS:
@@ -215,6 +220,12 @@ class PaperScreen(Screen):
             return
         self.post_message(messages.MoreLike((pid,), f"papers like “{one_line(paper.title)[:70]}”"))
 
+    def action_mute_like(self) -> None:
+        muting.offer(self, self._selected_pid())  # X: its key terms offered as a mute (.muting)
+
+    def action_toggle_muted(self) -> None:
+        muting.toggle(self)
+
     # -- clipboard and browser (the screen's Handoff) ------------------------------------------------
     def action_copy_link(self) -> None:
         pid = self._selected_pid()
@@ -264,17 +275,21 @@ def copy_choices(paper, record) -> list[tuple[str, str, str]]:
         ("title", paper.title, paper.title),
         ("Markdown link", f"[{paper.title}]({paper.primary_link})", f"[{paper.title}]({paper.primary_link})"),
         ("BibTeX entry", "@misc{…}", bibtex_entry(paper, record)),
+        ("RIS record", "TY  - UNPB …", export_entry(paper, record, "ris")),
+        ("CSL-JSON item", '{"type": "article", …}', export_entry(paper, record, "csljson")),
         ("abstract", paper.abstract, paper.abstract),
     ]
     return choices + [(link.label, link.url, link.url) for link in paper.links]
 
 
+def export_entry(paper, record, fmt: str) -> str:
+    from ..core.export import entry
+
+    return entry(paper, record, fmt)
+
+
 def bibtex_entry(paper, record) -> str:
     """One paper as a BibTeX ``@misc`` entry, as the library export writes it."""
-    from ..core.export import Item, to_bibtex
-    from ..core.library import Record
+    from ..core.export import entry
 
-    item = Item(record or Record(paper.id), paper.title, paper.primary_link, paper.arxiv_id,
-                tuple(paper.authors), tuple(paper.labels))
-    return "".join(line for line in to_bibtex([item]).splitlines(keepends=True)
-                   if not line.startswith("%")).strip() + "\n"
+    return entry(paper, record, "bibtex")

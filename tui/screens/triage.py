@@ -58,7 +58,7 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         info = self.reader.digest(digest)
         self.digest = digest
         self.label = (info.label or info.name) if info else digest
-        self.ids = self.reader.digest_ids(digest)
+        self.ids = self.reader.visible(self.reader.digest_ids(digest))  # muted papers are not triaged
         start = 0
         saved = self._saved_position()
         if saved is not None:
@@ -180,6 +180,13 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         if self.write(change):
             self.reindex()
             self.advance(counted)
+
+    def mutes_changed(self) -> None:
+        current = self.viewing_id()
+        self.load(self.digest)
+        if current in self.ids:
+            self.pos = self.ids.index(current)
+        self.show()
 
     def action_bookmark(self) -> None:
         """Keep: the bookmark key of the lists, here a decision."""

@@ -205,7 +205,7 @@ def copy_lines(choices: list[tuple[str, str, str]]) -> list[Content]:
 
 
 class CopyMenu(ModalScreen[tuple[str, str] | None]):
-    """Choose what to copy: title, Markdown link, BibTeX, abstract, any link."""
+    """Choose what to copy: title, Markdown link, BibTeX, RIS, CSL-JSON, abstract, any link."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="copy_cancel")]
 

@@ -69,10 +69,15 @@ def digest_label(paper: Paper | None, fallback_labels: tuple[str, ...] = ()) -> 
     return labels[0] + (f" +{len(labels) - 1}" if len(labels) > 1 else "")
 
 
-def paper_row(paper, record, title: str = "", spans=(), extra: str = "", compact: bool = False) -> Content:
+def paper_row(paper, record, title: str = "", spans=(), extra: str = "", compact: bool = False,
+              muted: str | None = None) -> Content:
     """One paper's row: badges, title (query terms marked), where it appeared
     and ``extra`` (a note, shared terms); ``compact``: all on one line, where
-    it appeared said short and no ``extra``."""
+    it appeared said short and no ``extra``. A paper ``muted`` (by that rule,
+    shown because the user asked to see muted papers) is drawn dim, the rule
+    said where ``extra`` goes (in place of where it appeared, on one line)."""
+    if muted is not None:
+        return _muted_row(paper, record, title, spans, compact, muted)
     state = RowState(bookmarked=bool(record and record.bookmarked), note=bool(record and record.note),
                      read=bool(record and record.read))
     labels = record.snapshot.labels if record is not None and record.snapshot else ()
@@ -83,3 +88,11 @@ def paper_row(paper, record, title: str = "", spans=(), extra: str = "", compact
     if compact:
         return compact_row(title, spans, digest_label(paper, labels), state)
     return row_content(title, spans, where_text(paper, labels), state, extra=extra)
+
+
+def _muted_row(paper, record, title: str, spans, compact: bool, rule: str) -> Content:
+    row = paper_row(paper, record, title, spans, f"muted: {rule}", compact)
+    if compact:
+        head = Content.assemble(row.head).stylize("dim")
+        return OneLineRow(head, plain(one_line(f"muted: {rule}"), "dim italic"), indent=BADGE_CELLS)
+    return ListRow(Content(row.plain, list(row.spans)).stylize("dim"), indent=BADGE_CELLS)

@@ -117,14 +117,35 @@ class Index:
         return reading(self.folder)
 
     def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
-               stop: Callable[[], bool] | None = None) -> SearchResult:
+               stop: Callable[[], bool] | None = None, mutes: Sequence[str] = ()) -> SearchResult:
         """Search with Whoosh syntax; any string is accepted (see
         :meth:`~.search.searcher.Searcher.search`). ``stop``: asked now and
         then; when it says so the search gives up with
-        :class:`~.answers.SearchStopped` (a newer query was typed)."""
+        :class:`~.answers.SearchStopped` (a newer query was typed). The papers
+        ``mutes`` (queries) match are left out, unless bookmarked."""
         check_sort(sort)  # a wrong order is the caller's mistake, not damage met reading
         with self.reading():
-            return self.searching.search(query, limit, offset, sort, stop)
+            hide = self.searching.hidden(tuple(mutes)) if mutes else 0
+            return self.searching.search(query, limit, offset, sort, stop, hide=hide)
+
+    # -- mutes ---------------------------------------------------------------------
+    def check_mute(self, query: str) -> int:
+        """How many papers the mute ``query`` matches; a ValueError with the
+        parser's message when it does not parse (checked before the index
+        is read: a refused query is not damage met reading)."""
+        self.searching.strict(query)
+        with self.reading():
+            return self.searching.matching(query).bit_count()
+
+    def muted(self, mutes: Sequence[str]) -> dict[str, str]:
+        """``{paper id: the mute that hides it}``: what ``mutes`` hide (a
+        bookmarked paper never)."""
+        if not mutes:
+            return {}
+        with self.reading():
+            by_doc = self.searching.muted(tuple(mutes))
+            docs = list(by_doc)
+            return dict(zip(self.searching.docsets.ids(docs), (by_doc[d] for d in docs)))
 
     def suggest(self, text: str) -> str | None:
         """"Did you mean": the query with its unknown words replaced."""

@@ -60,6 +60,7 @@ from .rules import (
     WATCH_TAG_PREFIX, ImportFormatError, InvalidSavedSearch, InvalidTag, LibraryError, NoteTooLong, clean_query,
     format_time, normalize_search_name, normalize_tag, now_iso, parse_time, shown_note, watch_tag,
 )
+from .mute_store import InvalidMute, Mute, MuteStore
 from .records import PaperRecords
 from .saved_searches import SavedSearchStore
 from .transfer import EXPORT_FORMAT, EXPORT_VERSION, Transfer, parse_export, parse_saved_searches
@@ -72,7 +73,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "BUSY_TIMEOUT_MS", "EXPORT_FORMAT", "EXPORT_VERSION", "MAX_DIGEST_NAME_CHARS", "MAX_ID_CHARS",
     "MAX_NOTE_BYTES", "NoteTooLong", "shown_note", "MAX_QUERY_CHARS", "MAX_SEARCH_NAME_CHARS", "MAX_TAG_CHARS", "MIGRATIONS", "SCHEMA_VERSION",
-    "WATCH_TAG_PREFIX", "ImportFormatError", "ImportReport", "InvalidSavedSearch", "InvalidTag", "Library",
+    "WATCH_TAG_PREFIX", "ImportFormatError", "ImportReport", "InvalidMute", "Mute", "InvalidSavedSearch", "InvalidTag", "Library",
     "LibraryError", "Record", "SavedSearch", "Snapshot", "TriagePosition", "clean_query", "format_time",
     "normalize_search_name", "normalize_tag", "now_iso", "parse_export", "parse_saved_searches", "parse_time",
     "watch_tag",
@@ -89,8 +90,10 @@ class Library:
     mark, snapshots and the listings, which the library answers for),
     ``saved`` (:class:`~.saved_searches.SavedSearchStore`: saved searches
     and watches), ``visits`` (:class:`~.visits.Visits`: triage positions,
-    what's new, unread counts) and ``transfer`` (:class:`~.transfer.Transfer`:
-    import and export, over the papers' state and the saved searches).
+    what's new, unread counts), ``mutes`` (:class:`~.mute_store.MuteStore`: the
+    queries whose papers the lists hide) and ``transfer``
+    (:class:`~.transfer.Transfer`: import and export, over the papers' state,
+    the saved searches and the mutes).
     """
 
     def __init__(self, db: Database):
@@ -98,7 +101,8 @@ class Library:
         self.papers = PaperRecords(db)
         self.saved = SavedSearchStore(db)
         self.visits = Visits(db)
-        self.transfer = Transfer(db, self.papers, self.saved)
+        self.mutes = MuteStore(db)
+        self.transfer = Transfer(db, self.papers, self.saved, self.mutes)
 
     @classmethod
     def open(cls, paths: "Paths") -> "Library":

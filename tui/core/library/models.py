@@ -194,6 +194,7 @@ class ImportReport:
     searches_added: tuple[str, ...] = ()
     searches_updated: tuple[str, ...] = ()   # the imported one was edited later
     searches_unchanged: tuple[str, ...] = ()  # the same, or the library's was edited later
+    mutes_added: tuple[str, ...] = ()  # mutes by query (those held already are left as they are)
 
     @property
     def changed(self) -> tuple[str, ...]:
@@ -208,6 +209,8 @@ class ImportReport:
         if self.searches_added or self.searches_updated or self.searches_unchanged:
             parts.append(f"saved searches: {len(self.searches_added)} added, "
                          f"{len(self.searches_updated)} updated, {len(self.searches_unchanged)} unchanged")
+        if self.mutes_added:
+            parts.append(f"mutes: {len(self.mutes_added)} added")
         return ", ".join(parts)
 
 

@@ -13,20 +13,22 @@ from .models import ImportReport, Record, SavedSearch
 from .rules import ImportFormatError, _one_line, now_iso
 from .db import Database
 from .records import PaperRecords
+from .mute_store import MAX_MUTES, Mute, MuteStore
 from .saved_searches import SavedSearchStore
 
 EXPORT_FORMAT = "papers-library"
-EXPORT_VERSION = 2  # 2 added "saved_searches"; version 1 files still import
+EXPORT_VERSION = 3  # 2 added "saved_searches", 3 "mutes"; older files still import
 
 
 class Transfer:
     """Import and export, over the papers' state (``papers``) and the saved
     searches (``saved``), both in ``db``."""
 
-    def __init__(self, db: Database, papers: PaperRecords, saved: SavedSearchStore):
+    def __init__(self, db: Database, papers: PaperRecords, saved: SavedSearchStore, mutes: MuteStore):
         self.db = db
         self.papers = papers
         self.saved = saved
+        self.mutes = mutes
 
     def import_json(self, data: Any) -> ImportReport:
         """Merge an export (the parsed object, or its JSON text) into the library.
@@ -53,9 +55,11 @@ class Transfer:
                 raise ImportFormatError("not a papers library export (JSON nested too deep)") from None
         incoming = parse_export(data)
         searches = parse_saved_searches(data)
+        mutes = parse_mutes(data)
         added, merged, unchanged, replaced, kept = [], [], [], [], []
         with self.db.batch() as tx:
             s_added, s_updated, s_same = self._import_searches(searches)
+            m_added = self.mutes.merge(mutes)
             ids = [r.id for r in incoming]
             local = self.papers.records(ids)
             local_snaps = self.papers.snapshots(ids)
@@ -75,7 +79,7 @@ class Transfer:
                 tx.changed.add(rec.id)
                 (merged if old else added).append(rec.id)
         return ImportReport(tuple(added), tuple(merged), tuple(unchanged), tuple(replaced), tuple(kept),
-                            tuple(s_added), tuple(s_updated), tuple(s_same))
+                            tuple(s_added), tuple(s_updated), tuple(s_same), tuple(m_added))
 
     def _import_searches(self, searches: list[SavedSearch]) -> tuple[list[str], list[str], list[str]]:
         """Merge saved searches (inside the import's transaction)."""
@@ -129,9 +133,11 @@ class Transfer:
         recs = self.papers.all_records() if records is None else list(records)
         if searches is None:
             searches = self.saved.all() if what == "all" else []
+        mutes = self.mutes.all() if what == "all" else []
         return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "what": what,
                 "exported_at": now_iso(), "papers": [r.as_json() for r in recs],
-                "saved_searches": [s.as_json() for s in searches]}
+                "saved_searches": [s.as_json() for s in searches],
+                "mutes": [m.as_json() for m in mutes]}
 
 
 def _replace(r: Record, **changes) -> Record:
@@ -176,11 +182,13 @@ def parse_export(data: Any) -> list[Record]:
 
     The format::
 
-        {"format": "papers-library", "version": 2, "what": "all",
+        {"format": "papers-library", "version": 3, "what": "all",
          "exported_at": "...", "papers": [Record.as_json(), ...],
-         "saved_searches": [SavedSearch.as_json(), ...]}
+         "saved_searches": [SavedSearch.as_json(), ...],
+         "mutes": [{"query": ..., "created_at": ...}, ...]}
 
-    Version 1 is the same without ``saved_searches``; both are read.
+    Version 2 is the same without ``mutes``, version 1 without
+    ``saved_searches`` either; all are read.
     """
     if not isinstance(data, dict):
         raise ImportFormatError("not a papers library export (expected a JSON object)")
@@ -205,6 +213,16 @@ def parse_saved_searches(data: Any) -> list[SavedSearch]:
     if not isinstance(raw, list):
         raise ImportFormatError("\"saved_searches\" is not a list")
     return _unique_items(raw, "saved_searches", SavedSearch.from_json, lambda x: x.name, "name")
+
+
+def parse_mutes(data: Any) -> list[Mute]:
+    """The mutes of an export object (none before version 3), checked."""
+    raw = data.get("mutes", []) if isinstance(data, dict) else []
+    if not isinstance(raw, list):
+        raise ImportFormatError("\"mutes\" is not a list")
+    if len(raw) > MAX_MUTES:
+        raise ImportFormatError(f"\"mutes\": more than {MAX_MUTES:,}")
+    return _unique_items(raw, "mutes", Mute.from_json, lambda m: m.query, "query")
 
 
 def _unique_items(items: list, where: str, read, key, what: str) -> list:

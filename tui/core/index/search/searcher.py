@@ -11,6 +11,7 @@ hits with their titles and highlights.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Callable, Iterable
 
@@ -23,7 +24,8 @@ from ..answers import Hit, SearchResult, SearchStopped
 from ..build.analysis import TEXT_ANALYZER, literal_tokens, symbols
 from ..catalog import Catalog
 from .docsets import DocSets, SegmentCache
-from .leaves import Docs, offsets
+from .bitsets import bits_of, docs_of
+from .leaves import ColumnRange, Docs, offsets
 from .execute import Execution
 from .highlight import Spans, highlight_spans, snippet
 from .query import _SYNTAX_RE, _last_prefixes, _plain_words, _word_spans, clamp_query
@@ -35,6 +37,9 @@ from .vocabulary import Vocabulary, did_you_mean
 SAMPLE_MIN = 300  # candidates of a costly phrase query checked at least
 VERIFY_TIMES = 10  # a costly phrase with at most this many times SAMPLE_MIN candidates is checked whole
 LITERAL_MAX = 5000  # titles checked for a query's symbols as written
+PARSED_FIELDS = ("title", "abstract", "note")  # the fields a word without a field is looked for in
+_ONE_WORD = re.compile(r"[^\W_]+")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE", "TO"}
 
 
 class Searcher:
@@ -55,6 +60,8 @@ class Searcher:
         self._vocab: Vocabulary | None = None
         self._docsets: DocSets | None = None
         self._segments = SegmentCache()
+        self._hidden_cache: tuple | None = None
+        self._strict: dict[str, tuple[str, object]] = {}  # mute text -> ("ok", query) or ("error", message)
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -87,7 +94,7 @@ class Searcher:
     def parser(self):
         if self._parser is None:
             # a plain word is looked for in the title, the abstract and the user's note
-            parser = MultifieldParser(["title", "abstract", "note"], self._schema, group=AndGroup)
+            parser = MultifieldParser(list(PARSED_FIELDS), self._schema, group=AndGroup)
             parser.add_plugin(FuzzyTermPlugin())
             parser.add_plugin(FieldAliasPlugin({"is_": ["is"], "tag": ["tags"], "note": ["notes"],
                                                  "author": ["authors", "by"], "digest": ["label"]}))
@@ -96,24 +103,26 @@ class Searcher:
         return self._parser
 
     def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
-               stop: Callable[[], bool] | None = None) -> SearchResult:
+               stop: Callable[[], bool] | None = None, hide: int = 0) -> SearchResult:
         """Search with Whoosh syntax; any string is accepted.
 
         Parser errors fall back to plain words; leading wildcards, fuzzy
         distances above 2 and very long input are clamped; a word that is not
         in the vocabulary is matched with typo tolerance; an exact title match
         ranks first. ``sort`` is one of :data:`~.signals.SORTS`: by relevance,
-        newest first, or most upvoted first (then newest).
+        newest first, or most upvoted first (then newest). The documents of
+        the bitset ``hide`` (muted papers, :meth:`hidden`) are left out.
         """
         check_sort(sort)
         t0 = time.perf_counter()
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
         text, notes = clamp_query(query)
-        if not text.strip() and sort == "upvotes":
+        if not text.strip() and (sort == "upvotes" or hide):
             ex = self._execution(notes)
-            docs = [(d, 0.0) for d in self.docsets.top(self.docsets.live, offset + limit, ex.key(sort))[offset:]]
-            return self._result(text, self.count(), docs, set(), None, notes, t0, offset)
+            shown = self.docsets.live & ~hide
+            docs = [(d, 0.0) for d in self.docsets.top(shown, offset + limit, ex.key(sort))[offset:]]
+            return self._result(text, shown.bit_count(), docs, set(), None, notes, t0, offset)
         if not text.strip():
             ids = self.catalog.page(offset, limit)
             titles = self.catalog.titles(ids)
@@ -137,8 +146,10 @@ class Searcher:
         words = [t.text for t in TEXT_ANALYZER(" ".join(plain))] if plain else []
         if len(words) > 1:
             boosts.append(wq.Phrase("title", words, slop=PHRASE_SLOP, boost=PHRASE_BOOST))
+        if hide:  # the muted papers: never matched, whatever the query
+            q = wq.AndNot(q, Docs(hide, offsets(searcher)))
         literal = literal_tokens(text)
-        first = self._literal(literal) if literal else 0
+        first = (self._literal(literal) & ~hide) if literal else 0
         if first:  # titles with the query's symbols as written (c++, r&d, 50%) rank first
             boosts.append(Docs(first, offsets(searcher), boost=100.0))
         bad_range = range_note(text)
@@ -151,11 +162,12 @@ class Searcher:
             raise
         except Exception as e:  # a query Whoosh cannot run: fall back to plain words
             _note(notes, f"query could not be run as written ({type(e).__name__}); searched its words")
-            q = self._plain_query(plain or [text])
+            q = self._hidden_from(self._plain_query(plain or [text]), hide)
             total, docs = run.run(q, [], offset, limit, sort)
         if total == 0 and len(plain) > 1 and not _SYNTAX_RE.search(text):
             # no paper has every word: rank the papers that have most of them
             anyq, _ = rewrite(self._plain_query(plain, any_word=True), self.vocabulary, notes, prefixes)
+            anyq = self._hidden_from(anyq, hide)
             total, docs = run.run(anyq, boosts, offset, limit, sort)
             if total:
                 q = anyq
@@ -169,6 +181,111 @@ class Searcher:
         if total < 3 or fuzzy_used:
             suggestion = self.suggest(text)
         return self._result(text, total, docs, self._highlight_terms(q, reader), suggestion, notes, t0, offset)
+
+    def _hidden_from(self, q, hide: int):
+        return wq.AndNot(q, Docs(hide, offsets(self.searcher))) if hide else q
+
+    # -- mutes: queries parsed as written, and every paper they match -----------------
+    def strict(self, text: str):
+        """``text`` parsed as written (no typo tolerance, no prefix of a
+        half-typed word, no falling back to plain words): what a mute means.
+        A ValueError with the parser's message when it does not parse, or
+        when it leaves nothing to match (stop words only). Kept by text: the
+        parser takes ~1 ms a query, and a library may hold thousands of mutes."""
+        got = self._strict.get(text)
+        if got is None:
+            if len(self._strict) >= 100_000:
+                self._strict.clear()
+            try:
+                got = self._strict[text] = ("ok", self._strict_parse(text))
+            except ValueError as e:
+                got = self._strict[text] = ("error", str(e))
+        if got[0] == "error":
+            raise ValueError(got[1])
+        return got[1]
+
+    def one_word(self, text: str):
+        """The query the parser makes of a single plain word (each field's
+        terms of it, ORed), built without the parser; None for anything
+        else (the tests hold it to the parser's)."""
+        if not _ONE_WORD.fullmatch(text) or text in _OPERATORS:
+            return None
+        terms = []
+        for fieldname in PARSED_FIELDS:
+            tokens = list(self._schema[fieldname].process_text(text, mode="query"))
+            if len(tokens) > 1:
+                return None
+            terms += [wq.Term(fieldname, tok) for tok in tokens]
+        return wq.Or(terms) if len(terms) > 1 else terms[0] if terms else wq.NullQuery
+
+    def _strict_parse(self, text: str):
+        simple = self.one_word(text)
+        if simple is not None:
+            q = simple
+            if q is wq.NullQuery:
+                raise ValueError("the query leaves nothing to match (only words too common to be indexed?)")
+            return q
+        try:
+            q = self.parser.parse(text)
+            q.all_terms()  # some malformed trees only fail when walked
+        except Exception as e:
+            raise ValueError(f"the query does not parse ({type(e).__name__}: {e or 'no message'})") from None
+        if q is wq.NullQuery:
+            raise ValueError("the query leaves nothing to match (only words too common to be indexed?)")
+        if any(isinstance(leaf, wq.Wildcard) and leaf.text[:1] in "*?" for leaf in q.leaves()):
+            raise ValueError("a word of the query starts with * or ?: that reads every word of the index; "
+                             "start it with a letter (transform*)")
+        return q
+
+    def matching(self, text: str) -> int:
+        """Every live paper (a bitset of documents) the query ``text`` matches,
+        parsed by :meth:`strict` (its ValueError when it does not parse)."""
+        q = self.strict(text)
+        sets = self.docsets
+        # "*" in a field is every paper (each has a title): the bitsets say so at
+        # once, where Whoosh would read every document
+        q = q.accept(lambda node: wq.Every() if isinstance(node, wq.Every) else node)
+        bits = sets.evaluate(q)
+        if bits is None:  # phrases, wildcards: Whoosh answers, exactly
+            bits = bits_of(sorted(self.searcher.docs_for_query(q)))
+        return bits & sets.live
+
+    def hidden(self, mutes: tuple[str, ...]) -> int:
+        """The papers ``mutes`` hide: those any of them matches, except the
+        bookmarked (a bookmark is never hidden). A mute that no longer parses
+        hides nothing. Kept until the index changes."""
+        if not mutes:
+            return 0
+        sets = self.docsets  # a new one for each new searcher: the index changed
+        cached = self._hidden_cache
+        if cached is not None and cached[0] == mutes and cached[1] is sets:
+            return cached[2]
+        bits = 0
+        for text in dict.fromkeys(mutes):
+            try:
+                bits |= self.matching(text)
+            except ValueError:
+                continue
+        bits &= ~sets.term("is_", "bookmarked")
+        self._hidden_cache = (mutes, sets, bits)
+        return bits
+
+    def muted(self, mutes: tuple[str, ...]) -> dict[int, str]:
+        """``{document: the first mute that hides it}`` (see :meth:`hidden`)."""
+        hidden = self.hidden(mutes)
+        out: dict[int, str] = {}
+        left = hidden
+        for text in dict.fromkeys(mutes):
+            if not left:
+                break
+            try:
+                bits = self.matching(text) & left
+            except ValueError:
+                continue
+            for d in docs_of(bits):
+                out[d] = text
+            left &= ~bits
+        return out
 
     def _result(self, text: str, total: int, docs: list[tuple[int, float]], terms: set[str],
                 suggestion: str | None, notes: list[str], t0: float, offset: int = 0) -> SearchResult:
