@@ -10,13 +10,14 @@ from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from .paging import Pager
 from .render import one_line, plain
 
 
@@ -63,27 +64,18 @@ def help_content(groups: list[tuple[str, list[tuple[str, str]]]]) -> Content:
 class HelpScreen(ModalScreen[None]):
     """Every key, generated from the bindings in force; scrolls with the reader's keys."""
 
-    BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close", id="help_close"),
-        Binding("j,down", "scroll('down')", "Scroll down", show=False),
-        Binding("k,up", "scroll('up')", "Scroll up", show=False),
-        Binding("space,ctrl+f,ctrl+d,pagedown", "scroll('page_down')", "Page down", show=False),
-        Binding("ctrl+b,ctrl+u,pageup", "scroll('page_up')", "Page up", show=False),
-        Binding("g,home", "scroll('home')", "Top", show=False),
-        Binding("G,end", "scroll('end')", "End", show=False),
-    ]
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help_close")]
 
     def __init__(self, groups: list[tuple[str, list[tuple[str, str]]]]):
         super().__init__()
         self.groups = groups
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-box", classes="dialog"):
+        with Pager(id="help-box", classes="dialog"):
             yield Static(help_content(self.groups), markup=False)
 
-    def action_scroll(self, where: str) -> None:
-        box = self.query_one("#help-box", VerticalScroll)
-        getattr(box, f"scroll_{where}")(animate=False)
+    def on_mount(self) -> None:
+        self.query_one(Pager).focus()  # its keys scroll it (j k g G, the pages)
 
 
 class NoteEditor(ModalScreen[str | None]):

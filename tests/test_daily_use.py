@@ -1,0 +1,68 @@
+"""The reader for daily use: it keeps the reader's place while the library
+changes, takes every key of a burst in order, and says what it sorted by."""
+
+from __future__ import annotations
+
+from textual._xterm_parser import XTermParser
+
+from helpers import SIZE, details as details_text, ready, settle
+from tui.app import PapersApp
+from tui.core.library import Library
+
+
+def burst(app, keys: str) -> None:
+    """``keys`` as a terminal sends them in one read (faster than any person types)."""
+    for event in XTermParser().feed(keys):
+        app.post_message(event)
+
+
+async def test_marking_read_keeps_the_details_scroll_and_the_highlight(paths, bundled_index):
+    """Open an unread paper, scroll its abstract; when it is marked read (the
+    details stayed open) the pane keeps its place, and the list its row."""
+    app = PapersApp(paths, watch_interval=0, dwell=0.5)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("escape")
+        results = app.main.results
+        await pilot.press("j", "j", "j")
+        pid = results.current_id
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        details = app.query_one("#details")
+        assert app.focused is details and details.max_scroll_y >= 3
+        await pilot.press("j", "j", "j")
+        await pilot.pause(0.1)
+        assert details.scroll_y == 3
+        await pilot.pause(0.8)  # the dwell: marked read
+        await settle(app, pilot)
+        assert app.library.get(pid).read
+        assert details.scroll_y == 3 and results.current_id == pid
+        await pilot.press("r")  # marked unread, and read again: the place stays
+        await settle(app, pilot)
+        rec = app.library.get(pid)  # a paper with no state left has no record
+        assert (rec is None or not rec.read) and details.scroll_y == 3
+        await pilot.press("j", "b")
+        await settle(app, pilot)
+        assert app.library.get(pid).bookmarked and details.scroll_y == 4
+        with Library.open(paths) as other:  # another papers process tags it
+            other.add_tags(pid, ["elsewhere"])
+        await pilot.press("ctrl+r")
+        await settle(app, pilot, rounds=6)
+        assert "elsewhere" in details_text(app)
+        assert details.scroll_y == 4 and results.current_id == pid
+
+
+async def test_g_then_eight_j_in_one_burst_scroll_the_details_eight_lines(paths, bundled_index):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("escape", "enter")
+        await pilot.pause(0.1)
+        details = app.query_one("#details")
+        assert app.focused is details and details.max_scroll_y >= 9
+        burst(app, "G")
+        await settle(app, pilot)
+        burst(app, "g" + "j" * 8)
+        await settle(app, pilot)
+        assert details.scroll_y == 8
+
