@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual._xterm_parser import XTermParser
 
-from helpers import SIZE, details as details_text, ready, settle
+from helpers import SIZE, details as details_text, ready, screen_text, settle
 from tui.app import PapersApp
 from tui.core.library import Library
 
@@ -66,3 +66,36 @@ async def test_g_then_eight_j_in_one_burst_scroll_the_details_eight_lines(paths,
         await settle(app, pilot)
         assert details.scroll_y == 8
 
+
+async def test_triage_scrolls_a_long_abstract_and_counts_each_papers_last_decision(paths, bundled_index):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=(60, 20), notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("escape", "T")
+        await pilot.pause(0.2)
+        triage = app.screen
+        body = triage.query_one("#triage-body")
+        assert body.max_scroll_y > 4
+        for key, moved in (("ctrl+d", True), ("ctrl+u", False), ("ctrl+f", True), ("ctrl+b", False),
+                           ("down", True), ("up", False), ("pagedown", True), ("pageup", False)):
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            assert (body.scroll_y > 0) == moved, key
+        footer = screen_text(app).rstrip().splitlines()[-1]
+        assert "Scroll" in footer, footer
+        help_keys = " ".join(keys for group, pairs in app.binding_groups() if group.startswith("Triage")
+                             for keys, _ in pairs)
+        for key in ("ctrl+d", "ctrl+f", "pagedown", "down"):
+            assert key in help_keys, (key, help_keys)
+
+        def head() -> str:
+            return str(app.screen.query_one("#triage-head").render())
+
+        await pilot.press("b", "k", "s", "s", "k", "l")  # kept, then skipped; skipped, then later
+        await pilot.pause(0.2)
+        assert "1 skipped" in head() and "1 later" in head() and "kept" not in head(), head()
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        await pilot.press("T")
+        await pilot.pause(0.3)
+        assert "1 skipped" in head() and "1 later" in head() and "kept" not in head(), head()
