@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual._xterm_parser import XTermParser
 
-from helpers import SIZE, details as details_text, ready, screen_text, settle
+from helpers import SIZE, details as details_text, ready, screen_text, settle, status
 from tui.app import PapersApp
 from tui.core.library import Library
 
@@ -99,3 +99,28 @@ async def test_triage_scrolls_a_long_abstract_and_counts_each_papers_last_decisi
         await pilot.press("T")
         await pilot.pause(0.3)
         assert "1 skipped" in head() and "1 later" in head() and "kept" not in head(), head()
+
+
+async def test_the_reader_starts_in_the_search_box_and_typing_searches(paths, bundled_index):
+    """A new reader who types "shift" gets a search, not a sort and the tags
+    dialog; the arrows, tab, enter and esc go to the list."""
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot, in_list=False)
+        box, results = app.query_one("#search"), app.main.results
+        assert app.focused is box
+        await pilot.press(*"shift")
+        await settle(app, pilot, rounds=6)
+        assert box.value == "shift" and results.sort == "relevance" and app.screen is app.main
+        for key in ("down", "tab", "enter", "escape", "up"):
+            await pilot.press("slash")
+            assert app.focused is box, key
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            assert app.focused is results, key
+        await pilot.press("s")  # in the list, s sorts: the status says so, whatever else it says
+        await settle(app, pilot, rounds=6)
+        assert "newest first" in status(app), status(app)
+        await pilot.press("s")
+        await settle(app, pilot, rounds=6)
+        assert "most upvoted first" in status(app), status(app)

@@ -54,6 +54,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         *Screen.BINDINGS,
         Binding("enter", "leave_search", "Results", priority=True, id="search_done"),
         Binding("escape", "leave_search", "List", priority=True, id="search_leave"),
+        Binding("down,up,tab", "leave_search", "List", show=False, priority=True, id="search_to_list"),
         Binding("escape", "back", "List", id="back"),
         *paper_bindings(shown={"bookmark", "tags", "note", "copy_link", "toggle_read"}, without={"more_like"}),
         Binding("T", "triage", "Triage", id="triage"),
@@ -88,7 +89,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
     def compose(self) -> ComposeResult:
         reader = self.reader
         yield SearchInput(select_on_focus=False, placeholder="Search papers — words, \"phrases\", title:…, tag:…, "
-                          "is:unread   (/ to focus)", id="search")
+                          "is:unread · ↓ or esc: the list (? there: every key) · / comes back", id="search")
         with Horizontal(id="body"):
             yield Panes(reader, id="left")
             yield DetailsPane(reader.dwell, id="details")
@@ -140,7 +141,9 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
     # -- start-up, the index, fetching (the Loader) ------------------------------------------------
     def on_mount(self) -> None:
         self.query_one(StatusLine).stop()
-        self.results.focus()
+        # the first screen starts in the search box: a person who starts typing
+        # gets a search (arrows, tab, enter or esc go to the list)
+        self.set_focus(self.query_one("#search", Input))
         if self.reader.session is not None:
             loader = self.query_one(Loader)
             loader.open_library()
@@ -300,7 +303,9 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         return isinstance(self.focused, (Input, TextArea)) or self.app.screen is not self
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action in ("focus_search", "pane"):
+        if action == "focus_search":  # in the search box too: "/" starts the query anew
+            return not self._typing() or (self.app.screen is self and self.focused is self._box)
+        if action == "pane":
             return not self._typing()
         if action == "leave_search":
             return self.app.screen is self and isinstance(self.focused, SearchInput)
@@ -310,9 +315,14 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
             return self.holds_papers()
         return super().check_action(action, parameters)
 
+    @property
+    def _box(self) -> Input:
+        return self.query_one("#search", Input)
+
     def action_focus_search(self) -> None:
-        """``/``: the current pane's filter, or else the search box."""
-        search = self.panes.filter() or self.query_one("#search", Input)
+        """``/``: the current pane's filter, or else the search box (in the
+        search box: its query selected, so that typing replaces it)."""
+        search = self._box if self.focused is self._box else self.panes.filter() or self._box
         self.set_focus(search)
         # select the query now, so typing replaces it (select-on-focus would run
         # later and swallow a character typed in between)
