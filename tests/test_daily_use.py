@@ -124,3 +124,45 @@ async def test_the_reader_starts_in_the_search_box_and_typing_searches(paths, bu
         await pilot.press("s")
         await settle(app, pilot, rounds=6)
         assert "most upvoted first" in status(app), status(app)
+
+
+async def test_rows_show_the_upvotes_when_sorted_by_them(paths, bundled_index):
+    from helpers import api_digest
+
+    paths.digests.mkdir(parents=True, exist_ok=True)
+    (paths.digests / "2024-08-07.json").write_text(api_digest([
+        {"id": "2408.00001", "title": "Quokka Routing With Few Upvotes", "upvotes": 3},
+        {"id": "2408.00002", "title": "Quokka Routing With Many Upvotes", "upvotes": 91}]))
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot, in_list=False)
+        await pilot.press(*"quokka", "escape", "s", "s")
+        await settle(app, pilot, rounds=6)
+        results = app.main.results
+        assert results.sort == "upvotes"
+        rows = [str(results.get_option_at_index(i).prompt) for i in range(2)]
+        assert "Many Upvotes" in rows[0] and "▲ 91" in rows[0] and "▲ 3" in rows[1], rows
+        await pilot.press("C")  # compact rows too
+        await settle(app, pilot)
+        rows = [str(results.get_option_at_index(i).prompt) for i in range(2)]
+        assert "▲ 91" in rows[0] and "▲ 3" in rows[1], rows
+        await pilot.press("C", "s")  # by relevance: no upvotes in the rows
+        await settle(app, pilot, rounds=6)
+        assert all("▲" not in str(results.get_option_at_index(i).prompt) for i in range(2))
+
+
+def test_papers_search_sorted_by_upvotes_shows_an_upvotes_column(capsys, paths):
+    from helpers import api_digest
+    from tui.cli import main
+
+    paths.digests.mkdir(parents=True, exist_ok=True)
+    (paths.digests / "2024-08-07.json").write_text(api_digest([
+        {"id": "2408.00001", "title": "Quokka Routing With Few Upvotes", "upvotes": 3},
+        {"id": "2408.00002", "title": "Quokka Routing With Many Upvotes", "upvotes": 91}]))
+    home = str(paths.data.parent)
+    assert main(["--data-dir", home, "search", "quokka", "--sort", "upvotes"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["upvotes", "title"], lines
+    assert lines[1].split()[:3] == ["1.", "91", "Quokka"] and lines[3].split()[:3] == ["2.", "3", "Quokka"], lines
+    assert main(["--data-dir", home, "search", "quokka"]) == 0  # by relevance: no column
+    assert "upvotes" not in capsys.readouterr().out

@@ -69,10 +69,21 @@ def digest_label(paper: Paper | None, fallback_labels: tuple[str, ...] = ()) -> 
     return labels[0] + (f" +{len(labels) - 1}" if len(labels) > 1 else "")
 
 
-def paper_row(paper, record, title: str = "", spans=(), extra: str = "", compact: bool = False) -> Content:
+def sort_value(paper: Paper | None, sort: str) -> str:
+    """What a list sorted by ``sort`` is ordered by, for the row: the upvotes
+    (``▲ 42``, and ``</>`` when the paper's code is known); sorted by date the
+    row's digest label already says it. Empty when the paper does not say."""
+    if paper is None or sort != "upvotes" or paper.upvotes is None:
+        return ""
+    return f"▲ {paper.upvotes}" + (" </>" if paper.github else "")
+
+
+def paper_row(paper, record, title: str = "", spans=(), extra: str = "", compact: bool = False,
+              value: str = "") -> Content:
     """One paper's row: badges, title (query terms marked), where it appeared
     and ``extra`` (a note, shared terms); ``compact``: all on one line, where
-    it appeared said short and no ``extra``."""
+    it appeared said short and no ``extra``. ``value``: what the list is sorted
+    by (:func:`sort_value`), before where the paper appeared."""
     state = RowState(bookmarked=bool(record and record.bookmarked), note=bool(record and record.note),
                      read=bool(record and record.read))
     labels = record.snapshot.labels if record is not None and record.snapshot else ()
@@ -80,6 +91,7 @@ def paper_row(paper, record, title: str = "", spans=(), extra: str = "", compact
         title, spans = record.title or title or record.id, ()
     else:
         title = paper.title if paper else title
+    lead = f"{value}  " if value else ""
     if compact:
-        return compact_row(title, spans, digest_label(paper, labels), state)
-    return row_content(title, spans, where_text(paper, labels), state, extra=extra)
+        return compact_row(title, spans, lead + digest_label(paper, labels), state)
+    return row_content(title, spans, lead + where_text(paper, labels), state, extra=extra)
