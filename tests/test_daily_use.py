@@ -101,6 +101,60 @@ async def test_triage_scrolls_a_long_abstract_and_counts_each_papers_last_decisi
         assert "1 skipped" in head() and "1 later" in head() and "kept" not in head(), head()
 
 
+async def _bookmark(app, pilot, n: int) -> list[str]:
+    """Bookmark the first ``n`` papers of the Search pane, one after another."""
+    results = app.main.results
+    ids = []
+    for i in range(n):
+        results.highlighted = i
+        ids.append(results.current_id)
+        await pilot.press("b")
+        await settle(app, pilot)
+    return ids
+
+
+async def test_the_bookmarks_status_counts_what_its_filter_lets_through(paths, bundled_index):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("escape")
+        ids = await _bookmark(app, pilot, 5)
+        for pid in ids[:2]:
+            app.library.add_tags(pid, ["reading-group"])
+        await pilot.press("2", "slash", *"reading")
+        await settle(app, pilot)
+        assert app.main.panes.bookmarks.ids == ids[1::-1]  # newest first
+        assert status(app).startswith("2 of 5 bookmarks match 'reading'"), (status(app), app.main.panes.bookmarks.status_text, repr(app.main.panes.bookmarks.filter))
+        await pilot.press(*"zzz")
+        await settle(app, pilot)
+        assert status(app).startswith("0 of 5 bookmarks match 'readingzzz'"), status(app)
+        await pilot.press("ctrl+u")
+        await settle(app, pilot)
+        assert status(app).startswith("5 bookmarks"), status(app)
+
+
+async def test_the_bookmarks_pane_opens_on_its_top_row_and_keeps_a_removed_row_until_left(paths, bundled_index):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("escape")
+        ids = await _bookmark(app, pilot, 3)
+        await pilot.press("2")
+        await settle(app, pilot)
+        marks = app.main.panes.bookmarks
+        assert marks.ids == ids[::-1] and marks.highlighted == 0, (marks.ids, marks.highlighted)
+        await pilot.press("b")  # removed: the row stays (unmarked) while the pane is shown
+        await settle(app, pilot)
+        assert not (app.library.get(ids[2]) and app.library.get(ids[2]).bookmarked)
+        assert marks.ids == ids[::-1] and marks.current_id == ids[2]
+        await pilot.press("b")  # and b again bookmarks it back
+        await settle(app, pilot)
+        assert app.library.get(ids[2]).bookmarked
+        await pilot.press("b", "1", "2")  # left and come back: it is gone
+        await settle(app, pilot)
+        assert marks.ids == ids[1::-1]
+
+
 async def test_the_reader_starts_in_the_search_box_and_typing_searches(paths, bundled_index):
     """A new reader who types "shift" gets a search, not a sort and the tags
     dialog; the arrows, tab, enter and esc go to the list."""
