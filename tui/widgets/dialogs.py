@@ -61,6 +61,16 @@ def help_content(groups: list[tuple[str, list[tuple[str, str]]]]) -> Content:
     return Content("\n").join(lines)
 
 
+class HelpBox(Pager):
+    """The help's text: the keys of the details pane, and a whole page at a
+    time for ctrl+d and ctrl+u too (a reference is read by the page)."""
+
+    BINDINGS = [
+        Binding("space,ctrl+f,ctrl+d,pagedown", "scroll_by(1)", "Page down", show=False),
+        Binding("ctrl+b,ctrl+u,pageup", "scroll_by(-1)", "Page up", show=False),
+    ]
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key, generated from the bindings in force; scrolls with the reader's keys."""
 
@@ -71,11 +81,11 @@ class HelpScreen(ModalScreen[None]):
         self.groups = groups
 
     def compose(self) -> ComposeResult:
-        with Pager(id="help-box", classes="dialog"):
+        with HelpBox(id="help-box", classes="dialog"):
             yield Static(help_content(self.groups), markup=False)
 
     def on_mount(self) -> None:
-        self.query_one(Pager).focus()  # its keys scroll it (j k g G, the pages)
+        self.query_one(HelpBox).focus()  # its keys scroll it (j k g G, the pages)
 
 
 class NoteEditor(ModalScreen[str | None]):
