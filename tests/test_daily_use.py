@@ -155,6 +155,46 @@ async def test_the_bookmarks_pane_opens_on_its_top_row_and_keeps_a_removed_row_u
         assert marks.ids == ids[1::-1]
 
 
+async def test_tabs_at_80_columns_are_whole_words(paths, bundled_index):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(app, pilot)
+        labels = [str(tab.label_text) for tab in app.query("#tabs Tab")]
+        words = {"Search", "Bookmarks", "Marks", "Notes", "Digests", "Saved"}
+        assert all(label.split()[-1] in words for label in labels), labels
+
+
+async def test_the_palette_fetch_offers_the_command_not_papers(paths, bundled_index):
+    from helpers import palette
+
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await palette(pilot, "fetch")
+        text = screen_text(app)
+        assert "Fetch new papers" in text and "Go to paper" not in text, text
+
+
+async def test_the_copy_menu_says_its_keys_and_a_failed_copy_says_why_once(paths, bundled_index):
+    from tui.core.clipboard import CopyResult
+
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("escape", "Y")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "enter copies" in text and "esc cancels" in text, text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        handoff = app.main.query_one("Handoff")
+        handoff._copied("link", "https://example.org", CopyResult(
+            False, "", "no clipboard tool (xclip, xsel, wl-copy, pbcopy) usable here"))
+        await pilot.pause(0.1)
+        said = [n.message for n in app._notifications]
+        assert said and sum(m.count("clipboard tool") for m in said) == 1, said
+
+
 async def test_the_reader_starts_in_the_search_box_and_typing_searches(paths, bundled_index):
     """A new reader who types "shift" gets a search, not a sort and the tags
     dialog; the arrows, tab, enter and esc go to the list."""
