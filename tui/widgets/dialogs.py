@@ -221,6 +221,7 @@ class CopyMenu(ModalScreen[tuple[str, str] | None]):
             yield Label(Content.styled("Copy…", "bold"), markup=False)
             yield OptionList(*[Option(line, id=str(i)) for i, line in enumerate(copy_lines(self.choices))],
                              id="copy-options", markup=False)
+            yield Label(Content.styled("enter copies · 1-9 copy that line · esc cancels", "dim"), markup=False)
 
     def on_key(self, event) -> None:
         if event.character and event.character.isdigit():

@@ -45,8 +45,7 @@ class Handoff(Widget):
             self.notify(f"Copied {what}: {preview}\nvia {result.route} and the terminal (OSC 52)", markup=False, timeout=4)
         else:
             self.notify(f"Sent {what} to the terminal clipboard (OSC 52): {preview}\n"
-                        f"No system clipboard tool works here ({result.detail}).", markup=False,
-                        severity="warning", timeout=6)
+                        f"{no_system_clipboard(result.detail)}", markup=False, severity="warning", timeout=6)
             self.app.push_screen(TextDialog(f"Copy the {what} from here", text))
 
     # -- the browser -----------------------------------------------------------------------------
@@ -85,3 +84,11 @@ class Handoff(Widget):
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def no_system_clipboard(detail: str) -> str:
+    """Why the system clipboard did not take the text, said once."""
+    detail = detail.strip().rstrip(".")
+    if not detail or detail.casefold().startswith("no clipboard tool"):
+        return (detail[:1].upper() + detail[1:] + ".") if detail else "No system clipboard tool works here."
+    return f"No system clipboard tool works here: {detail}."
