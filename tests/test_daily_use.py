@@ -260,3 +260,35 @@ def test_papers_search_sorted_by_upvotes_shows_an_upvotes_column(capsys, paths):
     assert lines[1].split()[:3] == ["1.", "91", "Quokka"] and lines[3].split()[:3] == ["2.", "3", "Quokka"], lines
     assert main(["--data-dir", home, "search", "quokka"]) == 0  # by relevance: no column
     assert "upvotes" not in capsys.readouterr().out
+
+
+async def test_help_groups_keys_by_where_they_act_with_the_whole_query_syntax(paths, bundled_index):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        text = str(app.screen.query_one("Static").render())
+        lines = text.splitlines()
+        assert "esc, q or ? closes" in lines[0], lines[0]
+        groups = {}
+        group = None
+        for line in lines[1:]:
+            if line and not line.startswith(" "):
+                group = groups.setdefault(line, [])
+            elif line.strip() and group is not None:
+                group.append(line.strip().split("  ")[0])
+        for place in ("Main screen (any pane)", "The selected paper (lists, details, triage)", "Search box", "Lists",
+                      "Search pane", "Bookmarks pane", "Digests pane", "Saved searches pane", "Details pane",
+                      "Triage (T)", "Query syntax"):
+            assert place in groups, (place, list(groups))
+        for place, keys in groups.items():
+            assert len(keys) == len(set(keys)), (place, keys)  # one line per key in each place
+        assert "s" in groups["Search pane"] and "s" in groups["Bookmarks pane"] and "s" not in groups["Main screen (any pane)"]
+        assert "W" in groups["Saved searches pane"] and "x" in groups["Saved searches pane"]
+        assert all("W" not in keys for place, keys in groups.items() if place != "Saved searches pane")
+        for form in ("has:code", "upvotes:", "author:", "tag:", "note:", "is:unread", "digest:", "title:"):
+            assert form in text, form
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert app.screen is app.main

@@ -38,8 +38,21 @@ def pretty_keys(keys: str) -> str:
     return ", ".join(pretty_key(k) for k in re.split(r"[,\s]+", keys) if k)
 
 
-QUERY_HELP = ("Query syntax: title:x  abstract:x  digest:aug  author:x  \"a phrase\"  a OR b  a NOT b  "
-              "transfo*  typo~  tag:x  note:x  is:bookmarked  is:unread  has:note")
+#: the query syntax, every form (README's table says more of each)
+QUERY_SYNTAX = [
+    ("swin transformer", "every word, in the title or the abstract"),
+    ("\"vision transformer\"", "a phrase"),
+    ("title:x  abstract:x", "one field"),
+    ("author:lovelace", "by an author (API digests)"),
+    ("digest:aug  digest:\"mar 11\"", "papers of a digest (label or name)"),
+    ("a AND b  a OR b  a NOT b  ( … )", "boolean logic"),
+    ("transfo*", "prefix"),
+    ("trasnformer~  trasnformer~2", "typos: up to 2 edits"),
+    ("tag:reading-group  note:ablation", "your tags, your notes"),
+    ("is:bookmarked  is:unread  has:note", "your library"),
+    ("has:code", "a GitHub repository, or a code host's URL in the abstract"),
+    ("upvotes:50  upvotes:>=50  upvotes:10..50", "by upvotes (API digests; <, <=, >, open ranges 10.. ..50)"),
+]
 KEY_COLUMN_MAX = 16
 
 
@@ -47,7 +60,9 @@ def help_content(groups: list[tuple[str, list[tuple[str, str]]]]) -> Content:
     """The help text: each group's keys in one aligned column, then what they do."""
     shown_keys = [pretty_keys(keys) for _, pairs in groups for keys, _ in pairs]
     width = min(KEY_COLUMN_MAX, max(map(cell_len, shown_keys), default=0))
-    lines: list[Content] = [Content.styled("papers — keys", "bold"), Content("")]
+    lines: list[Content] = [Content.assemble(("papers — keys", "bold"), "   ",
+                                             ("esc, q or ? closes · j k g G and the pages scroll", "bold $accent")),
+                            Content("")]
     for group, pairs in groups:
         lines.append(Content.styled(group, "bold $accent"))
         for keys, desc in pairs:
@@ -55,9 +70,12 @@ def help_content(groups: list[tuple[str, list[tuple[str, str]]]]) -> Content:
             pad = " " * max(2, width - cell_len(shown) + 2)
             lines.append(Content.assemble("  ", (shown, "bold"), pad, plain(desc)))
         lines.append(Content(""))
-    lines.append(Content.styled(QUERY_HELP, "dim"))
+    lines.append(Content.styled("Query syntax", "bold $accent"))
+    syntax_width = max(cell_len(form) for form, _ in QUERY_SYNTAX)
+    for form, meaning in QUERY_SYNTAX:
+        lines.append(Content.assemble("  ", (form.ljust(syntax_width), "bold"), "  ", plain(meaning)))
+    lines.append(Content(""))
     lines.append(Content.styled("Keys can be remapped in config.toml under [keys] (binding id = \"key\").", "dim"))
-    lines.append(Content.styled("j k scroll · space ctrl+f ctrl+b a page · g G top and end · esc q ? close", "dim"))
     return Content("\n").join(lines)
 
 
