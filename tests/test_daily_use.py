@@ -292,3 +292,63 @@ async def test_help_groups_keys_by_where_they_act_with_the_whole_query_syntax(pa
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert app.screen is app.main
+
+
+async def test_the_reader_shows_what_another_process_changed_within_5_s(paths, bundled_index):
+    """papers add and papers reindex in another terminal, tags and notes from
+    another window: every pane shows them within 5 s, new digests announced
+    with their number; after a reindex the reader moves to the new index and
+    its writes go there."""
+    import subprocess
+    import sys
+    import time
+
+    from helpers import text_digest
+
+    app = PapersApp(paths, watch_interval=1.0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        digests = app.main.panes.pane("digests")
+        before = len(digests.ids)
+        folder = paths.data / "elsewhere"
+        folder.mkdir()
+        for n, day in enumerate(("Sep 1", "Sep 2", "Sep 3")):
+            path = folder / f"sep{n}.txt"
+            path.write_text(text_digest([f"Wombat Routing Study Number {n} Of Three"], label=day))
+        subprocess.run([sys.executable, "-m", "tui", "--data-dir", str(paths.data.parent), "add", str(folder)],
+                       check=True, capture_output=True, timeout=120)  # papers add, in another terminal
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 5 and len(digests.ids) < before + 3:
+            await pilot.pause(0.1)
+        assert len(digests.ids) == before + 3, digests.ids
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("3 new digests") for m in said), said
+        await pilot.press("1")
+        await settle(app, pilot)
+        pid = app.main.results.current_id
+        with Library.open(paths) as lib:  # another window tags the paper on screen
+            lib.add_tags(pid, ["from-elsewhere"])
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 5 and "from-elsewhere" not in details_text(app):
+            await pilot.pause(0.1)
+        assert "from-elsewhere" in details_text(app)
+        old_index = app.index
+        done = subprocess.run([sys.executable, "-m", "tui", "--data-dir", str(paths.data.parent), "reindex"],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 5 and app.index is old_index:
+            await pilot.pause(0.1)
+        assert app.index is not old_index and not app.index.replaced()
+        await settle(app, pilot)
+        said = [n.message for n in app._notifications]
+        assert any("rebuilt by another papers process" in m for m in said), said
+        app.main.results.highlighted = 0
+        await pilot.press("b")  # a write into the new index: no error, no damage
+        await settle(app, pilot)
+        assert app.screen is app.main
+    done = subprocess.run([sys.executable, "-m", "tui", "--data-dir", str(paths.data.parent), "search", "is:bookmarked"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "cut off" not in done.stderr and "rebuil" not in done.stderr, done.stderr

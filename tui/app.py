@@ -57,7 +57,7 @@ class PapersApp(App):
     COMMANDS = App.COMMANDS | {ReaderCommands, GoToProvider}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, id="force_quit")]
 
-    def __init__(self, paths: Paths, *, watch_interval: float = 5.0, dwell: float | None = None):
+    def __init__(self, paths: Paths, *, watch_interval: float = 2.0, dwell: float | None = None):
         super().__init__()
         self.paths = paths
         self.config = load_config(paths.config_file)

@@ -190,6 +190,13 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
     @on(Loader.LibraryChanged)
     def _changed_elsewhere(self) -> None:
         self.panes.library_changed(LibraryChange(elsewhere=True))
+        self.show_details()
+
+    @on(Loader.IndexChanged)
+    def _index_changed_elsewhere(self) -> None:
+        """New digests from another process: every pane reads its rows again."""
+        self.panes.index_changed()
+        self.show_details()
 
     def action_fetch(self) -> None:
         """``F``: fetch the new days of the Daily Papers API and take them in."""
