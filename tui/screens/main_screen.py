@@ -89,7 +89,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
     def compose(self) -> ComposeResult:
         reader = self.reader
         yield SearchInput(select_on_focus=False, placeholder="Search papers — words, \"phrases\", title:…, tag:…, "
-                          "is:unread · ↓ or esc: the list (? there: every key) · / comes back", id="search")
+                          "is:unread   (↓ or esc: the list, where ? shows every key)", id="search")
         with Horizontal(id="body"):
             yield Panes(reader, id="left")
             yield DetailsPane(reader.dwell, id="details")
