@@ -200,12 +200,19 @@ class Reader:
                     cancelled: Callable[[], bool] = lambda: False):
         """(In a thread.) A page of ``query``'s results and their papers:
         ``(result, papers)``; None when ``cancelled()`` says a newer key made it
-        stale (while it waited for the lock, or once it searched)."""
+        stale: while it waited for the lock, while it ranked (the index asks
+        between chunks of scoring and gives up, so the lock is free for the
+        newer search at once) or once it searched."""
+        from .core.index import SearchStopped
+
         with self.lock:
             index = self.index
             if index is None or cancelled():
                 return None
-            result = index.search(query, limit=limit, offset=offset, sort=sort)
+            try:
+                result = index.search(query, limit=limit, offset=offset, sort=sort, stop=cancelled)
+            except SearchStopped:
+                return None
             if cancelled():
                 return None
             return result, self.papers(h.id for h in result.hits)

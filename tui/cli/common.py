@@ -10,6 +10,7 @@ import shutil
 import sys
 
 from ..console import plural
+from ..core.text import one_line
 
 
 def clip(text: str, width: int) -> str:
@@ -52,14 +53,14 @@ def show_search(args, index, query: str, library=None) -> int:
         print(f"{'':>3}  {'upvotes':>7}  title")
     for i, h in enumerate(res.hits, res.offset + 1):
         p = papers[h.id]
-        where = ", ".join(dict.fromkeys(a.label or a.digest for a in p.appearances))
+        where = one_line(", ".join(dict.fromkeys(a.label or a.digest for a in p.appearances)))
         if upvotes:
             count = "-" if p.upvotes is None else str(p.upvotes)
             print(f"{i:>3}. {count:>7}  {clip(h.title, width - 15)}")
-            print(f"     {'':>7}  {h.id} · {clip(where, 40)} · {p.primary_link}")
+            print(f"     {'':>7}  {h.id} · {clip(where, 40)} · {one_line(p.primary_link)}")
             continue
         print(f"{i:>3}. {clip(h.title, width - 6)}")
-        print(f"     {h.id} · {clip(where, 40)} · {p.primary_link}")
+        print(f"     {h.id} · {clip(where, 40)} · {one_line(p.primary_link)}")
     shown = f"{res.offset + 1}–{res.offset + len(res.hits)} of " if res.hits else ""
     print(f"{shown}{plural(res.total, 'paper')} ({res.elapsed_ms:.0f} ms)", file=sys.stderr)
     if res.suggestion:

@@ -30,6 +30,8 @@ class IndexError_(Exception):
 
 # The text fields, whose postings the bulk writer computes itself (see bulk.py).
 TEXT_FIELDS = ("title", "abstract", "note")
+#: the note's weight beside the abstract's 1.0 and the title's 2.5
+NOTE_BOOST = 0.5
 # The fields whose unstemmed words make the "did you mean" vocabulary.
 SURFACE_FIELDS = ("title", "abstract")
 
@@ -65,7 +67,8 @@ def make_schema() -> wf.Schema:
         sym=wf.KEYWORD(),
         # fed by the library (bookmarks, tags, notes, read state)
         tag=wf.KEYWORD(lowercase=True, commas=True, scorable=True),
-        note=_text(TEXT_ANALYZER),
+        # a plain word is looked for in the note too, ranked below title and abstract
+        note=_text(TEXT_ANALYZER, field_boost=NOTE_BOOST),
         is_=wf.KEYWORD(lowercase=True),
         has=wf.KEYWORD(lowercase=True),
         # the catalog's listing order (newest digest first) as a number: see _order_key

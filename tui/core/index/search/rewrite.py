@@ -56,6 +56,9 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
     def fix(node):
         nonlocal count
         name = type(node).__name__
+        if isinstance(node, wq.Or) and node.subqueries and all(isinstance(c, wq.Every) for c in node.subqueries) \
+                and any(c.fieldname in TEXT for c in node.subqueries):
+            return wq.NullQuery  # a bare * (every field a plain word is looked for in): nothing, as note:* is not
         if isinstance(node, wq.Every):
             return node if node.fieldname not in (None, "title", "abstract") else wq.NullQuery
         if isinstance(node, (wq.Wildcard, wq.Prefix)) or name == "Regex":
@@ -67,12 +70,12 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
                     return wq.NullQuery
                 if len(core) < 3:
                     return wq.Term(node.fieldname, core)
-                if node.fieldname in TEXT:  # as a prefix typed: the most frequent of its words
+                if node.fieldname in EXPANDED:  # as a prefix typed: the most frequent of its words
                     return expand(node.fieldname, vocab.prefixed(node.fieldname, core))
                 return wq.Prefix(node.fieldname, core)
             if len(core) < 2:
                 return wq.Term(node.fieldname, core)
-            if node.fieldname in TEXT and isinstance(node, wq.Prefix):
+            if node.fieldname in EXPANDED and isinstance(node, wq.Prefix):
                 parts = _SPLIT.split(core)
                 joined = expand(node.fieldname, vocab.prefixed(node.fieldname, "".join(parts)))
                 if len(parts) < 2:
@@ -84,7 +87,7 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
             if node.maxdist > MAX_FUZZY:
                 _note(notes, f"fuzzy distance limited to {MAX_FUZZY}")
             dist = max(0, min(node.maxdist, MAX_FUZZY))
-            if node.fieldname in TEXT:
+            if node.fieldname in EXPANDED:
                 f = node.fieldname
                 parts = _SPLIT.split(node.text)
                 joined = expand(f, vocab.near(f, "".join(parts), dist), node.boost)
@@ -124,6 +127,10 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
 
 
 TEXT = ("title", "abstract")
+#: fields whose prefixes, wildcards and fuzzy terms are expanded from the
+#: vocabulary in memory (Whoosh's own walk over a big index's term file costs
+#: ~200 ms a word, even for the note's few terms, which a plain word now asks for)
+EXPANDED = (*TEXT, "note")
 _SPLIT = CompoundTokenizer._SPLIT
 
 

@@ -86,7 +86,8 @@ class Searcher:
     @property
     def parser(self):
         if self._parser is None:
-            parser = MultifieldParser(["title", "abstract"], self._schema, group=AndGroup)
+            # a plain word is looked for in the title, the abstract and the user's note
+            parser = MultifieldParser(["title", "abstract", "note"], self._schema, group=AndGroup)
             parser.add_plugin(FuzzyTermPlugin())
             parser.add_plugin(FieldAliasPlugin({"is_": ["is"], "tag": ["tags"], "note": ["notes"],
                                                  "author": ["authors", "by"], "digest": ["label"]}))
