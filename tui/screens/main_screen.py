@@ -141,9 +141,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
     # -- start-up, the index, fetching (the Loader) ------------------------------------------------
     def on_mount(self) -> None:
         self.query_one(StatusLine).stop()
-        # the first screen starts in the search box: a person who starts typing
-        # gets a search (arrows, tab, enter or esc go to the list)
-        self.set_focus(self.query_one("#search", Input))
+        self.set_focus(self.query_one("#search", Input))  # typing searches; ↓ tab enter esc: the list
         if self.reader.session is not None:
             loader = self.query_one(Loader)
             loader.open_library()
@@ -311,7 +309,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "focus_search":  # in the search box too: "/" starts the query anew
-            return not self._typing() or (self.app.screen is self and self.focused is self._box)
+            return not self._typing() or (self.app.screen is self and self.focused is self.query_one("#search"))
         if action == "pane":
             return not self._typing()
         if action == "leave_search":
@@ -322,14 +320,11 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
             return self.holds_papers()
         return super().check_action(action, parameters)
 
-    @property
-    def _box(self) -> Input:
-        return self.query_one("#search", Input)
-
     def action_focus_search(self) -> None:
         """``/``: the current pane's filter, or else the search box (in the
         search box: its query selected, so that typing replaces it)."""
-        search = self._box if self.focused is self._box else self.panes.filter() or self._box
+        box = self.query_one("#search", Input)
+        search = box if self.focused is box else self.panes.filter() or box
         self.set_focus(search)
         # select the query now, so typing replaces it (select-on-focus would run
         # later and swallow a character typed in between)

@@ -9,6 +9,7 @@ happened: copied and how, or where to copy the text from by hand.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import tempfile
@@ -87,8 +88,12 @@ class Handoff(Widget):
 
 
 def no_system_clipboard(detail: str) -> str:
-    """Why the system clipboard did not take the text, said once."""
+    """Why the system clipboard did not take the text, said once: "No system
+    clipboard tool works here", and the tools tried or what went wrong."""
     detail = detail.strip().rstrip(".")
-    if not detail or detail.casefold().startswith("no clipboard tool"):
-        return (detail[:1].upper() + detail[1:] + ".") if detail else "No system clipboard tool works here."
+    if not detail:
+        return "No system clipboard tool works here."
+    if detail.casefold().startswith("no clipboard tool"):
+        tried = re.search(r"\(([^)]*)\)", detail)
+        return "No system clipboard tool works here" + (f" (tried {tried.group(1)})." if tried else ".")
     return f"No system clipboard tool works here: {detail}."
