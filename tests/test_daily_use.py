@@ -352,3 +352,19 @@ async def test_the_reader_shows_what_another_process_changed_within_5_s(paths, b
     done = subprocess.run([sys.executable, "-m", "tui", "--data-dir", str(paths.data.parent), "search", "is:bookmarked"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "cut off" not in done.stderr and "rebuil" not in done.stderr, done.stderr
+
+
+async def test_a_note_written_from_the_details_returns_to_them(paths, bundled_index):
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("enter", "j", "j", "n")
+        await pilot.pause(0.2)
+        await pilot.press(*"compare", "escape")
+        await settle(app, pilot)
+        details = app.query_one("#details")
+        assert app.focused is details and details.scroll_y == 2, (app.focused, details.scroll_y)
+        assert "compare" in details_text(app)
+        await pilot.press("escape", "n", "escape")  # from the list: back to the list
+        await settle(app, pilot)
+        assert app.focused is app.main.results

@@ -276,8 +276,8 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         self.panes.library_changed(LibraryChange(pid))
         self.show_details()
 
-    def dialog_closed(self) -> None:
-        if not self.has_class("-reading"):
+    def dialog_closed(self) -> None:  # a note or tags opened from the details: back to reading them
+        if not self.has_class("-reading") and not isinstance(self.focused, DetailsPane):
             self.focus_list()
 
     def _refresh_library(self) -> None:
