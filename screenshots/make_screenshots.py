@@ -37,6 +37,7 @@ async def shoot(name: str, keys: list[str], home: Path) -> None:
             await pilot.pause(0.05)
             if app.index is not None and app.query_one("#results").ids:
                 break
+        await pilot.press("escape")  # from the search box, where the reader starts, to the list
         for key in keys:
             if key == "_":
                 for _ in range(400):

@@ -165,13 +165,18 @@ async def settle(app, pilot, rounds: int = 3):
     await pilot.pause(0.05)
 
 
-async def ready(app, pilot):
-    """Wait until the index is open and the Search pane shows its first results."""
+async def ready(app, pilot, in_list: bool = True):
+    """Wait until the index is open and the Search pane shows its first results;
+    then (``in_list``) go from the search box, where the reader starts, to the
+    list, as a reader who browses does (esc)."""
     for _ in range(400):
         await pilot.pause(0.05)
         if app.index is not None and app.query_one("#results").ids and app.search_settled:
             break
     await settle(app, pilot)
+    if in_list and app.focused is app.query_one("#search"):
+        await pilot.press("escape")
+        await settle(app, pilot)
 
 
 async def palette(pilot, text: str, wait: float = 0.5):

@@ -132,6 +132,8 @@ async def test_empty_panes_say_what_fills_them(paths):
             if app.index is not None and app.search_settled:
                 break
         await settle(app, pilot)
+        await pilot.press("escape")  # from the search box, where the reader starts, to the list
+        await settle(app, pilot)
         shown = screen_text(app)
         for words in ("papers add FILE", "papers fetch", str(paths.digests)[:30]):
             assert words in shown, words

@@ -31,6 +31,7 @@ async def _ready(pilot):
         if app.index is not None and app.query_one("#results").ids and app.search_settled:
             break
     await app.workers.wait_for_complete()
+    await pilot.press("escape")  # from the search box, where the reader starts, to the list
     for widget in app.query("Input"):
         widget.cursor_blink = False
     await pilot.pause(0.1)

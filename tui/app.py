@@ -38,6 +38,15 @@ from .widgets.paper_list import PaperList
 from .widgets.search_pane import Results
 from .widgets.saved import SavedSearches
 
+#: the per-paper keys (help lists them once, under the selected paper)
+PAPER_IDS = frozenset(b.id for b in PaperScreen.BINDINGS)
+#: the keys of the search box (help lists them under it)
+BOX_IDS = frozenset({"search_done", "search_leave", "search_to_list"})
+#: what help says of a key where its footer word is too short
+HELP_SAYS = {"pane_search": "Search pane", "pane_bookmarks": "Bookmarks pane", "pane_notes": "Notes pane",
+             "pane_digests": "Digests pane", "pane_saved": "Saved searches pane",
+             "triage": "Triage the open feed, or the newest digest", "search": "Search (the search box)",
+             "force_quit": "Quit, also while typing", "triage_half_page_down": "Half a page down"}
 #: what a worker's group is doing, for the error modal's title
 WORKER_TASKS = {"index": "Opening the index", "search": "Searching"}
 
@@ -48,7 +57,7 @@ class PapersApp(App):
     COMMANDS = App.COMMANDS | {ReaderCommands, GoToProvider}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, id="force_quit")]
 
-    def __init__(self, paths: Paths, *, watch_interval: float = 5.0, dwell: float | None = None):
+    def __init__(self, paths: Paths, *, watch_interval: float = 2.0, dwell: float | None = None):
         super().__init__()
         self.paths = paths
         self.config = load_config(paths.config_file)
@@ -132,24 +141,31 @@ class PapersApp(App):
         self.push_screen(HelpScreen(self.binding_groups()))
 
     def binding_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        main = {b.id: b for b in MainScreen.BINDINGS if b.id}
-        paper = {b.id: b for b in PaperScreen.BINDINGS}
-        pane = {b.id: b for cls in (Results, BookmarkList, SavedSearches, Digests) for b in cls.BINDINGS}
-        order = ["back", "bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link", "toggle_read",
-                 "sort_results", "sort_bookmarks", "triage", "more_like", "whats_new", "fetch", "like_bookmarks",
-                 "digest_newer", "digest_older", "pane_search", "pane_bookmarks", "pane_notes", "pane_digests",
-                 "pane_saved", "compact", "toggle_details", "save_search",
-                 "toggle_watch", "delete_saved", "refresh", "help", "quit"]
-        reader = [main["search"], *[main.get(i) or paper.get(i) or pane[i] for i in order]]
-        groups = []
-        for title, bindings in (("Reader", reader), ("Lists", PaperList.BINDINGS), ("Details", DetailsPane.BINDINGS),
-                                ("Triage (T)", [b for b in TriageScreen.BINDINGS
-                                                if b.id and (b.id.startswith("triage") or b.show)]),
-                                ("App", self.BINDINGS)):
-            groups.append((title, [(self.keys_of(b), b.description) for b in bindings]))
-        groups.append(("Lists (also)", [("↑ ↓ home end", "move"), ("enter", "details / open digest"),
-                                        ("ctrl+p", "command palette")]))
-        return groups
+        """The keys by where they act, one line per key and place; the keys
+        as config.toml remapped them. A place's own keys, then the paper keys
+        that work in every list, the details and triage."""
+        main = [b for b in MainScreen.BINDINGS if b.id and b.id not in PAPER_IDS | BOX_IDS | {"back"}]
+        box = [b for b in MainScreen.BINDINGS if b.id in BOX_IDS]
+        triage = [b for b in TriageScreen.BINDINGS if b.id and (b.id.startswith("triage") or b.show)]
+        places = [
+            ("Main screen (any pane)", main + list(self.BINDINGS)),
+            ("The selected paper (lists, details, triage)", PaperScreen.BINDINGS),
+            ("Search box", box),
+            ("Lists", PaperList.BINDINGS),
+            ("Search pane", Results.BINDINGS),
+            ("Bookmarks pane", BookmarkList.BINDINGS),
+            ("Digests pane", Digests.BINDINGS),
+            ("Saved searches pane", SavedSearches.BINDINGS),
+            ("Details pane", DetailsPane.BINDINGS),
+            ("Triage (T)", triage),
+        ]
+        groups = [(title, [(self.keys_of(b), HELP_SAYS.get(b.id, b.description)) for b in bindings])
+                  for title, bindings in places]
+        also = {"Search box": [("ctrl+u", "Clear the query")],
+                "Lists": [("enter", "Details (Digests: open as a feed; Saved: run)")],
+                "Bookmarks pane": [("/, tab", "Filter by part of a tag or title words")],
+                "Details pane": [("esc", "Back to the list")]}
+        return [(title, pairs + also.get(title, [])) for title, pairs in groups]
 
     def keymap_scopes(self) -> list[list[type]]:
         """The bindings active at the same time, by class (see tui.keymap)."""

@@ -163,6 +163,17 @@ class GoToProvider(Provider):
             score = matcher.match(f"go to digest {d.label or d.name} {d.name}")
             if score > 0:
                 yield self._digest_hit(d, score)
-        # "go to paper kmax" looks for kmax; "go to paper" alone is the command
-        async for hit in _paper_hits(self, _PAPER_PREFIX.sub("", text)):
-            yield hit
+        # "go to paper kmax" looks for kmax; "go to paper" alone is the command;
+        # words that name a command ("fetch", "sort") look for no paper
+        words = _PAPER_PREFIX.sub("", text)
+        if words != text or not names_a_command(text):
+            async for hit in _paper_hits(self, words):
+                yield hit
+
+
+def names_a_command(text: str) -> bool:
+    """Every word of ``text`` begins a word of one command's name ("fetch",
+    "fetch new", "sort res"): the command is meant, not a paper."""
+    words = text.casefold().split()
+    return bool(words) and any(all(any(t.startswith(w) for t in re.findall(r"\w+", title.casefold()))
+                                   for w in words) for title, _, _ in COMMANDS)

@@ -13,7 +13,7 @@ up; a pane never takes the lock or holds the index itself.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from .core.config import Config
@@ -46,6 +46,7 @@ class Reader:
         self.show_muted = False  # the lists show muted papers too, dimmed, with the rule
         self._muted: tuple[tuple, dict[str, str]] | None = None  # (what it was computed from, pid -> mute)
         self._generation = 0
+        self._digests_seen: dict[str, int] | None = None  # digest -> entries, at the last look
 
     # -- opening ------------------------------------------------------------------------
     def open_library(self) -> list[str]:
@@ -94,6 +95,7 @@ class Reader:
             old, self.index = self.index, index
             if old is not None and old is not index:
                 old.close()
+            self._digests_seen = {d.name: d.entries for d in index.digests()} if index is not None else None
 
     def fetch(self, progress, should_stop, sleep=None) -> "Fetched":
         """(In a thread.) The days :func:`~tui.core.fetch.plan` plans are
@@ -325,14 +327,44 @@ class Reader:
         return self.library.visits.unread_counts(ids)
 
     def catch_up(self, refresh: bool = False) -> None:
-        """The index takes in the library's changes (this window's and any other's)."""
+        """The index takes in the library's changes (this window's and any
+        other's). An index another process rebuilt takes no write: the change
+        stays in the library, and the reader opens the new index (see
+        :meth:`index_news`), which catches up as it opens."""
+        from .core.index import IndexReplaced
+
         with self.lock:
             index = self.index
             if index is None or self.library is None:
                 return
             if refresh:
                 index.refresh()
-            index.catch_up(self.library)
+            try:
+                index.catch_up(self.library)
+            except IndexReplaced:
+                pass
+
+    def index_news(self) -> "IndexNews":
+        """(In a thread.) What another papers process did to the index since
+        the last look: rebuilt it (``papers reindex``: open it anew), or added,
+        changed or removed digests (``papers fetch``, ``papers add``; the
+        searches then see them)."""
+        with self.lock:
+            index = self.index
+            if index is None:
+                return IndexNews()
+            if index.replaced():
+                return IndexNews(replaced=True)
+            seen = {d.name: d.entries for d in index.digests()}
+            if self._digests_seen is None:  # the first look: what the opening brought
+                self._digests_seen = seen
+                return IndexNews()
+            if seen == self._digests_seen:
+                return IndexNews()
+            index.refresh()
+            new = [name for name in seen if name not in self._digests_seen]
+            self._digests_seen = seen
+        return IndexNews(changed=True, new=new)
 
     # -- the library ------------------------------------------------------------------------
     @property
@@ -414,6 +446,16 @@ class Reader:
             return False
         self._generation = gen
         return True
+
+
+@dataclass(frozen=True)
+class IndexNews:
+    """What :meth:`Reader.index_news` found: the index rebuilt by another
+    process, or its digests changed (``new``: the digests not seen before)."""
+
+    replaced: bool = False
+    changed: bool = False
+    new: list[str] = field(default_factory=list)
 
 
 def _computed(about: str, hits, notes: tuple[str, ...]):

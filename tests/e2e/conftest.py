@@ -98,6 +98,11 @@ class Term:
         assert kids, "papers is not running"
         return int(kids[0])
 
+    def to_list(self) -> None:
+        """From the search box, where the reader starts, to the list (tab)."""
+        self.keys("Tab")
+        time.sleep(0.3)
+
     def search(self, query: str, expect: str) -> str:
         """Focus the search box, type ``query``, wait for ``expect`` in the results."""
         self.keys("/")

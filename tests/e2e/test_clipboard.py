@@ -73,6 +73,7 @@ def test_y_puts_the_link_on_the_x_clipboard(term, tmp_path, display):
     assert x_clipboard(display) == "before"
     t = term(env={"DISPLAY": display}, unset=("WAYLAND_DISPLAY",))
     t.wait_for("papers, newest digest first")
+    t.to_list()  # the reader starts in the search box
     t.search("shifted windows", "2 papers match")
     t.keys("Enter")
     t.keys("y")
@@ -87,6 +88,7 @@ def test_without_a_display_the_link_goes_through_osc52(term, tmp_path):
     subprocess.run(["tmux", "set-option", "-s", "set-clipboard", "on"], check=True)
     subprocess.run(["tmux", "set-buffer", "-b", "papers-test", "before"], check=True)
     t.wait_for("papers, newest digest first")
+    t.to_list()  # the reader starts in the search box
     t.search("shifted windows", "2 papers match")
     t.keys("Enter")
     t.keys("y")

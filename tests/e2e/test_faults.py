@@ -33,6 +33,7 @@ def test_kill_9_while_typing_a_note_never_loses_what_was_saved(term, tmp_path):
     for i in range(KILLS):
         t = term()
         t.wait_for("papers, newest digest first")
+        t.to_list()  # the reader starts in the search box
         t.keys("n")  # the first paper of the list is highlighted at start
         t.wait_for("esc closes")
         part = f" k{i}a"
@@ -65,7 +66,9 @@ def test_two_readers_bookmark_at_once_and_both_are_kept(term, tmp_path):
     assert built.returncode == 0, built.stderr
     a, b = term(), term()
     a.wait_for("papers, newest digest first")
+    a.to_list()  # the reader starts in the search box
     b.wait_for("papers, newest digest first")
+    b.to_list()  # the reader starts in the search box
     a.search("shifted windows", "2 papers match")
     b.search("strong differentially private learners", "Large Language Models Can Be Strong")
     a.keys("Enter")
@@ -96,6 +99,7 @@ def test_index_deleted_while_closed_is_rebuilt_and_library_kept(term, tmp_path):
     subprocess.run(["rm", "-rf", str(index_dir)], check=True)
     t = term()
     t.wait_for("papers, newest digest first", timeout=60)
+    t.to_list()  # the reader starts in the search box
     t.keys("2")
     t.wait_for("Swin Transformer")
     t.quit()
@@ -157,6 +161,7 @@ def test_terminal_closed_while_typing_a_note_saves_it_and_restores_the_terminal(
     for i in range(4):
         t = term()
         t.wait_for("papers, newest digest first")
+        t.to_list()  # the reader starts in the search box
         t.keys("n")
         t.wait_for("esc closes")
         part = f"<s{i}-{rng.randrange(10**6)}>"

@@ -19,6 +19,7 @@ def test_F_fetches_from_the_api_and_lists_the_new_papers(term, tmp_path):
             api.days[day] = day_items(day, 5)
         t = term(env={"PAPERS_API_URL": api.base_url})
         t.wait_for("285 papers, newest digest first")
+        t.to_list()  # the reader starts in the search box
         t0 = time.monotonic()
         t.keys("F")
         screen = t.wait_for("300 papers, newest digest first")

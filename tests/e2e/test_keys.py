@@ -28,6 +28,7 @@ def first_row(screen: str) -> str:
 def test_a_new_query_selects_its_top_hit(term):
     t = term()
     t.wait_for("papers, newest digest first")
+    t.to_list()  # the reader starts in the search box
     t.keys("j", "j", "j")
     time.sleep(0.3)
     t.keys("/")
@@ -44,6 +45,7 @@ def test_a_new_query_selects_its_top_hit(term):
 def test_slash_ctrl_u_and_text_sent_at_once_all_arrive(term):
     t = term()
     t.wait_for("papers, newest digest first")
+    t.to_list()  # the reader starts in the search box
     t.keys("/", "C-u", "shifted windows")  # one write: faster than any person types
     screen = t.wait_for("2 papers match", timeout=10)
     assert "shifted windows" in screen.splitlines()[1]
@@ -59,6 +61,7 @@ def test_bookmarks_filter_in_a_terminal(term, tmp_path):
         lib.add_tags(paper_id(SWIN), ["reading-group"])
     t = term(env={"EDITOR": "false", "VISUAL": "false"})
     t.wait_for("papers, newest digest first")
+    t.to_list()  # the reader starts in the search box
     t.keys("2")
     t.wait_for("★ ● Swin Transformer: Hierarchical")
     t.keys("/")
@@ -82,6 +85,7 @@ def test_triage_k_goes_back_and_b_keeps(term, tmp_path):
     home = tmp_path / "home"
     t = term()
     t.wait_for("papers, newest digest first")
+    t.to_list()  # the reader starts in the search box
     t.keys("T")
     t.wait_for("Triage  Mar 11  1/75")
     t.keys("j", "j", "k")  # a vim user: down, down, up
@@ -100,6 +104,7 @@ def test_triage_k_goes_back_and_b_keeps(term, tmp_path):
 def test_keys_sent_with_a_pane_key_reach_the_new_pane(term):
     t = term()
     t.wait_for("papers, newest digest first")
+    t.to_list()  # the reader starts in the search box
     t.keys("4", "Enter")  # one write: enter must reach the Digests pane, not the list being left
     t.wait_for("Digest Mar 11: 75 papers")
     t.keys("2", "/")  # and / the Bookmarks filter

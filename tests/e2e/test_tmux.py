@@ -16,6 +16,7 @@ def test_search_bookmark_note_quit_and_restart(term, tmp_path):
     home = tmp_path / "home"
     t = term()
     t.wait_for("papers, newest digest first")
+    t.to_list()  # the reader starts in the search box
     t.keys("/")
     t.type("shifted windows")
     screen = t.wait_for("2 papers match")
@@ -41,6 +42,7 @@ def test_search_bookmark_note_quit_and_restart(term, tmp_path):
 
     t2 = term()
     t2.wait_for("papers, newest digest first")
+    t2.to_list()  # the reader starts in the search box
     t2.keys("/")
     t2.type("shifted windows")
     screen = t2.wait_for("2 papers match")
@@ -64,6 +66,7 @@ def test_hostile_digest_and_resize(term, tmp_path):
     (digests / "hostile.txt").write_text("\n\n".join(f"{t}\n\n{abstract}" for t in titles) + "\n", encoding="utf-8")
     t = term()
     t.wait_for("papers, newest digest first")
+    t.to_list()  # the reader starts in the search box
     title_before = subprocess.run(["tmux", "display-message", "-p", "-t", t.name, "#{pane_title}"],
                                   capture_output=True, text=True).stdout.strip()
     t.keys("/")

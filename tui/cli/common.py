@@ -50,9 +50,17 @@ def show_search(args, index, query: str, library=None) -> int:
     if not res.hits:
         print(f"no papers match {query!r}" if query.strip() else "no papers")
     papers = index.get_many([h.id for h in res.hits])
+    upvotes = getattr(args, "sort", "relevance") == "upvotes"  # a column of the upvotes, first
+    if upvotes and res.hits:
+        print(f"{'':>3}  {'upvotes':>7}  title")
     for i, h in enumerate(res.hits, res.offset + 1):
         p = papers[h.id]
         where = one_line(", ".join(dict.fromkeys(a.label or a.digest for a in p.appearances)))
+        if upvotes:
+            count = "-" if p.upvotes is None else str(p.upvotes)
+            print(f"{i:>3}. {count:>7}  {clip(h.title, width - 15)}")
+            print(f"     {'':>7}  {h.id} · {clip(where, 40)} · {one_line(p.primary_link)}")
+            continue
         print(f"{i:>3}. {clip(h.title, width - 6)}")
         print(f"     {h.id} · {clip(where, 40)} · {one_line(p.primary_link)}")
     shown = f"{res.offset + 1}–{res.offset + len(res.hits)} of " if res.hits else ""

@@ -54,6 +54,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         *Screen.BINDINGS,
         Binding("enter", "leave_search", "Results", priority=True, id="search_done"),
         Binding("escape", "leave_search", "List", priority=True, id="search_leave"),
+        Binding("down,up,tab", "leave_search", "List", show=False, priority=True, id="search_to_list"),
         Binding("escape", "back", "List", id="back"),
         *paper_bindings(shown={"bookmark", "tags", "note", "copy_link", "toggle_read"}, without={"more_like"}),
         Binding("T", "triage", "Triage", id="triage"),
@@ -88,7 +89,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
     def compose(self) -> ComposeResult:
         reader = self.reader
         yield SearchInput(select_on_focus=False, placeholder="Search papers — words, \"phrases\", title:…, tag:…, "
-                          "is:unread   (/ to focus)", id="search")
+                          "is:unread   (↓ or esc: the list, where ? shows every key)", id="search")
         with Horizontal(id="body"):
             yield Panes(reader, id="left")
             yield DetailsPane(reader.dwell, id="details")
@@ -140,7 +141,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
     # -- start-up, the index, fetching (the Loader) ------------------------------------------------
     def on_mount(self) -> None:
         self.query_one(StatusLine).stop()
-        self.results.focus()
+        self.set_focus(self.query_one("#search", Input))  # typing searches; ↓ tab enter esc: the list
         if self.reader.session is not None:
             loader = self.query_one(Loader)
             loader.open_library()
@@ -187,6 +188,13 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
     @on(Loader.LibraryChanged)
     def _changed_elsewhere(self) -> None:
         self.panes.library_changed(LibraryChange(elsewhere=True))
+        self.show_details()
+
+    @on(Loader.IndexChanged)
+    def _index_changed_elsewhere(self) -> None:
+        """New digests from another process: every pane reads its rows again."""
+        self.panes.index_changed()
+        self.show_details()
 
     def action_fetch(self) -> None:
         """``F``: fetch the new days of the Daily Papers API and take them in."""
@@ -268,8 +276,8 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         self.panes.library_changed(LibraryChange(pid))
         self.show_details()
 
-    def dialog_closed(self) -> None:
-        if not self.has_class("-reading"):
+    def dialog_closed(self) -> None:  # a note or tags opened from the details: back to reading them
+        if not self.has_class("-reading") and not isinstance(self.focused, DetailsPane):
             self.focus_list()
 
     def _refresh_library(self) -> None:
@@ -300,7 +308,9 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         return isinstance(self.focused, (Input, TextArea)) or self.app.screen is not self
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action in ("focus_search", "pane"):
+        if action == "focus_search":  # in the search box too: "/" starts the query anew
+            return not self._typing() or (self.app.screen is self and self.focused is self.query_one("#search"))
+        if action == "pane":
             return not self._typing()
         if action == "leave_search":
             return self.app.screen is self and isinstance(self.focused, SearchInput)
@@ -311,8 +321,10 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         return super().check_action(action, parameters)
 
     def action_focus_search(self) -> None:
-        """``/``: the current pane's filter, or else the search box."""
-        search = self.panes.filter() or self.query_one("#search", Input)
+        """``/``: the current pane's filter, or else the search box (in the
+        search box: its query selected, so that typing replaces it)."""
+        box = self.query_one("#search", Input)
+        search = box if self.focused is box else self.panes.filter() or box
         self.set_focus(search)
         # select the query now, so typing replaces it (select-on-focus would run
         # later and swallow a character typed in between)

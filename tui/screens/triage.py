@@ -15,7 +15,6 @@ from dataclasses import replace
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
@@ -26,10 +25,18 @@ from ..reader import Reader
 from ..widgets.chrome import KeyFooter
 from ..widgets.details import details_content
 from ..widgets.handoff import Handoff
+from ..widgets.paging import Pager, paging_bindings
 from ..widgets.render import plain
 from .paper_screen import PaperScreen, paper_bindings
 
 LATER_TAG = "later"
+
+
+class TriageBody(Pager, inherit_bindings=False):
+    """The paper being triaged. Its scroll keys are the screen's (j, k and
+    space decide there), so the footer and the help show them in order."""
+
+    BINDINGS = []
 
 
 class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order is set here
@@ -45,6 +52,15 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         *paper_bindings(shown={"copy_link", "open_link"}, only={"copy_link", "open_link"}),
         Binding("left_square_bracket", "digest(-1)", "Newer digest", show=False, id="triage_newer"),
         Binding("right_square_bracket", "digest(1)", "Older digest", id="triage_older"),
+        # a long abstract scrolls with the arrows, the pages and ctrl+d ctrl+u ctrl+f ctrl+b
+        *[replace(b, action=b.action.replace("scroll_by", "scroll_body"), key=b.key.replace(",space", ""),
+                  id=f"triage_{b.id}", show=b.id == "half_page_down",
+                  description="Scroll" if b.id == "half_page_down" else b.description)
+          for b in paging_bindings("scroll_by")],
+        Binding("down", "scroll_lines(1)", "Scroll down", show=False, id="triage_scroll_down"),
+        Binding("up", "scroll_lines(-1)", "Scroll up", show=False, id="triage_scroll_up"),
+        Binding("pagedown", "scroll_body(1)", "Page down", show=False, id="triage_pagedown"),
+        Binding("pageup", "scroll_body(-1)", "Page up", show=False, id="triage_pageup"),
         Binding("escape,q", "leave", "Leave", id="triage_leave"),
         *paper_bindings(shown=set(), without={"bookmark", "note", "copy_link", "open_link"}),
     ]
@@ -67,16 +83,39 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
             elif saved.index is not None:  # the paper left a changed digest: its place
                 start = max(0, min(saved.index, len(self.ids)))
         self.pos = start  # len(ids): past the last paper, "done"
-        self.counts = {"kept": 0, "skipped": 0, "later": 0}
+        # each paper's last decision (going back and deciding again replaces
+        # it); on resume, the papers before the position as the library has them
+        self.decisions: dict[str, str] = self._decided(self.ids[:start])
         self._stored = self.pos  # where the library already says triage stands
+        self._made: set[str] = set()  # the papers decided on since this digest was opened here
+        self._shown: str | None = None  # the paper on screen (its scroll is kept while it stays)
         if start:
             self.notify("Resumed where you stopped" if start < len(self.ids) else "This digest was triaged already",
                         timeout=3)
 
+    def _decided(self, ids: list[str]) -> dict[str, str]:
+        """The decisions the library shows for papers triaged before: kept
+        (bookmarked), later (tagged later), skipped (read)."""
+        out = {}
+        for pid, rec in self.reader.records(ids).items():
+            if rec.bookmarked:
+                out[pid] = "kept"
+            elif LATER_TAG in rec.tags:
+                out[pid] = "later"
+            elif rec.read:
+                out[pid] = "skipped"
+        return out
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many papers were kept, skipped, put off (each by its last decision)."""
+        decided = list(self.decisions.values())
+        return {kind: decided.count(kind) for kind in ("kept", "skipped", "later")}
+
     def compose(self) -> ComposeResult:
         yield Static(id="triage-head", markup=False)
         yield ProgressBar(total=max(len(self.ids), 1), show_eta=False, show_percentage=False, id="triage-progress")
-        with VerticalScroll(id="triage-body"):
+        with TriageBody(id="triage-body"):
             yield Static(id="triage-paper", markup=False)
         yield Handoff()
         yield KeyFooter()
@@ -85,8 +124,9 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         self.show()
 
     def footer_keep(self) -> tuple[str, ...]:
-        """The footer shows how to leave at any width."""
-        return ("leave",)
+        """The footer shows at any width how to leave, keep (the bookmark key:
+        remapped, Textual lists it last) and how to scroll a long abstract."""
+        return ("leave", "bookmark", "scroll_body(0.5)")
 
     # -- what the keys act on ------------------------------------------------------------
     def viewing_id(self) -> str | None:
@@ -122,14 +162,18 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         else:
             pid = self.ids[self.pos]
             body.update(details_content(self.reader.paper(pid), self.reader.record(pid)))
-        self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
+        body = self.query_one(TriageBody)
+        if self._shown != self.viewing_id():  # another paper: its top (the same one keeps its place)
+            self._shown = self.viewing_id()
+            body.scroll_home(animate=False, immediate=True)
         if self.pos != self._stored:  # a write only when the position moved
             self._save_position()
             self._stored = self.pos
 
     def advance(self, counted: str | None = None) -> None:
-        if counted:
-            self.counts[counted] += 1
+        pid = self.viewing_id()
+        if counted and pid is not None:
+            self.decisions[pid] = counted
         self.pos = min(self.pos + 1, len(self.ids))
         self.show()
 
@@ -161,14 +205,23 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
 
     # -- actions ----------------------------------------------------------------------------
     def _decide(self, kind: str, counted: str) -> None:
-        """keep: bookmark (and read); skip: read; later: tag ``later``."""
+        """keep: bookmark (and read); skip: read; later: tag ``later``. A
+        paper decided on before in this triage loses what that decision did
+        (a kept paper skipped is no longer bookmarked): its last decision holds."""
         pid = self.viewing_id()
         if pid is None:
             return
         library, paper = self.reader.library, self.reader.paper(pid)
+        before = self.decisions.get(pid) if pid in self._made else None
 
         def change() -> None:
             with library.batch():
+                if before == "kept" and kind != "keep":
+                    library.set_bookmark(pid, False, paper)
+                elif before == "later" and kind != "later":
+                    library.remove_tags(pid, [LATER_TAG])
+                elif before == "skipped" and kind == "later":
+                    library.set_read(pid, False, paper)
                 if kind == "keep":
                     library.set_bookmark(pid, True, paper)
                     library.set_read(pid, True, paper)
@@ -178,6 +231,7 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
                     library.add_tags(pid, [LATER_TAG], paper)
 
         if self.write(change):
+            self._made.add(pid)
             self.reindex()
             self.advance(counted)
 
@@ -209,6 +263,12 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
             return
         self.load(target)
         self.show()
+
+    def action_scroll_body(self, pages: float) -> None:
+        self.query_one(TriageBody).action_scroll_by(pages)
+
+    def action_scroll_lines(self, n: int) -> None:
+        self.query_one(TriageBody).action_lines(n)
 
     def action_leave(self) -> None:
         self.dismiss(None)

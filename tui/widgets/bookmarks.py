@@ -10,7 +10,7 @@ from textual.widgets import Input
 
 from .. import messages
 from ..core.text import plural
-from .paper_list import PaperList
+from .paper_list import LibraryChange, PaperList
 from .render import plain
 from .search_input import SearchInput
 
@@ -47,14 +47,42 @@ class BookmarkList(PaperList):
                          "dim italic")
         return super().empty_text()
 
-    def reload(self) -> None:
+    def reload(self, keep: bool = True) -> None:
+        """Read the bookmarks again (``keep``: the same one highlighted, else the top)."""
         if not self.reader.has_library:
             return
         records = self.matching()
-        self.set_rows(self.library_rows(records), len(records), keep=self.current_id)
-        self.set_status(plural(len(records), "bookmark")
-                        + (f" matching {self.filter.strip()!r}" if self.filter.strip() else "")
-                        + f" · sorted by {'title' if self.sort == 'title' else 'date added'}")
+        self.set_rows(self.library_rows(records), len(records), keep=self.current_id if keep else None)
+        self._say(len(records))
+
+    def _say(self, shown: int) -> None:
+        words = self.filter.strip()
+        order = f" · sorted by {'title' if self.sort == 'title' else 'date added'}"
+        if not words:
+            self.set_status(plural(shown, "bookmark") + order)
+            return
+        total = len(self.reader.bookmarks())
+        self.set_status(f"{shown} of {plural(total, 'bookmark')} {'matches' if shown == 1 else 'match'} "
+                        f"{words!r}" + order)
+
+    def shown(self) -> None:
+        """The pane shown again: rows removed meanwhile go, the top highlighted."""
+        self.reload(keep=False)
+
+    def library_changed(self, change: LibraryChange, shown: bool) -> None:
+        """Out of sight: read again (the top highlighted when shown). On
+        screen, a bookmark removed here (``b``) keeps its row, unmarked, until
+        the pane is left, so ``b`` again puts it back; other changes read the
+        rows again, the same one highlighted."""
+        if not shown:
+            self.reload(keep=False)
+        elif change.paper_id is not None and change.paper_id in self.ids:
+            pid = change.paper_id
+            paper, record = self.reader.paper(pid), self.reader.record(pid)
+            self.update_row(pid, self.paper_row(paper, record, record.title if record else ""))
+            self.post_message(messages.ShowDetails(self))
+        else:
+            self.reload()
 
     def more_like_these(self) -> None:
         """Papers like the bookmarks the filter lets through (``M``)."""
@@ -92,4 +120,7 @@ class Bookmarks(Vertical):
     def _filter(self, event: Input.Changed) -> None:
         event.stop()
         self.list.filter = event.value
-        self.list.reload()
+        # read again from the list's own turn: a message made while this
+        # container handles the event names it as sender, and Textual stops
+        # it here on its way up, so the screen never heard the new status
+        self.list.call_later(self.list.reload)

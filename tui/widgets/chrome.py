@@ -56,8 +56,9 @@ class KeyFooter(Footer):
 
 
 class PaneTabs(Tabs):
-    """Tabs labelled ``1 Search``, ``2 Bookmarks`` … when they fit, ``1 Srch``
-    … when they do not, and by their numbers alone below that."""
+    """Tabs labelled ``1 Search``, ``2 Bookmarks`` … when they fit, the words
+    alone (then shorter words) when they do not, and by their numbers alone
+    below that."""
 
     def __init__(self, labels: dict[str, tuple[str, ...]], **kwargs) -> None:
         """``labels``: for each tab id, its labels from the longest."""

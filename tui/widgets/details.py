@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.style import Style
 from textual.widgets import Static
@@ -13,7 +11,7 @@ from ..core.links import web_url
 from ..core.papers import Paper
 from ..core.library.rules import shown_note
 from ..core.text import strip_control
-from .paging import paging_bindings
+from .paging import Pager
 from .render import highlighted, plain
 
 #: the heading over the API's summary: machine-written, and said so
@@ -100,19 +98,12 @@ def link(url: str) -> Content:
     return Content.styled(text, Style(underline=True, link=text) if web_url(text) else "underline")
 
 
-class DetailsPane(VerticalScroll):
-    """Scrollable details of the selected paper; focus it with enter to scroll.
+class DetailsPane(Pager):
+    """Scrollable details of the selected paper; focus it with enter to scroll
+    (the keys of :class:`~tui.widgets.paging.Pager`).
 
     A paper whose details stay focused for ``dwell`` seconds counts as read:
     the pane posts :class:`~tui.messages.Dwelled` (0: never)."""
-
-    BINDINGS = [
-        Binding("j", "scroll_down", "Scroll down", show=False),
-        Binding("k", "scroll_up", "Scroll up", show=False),
-        Binding("g", "scroll_home", "Top", show=False),
-        Binding("G", "scroll_end", "Bottom", show=False),
-        *paging_bindings("scroll_by"),
-    ]
 
     can_focus = True
 
@@ -126,16 +117,16 @@ class DetailsPane(VerticalScroll):
         yield Static(Content.styled("Loading…", "dim"), id="details-body", markup=False)
 
     def show(self, content: Content, paper_id: str | None = None) -> None:
-        """Show ``content``: the details of ``paper_id`` (None: not a paper)."""
-        if paper_id != self.paper_id:
+        """Show ``content``: the details of ``paper_id`` (None: not a paper).
+        Another paper starts at the top; the same paper drawn again (marked
+        read, bookmarked, tagged, a fetch, a refresh) keeps the reader's place."""
+        other = paper_id != self.paper_id or paper_id is None
+        if other:
             self._stop()
         self.paper_id = paper_id
         self.query_one("#details-body", Static).update(content)
-        self.scroll_home(animate=False)
-
-    def action_scroll_by(self, pages: float) -> None:
-        """ctrl+d / ctrl+u half a page, ctrl+f / space / ctrl+b a page."""
-        self.scroll_relative(y=int(pages * self.scrollable_content_region.height), animate=False)
+        if other:
+            self.scroll_home(animate=False, immediate=True)
 
     def on_focus(self) -> None:
         self._stop()

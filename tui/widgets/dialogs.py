@@ -10,13 +10,14 @@ from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from .paging import Pager
 from .render import one_line, plain
 
 
@@ -37,8 +38,21 @@ def pretty_keys(keys: str) -> str:
     return ", ".join(pretty_key(k) for k in re.split(r"[,\s]+", keys) if k)
 
 
-QUERY_HELP = ("Query syntax: title:x  abstract:x  digest:aug  author:x  \"a phrase\"  a OR b  a NOT b  "
-              "transfo*  typo~  tag:x  note:x  is:bookmarked  is:unread  has:note")
+#: the query syntax, every form (README's table says more of each)
+QUERY_SYNTAX = [
+    ("swin transformer", "every word, in the title or the abstract"),
+    ("\"vision transformer\"", "a phrase"),
+    ("title:x  abstract:x", "one field"),
+    ("author:lovelace", "by an author (API digests)"),
+    ("digest:aug  digest:\"mar 11\"", "papers of a digest (label or name)"),
+    ("a AND b  a OR b  a NOT b  ( … )", "boolean logic"),
+    ("transfo*", "prefix"),
+    ("trasnformer~  trasnformer~2", "typos: up to 2 edits"),
+    ("tag:reading-group  note:ablation", "your tags, your notes"),
+    ("is:bookmarked  is:unread  has:note", "your library"),
+    ("has:code", "a GitHub repository, or a code host's URL in the abstract"),
+    ("upvotes:50  upvotes:>=50  upvotes:10..50", "by upvotes (API digests; <, <=, >, open ranges 10.. ..50)"),
+]
 KEY_COLUMN_MAX = 16
 
 
@@ -46,7 +60,9 @@ def help_content(groups: list[tuple[str, list[tuple[str, str]]]]) -> Content:
     """The help text: each group's keys in one aligned column, then what they do."""
     shown_keys = [pretty_keys(keys) for _, pairs in groups for keys, _ in pairs]
     width = min(KEY_COLUMN_MAX, max(map(cell_len, shown_keys), default=0))
-    lines: list[Content] = [Content.styled("papers — keys", "bold"), Content("")]
+    lines: list[Content] = [Content.assemble(("papers — keys", "bold"), "   ",
+                                             ("esc, q or ? closes · j k g G and the pages scroll", "bold $accent")),
+                            Content("")]
     for group, pairs in groups:
         lines.append(Content.styled(group, "bold $accent"))
         for keys, desc in pairs:
@@ -54,36 +70,40 @@ def help_content(groups: list[tuple[str, list[tuple[str, str]]]]) -> Content:
             pad = " " * max(2, width - cell_len(shown) + 2)
             lines.append(Content.assemble("  ", (shown, "bold"), pad, plain(desc)))
         lines.append(Content(""))
-    lines.append(Content.styled(QUERY_HELP, "dim"))
+    lines.append(Content.styled("Query syntax", "bold $accent"))
+    syntax_width = max(cell_len(form) for form, _ in QUERY_SYNTAX)
+    for form, meaning in QUERY_SYNTAX:
+        lines.append(Content.assemble("  ", (form.ljust(syntax_width), "bold"), "  ", plain(meaning)))
+    lines.append(Content(""))
     lines.append(Content.styled("Keys can be remapped in config.toml under [keys] (binding id = \"key\").", "dim"))
-    lines.append(Content.styled("j k scroll · space ctrl+f ctrl+b a page · g G top and end · esc q ? close", "dim"))
     return Content("\n").join(lines)
+
+
+class HelpBox(Pager):
+    """The help's text: the keys of the details pane, and a whole page at a
+    time for ctrl+d and ctrl+u too (a reference is read by the page)."""
+
+    BINDINGS = [
+        Binding("space,ctrl+f,ctrl+d,pagedown", "scroll_by(1)", "Page down", show=False),
+        Binding("ctrl+b,ctrl+u,pageup", "scroll_by(-1)", "Page up", show=False),
+    ]
 
 
 class HelpScreen(ModalScreen[None]):
     """Every key, generated from the bindings in force; scrolls with the reader's keys."""
 
-    BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close", id="help_close"),
-        Binding("j,down", "scroll('down')", "Scroll down", show=False),
-        Binding("k,up", "scroll('up')", "Scroll up", show=False),
-        Binding("space,ctrl+f,ctrl+d,pagedown", "scroll('page_down')", "Page down", show=False),
-        Binding("ctrl+b,ctrl+u,pageup", "scroll('page_up')", "Page up", show=False),
-        Binding("g,home", "scroll('home')", "Top", show=False),
-        Binding("G,end", "scroll('end')", "End", show=False),
-    ]
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help_close")]
 
     def __init__(self, groups: list[tuple[str, list[tuple[str, str]]]]):
         super().__init__()
         self.groups = groups
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-box", classes="dialog"):
+        with HelpBox(id="help-box", classes="dialog"):
             yield Static(help_content(self.groups), markup=False)
 
-    def action_scroll(self, where: str) -> None:
-        box = self.query_one("#help-box", VerticalScroll)
-        getattr(box, f"scroll_{where}")(animate=False)
+    def on_mount(self) -> None:
+        self.query_one(HelpBox).focus()  # its keys scroll it (j k g G, the pages)
 
 
 class NoteEditor(ModalScreen[str | None]):
@@ -219,6 +239,7 @@ class CopyMenu(ModalScreen[tuple[str, str] | None]):
             yield Label(Content.styled("Copy…", "bold"), markup=False)
             yield OptionList(*[Option(line, id=str(i)) for i, line in enumerate(copy_lines(self.choices))],
                              id="copy-options", markup=False)
+            yield Label(Content.styled("enter copies · 1-9 copy that line · esc cancels", "dim"), markup=False)
 
     def on_key(self, event) -> None:
         if event.character and event.character.isdigit():

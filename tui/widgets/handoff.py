@@ -9,6 +9,7 @@ happened: copied and how, or where to copy the text from by hand.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import tempfile
@@ -45,8 +46,7 @@ class Handoff(Widget):
             self.notify(f"Copied {what}: {preview}\nvia {result.route} and the terminal (OSC 52)", markup=False, timeout=4)
         else:
             self.notify(f"Sent {what} to the terminal clipboard (OSC 52): {preview}\n"
-                        f"No system clipboard tool works here ({result.detail}).", markup=False,
-                        severity="warning", timeout=6)
+                        f"{no_system_clipboard(result.detail)}", markup=False, severity="warning", timeout=6)
             self.app.push_screen(TextDialog(f"Copy the {what} from here", text))
 
     # -- the browser -----------------------------------------------------------------------------
@@ -85,3 +85,15 @@ class Handoff(Widget):
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def no_system_clipboard(detail: str) -> str:
+    """Why the system clipboard did not take the text, said once: "No system
+    clipboard tool works here", and the tools tried or what went wrong."""
+    detail = detail.strip().rstrip(".")
+    if not detail:
+        return "No system clipboard tool works here."
+    if detail.casefold().startswith("no clipboard tool"):
+        tried = re.search(r"\(([^)]*)\)", detail)
+        return "No system clipboard tool works here" + (f" (tried {tried.group(1)})." if tried else ".")
+    return f"No system clipboard tool works here: {detail}."

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
+from ..core.text import plural
 from ..reader import Reader, fetch_notice, opening_notices
 from .fetcher import Fetcher
 
@@ -138,12 +139,51 @@ class Loader(Widget):
             self.notify(text, severity=severity, markup=False, timeout=10)
 
     # -- another papers process ------------------------------------------------------------------
+    class IndexChanged(Message):
+        """Another papers process changed the index's digests (``new``: those not seen before)."""
+
+        def __init__(self, new: list[str]) -> None:
+            super().__init__()
+            self.new = new
+
     def sync_from_others(self, force: bool = False) -> None:
-        """Pick up changes another papers process made to the library."""
+        """Pick up changes another papers process made to the library and to
+        the index (new digests, a rebuilt index)."""
+        if self.reader.has_index and not self._opening():
+            self.look_at_index()
         if not self.reader.changed_elsewhere(force):
             return
         self.catch_up_index()
         self.post_message(self.LibraryChanged())
+
+    def _opening(self) -> bool:
+        return any(w.group == "index" and not w.is_finished for w in self.workers)
+
+    @work(thread=True, exclusive=True, group="index-news", exit_on_error=False)
+    def look_at_index(self) -> None:
+        news = self.reader.index_news()
+        if news.replaced:
+            self.app.call_from_thread(self._replaced)
+        elif news.changed:
+            self.post_message(self.IndexChanged(news.new))
+
+    def _replaced(self) -> None:
+        """``papers reindex`` rebuilt the index: open the new one (the old one
+        stays in use until it is open)."""
+        if self._opening():
+            return
+        self.notify("The index was rebuilt by another papers process (papers reindex); opening the new one",
+                    timeout=6)
+        self.open_index()
+
+    @on(IndexChanged)
+    def _index_changed(self, event: IndexChanged) -> None:
+        new = [n for n in event.new if n not in self.reader.new_digests]
+        self.reader.new_digests += new
+        if new:
+            labels = [(d.label or d.name) for n in new if (d := self.reader.digest(n)) is not None]
+            shown = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+            self.notify(f"{plural(len(new), 'new digest')}: {shown} — N shows what's new", markup=False, timeout=8)
 
     @work(thread=True, group="library-index", exit_on_error=False)
     def catch_up_index(self) -> None:

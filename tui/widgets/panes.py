@@ -24,10 +24,11 @@ from .search_pane import Results
 
 #: the panes by name, in the order of their tabs and keys (1 to 5)
 NAMES = ("results", "bookmarks", "notes", "digests", "saved")
-#: each pane's tab labels, from the longest (the tabs take the longest that fits)
-LABELS = {"results": ("1 Search", "1 Srch", "1"), "bookmarks": ("2 Bookmarks", "2 Mark", "2"),
-          "notes": ("3 Notes", "3 Note", "3"), "digests": ("4 Digests", "4 Dgst", "4"),
-          "saved": ("5 Saved", "5 Svd", "5")}
+#: each pane's tab labels, from the longest (the tabs take the longest that fits):
+#: whole words, the numbers dropped first, then a shorter word, then the numbers alone
+LABELS = {"results": ("1 Search", "Search", "Search", "1"), "bookmarks": ("2 Bookmarks", "Bookmarks", "Marks", "2"),
+          "notes": ("3 Notes", "Notes", "Notes", "3"), "digests": ("4 Digests", "Digests", "Digests", "4"),
+          "saved": ("5 Saved", "Saved", "Saved", "5")}
 
 
 class Panes(Vertical):

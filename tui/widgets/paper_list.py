@@ -195,13 +195,14 @@ class PaperList(OptionList):
         """One line per paper (``C``, the same in every list)."""
         return self.reader.compact
 
-    def paper_row(self, paper, record, title: str = "", spans=(), extra: str = "") -> Content:
-        """A paper's row as this list draws it now (:func:`paper_row`); a muted
+    def paper_row(self, paper, record, title: str = "", spans=(), extra: str = "", value: str = "") -> Content:
+        """A paper's row as this list draws it now (:func:`paper_row`), with
+        ``value`` (what the list is sorted by) before where it appeared; a muted
         paper shown on request is dimmed and names its rule."""
         reader = self.reader
         pid = paper.id if paper is not None else record.id if record is not None else None
         rule = reader.muted_rule(pid) if reader is not None and reader.show_muted and pid else None
-        return paper_row(paper, record, title, spans, extra, compact=self.one_line, muted=rule)
+        return paper_row(paper, record, title, spans, extra, compact=self.one_line, value=value, muted=rule)
 
     def redraw(self) -> None:
         """Draw the rows again (one line or full), the same paper highlighted."""

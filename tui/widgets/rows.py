@@ -69,13 +69,24 @@ def digest_label(paper: Paper | None, fallback_labels: tuple[str, ...] = ()) -> 
     return labels[0] + (f" +{len(labels) - 1}" if len(labels) > 1 else "")
 
 
+def sort_value(paper: Paper | None, sort: str) -> str:
+    """What a list sorted by ``sort`` is ordered by, for the row: the upvotes
+    (``▲ 42``, and ``</>`` when the paper's code is known); sorted by date the
+    row's digest label already says it. Empty when the paper does not say."""
+    if paper is None or sort != "upvotes" or paper.upvotes is None:
+        return ""
+    return f"▲ {paper.upvotes}" + (" </>" if paper.github else "")
+
+
 def paper_row(paper, record, title: str = "", spans=(), extra: str = "", compact: bool = False,
-              muted: str | None = None) -> Content:
+              value: str = "", muted: str | None = None) -> Content:
     """One paper's row: badges, title (query terms marked), where it appeared
     and ``extra`` (a note, shared terms); ``compact``: all on one line, where
-    it appeared said short and no ``extra``. A paper ``muted`` (by that rule,
-    shown because the user asked to see muted papers) is drawn dim, the rule
-    said where ``extra`` goes (in place of where it appeared, on one line)."""
+    it appeared said short and no ``extra``. ``value``: what the list is sorted
+    by (:func:`sort_value`), before where the paper appeared. A paper ``muted``
+    (by that rule, shown because the user asked to see muted papers) is drawn
+    dim, the rule said where ``extra`` goes (in place of where it appeared, on
+    one line)."""
     if muted is not None:
         return _muted_row(paper, record, title, spans, compact, muted)
     state = RowState(bookmarked=bool(record and record.bookmarked), note=bool(record and record.note),
@@ -85,9 +96,10 @@ def paper_row(paper, record, title: str = "", spans=(), extra: str = "", compact
         title, spans = record.title or title or record.id, ()
     else:
         title = paper.title if paper else title
+    lead = f"{value}  " if value else ""
     if compact:
-        return compact_row(title, spans, digest_label(paper, labels), state)
-    return row_content(title, spans, where_text(paper, labels), state, extra=extra)
+        return compact_row(title, spans, lead + digest_label(paper, labels), state)
+    return row_content(title, spans, lead + where_text(paper, labels), state, extra=extra)
 
 
 def _muted_row(paper, record, title: str, spans, compact: bool, rule: str) -> Content:

@@ -49,7 +49,10 @@ class SavedSearches(PaperList):
             self.count([(x.name, x.query) for x in searches])
 
     def library_changed(self, change: LibraryChange, shown: bool) -> None:
-        pass  # a saved search counts papers, not their library state
+        """Another process's change (a saved search, tags that ``tag:`` counts):
+        read again when on screen (shown again later, the pane reads anyway)."""
+        if change.elsewhere and shown:
+            self.reload()
 
     @staticmethod
     def _row(x, count: int | None) -> Content:

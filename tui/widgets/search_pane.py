@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 from ..core.text import plural
 from .paper_list import PAGE, LibraryChange, PaperList, how_to_add_digests
 from .render import one_line, plain
+from .rows import sort_value
 
 SEARCH_DEBOUNCE = 0.12
 #: rows of a first page drawn at once (a screenful and then some); the rest of
@@ -302,6 +303,12 @@ class Results(PaperList):
         self.run_search(self.seq, self.query_text, event.offset, self.feed, self.sort)
 
     # -- rows, details, status ------------------------------------------------------------------
+    def paper_row(self, paper, record, title: str = "", spans=(), extra: str = "") -> Content:
+        """A row that shows what the results are sorted by (the upvotes), not
+        in a digest's feed or a computed list, which keep their own order."""
+        sort = self.sort if not (self.feed or self.about) else "relevance"
+        return super().paper_row(paper, record, title, spans, extra, value=sort_value(paper, sort))
+
     def _row(self, pid: str, paper, record, spans=None) -> Content:
         if spans is None:
             spans = next((h.title_spans for h in self.last_result.hits if h.id == pid), ()) \
