@@ -206,6 +206,38 @@ def test_cli_and_reader_index_the_same_digests_when_samples_are_off(tmp_path, ca
     assert names == ["mine"]
 
 
+@pytest.mark.parametrize("query, sort", [
+    ("x", "relevance"), ("vision transformer", "relevance"), ("model*", "relevance"), ('"a b"', "relevance"),
+    ("upvotes:>3", "relevance"), ("tag:x", "relevance"), ("", "upvotes"), ("*", "relevance"), ("c++", "relevance"),
+    ("trasnformer~", "newest"), ("x", "upvotes")])
+def test_an_index_without_papers_answers_every_query_with_nothing_not_damage(tmp_path, query, sort):
+    """No digests at all ([app] bundled = false, nothing added): every kind of
+    query, sort and mute finds nothing, and the index is not marked damaged."""
+    from tui.core.index import Index
+    from tui.core.paths import Paths
+
+    index, _ = Index.open(Paths.default(tmp_path / "home"), sources=[])
+    try:
+        assert index.search(query, sort=sort).total == 0
+        assert index.search(query, sort=sort, mutes=["diffusion"]).total == 0
+        assert not (index.folder / "damaged").exists()
+    finally:
+        index.close()
+
+
+def test_papers_search_with_no_digests_says_nothing_matched(tmp_path, capsys):
+    from tui.cli import main
+    from tui.core.paths import Paths
+
+    home = tmp_path / "home"
+    paths = Paths.default(home)
+    paths.config.mkdir(parents=True)
+    paths.config_file.write_text("[app]\nbundled = false\n")
+    assert main(["--data-dir", str(home), "search", "x", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == [] and "Traceback" not in captured.err and "damaged" not in captured.err
+
+
 def test_counts_of_one_are_singular(capsys, home, tmp_path):
     """'1 digest', '1 paper', '1 bookmark': never '1 digest(s)' or '1 papers'."""
     f = tmp_path / "lone.txt"

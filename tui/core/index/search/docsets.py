@@ -65,7 +65,8 @@ class DocSets:
 
     def __init__(self, searcher, segments: SegmentCache | None = None):
         self.searcher = searcher
-        self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()
+                       if sub.reader().segment() is not None]  # none in an index without papers yet
         self._starts = [offset for _, offset in self.leaves]
         self.size = searcher.reader().doc_count_all()
         segments = segments or SegmentCache()

@@ -99,9 +99,10 @@ class ColumnRange(_Leaf):
 
 
 def _leaves(reader) -> list:
-    """(segment reader, its first document in ``reader``) of a reader."""
+    """(segment reader, its first document in ``reader``) of a reader; none
+    for the reader of an index without segments (no papers yet)."""
     if reader.is_atomic():
-        return [(reader, 0)]
+        return [(reader, 0)] if reader.segment() is not None else []
     return list(reader.leaf_readers())
 
 
