@@ -75,6 +75,7 @@ def child_main(argv: list[str]) -> int:
     if kind == "app":
         from ..app import PapersApp
         from ..core.paths import Paths
+        from ..widgets.search_input import SearchInput
 
         paths = Paths.default(home)  # as papers --data-dir home
 
@@ -113,7 +114,9 @@ def child_main(argv: list[str]) -> int:
                     self.set_timer(0.005, self._whole_page)
                     return
                 marks["rows"] = len(self.main.results.ids)
-                self.main.search(word)
+                # as if typed: the word in the box (quietly), its results at once
+                self.main.query_one(SearchInput).show_quietly(word)
+                self.main.results.search(word, immediate=True)
 
             def _search_shown(self) -> None:
                 mark("search")

@@ -21,6 +21,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
@@ -28,6 +29,7 @@ from textual.widgets import Input, Tabs, TextArea
 
 from .. import messages
 from ..core.text import plural
+from ..providers import PaperTitles
 from ..reader import Reader
 from ..widgets.chrome import KeyFooter, StatusLine
 from ..widgets.details import DetailsPane
@@ -217,7 +219,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
 
     @on(messages.OpenDigest)
     def _open_digest(self, event: messages.OpenDigest) -> None:
-        self._set_query("")
+        self.query_one("#search", SearchInput).show_quietly("")
         self.results.open_feed(event.name)
         self.show_pane(Panes.SEARCH)
 
@@ -255,10 +257,6 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
 
     @on(messages.FindPaper)
     def _find_paper(self) -> None:
-        from textual.command import CommandPalette
-
-        from ..providers import PaperTitles
-
         self.app.push_screen(CommandPalette(providers=[PaperTitles], placeholder="Words of the paper's title…"))
 
     @on(messages.Command)
@@ -289,29 +287,17 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
     def _query_changed(self, event: Input.Changed) -> None:
         self.results.search(event.value)
 
-    def _set_query(self, text: str) -> None:
-        search = self.query_one("#search", Input)
-        with search.prevent(Input.Changed):
-            search.value = text
-
     def _to_search(self, query: str) -> None:
         """The Search pane shown, ``query`` in the box (it runs no search)."""
-        self._set_query(query)
+        self.query_one("#search", SearchInput).show_quietly(query)
         self.show_pane(Panes.SEARCH)
 
-    def search(self, query: str) -> None:
-        """Show ``query``'s results as if it had been typed (for the bench)."""
-        self._set_query(query)
-        self.results.search(query, immediate=True)
-
-    def _typing(self) -> bool:
-        return isinstance(self.focused, (Input, TextArea)) or self.app.screen is not self
-
     def check_action(self, action: str, parameters) -> bool | None:
+        typing = isinstance(self.focused, (Input, TextArea)) or self.app.screen is not self
         if action == "focus_search":  # in the search box too: "/" starts the query anew
-            return not self._typing() or (self.app.screen is self and self.focused is self.query_one("#search"))
+            return not typing or (self.app.screen is self and self.focused is self.query_one("#search"))
         if action == "pane":
-            return not self._typing()
+            return not typing
         if action == "leave_search":
             return self.app.screen is self and isinstance(self.focused, SearchInput)
         if action == "back":  # esc: back to the list from the details (or a dialog's leftovers)

@@ -156,10 +156,10 @@ class PaperScreen(Screen):
         def done(value: str | None) -> None:
             if value is None:
                 return
-            from ..core.library import normalize_tag
+            from ..core.library import parse_tags
 
             try:
-                wanted = list(dict.fromkeys(normalize_tag(t) for t in (x.strip() for x in value.split(",")) if t))
+                wanted = parse_tags(value)
             except ValueError as e:
                 self.notify(f"Tags not saved: {e}", severity="error", markup=False)
                 return

@@ -25,3 +25,8 @@ class SearchInput(Input):
                 event.prevent_default()
                 return
         await super()._on_key(event)
+
+    def show_quietly(self, text: str) -> None:
+        """``text`` in the box without the Changed message (no search runs)."""
+        with self.prevent(Input.Changed):
+            self.value = text

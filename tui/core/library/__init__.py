@@ -58,7 +58,7 @@ from .models import ImportReport, Record, SavedSearch, Snapshot, TriagePosition
 from .rules import (
     MAX_DIGEST_NAME_CHARS, MAX_ID_CHARS, MAX_NOTE_BYTES, MAX_QUERY_CHARS, MAX_SEARCH_NAME_CHARS, MAX_TAG_CHARS,
     WATCH_TAG_PREFIX, ImportFormatError, InvalidSavedSearch, InvalidTag, LibraryError, NoteTooLong, clean_query,
-    format_time, normalize_search_name, normalize_tag, now_iso, parse_time, shown_note, watch_tag,
+    format_time, normalize_search_name, normalize_tag, now_iso, parse_tags, parse_time, shown_note, watch_tag,
 )
 from .mute_store import InvalidMute, Mute, MuteStore
 from .records import PaperRecords
@@ -75,7 +75,7 @@ __all__ = [
     "MAX_NOTE_BYTES", "NoteTooLong", "shown_note", "MAX_QUERY_CHARS", "MAX_SEARCH_NAME_CHARS", "MAX_TAG_CHARS", "MIGRATIONS", "SCHEMA_VERSION",
     "WATCH_TAG_PREFIX", "ImportFormatError", "ImportReport", "InvalidMute", "Mute", "InvalidSavedSearch", "InvalidTag", "Library",
     "LibraryError", "Record", "SavedSearch", "Snapshot", "TriagePosition", "clean_query", "format_time",
-    "normalize_search_name", "normalize_tag", "now_iso", "parse_export", "parse_saved_searches", "parse_time",
+    "normalize_search_name", "normalize_tag", "now_iso", "parse_export", "parse_tags", "parse_saved_searches", "parse_time",
     "watch_tag",
 ]
 

@@ -118,6 +118,12 @@ def normalize_tag(raw: str) -> str:
     return _tag_like(raw, MAX_TAG_CHARS, _TAG_ERRORS, InvalidTag)
 
 
+def parse_tags(typed: str) -> list[str]:
+    """Tags as typed in one line, separated by commas, each normalised
+    (:func:`normalize_tag`), each once, blanks left out. Raises :class:`InvalidTag`."""
+    return list(dict.fromkeys(normalize_tag(t) for t in (x.strip() for x in typed.split(",")) if t))
+
+
 def normalize_search_name(raw: str) -> str:
     """A saved search's name, normalised like a tag (``" Diffusion Models"`` ->
     ``"diffusion-models"``): one line, no commas or control characters, at
