@@ -414,6 +414,8 @@ def opening_notices(opened: Opened, imported: Imported) -> list[tuple[str, str, 
     for name, ids in opened.watches:
         out.append((f"Watch {name}: {plural(len(ids), 'new paper')}, tagged watch:{name}",
                     "information", 10))
+    for name, ids in opened.followed:
+        out.append((f"Following {name}: {plural(len(ids), 'new paper')}", "information", 10))
     if opened.new_digests:
         out.append((f"{plural(len(opened.new_digests), 'new digest')} since you last opened papers — N shows what's new",
                     "information", 10))

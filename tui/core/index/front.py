@@ -43,6 +43,8 @@ class Index:
         self.searching = Searcher(ix, catalog)
         self.writing = Writer(folder, catalog, ix, readonly, changed=self.searching.refresh)
         self._identity = _identity(folder)
+        #: the names of the followed authors, for ``is:followed`` (set by the session)
+        self.followed_names: Callable[[], Sequence[str]] | None = None
 
     @classmethod
     def open(
@@ -123,6 +125,10 @@ class Index:
         then; when it says so the search gives up with
         :class:`~.answers.SearchStopped` (a newer query was typed)."""
         check_sort(sort)  # a wrong order is the caller's mistake, not damage met reading
+        if self.followed_names is not None and "followed" in query.lower():
+            from ..following import expand_followed
+
+            query = expand_followed(query, self.followed_names())
         with self.reading():
             return self.searching.search(query, limit, offset, sort, stop)
 

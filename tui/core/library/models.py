@@ -191,6 +191,7 @@ class ImportReport:
     searches_added: tuple[str, ...] = ()
     searches_updated: tuple[str, ...] = ()   # the imported one was edited later
     searches_unchanged: tuple[str, ...] = ()  # the same, or the library's was edited later
+    follows_added: tuple[str, ...] = ()  # followed authors, by name (those already followed stay)
 
     @property
     def changed(self) -> tuple[str, ...]:
@@ -205,6 +206,8 @@ class ImportReport:
         if self.searches_added or self.searches_updated or self.searches_unchanged:
             parts.append(f"saved searches: {len(self.searches_added)} added, "
                          f"{len(self.searches_updated)} updated, {len(self.searches_unchanged)} unchanged")
+        if self.follows_added:
+            parts.append(f"followed authors: {len(self.follows_added)} added")
         return ", ".join(parts)
 
 

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from .models import ImportReport, Record, SavedSearch
 from .rules import ImportFormatError, _one_line, now_iso
 from .db import Database
+from .follows import Follow, FollowStore
 from .records import PaperRecords
 from .saved_searches import SavedSearchStore
 
@@ -51,9 +52,11 @@ class Transfer:
                 raise ImportFormatError(f"not JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
         incoming = parse_export(data)
         searches = parse_saved_searches(data)
+        follows = parse_follows(data)
         added, merged, unchanged, replaced, kept = [], [], [], [], []
         with self.db.batch() as tx:
             s_added, s_updated, s_same = self._import_searches(searches)
+            f_added = FollowStore(self.db).merge(follows)
             ids = [r.id for r in incoming]
             local = self.papers.records(ids)
             local_snaps = self.papers.snapshots(ids)
@@ -73,7 +76,7 @@ class Transfer:
                 tx.changed.add(rec.id)
                 (merged if old else added).append(rec.id)
         return ImportReport(tuple(added), tuple(merged), tuple(unchanged), tuple(replaced), tuple(kept),
-                            tuple(s_added), tuple(s_updated), tuple(s_same))
+                            tuple(s_added), tuple(s_updated), tuple(s_same), tuple(f_added))
 
     def _import_searches(self, searches: list[SavedSearch]) -> tuple[list[str], list[str], list[str]]:
         """Merge saved searches (inside the import's transaction)."""
@@ -129,7 +132,8 @@ class Transfer:
             searches = self.saved.all() if what == "all" else []
         return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "what": what,
                 "exported_at": now_iso(), "papers": [r.as_json() for r in recs],
-                "saved_searches": [s.as_json() for s in searches]}
+                "saved_searches": [s.as_json() for s in searches],
+                "follows": [f.as_json() for f in FollowStore(self.db).all()] if what == "all" else []}
 
 
 def _replace(r: Record, **changes) -> Record:
@@ -203,6 +207,15 @@ def parse_saved_searches(data: Any) -> list[SavedSearch]:
     if not isinstance(raw, list):
         raise ImportFormatError("\"saved_searches\" is not a list")
     return _unique_items(raw, "saved_searches", SavedSearch.from_json, lambda x: x.name, "name")
+
+
+def parse_follows(data: Any) -> list[Follow]:
+    """The followed authors of an export object (none before they were
+    exported), validated as :func:`parse_saved_searches` does."""
+    raw = data.get("follows", []) if isinstance(data, dict) else []
+    if not isinstance(raw, list):
+        raise ImportFormatError("\"follows\" is not a list")
+    return _unique_items(raw, "follows", Follow.from_json, lambda x: x.key, "name")
 
 
 def _unique_items(items: list, where: str, read, key, what: str) -> list:
