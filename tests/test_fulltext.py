@@ -260,3 +260,12 @@ def test_sections_skip_fenced_code_and_place_an_offset():
     assert FT.section_label(FT.section_of(TEXT, at)) == "§3 Method"
     assert FT.section_label(FT.section_of(TEXT, TEXT.index("route marsupials"))) == "§ Abstract"
     assert FT.section_of("no heading\n", 3) is None
+
+
+def test_parts_cut_before_headings_and_join_to_the_text():
+    text = "".join(f"## {n} Part\n\n" + "word " * 300 + "\n\n```\n# not a heading\n```\n" for n in range(10))
+    cut = FT.parts(text, first=2000, size=5000)
+    assert "".join(cut) == text and len(cut) > 2
+    assert all(p.startswith("## ") for p in cut)
+    assert len(cut[0]) >= 2000 and all(len(p) >= 5000 for p in cut[1:-1])
+    assert FT.parts("no headings at all\n") == ["no headings at all\n"]

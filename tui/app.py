@@ -26,6 +26,7 @@ from .providers import GoToProvider, ReaderCommands
 from .reader import Reader
 from .screens.main_screen import MainScreen
 from .screens.paper_screen import PaperScreen
+from .screens.reading import ReadingScreen
 from .screens.triage import TriageScreen
 from .shutdown import exit_cleanly_on_signals
 from .widgets.bookmarks import BookmarkList
@@ -35,6 +36,7 @@ from .widgets.dialogs import CopyMenu, ErrorScreen, HelpScreen, LineDialog, Note
 from .widgets.digests import Digests
 from .widgets.notes import Notes
 from .widgets.paper_list import PaperList
+from .widgets.reading_text import ReadingText
 from .widgets.search_pane import Results
 from .widgets.saved import SavedSearches
 
@@ -136,7 +138,7 @@ class PapersApp(App):
         paper = {b.id: b for b in PaperScreen.BINDINGS}
         pane = {b.id: b for cls in (Results, BookmarkList, SavedSearches, Digests) for b in cls.BINDINGS}
         order = ["back", "bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link", "toggle_read",
-                 "sort_results", "sort_bookmarks", "triage", "more_like", "whats_new", "fetch", "like_bookmarks",
+                 "full_text", "sort_results", "sort_bookmarks", "triage", "more_like", "whats_new", "fetch", "like_bookmarks",
                  "digest_newer", "digest_older", "pane_search", "pane_bookmarks", "pane_notes", "pane_digests",
                  "pane_saved", "compact", "toggle_details", "save_search",
                  "toggle_watch", "delete_saved", "refresh", "help", "quit"]
@@ -145,6 +147,7 @@ class PapersApp(App):
         for title, bindings in (("Reader", reader), ("Lists", PaperList.BINDINGS), ("Details", DetailsPane.BINDINGS),
                                 ("Triage (T)", [b for b in TriageScreen.BINDINGS
                                                 if b.id and (b.id.startswith("triage") or b.show)]),
+                                ("Full text (f)", [*ReadingScreen.BINDINGS, *ReadingText.BINDINGS[:4]]),
                                 ("App", self.BINDINGS)):
             groups.append((title, [(self.keys_of(b), b.description) for b in bindings]))
         groups.append(("Lists (also)", [("↑ ↓ home end", "move"), ("enter", "details / open digest"),
@@ -156,7 +159,7 @@ class PapersApp(App):
         app = type(self)
         panes = (Results, BookmarkList, Notes, Digests, SavedSearches, DetailsPane)
         dialogs = (HelpScreen, NoteEditor, LineDialog, CopyMenu, TextDialog, ErrorScreen, ConfirmDialog)
-        return [*([app, MainScreen, pane] for pane in panes), [app, TriageScreen],
+        return [*([app, MainScreen, pane] for pane in panes), [app, TriageScreen], [app, ReadingScreen, ReadingText],
                 *([app, dialog] for dialog in dialogs)]
 
     def keys_of(self, binding: Binding) -> str:

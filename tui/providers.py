@@ -34,6 +34,7 @@ COMMANDS = [
     ("Open the selected paper in the browser", "open_link", "open_link"),
     ("Mark the selected paper read or unread", "toggle_read", "toggle_read"),
     ("Papers like the selected one", "more_like", "more_like"),
+    ("Read the full text of the selected paper", "full_text", "full_text"),
     ("Papers like your bookmarks", "like_bookmarks", "like_bookmarks"),
     ("What's new since papers was last opened", "whats_new", "whats_new"),
     ("Fetch new papers from the Daily Papers API", "fetch", "fetch"),

@@ -194,6 +194,28 @@ def sections(markdown: str) -> tuple[Section, ...]:
     return tuple(out)
 
 
+FIRST_PART = 3_000   # characters shown first (a screen or so), the rest appended after
+NEXT_PARTS = 20_000  # characters appended at a time
+
+
+def parts(markdown: str, first: int = FIRST_PART, size: int = NEXT_PARTS) -> list[str]:
+    """``markdown`` cut before headings (never inside a fenced block) into
+    parts of at least ``first`` characters, then ``size``: the reading screen
+    paints the first at once and appends the others. Joined, they are the text."""
+    cuts = [0]
+    lines = markdown.split("\n")
+    offsets, at = [], 0
+    for line in lines:
+        offsets.append(at)
+        at += len(line) + 1
+    for s in sections(markdown):
+        where = offsets[s.line]
+        if where - cuts[-1] >= (first if len(cuts) == 1 else size):
+            cuts.append(where)
+    cuts.append(len(markdown))
+    return [markdown[a:b] for a, b in zip(cuts, cuts[1:]) if b > a] or [markdown]
+
+
 def section_of(markdown: str, offset: int, heads: tuple[Section, ...] | None = None) -> Section | None:
     """The section holding character ``offset`` of ``markdown`` (the last
     heading before it), or None before the first heading."""
@@ -292,3 +314,48 @@ def checked(body: bytes, headers, host: str, link: str = "") -> str:
     if not text.strip():
         raise FullTextError(f"no full text: {host} answered an empty text", link)
     return text if text.endswith("\n") else text + "\n"
+
+
+# --- where the reader was ------------------------------------------------------------------------
+
+POSITIONS_FILE = "positions.json"
+MAX_POSITIONS = 500  # papers whose reading position is kept (the most recent)
+
+
+def positions_path(paths: "Paths") -> Path:
+    return folder(paths) / POSITIONS_FILE
+
+
+def reading_position(paths: "Paths", paper_id: str) -> float:
+    """The line the reading screen was left at for ``paper_id`` (0: the top)."""
+    import json
+
+    try:
+        doc = json.loads(positions_path(paths).read_text(encoding="utf-8"))
+        value = doc.get(paper_id, {}).get("line", 0) if isinstance(doc, dict) else 0
+    except (OSError, ValueError, AttributeError):
+        return 0.0
+    return float(value) if isinstance(value, (int, float)) and value >= 0 else 0.0
+
+
+def remember_position(paths: "Paths", paper_id: str, line: float) -> None:
+    """Keep where the reading screen was left for ``paper_id`` (the most
+    recent :data:`MAX_POSITIONS` papers); written atomically, errors ignored
+    (a position is a convenience)."""
+    import json
+
+    path = positions_path(paths)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = doc if isinstance(doc, dict) else {}
+    except (OSError, ValueError):
+        doc = {}
+    doc.pop(paper_id, None)
+    doc[paper_id] = {"line": round(max(0.0, float(line)), 1),
+                     "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    doc = dict(list(doc.items())[-MAX_POSITIONS:])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(doc, indent=0))
+    except OSError:
+        pass

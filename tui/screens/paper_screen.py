@@ -22,7 +22,7 @@ from ..widgets.handoff import Handoff
 from ..widgets.render import one_line
 
 PAPER_ACTIONS = frozenset({"bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link",
-                           "toggle_read", "more_like"})
+                           "toggle_read", "more_like", "full_text"})
 
 
 class PaperScreen(Screen):
@@ -36,6 +36,7 @@ class PaperScreen(Screen):
         Binding("o", "open_link", "Open", show=False, id="open_link"),
         Binding("r", "toggle_read", "Read", id="toggle_read"),
         Binding("m", "more_like", "Similar", id="more_like"),
+        Binding("f", "full_text", "Full text", show=False, id="full_text"),
     ]
 
     def __init__(self, reader: Reader) -> None:
@@ -208,6 +209,19 @@ class PaperScreen(Screen):
             self.notify("This paper is not in the current digests", severity="warning", timeout=3)
             return
         self.post_message(messages.MoreLike((pid,), f"papers like “{one_line(paper.title)[:70]}”"))
+
+    def action_full_text(self) -> None:
+        """``f``: the paper's full text on the reading screen."""
+        pid = self._selected_pid()
+        if pid is None:
+            return
+        paper = self.reader.paper(pid)
+        if paper is None:
+            self.notify("This paper is not in the current digests", severity="warning", timeout=3)
+            return
+        from .reading import ReadingScreen
+
+        self.app.push_screen(ReadingScreen(self.reader, paper))
 
     # -- clipboard and browser (the screen's Handoff) ------------------------------------------------
     def action_copy_link(self) -> None:
