@@ -269,3 +269,74 @@ def test_parts_cut_before_headings_and_join_to_the_text():
     assert all(p.startswith("## ") for p in cut)
     assert len(cut[0]) >= 2000 and all(len(p) >= 5000 for p in cut[1:-1])
     assert FT.parts("no headings at all\n") == ["no headings at all\n"]
+
+
+def test_full_texts_are_searched_below_title_and_abstract_and_say_where(api, home, capsys, monkeypatch):
+    from helpers import item
+
+    monkeypatch.setenv("PAPERS_API_URL", api.base_url)
+    api.days[DAY] = [item(DAY, 1), item(DAY, 2), item(DAY, 3, title="Quokkaflow for Marsupial Routing")]
+    assert run(capsys, home, "fetch", "--date", DAY)[0] == 0
+    api.texts[ARXIV] = TEXT.encode()
+    pid = pid_of(capsys, home)
+
+    def hits(query: str) -> list[dict]:
+        code, out, err = run(capsys, home, "search", query, "--json", "--limit", "20")
+        assert code == 0, err
+        return json.loads(out)
+
+    assert [h["id"] for h in hits("quokkaflow")] != [pid] and pid not in [h["id"] for h in hits("quokkaflow")]
+    assert run(capsys, home, "text", pid)[0] == 0  # downloaded: indexed with its text
+    found = hits("quokkaflow")
+    assert [h["title"] for h in found] == ["Quokkaflow for Marsupial Routing", f"Marsupial Routing Study {DAY} Number 2"]
+    assert found[0]["matched_in"] == ["title", "abstract"]
+    assert found[1]["matched_in"] == ["full text, §3 Method"]
+    assert [h["id"] for h in hits("text:quokkaflow")] == [pid]
+    assert [h["id"] for h in hits("kangaroos wombats")] == [pid]
+    assert hits("kangaroos wombats")[0]["matched_in"] == ["full text, §1 Introduction"]
+    # a word of the abstracts and no title is highlighted in the fragment
+    assert hits("ablations")[0]["fragment"]["highlights"] != []
+    assert hits("text:*") == [] and hits("*") == []
+    assert run(capsys, home, "reindex")[0] == 0  # the index is a cache: rebuilt from fulltext/
+    assert [h["id"] for h in hits("text:quokkaflow")] == [pid]
+    assert [h["id"] for h in hits("has:fulltext")] == [pid]
+
+
+def test_papers_text_keeps_the_linked_models_datasets_and_spaces(site, home, capsys):
+    site.details[ARXIV] = {"id": ARXIV, "linkedModels": [{"id": f"lab/model-{n}"} for n in range(7)],
+                           "numTotalModels": 12, "linkedDatasets": [{"id": "lab/data\x1b[31m"}],
+                           "numTotalDatasets": 1, "linkedSpaces": []}
+    pid = pid_of(capsys, home)
+    code, out, err = run(capsys, home, "text", pid, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["linked_models"] == {"count": 12, "names": [f"lab/model-{n}" for n in range(5)]}
+    assert doc["linked_datasets"] == {"count": 1, "names": ["lab/data[31m"]}
+    assert doc["linked_spaces"] == {"count": 0, "names": []}
+    code, out, err = run(capsys, home, "search", "marsupial routing study", "--json", "--limit", "50")
+    hits = {h["id"]: h for h in json.loads(out)}
+    assert hits[pid]["linked_models"]["count"] == 12
+    assert all(h["linked_models"] is None for i, h in hits.items() if i != pid)
+    assert FT.cached_linked(Paths.default(home), pid).lines()[0] == (
+        "Models  12: lab/model-0, lab/model-1, lab/model-2, lab/model-3, lab/model-4, …")
+
+
+def test_fetch_full_text_downloads_the_bookmarked_papers_politely_and_resumes(site, home, capsys):
+    d = int(DAY[-2:])
+    ids = {a: pid_of(capsys, home, a) for a in (f"2508.{d:02d}001", ARXIV, f"2508.{d:02d}003")}
+    site.texts[f"2508.{d:02d}003"] = b"# Third\n\nwallaby words\n"
+    assert run(capsys, home, "bookmark", *ids.values())[0] == 0
+    t0 = time.monotonic()
+    code, out, err = run(capsys, home, "fetch", "--date", DAY, "--full-text")
+    took = time.monotonic() - t0
+    assert code == 2  # the first paper has none on the site: named on stderr
+    assert f"papers: {ids[f'2508.{d:02d}001']}: no full text: {host(site)} has none" in err
+    assert "2 full texts downloaded; 1 without one" in out
+    assert cached_files(home) == sorted(f"{ids[a]}.md" for a in (ARXIV, f"2508.{d:02d}003"))
+    assert took >= 2 * FT.MIN_INTERVAL  # at most 2 requests a second
+    code, out, err = run(capsys, home, "search", "wallaby", "--json")
+    assert [h["id"] for h in json.loads(out)] == [ids[f"2508.{d:02d}003"]]
+    before = len(site.text_requests())
+    code, out, err = run(capsys, home, "fetch", "--date", DAY, "--full-text")  # resumes: only what is missing
+    assert "0 full texts downloaded; 2 already cached; 1 without one" in out
+    assert len(site.text_requests()) == before + 1

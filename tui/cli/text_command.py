@@ -28,12 +28,14 @@ def add_arguments(p) -> None:
 
 def cmd_text(args, ctx) -> int:
     from ..core.config import load_config
-    from ..core.fulltext import FullTextError, full_text, site_url
+    from ..core.fetch import api_url
+    from ..core.fulltext import FullTextError, cached_linked, fetch_linked, full_text, site_url
     from ..core.library import LibraryError
     from .library_commands import _resolve
 
     try:
-        site = site_url(load_config(ctx.paths.config_file))
+        config = load_config(ctx.paths.config_file)
+        site = site_url(config)
     except ValueError as e:
         raise UserError(str(e)) from None
     try:
@@ -47,8 +49,16 @@ def cmd_text(args, ctx) -> int:
         text = full_text(ctx.paths, paper, site=site, refresh=args.refresh)
     except FullTextError as e:
         raise UserError(e.line()) from None
+    linked = cached_linked(ctx.paths, pid)
+    if not text.cached or args.refresh or linked is None:
+        try:
+            linked = fetch_linked(ctx.paths, paper, api_url(config))
+        except (FullTextError, ValueError):
+            pass  # the details are a bonus: the text is shown all the same
+    if not text.cached:
+        reindex_paper(index, ctx.library, pid)
     if args.json:
-        json.dump(text.as_json(), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump({**text.as_json(), **(linked.as_json() if linked else {})}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
     if sys.stdout.isatty():
@@ -57,6 +67,20 @@ def cmd_text(args, ctx) -> int:
             return 0
     sys.stdout.write(text.markdown)
     return 0
+
+
+def reindex_paper(index, library, pid: str) -> None:
+    """A full text just downloaded: the paper is indexed again with it (its
+    change goes through the library's log, so another window picks it up too)."""
+    from ..core.library import LibraryError
+    from .common import sync_index
+
+    try:
+        with library.batch() as tx:
+            tx.changed.add(pid)
+    except LibraryError:
+        return  # a read-only library: the next reindex takes the text in
+    sync_index(index, library)
 
 
 def page(text: str) -> bool:

@@ -198,16 +198,21 @@ FIRST_PART = 3_000   # characters shown first (a screen or so), the rest appende
 NEXT_PARTS = 20_000  # characters appended at a time
 
 
+def _line_offsets(text: str) -> list[int]:
+    """The offset where each line of ``text`` starts."""
+    offsets, at = [], 0
+    for line in text.split("\n"):
+        offsets.append(at)
+        at += len(line) + 1
+    return offsets
+
+
 def parts(markdown: str, first: int = FIRST_PART, size: int = NEXT_PARTS) -> list[str]:
     """``markdown`` cut before headings (never inside a fenced block) into
     parts of at least ``first`` characters, then ``size``: the reading screen
     paints the first at once and appends the others. Joined, they are the text."""
     cuts = [0]
-    lines = markdown.split("\n")
-    offsets, at = [], 0
-    for line in lines:
-        offsets.append(at)
-        at += len(line) + 1
+    offsets = _line_offsets(markdown)
     for s in sections(markdown):
         where = offsets[s.line]
         if where - cuts[-1] >= (first if len(cuts) == 1 else size):
@@ -359,3 +364,220 @@ def remember_position(paths: "Paths", paper_id: str, line: float) -> None:
         atomic_write(path, json.dumps(doc, indent=0))
     except OSError:
         pass
+
+
+class CachedTexts:
+    """``texts(paper_id)``: the cached full text of a paper, ``""`` for none;
+    what the index writes in its ``text`` field. The folder is listed again
+    only when it changed (a download, a removal)."""
+
+    def __init__(self, paths: "Paths"):
+        self.paths = paths
+        self._stamp: int | None = None
+        self._ids: set[str] = set()
+
+    def ids(self) -> set[str]:
+        try:
+            stamp = os.stat(folder(self.paths)).st_mtime_ns
+        except OSError:
+            return set()
+        if stamp != self._stamp:
+            self._ids, self._stamp = set(cached_ids(self.paths)), stamp
+        return self._ids
+
+    def __call__(self, paper_id: str) -> str:
+        if paper_id not in self.ids():
+            return ""
+        return cached_text(self.paths, paper_id) or ""
+
+
+# --- where a search found a paper -----------------------------------------------------------------
+
+def matched_in(paths: "Paths", index, paper: "Paper", terms, title_spans) -> list[str]:
+    """Where ``terms`` (a search's analysed words) are in ``paper``: ``title``,
+    ``abstract``, and when neither, ``full text, §3 Method`` (the section of
+    the first match in its cached full text)."""
+    terms = frozenset(terms)
+    where = ["title"] if title_spans else []
+    if terms and index.highlights(paper.abstract, terms):
+        where.append("abstract")
+    if where or not terms:
+        return where
+    text = cached_text(paths, paper.id)
+    found = first_match(text, terms, index.highlights) if text else None
+    if found is not None:
+        label = section_label(section_of(text, found))
+        where.append(f"full text, {label}" if label else "full text")
+    return where
+
+
+def first_match(text: str, terms, highlights) -> int | None:
+    """The offset of the first of ``terms`` in ``text`` (``highlights(text,
+    terms)`` gives spans), looked for a section at a time: a long text is
+    read only up to its first match."""
+    offsets = _line_offsets(text)
+    cuts = sorted({0, *(offsets[s.line] for s in sections(text))}) + [len(text)]
+    for a, b in zip(cuts, cuts[1:]):
+        spans = highlights(text[a:b], terms)
+        if spans:
+            return a + spans[0][0]
+    return None
+
+
+# --- the paper's details: linked models, datasets, Spaces -------------------------------------------
+
+DETAILS_MAX_BYTES = 2 * 1024 * 1024
+SHOWN_LINKED = 5  # names kept of each kind
+_LINKED = (("models", "linkedModels", "numTotalModels"), ("datasets", "linkedDatasets", "numTotalDatasets"),
+           ("spaces", "linkedSpaces", "numTotalSpaces"))
+
+
+@dataclass(frozen=True)
+class Linked:
+    """What the site links to a paper, by kind: ``{"models": (count, (names…)), …}``."""
+
+    kinds: dict
+
+    def as_json(self) -> dict:
+        """``linked_models``, ``linked_datasets``, ``linked_spaces`` for ``search --json``."""
+        return {f"linked_{k}": {"count": n, "names": list(names)} for k, (n, names) in self.kinds.items()}
+
+    def lines(self) -> list[str]:
+        """``Models  12: org/a, org/b, …`` for each kind the paper has."""
+        out = []
+        for k, (n, names) in self.kinds.items():
+            if n:
+                more = ", …" if n > len(names) else ""
+                out.append(f"{k.capitalize()}  {n}: {', '.join(names)}{more}")
+        return out
+
+
+def details_path(paths: "Paths", paper_id: str) -> Path:
+    return cache_path(paths, paper_id).with_suffix(".json")
+
+
+def parse_linked(data) -> Linked:
+    """The linked models, datasets and Spaces of the site's paper details (its
+    JSON object), read defensively: names are cleaned, counts non-negative."""
+    kinds = {}
+    for kind, list_key, count_key in _LINKED:
+        items = data.get(list_key) if isinstance(data, dict) else None
+        items = items if isinstance(items, list) else []
+        names = []
+        for it in items:
+            name = it.get("id") if isinstance(it, dict) else it if isinstance(it, str) else None
+            if isinstance(name, str) and clean(name).strip():
+                names.append(clean(name).strip()[:100])
+        count = data.get(count_key) if isinstance(data, dict) else None
+        count = count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else len(names)
+        kinds[kind] = (max(count, len(names)), tuple(names[:SHOWN_LINKED]))
+    return Linked(kinds)
+
+
+def cached_linked(paths: "Paths", paper_id: str) -> Linked | None:
+    """The paper's cached details, or None."""
+    import json
+
+    try:
+        return parse_linked(json.loads(details_path(paths, paper_id).read_text(encoding="utf-8")))
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def fetch_linked(paths: "Paths", paper: "Paper", api: str, *, sleep=None, clock=None) -> Linked:
+    """Download the paper's details (``GET {api}/papers/{arxiv_id}``) and keep
+    what is linked to it in ``<data>/fulltext/ID.json``; :class:`FullTextError`
+    when they cannot be had (the full text does not depend on them)."""
+    import json
+
+    from .fetch_http import Client, DayFailed, RateLimited, Stopped
+
+    if not paper.arxiv_id:
+        raise FullTextError("no details: the paper has no arXiv id")
+    client = Client(api.rstrip("/"), _Count(), clock or (lambda: datetime.now(timezone.utc)), sleep or time.sleep, 1)
+    client.start_day()
+    try:
+        headers, body = client.get(f"{api.rstrip('/')}/papers/{quote(paper.arxiv_id, safe='')}", "the paper's details",
+                                   DETAILS_MAX_BYTES)
+        if len(body) > DETAILS_MAX_BYTES:
+            raise DayFailed(f"{client.where} answered more than {DETAILS_MAX_BYTES // 2 ** 20} MB of details")
+        data = json.loads(body.decode("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError
+    except (DayFailed, RateLimited, Stopped) as e:
+        raise FullTextError(f"no details: {getattr(e, 'reason', None) or e}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise FullTextError("no details: the answer is not a JSON object") from None
+    linked = parse_linked(data)
+    keep = {list_key: [{"id": n} for n in linked.kinds[k][1]] for k, list_key, _ in _LINKED}
+    keep.update({count_key: linked.kinds[k][0] for k, _, count_key in _LINKED})
+    try:
+        path = details_path(paths, paper.id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(keep, ensure_ascii=False))
+    except OSError as e:
+        raise FullTextError(f"cannot write {details_path(paths, paper.id)}: {e.strerror or e}") from None
+    return linked
+
+
+# --- papers fetch --full-text ----------------------------------------------------------------------
+
+MIN_INTERVAL = 0.5  # seconds between two downloads: at most 2 requests a second
+
+
+@dataclass
+class TextsReport:
+    fetched: list[str] = field(default_factory=list)   # paper ids downloaded now
+    cached: int = 0                                      # already there (a run that stopped resumes)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (paper id, one-line reason)
+
+    def summary(self) -> str:
+        from .text import plural
+
+        parts = [f"{plural(len(self.fetched), 'full text')} downloaded"]
+        if self.cached:
+            parts.append(f"{self.cached} already cached")
+        if self.failed:
+            parts.append(f"{len(self.failed)} without one")
+        return "; ".join(parts)
+
+
+def fetch_texts(paths: "Paths", papers: "list[Paper]", *, site: str, api: str | None = None, progress=None,
+                should_stop=None, sleep=None, clock=None) -> TextsReport:
+    """Download the full texts (and details) of ``papers`` not cached yet,
+    politely (:data:`MIN_INTERVAL` between requests); ``progress(done, total,
+    message)``. Stopping keeps what was downloaded: the next run resumes."""
+    sleep = sleep or time.sleep
+    report = TextsReport()
+    todo = []
+    for p in papers:
+        if cached_text(paths, p.id) is not None:
+            report.cached += 1
+        else:
+            todo.append(p)
+    last = None
+    for n, p in enumerate(todo):
+        if should_stop and should_stop():
+            break
+        if progress:
+            progress(n, len(todo), f"full text {n + 1}/{len(todo)}: {p.arxiv_id or p.id}")
+        if last is not None:
+            wait = MIN_INTERVAL - (time.monotonic() - last)
+            if wait > 0:
+                sleep(wait)
+        last = time.monotonic()
+        try:
+            full_text(paths, p, site=site, should_stop=should_stop, sleep=sleep, clock=clock)
+        except FullTextError as e:
+            report.failed.append((p.id, e.reason))
+            continue
+        report.fetched.append(p.id)
+        if api:
+            try:
+                sleep(MIN_INTERVAL)
+                fetch_linked(paths, p, api, sleep=sleep, clock=clock)
+            except FullTextError:
+                pass  # the details are a bonus
+    if progress:
+        progress(len(todo), len(todo), "done")
+    return report

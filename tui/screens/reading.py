@@ -88,8 +88,23 @@ class ReadingScreen(Screen):
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._failed, line)
             return
+        if not text.cached:
+            self._index_text()
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, text.markdown)
+
+    def _index_text(self) -> None:
+        """(In the worker.) The text just downloaded: the paper is indexed again
+        with it, through the library's log so another window picks it up too."""
+        library = self.reader.library
+        if library is None or not self.reader.writable:
+            return
+        try:
+            with library.batch() as tx:
+                tx.changed.add(self.paper.id)
+            self.reader.catch_up()
+        except Exception:  # the text is saved; the next opening or reindex takes it in
+            pass
 
     def _failed(self, line: str) -> None:
         self.failed = line
@@ -137,7 +152,7 @@ class ReadingScreen(Screen):
         self.dismiss(None)
 
     def action_find(self) -> None:
-        if not self.complete:
+        if not self.loaded:
             return
         find = self.query_one("#reading-find", Input)
         find.display = True

@@ -141,6 +141,12 @@ class Index:
         """The part of ``text`` around the densest run of ``terms``, with their spans."""
         return snippet(text, set(terms), width)
 
+    def highlights(self, text: str, terms: Iterable[str]) -> Spans:
+        """The character spans of ``text`` that are one of ``terms`` (analysed)."""
+        from .search.highlight import highlight_spans
+
+        return highlight_spans(text, frozenset(terms))
+
     def similar(self, text: str, exclude: Sequence[str], limit: int, terms: int):
         """Papers like ``text`` (see :meth:`~.search.searcher.Searcher.similar`)."""
         with self.reading():

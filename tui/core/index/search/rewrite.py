@@ -57,7 +57,7 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
         nonlocal count
         name = type(node).__name__
         if isinstance(node, wq.Every):
-            return node if node.fieldname not in (None, "title", "abstract") else wq.NullQuery
+            return node if node.fieldname not in (None, "title", "abstract", "text") else wq.NullQuery
         if isinstance(node, (wq.Wildcard, wq.Prefix)) or name == "Regex":
             text = node.text
             core = re.sub(r"[*?]", "", text.lstrip("*?")) if name != "Regex" else re.sub(r"\W", "", text)

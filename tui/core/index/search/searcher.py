@@ -86,7 +86,8 @@ class Searcher:
     @property
     def parser(self):
         if self._parser is None:
-            parser = MultifieldParser(["title", "abstract"], self._schema, group=AndGroup)
+            # a plain word is looked for in the full text too (weighted below title and abstract)
+            parser = MultifieldParser(["title", "abstract", "text"], self._schema, group=AndGroup)
             parser.add_plugin(FuzzyTermPlugin())
             parser.add_plugin(FieldAliasPlugin({"is_": ["is"], "tag": ["tags"], "note": ["notes"],
                                                  "author": ["authors", "by"], "digest": ["label"]}))
@@ -237,11 +238,15 @@ class Searcher:
         return self._vocab
 
     def _highlight_terms(self, q, reader) -> set[str]:
+        # leaf by leaf: Whoosh's existing_terms reuses its ``fieldname`` argument
+        # as its loop variable, so on a whole tree it skips every leaf whose field
+        # differs from the first term's (a word only in abstracts or full texts)
         try:
             return {
                 t.decode("utf-8") if isinstance(t, bytes) else t
-                for f, t in q.existing_terms(reader, expand=True)
-                if f in ("title", "abstract")
+                for leaf in q.leaves()
+                for f, t in leaf.existing_terms(reader, expand=True)
+                if f in ("title", "abstract", "text")  # the full text's words, to say where they are
             }
         except Exception:
             return set()
