@@ -151,7 +151,9 @@ def test_bench_with_the_reader(bench_with_the_reader):
     # at the size the targets are set for, every target gets a verdict
     judged = render({**out, "papers": 100_000, "judged": True})
     verdicts = [line for line in judged.splitlines() if line.endswith(("pass", "FAIL"))]
-    assert len(verdicts) == 12
+    assert len(verdicts) == 14  # with the known-item MRR and the exact-ranking rows
+    assert any(line.startswith("ranking = exact reference") for line in verdicts)
+    assert any(line.startswith("known items, MRR") for line in verdicts)
     assert [line for line in verdicts if line.startswith("re-open")][0].endswith("pass")
 
 

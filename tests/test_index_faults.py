@@ -369,8 +369,8 @@ async def test_the_reader_says_so_rebuilds_and_answers(tmp_path, bundled_home, m
     notification, the index rebuilt, the search answered."""
     from tui.app import PapersApp
     from tui.core.index import IndexDamaged
-    from tui.core.index.recovery import mark_damaged
-    from tui.core.index.store import Index as Store
+    from tui.core.index.build.recovery import mark_damaged
+    from tui.core.index.front import Index as Store
 
     clean, answers = bundled_home
     home = tmp_path / "home"
@@ -378,12 +378,12 @@ async def test_the_reader_says_so_rebuilds_and_answers(tmp_path, bundled_home, m
     real = Store.search
     met = []
 
-    def search(self, query, limit=20, offset=0, sort="relevance"):
+    def search(self, query, limit=20, offset=0, sort="relevance", stop=None):
         if query == "swin" and not met:
             met.append(query)
             mark_damaged(self.folder, "the index could not be read (Exception: Block tag error)")
             raise IndexDamaged("the index could not be read (Exception: Block tag error)")
-        return real(self, query, limit, offset, sort)
+        return real(self, query, limit, offset, sort, stop)
 
     monkeypatch.setattr(Store, "search", search)
     app = PapersApp(Paths.default(home), watch_interval=0, dwell=0)

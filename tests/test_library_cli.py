@@ -106,6 +106,19 @@ def test_note_set_show_from_stdin_and_delete(capsys, home, monkeypatch):
     assert search(capsys, home, "has:note") == []
 
 
+def test_a_plain_word_of_a_note_finds_the_paper_below_title_and_abstract_matches(capsys, home):
+    a, c = pid_of(capsys, home, ATTENTION), pid_of(capsys, home, COMBINER)
+    assert search(capsys, home, "zeugmatic") == []
+    run(capsys, home, "note", a, "a zeugmatic trick, compare with the sparse computation cost paper")
+    assert [h["id"] for h in search(capsys, home, "zeugmatic")] == [a]
+    assert [h["id"] for h in search(capsys, home, "zeugmatic attention")] == [a]  # note and title together
+    # words in Combiner's title and in the note of another paper: the title's paper ranks first
+    ranked = [h["id"] for h in search(capsys, home, "sparse computation cost")]
+    assert ranked.index(c) < ranked.index(a)
+    run(capsys, home, "note", a, "--delete")
+    assert search(capsys, home, "zeugmatic") == []
+
+
 def test_tag_and_untag(capsys, home):
     a = pid_of(capsys, home, ATTENTION)
     code, out, err = run(capsys, home, "tag", a, "Vision", "to read", "x\x1b[31m")
@@ -192,11 +205,14 @@ def test_export_takes_the_format_from_the_file_extension(capsys, home, tmp_path)
         assert got == want, name
     code, out, err = run(capsys, home, "export", "--format", "csv", "-o", str(tmp_path / "x.bib"))
     assert code == 0 and (tmp_path / "x.bib").read_text().startswith("id,")  # --format wins
-    for argv, said in ((("-o", str(tmp_path / "reading.txt")), "reading.txt"), ((), "--format"),
-                       (("-o", "-"), "--format")):
-        code, out, err = run(capsys, home, "export", *argv)
-        assert code == 2 and said in one_error_line(err) and out == ""
+    code, out, err = run(capsys, home, "export", "-o", str(tmp_path / "reading.txt"))
+    assert code == 2 and "reading.txt" in one_error_line(err) and out == ""
     assert not (tmp_path / "reading.txt").exists()
+    for argv in ((), ("-o", "-")):  # no format and no file: the whole library as JSON on stdout (README)
+        code, out, err = run(capsys, home, "export", *argv)
+        assert code == 0, err
+        assert json.loads(out)["papers"] == json.loads(expected["json"])["papers"]
+        assert json.loads(out)["what"] == "all"
 
 
 def test_export_formats_and_atomic_output(capsys, home, tmp_path):

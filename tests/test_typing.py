@@ -91,3 +91,43 @@ def test_preview_is_none_without_a_catalog_or_papers(paths):
     index.close()
     result, papers = Reader(paths).preview(50)
     assert len(result.hits) == 50 and set(papers) == {h.id for h in result.hits}
+
+
+def test_a_search_made_stale_by_a_newer_key_stops_ranking_and_frees_the_index(bundled_index, monkeypatch):
+    """The reader hands the pane's "a newer key came" to the index, which asks
+    it between chunks of scoring: a stale search gives up there (no page)
+    instead of ranking to the end while the newer search waits for the lock."""
+    import tui.core.index as index_module
+    from tui.core.index import SearchStopped
+
+    monkeypatch.setattr(index_module.search.rank, "SCORE_ALL", 0)  # ranked in steps, as a big corpus is
+    reader = Reader(bundled_index)
+    reader.open_library()
+    opened, _ = reader.open_index(lambda *a: None)
+    reader.use_index(opened.index)
+    ended = []
+    real_search = type(reader.index).search
+
+    def spy(self, *args, **kwargs):
+        try:
+            result = real_search(self, *args, **kwargs)
+        except SearchStopped:
+            ended.append("stopped")
+            raise
+        ended.append("ranked to the end")
+        return result
+
+    monkeypatch.setattr(type(reader.index), "search", spy)
+    asked = []
+
+    def newer_key_came() -> bool:  # not yet when the lock is taken, then at once
+        asked.append(1)
+        return len(asked) > 1
+
+    try:
+        assert reader.search_page("vision transformer", 0, 50, cancelled=newer_key_came) is None
+        assert ended == ["stopped"]
+        result, papers = reader.search_page("vision transformer", 0, 50)
+        assert ended[-1] == "ranked to the end" and len(result.hits) == 50 and set(papers) == {h.id for h in result.hits}
+    finally:
+        reader.close()

@@ -17,7 +17,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from .core.config import load_config
+from .core.config import load_config, load_settings
 from .core.fsio import atomic_write
 from . import messages
 from .core.paths import Paths
@@ -170,10 +170,11 @@ class PapersApp(App):
 
     # -- state ---------------------------------------------------------------------------------
     def _load_state(self) -> dict:
-        try:
-            return json.loads(self.paths.state_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+        problems: list[str] = []
+        state = load_settings(self.paths.state_file, problems)  # another shape: set aside, said once
+        for line in problems:
+            self.notify(line, severity="warning", markup=False, timeout=8)
+        return state
 
     def remember(self, **changes) -> None:
         """Keep settings for the next start (the theme, the lists' density)."""

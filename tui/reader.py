@@ -198,12 +198,19 @@ class Reader:
                     cancelled: Callable[[], bool] = lambda: False):
         """(In a thread.) A page of ``query``'s results and their papers:
         ``(result, papers)``; None when ``cancelled()`` says a newer key made it
-        stale (while it waited for the lock, or once it searched)."""
+        stale: while it waited for the lock, while it ranked (the index asks
+        between chunks of scoring and gives up, so the lock is free for the
+        newer search at once) or once it searched."""
+        from .core.index import SearchStopped
+
         with self.lock:
             index = self.index
             if index is None or cancelled():
                 return None
-            result = index.search(query, limit=limit, offset=offset, sort=sort)
+            try:
+                result = index.search(query, limit=limit, offset=offset, sort=sort, stop=cancelled)
+            except SearchStopped:
+                return None
             if cancelled():
                 return None
             return result, self.papers(h.id for h in result.hits)
@@ -261,6 +268,16 @@ class Reader:
         with self.lock:
             ids = self.digest_members(names)
         return self.library.visits.unread_counts(ids)
+
+    def matched_in(self, paper, terms) -> list[str]:
+        """Where a search's ``terms`` are in ``paper``: title, abstract, or its
+        full text's section (tui.core.fulltext.matched_in)."""
+        index = self.index
+        if index is None or self.paths is None or not terms:
+            return []
+        from .core.fulltext import matched_in
+
+        return matched_in(self.paths, index, paper, terms, index.highlights(paper.title, terms))
 
     def catch_up(self, refresh: bool = False) -> None:
         """The index takes in the library's changes (this window's and any other's)."""

@@ -138,8 +138,7 @@ def _prepare(home: Path, papers: int, seed: int, full_texts: int = 0) -> bool:
     manifest = home / MANIFEST
     want = {"generator": synth.GENERATOR_VERSION, "papers": papers, "seed": seed,
             "per_digest": synth.PER_DIGEST}
-    if full_texts:  # a corpus kept without them is another corpus
-        want["full_texts"] = full_texts
+    want.update({"full_texts": full_texts} if full_texts else {})  # kept without them: another corpus
     if home.exists() and not home.is_dir():
         raise BenchError(f"--keep: {home} is a file, not a folder")
     if home.is_dir() and any(home.iterdir()):
@@ -258,7 +257,7 @@ class Bench:
                 seeded = _seed_library(library, titles)
             finally:
                 library.close()
-            texts = self._write_full_texts(titles)
+            texts = synth.write_full_texts(self.paths, titles, self.full_texts, self.seed)
             (self.home / MANIFEST).write_text(json.dumps({
                 "generator": synth.GENERATOR_VERSION, "papers": self.papers, "seed": self.seed,
                 "per_digest": synth.PER_DIGEST, **({"full_texts": self.full_texts} if self.full_texts else {}),
@@ -272,27 +271,6 @@ class Bench:
         self.fill = {"name": synth.method_name(mid, self.seed),
                      "name2": synth.method_name(self.papers - 1, self.seed),
                      "label": synth.digest(k // 2, self.seed, count=1).label.lower()}
-
-    def _write_full_texts(self, titles: list[str]) -> dict:
-        """``--full-texts N``: a made-up full text cached for N papers spread
-        over the corpus (as ``papers text`` leaves them), indexed with them."""
-        from . import synth
-        from ..core.fulltext import cache_path
-        from ..core.papers import paper_id
-
-        if not self.full_texts:
-            return {}
-        step = max(1, len(titles) // self.full_texts)
-        size = 0
-        for n, i in enumerate(range(0, len(titles), step)):
-            if n >= self.full_texts:
-                break
-            text = synth.full_text(i, synth.method_name(i, self.seed), self.seed)
-            path = cache_path(self.paths, paper_id(titles[i]))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            size += len(text)
-        return {"full_texts": self.full_texts, "full_text_bytes": size}
 
     def parse(self) -> None:
         from ..core.digest import parse_file

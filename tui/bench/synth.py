@@ -280,3 +280,24 @@ def full_text(i: int, name: str, seed: int = 0, paragraphs: int = 8) -> str:
             out.append(" ".join(s.text.replace(s.source_name, name) if s.source_name else s.text
                                 for s in picked) + "\n")
     return "\n".join(out)
+
+
+def write_full_texts(paths, titles: list[str], count: int, seed: int = 0) -> dict:
+    """``papers bench --full-texts N``: a made-up full text cached for
+    ``count`` papers spread over the corpus (as ``papers text`` leaves them)."""
+    from ..core.fulltext import cache_path
+    from ..core.papers import paper_id
+
+    if not count:
+        return {}
+    step = max(1, len(titles) // count)
+    size = 0
+    for n, i in enumerate(range(0, len(titles), step)):
+        if n >= count:
+            break
+        text = full_text(i, method_name(i, seed), seed)
+        path = cache_path(paths, paper_id(titles[i]))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        size += len(text)
+    return {"full_texts": count, "full_text_bytes": size}

@@ -10,6 +10,7 @@ import shutil
 import sys
 
 from ..console import plural
+from ..core.text import one_line
 
 
 def clip(text: str, width: int) -> str:
@@ -57,9 +58,9 @@ def show_search(args, index, query: str, library=None, paths=None) -> int:
     papers = index.get_many([h.id for h in res.hits])
     for i, h in enumerate(res.hits, res.offset + 1):
         p = papers[h.id]
-        where = ", ".join(dict.fromkeys(a.label or a.digest for a in p.appearances))
+        where = one_line(", ".join(dict.fromkeys(a.label or a.digest for a in p.appearances)))
         print(f"{i:>3}. {clip(h.title, width - 6)}")
-        print(f"     {h.id} · {clip(where, 40)} · {p.primary_link}")
+        print(f"     {h.id} · {clip(where, 40)} · {one_line(p.primary_link)}")
     shown = f"{res.offset + 1}–{res.offset + len(res.hits)} of " if res.hits else ""
     print(f"{shown}{plural(res.total, 'paper')} ({res.elapsed_ms:.0f} ms)", file=sys.stderr)
     if res.suggestion:

@@ -11,7 +11,14 @@ import sys
 from functools import cached_property
 
 from ..console import UserError, plural, progress_printer
+from ..core.text import one_line
 from .common import catch_up_failed
+
+
+def say(line: str) -> None:
+    """A ``papers: …`` line on stderr; what it names (a file, a folder, a
+    reason) on one line, without escape sequences or control characters."""
+    print(f"papers: {one_line(str(line))}", file=sys.stderr)
 
 
 class Context:
@@ -46,9 +53,9 @@ class Context:
         session = self.session
         imported = session.import_watched()
         for line in imported.problems:
-            print(f"papers: {line}", file=sys.stderr)
+            say(line)
         if imported.summary:
-            print(f"papers: imported {imported.summary}", file=sys.stderr)
+            say(f"imported {imported.summary}")
         progress = progress_printer(sys.stderr.isatty() and not quiet)
         if self.library is not None:  # opened again (to rebuild a damaged index): one library at a time
             self.library.close()
@@ -57,12 +64,12 @@ class Context:
         except LibraryError as e:
             raise UserError(str(e)) from None
         for n in self.library.notices:
-            print(f"papers: {n}", file=sys.stderr)
+            say(n)
         # the same digests as the reader: [app] bundled = false leaves out the samples
         # (read now for config.toml's problems; listed again once the index is locked)
         session.sources()
         for line in session.config_problems:
-            print(f"papers: {line}", file=sys.stderr)
+            say(line)
         self.close_index()
         try:
             opened = session.open_index(progress, rebuild)
@@ -73,11 +80,11 @@ class Context:
         said = self.said or set()
         for n in report.notices:
             if n not in said:
-                print(f"papers: {n}", file=sys.stderr)
+                say(n)
         for err in report.errors:
-            print(f"papers: skipped {err}", file=sys.stderr)
+            say(f"skipped {err}")
         if opened.watches_error:
-            print(f"papers: watches not applied: {opened.watches_error}", file=sys.stderr)
+            say(f"watches not applied: {opened.watches_error}")
         if opened.catch_up_error:
             catch_up_failed(opened.catch_up_error)
         for name, pids in opened.watches:
@@ -98,7 +105,7 @@ class Context:
         except LibraryError as e:
             raise UserError(str(e)) from None
         for n in self.library.notices:
-            print(f"papers: {n}", file=sys.stderr)
+            say(n)
         return self.library
 
     def close_index(self) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..console import UserError, os_reason, plural
 from ..core.fsio import write_new
+from ..core.text import one_line
 from .common import clip, show_search
 
 
@@ -37,13 +38,14 @@ def cmd_digests(args, ctx) -> int:
         return 0
     lw = min(24, max([12, *(len(i.label or "") for i in infos)]))  # "Sample digest 2" fits
     print(f"{'digest':<34} {'label':<{lw}} {'entries':>7} {'problems':>8}  origin")
-    for i in infos:
+    for i in infos:  # a name, label or problem may hold anything a file name can: each cell on one line
+        name = clip(one_line(i.name), 34)
         if i.error:
-            print(f"{clip(i.name, 34):<34} {'-':<{lw}} {'-':>7} {'-':>8}  {i.origin}  SKIPPED: {i.error}")
+            print(f"{name:<34} {'-':<{lw}} {'-':>7} {'-':>8}  {i.origin}  SKIPPED: {one_line(i.error)}")
             continue
-        print(f"{clip(i.name, 34):<34} {clip(i.label or '-', lw):<{lw}} {i.entries:>7} {len(i.problems):>8}  {i.origin}")
+        print(f"{name:<34} {clip(one_line(i.label or '-'), lw):<{lw}} {i.entries:>7} {len(i.problems):>8}  {i.origin}")
         for prob in i.problems[:5] if args.verbose else ():
-            print(f"    {prob}")
+            print(f"    {one_line(str(prob))}")
     ok = sum(1 for i in infos if not i.error)
     print(f"{plural(ok, 'digest')}, {plural(entries, 'entry', 'entries')}, {plural(papers, 'paper')}")
     if failed:
@@ -57,10 +59,10 @@ def failed_line(failed) -> str:
     n = len(failed)
     head = f"{plural(n, 'day')} failed to fetch and {'is' if n == 1 else 'are'} tried again by the next papers fetch: "
     if n <= 3:
-        return head + ", ".join(f"{f.day} ({f.reason})" for f in failed)
+        return head + ", ".join(f"{f.day} ({one_line(f.reason)})" for f in failed)
     from ..core.fetch_report import day_spans
 
-    return head + f"{day_spans([f.day for f in failed])} (the newest: {failed[-1].reason})"
+    return head + f"{day_spans([f.day for f in failed])} (the newest: {one_line(failed[-1].reason)})"
 
 
 def cmd_add(args, ctx) -> int:
@@ -85,7 +87,7 @@ def cmd_add(args, ctx) -> int:
         except DigestError as e:
             refused.append(str(e))
     for reason in refused:
-        print(f"papers: {reason}", file=sys.stderr)
+        print(f"papers: {one_line(reason)}", file=sys.stderr)
     if not parsed:
         print("papers: nothing was added", file=sys.stderr)
         return 2
@@ -100,7 +102,7 @@ def cmd_add(args, ctx) -> int:
     added = {d.name for d in index.digests() if d.path in copies}
     _say_parsed(index, parsed, added)
     for line in already:
-        print(line)
+        print(one_line(line))
     indexed = {pid for name in added for pid in index.digest_page(name)}  # the papers the copies brought
     print(f"added {plural(len(copied), 'digest')}; {plural(len(indexed), 'paper')} indexed; "
           f"{plural(index.count(), 'paper')} in all")
@@ -117,10 +119,10 @@ def _say_parsed(index, parsed, added: set[str]) -> None:
         ids = [paper_id(e.title) for e in d.entries]
         papers = index.get_many(ids)
         known = [pid for pid, p in papers.items() if any(a.digest not in added for a in p.appearances)]
-        print(f"{f}: {plural(len(d.entries), 'paper')} ({len(known)} already known, {len(set(ids)) - len(known)} new),"
-              f" label {d.label or '-'}, {d.format}")
+        print(f"{one_line(str(f))}: {plural(len(d.entries), 'paper')} ({len(known)} already known, "
+              f"{len(set(ids)) - len(known)} new), label {one_line(d.label or '-')}, {d.format}")
         for prob in d.problems:
-            print(f"    {prob.format(f)}")
+            print(f"    {one_line(prob.format(f))}")
 
 
 def _digest_files(raw_paths) -> tuple[list[Path], list[str]]:
@@ -186,8 +188,11 @@ def _add_stdin(args, ctx) -> int:
         name = check_digest_name(args.name if args.name is not None else default_stdin_name())
     except ValueError as e:
         raise UserError(str(e)) from None
+    from ..core.digest import MAX_BYTES
+
+    # at most one byte past the limit: `yes | papers add -` ends, as too large, instead of filling memory
     stream = getattr(sys.stdin, "buffer", None)
-    data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+    data = stream.read(MAX_BYTES + 1) if stream is not None else sys.stdin.read(MAX_BYTES + 1).encode("utf-8")
     try:
         if args.dry_run:
             digest, dest = read_digest(data, name), None
@@ -196,7 +201,7 @@ def _add_stdin(args, ctx) -> int:
         else:
             dest, digest = store_digest(paths, data, name)
     except AlreadyImported as e:
-        print(f"<stdin>: {e}; nothing was added")
+        print(f"<stdin>: {one_line(str(e))}; nothing was added")
         return 0
     except DigestError as e:
         raise UserError(f"{e}; nothing was added") from None
@@ -205,15 +210,15 @@ def _add_stdin(args, ctx) -> int:
                         "nothing was added") from None
     except OSError as e:
         raise UserError(f"cannot write into {paths.digests}: {os_reason(e)}; nothing was added") from None
-    print(f"{dest.name if dest else name}: {plural(len(digest.entries), 'paper')}, label {digest.label or '-'}, "
-          f"{digest.format}")
+    print(f"{dest.name if dest else name}: {plural(len(digest.entries), 'paper')}, "
+          f"label {one_line(digest.label or '-')}, {digest.format}")
     for prob in digest.problems:
-        print(f"    {prob.format(dest.name if dest else '<stdin>')}")
+        print(f"    {one_line(prob.format(dest.name if dest else '<stdin>'))}")
     if dest is None:
         print("dry run: nothing was added")
         return 0
     index, report = ctx.open_index()
-    print(f"added {dest}; {plural(report.papers_written, 'paper')} indexed; {plural(index.count(), 'paper')} in all")
+    print(f"added {one_line(str(dest))}; {plural(report.papers_written, 'paper')} indexed; {plural(index.count(), 'paper')} in all")
     return 0
 
 
@@ -228,7 +233,7 @@ def cmd_watch(args, ctx) -> int:
         if args.remove is not None:
             if not remove_watched(paths.watched_file, args.remove):
                 raise UserError(f"{folder_key(args.remove)} is not watched (see papers watch --list)")
-            print(f"stopped watching {folder_key(args.remove)}; the digests imported from it stay")
+            print(f"stopped watching {one_line(str(folder_key(args.remove)))}; the digests imported from it stay")
             return 0
         if args.folder and not args.list:
             folder = folder_key(args.folder)
@@ -237,7 +242,7 @@ def cmd_watch(args, ctx) -> int:
             if folder == folder_key(paths.digests):
                 raise UserError(f"{folder} is where papers keeps added digests; watch another folder")
             added = add_watched(paths.watched_file, folder)
-            print(f"watching {folder}" if added else f"already watching {folder}")
+            print(f"{'watching' if added else 'already watching'} {one_line(str(folder))}")
             index, _ = ctx.open_index()
             print(f"{plural(index.count(), 'paper')} in all")
             return 0
@@ -245,11 +250,11 @@ def cmd_watch(args, ctx) -> int:
         raise UserError(f"cannot change {paths.watched_file}: {os_reason(e)}") from None
     folders, problems = load_watched(paths.watched_file)
     for line in problems:
-        print(f"papers: {line}", file=sys.stderr)
+        print(f"papers: {one_line(line)}", file=sys.stderr)
     if not folders:
         print("no watched folders; add one with: papers watch DIR", file=sys.stderr)
     for folder in folders:
-        print(f"{folder}" + ("" if folder.is_dir() else "  (missing)"))
+        print(one_line(str(folder)) + ("" if folder.is_dir() else "  (missing)"))
     return 0
 
 

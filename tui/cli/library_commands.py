@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from ..console import UserError, os_reason, plural
-from ..core.fsio import atomic_write
+from ..core.fsio import atomic_write, read_regular
+from ..core.text import one_line
 from .common import clip, show_search, sync_index, term_width
 
 
@@ -105,7 +106,7 @@ def cmd_bookmarks(args, index, library) -> int:
         sys.stdout.write("\n")
         return 0
     if not recs:
-        print("no bookmarks" + (f" tagged {args.tag}" if args.tag else ""), file=sys.stderr)
+        print("no bookmarks" + (f" tagged {one_line(args.tag)}" if args.tag else ""), file=sys.stderr)
         return 0
     width = term_width()
     tags = {r.id: ", ".join(r.tags) for r in recs}
@@ -159,7 +160,7 @@ def cmd_note(args, index, library) -> int:
     if args.delete:
         text = ""
     elif args.text == ["-"]:
-        text = sys.stdin.read()
+        text = _read_note_stdin()
     else:
         text = " ".join(args.text)
     text = strip_control(text).rstrip()  # no trailing newline from echo or an editor
@@ -171,6 +172,20 @@ def cmd_note(args, index, library) -> int:
     else:
         print(f"saved the note of {pid}" if changed else f"the note of {pid} is unchanged")
     return 0
+
+
+def _read_note_stdin() -> str:
+    """A note from stdin: at most the limit and one byte are read (an endless
+    stream is refused, not held in memory); bytes that are not UTF-8 as U+FFFD."""
+    from ..core.library import MAX_NOTE_BYTES, NoteTooLong
+    from ..core.library.rules import _megabytes
+
+    stream = getattr(sys.stdin, "buffer", None)
+    data = stream.read(MAX_NOTE_BYTES + 1) if stream is not None else sys.stdin.read(MAX_NOTE_BYTES + 1).encode()
+    if len(data) > MAX_NOTE_BYTES:
+        raise NoteTooLong(f"the note on stdin is longer than a note may be ({_megabytes(MAX_NOTE_BYTES)}); "
+                          "nothing was saved")
+    return data.decode("utf-8", "replace")
 
 
 @_library_command
@@ -220,10 +235,11 @@ EXPORT_EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".md": "md", ".json"
 
 def cmd_export(args, ctx) -> int:
     """``papers export``: ``--format``, or else the extension of ``-o FILE``
-    says the format; checked before anything is opened."""
+    says the format, checked before anything is opened; to stdout without
+    ``--format``, JSON (the lossless export)."""
+    if args.format is None and (not args.output or args.output == "-"):
+        args.format = "json"
     if args.format is None:
-        if not args.output or args.output == "-":
-            raise UserError("export: give --format md|bibtex|json|csv (or -o FILE ending in .bib, .md, .json or .csv)")
         suffix = Path(args.output).suffix.lower()
         if suffix not in EXPORT_EXTENSIONS:
             raise UserError(f"export -o {args.output}: cannot tell the format from {suffix or 'a name without an extension'}"
@@ -240,7 +256,7 @@ def _export(args, index, library) -> int:
     if args.output and args.output != "-":
         _write_atomic(Path(args.output), text)
         n = len(select(library, args.what))
-        print(f"exported {plural(n, 'paper')} ({args.what}, {args.format}) to {args.output}", file=sys.stderr)
+        print(f"exported {plural(n, 'paper')} ({args.what}, {args.format}) to {one_line(args.output)}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -252,7 +268,7 @@ def cmd_import(args, index, library) -> int:
 
     path = Path(args.file).expanduser()
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as e:
         raise UserError(f"{path}: cannot be read ({e.strerror or e})") from None
     try:
@@ -260,7 +276,7 @@ def cmd_import(args, index, library) -> int:
     except ImportFormatError as e:
         raise UserError(f"{path}: {e}; nothing was imported") from None
     sync_index(index, library)
-    print(f"imported {path}: {report.summary()}")
+    print(f"imported {one_line(str(path))}: {report.summary()}")
     for pid in report.notes_replaced:
         print(f"  {pid}: the imported note was newer and replaced the library's")
     for pid in report.notes_kept:
@@ -310,10 +326,9 @@ def cmd_saved_list(args, library) -> int:
 
 @_library_only
 def cmd_saved_add(args, library) -> int:
-    from ..core.text import strip_control
-
     before = library.saved.get(args.name)
-    s = library.saved.save(strip_control(args.name), " ".join(args.query), watch=args.watch)
+    # the name as typed: one holding control characters is refused, not quietly changed
+    s = library.saved.save(args.name, " ".join(args.query), watch=args.watch)
     what = "saved" if before is None else ("unchanged:" if before == s else "replaced")
     print(f"{what} {s.name}: {s.query}" + ("  (watch on: new papers that match are tagged "
                                            f"{s.tag})" if s.watch else ""))

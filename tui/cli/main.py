@@ -4,11 +4,14 @@ the exit code."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
 from .. import __version__
 from ..console import UserError
+from ..core.text import one_line
+from .arguments import check_text_arguments
 from .context import Context
 from .digest_commands import cmd_add, cmd_app, cmd_digests, cmd_reindex, cmd_search, cmd_watch
 from .fetch_command import add_arguments as fetch_arguments, cmd_fetch
@@ -150,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="every paper with a bookmark, tag, note or read mark (default)")
     p.set_defaults(what="all")
     p.add_argument("--format", choices=("md", "bibtex", "json", "csv"),
-                   help="the format (default: from the extension of -o FILE: .bib, .md, .json, .csv)")
+                   help="the format (default: from the extension of -o FILE: .bib, .md, .json, .csv; "
+                   "json on stdout)")
     p.add_argument("-o", "--output", metavar="FILE", help="write FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_export)
 
@@ -171,11 +175,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
         parser.error("--limit must be at least 1")
     func = getattr(args, "func", cmd_app)
-    ctx = Context(args.data_dir)
     try:
-        return _run(func, args, ctx)
+        check_text_arguments(args)
     except UserError as e:
         print(f"papers: {e}", file=sys.stderr)
+        return 2
+    ctx = Context(args.data_dir)
+    umask = os.umask(0o077)  # what a command creates (folders, the index, SQLite's -wal) is the user's alone
+    try:
+        return _run(func, args, ctx)
+    except UserError as e:  # what it names (a file, an argument) on one line, without escape sequences
+        print(f"papers: {one_line(str(e))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("papers: interrupted", file=sys.stderr)
@@ -184,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     finally:  # every command: what it opened is closed when it ends, not when collected
         ctx.close()
+        os.umask(umask)
 
 
 def _run(func, args, ctx: Context) -> int:
@@ -199,7 +210,7 @@ def _run(func, args, ctx: Context) -> int:
         if ctx.said is not None:  # damaged again, on the rebuilt index
             raise UserError(str(e)) from None
         line = f"{e}; rebuilding it"
-    print(f"papers: {line}", file=sys.stderr)
+    print(f"papers: {one_line(line)}", file=sys.stderr)
     ctx.said = {line}  # the rebuild's notice says the same: once is enough
     ctx.close_index()
     return func(args, ctx) or 0

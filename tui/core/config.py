@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fsio import atomic_write
+from .fsio import atomic_write, read_regular, read_state
 from .links import web_url
 from .paths import WATCHED_FILE
 
@@ -104,18 +104,19 @@ def load_config_file(path: Path) -> Config:
     """config.toml alone (the watched folders are not read)."""
     cfg = Config(source=path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # as read_text reads it (universal newlines), but a FIFO is refused, not waited on
+        text = read_regular(path).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         return cfg
     except (OSError, UnicodeDecodeError) as e:
-        cfg.bundled = _last_good_bundled(path, "")
+        cfg.bundled = _last_good_bundled(path, "", cfg.problems)
         cfg.problems.append(f"{path}: cannot be read ({getattr(e, 'strerror', None) or e}); "
                             f"using defaults, bundled = {_toml_bool(cfg.bundled)} as last read")
         return cfg
     try:
         data = _parse_toml(text)
     except Exception as e:
-        cfg.bundled = _last_good_bundled(path, text)
+        cfg.bundled = _last_good_bundled(path, text, cfg.problems)
         cfg.problems.append(f"{path}: not valid TOML ({str(e).splitlines()[0]}); "
                             f"using defaults, bundled = {_toml_bool(cfg.bundled)} as last read")
         return cfg
@@ -133,9 +134,9 @@ def load_config_file(path: Path) -> Config:
     bundled = app.get("bundled") if isinstance(app, dict) else None
     if isinstance(bundled, bool) or (bundled is None and not cfg.problems):
         cfg.bundled = True if bundled is None else bundled
-        _remember_bundled(path, cfg.bundled)
+        _remember_bundled(path, cfg.bundled, cfg.problems)
     else:  # a wrong value, or a file with problems that does not set it (a typo?)
-        cfg.bundled = _last_good_bundled(path, text)
+        cfg.bundled = _last_good_bundled(path, text, cfg.problems)
         if bundled is not None:
             cfg.problems.append(f"{path}: [app] bundled must be true or false, not {bundled!r}; "
                                 f"keeping bundled = {_toml_bool(cfg.bundled)}")
@@ -200,17 +201,25 @@ def _last_good_path(path: Path) -> Path:
     return path.with_name(LAST_GOOD_FILE)
 
 
-def _remember_bundled(path: Path, bundled: bool) -> None:
+def _bundled_of(doc) -> bool:
+    """The shape of the last good record: ``{"bundled": true|false}``."""
+    value = doc["bundled"]
+    if not isinstance(value, bool):
+        raise ValueError(f"bundled is {type(value).__name__}, not true or false")
+    return value
+
+
+def _read_last_good(path: Path, problems: list[str]) -> bool | None:
+    return read_state(_last_good_path(path), _bundled_of, problems, "it is written afresh from a good config.toml")
+
+
+def _remember_bundled(path: Path, bundled: bool, problems: list[str]) -> None:
     """Keep ``bundled`` of a good config file for the day it breaks (written
     only when it changed; a read-only folder is not an error)."""
-    last = _last_good_path(path)
+    if _read_last_good(path, problems) is bundled:
+        return
     try:
-        if json.loads(last.read_text(encoding="utf-8")).get("bundled") is bundled:
-            return
-    except (OSError, ValueError, AttributeError):
-        pass
-    try:
-        atomic_write(last, json.dumps({"bundled": bundled}) + "\n")
+        atomic_write(_last_good_path(path), json.dumps({"bundled": bundled}) + "\n")
     except OSError:
         pass
 
@@ -218,17 +227,36 @@ def _remember_bundled(path: Path, bundled: bool) -> None:
 _BUNDLED_LINE = re.compile(r"^\s*bundled\s*=\s*(true|false)\s*(?:#.*)?$", re.M)
 
 
-def _last_good_bundled(path: Path, text: str) -> bool:
+def _last_good_bundled(path: Path, text: str, problems: list[str]) -> bool:
     """``bundled`` of the last good read of ``path``; failing that, a
     ``bundled = true|false`` line of the broken text; failing that, the default."""
-    try:
-        value = json.loads(_last_good_path(path).read_text(encoding="utf-8")).get("bundled")
-        if isinstance(value, bool):
-            return value
-    except (OSError, ValueError, AttributeError):
-        pass
+    value = _read_last_good(path, problems)
+    if value is not None:
+        return value
     m = _BUNDLED_LINE.search(text)
     return m.group(1) == "true" if m else True
+
+
+# --- the reader's settings (state.json) -------------------------------------------
+
+def load_settings(path: Path, problems: list[str]) -> dict:
+    """The reader's settings kept between starts (``state.json``: the theme,
+    compact lists). A file of another shape (a list, a theme that is not text,
+    JSON nested too deep) is set aside with one line in ``problems``, and the
+    settings start afresh."""
+    return read_state(path, _settings_of, problems, "the reader's settings start afresh") or {}
+
+
+def _json_kind(doc) -> str:
+    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(type(doc), "number")
+
+
+def _settings_of(doc) -> dict:
+    if not isinstance(doc, dict):
+        raise ValueError(f"a JSON {_json_kind(doc)}, not an object")
+    if not isinstance(doc.get("theme", ""), str) or not isinstance(doc.get("compact", False), bool):
+        raise ValueError("theme must be text and compact true or false")
+    return doc
 
 
 # --- watched folders -------------------------------------------------------------
@@ -240,7 +268,7 @@ def folder_key(folder: str | os.PathLike) -> Path:
 
 def _folder_lines(path: Path) -> list[str]:
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        return read_regular(path).decode("utf-8").splitlines()  # a FIFO is refused, not waited on
     except (FileNotFoundError, NotADirectoryError):  # no file: no folders
         return []
 

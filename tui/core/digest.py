@@ -31,7 +31,9 @@ no front end shows its file name (``001_eb4508a80e02266c``) in its place.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -141,14 +143,23 @@ class Digest:
 # --- reading -----------------------------------------------------------------
 
 def read_text(path: Path) -> str:
-    """Bytes of a digest file as text, or DigestError for empty/binary/non-UTF-8."""
+    """Bytes of a digest file as text, or DigestError for empty/binary/non-UTF-8,
+    too large, or not a regular file (a FIFO or a device would block or never
+    end): at most :data:`MAX_BYTES` and one more byte are read."""
     try:
         if path.is_dir():
             raise DigestError(path, "is a directory, not a digest file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise DigestError(path, f"too large for a digest ({size // (1024 * 1024)} MB)")
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens without waiting
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise DigestError(path, "is not a regular file (a pipe, a device or a socket); "
+                                        "give a digest file, or - for stdin")
+            if st.st_size > MAX_BYTES:
+                raise DigestError(path, f"too large for a digest ({st.st_size // (1024 * 1024)} MB)")
+            data = f.read(MAX_BYTES + 1)  # it may have grown since
+        if len(data) > MAX_BYTES:
+            raise DigestError(path, f"too large for a digest (more than {MAX_BYTES // (1024 * 1024)} MB)")
     except DigestError:
         raise
     except FileNotFoundError:

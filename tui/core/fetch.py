@@ -82,12 +82,12 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from . import digest as _digest
 from .digest import DigestError, parse_text
 from .fetch_http import Client, DayFailed, RateLimited, Stopped, TooLarge, TooSlow
-from .fsio import FileLock, atomic_write, sha256_file, write_new
+from .fsio import FileLock, atomic_write, read_state, sha256_file, write_new
 from .links import web_url
 from .fetch_report import (EMPTY, FAILED, KEPT, NEW, SKIPPED, UNCHANGED, UPDATED, DayResult, FetchReport,
-                           day_spans, one_line)
+                           day_spans)
 from .paths import existing_digest
-from .text import plural
+from .text import one_line, plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -290,30 +290,20 @@ class _State:
         """The record in ``path``; an unreadable one is reported (and with
         ``move_broken`` moved aside) and counts as empty: the files of earlier
         fetches are then left alone, as files fetch did not write."""
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-            days = doc.get("days") if isinstance(doc, dict) else None
-            if doc.get("format") != STATE_FORMAT or doc.get("version") != STATE_VERSION \
-                    or not isinstance(days, dict) or not all(isinstance(v, dict) for v in days.values()):
-                raise ValueError(f"not a record of fetched days, version {STATE_VERSION}")
-            failed = doc.get("failed")
-            failed = {k: v for k, v in failed.items() if isinstance(v, dict) and _day_or_none(k)} \
-                if isinstance(failed, dict) else {}
-            return cls({str(k): v for k, v in days.items()}, failed)
-        except FileNotFoundError:
-            return cls({})
-        except (OSError, ValueError, AttributeError, RecursionError) as e:
-            note = ""
-            if move_broken and not isinstance(e, OSError):
-                moved = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}")
-                try:
-                    os.replace(path, moved)
-                    note = f"; moved to {moved.name}"
-                except OSError:
-                    pass
-            reason = getattr(e, "strerror", None) or str(e).splitlines()[0][:80] or type(e).__name__
-            problems.append(one_line(f"{path} could not be read ({reason}){note}; files of earlier fetches are left alone"))
-            return cls({})
+        state = read_state(path, cls._of, problems, "files of earlier fetches are left alone", set_aside=move_broken)
+        return state or cls({})
+
+    @classmethod
+    def _of(cls, doc) -> "_State":
+        """The shape of the record of fetched days."""
+        days = doc.get("days") if isinstance(doc, dict) else None
+        if not isinstance(days, dict) or doc.get("format") != STATE_FORMAT or doc.get("version") != STATE_VERSION \
+                or not all(isinstance(v, dict) for v in days.values()):
+            raise ValueError(f"not a record of fetched days, version {STATE_VERSION}")
+        failed = doc.get("failed")
+        failed = {k: v for k, v in failed.items() if isinstance(v, dict) and _day_or_none(k)} \
+            if isinstance(failed, dict) else {}
+        return cls({str(k): v for k, v in days.items()}, failed)
 
     def save(self, path: Path) -> None:
         doc = {"format": STATE_FORMAT, "version": STATE_VERSION, "days": dict(sorted(self.days.items())),
@@ -327,6 +317,18 @@ class _State:
 
 
 # --- fetching ----------------------------------------------------------------------------------
+
+def _digest_bytes(items: list) -> bytes:
+    """A day's items as the digest file's UTF-8 bytes. An item holding a lone
+    surrogate (``"\\ud800"`` in the API's JSON, which the parser accepts)
+    cannot be written as UTF-8: then the whole day is written with ASCII
+    escapes, the API's text kept as it came, and reading the digest cleans it."""
+    text = json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(items, indent=1) + "\n").encode("ascii")
+
 
 @dataclass
 class _Run:
@@ -374,7 +376,7 @@ class _Run:
             return DayResult(day, EMPTY, pages=pages)
         name = day_file_name(day)
         folder = self.paths.digests
-        data = (json.dumps(items, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        data = _digest_bytes(items)
         if len(data) > _digest.MAX_BYTES:
             return DayResult(day, FAILED, pages=pages, reason=_too_large("its digest would hold"))
         try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from .text import plural, strip_control
+from .text import one_line, plural
 
 #: DayResult.status values
 NEW, UPDATED, UNCHANGED, EMPTY, KEPT, FAILED, SKIPPED = (
@@ -142,9 +142,3 @@ def day_spans(days: list[date], most: int = 6) -> str:
         names += [f"{run[0]} to {run[-1]}"] if len(run) > 2 else [d.isoformat() for d in run]
     more = len(names) - most
     return ", ".join(names[:most]) + (f" and {more} more" if more > 0 else "")
-
-
-def one_line(text: str) -> str:
-    """``text`` without escape sequences or control characters, on one line
-    (the cleaning paper text gets, then line breaks and tabs as spaces)."""
-    return strip_control(text).replace("\n", " ").replace("\t", " ")

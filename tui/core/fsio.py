@@ -8,12 +8,17 @@ goes through here.
 * :class:`FileLock` / :func:`file_lock` -- an advisory lock (flock) between
   ``papers`` processes, waiting for ever or up to a given time;
 * :func:`sha256_file` -- a file's content hash, read in chunks;
+* :func:`read_state` -- a small JSON state file of papers' own, read through
+  a check of its shape; one that cannot be read is set aside with one line
+  and the caller starts afresh (as the catalog and the library are);
 * :func:`disk_full` / :func:`is_disk_full` -- whether a failure was the disk
   being full (an ``ENOSPC``, or an error SQLite calls "disk I/O error" on a
   file system with no space left).
 
 Temporary files are named ``.<name>.<pid>-<n>.tmp`` in the target's folder and
-are removed on every failure.
+are removed on every failure. Files are created 0600 (:data:`FILE_MODE`)
+whatever the umask, as the library and the data folders (0700) are: a
+library, its notes and its exports are the user's alone.
 """
 
 from __future__ import annotations
@@ -21,13 +26,18 @@ from __future__ import annotations
 import errno
 import hashlib
 import itertools
+import json
 import os
+import stat
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar
+
+T = TypeVar("T")
 
 _SEQ = itertools.count()
+FILE_MODE = 0o600  # what papers writes is read by its user alone (the umask may take more away)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -49,7 +59,8 @@ def _temp_copy(path: Path, data: bytes) -> Path:
     """``data`` written and synced to a new temporary file beside ``path``."""
     tmp = path.parent / f".{path.name}.{os.getpid()}-{next(_SEQ)}.tmp"
     try:
-        with open(tmp, "xb") as f:
+        # the user's alone (0600), whatever the umask: a library export, a note, a digest
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -136,6 +147,96 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+#: what a state file of an unexpected shape raises, read or checked: not UTF-8 or
+#: not JSON (ValueError), nested too deep (RecursionError), a list where an
+#: object was meant or a field missing (TypeError, KeyError, AttributeError,
+#: IndexError)
+SHAPE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
+MAX_STATE_BYTES = 16 * 1024 * 1024  # papers' own state files are kilobytes; more is not one of them
+
+
+def read_state(path: Path, shape: Callable[[Any], T], problems: list[str], afresh: str,
+               set_aside: bool = True) -> T | None:
+    """A small JSON state file of papers' own (``state.json``, ``fetched.json``,
+    ``watched-origins.json``, the config's last good record), as ``shape(doc)``
+    makes it, or None.
+
+    ``shape`` returns what the caller keeps, or raises one of
+    :data:`SHAPE_ERRORS` for a document it does not expect. A missing file is
+    None and nothing said. A file that is not UTF-8 JSON, is nested too deep,
+    is larger than any state file or that ``shape`` refuses is moved aside to
+    ``<name>.broken-<UTC time>`` (unless ``set_aside`` is false, as in a dry
+    run) and one line goes to ``problems``, ending with ``afresh`` (what the
+    caller does instead); a file that cannot be read (permissions) is said
+    and left where it is. Never raises for the file's content or an OSError."""
+    path = Path(path)
+    try:  # opened without waiting: a FIFO put in its place must not hold every command
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
+            regular = stat.S_ISREG(os.fstat(f.fileno()).st_mode)
+            data = f.read(MAX_STATE_BYTES + 1) if regular else b""
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        problems.append(_one_line(f"{path} could not be read ({e.strerror or e}); {afresh}"))
+        return None
+    try:
+        if not regular:
+            raise ValueError("not a regular file")
+        if len(data) > MAX_STATE_BYTES:
+            raise ValueError(f"larger than {MAX_STATE_BYTES // (1024 * 1024)} MB")
+        return shape(json.loads(data.decode("utf-8")))
+    except SHAPE_ERRORS as e:
+        reason = str(e).splitlines()[0][:80] if str(e) else type(e).__name__
+        if isinstance(e, RecursionError):
+            reason = "nested too deep"
+        elif isinstance(e, KeyError):
+            reason = f"no {reason}"
+        note = ""
+        if set_aside:
+            try:
+                note = f"; moved to {move_aside(path).name}"
+            except OSError:
+                pass
+        problems.append(_one_line(f"{path} could not be read ({reason}){note}; {afresh}"))
+        return None
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; ``OSError`` (``EINVAL``, "not a regular
+    file") for a FIFO, a device or a socket, which would block or never end.
+    Opened without waiting, so a FIFO is refused at once."""
+    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a pipe, a device or a socket)", str(path))
+        return f.read()
+
+
+def move_aside(path: Path) -> Path:
+    """Rename ``path`` to ``<name>.broken-<UTC time>`` (``-2``, ``-3`` … when
+    taken), never over an existing file; the new path."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for n in itertools.count(1):
+        dest = path.with_name(f"{path.name}.broken-{stamp}" + (f"-{n}" if n > 1 else ""))
+        if dest.exists():
+            continue
+        try:
+            os.link(path, dest)  # fails if dest appeared meanwhile: never overwrites
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links on this file system
+            os.rename(path, dest)
+            return dest
+        os.unlink(path)
+        return dest
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _one_line(text: str) -> str:
+    from .text import one_line
+
+    return one_line(text)
+
+
 class FileLock:
     """An exclusive advisory lock (flock) on a lock file, held between
     :meth:`acquire` and :meth:`release`. Where flock does not exist (Windows)
@@ -154,7 +255,7 @@ class FileLock:
             import fcntl
         except ImportError:  # pragma: no cover - Windows
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
             if wait is None:
                 fcntl.flock(fd, fcntl.LOCK_EX)

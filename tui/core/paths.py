@@ -75,7 +75,7 @@ class Paths:
         return self.data / "fetched.json"
 
     def ensure(self, folder: Path) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, whatever the umask
         return folder
 
 

@@ -4,7 +4,8 @@ Nothing here imports Textual or Whoosh: these are pure functions on strings.
 
 - :func:`strip_control` removes terminal escape sequences and control
   characters (newline and tab survive), so untrusted text can never move the
-  cursor, retitle the terminal or change colours.
+  cursor, retitle the terminal or change colours; :func:`one_line` also
+  turns line breaks and tabs into spaces.
 - :func:`clean_latex` resolves the LaTeX residue that arXiv abstracts carry
   into the digests (``\\%``, ``\\emph{x}``, ``{\\em x}``, ``\\'e`` ...).
 - :func:`clean` is both, plus whitespace normalisation: what is displayed and
@@ -51,13 +52,24 @@ def strip_control(text: str) -> str:
     replacement character, so that the text can be written as UTF-8."""
     if not text:
         return text
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _SURROGATE_RE.search(text):
-        text = _SURROGATE_RE.sub("\ufffd", text)
+    text = encodable(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not _CONTROL_RE.search(text):
         return text
     text = _ESCAPE_RE.sub("", text)
     return _CONTROL_RE.sub("", text)
+
+
+def encodable(text: str) -> str:
+    """``text`` with each lone surrogate as U+FFFD: text that can be written
+    as UTF-8 (to a file, a database, a terminal), and nothing else changed."""
+    return _SURROGATE_RE.sub("\ufffd", text) if _SURROGATE_RE.search(text) else text
+
+
+def one_line(text: str) -> str:
+    """``text`` without escape sequences or control characters, on one line
+    (the cleaning paper text gets, then line breaks and tabs as spaces): a
+    name or a reason printed inside a line or a table cell."""
+    return strip_control(text).replace("\n", " ").replace("\t", " ")
 
 
 # --- LaTeX residue -----------------------------------------------------------

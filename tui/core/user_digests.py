@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from .digest import MAX_BYTES, Digest, DigestError, decode, parse_text
 from .fsio import write_new
 from .paths import DIGEST_SUFFIXES, existing_digest
+from .text import strip_control
 
 if TYPE_CHECKING:  # pragma: no cover
     from .paths import Paths
@@ -32,7 +33,8 @@ def check_digest_name(raw: str) -> str:
         name = name[: -len(Path(name).suffix)]
     if not name:
         raise ValueError("--name: empty")
-    if any(c in name for c in "/\\") or name.startswith(".") or any(ord(c) < 32 or ord(c) == 127 for c in name):
+    if any(c in name for c in "/\\") or name.startswith(".") or strip_control(name) != name \
+            or any(ord(c) < 32 for c in name):
         raise ValueError(f"--name {raw!r}: use a plain file name (no / or \\, no leading dot, no control characters)")
     if len(name) > MAX_NAME_CHARS:
         raise ValueError(f"--name: longer than {MAX_NAME_CHARS} characters")

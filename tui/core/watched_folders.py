@@ -22,13 +22,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .digest import MAX_BYTES, DigestError, decode, parse_text
-from .fsio import atomic_write, file_lock, sha256_file, write_new
+from .fsio import atomic_write, file_lock, read_state, sha256_file, write_new
 from .paths import DIGEST_SUFFIXES
 from .text import plural
 
@@ -87,8 +86,10 @@ class _Origin:
     def from_json(cls, d: Any) -> "_Origin":
         if not isinstance(d, dict):
             raise ValueError("not an object")
-        return cls(d.get("dest"), str(d["sha256"]), int(d["size"]), int(d["mtime_ns"]),
-                   bool(d.get("owned", True)), d.get("error"))
+        dest, error = d.get("dest"), d.get("error")
+        if not isinstance(dest, (str, type(None))) or not isinstance(error, (str, type(None))):
+            raise ValueError("dest and error must be text")
+        return cls(dest, str(d["sha256"]), int(d["size"]), int(d["mtime_ns"]), bool(d.get("owned", True)), error)
 
     def as_json(self) -> dict:
         return {"dest": self.dest, "sha256": self.sha256, "size": self.size, "mtime_ns": self.mtime_ns,
@@ -130,24 +131,17 @@ def _sha256_file(path: Path) -> str | None:
         return None
 
 
+def _origins_of(doc) -> dict[str, _Origin]:
+    """The shape of the record of watched files."""
+    if not isinstance(doc, dict) or doc.get("format") != ORIGINS_FORMAT:
+        raise ValueError("not a record of watched files")
+    if doc.get("version") != ORIGINS_VERSION:
+        raise ValueError(f"version {doc.get('version')!r}")
+    return {str(k): _Origin.from_json(v) for k, v in doc["files"].items()}
+
+
 def _load_origins(path: Path, problems: list[str]) -> dict[str, _Origin]:
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    try:
-        doc = json.loads(raw)
-        if not isinstance(doc, dict) or doc.get("format") != ORIGINS_FORMAT:
-            raise ValueError("not a record of watched files")
-        if doc.get("version") != ORIGINS_VERSION:
-            raise ValueError(f"version {doc.get('version')!r}")
-        return {str(k): _Origin.from_json(v) for k, v in doc["files"].items()}
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
-        moved = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}")
-        os.replace(path, moved)
-        problems.append(f"{path} could not be read ({str(e).splitlines()[0][:80]}); moved to {moved.name}, "
-                        "watched files are looked at afresh")
-        return {}
+    return read_state(path, _origins_of, problems, "watched files are looked at afresh") or {}
 
 
 def _save_origins(path: Path, origins: dict[str, _Origin]) -> None:

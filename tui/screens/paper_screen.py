@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from .. import messages
+from ..core.library.rules import note_size_problem
 from ..core.links import is_web_url
 from ..reader import Reader
 from ..widgets.dialogs import CopyMenu, NoteEditor, TagsDialog, TextDialog
@@ -170,6 +171,11 @@ class PaperScreen(Screen):
             return
         pid, paper = target
         rec = self.reader.record(pid)
+        too_long = note_size_problem(rec.note) if rec is not None and rec.note else None
+        if too_long:  # an older note past the limit: the editor would take seconds a megabyte
+            self.notify(f"{too_long}: e edits it in your editor, or papers note {pid} - replaces it",
+                        severity="warning", markup=False, timeout=8)
+            return
 
         def save(text: str) -> None:
             self.reader.library.set_note(pid, text, paper)

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from .. import messages
 from ..core.links import web_url
 from ..core.papers import Paper
+from ..core.library.rules import shown_note
 from ..core.text import strip_control
 from .paging import paging_bindings
 from .render import highlighted, plain
@@ -76,7 +77,7 @@ def details_content(paper: Paper | None, record, spans_for=None, snapshot_title:
         parts.append(Content(""))
         when = (record.note_updated or "")[:16].replace("T", " ")
         parts.append(Content.assemble(("Note", "bold"), (f"  (edited {when} UTC)" if when else "", "dim")))
-        parts.append(plain(record.note))
+        parts.append(plain(shown_note(record.note)))  # an older note past the limit: its start
     return Content("\n").join(parts)
 
 

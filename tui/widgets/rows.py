@@ -38,7 +38,7 @@ def row_content(title: str, spans, where: str, state: RowState, extra: str = "")
     where it appeared and ``extra`` (a note, shared terms)."""
     second = Content.assemble(" " * BADGE_CELLS, plain(where, "dim"))
     if extra:
-        second = Content.assemble(second, "  ", plain(one_line(extra)[:200], "italic dim"))
+        second = Content.assemble(second, "  ", plain(one_line(extra[:400])[:200], "italic dim"))
     return ListRow(Content("\n").join([title_line(title, spans, state), second]), indent=BADGE_CELLS)
 
 

@@ -335,12 +335,7 @@ class Results(PaperList):
         lines = super().paper_extra(pid)
         terms = self.last_result.terms if self.last_result is not None else frozenset()
         paper = self.reader.paper(pid) if terms else None
-        if paper is None or self.reader.index is None or self.reader.paths is None:
-            return lines
-        from ..core.fulltext import matched_in
-
-        index = self.reader.index
-        where = matched_in(self.reader.paths, index, paper, terms, index.highlights(paper.title, terms))
+        where = self.reader.matched_in(paper, terms) if paper is not None else []
         if where and where[0].startswith("full text"):
             lines.insert(0, ("Found in", where[0]))
         return lines

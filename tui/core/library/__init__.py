@@ -57,9 +57,9 @@ from .follows import FollowStore
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 from .models import ImportReport, Record, SavedSearch, Snapshot, TriagePosition
 from .rules import (
-    MAX_DIGEST_NAME_CHARS, MAX_ID_CHARS, MAX_QUERY_CHARS, MAX_SEARCH_NAME_CHARS, MAX_TAG_CHARS, WATCH_TAG_PREFIX,
-    ImportFormatError, InvalidSavedSearch, InvalidTag, LibraryError, clean_query, format_time, normalize_search_name,
-    normalize_tag, now_iso, parse_time, watch_tag,
+    MAX_DIGEST_NAME_CHARS, MAX_ID_CHARS, MAX_NOTE_BYTES, MAX_QUERY_CHARS, MAX_SEARCH_NAME_CHARS, MAX_TAG_CHARS,
+    WATCH_TAG_PREFIX, ImportFormatError, InvalidSavedSearch, InvalidTag, LibraryError, NoteTooLong, clean_query,
+    format_time, normalize_search_name, normalize_tag, now_iso, parse_time, shown_note, watch_tag,
 )
 from .records import PaperRecords
 from .saved_searches import SavedSearchStore
@@ -72,7 +72,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "BUSY_TIMEOUT_MS", "EXPORT_FORMAT", "EXPORT_VERSION", "MAX_DIGEST_NAME_CHARS", "MAX_ID_CHARS",
-    "MAX_QUERY_CHARS", "MAX_SEARCH_NAME_CHARS", "MAX_TAG_CHARS", "MIGRATIONS", "SCHEMA_VERSION",
+    "MAX_NOTE_BYTES", "NoteTooLong", "shown_note", "MAX_QUERY_CHARS", "MAX_SEARCH_NAME_CHARS", "MAX_TAG_CHARS", "MIGRATIONS", "SCHEMA_VERSION",
     "WATCH_TAG_PREFIX", "ImportFormatError", "ImportReport", "InvalidSavedSearch", "InvalidTag", "Library",
     "LibraryError", "Record", "SavedSearch", "Snapshot", "TriagePosition", "clean_query", "format_time",
     "normalize_search_name", "normalize_tag", "now_iso", "parse_export", "parse_saved_searches", "parse_time",

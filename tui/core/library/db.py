@@ -144,7 +144,7 @@ class Database:
         library of ``paths``. Raises :class:`LibraryError`."""
         path = paths.library
         try:
-            paths.data.mkdir(parents=True, exist_ok=True)
+            paths.data.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, whatever the umask
         except OSError as e:
             raise LibraryError(_one_line(
                 f"cannot create the data folder {paths.data}: {e.strerror or e}")) from None
@@ -188,6 +188,10 @@ class Database:
         """Connect, check and migrate; raises _Broken or LibraryError."""
         if path.is_dir():
             raise LibraryError(_one_line(f"cannot open the library {path}: that path is a folder"))
+        try:  # a new library is the user's alone (0600), whatever the umask; SQLite gives -wal/-shm its mode
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError:  # there already, or the folder cannot be written: SQLite says what it finds
+            pass
         try:
             db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                  check_same_thread=False)

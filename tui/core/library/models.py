@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from ..papers import LibraryState
 from ..text import strip_control
 from .rules import (
-    WATCH_TAG_PREFIX, InvalidSavedSearch, InvalidTag, _check_id, _clean_note, clean_query, normalize_search_name,
-    normalize_tag, now_iso, parse_time,
+    WATCH_TAG_PREFIX, InvalidSavedSearch, InvalidTag, NoteTooLong, _check_id, _clean_note, clean_query,
+    normalize_search_name, normalize_tag, now_iso, parse_time,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -128,7 +128,10 @@ class Record:
         note = d.get("note")
         if note is not None and not isinstance(note, str):
             raise ValueError(f"{where}.note: not text")
-        note = _clean_note(note) if note is not None else None
+        try:
+            note = _clean_note(note) if note is not None else None
+        except NoteTooLong as e:
+            raise ValueError(f"{where}.note: {str(e).removesuffix('; nothing was saved')}") from None
         note_created = _opt_time(d.get("note_created"), f"{where}.note_created")
         note_updated = _opt_time(d.get("note_updated"), f"{where}.note_updated")
         if note is not None and not note.strip():

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from datetime import datetime, timezone
 
-from ..text import strip_control
+from ..text import encodable, strip_control
 
 MAX_TAG_CHARS = 64
 MAX_ID_CHARS = 64
@@ -21,6 +21,8 @@ WATCH_TAG_PREFIX = "watch:"
 MAX_SEARCH_NAME_CHARS = MAX_TAG_CHARS - len(WATCH_TAG_PREFIX)
 MAX_QUERY_CHARS = 256  # what the search index reads of a query
 MAX_DIGEST_NAME_CHARS = 255
+MAX_NOTE_BYTES = 1024 * 1024  # a note (UTF-8); no real note comes near it
+MAX_NOTE_SHOWN = 20_000  # characters of a note a view draws (an older, longer note is cut there)
 
 
 class LibraryError(Exception):
@@ -32,6 +34,10 @@ class LibraryError(Exception):
 class ImportFormatError(LibraryError):
     """Data given to :meth:`Transfer.import_json` is not a library export;
     nothing was changed."""
+
+
+class NoteTooLong(LibraryError):
+    """A note longer than :data:`MAX_NOTE_BYTES`; nothing was saved."""
 
 
 class InvalidTag(ValueError):
@@ -81,7 +87,7 @@ def _tag_like(raw: str, limit: int, errors: dict[str, str], error: type[ValueErr
     ``long`` (more than ``limit`` characters)."""
     if not isinstance(raw, str):
         raise error(errors["type"].format(type=type(raw).__name__))
-    name = _hyphenated(raw)
+    name = _hyphenated(encodable(raw))  # a lone surrogate (from an import) as U+FFFD
     problem = ("empty" if not name else "control" if _CONTROL_RE.search(name) else
                "comma" if "," in name else "long" if len(name) > limit else None)
     if problem:
@@ -146,13 +152,41 @@ def _check_digest_name(name: str) -> str:
 
 def _check_id(pid: str) -> str:
     if not isinstance(pid, str) or not pid or len(pid) > MAX_ID_CHARS or _CONTROL_RE.search(pid) \
-            or pid != pid.strip():
+            or pid != pid.strip() or encodable(pid) != pid:
         raise ValueError(f"not a paper id: {str(pid)[:MAX_ID_CHARS]!r}")
     return pid
 
 
 def _clean_note(text: str) -> str:
+    """A note as stored: NFC, no control characters; :class:`NoteTooLong`
+    past :data:`MAX_NOTE_BYTES`."""
+    problem = note_size_problem(text or "")
+    if problem:
+        raise NoteTooLong(f"{problem}; nothing was saved")
     return unicodedata.normalize("NFC", strip_control(text or ""))
+
+
+def note_size_problem(text: str) -> str | None:
+    """What is wrong with a note past :data:`MAX_NOTE_BYTES`, or None."""
+    size = len(text)
+    if size * 4 > MAX_NOTE_BYTES:  # a UTF-8 character takes at most 4 bytes: only a long text is measured
+        size = len(encodable(text).encode("utf-8"))
+    if size <= MAX_NOTE_BYTES:
+        return None
+    return f"a note of {_megabytes(size)} is longer than a note may be ({_megabytes(MAX_NOTE_BYTES)})"
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB" if n < 1024 * 1024 * 10 else f"{n // (1024 * 1024)} MB"
+
+
+def shown_note(text: str) -> str:
+    """What a view draws of a note: all of it, or for an older note past
+    :data:`MAX_NOTE_SHOWN` characters its start and a line saying so."""
+    if len(text) <= MAX_NOTE_SHOWN:
+        return text
+    return text[:MAX_NOTE_SHOWN] + f"\n… (cut here: the note holds {len(text):,} characters; " \
+        "papers note ID prints it whole)"
 
 
 def _one_line(text: str) -> str:

@@ -50,6 +50,8 @@ class Transfer:
                 data = json.loads(data)
             except json.JSONDecodeError as e:
                 raise ImportFormatError(f"not JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+            except RecursionError:
+                raise ImportFormatError("not a papers library export (JSON nested too deep)") from None
         incoming = parse_export(data)
         searches = parse_saved_searches(data)
         follows = parse_follows(data)

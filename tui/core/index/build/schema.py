@@ -30,6 +30,8 @@ class IndexError_(Exception):
 
 # The text fields, whose postings the bulk writer computes itself (see bulk.py).
 TEXT_FIELDS = ("title", "abstract", "note", "text")
+#: the note's weight beside the abstract's 1.0 and the title's 2.5
+NOTE_BOOST = 0.5
 #: the full text's weight beside the abstract's 1.0 and the title's 2.5: a plain
 #: word found only in a paper's full text ranks it below those found in title or
 #: abstract. A binary fraction, so that a posting's weight (frequency x boost) is
@@ -70,7 +72,8 @@ def make_schema() -> wf.Schema:
         sym=wf.KEYWORD(),
         # fed by the library (bookmarks, tags, notes, read state)
         tag=wf.KEYWORD(lowercase=True, commas=True, scorable=True),
-        note=_text(TEXT_ANALYZER),
+        # a plain word is looked for in the note too, ranked below title and abstract
+        note=_text(TEXT_ANALYZER, field_boost=NOTE_BOOST),
         # the paper's cached full text (tui.core.fulltext), searched by plain words and text:
         text=_text(TEXT_ANALYZER, field_boost=TEXT_BOOST),
         is_=wf.KEYWORD(lowercase=True),

@@ -28,6 +28,7 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
     pretraining)."""
     fuzzy_used = False
     count = 0
+    dropped: set = set()  # words whose terms were over the limit
     prefixes = prefixes or {}
     compounds = compounds or {}
     joins = joins or {}
@@ -56,6 +57,9 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
     def fix(node):
         nonlocal count
         name = type(node).__name__
+        if isinstance(node, wq.Or) and node.subqueries and all(isinstance(c, wq.Every) for c in node.subqueries) \
+                and any(c.fieldname in TEXT for c in node.subqueries):
+            return wq.NullQuery  # a bare * (every field a plain word is looked for in): nothing, as note:* is not
         if isinstance(node, wq.Every):
             return node if node.fieldname not in (None, "title", "abstract", "text") else wq.NullQuery
         if isinstance(node, (wq.Wildcard, wq.Prefix)) or name == "Regex":
@@ -67,12 +71,12 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
                     return wq.NullQuery
                 if len(core) < 3:
                     return wq.Term(node.fieldname, core)
-                if node.fieldname in TEXT:  # as a prefix typed: the most frequent of its words
+                if node.fieldname in EXPANDED:  # as a prefix typed: the most frequent of its words
                     return expand(node.fieldname, vocab.prefixed(node.fieldname, core))
                 return wq.Prefix(node.fieldname, core)
             if len(core) < 2:
                 return wq.Term(node.fieldname, core)
-            if node.fieldname in TEXT and isinstance(node, wq.Prefix):
+            if node.fieldname in EXPANDED and isinstance(node, wq.Prefix):
                 parts = _SPLIT.split(core)
                 joined = expand(node.fieldname, vocab.prefixed(node.fieldname, "".join(parts)))
                 if len(parts) < 2:
@@ -84,7 +88,7 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
             if node.maxdist > MAX_FUZZY:
                 _note(notes, f"fuzzy distance limited to {MAX_FUZZY}")
             dist = max(0, min(node.maxdist, MAX_FUZZY))
-            if node.fieldname in TEXT:
+            if node.fieldname in EXPANDED:
                 f = node.fieldname
                 parts = _SPLIT.split(node.text)
                 joined = expand(f, vocab.near(f, "".join(parts), dist), node.boost)
@@ -99,8 +103,15 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
             spread = [p for w in node.words for p in compounds.get(w, (w,))]
             return wq.Or([wq.Phrase(node.fieldname, spread, slop=node.slop, boost=node.boost), node])
         if isinstance(node, wq.Term):
-            count += 1
-            if count > MAX_QUERY_TERMS:
+            # the note's and the full text's terms of a word come with its title
+            # and abstract terms (before them: dropped with them, never counted)
+            if node.fieldname in ("note", "text"):
+                if node.text in dropped:
+                    return wq.NullQuery
+            else:
+                count += 1
+            if count > MAX_QUERY_TERMS and node.fieldname not in ("note", "text"):
+                dropped.add(node.text)
                 return wq.NullQuery
             if node.fieldname in TEXT and isinstance(node.text, str):
                 parts = compounds.get(node.text)
@@ -124,6 +135,10 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
 
 
 TEXT = ("title", "abstract")
+#: fields whose prefixes, wildcards and fuzzy terms are expanded from the
+#: vocabulary in memory (Whoosh's own walk over a big index's term file costs
+#: ~200 ms a word, even for the note's few terms, which a plain word now asks for)
+EXPANDED = (*TEXT, "note", "text")  # the full text: words of the vocabulary only
 _SPLIT = CompoundTokenizer._SPLIT
 
 

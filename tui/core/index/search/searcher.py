@@ -86,8 +86,9 @@ class Searcher:
     @property
     def parser(self):
         if self._parser is None:
-            # a plain word is looked for in the full text too (weighted below title and abstract)
-            parser = MultifieldParser(["title", "abstract", "text"], self._schema, group=AndGroup)
+            # a plain word is looked for in the title, the abstract, the user's note
+            # and the paper's cached full text (the last two weighted below the first)
+            parser = MultifieldParser(["title", "abstract", "note", "text"], self._schema, group=AndGroup)
             parser.add_plugin(FuzzyTermPlugin())
             parser.add_plugin(FieldAliasPlugin({"is_": ["is"], "tag": ["tags"], "note": ["notes"],
                                                  "author": ["authors", "by"], "digest": ["label"]}))
