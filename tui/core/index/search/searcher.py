@@ -239,16 +239,15 @@ class Searcher:
         return self._vocab
 
     def _highlight_terms(self, q, reader) -> set[str]:
-        # leaf by leaf: Whoosh's existing_terms reuses its ``fieldname`` argument
-        # as its loop variable, so on a whole tree it skips every leaf whose field
-        # differs from the first term's (a word only in abstracts or full texts)
         try:
-            return {
-                t.decode("utf-8") if isinstance(t, bytes) else t
-                for leaf in q.leaves()
-                for f, t in leaf.existing_terms(reader, expand=True)
-                if f in ("title", "abstract", "text")  # the full text's words, to say where they are
-            }
+            found = {t for f, t in q.existing_terms(reader, expand=True) if f in ("title", "abstract")}
+            # the full text's words, to say where they are: its leaves asked on
+            # their own, as Whoosh's existing_terms reuses its ``fieldname``
+            # argument as its loop variable and so skips the leaves of a field
+            # other than the first term's
+            found |= {t for leaf in q.leaves() if leaf.field() == "text"
+                      for _, t in leaf.existing_terms(reader, expand=True)}
+            return {t.decode("utf-8") if isinstance(t, bytes) else t for t in found}
         except Exception:
             return set()
 
