@@ -50,4 +50,62 @@ def build(home: Path) -> Paths:
     lib = Library.open(paths)
     lib.transfer.import_json(json.dumps(export))
     lib.close()
+    fulltext = paths.data / "fulltext"
+    fulltext.mkdir(parents=True, exist_ok=True)
+    (fulltext / f"{paper_id(SWIN)}.md").write_text(SWIN_TEXT, encoding="utf-8")
     return paths
+
+
+# A made-up full text for the reading screen (papers text, f): its shape is the
+# Markdown Hugging Face serves, its words are the demo's own.
+SWIN_TEXT = """# Swin Transformer: Hierarchical Vision Transformer using Shifted Windows
+
+## Abstract
+
+A general-purpose backbone for vision computes self-attention inside **local windows** and
+shifts the window partition between consecutive layers, so that windows connect across layers
+while the cost stays linear in the image size.
+
+## 1 Introduction
+
+Language models are built from one architecture; vision has kept convolutional backbones.
+Two differences matter: the **scale** of visual entities varies, and images have far more
+pixels than sentences have words. A hierarchical design with local attention answers both.
+
+- feature maps are merged stage by stage, as in a feature pyramid;
+- attention is computed inside non-overlapping windows of `M x M` patches;
+- the next layer shifts the windows by `M/2`, linking neighbouring windows.
+
+## 2 Related Work
+
+Convolutional networks, self-attention backbones and transformers added to convolutions are
+the three lines of work this design builds on.
+
+## 3 Method
+
+### 3.1 Overall Architecture
+
+An image is split into patches of 4 x 4 pixels, embedded linearly, and passed through four
+stages; each stage halves the resolution and doubles the channels.
+
+### 3.2 Shifted Window Based Self-Attention
+
+| layer | windows | cost |
+|---|---|---|
+| global attention | 1 | quadratic in patches |
+| window attention | (h/M) x (w/M) | linear in patches |
+
+```python
+x = window_attention(partition(x, M))
+x = window_attention(partition(roll(x, -M // 2), M))
+```
+
+## 4 Experiments
+
+Image classification, object detection and semantic segmentation all improve over earlier
+backbones of similar size and speed.
+
+## 5 Conclusion
+
+Shifted windows give a hierarchical transformer with linear cost, a general backbone for vision.
+"""

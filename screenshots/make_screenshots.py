@@ -26,6 +26,7 @@ VIEWS = {
     "triage": ["T", "b", "s"],
     "more-like-this": ["slash", *"shifted windows", "_", "enter", "m", "_"],
     "saved-searches": ["5"],
+    "reading": ["slash", *"shifted windows", "_", "enter", "f", "_", "slash", *"windows", "enter", "n"],
 }
 
 

@@ -92,12 +92,16 @@ class StandIn:
     ``limit``); ``script[day]`` are answers served first, one per request:
     ``(status, headers, body)``, ``"reset"`` (the connection is cut) or
     ``"down"`` (this request is answered, then the server stops listening: the
-    next connection is refused)."""
+    next connection is refused). ``texts[arxiv_id]`` is the Markdown served at
+    ``/papers/ID.md`` (bytes, or a list of answers served one per request, the
+    last kept); ``details[arxiv_id]`` the JSON at ``/api/papers/ID``."""
 
     def __init__(self):
         self.days: dict[str, list] = {}
         self.script: dict[str, list] = {}
         self.requests: list[dict] = []
+        self.texts: dict[str, object] = {}
+        self.details: dict[str, dict] = {}
         self.lock = threading.Lock()
         stand_in = self
 
@@ -128,6 +132,15 @@ class StandIn:
             h.connection.close()
             h.close_connection = True
             return
+        if step is None and url.path.startswith("/papers/"):
+            step = self._text(url.path[len("/papers/"):])
+            if step == "reset":
+                h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                h.connection.close()
+                h.close_connection = True
+                return
+        if step is None and url.path.startswith("/api/papers/") and url.path[12:] in self.details:
+            step = (200, {}, json.dumps(self.details[url.path[12:]]).encode())
         if step is None:
             if url.path != "/api/daily_papers":
                 step = (404, {}, b'{"error": "not found"}')
@@ -142,7 +155,25 @@ class StandIn:
             h.send_header(k, v)
         h.send_header("Content-Length", str(len(body)))
         h.end_headers()
-        h.wfile.write(body)
+        try:
+            h.wfile.write(body)
+        except (ConnectionResetError, BrokenPipeError):  # the client read what it wanted (a size limit)
+            pass
+
+    def _text(self, name: str):
+        """The answer for ``/papers/NAME``: the full text of ``NAME`` without ``.md``."""
+        served = self.texts.get(name[:-3]) if name.endswith(".md") else None
+        if served is None:
+            return (404, {"Content-Type": "text/plain"}, b"Not Found")
+        if isinstance(served, list):
+            with self.lock:
+                served = served.pop(0) if len(served) > 1 else served[0]
+        if isinstance(served, bytes):
+            return (200, {"Content-Type": "text/markdown; charset=utf-8"}, served)
+        return served
+
+    def text_requests(self) -> list[str]:
+        return [r["path"] for r in self.requests if r["path"].startswith("/papers/")]
 
     def go_down(self) -> None:
         """Stop serving and close the listening socket (from a request's thread)."""

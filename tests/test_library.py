@@ -428,15 +428,36 @@ def test_migrates_a_version_2_file_keeping_everything(paths):
             "2024-08-07T10:00:00.000000Z", ("to-read",), "keep me", "2024-08-08T10:00:00.000000Z", "Kept Title")
         assert lib.get("bbbbbbbbbbbb").read and lib.generation() == 41
         assert lib.saved.all() == [] and lib.visits.last_opened() is None and lib.mutes.all() == []
+        assert lib.follows.all() == []
         lib.saved.save("s", "q")
         lib.mutes.add("diffusion")
     db = sqlite3.connect(paths.library)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
     with Library.open(paths) as lib:
         assert [s.name for s in lib.saved.all()] == ["s"] and lib.get("aaaaaaaaaaaa").note == "keep me"
         assert lib.mutes.queries() == ("diffusion",)
+
+
+def test_migrates_a_version_3_file_to_mutes_and_follows(paths):
+    paths.data.mkdir(parents=True)
+    db = sqlite3.connect(paths.library, isolation_level=None)
+    db.execute("BEGIN")
+    for v in (1, 2, 3):
+        MIGRATIONS[v](db)
+    db.execute("PRAGMA user_version = 3")
+    db.execute("INSERT INTO bookmarks VALUES ('aaaaaaaaaaaa', '2024-08-07T10:00:00.000000Z')")
+    db.execute("COMMIT")
+    db.close()
+    with Library.open(paths) as lib:
+        assert lib.notices == [] and lib.get("aaaaaaaaaaaa").bookmarked and lib.follows.all() == []
+        follow, new = lib.follows.follow("José García")
+        assert new and follow.name == "José García"
+        assert lib.follows.follow("jose garcia")[1] is False
+    with Library.open(paths) as lib:
+        assert [f.name for f in lib.follows.all()] == ["José García"] and lib.follows.keys() == {"jose garcia"}
+        assert lib.follows.unfollow("JOSE GARCÍA").name == "José García" and lib.follows.all() == []
 
 
 def test_a_file_from_a_newer_version_is_left_alone(paths):

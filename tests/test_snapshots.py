@@ -124,3 +124,20 @@ def test_saved_searches_pane(snap_compare, demo_app):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.1)
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_reading_screen(snap_compare, demo_app):
+    """The full text of the demo's Swin paper (cached), a word found in it."""
+    async def run_before(pilot):
+        await _ready(pilot)
+        await _query(pilot, "shifted windows")
+        await pilot.press("enter", "f")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if getattr(pilot.app.screen, "complete", False):
+                break
+        await pilot.press("slash", *"windows", "enter", "n")
+        await pilot.pause(0.2)
+        for widget in pilot.app.screen.query("Input"):
+            widget.cursor_blink = False
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)

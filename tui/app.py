@@ -26,6 +26,7 @@ from .providers import GoToProvider, ReaderCommands
 from .reader import Reader
 from .screens.main_screen import MainScreen
 from .screens.paper_screen import PaperScreen
+from .screens.reading import ReadingScreen
 from .screens.triage import TriageScreen
 from .shutdown import exit_cleanly_on_signals
 from .widgets.bookmarks import BookmarkList
@@ -35,6 +36,7 @@ from .widgets.dialogs import CopyMenu, ErrorScreen, HelpScreen, LineDialog, Note
 from .widgets.digests import Digests
 from .widgets.notes import Notes
 from .widgets.paper_list import PaperList
+from .widgets.reading_text import ReadingText
 from .widgets.search_pane import Results
 from .widgets.saved import SavedSearches
 
@@ -158,6 +160,7 @@ class PapersApp(App):
             ("Saved searches pane", SavedSearches.BINDINGS),
             ("Details pane", DetailsPane.BINDINGS),
             ("Triage (T)", triage),
+            ("Full text (f)", [*ReadingScreen.BINDINGS, *ReadingText.BINDINGS[:4]]),
         ]
         groups = [(title, [(self.keys_of(b), HELP_SAYS.get(b.id, b.description)) for b in bindings])
                   for title, bindings in places]
@@ -172,7 +175,7 @@ class PapersApp(App):
         app = type(self)
         panes = (Results, BookmarkList, Notes, Digests, SavedSearches, DetailsPane)
         dialogs = (HelpScreen, NoteEditor, LineDialog, CopyMenu, TextDialog, ErrorScreen, ConfirmDialog)
-        return [*([app, MainScreen, pane] for pane in panes), [app, TriageScreen],
+        return [*([app, MainScreen, pane] for pane in panes), [app, TriageScreen], [app, ReadingScreen, ReadingText],
                 *([app, dialog] for dialog in dialogs)]
 
     def keys_of(self, binding: Binding) -> str:

@@ -326,6 +326,16 @@ class Reader:
             ids = self.digest_members(names)
         return self.library.visits.unread_counts(ids)
 
+    def matched_in(self, paper, terms) -> list[str]:
+        """Where a search's ``terms`` are in ``paper``: title, abstract, or its
+        full text's section (tui.core.fulltext.matched_in)."""
+        index = self.index
+        if index is None or self.paths is None or not terms:
+            return []
+        from .core.fulltext import matched_in
+
+        return matched_in(self.paths, index, paper, terms, index.highlights(paper.title, terms))
+
     def catch_up(self, refresh: bool = False) -> None:
         """The index takes in the library's changes (this window's and any
         other's). An index another process rebuilt takes no write: the change
@@ -518,6 +528,8 @@ def opening_notices(opened: Opened, imported: Imported) -> list[tuple[str, str, 
     for name, ids in opened.watches:
         out.append((f"Watch {name}: {plural(len(ids), 'new paper')}, tagged watch:{name}",
                     "information", 10))
+    for name, ids in opened.followed:
+        out.append((f"Following {name}: {plural(len(ids), 'new paper')}", "information", 10))
     if opened.new_digests:
         out.append((f"{plural(len(opened.new_digests), 'new digest')} since you last opened papers — N shows what's new",
                     "information", 10))

@@ -24,6 +24,8 @@ def add_arguments(p) -> None:
     p.add_argument("--app-runs", default="5", metavar="K",
                    help="start-ups of the reader (and of a bare app) to take the median of (default 5)")
     p.add_argument("--no-app", action="store_true", help="skip the reader's start-up")
+    p.add_argument("--full-texts", default="0", metavar="N",
+                   help="cache a made-up full text for N of the papers (indexed and searched; default 0)")
 
 
 def _int(name: str, raw: str, low: int, high: int) -> int:
@@ -50,11 +52,12 @@ def cmd_bench(args, ctx) -> int:
         papers = parse_count(args.papers)
         seed = _int("--seed", args.seed, 0, 2**31)
         app_runs = _int("--app-runs", args.app_runs, 1, 50)
+        texts = _int("--full-texts", args.full_texts, 0, papers)
         if args.keep:
             home, keep = Path(args.keep).expanduser().resolve(), True
         else:
             home, keep = Path(tempfile.mkdtemp(prefix="papers-bench-")), False
-        bench = Bench(papers, seed, home, keep, app=not args.no_app, app_runs=app_runs)
+        bench = Bench(papers, seed, home, keep, app=not args.no_app, app_runs=app_runs, full_texts=texts)
         try:
             out = bench.run()
         finally:

@@ -130,7 +130,7 @@ def machine() -> dict:
 
 # --- the work folder --------------------------------------------------------------
 
-def _prepare(home: Path, papers: int, seed: int) -> bool:
+def _prepare(home: Path, papers: int, seed: int, full_texts: int = 0) -> bool:
     """Make ``home`` a work folder; True when its corpus (and whatever index
     it has) can be reused."""
     from . import synth
@@ -138,6 +138,7 @@ def _prepare(home: Path, papers: int, seed: int) -> bool:
     manifest = home / MANIFEST
     want = {"generator": synth.GENERATOR_VERSION, "papers": papers, "seed": seed,
             "per_digest": synth.PER_DIGEST}
+    want.update({"full_texts": full_texts} if full_texts else {})  # kept without them: another corpus
     if home.exists() and not home.is_dir():
         raise BenchError(f"--keep: {home} is a file, not a folder")
     if home.is_dir() and any(home.iterdir()):
@@ -194,8 +195,10 @@ def _seed_library(library, titles: list[str]) -> dict:
 # --- the steps --------------------------------------------------------------------
 
 class Bench:
-    def __init__(self, papers: int, seed: int, home: Path, keep: bool, app: bool, app_runs: int):
+    def __init__(self, papers: int, seed: int, home: Path, keep: bool, app: bool, app_runs: int,
+                 full_texts: int = 0):
         self.papers = papers
+        self.full_texts = full_texts
         self.seed = seed
         self.home = home
         self.keep = keep
@@ -208,7 +211,7 @@ class Bench:
         from ..core.paths import Paths
 
         t_all = time.perf_counter()
-        reuse = _prepare(self.home, self.papers, self.seed)
+        reuse = _prepare(self.home, self.papers, self.seed, self.full_texts)
         self.paths = Paths.default(self.home)
         self.generate(reuse)
         self.parse()
@@ -254,10 +257,12 @@ class Bench:
                 seeded = _seed_library(library, titles)
             finally:
                 library.close()
+            texts = synth.write_full_texts(self.paths, titles, self.full_texts, self.seed)
             (self.home / MANIFEST).write_text(json.dumps({
                 "generator": synth.GENERATOR_VERSION, "papers": self.papers, "seed": self.seed,
-                "per_digest": synth.PER_DIGEST, "complete": True}) + "\n", encoding="utf-8")
-            self.out["corpus"] = {"reused": False, "seconds": round(seconds, 3), "library": seeded}
+                "per_digest": synth.PER_DIGEST, **({"full_texts": self.full_texts} if self.full_texts else {}),
+                "complete": True}) + "\n", encoding="utf-8")
+            self.out["corpus"] = {"reused": False, "seconds": round(seconds, 3), "library": seeded, **texts}
         size = sum(p.stat().st_size for p in self.files)
         self.out["corpus"].update(digests=len(self.files), bytes=size)
         k = len(self.files)

@@ -261,3 +261,43 @@ def write_corpus(folder: Path | str, n: int, seed: int = 0, per_digest: int = PE
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return [write_digest(folder, d) for d in corpus(n, seed, per_digest)]
+
+
+FULL_TEXT_SECTIONS = ("Introduction", "Related Work", "Method", "Experiments", "Analysis", "Conclusion")
+
+
+def full_text(i: int, name: str, seed: int = 0, paragraphs: int = 8) -> str:
+    """A made-up full text for paper ``i`` (method ``name``), Markdown as the
+    site serves it: its sections of paragraphs from the bundled abstracts'
+    sentences (about 30 KB, a short paper)."""
+    pools = _pools()
+    rng = random.Random(f"papers-synth-text:{GENERATOR_VERSION}:{seed}:{i}")
+    out = [f"# {name.capitalize()}\n"]
+    for n, section in enumerate(FULL_TEXT_SECTIONS, 1):
+        out.append(f"## {n} {section}\n")
+        for _ in range(paragraphs):
+            picked = [rng.choice(pools.middles) for _ in range(rng.randint(3, 7))]
+            out.append(" ".join(s.text.replace(s.source_name, name) if s.source_name else s.text
+                                for s in picked) + "\n")
+    return "\n".join(out)
+
+
+def write_full_texts(paths, titles: list[str], count: int, seed: int = 0) -> dict:
+    """``papers bench --full-texts N``: a made-up full text cached for
+    ``count`` papers spread over the corpus (as ``papers text`` leaves them)."""
+    from ..core.fulltext import cache_path
+    from ..core.papers import paper_id
+
+    if not count:
+        return {}
+    step = max(1, len(titles) // count)
+    size = 0
+    for n, i in enumerate(range(0, len(titles), step)):
+        if n >= count:
+            break
+        text = full_text(i, method_name(i, seed), seed)
+        path = cache_path(paths, paper_id(titles[i]))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        size += len(text)
+    return {"full_texts": count, "full_text_bytes": size}

@@ -21,10 +21,11 @@ def term_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
-def show_search(args, index, query: str, library=None) -> int:
+def show_search(args, index, query: str, library=None, paths=None) -> int:
     """Print a page of results (``args.limit``, ``args.offset``, ``args.json``,
     ``args.sort`` when the command has it); with ``library``, the JSON of each
-    paper has its library fields."""
+    paper has its library fields; with ``paths``, ``matched_in`` says where
+    the query's words are (title, abstract, or the full text's section)."""
     mutes = () if library is None or getattr(args, "include_muted", False) else library.mutes.queries()
     res = index.search(query, limit=args.limit, offset=args.offset, sort=getattr(args, "sort", "relevance"),
                        mutes=mutes)
@@ -38,6 +39,13 @@ def show_search(args, index, query: str, library=None) -> int:
             d["title_highlights"] = [list(s) for s in h.title_spans]
             frag, spans = index.snippet(p.abstract, res.terms)
             d["fragment"] = {"text": frag, "highlights": [list(s) for s in spans]}
+            if paths is not None:
+                from ..core.fulltext import cached_linked, matched_in
+
+                d["matched_in"] = matched_in(paths, index, p, res.terms, h.title_spans)
+                linked = cached_linked(paths, p.id)
+                d.update(linked.as_json() if linked else
+                         {"linked_models": None, "linked_datasets": None, "linked_spaces": None})
             out.append(with_library(library, d))
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

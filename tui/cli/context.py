@@ -91,6 +91,9 @@ class Context:
             shown = ", ".join(pids[:5]) + (", ..." if len(pids) > 5 else "")
             print(f"papers: watch {name}: {plural(len(pids), 'new paper')} tagged watch:{name} ({shown})",
                   file=sys.stderr)
+        for name, pids in opened.followed:
+            shown = ", ".join(pids[:5]) + (", ..." if len(pids) > 5 else "")
+            print(f"papers: following {name}: {plural(len(pids), 'new paper')} ({shown})", file=sys.stderr)
         return opened.index, report
 
     def open_library(self):

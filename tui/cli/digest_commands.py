@@ -15,7 +15,7 @@ from .common import clip, show_search
 
 def cmd_search(args, ctx) -> int:
     index, _ = ctx.open_index()
-    return show_search(args, index, " ".join(args.query), ctx.library)
+    return show_search(args, index, " ".join(args.query), ctx.library, ctx.paths)
 
 
 def cmd_digests(args, ctx) -> int:

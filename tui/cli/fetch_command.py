@@ -13,6 +13,7 @@ the same -- or for a bad option; 0 otherwise.
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from ..console import UserError, plural, progress_printer
@@ -23,6 +24,9 @@ def add_arguments(p) -> None:
     p.add_argument("--since", metavar="DAY", help="fetch every day from DAY ...")
     p.add_argument("--until", metavar="DAY", help="... up to DAY (default: today)")
     p.add_argument("--dry-run", action="store_true", help="fetch and report; write and index nothing")
+    p.add_argument("--full-text", action=argparse.BooleanOptionalAction, default=None,
+                   help="also download the full texts of bookmarked papers not cached yet (default: "
+                   "[fetch] full_text = \"bookmarked\" in config.toml)")
 
 
 def cmd_fetch(args, ctx) -> int:
@@ -32,7 +36,8 @@ def cmd_fetch(args, ctx) -> int:
 
     paths = ctx.paths
     try:
-        base_url = api_url(load_config(paths.config_file))
+        config = load_config(paths.config_file)
+        base_url = api_url(config)
         days = plan(paths, date=args.date, since=args.since, until=args.until)
     except ValueError as e:
         raise UserError(str(e)) from None
@@ -62,5 +67,31 @@ def cmd_fetch(args, ctx) -> int:
         sys.stdout.flush()
         index, sync = ctx.open_index()
         print(f"{plural(sync.papers_written, 'paper')} indexed; {plural(index.count(), 'paper')} in all")
-    return 2 if report.failed or report.skipped else 0
+    texts_failed = False
+    wanted = args.full_text if args.full_text is not None else config.fetch_full_text == "bookmarked"
+    if wanted and not args.dry_run:
+        texts_failed = fetch_full_texts(ctx, config, base_url, show)
+    return 2 if report.failed or report.skipped or texts_failed else 0
+
+
+def fetch_full_texts(ctx, config, base_url: str, show) -> bool:
+    """The full texts (and details) of the bookmarked papers not cached yet,
+    two requests a second at most, indexed after; True when one failed."""
+    from ..core.fulltext import fetch_texts, site_url
+
+    index, _ = ctx.open_index(quiet=True)
+    library = ctx.library
+    ids = [r.id for r in library.bookmarks()]
+    papers = [p for p in index.get_many(ids).values() if p.arxiv_id]
+    report = fetch_texts(ctx.paths, papers, site=site_url(config), api=base_url, progress=show)
+    for pid, reason in report.failed:
+        print(f"papers: {pid}: {reason}", file=sys.stderr)
+    print(report.summary())
+    if report.fetched:
+        from .common import sync_index
+
+        with library.batch() as tx:
+            tx.changed.update(report.fetched)
+        sync_index(index, library)
+    return bool(report.failed)
 

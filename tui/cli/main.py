@@ -16,6 +16,8 @@ from .context import Context
 from .digest_commands import cmd_add, cmd_app, cmd_digests, cmd_reindex, cmd_search, cmd_watch
 from .fetch_command import add_arguments as fetch_arguments, cmd_fetch
 from .mute_commands import cmd_mute, cmd_unmute
+from .text_command import add_arguments as text_arguments, cmd_text
+from .follow_commands import cmd_follow, cmd_unfollow, follow_arguments, unfollow_arguments
 from .library_commands import (
     cmd_bookmark, cmd_bookmarks, cmd_export, cmd_import, cmd_note, cmd_read, cmd_saved_add, cmd_saved_list,
     cmd_saved_rm, cmd_saved_run, cmd_saved_watch, cmd_tag,
@@ -126,6 +128,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ids", nargs="+", metavar="ID", help=ids_help)
     p.add_argument("--unread", action="store_true", help="mark them unread instead")
     p.set_defaults(func=cmd_read)
+
+    p = sub.add_parser("text", help="read a paper's full text (downloaded once, then offline)",
+                       description="Show a paper's full text as Markdown: downloaded once into "
+                       "<data>/fulltext/ID.md from the site (PAPERS_API_URL without /api, or [fetch] site_url) "
+                       "and read from there ever after; through $PAGER (or less -R) on a terminal.")
+    text_arguments(p)
+    p.set_defaults(func=cmd_text)
+
+    p = sub.add_parser("follow", help="follow an author (case and accents ignored); --list",
+                       description="Follow the people behind the papers: `author:NAME` and `is:followed` "
+                       "search their papers, and new papers by them are announced after a fetch and at start.")
+    follow_arguments(p)
+    p.set_defaults(func=cmd_follow)
+    p = sub.add_parser("unfollow", help="stop following an author")
+    unfollow_arguments(p)
+    p.set_defaults(func=cmd_unfollow)
 
     p = sub.add_parser("export", help="export the library: json (lossless), bibtex, ris, csljson, md, csv")
     which = p.add_mutually_exclusive_group()

@@ -11,6 +11,8 @@ bundled = true    # include the bundled sample digests
 [fetch]           # the Daily Papers API (papers fetch)
 api_url = "https://huggingface.co/api"   # the environment's PAPERS_API_URL wins
 on_start = false  # fetch the new days when the reader starts
+site_url = "https://huggingface.co"      # full texts (papers text); default: api_url without /api
+full_text = "none"  # "bookmarked": papers fetch --full-text by default, and a bookmark fetches it
 ```
 
 A missing file is fine. Every problem is reported as one line naming the file
@@ -45,7 +47,7 @@ from .paths import WATCHED_FILE
 LAST_GOOD_FILE = "last-good.json"  # beside config.toml: the last valid [app] bundled
 # The sections and keys the program reads; [keys] takes any binding id (the
 # reader checks them against its bindings).
-KNOWN = {"keys": None, "app": {"bundled"}, "fetch": {"api_url", "on_start"}}
+KNOWN = {"keys": None, "app": {"bundled"}, "fetch": {"api_url", "on_start", "site_url", "full_text"}}
 
 
 @dataclass
@@ -55,6 +57,8 @@ class Config:
     watched: list[Path] = field(default_factory=list)  # folders to import digests from
     fetch_api_url: str | None = None  # [fetch] api_url; None: the default (tui.core.fetch.api_url)
     fetch_on_start: bool = False      # [fetch] on_start
+    fetch_site_url: str | None = None  # [fetch] site_url; None: api_url without /api (tui.core.fulltext)
+    fetch_full_text: str = "none"     # [fetch] full_text: "none" or "bookmarked"
     problems: list[str] = field(default_factory=list)
     source: Path | None = None  # the config.toml read
 
@@ -155,6 +159,18 @@ def _load_fetch(cfg: Config, fetch, path: Path) -> None:
             cfg.fetch_on_start = on_start
         else:
             cfg.problems.append(f"{path}: [fetch] on_start must be true or false")
+    site = fetch.get("site_url")
+    if site is not None:
+        if isinstance(site, str) and web_url(site):
+            cfg.fetch_site_url = site.strip().rstrip("/")
+        else:
+            cfg.problems.append(f"{path}: [fetch] site_url must be an http(s) URL; using the default")
+    which = fetch.get("full_text")
+    if which is not None:
+        if which in ("none", "bookmarked"):
+            cfg.fetch_full_text = which
+        else:
+            cfg.problems.append(f"{path}: [fetch] full_text must be \"bookmarked\" or \"none\"; using \"none\"")
 
 
 def _check_known(path: Path, data: dict, problems: list[str]) -> None:

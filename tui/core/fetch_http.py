@@ -73,6 +73,15 @@ class TooLarge(DayFailed):
     """A page is larger than the bytes the day has left."""
 
 
+class Refused(DayFailed):
+    """The server answered with a status that is not 2xx (after the retries);
+    ``status`` is that status."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+
+
 class Stopped(Exception):
     """``should_stop()`` asked to stop while a request was under way."""
 
@@ -219,8 +228,19 @@ class Client:
         """Page ``p`` of ``day``: the list the API answered and its size in
         bytes; :class:`TooLarge` when it is larger than ``max_bytes``."""
         url = f"{self.base}/daily_papers?{urlencode({'date': day.isoformat(), 'p': p, 'limit': self.page_size})}"
-        self.asking = f"page {p + 1}"
+        headers, body = self.get(url, f"page {p + 1}", max_bytes)
+        if MAX_PAGE_BYTES >= len(body) > max_bytes:
+            raise TooLarge(f"{self.where} answered more than {max_bytes} bytes")
+        return _json_list(body, headers, self.where), len(body)
+
+    def get(self, url: str, asking: str, max_bytes: int = MAX_PAGE_BYTES,
+            accept: str = "application/json") -> tuple[object, bytes]:
+        """The headers and body (at most ``max_bytes`` + 1 bytes read) of a
+        2xx answer to ``url``, after the retries and waits; :class:`Refused`
+        for another status, :class:`DayFailed` when it cannot be had."""
+        self.asking = asking
         self.max_bytes = min(max_bytes, MAX_PAGE_BYTES)  # read at most one byte more
+        self.headers["Accept"] = accept
         for attempt in range(MAX_RETRIES + 1):
             backoff = BACKOFF * 2 ** attempt
             last = attempt == MAX_RETRIES
@@ -243,10 +263,8 @@ class Client:
                 continue
             if not 200 <= status < 300:
                 said = f"{self.where} answered HTTP {status} {http.client.responses.get(status, '')}".rstrip()
-                raise DayFailed(said + self._not_again(status >= 500 and not last))
-            if MAX_PAGE_BYTES >= len(body) > max_bytes:
-                raise TooLarge(f"{self.where} answered more than {max_bytes} bytes")
-            return _json_list(body, headers, self.where), len(body)
+                raise Refused(status, said + self._not_again(status >= 500 and not last))
+            return headers, body
         raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -75,6 +75,8 @@ class Opened:
     watches_error: str | None = None
     catch_up_error: str | None = None
     new_digests: list[str] = field(default_factory=list)
+    #: new papers by followed authors: [(name, [paper ids])]
+    followed: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 class Session:
@@ -146,6 +148,9 @@ class Session:
         index, report = Index.open(self.paths, sources=self.sources if sources is None else sources,
                                    progress=progress, library=self.library, rebuild=rebuild)
         self.index = index
+        if self.library is not None:
+            follows = self.library.follows
+            index.followed_names = lambda: [f.name for f in follows.all()]
         opened = Opened(index, report)
         self._after_sync(opened)
         return opened
@@ -171,6 +176,9 @@ class Session:
             if not index.readonly:
                 ids = new_paper_ids(index, opened.report)
                 if ids:
+                    from .following import announce
+
+                    opened.followed = announce(index, library, ids)
                     opened.watches = apply_watches(index, library, ids)
                     if opened.watches:
                         self._catch_up(opened)

@@ -24,7 +24,7 @@ from ..widgets.render import one_line
 from . import muting
 
 PAPER_ACTIONS = frozenset({"bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link",
-                           "toggle_read", "more_like", "mute_like"})
+                           "toggle_read", "more_like", "mute_like", "full_text"})
 
 
 class PaperScreen(Screen):
@@ -39,6 +39,7 @@ class PaperScreen(Screen):
         Binding("r", "toggle_read", "Read", id="toggle_read"),
         Binding("m", "more_like", "Similar", id="more_like"),
         Binding("X", "mute_like", "Mute papers like this", show=False, id="mute_like"),
+        Binding("f", "full_text", "Full text", show=False, id="full_text"),
     ]
 
     def __init__(self, reader: Reader) -> None:
@@ -225,6 +226,19 @@ class PaperScreen(Screen):
 
     def action_toggle_muted(self) -> None:
         muting.toggle(self)
+
+    def action_full_text(self) -> None:
+        """``f``: the paper's full text on the reading screen."""
+        pid = self._selected_pid()
+        if pid is None:
+            return
+        paper = self.reader.paper(pid)
+        if paper is None:
+            self.notify("This paper is not in the current digests", severity="warning", timeout=3)
+            return
+        from .reading import ReadingScreen
+
+        self.app.push_screen(ReadingScreen(self.reader, paper))
 
     # -- clipboard and browser (the screen's Handoff) ------------------------------------------------
     def action_copy_link(self) -> None:

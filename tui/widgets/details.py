@@ -18,8 +18,11 @@ from .render import highlighted, plain
 AI_SUMMARY_HEADING = "AI summary (machine-written)"
 
 
-def details_content(paper: Paper | None, record, spans_for=None, snapshot_title: str = "") -> Content:
-    """``spans_for(text)`` gives the query-term spans of a text (or None)."""
+def details_content(paper: Paper | None, record, spans_for=None, snapshot_title: str = "",
+                    extra: "list[tuple[str, str]] | tuple" = ()) -> Content:
+    """``spans_for(text)`` gives the query-term spans of a text (or None);
+    ``extra`` are more (label, text) lines under the paper's signals: where a
+    search found it in its full text, its linked models, datasets, Spaces."""
     spans_for = spans_for or (lambda text: ())
     if paper is None and record is None:
         return Content.styled("No paper selected.", "dim")
@@ -44,6 +47,8 @@ def details_content(paper: Paper | None, record, spans_for=None, snapshot_title:
             meta.append(Content.assemble(("arXiv  ", "bold"), plain(paper.arxiv_id)))
         parts.extend(meta)
         parts.extend(signal_lines(paper))
+        for label, text in extra:
+            parts.append(Content.assemble((f"{label}  ", "bold"), plain(text, "$accent")))
     if record is not None:
         flags = []
         if record.bookmarked:

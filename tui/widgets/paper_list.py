@@ -171,7 +171,17 @@ class PaperList(OptionList):
         if pid is None:
             empty = self.empty_text()
             return empty if not self.ids and empty.plain else Content.styled("No paper selected.", "dim")
-        return details_content(self.reader.paper(pid), self.reader.record(pid), self.spans_for())
+        return details_content(self.reader.paper(pid), self.reader.record(pid), self.spans_for(),
+                               extra=self.paper_extra(pid))
+
+    def paper_extra(self, pid: str) -> list[tuple[str, str]]:
+        """More lines of the details: what the site links to the paper (cached by ``papers text``)."""
+        if self.reader.paths is None:
+            return []
+        from ..core.fulltext import cached_linked
+
+        linked = cached_linked(self.reader.paths, pid)
+        return [tuple(line.split("  ", 1)) for line in linked.lines()] if linked else []
 
     def spans_for(self):
         """``spans_for(text)``: the spans of query terms in a text (None: no marks)."""

@@ -337,6 +337,16 @@ class Results(PaperList):
 
         return lambda text: highlight_spans(text, terms)
 
+    def paper_extra(self, pid: str) -> list[tuple[str, str]]:
+        """A hit found only in its full text says which section (``full text, §3 Method``)."""
+        lines = super().paper_extra(pid)
+        terms = self.last_result.terms if self.last_result is not None else frozenset()
+        paper = self.reader.paper(pid) if terms else None
+        where = self.reader.matched_in(paper, terms) if paper is not None else []
+        if where and where[0].startswith("full text"):
+            lines.insert(0, ("Found in", where[0]))
+        return lines
+
     def _status_for(self, res, about: str = "") -> None:
         shown = len(self.ids)
         if about:

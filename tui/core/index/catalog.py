@@ -25,7 +25,7 @@ from ..papers import Appearance, Paper, merge_entries, paper_id
 
 #: The version of the index's format (this catalog's tables and the Whoosh
 #: schema, see schema.py); kept in the catalog, a change rebuilds the index.
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

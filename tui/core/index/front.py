@@ -43,6 +43,8 @@ class Index:
         self.searching = Searcher(ix, catalog)
         self.writing = Writer(folder, catalog, ix, readonly, changed=self.searching.refresh)
         self._identity = _identity(folder)
+        #: the names of the followed authors, for ``is:followed`` (set by the session)
+        self.followed_names: Callable[[], Sequence[str]] | None = None
 
     @classmethod
     def open(
@@ -124,6 +126,10 @@ class Index:
         :class:`~.answers.SearchStopped` (a newer query was typed). The papers
         ``mutes`` (queries) match are left out, unless bookmarked."""
         check_sort(sort)  # a wrong order is the caller's mistake, not damage met reading
+        if self.followed_names is not None and "followed" in query.lower():
+            from ..following import expand_followed
+
+            query = expand_followed(query, self.followed_names())
         with self.reading():
             hide = self.searching.hidden(tuple(mutes)) if mutes else 0
             return self.searching.search(query, limit, offset, sort, stop, hide=hide)
@@ -155,6 +161,12 @@ class Index:
     def snippet(self, text: str, terms: Iterable[str], width: int = 200) -> tuple[str, Spans]:
         """The part of ``text`` around the densest run of ``terms``, with their spans."""
         return snippet(text, set(terms), width)
+
+    def highlights(self, text: str, terms: Iterable[str]) -> Spans:
+        """The character spans of ``text`` that are one of ``terms`` (analysed)."""
+        from .search.highlight import highlight_spans
+
+        return highlight_spans(text, frozenset(terms))
 
     def similar(self, text: str, exclude: Sequence[str], limit: int, terms: int):
         """Papers like ``text`` (see :meth:`~.search.searcher.Searcher.similar`)."""

@@ -120,7 +120,10 @@ class Opening:
         return index, report
 
     def _synced(self, rebuild: bool):
+        from ..fulltext import CachedTexts
+
         index = self._writable(rebuild)
+        index.writing.text_of = CachedTexts(self.paths)  # full texts are indexed too
         report, library = self.report, self.library
         try:
             index.writing.sync(self.listed(), report, self.progress, library)  # under this opening's lock

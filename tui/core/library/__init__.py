@@ -53,6 +53,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .db import BUSY_TIMEOUT_MS, Database, Transaction
+from .follows import FollowStore
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 from .models import ImportReport, Record, SavedSearch, Snapshot, TriagePosition
 from .rules import (
@@ -102,6 +103,7 @@ class Library:
         self.saved = SavedSearchStore(db)
         self.visits = Visits(db)
         self.mutes = MuteStore(db)
+        self.follows = FollowStore(db)  # the authors followed (tui.core.following)
         self.transfer = Transfer(db, self.papers, self.saved, self.mutes)
 
     @classmethod

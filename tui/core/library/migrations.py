@@ -10,7 +10,7 @@ import sqlite3
 from ..text import strip_control
 from .rules import InvalidTag, normalize_tag
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _script(db: sqlite3.Connection, script: str) -> None:
@@ -86,6 +86,14 @@ def _migrate_4(db: sqlite3.Connection) -> None:
     _script(db, "CREATE TABLE mutes (query TEXT PRIMARY KEY, created_at TEXT NOT NULL)")
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4}
+def _migrate_5(db: sqlite3.Connection) -> None:
+    """Version 5: the authors the user follows, by the key of their name
+    (casefolded, without accents). Only a new table."""
+    _script(db, """
+        CREATE TABLE follows (key TEXT PRIMARY KEY, name TEXT NOT NULL, followed_at TEXT NOT NULL)
+    """)
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5}
 _OUR_TABLES = {"bookmarks", "tags", "notes", "reads", "papers", "meta", "changes",
-               "saved_searches", "triage", "seen_digests", "mutes"}
+               "saved_searches", "triage", "seen_digests", "mutes", "follows"}

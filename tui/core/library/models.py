@@ -195,6 +195,7 @@ class ImportReport:
     searches_updated: tuple[str, ...] = ()   # the imported one was edited later
     searches_unchanged: tuple[str, ...] = ()  # the same, or the library's was edited later
     mutes_added: tuple[str, ...] = ()  # mutes by query (those held already are left as they are)
+    follows_added: tuple[str, ...] = ()  # followed authors, by name (those already followed stay)
 
     @property
     def changed(self) -> tuple[str, ...]:
@@ -211,6 +212,8 @@ class ImportReport:
                          f"{len(self.searches_updated)} updated, {len(self.searches_unchanged)} unchanged")
         if self.mutes_added:
             parts.append(f"mutes: {len(self.mutes_added)} added")
+        if self.follows_added:
+            parts.append(f"followed authors: {len(self.follows_added)} added")
         return ", ".join(parts)
 
 

@@ -12,12 +12,13 @@ from typing import Any, Iterable
 from .models import ImportReport, Record, SavedSearch
 from .rules import ImportFormatError, _one_line, now_iso
 from .db import Database
+from .follows import Follow, FollowStore
 from .records import PaperRecords
 from .mute_store import MAX_MUTES, Mute, MuteStore
 from .saved_searches import SavedSearchStore
 
 EXPORT_FORMAT = "papers-library"
-EXPORT_VERSION = 3  # 2 added "saved_searches", 3 "mutes"; older files still import
+EXPORT_VERSION = 3  # 2 added "saved_searches", 3 "mutes" and "follows"; older files still import
 
 
 class Transfer:
@@ -56,10 +57,12 @@ class Transfer:
         incoming = parse_export(data)
         searches = parse_saved_searches(data)
         mutes = parse_mutes(data)
+        follows = parse_follows(data)
         added, merged, unchanged, replaced, kept = [], [], [], [], []
         with self.db.batch() as tx:
             s_added, s_updated, s_same = self._import_searches(searches)
             m_added = self.mutes.merge(mutes)
+            f_added = FollowStore(self.db).merge(follows)
             ids = [r.id for r in incoming]
             local = self.papers.records(ids)
             local_snaps = self.papers.snapshots(ids)
@@ -79,7 +82,7 @@ class Transfer:
                 tx.changed.add(rec.id)
                 (merged if old else added).append(rec.id)
         return ImportReport(tuple(added), tuple(merged), tuple(unchanged), tuple(replaced), tuple(kept),
-                            tuple(s_added), tuple(s_updated), tuple(s_same), tuple(m_added))
+                            tuple(s_added), tuple(s_updated), tuple(s_same), tuple(m_added), tuple(f_added))
 
     def _import_searches(self, searches: list[SavedSearch]) -> tuple[list[str], list[str], list[str]]:
         """Merge saved searches (inside the import's transaction)."""
@@ -137,7 +140,8 @@ class Transfer:
         return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "what": what,
                 "exported_at": now_iso(), "papers": [r.as_json() for r in recs],
                 "saved_searches": [s.as_json() for s in searches],
-                "mutes": [m.as_json() for m in mutes]}
+                "mutes": [m.as_json() for m in mutes],
+                "follows": [f.as_json() for f in FollowStore(self.db).all()] if what == "all" else []}
 
 
 def _replace(r: Record, **changes) -> Record:
@@ -223,6 +227,15 @@ def parse_mutes(data: Any) -> list[Mute]:
     if len(raw) > MAX_MUTES:
         raise ImportFormatError(f"\"mutes\": more than {MAX_MUTES:,}")
     return _unique_items(raw, "mutes", Mute.from_json, lambda m: m.query, "query")
+
+
+def parse_follows(data: Any) -> list[Follow]:
+    """The followed authors of an export object (none before they were
+    exported), validated as :func:`parse_saved_searches` does."""
+    raw = data.get("follows", []) if isinstance(data, dict) else []
+    if not isinstance(raw, list):
+        raise ImportFormatError("\"follows\" is not a list")
+    return _unique_items(raw, "follows", Follow.from_json, lambda x: x.key, "name")
 
 
 def _unique_items(items: list, where: str, read, key, what: str) -> list:

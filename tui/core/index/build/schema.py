@@ -29,9 +29,14 @@ class IndexError_(Exception):
 
 
 # The text fields, whose postings the bulk writer computes itself (see bulk.py).
-TEXT_FIELDS = ("title", "abstract", "note")
+TEXT_FIELDS = ("title", "abstract", "note", "text")
 #: the note's weight beside the abstract's 1.0 and the title's 2.5
 NOTE_BOOST = 0.5
+#: the full text's weight beside the abstract's 1.0 and the title's 2.5: a plain
+#: word found only in a paper's full text ranks it below those found in title or
+#: abstract. A binary fraction, so that a posting's weight (frequency x boost) is
+#: an exact multiple of it: the ranking reads frequencies back from weights (tf_planes).
+TEXT_BOOST = 0.25
 # The fields whose unstemmed words make the "did you mean" vocabulary.
 SURFACE_FIELDS = ("title", "abstract")
 
@@ -69,6 +74,8 @@ def make_schema() -> wf.Schema:
         tag=wf.KEYWORD(lowercase=True, commas=True, scorable=True),
         # a plain word is looked for in the note too, ranked below title and abstract
         note=_text(TEXT_ANALYZER, field_boost=NOTE_BOOST),
+        # the paper's cached full text (tui.core.fulltext), searched by plain words and text:
+        text=_text(TEXT_ANALYZER, field_boost=TEXT_BOOST),
         is_=wf.KEYWORD(lowercase=True),
         has=wf.KEYWORD(lowercase=True),
         # the catalog's listing order (newest digest first) as a number: see _order_key
@@ -99,7 +106,7 @@ def _order_key(p: Paper, ranks: dict[str, str]) -> int:
     return (min(when, (1 << 51) - 1) << 12) | (4095 - min(max(newest.position, 0), 4095))
 
 
-def _doc(p: Paper, state: LibraryState | None, ranks: dict[str, str]) -> dict:
+def _doc(p: Paper, state: LibraryState | None, ranks: dict[str, str], text: str = "") -> dict:
     state = state or LibraryState()
     words = []
     for a in p.appearances:
@@ -116,9 +123,11 @@ def _doc(p: Paper, state: LibraryState | None, ranks: dict[str, str]) -> dict:
         has.append("arxiv")
     if has_code(p.abstract, p.github):
         has.append("code")
+    if text:
+        has.append("fulltext")
     return dict(
         id=p.id, title=p.title, abstract=abstract_text(p),
         digest=" ".join(words), author=", ".join(p.authors), arxiv=p.arxiv_id or "", sym=symbols(p.title),
-        tag=",".join(state.tags), note=state.note, is_=" ".join(flags), has=" ".join(has) or "none",
+        tag=",".join(state.tags), note=state.note, text=text, is_=" ".join(flags), has=" ".join(has) or "none",
         order=_order_key(p, ranks), votes=-1 if p.upvotes is None else max(0, min(p.upvotes, MAX_VOTES)),
     )

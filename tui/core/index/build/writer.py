@@ -58,6 +58,8 @@ class Writer:
         self.ix = ix
         self.readonly = readonly
         self.changed = changed
+        #: a paper's cached full text ("" for none; tui.core.fulltext.CachedTexts), set by the opening
+        self.text_of: Callable[[str], str] = lambda pid: ""
 
     def sync(
         self,
@@ -226,13 +228,13 @@ class Writer:
                 chunk = ids[start:start + CHUNK]
                 papers = self._papers(chunk, state)
                 if helper is not None and helper.wants_more():
-                    helper.send(chunk, [_doc(p, st, ranks) for p, st in papers])
+                    helper.send(chunk, [_doc(p, st, ranks, self.text_of(p.id)) for p, st in papers])
                 else:
                     for p, st in papers:
                         if cold:
-                            writer.add_document(**_doc(p, st, ranks))
+                            writer.add_document(**_doc(p, st, ranks, self.text_of(p.id)))
                         else:
-                            writer.update_document(**_doc(p, st, ranks))
+                            writer.update_document(**_doc(p, st, ranks, self.text_of(p.id)))
                     done += len(papers)
                 found = {p.id for p, _ in papers}
                 for pid in chunk:
@@ -253,7 +255,7 @@ class Writer:
                     report.notices.append(f"{e}; indexing in one process")
                     for chunk in helper.chunks:
                         for p, st in self._papers(chunk, state):
-                            writer.add_document(**_doc(p, st, ranks))
+                            writer.add_document(**_doc(p, st, ranks, self.text_of(p.id)))
                     surface = WORDS.surface(writer.words)
                 else:
                     writer.adopt(segments)
@@ -335,7 +337,7 @@ class Writer:
             # re-applying library state is harmless: either generation agrees
             record_generations(self.catalog, self.ix.latest_generation(), writer.generation)
             for pid, p in papers.items():
-                writer.update_document(**_doc(p, states.get(pid), ranks))
+                writer.update_document(**_doc(p, states.get(pid), ranks, self.text_of(p.id)))
             writer.commit(mergetype=merge_policy)
         except BaseException:
             self._abandon(writer)

@@ -28,6 +28,7 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
     pretraining)."""
     fuzzy_used = False
     count = 0
+    dropped: set = set()  # words whose terms were over the limit
     prefixes = prefixes or {}
     compounds = compounds or {}
     joins = joins or {}
@@ -60,7 +61,7 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
                 and any(c.fieldname in TEXT for c in node.subqueries):
             return wq.NullQuery  # a bare * (every field a plain word is looked for in): nothing, as note:* is not
         if isinstance(node, wq.Every):
-            return node if node.fieldname not in (None, "title", "abstract") else wq.NullQuery
+            return node if node.fieldname not in (None, "title", "abstract", "text") else wq.NullQuery
         if isinstance(node, (wq.Wildcard, wq.Prefix)) or name == "Regex":
             text = node.text
             core = re.sub(r"[*?]", "", text.lstrip("*?")) if name != "Regex" else re.sub(r"\W", "", text)
@@ -102,8 +103,15 @@ def rewrite(q, vocab: Vocabulary, notes: list[str], prefixes: dict[str, str] | N
             spread = [p for w in node.words for p in compounds.get(w, (w,))]
             return wq.Or([wq.Phrase(node.fieldname, spread, slop=node.slop, boost=node.boost), node])
         if isinstance(node, wq.Term):
-            count += 1
-            if count > MAX_QUERY_TERMS:
+            # the note's and the full text's terms of a word come with its title
+            # and abstract terms (before them: dropped with them, never counted)
+            if node.fieldname in ("note", "text"):
+                if node.text in dropped:
+                    return wq.NullQuery
+            else:
+                count += 1
+            if count > MAX_QUERY_TERMS and node.fieldname not in ("note", "text"):
+                dropped.add(node.text)
                 return wq.NullQuery
             if node.fieldname in TEXT and isinstance(node.text, str):
                 parts = compounds.get(node.text)
@@ -130,7 +138,7 @@ TEXT = ("title", "abstract")
 #: fields whose prefixes, wildcards and fuzzy terms are expanded from the
 #: vocabulary in memory (Whoosh's own walk over a big index's term file costs
 #: ~200 ms a word, even for the note's few terms, which a plain word now asks for)
-EXPANDED = (*TEXT, "note")
+EXPANDED = (*TEXT, "note", "text")  # the full text: words of the vocabulary only
 _SPLIT = CompoundTokenizer._SPLIT
 
 

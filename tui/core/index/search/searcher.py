@@ -25,7 +25,7 @@ from ..build.analysis import TEXT_ANALYZER, literal_tokens, symbols
 from ..catalog import Catalog
 from .docsets import DocSets, SegmentCache
 from .bitsets import bits_of, docs_of
-from .leaves import ColumnRange, Docs, offsets
+from .leaves import Docs, offsets
 from .execute import Execution
 from .highlight import Spans, highlight_spans, snippet
 from .query import _SYNTAX_RE, _last_prefixes, _plain_words, _word_spans, clamp_query
@@ -37,7 +37,7 @@ from .vocabulary import Vocabulary, did_you_mean
 SAMPLE_MIN = 300  # candidates of a costly phrase query checked at least
 VERIFY_TIMES = 10  # a costly phrase with at most this many times SAMPLE_MIN candidates is checked whole
 LITERAL_MAX = 5000  # titles checked for a query's symbols as written
-PARSED_FIELDS = ("title", "abstract", "note")  # the fields a word without a field is looked for in
+PARSED_FIELDS = ("title", "abstract", "note", "text")  # the fields a word without a field is looked for in
 _ONE_WORD = re.compile(r"[^\W_]+")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE", "TO"}
 
@@ -93,7 +93,8 @@ class Searcher:
     @property
     def parser(self):
         if self._parser is None:
-            # a plain word is looked for in the title, the abstract and the user's note
+            # a plain word is looked for in the title, the abstract, the user's note
+            # and the paper's cached full text (the last two weighted below the first)
             parser = MultifieldParser(list(PARSED_FIELDS), self._schema, group=AndGroup)
             parser.add_plugin(FuzzyTermPlugin())
             parser.add_plugin(FieldAliasPlugin({"is_": ["is"], "tag": ["tags"], "note": ["notes"],
@@ -356,11 +357,14 @@ class Searcher:
 
     def _highlight_terms(self, q, reader) -> set[str]:
         try:
-            return {
-                t.decode("utf-8") if isinstance(t, bytes) else t
-                for f, t in q.existing_terms(reader, expand=True)
-                if f in ("title", "abstract")
-            }
+            found = {t for f, t in q.existing_terms(reader, expand=True) if f in ("title", "abstract")}
+            # the full text's words, to say where they are: its leaves asked on
+            # their own, as Whoosh's existing_terms reuses its ``fieldname``
+            # argument as its loop variable and so skips the leaves of a field
+            # other than the first term's
+            found |= {t for leaf in q.leaves() if leaf.field() == "text"
+                      for _, t in leaf.existing_terms(reader, expand=True)}
+            return {t.decode("utf-8") if isinstance(t, bytes) else t for t in found}
         except Exception:
             return set()
 

@@ -285,7 +285,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 def _known(reader, stemmed: str) -> bool:
     try:
-        return reader.doc_frequency("title", stemmed) > 0 or reader.doc_frequency("abstract", stemmed) > 0
+        return any(reader.doc_frequency(f, stemmed) > 0 for f in ("title", "abstract", "text"))
     except Exception:
         return True
 
