@@ -21,7 +21,7 @@ from ..reader import Reader
 from ..widgets.dialogs import CopyMenu, NoteEditor, TagsDialog, TextDialog
 from ..widgets.handoff import Handoff
 from ..widgets.render import one_line
-from . import muting
+from . import muting, reading
 
 PAPER_ACTIONS = frozenset({"bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link",
                            "toggle_read", "more_like", "mute_like", "full_text"})
@@ -228,17 +228,8 @@ class PaperScreen(Screen):
         muting.toggle(self)
 
     def action_full_text(self) -> None:
-        """``f``: the paper's full text on the reading screen."""
-        pid = self._selected_pid()
-        if pid is None:
-            return
-        paper = self.reader.paper(pid)
-        if paper is None:
-            self.notify("This paper is not in the current digests", severity="warning", timeout=3)
-            return
-        from .reading import ReadingScreen
-
-        self.app.push_screen(ReadingScreen(self.reader, paper))
+        """``f``: the paper's full text on the reading screen (.reading)."""
+        reading.open_for(self, self._selected_pid())
 
     # -- clipboard and browser (the screen's Handoff) ------------------------------------------------
     def action_copy_link(self) -> None:

@@ -213,3 +213,15 @@ class ReadingScreen(Screen):
             self.text.document.goto_anchor(href[1:])
         elif is_web_url(href):
             self.app.open_url(href)
+
+
+def open_for(screen, pid: str | None) -> None:
+    """The reading screen of paper ``pid`` pushed over ``screen`` (a
+    PaperScreen), or a warning when the paper is not in the digests."""
+    if pid is None:
+        return
+    paper = screen.reader.paper(pid)
+    if paper is None:
+        screen.notify("This paper is not in the current digests", severity="warning", timeout=3)
+        return
+    screen.app.push_screen(ReadingScreen(screen.reader, paper))
