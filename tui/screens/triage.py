@@ -222,11 +222,14 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
                     library.remove_tags(pid, [LATER_TAG])
                 elif before == "skipped" and kind == "later":
                     library.set_read(pid, False, paper)
+                if kind != "skip":
+                    library.visits.clear_skip(pid)
                 if kind == "keep":
                     library.set_bookmark(pid, True, paper)
                     library.set_read(pid, True, paper)
                 elif kind == "skip":
                     library.set_read(pid, True, paper)
+                    library.visits.record_skip(pid)
                 elif kind == "later":
                     library.add_tags(pid, [LATER_TAG], paper)
 
