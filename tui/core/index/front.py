@@ -119,12 +119,14 @@ class Index:
         return reading(self.folder)
 
     def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
-               stop: Callable[[], bool] | None = None, mutes: Sequence[str] = ()) -> SearchResult:
+               stop: Callable[[], bool] | None = None, mutes: Sequence[str] = (),
+               order: Callable | None = None) -> SearchResult:
         """Search with Whoosh syntax; any string is accepted (see
         :meth:`~.search.searcher.Searcher.search`). ``stop``: asked now and
         then; when it says so the search gives up with
         :class:`~.answers.SearchStopped` (a newer query was typed). The papers
-        ``mutes`` (queries) match are left out, unless bookmarked."""
+        ``mutes`` (queries) match are left out, unless bookmarked. ``order``:
+        the ``for-you`` sort's keys (:func:`tui.core.foryou.order_of`)."""
         check_sort(sort)  # a wrong order is the caller's mistake, not damage met reading
         if self.followed_names is not None and "followed" in query.lower():
             from ..following import expand_followed
@@ -132,7 +134,7 @@ class Index:
             query = expand_followed(query, self.followed_names())
         with self.reading():
             hide = self.searching.hidden(tuple(mutes)) if mutes else 0
-            return self.searching.search(query, limit, offset, sort, stop, hide=hide)
+            return self.searching.search(query, limit, offset, sort, stop, hide=hide, order=order)
 
     # -- mutes ---------------------------------------------------------------------
     def check_mute(self, query: str) -> int:
