@@ -1,0 +1,181 @@
+"""For you: a ranking learned from the user's decisions. How good it must be
+(the issue's measure: most papers of one topic kept, ten others skipped, at
+least 7 of the top 10 of that topic, as good as or better than "Papers like
+your bookmarks" on each of three topics and better over the three), that the
+index's order over every paper equals the model's scores computed the
+straightforward way, and the answers with no decisions, only negatives,
+everything muted; the command line and the search order."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import pytest
+
+from tui.cli import main
+from tui.core import foryou
+from tui.core.index import Index
+from tui.core.index.search.linear import scores
+from tui.core.library import Library
+from tui.core.related import more_like
+
+TOPICS = {  # judged by words of the title and abstract
+    "compression": r"quantiz|prun|compress|distill|low-bit|binar|sparsi",
+    "in-context learning": r"in-context",
+    "privacy and attacks": r"privacy|private|adversarial|attack|secure|encrypt|leak",
+}
+
+
+@pytest.fixture
+def opened(bundled_index):
+    index, _ = Index.open(bundled_index)
+    library = Library.open(bundled_index)
+    yield index, library
+    library.close()
+    index.close()
+
+
+def decide(index, library, keep=(), skip=(), read=()) -> None:
+    papers = index.get_many([*keep, *skip, *read])
+    with library.batch():
+        for pid in keep:
+            library.set_bookmark(pid, True, papers[pid])
+            library.set_read(pid, True, papers[pid])
+        for pid in skip:
+            library.set_read(pid, True, papers[pid])
+            library.visits.record_skip(pid)
+        for pid in read:
+            library.set_read(pid, True, papers[pid])
+    index.catch_up(library)
+
+
+def topic_setup(index, rx: str, seed: int = 1) -> tuple[list[str], list[str], callable]:
+    """Most papers with the topic in their title kept, ten papers without it skipped."""
+    papers = index.get_many(index.ids())
+    of = lambda pid: bool(re.search(rx, (papers[pid].title + " " + papers[pid].abstract).lower()))  # noqa: E731
+    members = sorted(pid for pid, p in papers.items() if re.search(rx, p.title.lower()))
+    rng = random.Random(seed)
+    rng.shuffle(members)
+    keep = members[: max(3, int(len(members) * 0.7))]
+    skip = rng.sample(sorted(pid for pid in papers if not of(pid)), 10)
+    return keep, skip, of
+
+
+def test_for_you_finds_the_topic_kept_and_beats_papers_like_your_bookmarks(bundled_index):
+    ours, theirs = {}, {}
+    for name, rx in TOPICS.items():
+        index, _ = Index.open(bundled_index)
+        library = Library.open(bundled_index)
+        try:
+            keep, skip, of = topic_setup(index, rx)
+            decide(index, library, keep, skip)
+            ranking = foryou.rank(index, library, days=None, limit=10)
+            assert ranking.learned and len(ranking.picks) == 10
+            assert not {p.id for p in ranking.picks} & set(keep + skip)  # decided papers are not offered
+            ours[name] = sum(of(p.id) for p in ranking.picks)
+            theirs[name] = sum(of(h.id) for h in more_like(index, keep, "your bookmarks", limit=10).hits[:10])
+        finally:
+            with library.batch():  # the next topic starts from no decisions
+                for r in library.all_records():
+                    library.set_bookmark(r.id, False)
+                    library.set_read(r.id, False)
+                    library.visits.clear_skip(r.id)
+            index.catch_up(library)
+            library.close()
+            index.close()
+    print("for you", ours, "like bookmarks", theirs)
+    assert all(n >= 7 for n in ours.values()), ours
+    assert all(ours[t] >= theirs[t] for t in TOPICS), (ours, theirs)
+    assert sum(ours.values()) > sum(theirs.values()), (ours, theirs)
+
+
+def test_the_index_order_is_the_models_scores_over_every_paper(opened):
+    index, library = opened
+    keep, skip, _ = topic_setup(index, TOPICS["privacy and attacks"])
+    decide(index, library, keep, skip, read=keep[:0])
+    model = foryou.train(index, library)
+    assert not model.empty and any(q < 0 for q in model.levels.values())  # learned against the skips too
+    feats = foryou.Features.of(index)
+    ids = index.ids()
+    reference = foryou.reference_scores(model, feats, ids)
+    fast = scores(feats.sets, model.linear)
+    assert len(reference) == len(ids) == 285
+    for pid in ids:
+        assert fast[feats.docnum(pid)] == pytest.approx(reference[pid], abs=1e-12)
+    # the ranking is the reference's order, ties newest first
+    ranking = foryou.rank(index, library, days=None, limit=300)
+    expected = sorted((pid for pid in ids if pid not in set(keep + skip)),
+                      key=lambda pid: (-reference[pid], -feats.sets.keys[feats.docnum(pid)]))
+    assert [p.id for p in ranking.picks] == expected
+    # a search sorted for you: the matches in the same order
+    order, note = foryou.order_of(index, library)
+    res = index.search("transformer", limit=1000, sort="for-you", order=order)
+    got = [h.id for h in res.hits]
+    assert sorted(got, key=lambda pid: (-reference[pid], -feats.sets.keys[feats.docnum(pid)])) == got
+    assert len(got) == res.total > 50 and note.startswith("for you: learned from")
+
+
+def test_no_decisions_only_negatives_and_everything_muted(opened):
+    index, library = opened
+    ranking = foryou.rank(index, library, days=None, limit=5)
+    assert not ranking.learned and "no decisions yet" in ranking.note and ranking.total == 285
+    by_votes = [h.id for h in index.search("", limit=5, sort="upvotes").hits]
+    assert [p.id for p in ranking.picks] == by_votes
+    skipped = index.ids()[:10]
+    decide(index, library, skip=skipped)
+    ranking = foryou.rank(index, library, days=None, limit=5)
+    assert not ranking.learned and "only papers you skipped or left" in ranking.note
+    assert ranking.total == 275 and not {p.id for p in ranking.picks} & set(skipped)
+    keep = index.ids()[10:14]
+    decide(index, library, keep=keep)
+    library.mutes.add("*")  # every paper muted
+    ranking = foryou.rank(index, library, days=None, limit=5, mutes=library.mutes.queries())
+    assert ranking.learned and ranking.total == 0 and ranking.picks == ()
+
+
+def test_a_kept_paper_outweighs_its_skip_and_a_day_is_the_newest_digests(opened):
+    index, library = opened
+    pid = index.ids()[0]
+    decide(index, library, skip=[pid])
+    assert foryou.decisions(library).skipped == (pid,)
+    decide(index, library, keep=[pid])
+    dec = foryou.decisions(library)
+    assert dec.positives == (pid,) and dec.skipped == ()
+    # the bundled digests' labels carry no year: a day is a digest, newest first
+    ranking = foryou.rank(index, library, days=1, limit=500)
+    assert "the newest 1 digests" in ranking.note
+    from tui.core.navigation import digest_order
+
+    first = digest_order(index.digests()).names[0]
+    members = set(index.digest_members([first])[first])
+    assert {p.id for p in ranking.picks} <= members and ranking.total == len(members - {pid})
+
+
+def test_papers_for_you_and_search_sorted_for_you(bundled_index, capsys):
+    assert main(["--data-dir", str(bundled_index.data.parent), "for-you", "--all", "--limit", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert out.count("\n") == 6 and "no decisions yet" in err and "of 285 papers" in err
+    index, _ = Index.open(bundled_index)
+    library = Library.open(bundled_index)
+    keep, skip, of = topic_setup(index, TOPICS["compression"])
+    decide(index, library, keep, skip)
+    library.close()
+    index.close()
+    assert main(["--data-dir", str(bundled_index.data.parent), "for-you", "--all", "--limit", "5", "--json"]) == 0
+    out, err = capsys.readouterr()
+    hits = json.loads(out)
+    assert len(hits) == 5 and all(h["why"]["terms"] for h in hits)
+    assert all(h["why"]["like"] in keep for h in hits) and "learned from" in err
+    assert sum(of(h["id"]) for h in hits) >= 4
+    assert any(re.search(TOPICS["compression"], " ".join(h["why"]["terms"])) for h in hits)
+    assert main(["--data-dir", str(bundled_index.data.parent), "for-you", "--limit", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert out.count("why: ") == 3 and "the newest 7 digests" not in err and "digests" in err
+    assert main(["--data-dir", str(bundled_index.data.parent), "search", "model", "--sort", "for-you",
+                 "--limit", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert "why: " in out and "note: for you: learned from" in err
+    assert main(["--data-dir", str(bundled_index.data.parent), "for-you", "--days", "0"]) == 2
+    assert "--days 1 or more" in capsys.readouterr().err
