@@ -179,3 +179,51 @@ def test_papers_for_you_and_search_sorted_for_you(bundled_index, capsys):
     assert "why: " in out and "note: for you: learned from" in err
     assert main(["--data-dir", str(bundled_index.data.parent), "for-you", "--days", "0"]) == 2
     assert "--days 1 or more" in capsys.readouterr().err
+
+
+# --- in the reader ------------------------------------------------------------------------------
+
+async def test_the_reader_sorts_results_a_feed_and_triage_for_you(bundled_index):
+    from helpers import SIZE, details, ready, settle, status
+    from tui.app import PapersApp
+    from tui.core.navigation import digest_order
+
+    index, _ = Index.open(bundled_index)
+    library = Library.open(bundled_index)
+    keep, skip, of = topic_setup(index, TOPICS["compression"])
+    decide(index, library, keep, skip)
+    expected = [p.id for p in foryou.rank(index, library, days=None, limit=10).picks]
+    newest = digest_order(index.digests()).names[0]
+    members = index.digest_members([newest])[newest]
+    feed_expected = foryou.order(index, library, members)
+    library.close()
+    index.close()
+    app = PapersApp(bundled_index, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        results = app.main.results
+        await pilot.press("s", "s", "s")  # relevance → newest → upvotes → for you
+        await settle(app, pilot, rounds=8)
+        assert results.sort == "for-you"
+        assert "best for you first" in status(app) and "learned from 11 papers you kept" in status(app)
+        # all papers for you: the kept ones too (a search shows every match), the rest in the ranking's order
+        shown = [pid for pid in results.ids if pid not in set(keep + skip)][:10]
+        assert shown == expected
+        results.highlighted = results.ids.index(expected[0])
+        await settle(app, pilot)
+        assert "For you" in details(app) and "like “" in details(app)
+        # a digest's feed: s steps between its own order and for you
+        app.main.results.open_feed(newest)
+        await settle(app, pilot, rounds=8)
+        assert results.ids[:5] == members[:5]
+        await pilot.press("s")
+        await settle(app, pilot, rounds=8)
+        assert results.feed_sort == "for-you" and results.ids == feed_expected
+        assert "best for you first" in status(app)
+        # triage from this feed: those decided first, then the rest best first, from the first undecided
+        await pilot.press("T")
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert type(screen).__name__ == "TriageScreen" and "for you" in screen.label
+        undecided = [pid for pid in feed_expected if pid not in set(keep + skip)]
+        assert screen.ids[screen.pos:] == undecided and screen.viewing_id() == undecided[0]
