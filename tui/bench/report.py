@@ -1,6 +1,8 @@
-"""The readable table of a run's figures."""
+"""The readable table of a run's figures, and the machine it ran on."""
 
 from __future__ import annotations
+
+import os
 
 from ..console import plural
 from .targets import TARGET_PAPERS, TARGETS
@@ -176,3 +178,28 @@ def _startup_rows(row, out: dict, T: dict) -> None:
     if m:
         row("data folder moved, re-open", f"{_fmt_s(m['seconds'])}, {m['papers_written']:,} papers re-indexed"
             + (" (rebuilt)" if m["rebuilt"] else ""))
+
+
+def machine() -> dict:
+    import platform
+    import sqlite3
+    from importlib import metadata
+
+    def version(*names):
+        for n in names:
+            try:
+                return metadata.version(n)
+            except metadata.PackageNotFoundError:
+                pass
+        return None
+
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "textual": version("textual"),
+        "whoosh": version("Whoosh-Reloaded", "whoosh-reloaded", "Whoosh"),
+        "sqlite": sqlite3.sqlite_version,
+    }

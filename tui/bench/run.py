@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from .child import ENV_T0, spawn
+from .report import machine
 from .targets import COMMON_WORDS, MAX_PAPERS, MIN_PAPERS, QUERIES, SEARCH_ROUNDS, TARGET_PAPERS, TARGETS
 
 MANIFEST = "bench.json"
@@ -101,31 +102,6 @@ def parse_count(raw: str) -> int:
     if not MIN_PAPERS <= n <= MAX_PAPERS:
         raise BenchError(f"--papers must be between {MIN_PAPERS:,} and {MAX_PAPERS:,} (got {n:,})")
     return n
-
-
-def machine() -> dict:
-    import platform
-    import sqlite3
-    from importlib import metadata
-
-    def version(*names):
-        for n in names:
-            try:
-                return metadata.version(n)
-            except metadata.PackageNotFoundError:
-                pass
-        return None
-
-    return {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "textual": version("textual"),
-        "whoosh": version("Whoosh-Reloaded", "whoosh-reloaded", "Whoosh"),
-        "sqlite": sqlite3.sqlite_version,
-    }
 
 
 # --- the work folder --------------------------------------------------------------
