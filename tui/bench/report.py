@@ -133,6 +133,9 @@ def render(out: dict) -> str:
                                                           if rel["differ"] else ""),
                 f"≥ {T['exact_top10']:.0%}", rel["exact_top10"] >= T["exact_top10"])
 
+    from .recommend import rows as for_you_rows
+
+    for_you_rows(row, out, T)
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
     w2 = max(len(r[2]) for r in rows)

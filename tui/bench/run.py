@@ -204,6 +204,7 @@ class Bench:
         if self.app:
             self.app_startup()
             self.key_to_paint()
+        self.for_you()
         self.out["total_s"] = round(time.perf_counter() - t_all, 2)
         if self.keep:
             self.out["kept_in"] = str(self.home)
@@ -564,6 +565,21 @@ class Bench:
         if info["results_s"] and info["bare_painted_s"]:
             info["results_ratio"] = round(info["results_s"] / info["bare_painted_s"], 2)
         self.out["app"] = info
+
+    def for_you(self) -> None:
+        from . import recommend
+
+        _say("for you: trained and ranked at this scale; its quality on the bundled papers…")
+        self.close()
+        index, library, _, _ = self._open()
+        try:
+            self.out["for_you"] = {"speed": recommend.speed(index, library),
+                                   "quality": recommend.quality(self.home / "for-you")}
+        except Exception as e:  # reported, never the end of the other figures
+            self.out["for_you"] = {"error": f"{type(e).__name__}: {e}"}
+        finally:
+            index.close()
+            library.close()
 
     def close(self) -> None:
         for name in ("index", "library"):

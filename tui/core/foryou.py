@@ -54,6 +54,7 @@ ROCCHIO_NEG = 0.75
 MIN_SHARE = 0.1  # a term learned from must be in this share of the positives (two at least)
 _FEATURES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _MODELS: dict[tuple, "Model"] = {}
+_IDF: dict[tuple[int, str], float] = {}
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,6 @@ class Features:
         self.index = index
         self.sets = index.searching.docsets
         self.n = max(1, self.sets.live.bit_count())
-        self._idf: dict[str, float] = {}
         self._lengths: list[int] | None = None
         self._docnums: dict[str, int | None] = {}
         self._recent: dict[int, tuple[int, str]] = {}
@@ -129,11 +129,14 @@ class Features:
     def idf(self, term: str) -> float:
         """From the term's document count (the larger of its counts in titles
         and in abstracts, as the index's term information has them)."""
-        w = self._idf.get(term)
+        key = (self.n, term)  # kept while the number of papers stays (a bookmark re-indexes one)
+        w = _IDF.get(key)
         if w is None:
             reader = self.sets.searcher.reader()
             df = max(reader.doc_frequency("title", term), reader.doc_frequency("abstract", term))
-            w = self._idf[term] = max(0.0, math.log((self.n + 1) / (df + 1))) if df else 0.0
+            if len(_IDF) >= 100_000:
+                _IDF.clear()
+            w = _IDF[key] = max(0.0, math.log((self.n + 1) / (df + 1))) if df else 0.0
         return w
 
     def lengths(self) -> list[int]:
@@ -156,10 +159,11 @@ class Features:
 
     def background(self, rng: random.Random, most: int, leave: frozenset) -> list[str]:
         """Up to ``most`` papers picked at random, none of ``leave``."""
-        from .index.search.bitsets import docs_of
-
-        docs = docs_of(self.sets.live)
-        picked = self.sets.ids(rng.sample(docs, min(len(docs), most + len(leave))))
+        live, size = self.sets.live, self.sets.size
+        # document numbers drawn from all of them, the live kept: the same
+        # papers after a bookmark re-indexes one (it moves to a new number)
+        drawn = rng.sample(range(size), min(size, 2 * (most + len(leave)) + 16))
+        picked = self.sets.ids([d for d in drawn if live >> d & 1])
         return [p for p in picked if p not in leave][:most]
 
     def terms_of(self, pid: str, paper: "Paper | None") -> tuple[frozenset, frozenset]:
@@ -438,23 +442,49 @@ def explain(index: "Index", model: Model, ids: Sequence[str]) -> dict[str, tuple
     """For each paper: the (up to) three words that weigh most for it, as
     its title or abstract writes them, and the kept paper it shares most
     weight with."""
-    from .related import _surface_forms
-
     feats = Features.of(index)
-    vecs = feats.vectors(list(ids))
+    vecs = feats.vectors(list(ids), set(model.levels))
     papers = index.get_many(list(vecs))
+    kept = {pid: {t: x for t, x in vec.items() if model.levels.get(t, 0) > 0}
+            for pid, vec in model.vectors.items()}
     out = {}
     for pid, vec in vecs.items():
-        parts = sorted(((model.levels.get(t, 0) * x, t) for t, x in vec.items()), reverse=True)
+        good = {t: model.levels[t] * x for t, x in vec.items() if model.levels.get(t, 0) > 0}
+        top = [t for t, _ in sorted(good.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
         paper = papers.get(pid)
-        forms = _surface_forms(f"{paper.title}\n{paper.abstract}") if paper is not None else {}
-        words = tuple(dict.fromkeys(forms.get(t, t) for w, t in parts[:3] if w > 0))
+        forms = _written(f"{paper.title}\n{paper.abstract}", top) if paper is not None else {}
+        words = tuple(dict.fromkeys(forms.get(t, t) for t in top))
         best, like = 0.0, None
-        for kept, kvec in model.vectors.items():
-            s = sum(max(0, model.levels.get(t, 0)) * x * kvec[t] for t, x in vec.items() if t in kvec)
+        for other, kvec in kept.items():
+            if other == pid:
+                continue
+            s = sum(w * kvec[t] for t, w in good.items() if t in kvec)
             if s > best:
-                best, like = s, kept
+                best, like = s, other
         out[pid] = (words, like)
+    return out
+
+
+_WORD_RE = __import__("re").compile(r"[^\W_]+(?:-[^\W_]+)*")
+_STEMS: dict[str, tuple[str, ...]] = {}
+
+
+def _written(text: str, terms: Sequence[str]) -> dict[str, str]:
+    """The first word of ``text`` that gives each of ``terms`` (as analysed)."""
+    from .index import TEXT_ANALYZER
+
+    want, out = set(terms), {}
+    for word in _WORD_RE.findall(text):
+        stems = _STEMS.get(word)
+        if stems is None:
+            if len(_STEMS) >= 50_000:
+                _STEMS.clear()
+            stems = _STEMS[word] = tuple(t.text for t in TEXT_ANALYZER(word))
+        for stem in stems:
+            if stem in want and stem not in out:
+                out[stem] = word.lower()
+        if len(out) == len(want):
+            break
     return out
 
 
