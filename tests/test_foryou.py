@@ -9,24 +9,17 @@ everything muted; the command line and the search order."""
 from __future__ import annotations
 
 import json
-import random
 import re
 
 import pytest
 
 from tui.cli import main
+from tui.bench.recommend import TOPICS, decide, topic_setup
 from tui.core import foryou
 from tui.core.index import Index
 from tui.core.index.search.linear import scores
 from tui.core.library import Library
 from tui.core.related import more_like
-
-TOPICS = {  # judged by words of the title and abstract
-    "compression": r"quantiz|prun|compress|distill|low-bit|binar|sparsi",
-    "in-context learning": r"in-context",
-    "privacy and attacks": r"privacy|private|adversarial|attack|secure|encrypt|leak",
-}
-
 
 @pytest.fixture
 def opened(bundled_index):
@@ -35,32 +28,6 @@ def opened(bundled_index):
     yield index, library
     library.close()
     index.close()
-
-
-def decide(index, library, keep=(), skip=(), read=()) -> None:
-    papers = index.get_many([*keep, *skip, *read])
-    with library.batch():
-        for pid in keep:
-            library.set_bookmark(pid, True, papers[pid])
-            library.set_read(pid, True, papers[pid])
-        for pid in skip:
-            library.set_read(pid, True, papers[pid])
-            library.visits.record_skip(pid)
-        for pid in read:
-            library.set_read(pid, True, papers[pid])
-    index.catch_up(library)
-
-
-def topic_setup(index, rx: str, seed: int = 1) -> tuple[list[str], list[str], callable]:
-    """Most papers with the topic in their title kept, ten papers without it skipped."""
-    papers = index.get_many(index.ids())
-    of = lambda pid: bool(re.search(rx, (papers[pid].title + " " + papers[pid].abstract).lower()))  # noqa: E731
-    members = sorted(pid for pid, p in papers.items() if re.search(rx, p.title.lower()))
-    rng = random.Random(seed)
-    rng.shuffle(members)
-    keep = members[: max(3, int(len(members) * 0.7))]
-    skip = rng.sample(sorted(pid for pid in papers if not of(pid)), 10)
-    return keep, skip, of
 
 
 def test_for_you_finds_the_topic_kept_and_beats_papers_like_your_bookmarks(bundled_index):
