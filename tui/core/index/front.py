@@ -155,6 +155,19 @@ class Index:
             docs = list(by_doc)
             return dict(zip(self.searching.docsets.ids(docs), (by_doc[d] for d in docs)))
 
+    def mute_counts(self, mutes: Sequence[str]) -> dict[str, int]:
+        """``{mute: how many papers it hides}``, each counted whole (a paper two
+        mutes match counts under both; a bookmarked paper under none)."""
+        with self.reading():
+            kept = self.searching.docsets.term("is_", "bookmarked")
+            out = {}
+            for text in dict.fromkeys(mutes):
+                try:
+                    out[text] = (self.searching.matching(text) & ~kept).bit_count()
+                except ValueError:
+                    out[text] = 0
+            return out
+
     def suggest(self, text: str) -> str | None:
         """"Did you mean": the query with its unknown words replaced."""
         with self.reading():
