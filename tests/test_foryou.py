@@ -194,3 +194,18 @@ async def test_the_reader_sorts_results_a_feed_and_triage_for_you(bundled_index)
         assert type(screen).__name__ == "TriageScreen" and "for you" in screen.label
         undecided = [pid for pid in feed_expected if pid not in set(keep + skip)]
         assert screen.ids[screen.pos:] == undecided and screen.viewing_id() == undecided[0]
+
+
+def test_days_are_counted_back_from_the_newest_dated_digest(paths, capsys):
+    from helpers import day_items
+
+    paths.digests.mkdir(parents=True, exist_ok=True)
+    for day in ("2025-08-01", "2025-08-07", "2025-08-08"):
+        (paths.digests / f"{day}.json").write_text(json.dumps(day_items(day, 4)))
+    home = str(paths.data.parent)
+    assert main(["--data-dir", home, "for-you", "--days", "2", "--json", "--limit", "50"]) == 0
+    out, err = capsys.readouterr()
+    days = sorted({h["digests"][0]["digest"] for h in json.loads(out)})
+    assert days == ["2025-08-07", "2025-08-08"] and "the papers of 2025-08-07 to 2025-08-08" in err
+    assert main(["--data-dir", home, "for-you", "--days", "30", "--json", "--limit", "50"]) == 0
+    assert len(json.loads(capsys.readouterr()[0])) == 12

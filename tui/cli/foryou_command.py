@@ -16,8 +16,8 @@ from .common import clip, term_width, why_line, with_library
 def foryou_arguments(p) -> None:
     when = p.add_mutually_exclusive_group()
     when.add_argument("--days", type=int, default=7, metavar="N",
-                      help="the papers of the last N days of digests (default 7; the newest N digests "
-                           "when their labels carry no year)")
+                      help="the papers of the last N days of dated digests (default 7; the newest N "
+                           "digests when none has a date)")
     when.add_argument("--all", action="store_true", help="every unread, undecided paper, dated or not")
     p.add_argument("--limit", type=int, default=20, help="how many papers (default 20)")
     p.add_argument("--offset", type=int, default=0, help="skip this many papers")

@@ -390,8 +390,9 @@ def candidates(index: "Index", days: int | None, mutes: Sequence[str] = ()) -> t
 
 def _recent(index: "Index", days: int) -> tuple[int, str]:
     """The papers of the digests of the last ``days`` days, counted back from
-    the newest digest's date; when the labels carry no year, of the newest
-    ``days`` digests (a digest is a day of the Daily Papers)."""
+    the newest dated digest (digests without a date are left to ``--all``);
+    when no label carries a year, of the newest ``days`` digests (a digest is
+    a day of the Daily Papers)."""
     from datetime import timedelta
 
     from .index.search.bitsets import bits_of
@@ -399,11 +400,11 @@ def _recent(index: "Index", days: int) -> tuple[int, str]:
 
     infos = [i for i in index.digests() if not i.error]
     order = digest_order(infos)
-    if order.by == "label date":
-        by_name = {i.name: label_date(i.label) for i in infos}
-        newest = by_name[order.names[0]]
+    by_name = {i.name: label_date(i.label) for i in infos}
+    if any(by_name.values()):
+        newest = max(d for d in by_name.values() if d)
         since = newest - timedelta(days=days - 1)
-        names = [n for n in order.names if by_name[n] >= since]
+        names = [n for n, d in by_name.items() if d and d >= since]
         said = f"the papers of {since.isoformat()} to {newest.isoformat()}"
     else:
         names = list(order.names[:days])
