@@ -33,7 +33,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from .index.search.linear import Linear, group_of, scale_of
+from .index.search.linear import Linear, group_of, scale_of, scores_of
 from .index.search.linear import keys as linear_keys
 from .index.search.linear import lengths as linear_lengths
 
@@ -51,10 +51,12 @@ MAX_TERMS = 200  # terms kept for scoring, strongest first
 LEVELS = 127  # the strongest term's weight as a whole number
 EPOCHS, RATE, L2 = 8, 0.5, 1e-4
 ROCCHIO_NEG = 0.75
+FEW = 5000  # candidates scored alone; more, through every document's key
 MIN_SHARE = 0.1  # a term learned from must be in this share of the positives (two at least)
 _FEATURES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _MODELS: dict[tuple, "Model"] = {}
 _IDF: dict[tuple[int, str], float] = {}
+_DOCNUMS: dict[str, int] = {}  # paper id -> its document when last looked up (checked before use)
 
 
 @dataclass(frozen=True)
@@ -148,12 +150,19 @@ class Features:
         """The live document of paper ``pid``, or None (kept once asked)."""
         if pid in self._docnums:
             return self._docnums[pid]
-        try:
-            d = self.sets.searcher.document_number(id=pid)
-        except Exception:
-            d = None
-        if d is not None and not (self.sets.live >> d) & 1:
-            d = None
+        live = self.sets.live
+        d = _DOCNUMS.get(pid)  # where it was: still there unless re-indexed since
+        if d is None or d >= self.sets.size or not live >> d & 1 or self.sets.ids([d])[0] != pid:
+            try:
+                d = self.sets.searcher.document_number(id=pid)
+            except Exception:
+                d = None
+            if d is not None and not live >> d & 1:
+                d = None
+            if d is not None:
+                if len(_DOCNUMS) >= 200_000:
+                    _DOCNUMS.clear()
+                _DOCNUMS[pid] = d
         self._docnums[pid] = d
         return d
 
@@ -205,6 +214,19 @@ class Features:
             vec = {t: self.idf(t) * c * scale for t, c in counts.items() if terms is None or t in terms}
             out[pid] = {t: w for t, w in vec.items() if w}
         return out
+
+    def best(self, model: Model, bits: int, k: int) -> list[int]:
+        """The ``k`` documents of ``bits`` best for you (by upvotes with
+        nothing learned), ties newest first: a few thousand scored alone, more
+        through every document's key (:meth:`keys`, kept per model)."""
+        sets = self.sets
+        if model.empty:
+            return sets.top(bits, k, sets.by_votes)
+        if bits.bit_count() > FEW:
+            return sets.top(bits, k, self.keys(model))
+        scored = scores_of(sets, model.linear, bits)
+        order = sets.keys
+        return sorted(scored, key=lambda d: (-scored[d], -order[d]))[:k]
 
     def keys(self, model: Model) -> list[int]:
         """Each document's place in the model's order (kept per model)."""
@@ -399,7 +421,6 @@ def _recent(index: "Index", days: int) -> tuple[int, str]:
     from .navigation import digest_order, label_date
 
     infos = [i for i in index.digests() if not i.error]
-    order = digest_order(infos)
     by_name = {i.name: label_date(i.label) for i in infos}
     if any(by_name.values()):
         newest = max(d for d in by_name.values() if d)
@@ -407,7 +428,7 @@ def _recent(index: "Index", days: int) -> tuple[int, str]:
         names = [n for n, d in by_name.items() if d and d >= since]
         said = f"the papers of {since.isoformat()} to {newest.isoformat()}"
     else:
-        names = list(order.names[:days])
+        names = list(digest_order(infos).names[:days])
         said = f"the newest {len(names)} digests (their labels carry no year)"
     members = index.digest_members(names)
     feats = Features.of(index)
@@ -425,10 +446,8 @@ def rank(index: "Index", library: "Library", days: int | None = 7, limit: int = 
         feats = Features.of(index)
         bits, said = candidates(index, days, mutes)
         total = bits.bit_count()
-        sets = feats.sets
-        key = sets.by_votes if model.empty else feats.keys(model)
-        docs = sets.top(bits, offset + limit, key)[offset:]
-        ids = sets.ids(docs)
+        docs = feats.best(model, bits, offset + limit)[offset:]
+        ids = feats.sets.ids(docs)
         note = f"{note_for(model, library)}; {said}"
         if model.empty:
             picks = tuple(Pick(pid, 0.0, (), None) for pid in ids)
@@ -501,8 +520,6 @@ def order(index: "Index", library: "Library", ids: Iterable[str], model: Model |
             model = train(index, library)
         feats = Features.of(index)
         docs = sorted({feats.docnum(p) for p in ids} - {None})
-        sets = feats.sets
-        key = sets.by_votes if model.empty else feats.keys(model)
-        got = sets.ids(sets.top(bits_of(docs), len(docs), key))
+        got = feats.sets.ids(feats.best(model, bits_of(docs), len(docs)))
     seen = set(got)
     return got + [p for p in ids if p not in seen]
