@@ -419,6 +419,7 @@ def _recent(index: "Index", days: int) -> tuple[int, str]:
 
     from .index.search.bitsets import bits_of
     from .navigation import digest_order, label_date
+    from .text import plural
 
     infos = [i for i in index.digests() if not i.error]
     by_name = {i.name: label_date(i.label) for i in infos}
@@ -427,9 +428,11 @@ def _recent(index: "Index", days: int) -> tuple[int, str]:
         since = newest - timedelta(days=days - 1)
         names = [n for n, d in by_name.items() if d and d >= since]
         said = f"the papers of {since.isoformat()} to {newest.isoformat()}"
-    else:
+    elif infos:
         names = list(digest_order(infos).names[:days])
-        said = f"the newest {len(names)} digests (their labels carry no year)"
+        said = f"the newest {plural(len(names), 'digest')} (their labels carry no year)"
+    else:
+        names, said = [], "no digests yet"
     members = index.digest_members(names)
     feats = Features.of(index)
     docs = {feats.docnum(p) for n in names for p in members.get(n, [])} - {None}
