@@ -66,9 +66,8 @@ class Context:
         for n in self.library.notices:
             say(n)
         # the same digests as the reader: [app] bundled = false leaves out the samples
-        # (read now for config.toml's problems; listed again once the index is locked)
-        session.sources()
-        for line in session.config_problems:
+        # (config.toml read now for its problems; the digests listed once the index is locked)
+        for line in session.check_config():
             say(line)
         self.close_index()
         try:

@@ -95,6 +95,7 @@ class Session:
         self.index: Index | None = None
         #: problems of config.toml when the session read it (the command line's rule)
         self.config_problems: list[str] = []
+        self._file_config = None  # config.toml as read when no config was given
 
     # -- the steps ------------------------------------------------------------------
     def import_watched(self) -> Imported:
@@ -128,13 +129,18 @@ class Session:
         self.library = Library.open(self.paths)
         return self.library
 
+    def check_config(self) -> list[str]:
+        """Read config.toml (once; the reader passes its own): its problems."""
+        if self.config is None and self._file_config is None:
+            self._file_config = load_config_file(self.paths.config_file)
+            self.config_problems = self._file_config.problems
+        return self.config_problems
+
     def sources(self) -> list[Source]:
         """The digests to index: the user's, and the bundled ones unless
         ``[app] bundled = false``."""
-        config = self.config
-        if config is None:
-            config = load_config_file(self.paths.config_file)
-            self.config_problems = config.problems
+        self.check_config()
+        config = self.config or self._file_config
         return digest_sources(self.paths, bundled=config.bundled)
 
     def open_index(self, progress: Progress | None = None, rebuild: bool = False,
