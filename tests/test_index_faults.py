@@ -378,12 +378,12 @@ async def test_the_reader_says_so_rebuilds_and_answers(tmp_path, bundled_home, m
     real = Store.search
     met = []
 
-    def search(self, query, limit=20, offset=0, sort="relevance", stop=None, mutes=()):
+    def search(self, query, limit=20, offset=0, sort="relevance", stop=None, mutes=(), order=None):
         if query == "swin" and not met:
             met.append(query)
             mark_damaged(self.folder, "the index could not be read (Exception: Block tag error)")
             raise IndexDamaged("the index could not be read (Exception: Block tag error)")
-        return real(self, query, limit, offset, sort, stop, mutes)
+        return real(self, query, limit, offset, sort, stop, mutes, order)
 
     monkeypatch.setattr(Store, "search", search)
     app = PapersApp(Paths.default(home), watch_interval=0, dwell=0)

@@ -361,7 +361,11 @@ async def test_s_cycles_the_sort_of_the_results_and_keeps_it(paths, bundled_inde
         assert results.ids[0] == pid["2025-08-08", 2] and "most upvoted first" in status(app)
         await search(app, pilot, "")
         assert results.ids[0] == pid["2025-08-08", 2] and status(app).startswith("289 papers, most upvoted first")
-        await pilot.press("enter", "s")  # back to relevance
+        await pilot.press("enter", "s")  # for you: nothing decided yet, so by upvotes, and it says so
+        await settle(app, pilot)
+        assert status(app).startswith("289 papers, best for you first") and "no decisions yet" in status(app)
+        assert results.ids[0] == pid["2025-08-08", 2]
+        await pilot.press("s")  # back to relevance
         await settle(app, pilot)
         assert status(app).startswith("289 papers, newest digest first")
         await search(app, pilot, "marsupial routing study")
