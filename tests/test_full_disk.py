@@ -34,13 +34,15 @@ def small_disk(tmp_path):
         filler = mnt / "filler"
 
         def fill(self) -> None:
-            with open(self.filler, "ab") as f:
-                try:
-                    while True:
-                        f.write(b"\0" * 65536)
-                        f.flush()
-                except OSError:
-                    pass
+            # unbuffered: a buffered file kept the bytes that found no room and
+            # failed again when closed, whenever the last write did not fit whole
+            with open(self.filler, "ab", buffering=0) as f:
+                for size in (65536, 4096, 1):
+                    try:
+                        while True:
+                            f.write(b"\0" * size)
+                    except OSError:
+                        pass
             assert os.statvfs(mnt).f_bavail == 0
 
         def free(self) -> None:
