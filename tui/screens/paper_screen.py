@@ -245,10 +245,8 @@ class PaperScreen(Screen):
         if pid is None:
             return
         paper = self.reader.paper(pid)
-        if paper is None:
-            link = self.reader.link_of(pid)
-            if link:
-                self.handoff.copy("link", link)
+        if paper is None:  # no longer in the digests: its link, as y copies it
+            self.action_copy_link()
             return
         def done(choice) -> None:
             if choice:
