@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from .core.config import Config
+from .core.following import FEED
 from .core.paths import Paths
 from .core.session import Imported, Opened, Session
 from .core.text import plural
@@ -45,6 +46,7 @@ class Reader:
         self.compact = False  # the paper lists show one line per paper
         self.show_muted = False  # the lists show muted papers too, dimmed, with the rule
         self._muted: tuple[tuple, dict[str, str]] | None = None  # (what it was computed from, pid -> mute)
+        self.follows_changed = 0  # follows changed in this window (the Following feed lists again)
         self._generation = 0
         self._digests_seen: dict[str, int] | None = None  # digest -> entries, at the last look
 
@@ -139,12 +141,53 @@ class Reader:
         return self.index.titles(list(ids)) if self.index is not None else {}
 
     def digest_ids(self, name: str, offset: int = 0, limit: int = -1) -> list[str]:
-        """The paper ids of a digest in its order (all from ``offset`` when ``limit`` < 0)."""
+        """The paper ids of a digest in its order (all from ``offset`` when
+        ``limit`` < 0); of the Following feed (``following.FEED``) too."""
+        if name == FEED:
+            ids = self.following()
+            return ids[offset:] if limit < 0 else ids[offset:offset + limit]
         return self.index.digest_page(name, offset, limit) if self.index is not None else []
 
     def digest_members(self, names) -> dict[str, list[str]]:
-        """``{digest: its paper ids in order}`` for these digests."""
-        return self.index.digest_members(list(names)) if self.index is not None else {}
+        """``{digest: its paper ids in order}`` for these digests (and the Following feed)."""
+        names = list(names)
+        out = self.index.digest_members([n for n in names if n != FEED]) if self.index is not None else {}
+        if FEED in names:
+            out[FEED] = self.following()
+        return out
+
+    # -- following authors --------------------------------------------------------------
+    def following(self) -> list[str]:
+        """The Following feed: ids of the papers by followed authors, newest first."""
+        if self.index is None or self.library is None:
+            return []
+        from .core.following import followed_papers
+
+        return followed_papers(self.index, self.library)
+
+    def followed_names(self) -> list[str]:
+        """The followed authors' names, by name (none without a library)."""
+        return [f.name for f in self.library.follows.all()] if self.library is not None else []
+
+    def followed_keys(self) -> set[str]:
+        """The keys of the followed names (``follows.name_key``)."""
+        return self.library.follows.keys() if self.library is not None else set()
+
+    def set_followed(self, name: str, on: bool, notify: Notify) -> bool:
+        """Follow ``name`` or stop following it; False when the library refused
+        (said with ``notify``). ``follows_changed`` counts the changes made here."""
+        def change() -> None:
+            try:
+                self.library.follows.follow(name) if on else self.library.follows.unfollow(name)
+            except ValueError as e:  # no letters in it, or too long to be a name
+                from .core.library import LibraryError
+
+                raise LibraryError(str(e)) from None
+
+        if not self.write(change, notify):
+            return False
+        self.follows_changed += 1
+        return True
 
     def digests(self) -> list:
         return list(self.index.digests()) if self.index is not None else []
@@ -232,7 +275,7 @@ class Reader:
             if self.index is None or cancelled():
                 return None
             hidden = self._hidden()
-            if hidden:
+            if hidden or name == FEED:
                 every = [pid for pid in self.digest_ids(name) if pid not in hidden]
                 ids, total = every[offset:offset + limit], len(every)
             else:

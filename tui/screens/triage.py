@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
 from .. import messages
+from ..core.following import FEED, FEED_LABEL
 from ..core.text import plural
 from ..reader import Reader
 from ..widgets.chrome import KeyFooter
@@ -73,7 +74,7 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         """Show ``digest``, from where its triage stopped."""
         info = self.reader.digest(digest)
         self.digest = digest
-        self.label = (info.label or info.name) if info else digest
+        self.label = (info.label or info.name) if info else FEED_LABEL if digest == FEED else digest
         self.ids = self.reader.visible(self.reader.digest_ids(digest))  # muted papers are not triaged
         start = 0
         saved = self._saved_position()
