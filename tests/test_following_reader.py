@@ -4,7 +4,7 @@ feed)."""
 
 from __future__ import annotations
 
-from helpers import SIZE, api_digest, ready, screen_text, settle
+from helpers import SIZE, api_digest, details, ready, screen_text, settle
 from tui.app import PapersApp
 from tui.core.following import FEED
 from tui.core.library import Library
@@ -73,6 +73,9 @@ async def test_the_following_feed_lists_followed_authors_papers_newest_first_wit
         await pilot.press("4")
         await settle(app, pilot)
         assert "2 papers · 1 unread" in row(digests, FEED), row(digests, FEED)
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert "2 papers, 1 unread" in details(app), details(app)  # the details say the new counts
         await pilot.press("T")  # triaged like a digest
         await pilot.pause(0.3)
         assert type(app.screen).__name__ == "TriageScreen" and app.screen.ids == [ids[NEW], ids[OLD]]

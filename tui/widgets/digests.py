@@ -95,6 +95,8 @@ class Digests(PaperList):
         self.unread = event.counts
         if FEED in self.ids:
             self.update_row(FEED, self._feed_row(self.reader.followed_names()))
+            if self.current_id == FEED:  # its details say the counts too
+                self.post_message(messages.ShowDetails(self))
         for d in self.reader.digests():
             if d.name in self.ids:
                 self.update_row(d.name, self._row(d))
