@@ -1,14 +1,16 @@
 """Following authors in the reader: the Following feed in the Digests pane
 (papers by followed authors, newest first, with unread counts, opened as a
-feed)."""
+feed), and ``a`` on a paper (or the palette) listing its authors to follow or
+unfollow, the feed listing again when a follow changes."""
 
 from __future__ import annotations
 
-from helpers import SIZE, api_digest, details, ready, screen_text, settle
+from helpers import SIZE, SWIN, api_digest, details, palette, ready, screen_text, search, settle
 from tui.app import PapersApp
 from tui.core.following import FEED
 from tui.core.library import Library
 from tui.core.papers import paper_id
+from tui.widgets.follow_dialog import FollowDialog
 
 GARCIA = ["José García", "Ada Lovelace"]
 OLD = "Quokka Burrows Under Old Moons"
@@ -80,3 +82,60 @@ async def test_the_following_feed_lists_followed_authors_papers_newest_first_wit
         await pilot.pause(0.3)
         assert type(app.screen).__name__ == "TriageScreen" and app.screen.ids == [ids[NEW], ids[OLD]]
         assert "Following" in str(app.screen.query_one("#triage-head").render())
+
+
+async def test_a_lists_the_authors_to_follow_or_unfollow_and_the_feed_follows(paths, bundled_index):
+    ids = with_authors(paths)
+    follow(paths, "José García")
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("4", "enter")  # the Following feed, open in the Search pane
+        await settle(app, pilot)
+        results = app.main.results
+        assert results.ids == [ids[NEW], ids[OLD]]
+        await pilot.press("a")  # NEW: Jose Garcia (followed as José García) and Grace Hopper
+        await pilot.pause(0.2)
+        dialog = app.screen
+        assert isinstance(dialog, FollowDialog)
+        lines = [str(dialog.query_one("#follow-options").get_option_at_index(i).prompt) for i in range(2)]
+        assert lines == ["✓ Jose Garcia  followed", "  Grace Hopper"], lines
+        await pilot.press("down", "enter")  # follow Grace Hopper
+        await pilot.press("up", "space")  # stop following José García
+        await pilot.pause(0.1)
+        lines = [str(dialog.query_one("#follow-options").get_option_at_index(i).prompt) for i in range(2)]
+        assert lines == ["  Jose Garcia", "✓ Grace Hopper  followed"], lines
+        assert app.library.follows.keys() == {"grace hopper"}
+        assert "Following Grace Hopper" in said(app) and "No longer following Jose Garcia" in said(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is app.main
+        assert results.feed == FEED and results.ids == [ids[NEW]]  # the feed listed again
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert "1 paper" in row(app.query_one("#digests"), FEED) and "Grace Hopper" in row(app.query_one("#digests"), FEED)
+
+
+async def test_a_paper_without_authors_says_so_and_the_palette_offers_the_same(paths, bundled_index):
+    ids = with_authors(paths)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await search(app, pilot, SWIN)
+        await pilot.press("escape", "a")
+        await pilot.pause(0.2)
+        assert app.screen is app.main
+        assert any("names no authors" in m for m in said(app)), said(app)
+        await search(app, pilot, "wombat tunnels")
+        await pilot.press("escape")
+        assert app.main.results.current_id == ids[OTHER]
+        await palette(pilot, "follow or unfollow")
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        dialog = app.screen
+        assert isinstance(dialog, FollowDialog) and dialog.authors == ["Ada Lovelace", "Alan Turing"]
+        await pilot.press("enter", "escape")
+        await settle(app, pilot)
+        assert app.library.follows.keys() == {"ada lovelace"}
+        await search(app, pilot, "is:followed")
+        assert sorted(app.main.results.ids) == sorted([ids[OTHER], ids[OLD]])  # Ada Lovelace wrote both

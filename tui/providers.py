@@ -35,6 +35,7 @@ COMMANDS = [
     ("Mark the selected paper read or unread", "toggle_read", "toggle_read"),
     ("Papers like the selected one", "more_like", "more_like"),
     ("Read the full text of the selected paper", "full_text", "full_text"),
+    ("Follow or unfollow the authors of the selected paper…", "follow_authors", "follow_authors"),
     ("Papers like your bookmarks", "like_bookmarks", "like_bookmarks"),
     ("Mute papers like the selected one…", "mute_like", "mute_like"),
     ("Show or hide muted papers (dimmed, with the rule that mutes each)", "toggle_muted", "toggle_muted"),

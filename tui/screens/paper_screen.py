@@ -21,10 +21,10 @@ from ..reader import Reader
 from ..widgets.dialogs import CopyMenu, NoteEditor, TagsDialog, TextDialog
 from ..widgets.handoff import Handoff
 from ..widgets.render import one_line
-from . import muting, reading
+from . import follow_authors, muting, reading
 
 PAPER_ACTIONS = frozenset({"bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link",
-                           "toggle_read", "more_like", "mute_like", "full_text"})
+                           "toggle_read", "more_like", "mute_like", "full_text", "follow_authors"})
 
 
 class PaperScreen(Screen):
@@ -40,7 +40,9 @@ class PaperScreen(Screen):
         Binding("m", "more_like", "Similar", id="more_like"),
         Binding("X", "mute_like", "Mute papers like this", show=False, id="mute_like"),
         Binding("f", "full_text", "Full text", show=False, id="full_text"),
+        Binding("a", "follow_authors", "Follow authors", show=False, id="follow_authors"),
     ]
+    action_follow_authors = follow_authors.offer  # a: the paper's authors, to follow or unfollow
 
     def __init__(self, reader: Reader) -> None:
         super().__init__()
