@@ -82,6 +82,9 @@ async def test_the_following_feed_lists_followed_authors_papers_newest_first_wit
         await pilot.pause(0.3)
         assert type(app.screen).__name__ == "TriageScreen" and app.screen.ids == [ids[NEW], ids[OLD]]
         assert "Following" in str(app.screen.query_one("#triage-head").render())
+        await pilot.press("a")  # the same key in triage: the paper's authors
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, FollowDialog) and app.screen.authors == ["Jose Garcia", "Grace Hopper"]
 
 
 async def test_a_lists_the_authors_to_follow_or_unfollow_and_the_feed_follows(paths, bundled_index):
