@@ -1,7 +1,8 @@
 """Following authors in the reader: the Following feed in the Digests pane
 (papers by followed authors, newest first, with unread counts, opened as a
 feed), and ``a`` on a paper (or the palette) listing its authors to follow or
-unfollow, the feed listing again when a follow changes."""
+unfollow, the feed listing again when a follow changes; new papers by followed
+authors announced at start and after F."""
 
 from __future__ import annotations
 
@@ -142,3 +143,38 @@ async def test_a_paper_without_authors_says_so_and_the_palette_offers_the_same(p
         assert app.library.follows.keys() == {"ada lovelace"}
         await search(app, pilot, "is:followed")
         assert sorted(app.main.results.ids) == sorted([ids[OTHER], ids[OLD]])  # Ada Lovelace wrote both
+
+
+async def test_new_papers_by_followed_authors_are_announced_at_start_and_after_F(paths, bundled_index, api,
+                                                                                 monkeypatch):
+    import json
+    from datetime import timedelta
+
+    from helpers import item
+    from tui.core.fetch import utc_today
+    from tui.widgets.fetcher import Fetcher
+
+    hopper = [{"_id": "h", "name": "Grace Hopper", "hidden": False}]
+    paths.digests.mkdir(parents=True, exist_ok=True)
+    (paths.digests / "daily_papers_2025-08-01.json").write_text(json.dumps(
+        [item("2025-08-01", 1, authors=hopper), item("2025-08-01", 2)]), encoding="utf-8")
+    follow(paths, "Grace Hopper")
+    today = utc_today()
+    for n in (2, 1, 0):
+        day = (today - timedelta(days=n)).isoformat()
+        api.days[day] = [item(day, 1), item(day, 2, authors=hopper) if n == 1 else item(day, 2)]
+    monkeypatch.setenv("PAPERS_API_URL", api.base_url)
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        # the digest that came between two starts
+        assert "Following Grace Hopper: 1 new paper" in said(app), said(app)
+        await pilot.press("F")
+        fetcher = app.query_one(Fetcher)
+        for _ in range(600):
+            await pilot.pause(0.05)
+            if not fetcher.running:
+                break
+        await settle(app, pilot)
+        done = [m for m in said(app) if m.startswith("Fetched ")]
+        assert len(done) == 1 and "Following Grace Hopper: 1 new paper" in done[0].splitlines(), done
