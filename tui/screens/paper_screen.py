@@ -21,7 +21,7 @@ from ..reader import Reader
 from ..widgets.dialogs import CopyMenu, NoteEditor, TagsDialog, TextDialog
 from ..widgets.handoff import Handoff
 from ..widgets.render import one_line
-from . import follow_authors, muting, reading
+from . import bookmark_text, follow_authors, muting, reading
 
 PAPER_ACTIONS = frozenset({"bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link",
                            "toggle_read", "more_like", "mute_like", "full_text", "follow_authors"})
@@ -117,6 +117,8 @@ class PaperScreen(Screen):
         self.changed(pid)
         title = one_line(self.reader.title_of(pid, paper))
         self.notify(("Bookmarked: " if result[0] else "Bookmark removed: ") + title[:80], markup=False, timeout=3)
+        if result[0]:  # [fetch] full_text = "bookmarked": its full text in the background
+            bookmark_text.fetch_after_bookmark(self, paper)
 
     def action_toggle_read(self) -> None:
         target = self._target()

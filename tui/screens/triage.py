@@ -28,6 +28,7 @@ from ..widgets.details import details_content
 from ..widgets.handoff import Handoff
 from ..widgets.paging import Pager, paging_bindings
 from ..widgets.render import plain
+from . import bookmark_text
 from .paper_screen import PaperScreen, paper_bindings
 
 LATER_TAG = "later"
@@ -234,6 +235,8 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         if self.write(change):
             self._made.add(pid)
             self.reindex()
+            if kind == "keep" and before != "kept":  # kept is bookmarked: its full text, if config asks
+                bookmark_text.fetch_after_bookmark(self, paper)
             self.advance(counted)
 
     def mutes_changed(self) -> None:
