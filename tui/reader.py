@@ -143,22 +143,31 @@ class Reader:
     def digest_ids(self, name: str, offset: int = 0, limit: int = -1) -> list[str]:
         """The paper ids of a digest in its order (all from ``offset`` when
         ``limit`` < 0); of the Following feed (``following.FEED``) too."""
+        if name == FEED:  # a search of the index: under the lock, as a pane's searches are
+            with self.lock:
+                return self._digest_ids(name, offset, limit)
+        return self._digest_ids(name, offset, limit)
+
+    def _digest_ids(self, name: str, offset: int = 0, limit: int = -1) -> list[str]:
+        """:meth:`digest_ids`, the lock held by the caller."""
         if name == FEED:
-            ids = self.following()
+            ids = self._following()
             return ids[offset:] if limit < 0 else ids[offset:offset + limit]
         return self.index.digest_page(name, offset, limit) if self.index is not None else []
 
     def digest_members(self, names) -> dict[str, list[str]]:
-        """``{digest: its paper ids in order}`` for these digests (and the Following feed)."""
+        """``{digest: its paper ids in order}`` for these digests (and the
+        Following feed; call it under :attr:`lock`)."""
         names = list(names)
         out = self.index.digest_members([n for n in names if n != FEED]) if self.index is not None else {}
         if FEED in names:
-            out[FEED] = self.following()
+            out[FEED] = self._following()
         return out
 
     # -- following authors --------------------------------------------------------------
-    def following(self) -> list[str]:
-        """The Following feed: ids of the papers by followed authors, newest first."""
+    def _following(self) -> list[str]:
+        """The Following feed: ids of the papers by followed authors, newest
+        first (the caller holds :attr:`lock`)."""
         if self.index is None or self.library is None:
             return []
         from .core.following import followed_papers
@@ -276,10 +285,10 @@ class Reader:
                 return None
             hidden = self._hidden()
             if hidden or name == FEED:
-                every = [pid for pid in self.digest_ids(name) if pid not in hidden]
+                every = [pid for pid in self._digest_ids(name) if pid not in hidden]
                 ids, total = every[offset:offset + limit], len(every)
             else:
-                ids, total = self.digest_ids(name, offset, limit), None
+                ids, total = self._digest_ids(name, offset, limit), None
             papers = self.papers(ids)
             info = self.digest(name)
             hits = tuple(Hit(pid, 0.0, papers[pid].title, ()) for pid in ids if pid in papers)
