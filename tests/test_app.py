@@ -452,6 +452,7 @@ async def test_triage_decides_advances_and_resumes(paths, bundled_index):
         assert kept.bookmarked and kept.read
         assert skipped.read and not skipped.bookmarked
         assert "later" in later.tags and not later.read
+        assert lib.visits.skipped_ids() == [ids[1]]  # a decision against it, for the for-you ranking
         assert lib.visits.triage_position(newest).paper_id == ids[3]
     # a new session resumes at the fourth paper; ] goes on to the next digest
     app = PapersApp(paths, watch_interval=0, dwell=0)

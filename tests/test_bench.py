@@ -112,6 +112,10 @@ def test_bench_json_without_the_reader_and_reuse_with_keep(tmp_path):
     assert out["corpus"]["reused"] is False and out["corpus"]["digests"] == 2
     assert out["build"]["built"] is True and out["build"]["papers"] == 200
     assert "app" not in out
+    quality = out["for_you"]["quality"]  # for you on three topics of the bundled papers
+    assert len(quality) == 3 and all(r["for_you"] >= 7 and r["for_you"] >= r["like_bookmarks"]
+                                     for r in quality.values()), quality
+    assert "for you on the bundled papers: compression" in render(out)
     assert sorted(p.name for p in (keep / "data" / "digests").iterdir()) == ["synth-00000.txt", "synth-00001.txt"]
 
     second = _bench("--papers", "200", "--json", "--no-app", "--keep", str(keep))
@@ -151,7 +155,10 @@ def test_bench_with_the_reader(bench_with_the_reader):
     # at the size the targets are set for, every target gets a verdict
     judged = render({**out, "papers": 100_000, "judged": True})
     verdicts = [line for line in judged.splitlines() if line.endswith(("pass", "FAIL"))]
-    assert len(verdicts) == 14  # with the known-item MRR and the exact-ranking rows
+    assert len(verdicts) == 20  # with the known-item MRR, the exact-ranking and the for-you rows
+    speed = out["for_you"]["speed"]
+    assert speed["learned"] and speed["kept"] >= 30 and speed["all"]["papers"] > speed["week"]["papers"] > 0
+    assert any(line.startswith("  ranked: whole unread set") for line in verdicts)
     assert any(line.startswith("ranking = exact reference") for line in verdicts)
     assert any(line.startswith("known items, MRR") for line in verdicts)
     assert [line for line in verdicts if line.startswith("re-open")][0].endswith("pass")

@@ -240,7 +240,7 @@ async def test_rows_show_the_upvotes_when_sorted_by_them(paths, bundled_index):
         await settle(app, pilot)
         rows = [str(results.get_option_at_index(i).prompt) for i in range(2)]
         assert "▲ 91" in rows[0] and "▲ 3" in rows[1], rows
-        await pilot.press("C", "s")  # by relevance: no upvotes in the rows
+        await pilot.press("C", "s", "s")  # for you, then by relevance: no upvotes in the rows
         await settle(app, pilot, rounds=6)
         assert all("▲" not in str(results.get_option_at_index(i).prompt) for i in range(2))
 

@@ -428,11 +428,11 @@ def test_migrates_a_version_2_file_keeping_everything(paths):
             "2024-08-07T10:00:00.000000Z", ("to-read",), "keep me", "2024-08-08T10:00:00.000000Z", "Kept Title")
         assert lib.get("bbbbbbbbbbbb").read and lib.generation() == 41
         assert lib.saved.all() == [] and lib.visits.last_opened() is None and lib.mutes.all() == []
-        assert lib.follows.all() == []
+        assert lib.follows.all() == [] and lib.visits.skipped_ids() == []
         lib.saved.save("s", "q")
         lib.mutes.add("diffusion")
     db = sqlite3.connect(paths.library)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
     with Library.open(paths) as lib:
@@ -754,3 +754,14 @@ def test_core_imports_neither_textual_nor_whoosh():
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_skips_are_kept_cleared_and_survive_a_reopen(paths):
+    with Library.open(paths) as lib:
+        lib.visits.record_skip("a1")
+        lib.visits.record_skip("b2")
+        lib.visits.record_skip("a1")  # skipped again: one skip
+        assert sorted(lib.visits.skipped_ids()) == ["a1", "b2"]
+        assert lib.visits.clear_skip("b2") and not lib.visits.clear_skip("zz")
+    with Library.open(paths) as lib:
+        assert lib.visits.skipped_ids() == ["a1"]

@@ -219,3 +219,21 @@ def test_a_one_word_mute_is_the_query_the_parser_makes(opened):
             continue  # left to the parser
         assert simple == s.parser.parse(word), word
     assert s.one_word("AND") is None and s.one_word("two words") is None and s.one_word("tag:x") is None
+
+
+def test_mute_list_counts_each_mute_whole_when_two_overlap(bundled_index, capsys):
+    home = str(bundled_index.data.parent)
+    run = lambda *argv: (main(["--data-dir", home, *argv]), *capsys.readouterr())  # noqa: E731
+    found = {q: {h["id"] for h in json.loads(run("search", q, "--json", "--limit", "300")[1])}
+             for q in ("diffusion", "generation")}
+    both = found["diffusion"] & found["generation"]
+    assert both and found["generation"] - both  # they overlap, and the second hides more
+    run("mute", "diffusion")
+    run("mute", "generation")
+    code, out, err = run("mute", "--list")
+    assert out.splitlines() == [f"  1. diffusion  hides {len(found['diffusion'])} papers",
+                                f"  2. generation  hides {len(found['generation'])} papers",
+                                f"in all {len(found['diffusion'] | found['generation'])} papers hidden "
+                                "(a bookmarked paper never)"]
+    hides = {m["query"]: m["hides"] for m in json.loads(run("mute", "--list", "--json")[1])}
+    assert hides == {q: len(ids) for q, ids in found.items()}

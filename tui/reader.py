@@ -263,25 +263,31 @@ class Reader:
             mutes = () if self.show_muted else self.mutes()
             if self.show_muted:
                 self.muted()  # the rows name the rule of each muted paper
+            order = self._for_you()[0] if sort == "for-you" else None
             try:
-                result = index.search(query, limit=limit, offset=offset, sort=sort, stop=cancelled, mutes=mutes)
+                result = index.search(query, limit=limit, offset=offset, sort=sort, stop=cancelled, mutes=mutes,
+                                      order=order)
             except SearchStopped:
                 return None
             if cancelled():
                 return None
             return result, self.papers(h.id for h in result.hits)
 
-    def feed_page(self, name: str, offset: int, limit: int, cancelled: Callable[[], bool] = lambda: False):
-        """(In a thread.) A page of the digest ``name`` in its order, as a
-        result: ``(result, papers)``; None when ``cancelled()``. Muted papers
-        are left out (unless :attr:`show_muted`)."""
+    def feed_page(self, name: str, offset: int, limit: int, cancelled: Callable[[], bool] = lambda: False,
+                  sort: str = "digest"):
+        """(In a thread.) A page of the digest ``name`` in its order (or
+        ``for-you``), as a result: ``(result, papers)``; None when
+        ``cancelled()``. Muted papers are left out (unless :attr:`show_muted`)."""
         from .core.index import Hit, SearchResult
 
         with self.lock:
             if self.index is None or cancelled():
                 return None
             hidden = self._hidden()
-            if hidden or name == FEED:
+            if sort == "for-you":
+                every = self.for_you_ids([pid for pid in self._digest_ids(name) if pid not in hidden])
+                ids, total = every[offset:offset + limit], len(every)
+            elif hidden or name == FEED:
                 every = [pid for pid in self._digest_ids(name) if pid not in hidden]
                 ids, total = every[offset:offset + limit], len(every)
             else:
@@ -293,6 +299,40 @@ class Reader:
                 total = info.entries if info else len(ids)
             result = SearchResult(f"digest {name}", total, hits, offset)
         return result, papers
+
+    # -- for you -----------------------------------------------------------------------------
+    def _for_you(self):
+        """The for-you order (keys for the index's sorted searches) and the
+        line that says how it was learned (under :attr:`lock`)."""
+        from .core.foryou import order_of
+
+        return order_of(self.index, self.library)
+
+    def for_you_ids(self, ids: list[str]) -> list[str]:
+        """``ids`` best first for you (under :attr:`lock`)."""
+        from .core.foryou import order
+
+        return order(self.index, self.library, ids) if self.library is not None else ids
+
+    def for_you_note(self) -> str:
+        """(In a thread.) How the for-you order was learned, in one line."""
+        with self.lock:
+            if self.index is None or self.library is None:
+                return ""
+            return self._for_you()[1]
+
+    def for_you_why(self, pid: str) -> str:
+        """Why a paper ranks where it does for you, by the model the last
+        for-you list was ranked with: ``quantization, pruning · like “…”``."""
+        from .core.foryou import explain, last_model
+
+        model = last_model()
+        if self.index is None or model is None or model.empty:
+            return ""
+        words, like = explain(self.index, model, [pid]).get(pid, ((), None))
+        parts = ([", ".join(words)] if words else []) + \
+            ([f"like “{self.index.titles([like]).get(like, '')}”"] if like and like != pid else [])
+        return " · ".join(parts)
 
     # -- mutes ------------------------------------------------------------------------------
     def muted(self) -> dict[str, str]:

@@ -1,6 +1,8 @@
-"""The readable table of a run's figures."""
+"""The readable table of a run's figures, and the machine it ran on."""
 
 from __future__ import annotations
+
+import os
 
 from ..console import plural
 from .targets import TARGET_PAPERS, TARGETS
@@ -131,6 +133,9 @@ def render(out: dict) -> str:
                                                           if rel["differ"] else ""),
                 f"≥ {T['exact_top10']:.0%}", rel["exact_top10"] >= T["exact_top10"])
 
+    from .recommend import rows as for_you_rows
+
+    for_you_rows(row, out, T)
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
     w2 = max(len(r[2]) for r in rows)
@@ -176,3 +181,28 @@ def _startup_rows(row, out: dict, T: dict) -> None:
     if m:
         row("data folder moved, re-open", f"{_fmt_s(m['seconds'])}, {m['papers_written']:,} papers re-indexed"
             + (" (rebuilt)" if m["rebuilt"] else ""))
+
+
+def machine() -> dict:
+    import platform
+    import sqlite3
+    from importlib import metadata
+
+    def version(*names):
+        for n in names:
+            try:
+                return metadata.version(n)
+            except metadata.PackageNotFoundError:
+                pass
+        return None
+
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "textual": version("textual"),
+        "whoosh": version("Whoosh-Reloaded", "whoosh-reloaded", "Whoosh"),
+        "sqlite": sqlite3.sqlite_version,
+    }

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from .child import ENV_T0, spawn
+from .report import machine
 from .targets import COMMON_WORDS, MAX_PAPERS, MIN_PAPERS, QUERIES, SEARCH_ROUNDS, TARGET_PAPERS, TARGETS
 
 MANIFEST = "bench.json"
@@ -101,31 +102,6 @@ def parse_count(raw: str) -> int:
     if not MIN_PAPERS <= n <= MAX_PAPERS:
         raise BenchError(f"--papers must be between {MIN_PAPERS:,} and {MAX_PAPERS:,} (got {n:,})")
     return n
-
-
-def machine() -> dict:
-    import platform
-    import sqlite3
-    from importlib import metadata
-
-    def version(*names):
-        for n in names:
-            try:
-                return metadata.version(n)
-            except metadata.PackageNotFoundError:
-                pass
-        return None
-
-    return {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "textual": version("textual"),
-        "whoosh": version("Whoosh-Reloaded", "whoosh-reloaded", "Whoosh"),
-        "sqlite": sqlite3.sqlite_version,
-    }
 
 
 # --- the work folder --------------------------------------------------------------
@@ -228,6 +204,7 @@ class Bench:
         if self.app:
             self.app_startup()
             self.key_to_paint()
+        self.for_you()
         self.out["total_s"] = round(time.perf_counter() - t_all, 2)
         if self.keep:
             self.out["kept_in"] = str(self.home)
@@ -588,6 +565,21 @@ class Bench:
         if info["results_s"] and info["bare_painted_s"]:
             info["results_ratio"] = round(info["results_s"] / info["bare_painted_s"], 2)
         self.out["app"] = info
+
+    def for_you(self) -> None:
+        from . import recommend
+
+        _say("for you: trained and ranked at this scale; its quality on the bundled papers…")
+        self.close()
+        index, library, _, _ = self._open()
+        try:
+            self.out["for_you"] = {"speed": recommend.speed(index, library),
+                                   "quality": recommend.quality(self.home / "for-you")}
+        except Exception as e:  # reported, never the end of the other figures
+            self.out["for_you"] = {"error": f"{type(e).__name__}: {e}"}
+        finally:
+            index.close()
+            library.close()
 
     def close(self) -> None:
         for name in ("index", "library"):

@@ -21,14 +21,30 @@ def term_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
+def why_line(words, like_title: str | None) -> str:
+    """``why: quantization, pruning · like “GPTQ: …”`` (empty when nothing was learned)."""
+    parts = []
+    if words:
+        parts.append("why: " + ", ".join(one_line(w) for w in words))
+    if like_title:
+        parts.append(f"like “{clip(one_line(like_title), 50)}”")
+    return " · ".join(parts)
+
+
 def show_search(args, index, query: str, library=None, paths=None) -> int:
     """Print a page of results (``args.limit``, ``args.offset``, ``args.json``,
     ``args.sort`` when the command has it); with ``library``, the JSON of each
     paper has its library fields; with ``paths``, ``matched_in`` says where
     the query's words are (title, abstract, or the full text's section)."""
     mutes = () if library is None or getattr(args, "include_muted", False) else library.mutes.queries()
-    res = index.search(query, limit=args.limit, offset=args.offset, sort=getattr(args, "sort", "relevance"),
-                       mutes=mutes)
+    sort = getattr(args, "sort", "relevance")
+    order, how = None, None
+    if sort == "for-you" and library is not None:
+        from ..core.foryou import order_of
+
+        order, how = order_of(index, library)
+    res = index.search(query, limit=args.limit, offset=args.offset, sort=sort, mutes=mutes, order=order)
+    why = _why(index, library, res, order)
     if args.json:
         papers = index.get_many([h.id for h in res.hits])
         out = []
@@ -39,6 +55,8 @@ def show_search(args, index, query: str, library=None, paths=None) -> int:
             d["title_highlights"] = [list(s) for s in h.title_spans]
             frag, spans = index.snippet(p.abstract, res.terms)
             d["fragment"] = {"text": frag, "highlights": [list(s) for s in spans]}
+            if h.id in why:
+                d["why"] = why[h.id]
             if paths is not None:
                 from ..core.fulltext import cached_linked, matched_in
 
@@ -71,13 +89,34 @@ def show_search(args, index, query: str, library=None, paths=None) -> int:
             continue
         print(f"{i:>3}. {clip(h.title, width - 6)}")
         print(f"     {h.id} · {clip(where, 40)} · {one_line(p.primary_link)}")
+        line = why_line(why[h.id]["terms"], why[h.id]["like_title"]) if h.id in why else ""
+        if line:
+            print(f"     {clip(line, width - 6)}")
     shown = f"{res.offset + 1}–{res.offset + len(res.hits)} of " if res.hits else ""
     print(f"{shown}{plural(res.total, 'paper')} ({res.elapsed_ms:.0f} ms)", file=sys.stderr)
+    if how:
+        print(f"note: {how}", file=sys.stderr)
     if res.suggestion:
         print(f"did you mean: {res.suggestion}", file=sys.stderr)
     for n in res.notes:
         print(f"note: {n}", file=sys.stderr)
     return 0
+
+
+def _why(index, library, res, order) -> dict[str, dict]:
+    """For the for-you order: each hit's why (the words that weigh most, the
+    kept paper it is most like), as JSON and as a line."""
+    if order is None or not res.hits:
+        return {}
+    from ..core.foryou import explain, train
+
+    model = train(index, library)
+    if model.empty:
+        return {}
+    why = explain(index, model, [h.id for h in res.hits])
+    titles = index.titles([like for _, like in why.values() if like])
+    return {pid: {"terms": list(words), "like": like, "like_title": titles.get(like) if like else None}
+            for pid, (words, like) in why.items()}
 
 
 def with_library(library, d: dict) -> dict:

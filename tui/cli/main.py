@@ -15,6 +15,7 @@ from .arguments import check_text_arguments
 from .context import Context
 from .digest_commands import cmd_add, cmd_app, cmd_digests, cmd_reindex, cmd_search, cmd_watch
 from .fetch_command import add_arguments as fetch_arguments, cmd_fetch
+from .foryou_command import cmd_for_you, foryou_arguments
 from .mute_commands import cmd_mute, cmd_unmute
 from .text_command import add_arguments as text_arguments, cmd_text
 from .follow_commands import cmd_follow, cmd_unfollow, follow_arguments, unfollow_arguments
@@ -43,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="search the papers")
     p.add_argument("query", nargs="+", help="words or Whoosh query syntax")
     _page_arguments(p)
-    p.add_argument("--sort", choices=("relevance", "newest", "upvotes"), default="relevance",
-                   help="order of the hits (default relevance; upvotes: most upvoted first)")
+    p.add_argument("--sort", choices=("relevance", "newest", "upvotes", "for-you"), default="relevance",
+                   help="order of the hits (default relevance; upvotes: most upvoted first; "
+                        "for-you: learned from your bookmarks, tags, notes and triage)")
     p.add_argument("--include-muted", action="store_true",
                    help="show the papers your mutes hide too (papers mute --list)")
     p.set_defaults(func=cmd_search)
@@ -160,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "json on stdout)")
     p.add_argument("-o", "--output", metavar="FILE", help="write FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("for-you", help="unread papers ranked by what you keep and skip (--days N, --all)",
+                       description="The unread papers not yet bookmarked or decided, best first by a model "
+                       "learned from your bookmarks, tags, notes and triage (keep, skip), each with why.")
+    foryou_arguments(p)
+    p.set_defaults(func=cmd_for_you)
 
     p = sub.add_parser("mute", help="hide the papers a query matches from every list (--list the mutes)")
     p.add_argument("query", nargs="*", metavar="QUERY",

@@ -33,9 +33,7 @@ def _list(args, ctx) -> int:
 
     index, _ = ctx.open_index(quiet=True)
     mutes = ctx.library.mutes.all()
-    counts: dict[str, int] = {}
-    for rule in hidden(ctx.library, index).values():
-        counts[rule] = counts.get(rule, 0) + 1
+    counts = index.mute_counts([m.query for m in mutes])  # each mute's papers, whatever the others hide
     if getattr(args, "json", False):
         json.dump([{"n": i, "query": m.query, "created_at": m.created_at, "hides": counts.get(m.query, 0)}
                    for i, m in enumerate(mutes, 1)], sys.stdout, ensure_ascii=False, indent=2)
@@ -47,6 +45,8 @@ def _list(args, ctx) -> int:
     width = term_width()
     for i, m in enumerate(mutes, 1):
         print(f"{i:>3}. {clip(m.query, max(20, width - 30))}  hides {plural(counts.get(m.query, 0), 'paper')}")
+    if len(mutes) > 1:
+        print(f"in all {plural(len(hidden(ctx.library, index)), 'paper')} hidden (a bookmarked paper never)")
     return 0
 
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
-import shutil
-import subprocess
 import sys
 
 from ..console import UserError
@@ -86,6 +83,10 @@ def reindex_paper(index, library, pid: str) -> None:
 def page(text: str) -> bool:
     """Show ``text`` through ``$PAGER`` (else ``less -R``); False when there is
     no pager to run (the caller prints it)."""
+    import shlex  # here: every command imports this module, few page
+    import shutil
+    import subprocess
+
     command = shlex.split(os.environ.get("PAGER") or "") or (["less", "-R"] if shutil.which("less") else [])
     if not command or shutil.which(command[0]) is None:
         return False

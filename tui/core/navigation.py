@@ -10,6 +10,7 @@ was first imported (its catalog rank), and the reason is given, since ordering
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from typing import Protocol, Sequence
 
@@ -22,8 +23,11 @@ class DigestLike(Protocol):
     rank: str
 
 
+@lru_cache(maxsize=4096)
 def label_date(label: str | None) -> date | None:
-    """The date of a label that carries a year (``2024-08-07``, ``Aug 7, 2024``), else None."""
+    """The date of a label that carries a year (``2024-08-07``, ``Aug 7, 2024``), else None
+    (kept: a label without a year fails seven formats, 30 µs, and a year of
+    digests has hundreds of labels)."""
     iso = _iso_label(label.strip()) if label else None
     return date.fromisoformat(iso) if iso else None
 

@@ -246,7 +246,7 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         name = event.name or self.reader.digest_order().step(None, 1)
         if not name or not self.reader.has_index:
             return
-        screen = TriageScreen(self.reader, name)
+        screen = TriageScreen(self.reader, name, self.results.feed_sort)
         self.app.push_screen(screen, self._triage_done)
 
     def _triage_done(self, result: Message | None) -> None:

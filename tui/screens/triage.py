@@ -67,8 +67,9 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         *paper_bindings(shown=set(), without={"bookmark", "note", "copy_link", "open_link"}),
     ]
 
-    def __init__(self, reader: Reader, digest: str):
+    def __init__(self, reader: Reader, digest: str, sort: str = "digest"):
         super().__init__(reader)
+        self.sort = sort  # "for-you": the papers not yet decided best first for you
         self.load(digest)
 
     def load(self, digest: str) -> None:
@@ -79,6 +80,13 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         self.ids = self.reader.visible(self.reader.digest_ids(digest))  # muted papers are not triaged
         start = 0
         saved = self._saved_position()
+        if self.sort == "for-you":  # those decided before, then the rest best first, from there
+            decided = self._decided(self.ids)
+            with self.reader.lock:
+                rest = self.reader.for_you_ids([pid for pid in self.ids if pid not in decided])
+            self.ids = [pid for pid in self.ids if pid in decided] + rest
+            self.label += " · for you"
+            saved, start = None, len(decided)
         if saved is not None:
             if saved.paper_id in self.ids:
                 start = self.ids.index(saved.paper_id)
@@ -224,11 +232,14 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
                     library.remove_tags(pid, [LATER_TAG])
                 elif before == "skipped" and kind == "later":
                     library.set_read(pid, False, paper)
+                if kind != "skip":
+                    library.visits.clear_skip(pid)
                 if kind == "keep":
                     library.set_bookmark(pid, True, paper)
                     library.set_read(pid, True, paper)
                 elif kind == "skip":
                     library.set_read(pid, True, paper)
+                    library.visits.record_skip(pid)
                 elif kind == "later":
                     library.add_tags(pid, [LATER_TAG], paper)
 

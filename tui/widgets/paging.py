@@ -58,11 +58,19 @@ class Pager(VerticalScroll):
         self.scroll_now(self.scroll_y + int(pages * self.scrollable_content_region.height))
 
     async def _on_key(self, event: events.Key) -> None:
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if binding.priority:
-                continue
-            if await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()
-                return
-        await super()._on_key(event)
+        if not await run_own_binding(self, event):
+            await super()._on_key(event)
+
+
+async def run_own_binding(widget, event: events.Key) -> bool:
+    """Run ``widget``'s own binding of the key as it arrives (instead of once
+    the key has gone up to the app and back, after the keys typed after it):
+    True when one ran, and the key stops here."""
+    for binding in widget._bindings.key_to_bindings.get(event.key, ()):
+        if binding.priority:
+            continue
+        if await widget.app.run_action(binding.action, widget):
+            event.stop()
+            event.prevent_default()
+            return True
+    return False

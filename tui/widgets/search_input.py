@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input
 
+from .paging import run_own_binding
+
 
 class SearchInput(Input):
     """An input whose editing keys apply in the order they were typed.
@@ -17,14 +19,8 @@ class SearchInput(Input):
     they run as the key arrives, like a typed character."""
 
     async def _on_key(self, event: events.Key) -> None:
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if binding.priority:
-                continue
-            if await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()
-                return
-        await super()._on_key(event)
+        if not await run_own_binding(self, event):
+            await super()._on_key(event)
 
     def show_quietly(self, text: str) -> None:
         """``text`` in the box without the Changed message (no search runs)."""

@@ -27,8 +27,11 @@ SEARCH_DEBOUNCE = 0.12
 #: between a key and its results
 FIRST_ROWS = 50
 #: the orders ``s`` steps through (Index.search's ``sort``), and how the status line names them
-SORTS = ("relevance", "newest", "upvotes")
-SORT_NAMES = {"relevance": "by relevance", "newest": "newest first", "upvotes": "most upvoted first"}
+SORTS = ("relevance", "newest", "upvotes", "for-you")
+SORT_NAMES = {"relevance": "by relevance", "newest": "newest first", "upvotes": "most upvoted first",
+              "for-you": "best for you first", "digest": "in the digest's order"}
+#: the orders ``s`` steps through in a digest's feed
+FEED_SORTS = ("digest", "for-you")
 
 
 @dataclass
@@ -41,13 +44,15 @@ class SearchPage:
     shared: dict | None = None  # "more like this": paper id -> the key terms it shares
     about: str = ""
     preview: bool = False  # the newest papers from the catalog, before the index is open
+    note: str = ""  # how the for-you order was learned
 
 
 class Results(PaperList):
     """Bound to the search box by the main screen, which passes it each query."""
 
     BINDINGS = [Binding("escape", "all_papers", "All papers", id="all_papers"),
-                Binding("s", "cycle_sort", "Sort results: relevance, newest, upvotes", show=False, id="sort_results")]
+                Binding("s", "cycle_sort", "Sort: relevance, newest, upvotes, for you (a feed: its order, for you)",
+                        show=False, id="sort_results")]
 
     class SearchDone(Message):
         def __init__(self, page: SearchPage) -> None:
@@ -67,6 +72,8 @@ class Results(PaperList):
         self.feed: str | None = None  # a digest shown like a feed, instead of a query
         self.about = ""  # a computed list (more like this, what's new), not a query or a feed
         self.sort = "relevance"  # the order of a query's results and of all papers (kept while papers runs)
+        self.feed_sort = "digest"  # the order of a digest's feed
+        self.sort_note = ""  # how the for-you order was learned (the status says it)
         self.seq = 0
         self.shown_seq = 0  # the newest search whose first page is on screen
         self.last_result = None
@@ -113,10 +120,17 @@ class Results(PaperList):
         self.screen.refresh_bindings()
 
     def action_cycle_sort(self) -> None:
-        """``s``: the next order (relevance → newest → upvotes); the list is
-        sorted again from its top."""
+        """``s``: the next order (relevance → newest → upvotes → for you; in a
+        digest's feed, its own order → for you); the list is sorted again
+        from its top."""
+        if self.feed and not self.about:
+            self.feed_sort = FEED_SORTS[(FEED_SORTS.index(self.feed_sort) + 1) % len(FEED_SORTS)]
+            self.notify(f"This digest {SORT_NAMES[self.feed_sort]} · s: next order", timeout=3)
+            self._keep = False
+            self._start("", immediate=True)
+            return
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
-        if self.feed or self.about:
+        if self.about:
             self.notify(f"Searches are now sorted {SORT_NAMES[self.sort]} (this list keeps its order; "
                         "esc: all papers)", timeout=4)
             return
@@ -180,7 +194,7 @@ class Results(PaperList):
             return
         self.seq += 1
         self.set_status("Searching…" if self.query_text.strip() else "Loading…")
-        self.run_search(self.seq, self.query_text, 0, self.feed, self.sort)
+        self.run_search(self.seq, self.query_text, 0, self.feed, self.feed_sort if self.feed else self.sort)
 
     # -- computed lists ----------------------------------------------------------------------
     def show_related(self, ids: list[str], about: str) -> None:
@@ -247,12 +261,13 @@ class Results(PaperList):
             return worker.is_cancelled
 
         if feed is not None:
-            page = self.reader.feed_page(feed, offset, PAGE, stale)
+            page = self.reader.feed_page(feed, offset, PAGE, stale, sort)
         else:
             page = self.reader.search_page(query, offset, PAGE, sort, stale)
+        note = self.reader.for_you_note() if sort == "for-you" and offset == 0 else ""
         if page is not None and not worker.is_cancelled:
             result, papers = page
-            self.post_message(self.SearchDone(SearchPage(seq, query, offset, result, papers)))
+            self.post_message(self.SearchDone(SearchPage(seq, query, offset, result, papers, note=note)))
 
     @on(SearchDone)
     def _search_done(self, event: SearchDone) -> None:
@@ -266,6 +281,7 @@ class Results(PaperList):
         shared = page.shared or {}
         if page.offset == 0:
             self.shown_seq = page.seq
+            self.sort_note = page.note
             self.last_result = res
             self.last_shared = shared
             self.about = page.about
@@ -308,7 +324,8 @@ class Results(PaperList):
     @on(PaperList.NeedMore)
     def _more(self, event: PaperList.NeedMore) -> None:
         event.stop()
-        self.run_search(self.seq, self.query_text, event.offset, self.feed, self.sort)
+        self.run_search(self.seq, self.query_text, event.offset, self.feed,
+                        self.feed_sort if self.feed else self.sort)
 
     # -- rows, details, status ------------------------------------------------------------------
     def paper_row(self, paper, record, title: str = "", spans=(), extra: str = "") -> Content:
@@ -353,6 +370,10 @@ class Results(PaperList):
         where = self.reader.matched_in(paper, terms) if paper is not None else []
         if where and where[0].startswith("full text"):
             lines.insert(0, ("Found in", where[0]))
+        if (self.feed_sort if self.feed else self.sort) == "for-you" and not self.about:
+            why = self.reader.for_you_why(pid)
+            if why:
+                lines.insert(0, ("For you", why))
         return lines
 
     def _status_for(self, res, about: str = "") -> None:
@@ -360,13 +381,15 @@ class Results(PaperList):
         if about:
             text = counted(res.total, about) if res.total else f"Nothing found: {about}"
         elif self.feed == FEED:
-            text = f"{FEED_LABEL}: {plural(res.total, 'paper')} by the authors you follow, newest first · esc: all papers"
+            text = (f"{FEED_LABEL}: {plural(res.total, 'paper')} by the authors you follow, "
+                    + (SORT_NAMES[self.feed_sort] if self.feed_sort != "digest" else "newest first") + " · esc: all papers")
         elif self.feed:
             info = self.reader.digest(self.feed)
             label = (info.label or info.name) if info else self.feed
-            text = f"Digest {label}: {plural(res.total, 'paper')} · esc: all papers"
+            text = f"Digest {label}: {plural(res.total, 'paper')}" + (
+                f", {SORT_NAMES[self.feed_sort]}" if self.feed_sort != "digest" else "") + " · esc: all papers"
         elif not res.query.strip():
-            text = f"{plural(res.total, 'paper')}, " + ("most upvoted first" if self.sort == "upvotes"
+            text = f"{plural(res.total, 'paper')}, " + (SORT_NAMES[self.sort] if self.sort in ("upvotes", "for-you")
                                                         else "newest digest first")
         elif res.total == 0:
             text = f"No papers match {one_line(res.query)!r}"
@@ -375,6 +398,8 @@ class Results(PaperList):
                     + (f", {SORT_NAMES[self.sort]}" if self.sort != "relevance" else ""))
         if shown < res.total:
             text += f" · showing {shown} (more load as you scroll)"
+        if self.sort_note and not about and (self.feed_sort if self.feed else self.sort) == "for-you":
+            text += f" · {self.sort_note.removeprefix('for you: ')}"
         if res.suggestion:
             text += f" · did you mean: {res.suggestion}"
         for n in res.notes:

@@ -119,12 +119,14 @@ class Index:
         return reading(self.folder)
 
     def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
-               stop: Callable[[], bool] | None = None, mutes: Sequence[str] = ()) -> SearchResult:
+               stop: Callable[[], bool] | None = None, mutes: Sequence[str] = (),
+               order: Callable | None = None) -> SearchResult:
         """Search with Whoosh syntax; any string is accepted (see
         :meth:`~.search.searcher.Searcher.search`). ``stop``: asked now and
         then; when it says so the search gives up with
         :class:`~.answers.SearchStopped` (a newer query was typed). The papers
-        ``mutes`` (queries) match are left out, unless bookmarked."""
+        ``mutes`` (queries) match are left out, unless bookmarked. ``order``:
+        the ``for-you`` sort's keys (:func:`tui.core.foryou.order_of`)."""
         check_sort(sort)  # a wrong order is the caller's mistake, not damage met reading
         if self.followed_names is not None and "followed" in query.lower():
             from ..following import expand_followed
@@ -132,7 +134,7 @@ class Index:
             query = expand_followed(query, self.followed_names())
         with self.reading():
             hide = self.searching.hidden(tuple(mutes)) if mutes else 0
-            return self.searching.search(query, limit, offset, sort, stop, hide=hide)
+            return self.searching.search(query, limit, offset, sort, stop, hide=hide, order=order)
 
     # -- mutes ---------------------------------------------------------------------
     def check_mute(self, query: str) -> int:
@@ -152,6 +154,19 @@ class Index:
             by_doc = self.searching.muted(tuple(mutes))
             docs = list(by_doc)
             return dict(zip(self.searching.docsets.ids(docs), (by_doc[d] for d in docs)))
+
+    def mute_counts(self, mutes: Sequence[str]) -> dict[str, int]:
+        """``{mute: how many papers it hides}``, each counted whole (a paper two
+        mutes match counts under both; a bookmarked paper under none)."""
+        with self.reading():
+            kept = self.searching.docsets.term("is_", "bookmarked")
+            out = {}
+            for text in dict.fromkeys(mutes):
+                try:
+                    out[text] = (self.searching.matching(text) & ~kept).bit_count()
+                except ValueError:
+                    out[text] = 0
+            return out
 
     def suggest(self, text: str) -> str | None:
         """"Did you mean": the query with its unknown words replaced."""

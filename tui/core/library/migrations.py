@@ -10,7 +10,7 @@ import sqlite3
 from ..text import strip_control
 from .rules import InvalidTag, normalize_tag
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _script(db: sqlite3.Connection, script: str) -> None:
@@ -94,6 +94,13 @@ def _migrate_5(db: sqlite3.Connection) -> None:
     """)
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5}
+def _migrate_6(db: sqlite3.Connection) -> None:
+    """Version 6: the papers skipped in triage, a decision against a paper
+    the for-you ranking learns from (a skip also marks the paper read, as
+    before). A new table only."""
+    _script(db, "CREATE TABLE skips (paper_id TEXT PRIMARY KEY, skipped_at TEXT NOT NULL)")
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6}
 _OUR_TABLES = {"bookmarks", "tags", "notes", "reads", "papers", "meta", "changes",
-               "saved_searches", "triage", "seen_digests", "mutes", "follows"}
+               "saved_searches", "triage", "seen_digests", "mutes", "follows", "skips"}

@@ -53,6 +53,23 @@ class Visits:
         with self.db.batch():
             return self.db.execute("DELETE FROM triage WHERE digest=?", (str(digest),)).rowcount > 0
 
+    # -- triage's skips: decisions against papers (the for-you ranking learns from them)
+    def record_skip(self, pid: str) -> None:
+        """Triage skipped ``pid`` (the latest skip's time is kept)."""
+        _check_id(pid)
+        with self.db.batch():
+            self.db.execute("INSERT INTO skips VALUES (?, ?) ON CONFLICT(paper_id) DO UPDATE "
+                            "SET skipped_at=excluded.skipped_at", (pid, now_iso()))
+
+    def clear_skip(self, pid: str) -> bool:
+        """``pid`` is no longer skipped (triage decided otherwise); True if it was."""
+        with self.db.batch():
+            return self.db.execute("DELETE FROM skips WHERE paper_id=?", (str(pid),)).rowcount > 0
+
+    def skipped_ids(self) -> list[str]:
+        """Every paper skipped in triage, oldest skip first."""
+        return [r[0] for r in self.db.read("SELECT paper_id FROM skips ORDER BY skipped_at, paper_id")]
+
     # -- what's new -----------------------------------------------------------------
     def last_opened(self) -> str | None:
         """When an opening last recorded digests -- the first opening, or the

@@ -57,3 +57,32 @@ def bits_of(docs) -> int:
     for d in docs:
         b[d >> 3] |= 1 << (d & 7)
     return int.from_bytes(b, "little")
+
+
+def add_sliced(planes: list[int], by_level: dict[int, int]) -> None:
+    """Add whole numbers to bit-sliced sums, in place: ``planes[j]`` holds
+    the documents whose sum has bit j set; ``by_level`` maps a number to the
+    documents it is added to (no document in two of them)."""
+    adding: list[int] = []
+    for level, bits in by_level.items():
+        j = 0
+        while level:
+            if level & 1:
+                while len(adding) <= j:
+                    adding.append(0)
+                adding[j] |= bits
+            level >>= 1
+            j += 1
+    carry = 0
+    for j in range(max(len(planes), len(adding))):
+        a = planes[j] if j < len(planes) else 0
+        x = adding[j] if j < len(adding) else 0
+        s = a ^ x
+        total = s ^ carry
+        carry = (a & x) | (carry & s)
+        if j < len(planes):
+            planes[j] = total
+        else:
+            planes.append(total)
+    if carry:
+        planes.append(carry)

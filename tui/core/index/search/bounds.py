@@ -14,7 +14,7 @@ import math
 
 from whoosh import query as wq
 
-from .bitsets import bits_of
+from .bitsets import add_sliced, bits_of
 from .leaves import ColumnRange, Docs
 from .scores import Scores
 
@@ -154,30 +154,7 @@ class Bounds:
             level = math.ceil(value / self.unit * (1 + 1e-9))
             if level > 0:
                 by_level[level] = by_level.get(level, 0) | bits
-        adding: list[int] = []
-        for level, bits in by_level.items():
-            j = 0
-            while level:
-                if level & 1:
-                    while len(adding) <= j:
-                        adding.append(0)
-                    adding[j] |= bits
-                level >>= 1
-                j += 1
-        carry = 0
-        planes = self.planes
-        for j in range(max(len(planes), len(adding))):
-            a = planes[j] if j < len(planes) else 0
-            x = adding[j] if j < len(adding) else 0
-            s = a ^ x
-            total = s ^ carry
-            carry = (a & x) | (carry & s)
-            if j < len(planes):
-                planes[j] = total
-            else:
-                planes.append(total)
-        if carry:
-            planes.append(carry)
+        add_sliced(self.planes, by_level)
 
     def at_least(self, docs: int, level: int) -> int:
         """The documents of ``docs`` whose bound is ``level`` units or more."""

@@ -33,6 +33,8 @@ class Execution:
         self.sample_min = sample_min
         self.verify_max = verify_max
         self.stop = stop  # asked between the ranking's steps (see Ranking)
+        #: the ``for-you`` order: each document's key, given the document sets
+        self.order: Callable[[DocSets], list[int]] | None = None
 
     def run(self, q, boosts: list, offset: int, limit: int,
             sort: str = "relevance") -> tuple[int, list[tuple[int, float]]]:
@@ -115,8 +117,11 @@ class Execution:
         return None
 
     def key(self, sort: str) -> list[int]:
-        """Each document's place in a sort order (larger first)."""
-        return self.sets.by_votes if sort == "upvotes" else self.sets.keys
+        """Each document's place in a sort order (larger first); ``for-you``
+        is the :attr:`order` given (most upvoted first without one)."""
+        if sort == "for-you" and self.order is not None:
+            return self.order(self.sets)
+        return self.sets.by_votes if sort in ("upvotes", "for-you") else self.sets.keys
 
     def _sorted(self, q, offset: int, limit: int, sort: str) -> tuple[int, list[tuple[int, float]]]:
         """The page of ``q`` newest first (``newest``, and queries with nothing
@@ -151,7 +156,7 @@ class Execution:
             checked += len(chunk)
             left &= ~inside
             step = min(step * 2, 4096)
-        first = {"upvotes": "most upvoted"}.get(sort, "newest")
+        first = {"upvotes": "most upvoted", "for-you": "best for you"}.get(sort, "newest")
         return self._estimate(candidates, checked, len(found), first), found[offset:need]
 
     def _verify(self, q, docs: list[int]) -> Iterable[int]:

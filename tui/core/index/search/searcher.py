@@ -104,23 +104,25 @@ class Searcher:
         return self._parser
 
     def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
-               stop: Callable[[], bool] | None = None, hide: int = 0) -> SearchResult:
+               stop: Callable[[], bool] | None = None, hide: int = 0,
+               order: Callable[["DocSets"], list[int]] | None = None) -> SearchResult:
         """Search with Whoosh syntax; any string is accepted.
 
         Parser errors fall back to plain words; leading wildcards, fuzzy
         distances above 2 and very long input are clamped; a word that is not
         in the vocabulary is matched with typo tolerance; an exact title match
         ranks first. ``sort`` is one of :data:`~.signals.SORTS`: by relevance,
-        newest first, or most upvoted first (then newest). The documents of
-        the bitset ``hide`` (muted papers, :meth:`hidden`) are left out.
+        newest first, most upvoted first (then newest), or for you (the keys
+        ``order`` gives each document). The documents of the bitset ``hide``
+        (muted papers, :meth:`hidden`) are left out.
         """
         check_sort(sort)
         t0 = time.perf_counter()
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
         text, notes = clamp_query(query)
-        if not text.strip() and (sort == "upvotes" or hide):
-            ex = self._execution(notes)
+        if not text.strip() and (sort in ("upvotes", "for-you") or hide):
+            ex = self._execution(notes, order=order)
             shown = self.docsets.live & ~hide
             docs = [(d, 0.0) for d in self.docsets.top(shown, offset + limit, ex.key(sort))[offset:]]
             return self._result(text, shown.bit_count(), docs, set(), None, notes, t0, offset)
@@ -156,7 +158,7 @@ class Searcher:
         bad_range = range_note(text)
         if bad_range:
             _note(notes, bad_range)
-        run = self._execution(notes, stop)
+        run = self._execution(notes, stop, order)
         try:
             total, docs = run.run(q, boosts, offset, limit, sort)
         except SearchStopped:
@@ -329,8 +331,11 @@ class Searcher:
             notes.append(f"query syntax not understood ({type(e).__name__}); searched its words")
             return self._plain_query(_plain_words(text) or [text])
 
-    def _execution(self, notes: list[str], stop: Callable[[], bool] | None = None) -> Execution:
-        return self.execution(self.searcher, self.docsets, notes, SAMPLE_MIN, VERIFY_TIMES * SAMPLE_MIN, stop)
+    def _execution(self, notes: list[str], stop: Callable[[], bool] | None = None,
+                   order: Callable[["DocSets"], list[int]] | None = None) -> Execution:
+        run = self.execution(self.searcher, self.docsets, notes, SAMPLE_MIN, VERIFY_TIMES * SAMPLE_MIN, stop)
+        run.order = order
+        return run
 
     @property
     def docsets(self) -> "DocSets":

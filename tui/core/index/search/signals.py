@@ -19,7 +19,7 @@ from whoosh.qparser import TaggingPlugin, syntax
 from ..build.schema import MAX_VOTES, VOTES
 from .leaves import ColumnRange
 
-SORTS = ("relevance", "newest", "upvotes")
+SORTS = ("relevance", "newest", "upvotes", "for-you")  # for-you: an order the caller gives (tui.core.foryou)
 
 _RANGE_RE = re.compile(r"(?:(?P<op>[<>]=?|=)?(?P<low>\d{1,10})(?P<dots>\.\.(?P<high>\d{1,10})?)?"
                        r"|\.\.(?P<upto>\d{1,10}))$")
