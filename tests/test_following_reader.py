@@ -71,6 +71,13 @@ async def test_the_following_feed_lists_followed_authors_papers_newest_first_wit
         assert results.ids == [ids[NEW], ids[OLD]]  # newest first; Ada and Alan's paper left out
         assert "Following: 2 papers by the authors you follow, newest first" in str(
             app.query_one("#status").render())
+        await pilot.press("s")  # sorted for you, as a digest's feed is
+        await settle(app, pilot)
+        assert "This feed best for you first · s: next order" in said(app), said(app)
+        assert "by the authors you follow, best for you first" in str(app.query_one("#status").render())
+        await pilot.press("s")  # back to newest first
+        await settle(app, pilot)
+        assert results.ids == [ids[NEW], ids[OLD]]
         await pilot.press("r")  # the newest one read
         await settle(app, pilot)
         await pilot.press("4")

@@ -125,7 +125,8 @@ class Results(PaperList):
         from its top."""
         if self.feed and not self.about:
             self.feed_sort = FEED_SORTS[(FEED_SORTS.index(self.feed_sort) + 1) % len(FEED_SORTS)]
-            self.notify(f"This digest {SORT_NAMES[self.feed_sort]} · s: next order", timeout=3)
+            self.notify(f"{'This feed' if self.feed == FEED else 'This digest'} {SORT_NAMES[self.feed_sort]} "
+                        "· s: next order", timeout=3)
             self._keep = False
             self._start("", immediate=True)
             return
