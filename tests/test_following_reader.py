@@ -101,7 +101,8 @@ async def test_a_lists_the_authors_to_follow_or_unfollow_and_the_feed_follows(pa
     app = PapersApp(paths, watch_interval=0, dwell=0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await ready(app, pilot)
-        await pilot.press("4", "enter")  # the Following feed, open in the Search pane
+        await palette(pilot, "following feed")  # the palette goes to it too
+        await pilot.press("enter")
         await settle(app, pilot)
         results = app.main.results
         assert results.ids == [ids[NEW], ids[OLD]]
