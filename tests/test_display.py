@@ -424,7 +424,7 @@ async def test_redrawn_rows_keep_the_query_marks(paths, bundled_index):
         await pilot.press("enter")
         results = app.query_one("#results")
         assert marked(results)
-        app.main._refresh_library()  # as when triage closes
+        app.main._triage_done(None)  # as when triage closes
         assert marked(results)
         await pilot.press("C")
         assert marked(results)

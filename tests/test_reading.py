@@ -171,3 +171,54 @@ async def test_a_paper_without_a_full_text_shows_the_reason_and_the_link(paths, 
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, ReadingScreen)
+
+
+async def test_garbage_collection_waits_for_the_paint_and_always_resumes(paths, bundled_index, api, monkeypatch):
+    """A full collection falling inside an opening took 0.17-0.4 s of it: the
+    screen pauses the collector until its text is painted, and resumes it
+    then, when there is no text, and when it is left while downloading."""
+    import gc
+
+    seen = []
+    real_painted = ReadingScreen._painted
+
+    def painted(self):
+        seen.append(gc.isenabled())
+        real_painted(self)
+
+    monkeypatch.setattr(ReadingScreen, "_painted", painted)
+    monkeypatch.setenv("PAPERS_API_URL", api.base_url)
+    assert gc.isenabled()
+    cache(paths, paper_id(SWIN), long_text())
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_reading(app, pilot)
+        assert screen.complete and seen == [False] and gc.isenabled()
+        await pilot.press("escape")
+        await settle(app, pilot)
+        title = "Shifted Windows Revisited Once More"  # no cached text, no arXiv id: it fails
+        paper = app.reader.paper(paper_id(SWIN))
+        from dataclasses import replace
+
+        app.push_screen(ReadingScreen(app.reader, replace(paper, id="0" * 12, title=title)))
+        await settle(app, pilot)
+        assert app.screen.failed and gc.isenabled()
+        await pilot.press("escape")
+        await settle(app, pilot)
+        gate = []
+        real = FT.download
+
+        def held(*args, **kwargs):
+            while not gate:
+                time.sleep(0.02)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(FT, "download", held)
+        app.push_screen(ReadingScreen(app.reader, replace(paper, id="1" * 12, arxiv_id="2103.14030")))
+        await pilot.pause(0.2)
+        assert not gc.isenabled()  # downloading, nothing painted yet
+        await pilot.press("escape")  # left before the text came
+        await settle(app, pilot)
+        gate.append(1)
+        assert not isinstance(app.screen, ReadingScreen) and gc.isenabled()
+    assert gc.isenabled()

@@ -4,8 +4,8 @@ the app.
 
 * :class:`ReaderCommands` -- every command of the reader, once, named by what
   it does, with its key; and "Go to paper…", which asks for title words;
-* :class:`GoToProvider` -- saved searches, digests and papers by title
-  ("go to paper kmax" looks for kmax);
+* :class:`GoToProvider` -- saved searches, the Following feed, digests and
+  papers by title ("go to paper kmax" looks for kmax);
 * :class:`PaperTitles` -- papers by title only (the palette "Go to paper…" opens).
 """
 
@@ -19,6 +19,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from . import messages
+from .core.following import FEED, FEED_LABEL
 from .core.text import plural
 from .widgets.render import one_line, plain
 
@@ -35,6 +36,7 @@ COMMANDS = [
     ("Mark the selected paper read or unread", "toggle_read", "toggle_read"),
     ("Papers like the selected one", "more_like", "more_like"),
     ("Read the full text of the selected paper", "full_text", "full_text"),
+    ("Follow or unfollow the authors of the selected paper…", "follow_authors", "follow_authors"),
     ("Papers like your bookmarks", "like_bookmarks", "like_bookmarks"),
     ("Mute papers like the selected one…", "mute_like", "mute_like"),
     ("Show or hide muted papers (dimmed, with the rule that mutes each)", "toggle_muted", "toggle_muted"),
@@ -141,12 +143,27 @@ class GoToProvider(Provider):
             return DiscoveryHit(plain(text), run, text=text, help=f"{plural(d.entries, 'paper')} · {d.name}")
         return Hit(score, plain(text), run, text=text, help=f"{plural(d.entries, 'paper')} · {d.name}")
 
+    def _following_hit(self, score: float | None = None):
+        """The Following feed, once an author is followed (None before)."""
+        names = _reader(self).followed_names()
+        if not names:
+            return None
+        text = f"Go to the {FEED_LABEL} feed"
+        run = _post(self, messages.OpenDigest(FEED))
+        help_text = "papers by " + ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        if score is None:
+            return DiscoveryHit(plain(text), run, text=text, help=help_text)
+        return Hit(score, plain(text), run, text=text, help=help_text)
+
     async def discover(self) -> Hits:
         reader = _reader(self)
         if reader is None or not reader.has_index:
             return
         for x in self._saved():
             yield self._saved_hit(x)
+        following = self._following_hit()
+        if following is not None:
+            yield following
         for d in sorted(reader.digests(), key=lambda d: d.rank, reverse=True)[:10]:
             yield self._digest_hit(d)
 
@@ -160,6 +177,10 @@ class GoToProvider(Provider):
             score = matcher.match(f"saved search {x.name} {x.query}")
             if score > 0:
                 yield self._saved_hit(x, score)
+        score = matcher.match(f"go to the {FEED_LABEL} feed: papers by followed authors")
+        following = self._following_hit(score) if score > 0 else None
+        if following is not None:
+            yield following
         for d in reader.digests():
             score = matcher.match(f"go to digest {d.label or d.name} {d.name}")
             if score > 0:

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from .core.config import Config
+from .core.following import FEED
+from .core.notices import Fetched
 from .core.paths import Paths
 from .core.session import Imported, Opened, Session
-from .core.text import plural
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .core.fetch_report import FetchReport
 
 Notify = Callable[..., None]
 
@@ -45,6 +43,7 @@ class Reader:
         self.compact = False  # the paper lists show one line per paper
         self.show_muted = False  # the lists show muted papers too, dimmed, with the rule
         self._muted: tuple[tuple, dict[str, str]] | None = None  # (what it was computed from, pid -> mute)
+        self.follows_changed = 0  # follows changed in this window (the Following feed lists again)
         self._generation = 0
         self._digests_seen: dict[str, int] | None = None  # digest -> entries, at the last look
 
@@ -139,12 +138,62 @@ class Reader:
         return self.index.titles(list(ids)) if self.index is not None else {}
 
     def digest_ids(self, name: str, offset: int = 0, limit: int = -1) -> list[str]:
-        """The paper ids of a digest in its order (all from ``offset`` when ``limit`` < 0)."""
+        """The paper ids of a digest in its order (all from ``offset`` when
+        ``limit`` < 0); of the Following feed (``following.FEED``) too."""
+        if name == FEED:  # a search of the index: under the lock, as a pane's searches are
+            with self.lock:
+                return self._digest_ids(name, offset, limit)
+        return self._digest_ids(name, offset, limit)
+
+    def _digest_ids(self, name: str, offset: int = 0, limit: int = -1) -> list[str]:
+        """:meth:`digest_ids`, the lock held by the caller."""
+        if name == FEED:
+            ids = self._following()
+            return ids[offset:] if limit < 0 else ids[offset:offset + limit]
         return self.index.digest_page(name, offset, limit) if self.index is not None else []
 
     def digest_members(self, names) -> dict[str, list[str]]:
-        """``{digest: its paper ids in order}`` for these digests."""
-        return self.index.digest_members(list(names)) if self.index is not None else {}
+        """``{digest: its paper ids in order}`` for these digests (and the
+        Following feed; call it under :attr:`lock`)."""
+        names = list(names)
+        out = self.index.digest_members([n for n in names if n != FEED]) if self.index is not None else {}
+        if FEED in names:
+            out[FEED] = self._following()
+        return out
+
+    # -- following authors --------------------------------------------------------------
+    def _following(self) -> list[str]:
+        """The Following feed: ids of the papers by followed authors, newest
+        first (the caller holds :attr:`lock`)."""
+        if self.index is None or self.library is None:
+            return []
+        from .core.following import followed_papers
+
+        return followed_papers(self.index, self.library)
+
+    def followed_names(self) -> list[str]:
+        """The followed authors' names, by name (none without a library)."""
+        return [f.name for f in self.library.follows.all()] if self.library is not None else []
+
+    def followed_keys(self) -> set[str]:
+        """The keys of the followed names (``follows.name_key``)."""
+        return self.library.follows.keys() if self.library is not None else set()
+
+    def set_followed(self, name: str, on: bool, notify: Notify) -> bool:
+        """Follow ``name`` or stop following it; False when the library refused
+        (said with ``notify``). ``follows_changed`` counts the changes made here."""
+        def change() -> None:
+            try:
+                self.library.follows.follow(name) if on else self.library.follows.unfollow(name)
+            except ValueError as e:  # no letters in it, or too long to be a name
+                from .core.library import LibraryError
+
+                raise LibraryError(str(e)) from None
+
+        if not self.write(change, notify):
+            return False
+        self.follows_changed += 1
+        return True
 
     def digests(self) -> list:
         return list(self.index.digests()) if self.index is not None else []
@@ -236,13 +285,13 @@ class Reader:
                 return None
             hidden = self._hidden()
             if sort == "for-you":
-                every = self.for_you_ids([pid for pid in self.digest_ids(name) if pid not in hidden])
+                every = self.for_you_ids([pid for pid in self._digest_ids(name) if pid not in hidden])
                 ids, total = every[offset:offset + limit], len(every)
-            elif hidden:
-                every = [pid for pid in self.digest_ids(name) if pid not in hidden]
+            elif hidden or name == FEED:
+                every = [pid for pid in self._digest_ids(name) if pid not in hidden]
                 ids, total = every[offset:offset + limit], len(every)
             else:
-                ids, total = self.digest_ids(name, offset, limit), None
+                ids, total = self._digest_ids(name, offset, limit), None
             papers = self.papers(ids)
             info = self.digest(name)
             hits = tuple(Hit(pid, 0.0, papers[pid].title, ()) for pid in ids if pid in papers)
@@ -513,64 +562,3 @@ def _computed(about: str, hits, notes: tuple[str, ...]):
     from .core.index import SearchResult
 
     return SearchResult(about, len(hits), tuple(hits), 0, notes=notes)
-
-
-@dataclass
-class Fetched:
-    """What a fetch in the reader did: the fetch's report (None: it could not
-    start, ``error`` says why) and, when it wrote digests, the opening of the
-    index that took them in."""
-
-    report: "FetchReport | None" = None
-    opened: Opened | None = None
-    imported: Imported | None = None
-    error: str | None = None
-
-
-def fetch_notice(fetched: Fetched) -> tuple[str, str] | None:
-    """The one notification a fetch ends with: (text, severity); None when
-    it was cancelled. Days that failed are named (one line per reason);
-    offline, that is one line."""
-    report = fetched.report
-    if report is None:
-        return f"Fetch not started: {fetched.error}", "warning"
-    if report.stopped == "cancelled":
-        return None
-    failed: dict[str, list[str]] = {}
-    for d in report.failed + (report.skipped if report.stopped != "busy" else []):  # busy: said once below
-        failed.setdefault(d.reason or d.status, []).append(d.day.isoformat())
-    bad = [f"Not fetched: {_days(days)}: {reason}" for reason, days in failed.items()]
-    bad += [d.line() for d in report.kept] + report.problems + ([fetched.error] if fetched.error else [])
-    if report.retry_at is not None:
-        bad.append(report.retry_hint())
-    if not report.written and not report.unchanged and not report.empty and bad:
-        return "\n".join(bad), "warning"  # nothing came: offline, or the API refused
-    lines = [f"Fetched {report.summary()}"]
-    if fetched.opened is not None:
-        lines += [text for text, _, _ in opening_notices(fetched.opened, fetched.imported or Imported())]
-    return "\n".join(lines + bad), "warning" if bad else "information"
-
-
-def _days(days: list[str]) -> str:
-    return ", ".join(days) if len(days) <= 3 else f"{days[0]} to {days[-1]} ({len(days)} days)"
-
-
-def opening_notices(opened: Opened, imported: Imported) -> list[tuple[str, str, float]]:
-    """What the reader says once the index is open: (text, severity, seconds)."""
-    report = opened.report
-    out = [(n, "warning", 10) for n in report.notices]
-    out += [(f"Skipped {err}", "warning", 15) for err in report.errors]
-    out += [(p, "warning", 10) for p in imported.problems]
-    if imported.summary:
-        out.append((f"Imported {imported.summary}", "warning", 10))
-    if opened.watches_error:
-        out.append((f"Watches and what's new not updated: {opened.watches_error}", "warning", 10))
-    for name, ids in opened.watches:
-        out.append((f"Watch {name}: {plural(len(ids), 'new paper')}, tagged watch:{name}",
-                    "information", 10))
-    for name, ids in opened.followed:
-        out.append((f"Following {name}: {plural(len(ids), 'new paper')}", "information", 10))
-    if opened.new_digests:
-        out.append((f"{plural(len(opened.new_digests), 'new digest')} since you last opened papers — N shows what's new",
-                    "information", 10))
-    return out

@@ -34,6 +34,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .papers import Paper
 
 FEED_LIMIT = 500   # papers the Following feed lists at most
+#: the Following feed's name where a digest's name goes (in the Digests pane,
+#: a feed in the Search pane, triage): a slash, which no digest file's name has
+FEED = "/following"
+FEED_LABEL = "Following"
 _IS_FOLLOWED_RE = re.compile(r"(?<![\w:])is_?:followed\b", re.IGNORECASE)
 
 

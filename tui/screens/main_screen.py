@@ -250,7 +250,8 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
         self.app.push_screen(screen, self._triage_done)
 
     def _triage_done(self, result: Message | None) -> None:
-        self._refresh_library()
+        self.panes.library_changed(LibraryChange())
+        self.show_details()
         self.focus_list()
         if result is not None:
             self.post_message(result)
@@ -277,10 +278,6 @@ class MainScreen(PaperScreen, inherit_bindings=False):  # the footer's order is 
     def dialog_closed(self) -> None:  # a note or tags opened from the details: back to reading them
         if not self.has_class("-reading") and not isinstance(self.focused, DetailsPane):
             self.focus_list()
-
-    def _refresh_library(self) -> None:
-        self.panes.library_changed(LibraryChange())
-        self.show_details()
 
     # -- the search box ----------------------------------------------------------------------------
     @on(Input.Changed, "#search")

@@ -21,10 +21,10 @@ from ..reader import Reader
 from ..widgets.dialogs import CopyMenu, NoteEditor, TagsDialog, TextDialog
 from ..widgets.handoff import Handoff
 from ..widgets.render import one_line
-from . import muting, reading
+from . import bookmark_text, follow_authors, muting, reading
 
 PAPER_ACTIONS = frozenset({"bookmark", "tags", "note", "edit_note", "copy_link", "copy_menu", "open_link",
-                           "toggle_read", "more_like", "mute_like", "full_text"})
+                           "toggle_read", "more_like", "mute_like", "full_text", "follow_authors"})
 
 
 class PaperScreen(Screen):
@@ -40,7 +40,9 @@ class PaperScreen(Screen):
         Binding("m", "more_like", "Similar", id="more_like"),
         Binding("X", "mute_like", "Mute papers like this", show=False, id="mute_like"),
         Binding("f", "full_text", "Full text", show=False, id="full_text"),
+        Binding("a", "follow_authors", "Follow authors", show=False, id="follow_authors"),
     ]
+    action_follow_authors = follow_authors.offer  # a: the paper's authors, to follow or unfollow
 
     def __init__(self, reader: Reader) -> None:
         super().__init__()
@@ -115,6 +117,8 @@ class PaperScreen(Screen):
         self.changed(pid)
         title = one_line(self.reader.title_of(pid, paper))
         self.notify(("Bookmarked: " if result[0] else "Bookmark removed: ") + title[:80], markup=False, timeout=3)
+        if result[0]:  # [fetch] full_text = "bookmarked": its full text in the background
+            bookmark_text.fetch_after_bookmark(self, paper)
 
     def action_toggle_read(self) -> None:
         target = self._target()
@@ -245,10 +249,8 @@ class PaperScreen(Screen):
         if pid is None:
             return
         paper = self.reader.paper(pid)
-        if paper is None:
-            link = self.reader.link_of(pid)
-            if link:
-                self.handoff.copy("link", link)
+        if paper is None:  # no longer in the digests: its link, as y copies it
+            self.action_copy_link()
             return
         def done(choice) -> None:
             if choice:

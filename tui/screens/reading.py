@@ -13,6 +13,7 @@ each paper is kept and restored.
 
 from __future__ import annotations
 
+import gc
 import time
 
 from textual import on, work
@@ -46,6 +47,11 @@ class ReadingScreen(Screen):
         self.complete = False    # the whole text is there, at the position kept
         self.failed: str = ""    # why there is no text to show
         self.opened_at = time.perf_counter()
+        # no garbage collection until the text is painted: a full collection
+        # walks the whole heap (the index, the lists) and took 0.17-0.4 s of an
+        # opening when it fell inside one; it runs after the paint instead
+        self._gc_paused = gc.isenabled()
+        gc.disable()
         self.painted_after: float | None = None  # seconds from the screen's start to the text painted
 
     def compose(self):
@@ -89,24 +95,20 @@ class ReadingScreen(Screen):
                 self.app.call_from_thread(self._failed, line)
             return
         if not text.cached:
-            self._index_text()
+            index_text(self.reader, self.paper.id)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, text.markdown)
 
-    def _index_text(self) -> None:
-        """(In the worker.) The text just downloaded: the paper is indexed again
-        with it, through the library's log so another window picks it up too."""
-        library = self.reader.library
-        if library is None or not self.reader.writable:
-            return
-        try:
-            with library.batch() as tx:
-                tx.changed.add(self.paper.id)
-            self.reader.catch_up()
-        except Exception:  # the text is saved; the next opening or reindex takes it in
-            pass
+    def _resume_gc(self) -> None:
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.enable()
+
+    def on_unmount(self) -> None:
+        self._resume_gc()
 
     def _failed(self, line: str) -> None:
+        self._resume_gc()
         self.failed = line
         self.status(line, "red")
         self.query_one("#reading-contents").display = False
@@ -123,6 +125,7 @@ class ReadingScreen(Screen):
         """The first part is on the screen: the rest follows, then the position."""
         self.loaded = True
         self.painted_after = time.perf_counter() - self.opened_at
+        self._resume_gc()
         from ..core.fulltext import reading_position
 
         line = reading_position(self.reader.paths, self.paper.id) if self.reader.paths else 0
@@ -213,6 +216,20 @@ class ReadingScreen(Screen):
             self.text.document.goto_anchor(href[1:])
         elif is_web_url(href):
             self.app.open_url(href)
+
+
+def index_text(reader: Reader, pid: str) -> None:
+    """(In a thread.) A text just downloaded: the paper is indexed again
+    with it, through the library's log so another window picks it up too."""
+    library = reader.library
+    if library is None or not reader.writable:
+        return
+    try:
+        with library.batch() as tx:
+            tx.changed.add(pid)
+        reader.catch_up()
+    except Exception:  # the text is saved; the next opening or reindex takes it in
+        pass
 
 
 def open_for(screen, pid: str | None) -> None:

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
 from .. import messages
+from ..core.following import FEED, FEED_LABEL
 from ..core.text import plural
 from ..reader import Reader
 from ..widgets.chrome import KeyFooter
@@ -27,6 +28,7 @@ from ..widgets.details import details_content
 from ..widgets.handoff import Handoff
 from ..widgets.paging import Pager, paging_bindings
 from ..widgets.render import plain
+from . import bookmark_text
 from .paper_screen import PaperScreen, paper_bindings
 
 LATER_TAG = "later"
@@ -74,7 +76,7 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         """Show ``digest``, from where its triage stopped."""
         info = self.reader.digest(digest)
         self.digest = digest
-        self.label = (info.label or info.name) if info else digest
+        self.label = (info.label or info.name) if info else FEED_LABEL if digest == FEED else digest
         self.ids = self.reader.visible(self.reader.digest_ids(digest))  # muted papers are not triaged
         start = 0
         saved = self._saved_position()
@@ -244,6 +246,8 @@ class TriageScreen(PaperScreen, inherit_bindings=False):  # the footer's order i
         if self.write(change):
             self._made.add(pid)
             self.reindex()
+            if kind == "keep" and before != "kept":  # kept is bookmarked: its full text, if config asks
+                bookmark_text.fetch_after_bookmark(self, paper)
             self.advance(counted)
 
     def mutes_changed(self) -> None:

@@ -16,7 +16,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ..reader import Fetched, Reader
+from ..core.notices import Fetched
+from ..reader import Reader
 
 
 class Fetcher(Widget):

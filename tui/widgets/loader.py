@@ -20,8 +20,9 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
+from ..core.notices import fetch_notice, opening_notices
 from ..core.text import plural
-from ..reader import Reader, fetch_notice, opening_notices
+from ..reader import Reader
 from .fetcher import Fetcher
 
 

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from ..core.following import FEED, FEED_LABEL
 from ..core.text import plural
 from .paper_list import PAGE, LibraryChange, PaperList, how_to_add_digests
 from .render import one_line, plain
@@ -83,6 +84,7 @@ class Results(PaperList):
         self._pending = False
         self._last_key = 0.0  # when the query last changed (time.monotonic)
         self._rest: SearchPage | None = None  # a first page whose rest is still to be drawn
+        self._follows_seen = 0  # the reader's follows_changed when last looked at
 
     # -- what the screen asks for ----------------------------------------------------------
     def search(self, query: str, immediate: bool = False, select: str | None = None) -> None:
@@ -123,7 +125,8 @@ class Results(PaperList):
         from its top."""
         if self.feed and not self.about:
             self.feed_sort = FEED_SORTS[(FEED_SORTS.index(self.feed_sort) + 1) % len(FEED_SORTS)]
-            self.notify(f"This digest {SORT_NAMES[self.feed_sort]} · s: next order", timeout=3)
+            self.notify(f"{'This feed' if self.feed == FEED else 'This digest'} {SORT_NAMES[self.feed_sort]} "
+                        "· s: next order", timeout=3)
             self._keep = False
             self._start("", immediate=True)
             return
@@ -151,13 +154,19 @@ class Results(PaperList):
         """Another process's change may change what the query finds: the same
         query again; one paper's change here: its row; else every row's badges."""
         pid = change.paper_id
-        if change.elsewhere:
+        if change.elsewhere or self.follows_moved():
             self.reload()
         elif pid is None:
             self.refresh_badges()
         elif pid in self.ids:
             paper, record = self.reader.paper(pid), self.reader.record(pid)
             self.update_row(pid, self._row(pid, paper, record))
+
+    def follows_moved(self) -> bool:
+        """Follows changed in this window since the list was made, and it
+        depends on them (the Following feed, an ``is:followed`` query)."""
+        seen, self._follows_seen = self._follows_seen, self.reader.follows_changed
+        return seen != self._follows_seen and (self.feed == FEED or "followed" in self.query_text.lower())
 
     @property
     def settled(self) -> bool:
@@ -372,6 +381,9 @@ class Results(PaperList):
         shown = len(self.ids)
         if about:
             text = counted(res.total, about) if res.total else f"Nothing found: {about}"
+        elif self.feed == FEED:
+            text = (f"{FEED_LABEL}: {plural(res.total, 'paper')} by the authors you follow, "
+                    + (SORT_NAMES[self.feed_sort] if self.feed_sort != "digest" else "newest first") + " · esc: all papers")
         elif self.feed:
             info = self.reader.digest(self.feed)
             label = (info.label or info.name) if info else self.feed
