@@ -199,13 +199,29 @@ async def test_the_reader_sorts_results_a_feed_and_triage_for_you(bundled_index)
 def test_days_are_counted_back_from_the_newest_dated_digest(paths, capsys):
     from helpers import day_items
 
+    from helpers import item
+
     paths.digests.mkdir(parents=True, exist_ok=True)
     for day in ("2025-08-01", "2025-08-07", "2025-08-08"):
-        (paths.digests / f"{day}.json").write_text(json.dumps(day_items(day, 4)))
+        items = day_items(day, 4) + [item(day, 9, title=f"Wombat Burrows {day}", ai_keywords=["tunnelling"])]
+        (paths.digests / f"{day}.json").write_text(json.dumps(items))
     home = str(paths.data.parent)
     assert main(["--data-dir", home, "for-you", "--days", "2", "--json", "--limit", "50"]) == 0
     out, err = capsys.readouterr()
     days = sorted({h["digests"][0]["digest"] for h in json.loads(out)})
     assert days == ["2025-08-07", "2025-08-08"] and "the papers of 2025-08-07 to 2025-08-08" in err
     assert main(["--data-dir", home, "for-you", "--days", "30", "--json", "--limit", "50"]) == 0
-    assert len(json.loads(capsys.readouterr()[0])) == 12
+    assert len(json.loads(capsys.readouterr()[0])) == 15
+    # the API's keywords are indexed with the abstract: the model's features have them too
+    index, _ = Index.open(paths)
+    library = Library.open(paths)
+    wombats = [h.id for h in index.search("wombat", limit=5).hits]
+    decide(index, library, keep=wombats[:2])
+    model = foryou.train(index, library)
+    assert model.levels.get("tunnel", 0) > 0
+    feats = foryou.Features.of(index)
+    reference = foryou.reference_scores(model, feats, index.ids())
+    fast = scores(feats.sets, model.linear)
+    assert all(fast[feats.docnum(pid)] == pytest.approx(s, abs=1e-12) for pid, s in reference.items())
+    library.close()
+    index.close()

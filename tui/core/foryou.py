@@ -47,6 +47,8 @@ TITLE_TIMES = 2  # a word of the title counts as this many of the abstract
 NOT_POSITIVE_TAGS = ("later",)
 SKIP_WEIGHT, LEFT_WEIGHT, BACKGROUND_WEIGHT = 1.0, 0.4, 0.15
 BACKGROUND = 200  # papers sampled as weak negatives
+LIKE_TERMS = 12  # a paper's strongest terms that find the kept paper it is most like
+MOST = {"positives": 400, "skipped": 300, "left": 150}  # the newest decisions of each kind learned from
 MAX_TERMS = 200  # terms kept for scoring, strongest first
 LEVELS = 127  # the strongest term's weight as a whole number
 EPOCHS, RATE, L2 = 8, 0.5, 1e-4
@@ -72,17 +74,21 @@ class Decisions:
 
 def decisions(library: "Library") -> Decisions:
     """The user's decisions, from the library: a bookmark, a tag or a note
-    outweighs a skip."""
-    skipped = dict.fromkeys(library.visits.skipped_ids())
+    outweighs a skip. The newest :data:`MOST` of each kind (a year of reading
+    leaves thousands of papers read: training stays within a second)."""
+    skipped = {pid: i for i, pid in enumerate(library.visits.skipped_ids())}  # oldest skip first
     pos, left = [], []
     for r in library.all_records():
         tags = [t for t in r.tags if t not in NOT_POSITIVE_TAGS and not t.startswith("watch:")]
         if r.bookmarked_at or tags or r.note:
-            pos.append(r.id)
+            when = max(t for t in (r.bookmarked_at, r.note_updated, r.read_at, "") if t is not None)
+            pos.append((when, r.id))
             skipped.pop(r.id, None)
         elif r.read_at and r.id not in skipped:
-            left.append(r.id)
-    return Decisions(tuple(sorted(pos)), tuple(sorted(skipped)), tuple(sorted(left)))
+            left.append((r.read_at, r.id))
+    newest = lambda pairs, kind: tuple(sorted(pid for _, pid in sorted(pairs, reverse=True)[:MOST[kind]]))  # noqa: E731
+    return Decisions(newest(pos, "positives"), newest([(i, p) for p, i in skipped.items()], "skipped"),
+                     newest(left, "left"))
 
 
 @dataclass
@@ -98,10 +104,23 @@ class Model:
     vectors: dict[str, dict[str, float]] = field(default_factory=dict)  # the positives', for "why"
     linear: Linear = field(default_factory=lambda: Linear((), 1.0))
     levels: dict[str, int] = field(default_factory=dict)  # term -> whole-number weight (one of the abstract)
+    _by_term: dict | None = field(default=None, repr=False)
 
     @property
     def empty(self) -> bool:
         return not self.levels
+
+    def kept_by_term(self) -> dict[str, list[tuple[str, float]]]:
+        """Each term of positive weight -> the kept papers that have it, with
+        its value in each (for "like": the kept paper a paper shares most with)."""
+        if self._by_term is None:
+            by_term: dict[str, list[tuple[str, float]]] = {}
+            for pid, vec in self.vectors.items():
+                for t, x in vec.items():
+                    if self.levels.get(t, 0) > 0:
+                        by_term.setdefault(t, []).append((pid, x))
+            self._by_term = by_term
+        return self._by_term
 
 
 class Features:
@@ -183,7 +202,9 @@ class Features:
         if got is None:
             if paper is None:
                 return frozenset(), frozenset()
-            got = self._terms[pid] = analysed(paper.title, paper.abstract)
+            from .index.build.analysis import abstract_text
+
+            got = self._terms[pid] = analysed(paper.title, abstract_text(paper))  # with the API's keywords
         return got
 
     def scale(self, pid: str) -> float | None:
@@ -247,12 +268,12 @@ def analysed(title: str, abstract: str) -> tuple[frozenset, frozenset]:
     key = (title, abstract)
     got = _ANALYSED.get(key)
     if got is None:
-        from .index import TEXT_ANALYZER
+        from .index.build.analysis import WORDS  # the analyzer's terms, a distinct word analysed once
 
         if len(_ANALYSED) >= 20_000:
             _ANALYSED.pop(next(iter(_ANALYSED)))
-        got = _ANALYSED[key] = (frozenset(t.text for t in TEXT_ANALYZER(title)),
-                                frozenset(t.text for t in TEXT_ANALYZER(abstract)))
+        got = _ANALYSED[key] = (frozenset(t.decode("utf-8") for t in WORDS.scan(title)[0]),
+                                frozenset(t.decode("utf-8") for t in WORDS.scan(abstract)[0]))
     return got
 
 
@@ -468,8 +489,7 @@ def explain(index: "Index", model: Model, ids: Sequence[str]) -> dict[str, tuple
     feats = Features.of(index)
     vecs = feats.vectors(list(ids), set(model.levels))
     papers = index.get_many(list(vecs))
-    kept = {pid: {t: x for t, x in vec.items() if model.levels.get(t, 0) > 0}
-            for pid, vec in model.vectors.items()}
+    kept = model.kept_by_term()
     out = {}
     for pid, vec in vecs.items():
         good = {t: model.levels[t] * x for t, x in vec.items() if model.levels.get(t, 0) > 0}
@@ -477,14 +497,13 @@ def explain(index: "Index", model: Model, ids: Sequence[str]) -> dict[str, tuple
         paper = papers.get(pid)
         forms = _written(f"{paper.title}\n{paper.abstract}", top) if paper is not None else {}
         words = tuple(dict.fromkeys(forms.get(t, t) for t in top))
-        best, like = 0.0, None
-        for other, kvec in kept.items():
-            if other == pid:
-                continue
-            s = sum(w * kvec[t] for t, w in good.items() if t in kvec)
-            if s > best:
-                best, like = s, other
-        out[pid] = (words, like)
+        shared: dict[str, float] = {}
+        for t, w in sorted(good.items(), key=lambda kv: -kv[1])[:LIKE_TERMS]:
+            for other, x in kept.get(t, ()):
+                shared[other] = shared.get(other, 0.0) + w * x
+        shared.pop(pid, None)
+        like = min(shared, key=lambda other: (-shared[other], other)) if shared else None
+        out[pid] = (words, like if like is not None and shared[like] > 0 else None)
     return out
 
 

@@ -89,10 +89,14 @@ def scores_of(sets: DocSets, linear: Linear, bits: int) -> dict[int, float]:
 
     docs = docs_of(bits)
     sums = dict.fromkeys(docs, 0)
+    if not docs:
+        return {}
+    low = docs[0]  # a day's papers lie close together: their stretch of the bitsets alone
+    part = bits >> low
     for fieldname, term, level in linear.levels:
         if level:
-            for d in docs_of(sets.term(fieldname, term) & bits):
-                sums[d] += level
+            for d in docs_of((sets.term(fieldname, term) >> low) & part):
+                sums[d + low] += level
     title, abstract = sets.lengths("title"), sets.lengths("abstract")
     unit, bias = linear.unit, linear.bias
     return {d: bias + unit * scale_of(group_of(title[d] + abstract[d])) * s for d, s in sums.items()}
