@@ -186,3 +186,32 @@ async def test_new_papers_by_followed_authors_are_announced_at_start_and_after_F
         await settle(app, pilot)
         done = [m for m in said(app) if m.startswith("Fetched ")]
         assert len(done) == 1 and "Following Grace Hopper: 1 new paper" in done[0].splitlines(), done
+
+
+async def test_a_follow_or_a_mute_made_in_another_window_shows_within_5_s(paths, bundled_index):
+    """Follows and mutes bump no generation (that counts changes to papers):
+    the reader sees another process's change by the file's version."""
+    import time
+
+    ids = with_authors(paths)
+    app = PapersApp(paths, watch_interval=1.0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        digests = app.query_one("#digests")
+        assert FEED not in digests.ids
+        follow(paths, "jose garcia")  # papers follow, in another terminal
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 5 and FEED not in digests.ids:
+            await pilot.pause(0.1)
+        assert FEED in digests.ids
+        await pilot.press("1")
+        await search(app, pilot, "quokka burrows")
+        assert ids[OLD] in app.main.results.ids
+        with Library.open(paths) as lib:  # papers mute, in another terminal
+            lib.mutes.add('"old moons"')
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 5 and ids[OLD] in app.main.results.ids:
+            await pilot.pause(0.1)
+        assert ids[OLD] not in app.main.results.ids and ids[NEW] in app.main.results.ids

@@ -44,7 +44,7 @@ class Reader:
         self.show_muted = False  # the lists show muted papers too, dimmed, with the rule
         self._muted: tuple[tuple, dict[str, str]] | None = None  # (what it was computed from, pid -> mute)
         self.follows_changed = 0  # follows changed in this window (the Following feed lists again)
-        self._generation = 0
+        self._generation: tuple[int, int] = (0, 0)  # (papers changed, the file changed by others)
         self._digests_seen: dict[str, int] | None = None  # digest -> entries, at the last look
 
     # -- opening ------------------------------------------------------------------------
@@ -54,7 +54,7 @@ class Reader:
         if self.session is None:
             return []
         self.library = self.session.open_library()
-        self._generation = self.library.generation()
+        self._generation = (self.library.generation(), self.library.outside_version())
         return list(self.library.notices)
 
     def open_index(self, progress, rebuild: bool = False) -> tuple[Opened, Imported]:
@@ -540,7 +540,9 @@ class Reader:
         """Did another papers process change the library since the last look?"""
         if self.library is None:
             return False
-        gen = self.library.generation()
+        # the generation counts changes to papers; mutes, follows and saved
+        # searches made in another window change only the file's version
+        gen = (self.library.generation(), self.library.outside_version())
         if gen == self._generation and not force:
             return False
         self._generation = gen

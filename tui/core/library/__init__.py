@@ -148,6 +148,10 @@ class Library:
         """Bumped by every committed change, by any process; never goes down."""
         return self.db.generation()
 
+    def outside_version(self) -> int:
+        """Changes when another process commits anything (:meth:`.db.Database.outside_version`)."""
+        return self.db.outside_version()
+
     def changed_since(self, generation: int) -> list[str]:
         """Ids of the papers changed after ``generation`` (:meth:`.db.Database.changed_since`)."""
         return self.db.changed_since(generation)

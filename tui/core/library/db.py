@@ -397,6 +397,12 @@ class Database:
         return gen
 
     # -- generation and change log -----------------------------------------------
+    def outside_version(self) -> int:
+        """Changes whenever another connection (another process) commits any
+        change to the file: mutes, follows and saved searches too, which
+        bump no generation (SQLite's ``data_version``)."""
+        return int(self.read("PRAGMA data_version")[0][0])
+
     def generation(self) -> int:
         """Bumped by every committed change, by any process; never goes down."""
         return int(self.read("SELECT value FROM meta WHERE key='generation'")[0][0])
