@@ -370,3 +370,29 @@ async def test_s_cycles_the_sort_of_the_results_and_keeps_it(paths, bundled_inde
         assert status(app).startswith("289 papers, newest digest first")
         await search(app, pilot, "marsupial routing study")
         assert "first" not in status(app)
+
+
+async def test_F_fetches_the_bookmarked_papers_full_texts_when_the_config_says_so(paths, bundled_index, daily_api):
+    from tui.core import fulltext as FT
+
+    paths.config_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.config_file.write_text('[fetch]\nfull_text = "bookmarked"\n')
+    today = daily_api.days_asked[-1]
+    paper = daily_api.days[today][1]["paper"]
+    pid = paper_id(paper["title"])
+    daily_api.texts[paper["id"]] = b"# A Full Text\n\n## 2 Method\n\nThe quolltrack estimator.\n"
+    app = PapersApp(paths, watch_interval=0, dwell=0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        await fetched(app, pilot)  # nothing bookmarked yet: no full text asked for
+        assert not [r for r in daily_api.requests if r["path"].startswith("/papers/")]
+        with Library.open(paths) as lib:  # bookmarked in another window
+            lib.set_bookmark(pid, True)
+        await fetched(app, pilot)
+        assert [r["path"] for r in daily_api.requests if r["path"].startswith("/papers/")] == \
+            [f"/papers/{paper['id']}.md"]
+        assert FT.cached_text(paths, pid) is not None
+        done = [n.message for n in notices(app) if n.message.startswith("Fetched ")]
+        assert "Bookmarked papers: 1 full text downloaded" in done[-1], done[-1]
+        await search(app, pilot, "quolltrack")  # indexed with its text
+        assert app.query_one("#results").ids == [pid]

@@ -118,7 +118,31 @@ class Reader:
                 out.opened, out.imported = self.open_index(lambda d, t, text: progress(d, t, f"Indexing: {text}"))
             except Exception as e:  # the digests are saved; the next start indexes them
                 out.error = f"the new digests are saved but could not be indexed: {type(e).__name__}: {e}"
+        if self.config.fetch_full_text == "bookmarked" and not should_stop():
+            out.texts = self._fetch_texts(base_url, progress, should_stop, sleep)
         return out
+
+    def _fetch_texts(self, base_url: str, progress, should_stop, sleep):
+        """(In a thread.) As ``papers fetch`` with ``[fetch] full_text =
+        "bookmarked"``: the full texts of the bookmarked papers not cached
+        yet, politely, then indexed."""
+        from .core.fulltext import fetch_texts, site_url
+
+        if self.library is None or self.index is None:
+            return None
+        with self.lock:
+            ids = [r.id for r in self.library.bookmarks()]
+            papers = [p for p in self.papers(ids).values() if p.arxiv_id]
+        report = fetch_texts(self.paths, papers, site=site_url(self.config), api=base_url, sleep=sleep,
+                             should_stop=should_stop, progress=lambda d, t, text: progress(d, t, f"Fetching {text}…"))
+        if report.fetched and self.writable:
+            try:
+                with self.library.batch() as tx:
+                    tx.changed.update(report.fetched)
+                self.catch_up()
+            except Exception:  # the texts are saved; the next opening or reindex takes them in
+                pass
+        return report
 
     def close(self) -> None:
         if self.index is not None:

@@ -13,6 +13,7 @@ from .text import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from .fetch_report import FetchReport
+    from .fulltext import TextsReport
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Fetched:
     opened: Opened | None = None
     imported: Imported | None = None
     error: str | None = None
+    texts: "TextsReport | None" = None  # the bookmarked papers' full texts, when [fetch] full_text says so
 
 
 def fetch_notice(fetched: Fetched) -> tuple[str, str] | None:
@@ -48,6 +50,9 @@ def fetch_notice(fetched: Fetched) -> tuple[str, str] | None:
     lines = [f"Fetched {report.summary()}"]
     if fetched.opened is not None:
         lines += [text for text, _, _ in opening_notices(fetched.opened, fetched.imported or Imported())]
+    texts = fetched.texts
+    if texts is not None and (texts.fetched or texts.failed):
+        lines.append(f"Bookmarked papers: {texts.summary()}")
     return "\n".join(lines + bad), "warning" if bad else "information"
 
 
