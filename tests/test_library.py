@@ -765,3 +765,22 @@ def test_skips_are_kept_cleared_and_survive_a_reopen(paths):
         assert lib.visits.clear_skip("b2") and not lib.visits.clear_skip("zz")
     with Library.open(paths) as lib:
         assert lib.visits.skipped_ids() == ["a1"]
+
+
+def test_skips_travel_with_the_export_and_a_bad_one_is_refused(paths, tmp_path):
+    with Library.open(paths) as lib:
+        lib.visits.record_skip("aaaaaaaaaaaa")
+        lib.visits.record_skip("bbbbbbbbbbbb")
+        data = lib.transfer.export_json()
+    assert [s["paper_id"] for s in data["skips"]] == ["aaaaaaaaaaaa", "bbbbbbbbbbbb"]
+    other = Paths.default(tmp_path / "other")
+    with Library.open(other) as lib:
+        lib.visits.record_skip("bbbbbbbbbbbb")  # skipped here already: its own time stays
+        kept = lib.db.read("SELECT skipped_at FROM skips")[0][0]
+        lib.transfer.import_json(data)
+        assert sorted(lib.visits.skipped_ids()) == ["aaaaaaaaaaaa", "bbbbbbbbbbbb"]
+        assert lib.db.read("SELECT skipped_at FROM skips WHERE paper_id='bbbbbbbbbbbb'")[0][0] == kept
+        bad = dict(data, skips=[{"paper_id": "x\u0007", "skipped_at": "2026-01-01"}])
+        with pytest.raises(ImportFormatError, match=r"skips\[0\]: not a paper id"):
+            lib.transfer.import_json(bad)
+        assert lib.transfer.import_json(dict(data, version=3, skips=[])) is not None  # an older export imports

@@ -10,7 +10,7 @@ import json
 from typing import Any, Iterable
 
 from .models import ImportReport, Record, SavedSearch
-from .rules import ImportFormatError, _one_line, now_iso
+from .rules import ImportFormatError, _check_id, _one_line, now_iso
 from .db import Database
 from .follows import Follow, FollowStore
 from .records import PaperRecords
@@ -18,7 +18,7 @@ from .mute_store import MAX_MUTES, Mute, MuteStore
 from .saved_searches import SavedSearchStore
 
 EXPORT_FORMAT = "papers-library"
-EXPORT_VERSION = 3  # 2 added "saved_searches", 3 "mutes" and "follows"; older files still import
+EXPORT_VERSION = 4  # 2 added "saved_searches", 3 "mutes" and "follows", 4 "skips"; older files still import
 
 
 class Transfer:
@@ -58,11 +58,14 @@ class Transfer:
         searches = parse_saved_searches(data)
         mutes = parse_mutes(data)
         follows = parse_follows(data)
+        skips = parse_skips(data)
         added, merged, unchanged, replaced, kept = [], [], [], [], []
         with self.db.batch() as tx:
             s_added, s_updated, s_same = self._import_searches(searches)
             m_added = self.mutes.merge(mutes)
             f_added = FollowStore(self.db).merge(follows)
+            # triage's skips the library lacks (a skip it has keeps its time)
+            self.db.executemany("INSERT OR IGNORE INTO skips VALUES (?, ?)", skips)
             ids = [r.id for r in incoming]
             local = self.papers.records(ids)
             local_snaps = self.papers.snapshots(ids)
@@ -141,7 +144,10 @@ class Transfer:
                 "exported_at": now_iso(), "papers": [r.as_json() for r in recs],
                 "saved_searches": [s.as_json() for s in searches],
                 "mutes": [m.as_json() for m in mutes],
-                "follows": [f.as_json() for f in FollowStore(self.db).all()] if what == "all" else []}
+                "follows": [f.as_json() for f in FollowStore(self.db).all()] if what == "all" else [],
+                "skips": [{"paper_id": pid, "skipped_at": at} for pid, at in
+                          self.db.read("SELECT paper_id, skipped_at FROM skips ORDER BY skipped_at, paper_id")]
+                if what == "all" else []}
 
 
 def _replace(r: Record, **changes) -> Record:
@@ -236,6 +242,24 @@ def parse_follows(data: Any) -> list[Follow]:
     if not isinstance(raw, list):
         raise ImportFormatError("\"follows\" is not a list")
     return _unique_items(raw, "follows", Follow.from_json, lambda x: x.key, "name")
+
+
+def parse_skips(data: Any) -> list[tuple[str, str]]:
+    """The papers skipped in triage of an export object (none before version
+    4), as (paper id, when), checked."""
+    raw = data.get("skips", []) if isinstance(data, dict) else []
+    if not isinstance(raw, list):
+        raise ImportFormatError("\"skips\" is not a list")
+
+    def read(item, where: str) -> tuple[str, str]:
+        if not isinstance(item, dict) or not isinstance(item.get("skipped_at"), str):
+            raise ValueError(f"{where}: expected {{\"paper_id\": id, \"skipped_at\": time}}")
+        try:
+            return _check_id(item.get("paper_id")), item["skipped_at"]
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from None
+
+    return _unique_items(raw, "skips", read, lambda x: x[0], "id")
 
 
 def _unique_items(items: list, where: str, read, key, what: str) -> list:
