@@ -58,6 +58,7 @@ MIN_SHARE = 0.1  # a term learned from must be in this share of the positives (t
 _FEATURES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _MODELS: dict[tuple, "Model"] = {}
 _IDF: dict[tuple[int, str], float] = {}
+_DECISIONS: "tuple[tuple, Decisions] | None" = None  # the last ones read, and the library state they were read at
 _DOCNUMS: dict[str, int] = {}  # paper id -> its document when last looked up (checked before use)
 
 
@@ -75,7 +76,18 @@ class Decisions:
 def decisions(library: "Library") -> Decisions:
     """The user's decisions, from the library: a bookmark, a tag or a note
     outweighs a skip. The newest :data:`MOST` of each kind (a year of reading
-    leaves thousands of papers read: training stays within a second)."""
+    leaves thousands of papers read: training stays within a second). Kept
+    while the library stays as it is: a search sorted for you asks at every key."""
+    global _DECISIONS
+    key = (str(library.path), library.generation(), library.outside_version(), library.visits.skips_version())
+    if _DECISIONS is not None and _DECISIONS[0] == key:
+        return _DECISIONS[1]
+    got = _decisions(library)
+    _DECISIONS = (key, got)
+    return got
+
+
+def _decisions(library: "Library") -> Decisions:
     skipped = {pid: i for i, pid in enumerate(library.visits.skipped_ids())}  # oldest skip first
     pos, left = [], []
     for r in library.all_records():

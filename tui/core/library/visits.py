@@ -66,6 +66,11 @@ class Visits:
         with self.db.batch():
             return self.db.execute("DELETE FROM skips WHERE paper_id=?", (str(pid),)).rowcount > 0
 
+    def skips_version(self) -> tuple[int, str | None]:
+        """How many skips and the newest: changes with a skip made or taken
+        back (skips bump no generation of their own)."""
+        return tuple(self.db.read("SELECT count(*), max(skipped_at) FROM skips")[0])
+
     def skipped_ids(self) -> list[str]:
         """Every paper skipped in triage, oldest skip first."""
         return [r[0] for r in self.db.read("SELECT paper_id FROM skips ORDER BY skipped_at, paper_id")]
