@@ -8,13 +8,11 @@ state changes, only what the lists show.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from ..text import strip_control
 from .db import Database
-from .rules import MAX_QUERY_CHARS, now_iso
+from .rules import MAX_QUERY_CHARS, now_iso, query_line
 
 MAX_MUTES = 100_000  # more than anyone types; a bound for a hostile import
 
@@ -47,14 +45,9 @@ class Mute:
 def clean_mute(raw: Any) -> str:
     """A mute's query on one line, control characters removed, not empty, at
     most :data:`MAX_QUERY_CHARS` characters. Raises :class:`InvalidMute`."""
-    if not isinstance(raw, str):
-        raise InvalidMute(f"a mute is a query (text), not {type(raw).__name__}")
-    query = " ".join(strip_control(unicodedata.normalize("NFC", raw)).split())
-    if not query:
-        raise InvalidMute("a mute needs a query: words, tag:, author:, a \"phrase\"")
-    if len(query) > MAX_QUERY_CHARS:
-        raise InvalidMute(f"a mute's query is at most {MAX_QUERY_CHARS} characters")
-    return query
+    return query_line(raw, InvalidMute, "a mute is a query (text), not {}",
+                      "a mute needs a query: words, tag:, author:, a \"phrase\"",
+                      f"a mute's query is at most {MAX_QUERY_CHARS} characters")
 
 
 class MuteStore:

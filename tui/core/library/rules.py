@@ -135,13 +135,22 @@ def clean_query(raw: str) -> str:
     """A saved search's query: control characters removed, on one line, not
     empty, at most :data:`MAX_QUERY_CHARS` characters. Raises
     :class:`InvalidSavedSearch`."""
+    return query_line(raw, InvalidSavedSearch, "saved search query: must be text, not {}",
+                      "saved search query: empty", f"saved search query: longer than {MAX_QUERY_CHARS} characters")
+
+
+def query_line(raw: object, error: type[ValueError], not_text: str, empty: str, too_long: str) -> str:
+    """A query as kept (a saved search's, a mute's): NFC, control characters
+    removed, on one line, not empty, at most :data:`MAX_QUERY_CHARS`
+    characters; else ``error`` with the message for what is wrong
+    (``not_text`` formatted with the type's name)."""
     if not isinstance(raw, str):
-        raise InvalidSavedSearch(f"saved search query: must be text, not {type(raw).__name__}")
+        raise error(not_text.format(type(raw).__name__))
     query = " ".join(strip_control(unicodedata.normalize("NFC", raw)).split())
     if not query:
-        raise InvalidSavedSearch("saved search query: empty")
+        raise error(empty)
     if len(query) > MAX_QUERY_CHARS:
-        raise InvalidSavedSearch(f"saved search query: longer than {MAX_QUERY_CHARS} characters")
+        raise error(too_long)
     return query
 
 
