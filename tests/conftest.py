@@ -45,6 +45,19 @@ def bundled_index(paths: Paths, bundled_index_built: Path) -> Paths:
 
 
 @pytest.fixture
+def opened(bundled_index):
+    """The index and the library of ``bundled_index``, open, closed after the test."""
+    from tui.core.index import Index
+    from tui.core.library import Library
+
+    index, _ = Index.open(bundled_index)
+    library = Library.open(bundled_index)
+    yield index, library
+    library.close()
+    index.close()
+
+
+@pytest.fixture
 def bundled() -> list[Path]:
     return sorted(BUNDLED_DIGESTS.glob("*.txt"))
 

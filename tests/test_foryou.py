@@ -21,15 +21,6 @@ from tui.core.index.search.linear import scores
 from tui.core.library import Library
 from tui.core.related import more_like
 
-@pytest.fixture
-def opened(bundled_index):
-    index, _ = Index.open(bundled_index)
-    library = Library.open(bundled_index)
-    yield index, library
-    library.close()
-    index.close()
-
-
 def test_for_you_finds_the_topic_kept_and_beats_papers_like_your_bookmarks(bundled_index):
     ours, theirs = {}, {}
     for name, rx in TOPICS.items():

@@ -6,7 +6,6 @@ inputs (10,000 mutes, every paper muted) give sensible answers."""
 from __future__ import annotations
 
 import json
-import shutil
 import time
 
 import pytest
@@ -18,15 +17,6 @@ from tui.core.index import Index
 from tui.core.library import ImportFormatError, InvalidMute, Library
 from tui.core.mutes import hidden, mute, offered, visible
 from tui.core.paths import Paths
-
-
-@pytest.fixture
-def opened(bundled_index):
-    index, _ = Index.open(bundled_index)
-    library = Library.open(bundled_index)
-    yield index, library
-    library.close()
-    index.close()
 
 
 def ids_of(index, query: str, **kw) -> list[str]:

@@ -124,6 +124,20 @@ async def test_a_cached_text_opens_with_contents_jumps_and_finds(paths, bundled_
         assert "3 Method" in screen_text(app)
 
 
+def hold_downloads(monkeypatch) -> list:
+    """Full-text downloads wait until something is put in the list returned."""
+    gate: list = []
+    real = FT.download
+
+    def held(*args, **kwargs):
+        while not gate:
+            time.sleep(0.02)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(FT, "download", held)
+    return gate
+
+
 async def test_the_text_is_downloaded_with_a_loading_line(paths, bundled_index, api, monkeypatch):
     monkeypatch.setenv("PAPERS_API_URL", api.base_url)
     app = PapersApp(paths, watch_interval=0, dwell=0)
@@ -136,16 +150,7 @@ async def test_the_text_is_downloaded_with_a_loading_line(paths, bundled_index, 
 
         api.texts["2103.14030"] = [(200, {"Content-Type": "text/markdown"}, b"# Shifted\n\nWindows shift.\n")]
         slow = replace(paper, arxiv_id="2103.14030")
-        gate = []
-
-        real = FT.download
-
-        def held(*args, **kwargs):
-            while not gate:
-                time.sleep(0.02)
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(FT, "download", held)
+        gate = hold_downloads(monkeypatch)
         app.push_screen(ReadingScreen(app.reader, slow))
         await pilot.pause(0.2)
         assert "Loading the full text of “Swin Transformer" in screen_text(app)
@@ -205,15 +210,7 @@ async def test_garbage_collection_waits_for_the_paint_and_always_resumes(paths, 
         assert app.screen.failed and gc.isenabled()
         await pilot.press("escape")
         await settle(app, pilot)
-        gate = []
-        real = FT.download
-
-        def held(*args, **kwargs):
-            while not gate:
-                time.sleep(0.02)
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(FT, "download", held)
+        gate = hold_downloads(monkeypatch)
         app.push_screen(ReadingScreen(app.reader, replace(paper, id="1" * 12, arxiv_id="2103.14030")))
         await pilot.pause(0.2)
         assert not gc.isenabled()  # downloading, nothing painted yet
