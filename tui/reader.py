@@ -135,14 +135,21 @@ class Reader:
             papers = [p for p in self.papers(ids).values() if p.arxiv_id]
         report = fetch_texts(self.paths, papers, site=site_url(self.config), api=base_url, sleep=sleep,
                              should_stop=should_stop, progress=lambda d, t, text: progress(d, t, f"Fetching {text}…"))
-        if report.fetched and self.writable:
-            try:
-                with self.library.batch() as tx:
-                    tx.changed.update(report.fetched)
-                self.catch_up()
-            except Exception:  # the texts are saved; the next opening or reindex takes them in
-                pass
+        self.index_texts(report.fetched)
         return report
+
+    def index_texts(self, ids) -> None:
+        """(In a thread.) Texts just downloaded: their papers are indexed
+        again with them, through the library's log so that another window
+        picks them up too."""
+        if not ids or not self.writable:
+            return
+        try:
+            with self.library.batch() as tx:
+                tx.changed.update(ids)
+            self.catch_up()
+        except Exception:  # the texts are saved; the next opening or reindex takes them in
+            pass
 
     def close(self) -> None:
         if self.index is not None:

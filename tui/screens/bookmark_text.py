@@ -12,7 +12,6 @@ import threading
 import time
 
 from ..widgets.render import one_line
-from .reading import index_text
 
 _one_at_a_time = threading.Lock()
 _last_end = [0.0]  # time.monotonic() when the last download ended
@@ -60,4 +59,4 @@ def _fetch(app, reader, paper) -> None:
         app.call_from_thread(app.notify, f"Full text of “{one_line(paper.title)[:60]}” not fetched: {failed[0]}",
                              timeout=6, markup=False)
     elif report is not None and report.fetched:
-        index_text(reader, paper.id)
+        reader.index_texts([paper.id])

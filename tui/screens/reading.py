@@ -95,7 +95,7 @@ class ReadingScreen(Screen):
                 self.app.call_from_thread(self._failed, line)
             return
         if not text.cached:
-            index_text(self.reader, self.paper.id)
+            self.reader.index_texts([self.paper.id])
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, text.markdown)
 
@@ -216,20 +216,6 @@ class ReadingScreen(Screen):
             self.text.document.goto_anchor(href[1:])
         elif is_web_url(href):
             self.app.open_url(href)
-
-
-def index_text(reader: Reader, pid: str) -> None:
-    """(In a thread.) A text just downloaded: the paper is indexed again
-    with it, through the library's log so another window picks it up too."""
-    library = reader.library
-    if library is None or not reader.writable:
-        return
-    try:
-        with library.batch() as tx:
-            tx.changed.add(pid)
-        reader.catch_up()
-    except Exception:  # the text is saved; the next opening or reindex takes it in
-        pass
 
 
 def open_for(screen, pid: str | None) -> None:
