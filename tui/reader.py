@@ -345,25 +345,25 @@ class Reader:
 
         return order(self.index, self.library, ids) if self.library is not None else ids
 
-    def for_you_note(self) -> str:
-        """(In a thread.) How the for-you order was learned, in one line."""
+    def for_you_said(self, ids) -> tuple[str, dict[str, str]]:
+        """(In a thread.) How the for-you order was learned, in one line, and
+        why each of ``ids`` ranks where it does: ``quantization, pruning ·
+        like “…”`` (worked out here, under the lock, as the index's reads are)."""
+        from .core.foryou import explain, train
+
         with self.lock:
             if self.index is None or self.library is None:
-                return ""
-            return self._for_you()[1]
-
-    def for_you_why(self, pid: str) -> str:
-        """Why a paper ranks where it does for you, by the model the last
-        for-you list was ranked with: ``quantization, pruning · like “…”``."""
-        from .core.foryou import explain, last_model
-
-        model = last_model()
-        if self.index is None or model is None or model.empty:
-            return ""
-        words, like = explain(self.index, model, [pid]).get(pid, ((), None))
-        parts = ([", ".join(words)] if words else []) + \
-            ([f"like “{self.index.titles([like]).get(like, '')}”"] if like and like != pid else [])
-        return " · ".join(parts)
+                return "", {}
+            note = self._for_you()[1]
+            model = train(self.index, self.library)  # the one the order was ranked with: kept
+            if model.empty:
+                return note, {}
+            why = explain(self.index, model, list(ids))
+            titles = self.index.titles([like for _, like in why.values() if like])
+        lines = {pid: " · ".join(([", ".join(words)] if words else [])
+                                 + ([f"like “{titles.get(like, '')}”"] if like else []))
+                 for pid, (words, like) in why.items()}
+        return note, {pid: line for pid, line in lines.items() if line}
 
     # -- mutes ------------------------------------------------------------------------------
     def muted(self) -> dict[str, str]:

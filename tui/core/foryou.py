@@ -305,11 +305,6 @@ def train(index: "Index", library: "Library", seed: int = 0) -> Model:
     return model
 
 
-def last_model() -> Model | None:
-    """The model trained last (say why without training again), or None."""
-    return next(iter(_MODELS.values()), None)
-
-
 def _train(feats: Features, dec: Decisions, seed: int) -> Model:
     if not dec.positives:
         return Model()
