@@ -47,7 +47,7 @@ TITLE_TIMES = 2  # a word of the title counts as this many of the abstract
 NOT_POSITIVE_TAGS = ("later",)
 SKIP_WEIGHT, LEFT_WEIGHT, BACKGROUND_WEIGHT = 1.0, 0.4, 0.15
 BACKGROUND = 200  # papers sampled as weak negatives
-LIKE_TERMS = 12  # a paper's strongest terms that find the kept paper it is most like
+LIKE_TERMS = 6  # a paper's strongest terms that find the kept paper it is most like
 MOST = {"positives": 400, "skipped": 300, "left": 150}  # the newest decisions of each kind learned from
 MAX_TERMS = 200  # terms kept for scoring, strongest first
 LEVELS = 127  # the strongest term's weight as a whole number
@@ -499,13 +499,15 @@ def explain(index: "Index", model: Model, ids: Sequence[str]) -> dict[str, tuple
     kept = model.kept_by_term()
     out = {}
     for pid, vec in vecs.items():
-        good = {t: model.levels[t] * x for t, x in vec.items() if model.levels.get(t, 0) > 0}
-        top = [t for t, _ in sorted(good.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+        levels = model.levels
+        strongest = sorted(((levels[t] * x, t) for t, x in vec.items() if levels.get(t, 0) > 0),
+                           key=lambda wt: (-wt[0], wt[1]))[:LIKE_TERMS]
+        top = [t for _, t in strongest[:3]]
         paper = papers.get(pid)
         forms = _written(f"{paper.title}\n{paper.abstract}", top) if paper is not None else {}
         words = tuple(dict.fromkeys(forms.get(t, t) for t in top))
         shared: dict[str, float] = {}
-        for t, w in sorted(good.items(), key=lambda kv: -kv[1])[:LIKE_TERMS]:
+        for w, t in strongest:
             for other, x in kept.get(t, ()):
                 shared[other] = shared.get(other, 0.0) + w * x
         shared.pop(pid, None)

@@ -7,7 +7,7 @@ result is shown; a later page is asked for as the cursor nears the end."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.binding import Binding
@@ -45,7 +45,6 @@ class SearchPage:
     about: str = ""
     preview: bool = False  # the newest papers from the catalog, before the index is open
     note: str = ""  # how the for-you order was learned
-    why: dict = field(default_factory=dict)  # sorted for you: paper id -> why it ranks there
 
 
 class Results(PaperList):
@@ -75,7 +74,7 @@ class Results(PaperList):
         self.sort = "relevance"  # the order of a query's results and of all papers (kept while papers runs)
         self.feed_sort = "digest"  # the order of a digest's feed
         self.sort_note = ""  # how the for-you order was learned (the status says it)
-        self.why_lines: dict[str, str] = {}  # sorted for you: why each paper listed ranks there
+        self.why_lines: dict[str, str] = {}  # sorted for you: why a paper shown in the details ranks there
         self.seq = 0
         self.shown_seq = 0  # the newest search whose first page is on screen
         self.last_result = None
@@ -269,8 +268,21 @@ class Results(PaperList):
             page = self.reader.search_page(query, offset, PAGE, sort, stale)
         if page is not None and not worker.is_cancelled:
             result, papers = page
-            note, why = self.reader.for_you_said(h.id for h in result.hits) if sort == "for-you" else ("", {})
-            self.post_message(self.SearchDone(SearchPage(seq, query, offset, result, papers, note=note, why=why)))
+            note = self.reader.for_you_said(())[0] if sort == "for-you" else ""
+            self.post_message(self.SearchDone(SearchPage(seq, query, offset, result, papers, note=note)))
+
+    @work(thread=True, group="for-you-why", exit_on_error=False)
+    def explain(self, pid: str) -> None:
+        """(In a thread.) Why ``pid`` ranks where it does for you, under the
+        reader's lock as the index's reads are; its details drawn again."""
+        line = self.reader.for_you_said([pid])[1].get(pid, "")
+        if line:
+            self.app.call_from_thread(self._explained, pid, line)
+
+    def _explained(self, pid: str, line: str) -> None:
+        self.why_lines[pid] = line
+        if self.current_id == pid and hasattr(self.screen, "show_details"):
+            self.screen.show_details()
 
     @on(SearchDone)
     def _search_done(self, event: SearchDone) -> None:
@@ -285,7 +297,7 @@ class Results(PaperList):
         if page.offset == 0:
             self.shown_seq = page.seq
             self.sort_note = page.note
-            self.why_lines = dict(page.why)
+            self.why_lines = {}
             self.last_result = res
             self.last_shared = shared
             self.about = page.about
@@ -300,7 +312,6 @@ class Results(PaperList):
             if rest:
                 self.call_after_refresh(self._add_rest, page, rest)
         else:
-            self.why_lines.update(page.why)
             self.add_rows(self._rows(page, res.hits))
         self._status_for(res, page.about)
         self.screen.refresh_bindings()
@@ -375,8 +386,12 @@ class Results(PaperList):
         where = self.reader.matched_in(paper, terms) if paper is not None else []
         if where and where[0].startswith("full text"):
             lines.insert(0, ("Found in", where[0]))
-        if (self.feed_sort if self.feed else self.sort) == "for-you" and not self.about and pid in self.why_lines:
-            lines.insert(0, ("For you", self.why_lines[pid]))
+        if (self.feed_sort if self.feed else self.sort) == "for-you" and not self.about:
+            if pid not in self.why_lines:  # worked out in a worker; the details are drawn again then
+                self.why_lines[pid] = ""
+                self.explain(pid)
+            elif self.why_lines[pid]:
+                lines.insert(0, ("For you", self.why_lines[pid]))
         return lines
 
     def _status_for(self, res, about: str = "") -> None:
